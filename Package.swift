@@ -1,0 +1,40 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "reconcile",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "reconcile", targets: ["reconcile"]),
+    .library(name: "Numerics", targets: ["Numerics"]),
+    .library(name: "Statistics", targets: ["Statistics"]),
+    .library(name: "Figures", targets: ["Figures"]),
+    .library(name: "Reports", targets: ["Reports"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLAPACK",
+      path: "Sources/CLAPACK",
+      providers: [.apt(["liblapack-dev", "libopenblas-dev", "liblapacke-dev"])]
+    ),
+    .target(name: "Numerics", dependencies: ["CLAPACK"]),
+    .target(name: "Statistics", dependencies: ["Numerics"]),
+    .target(name: "Figures"),
+    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures"]),
+    .executableTarget(
+      name: "reconcile",
+      dependencies: [
+        "Reports", "Figures", "Statistics", "Numerics",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics"]),
+    .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics"]),
+    .testTarget(name: "CLITests", dependencies: ["Reports"]),
+  ]
+)
