@@ -1,0 +1,175 @@
+import Figures
+import Foundation
+import Numerics
+import Statistics
+
+/// What `reconcile fit` was asked to do.
+public struct FitRequest: Sendable {
+  /// Response column.
+  public var y: String
+  /// Regressor columns.
+  public var x: [String]
+  /// Polynomial degree on a single regressor (1 = straight line).
+  public var degree: Int
+  /// Leave out the intercept.
+  public var noIntercept: Bool
+  /// The model.
+  public var model: ModelKind
+  /// Weights column (wls).
+  public var weights: String?
+  /// Offset column (count models, on the log scale).
+  public var offset: String?
+  /// Group column for batches.
+  public var by: String?
+  /// Confidence level.
+  public var level: Double
+
+  /// Creates a request.
+  public init(
+    y: String, x: [String], degree: Int = 1, noIntercept: Bool = false, model: ModelKind = .ols,
+    weights: String? = nil, offset: String? = nil, by: String? = nil, level: Double = 0.95
+  ) {
+    self.y = y
+    self.x = x
+    self.degree = degree
+    self.noIntercept = noIntercept
+    self.model = model
+    self.weights = weights
+    self.offset = offset
+    self.by = by
+    self.level = level
+  }
+}
+
+/// `reconcile fit`: a regression on any CSV's columns.
+public enum FitAnalysis {
+  /// Fits the model, once or once per group of `by` (groups in order of first appearance).
+  /// - Returns: pairs of group label (nil without `by`) and fit.
+  /// - Throws: `FiguresError` for missing columns or bad numbers (with their locations),
+  ///   `AnalysisError` when the fit itself fails.
+  public static func run(_ table: CSVTable, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
+    for c in [request.y] + request.x + [request.weights, request.offset, request.by].compactMap({ $0 }) {
+      if table.columnIndex(c) == nil {
+        throw AnalysisError.unknownColumn(c, path: table.path, available: table.header.map(\.value))
+      }
+    }
+    if request.degree > 1 && request.x.count != 1 {
+      throw AnalysisError.analysis("fit", "--degree needs exactly one --x column")
+    }
+    let y = try table.numbers(column: request.y).map { $0 ?? .nan }
+    let xs = try request.x.map { try table.numbers(column: $0).map { $0 ?? .nan } }
+    let w = try request.weights.map { try table.numbers(column: $0).map { $0 ?? .nan } }
+    let off = try request.offset.map { try table.numbers(column: $0).map { $0 ?? .nan } }
+    var groups: [(String?, [Int])] = []
+    if let by = request.by {
+      let labels = try table.strings(column: by)
+      var index: [String: Int] = [:]
+      for (i, g) in labels.enumerated() {
+        if let k = index[g] {
+          groups[k].1.append(i)
+        } else {
+          index[g] = groups.count
+          groups.append((g, [i]))
+        }
+      }
+    } else {
+      groups = [(nil, Array(y.indices))]
+    }
+    var out: [(group: String?, fit: ModelFit)] = []
+    for (label, rows) in groups {
+      var columns: [[Double]] = []
+      var names: [String] = []
+      if !request.noIntercept {
+        columns.append(Array(repeating: 1, count: rows.count))
+        names.append("(Intercept)")
+      }
+      if request.degree > 1, let x0 = xs.first, let name = request.x.first {
+        for d in 1...request.degree {
+          columns.append(rows.map { pow(x0[$0], Double(d)) })
+          names.append(d == 1 ? name : "\(name)^\(d)")
+        }
+      } else {
+        for (k, x) in xs.enumerated() {
+          columns.append(rows.map { x[$0] })
+          names.append(request.x[k])
+        }
+      }
+      guard !columns.isEmpty else {
+        throw AnalysisError.analysis("fit", "the model has no terms: give --x or drop --no-intercept")
+      }
+      let design = try Matrix(columns: columns)
+      let yy = rows.map { y[$0] }
+      let what = label.map { "fit (group \($0))" } ?? "fit"
+      do {
+        switch request.model {
+        case .ols, .wls:
+          let ww = request.model == .wls || w != nil ? w.map { ws in rows.map { ws[$0] } } : nil
+          if request.model == .wls && ww == nil {
+            throw AnalysisError.analysis("fit", "--model wls needs --weights COL")
+          }
+          out.append((label, try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)))
+        case .poisson, .quasipoisson:
+          out.append((label, try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level)))
+        }
+      } catch let e as StatisticsError {
+        throw AnalysisError.analysis(what, e.description)
+      }
+    }
+    return out
+  }
+
+  /// One parameter as the contract's JSON.
+  public static func parameterJSON(_ p: ParameterEstimate) -> JSON {
+    .object([
+      ("name", .string(p.name)), ("estimate", .num(p.estimate)), ("std_error", .num(p.standardError)),
+      ("statistic", .num(p.statistic)), ("p_value", .num(p.pValue)),
+      ("ci_low", .num(p.ciLow)), ("ci_high", .num(p.ciHigh)),
+    ])
+  }
+
+  /// The contract's JSON object for one fit.
+  public static func json(_ f: ModelFit, group: String? = nil) -> JSON {
+    var members: [(String, JSON)] = []
+    if let group { members.append(("group", .string(group))) }
+    members += [
+      ("model", .string(f.model.rawValue)), ("n", .int(f.n)), ("df_residual", .int(f.dfResidual)),
+      ("converged", .bool(f.converged)), ("iterations", .int(f.iterations)),
+      ("level", .num(f.level)),
+      ("parameters", .array(f.parameters.map(parameterJSON))),
+      ("residual_sd", .num(f.residualSD)), ("r_squared", .num(f.rSquared)),
+      ("deviance", .num(f.deviance)), ("log_likelihood", .num(f.logLikelihood)),
+      ("aic", .num(f.aic)), ("dispersion", .num(f.dispersion)),
+      ("warnings", .array(f.warnings.map { .string($0) })),
+    ]
+    return .object(members)
+  }
+
+  /// CSV: one row per parameter (and group).
+  public static func csv(_ fits: [(group: String?, fit: ModelFit)]) -> CSVWriter {
+    var w = CSVWriter(header: ["group", "model", "parameter", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"])
+    for (g, f) in fits {
+      for p in f.parameters {
+        w.append([g ?? "", f.model.rawValue, p.name, CSVWriter.cell(p.estimate), CSVWriter.cell(p.standardError), CSVWriter.cell(p.statistic), CSVWriter.cell(p.pValue), CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh)])
+      }
+    }
+    return w
+  }
+
+  /// A plain-text summary.
+  public static func table(_ fits: [(group: String?, fit: ModelFit)]) -> String {
+    var out = ""
+    for (g, f) in fits {
+      out += (g.map { "group \($0): " } ?? "") + "\(f.model.rawValue), n = \(f.n), residual df = \(f.dfResidual)\(f.converged ? "" : " — DID NOT CONVERGE")\n"
+      var rows: [[String]] = [["parameter", "estimate", "std. error", "statistic", "p", "\(pct(f.level)) CI"]]
+      for p in f.parameters {
+        rows.append([p.name, NumberFormat.human(p.estimate, significant: 8), NumberFormat.human(p.standardError, significant: 5), NumberFormat.human(p.statistic, significant: 4), NumberFormat.human(p.pValue, significant: 3), rangeText(p.ciLow, p.ciHigh)])
+      }
+      out += TextTable.render(rows) + "\n"
+      if let s = f.residualSD { out += "  residual sd \(NumberFormat.human(s, significant: 6)), R² \(NumberFormat.human(f.rSquared, significant: 6))\n" }
+      out += "  deviance \(NumberFormat.human(f.deviance, significant: 6)), dispersion \(NumberFormat.human(f.dispersion, significant: 6))\(f.aic.map { ", AIC \(NumberFormat.human($0, significant: 6))" } ?? "")\n"
+      for w in f.warnings { out += "  warning: \(w)\n" }
+      out += "\n"
+    }
+    return out
+  }
+}

@@ -1,0 +1,292 @@
+import Figures
+import Foundation
+import Statistics
+
+/// The reconciliation of one quantity's figures, with the figures it came from.
+public struct QuantityRanges: Sendable {
+  /// The quantity's machine name.
+  public var quantity: String
+  /// The unit, from the first figure that states one.
+  public var unit: String
+  /// The figures, in file order.
+  public var figures: [Figure]
+  /// Which figures had their range from the verbal table.
+  public var fromText: [String: Bool]
+  /// The statistics.
+  public var reconciliation: RangeReconciliation
+}
+
+/// `reconcile ranges`: envelope, intersection, conflicts and pooled views of each quantity.
+public enum RangesAnalysis {
+  /// Runs the analysis over the figures of the given files.
+  ///
+  /// - Parameters:
+  ///   - files: figures files, already read and validated.
+  ///   - quantities: the quantities to analyse (all, in order of first appearance, when empty).
+  ///   - coverage: coverage assumed for figures whose row leaves `coverage` empty.
+  ///   - level: level of the pooled intervals.
+  /// - Throws: `AnalysisError` when a named quantity is absent or pooling fails.
+  public static func run(
+    _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = 0.9
+  ) throws(AnalysisError) -> [QuantityRanges] {
+    let all = files.flatMap(\.figures)
+    var order: [String] = []
+    for f in all where !order.contains(f.quantity) { order.append(f.quantity) }
+    for q in quantities where !order.contains(q) {
+      throw .unknownQuantity(q, available: order)
+    }
+    let wanted = quantities.isEmpty ? order : order.filter { quantities.contains($0) }
+    var out: [QuantityRanges] = []
+    for q in wanted {
+      let figs = all.filter { $0.quantity == q }
+      var inputs: [RangeInput] = []
+      var fromText: [String: Bool] = [:]
+      for f in figs {
+        let textual = f.low == nil && f.high == nil && f.value == nil && f.verbal != nil
+        fromText[f.id] = textual
+        let reason: String? =
+          f.derivedFrom.isEmpty
+          ? nil
+          : "restates \(f.derivedFrom.joined(separator: ", ")): left out of pooling so the same evidence is not counted twice"
+        inputs.append(
+          RangeInput(
+            id: f.id, low: textual ? f.verbal?.low : f.low, high: textual ? f.verbal?.high : f.high,
+            value: f.value, coverage: statedCoverage(f) ?? coverage ?? 0.9,
+            excludedReason: reason))
+      }
+      let rec: RangeReconciliation
+      do {
+        rec = try RangePooling.reconcile(inputs, level: level)
+      } catch {
+        throw .analysis(q, error.description)
+      }
+      let unit = figs.first(where: { !$0.unit.isEmpty })?.unit ?? ""
+      out.append(
+        QuantityRanges(quantity: q, unit: unit, figures: figs, fromText: fromText, reconciliation: rec))
+    }
+    return out
+  }
+
+  /// The contract's JSON document: `{ "quantities": [ … ] }`.
+  public static func json(_ results: [QuantityRanges]) -> JSON {
+    .object([("quantities", .array(results.map(quantityJSON)))])
+  }
+
+  static func quantityJSON(_ r: QuantityRanges) -> JSON {
+    let rec = r.reconciliation
+    let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+    let dist = Dictionary(rec.distributions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let sources: [JSON] = r.figures.map { f in
+      let textual = r.fromText[f.id] ?? false
+      let d = dist[f.id]
+      return .object([
+        ("id", .string(f.id)),
+        ("low", .num(textual ? f.verbal?.low : f.low)),
+        ("high", .num(textual ? f.verbal?.high : f.high)),
+        ("value", .num(f.value)),
+        ("from_text", .bool(textual)),
+        ("excluded_reason", .str(excluded[f.id])),
+        ("text", .str(f.text)),
+        ("period", .str(f.period?.text)),
+        ("source", .string(f.source)),
+        ("published", .string(f.published)),
+        ("document", .string(f.document)),
+        ("quote", .string(f.quote)),
+        ("derived_from", .array(f.derivedFrom.map { .string($0) })),
+        ("reading", .str(d?.reading)),
+        ("pooled_low", .num(d?.low)),
+        ("pooled_high", .num(d?.high)),
+        ("log_mean", .num(d?.mu)),
+        ("log_sd", .num(d?.sigma)),
+        ("line", .int(f.location.line)),
+      ])
+    }
+    let pooled: JSON
+    if let re = rec.randomEffects {
+      pooled = .object([
+        ("method", .string(re.method)), ("estimate", .num(re.estimate)),
+        ("ci_low", .num(re.ciLow)), ("ci_high", .num(re.ciHigh)),
+        ("pi_low", .num(re.piLow)), ("pi_high", .num(re.piHigh)),
+        ("tau2", .num(re.tau2)), ("i2", .num(re.i2)), ("k", .int(re.k)),
+        ("level", .num(rec.level)),
+      ])
+    } else {
+      pooled = .null
+    }
+    func pool(_ p: PooledRange?) -> JSON {
+      guard let p else { return .null }
+      return .object([
+        ("method", .string(p.method)), ("median", .num(p.estimate)), ("low", .num(p.low)),
+        ("high", .num(p.high)), ("level", .num(rec.level)),
+      ])
+    }
+    return .object([
+      ("quantity", .string(r.quantity)),
+      ("unit", .string(r.unit)),
+      ("sources", .array(sources)),
+      ("envelope", .object([("low", .num(rec.envelope.low)), ("high", .num(rec.envelope.high))])),
+      (
+        "intersection",
+        rec.intersection.map { .object([("low", .num($0.low)), ("high", .num($0.high))]) } ?? .null
+      ),
+      ("conflicts", .array(rec.conflicts.map { .string($0) })),
+      ("conflict_pairs", .array(rec.conflictPairs.map { .array([.string($0.0), .string($0.1)]) })),
+      ("excluded", .array(rec.excluded.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
+      ("pooled", pooled),
+      ("linear_pool", pool(rec.linearPool)),
+      ("log_pool", pool(rec.logarithmicPool)),
+      (
+        "leave_one_out",
+        .array(
+          rec.leaveOneOut.map {
+            .object([
+              ("id", .string($0.id)), ("estimate", .num($0.pooled.estimate)),
+              ("ci_low", .num($0.pooled.ciLow)), ("ci_high", .num($0.pooled.ciHigh)),
+              ("pi_low", .num($0.pooled.piLow)), ("pi_high", .num($0.pooled.piHigh)),
+              ("tau2", .num($0.pooled.tau2)),
+            ])
+          })
+      ),
+    ])
+  }
+
+  /// Chart data for a floating-bar chart: one row per source and per reconciled range.
+  public static func csv(_ results: [QuantityRanges]) -> CSVWriter {
+    var w = CSVWriter(header: [
+      "quantity", "kind", "id", "label", "low", "mid", "high", "value", "pooled", "excluded_reason",
+      "source", "published", "period", "document",
+    ])
+    for r in results {
+      let rec = r.reconciliation
+      let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+      let dist = Dictionary(rec.distributions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+      for f in r.figures {
+        let textual = r.fromText[f.id] ?? false
+        let low = textual ? f.verbal?.low : (f.low ?? f.value)
+        let high = textual ? f.verbal?.high : (f.high ?? f.value)
+        let mid: Double? = dist[f.id]?.mid ?? f.value ?? geometricMid(low, high)
+        let year = f.period.map { String($0.year) } ?? f.published
+        let label = "\(f.source) \(year): \(f.text ?? rangeText(low, high))"
+        w.append([
+          r.quantity, "source", f.id, label, CSVWriter.cell(low), CSVWriter.cell(mid),
+          CSVWriter.cell(high), CSVWriter.cell(f.value), dist[f.id] == nil ? "no" : "yes",
+          excluded[f.id] ?? "", f.source, f.published, f.period?.text ?? "", f.document,
+        ])
+      }
+      if let lo = rec.envelope.low, let hi = rec.envelope.high {
+        w.append([r.quantity, "envelope", "envelope", "Envelope of all sources", CSVWriter.cell(lo), CSVWriter.cell(geometricMid(lo, hi)), CSVWriter.cell(hi)])
+      }
+      if let i = rec.intersection {
+        w.append([r.quantity, "intersection", "intersection", "Range all pooled sources allow", CSVWriter.cell(i.low), CSVWriter.cell(geometricMid(i.low, i.high)), CSVWriter.cell(i.high)])
+      }
+      if let re = rec.randomEffects {
+        w.append([r.quantity, "pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", CSVWriter.cell(re.ciLow), CSVWriter.cell(re.estimate), CSVWriter.cell(re.ciHigh)])
+        w.append([r.quantity, "pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", CSVWriter.cell(re.piLow), CSVWriter.cell(re.estimate), CSVWriter.cell(re.piHigh)])
+      }
+      if let lp = rec.linearPool {
+        w.append([r.quantity, "pooled", "linear_pool", "Linear opinion pool, central \(pct(rec.level))", CSVWriter.cell(lp.low), CSVWriter.cell(lp.estimate), CSVWriter.cell(lp.high)])
+      }
+      if let gp = rec.logarithmicPool {
+        w.append([r.quantity, "pooled", "log_pool", "Logarithmic opinion pool, central \(pct(rec.level))", CSVWriter.cell(gp.low), CSVWriter.cell(gp.estimate), CSVWriter.cell(gp.high)])
+      }
+    }
+    return w
+  }
+
+  /// A plain-text table for the terminal.
+  public static func table(_ results: [QuantityRanges]) -> String {
+    var out = ""
+    for r in results {
+      let rec = r.reconciliation
+      out += "\(r.quantity)\(r.unit.isEmpty ? "" : " (\(r.unit))")\n"
+      let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+      var rows: [[String]] = [["id", "source", "year", "low", "high", "pooled"]]
+      for f in r.figures {
+        let textual = r.fromText[f.id] ?? false
+        let low = textual ? f.verbal?.low : (f.low ?? f.value)
+        let high = textual ? f.verbal?.high : (f.high ?? f.value)
+        rows.append([
+          f.id, f.source, f.period.map { String($0.year) } ?? "", NumberFormat.human(low, significant: 6),
+          NumberFormat.human(high, significant: 6), excluded[f.id] == nil ? "yes" : "no",
+        ])
+      }
+      out += TextTable.render(rows) + "\n"
+      out += "  envelope:     \(rangeText(rec.envelope.low, rec.envelope.high))\n"
+      if let i = rec.intersection {
+        out += "  intersection: \(rangeText(i.low, i.high))\n"
+      } else {
+        out += "  intersection: none — the sources conflict\n"
+        for (a, b) in rec.conflictPairs { out += "    conflict: \(a) and \(b) do not overlap\n" }
+      }
+      for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
+      if let re = rec.randomEffects {
+        out += "  random effects (log scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
+      }
+      if let lp = rec.linearPool {
+        out += "  linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
+      }
+      if let gp = rec.logarithmicPool {
+        out += "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+      }
+      if !rec.leaveOneOut.isEmpty {
+        out += "  leave-one-out (random effects):\n"
+        for l in rec.leaveOneOut {
+          out += "    without \(l.id): \(NumberFormat.human(l.pooled.estimate)) (CI \(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))\n"
+        }
+      }
+      out += "\n"
+    }
+    return out
+  }
+}
+
+func geometricMid(_ a: Double?, _ b: Double?) -> Double? {
+  guard let a, let b else { return a ?? b }
+  if a > 0 && b > 0 { return (a * b).squareRoot() }
+  return (a + b) / 2
+}
+
+func rangeText(_ a: Double?, _ b: Double?) -> String {
+  switch (a, b) {
+  case (let a?, let b?) where a == b: return NumberFormat.human(a, significant: 6)
+  case (let a?, let b?): return "\(NumberFormat.human(a, significant: 4))–\(NumberFormat.human(b, significant: 4))"
+  case (let a?, nil): return "at least \(NumberFormat.human(a, significant: 6))"
+  case (nil, let b?): return "up to \(NumberFormat.human(b, significant: 6))"
+  default: return "—"
+  }
+}
+
+func pct(_ level: Double) -> String { NumberFormat.plain((level * 1000).rounded() / 10) + "%" }
+
+/// Errors of the analyses (exit 65: the data do not allow the analysis asked for).
+public enum AnalysisError: Error, Sendable, CustomStringConvertible {
+  /// A quantity named on the command line is not in the files.
+  case unknownQuantity(String, available: [String])
+  /// The analysis of a quantity failed.
+  case analysis(String, String)
+  /// A column named on the command line is missing.
+  case unknownColumn(String, path: String, available: [String])
+
+  public var description: String {
+    switch self {
+    case .unknownQuantity(let q, let available):
+      return "unknown quantity '\(q)'; the files have: \(available.joined(separator: ", "))"
+    case .analysis(let q, let m): return "\(q): \(m)"
+    case .unknownColumn(let c, let path, let available):
+      return "\(path):1: error: no column '\(c)'; the columns are: \(available.joined(separator: ", "))"
+    }
+  }
+}
+
+/// Minimal aligned text tables.
+enum TextTable {
+  static func render(_ rows: [[String]]) -> String {
+    let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in
+      rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0
+    }
+    return rows.map { r in
+      "  " + r.enumerated().map { i, s in s + String(repeating: " ", count: max(0, widths[i] - s.count)) }
+        .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,173 @@
+import Figures
+import Foundation
+import Statistics
+
+/// The analyses of one dataset, ready to be written.
+public struct DatasetReport: Sendable {
+  /// Folder name under the output folder.
+  public var name: String
+  /// The figures file.
+  public var file: FiguresFile
+  /// Reconciled ranges of the estimate-like quantities.
+  public var ranges: [QuantityRanges]
+  /// Trends of the series-like quantities.
+  public var trends: [TrendResult]
+  /// Why each trend uses the model it uses.
+  public var modelChoices: [String: String]
+  /// The files, path relative to the output folder → content.
+  public var outputs: [(String, String)]
+}
+
+/// `reconcile report`: every analysis of every dataset, as CSV, JSON and Markdown.
+///
+/// A quantity is a *series* when it has at least three figures, each a point value with a
+/// period, no two in the same year: it gets a trend. Every other quantity is a set of
+/// *estimates* of one thing: its ranges are reconciled. Trends use Poisson regression, or
+/// quasi-Poisson when the Pearson dispersion exceeds 1.5 (the Poisson intervals would be too
+/// narrow); the choice is written in the report.
+public enum ReportBuilder {
+  /// Whether the figures of one quantity form a yearly series.
+  public static func isSeries(_ figures: [Figure]) -> Bool {
+    guard figures.count >= 3 else { return false }
+    var years = Set<Int>()
+    for f in figures {
+      guard f.value != nil, f.low == nil, f.high == nil, let p = f.period else { return false }
+      guard years.insert(p.year).inserted else { return false }
+    }
+    return true
+  }
+
+  /// Analyses one figures file.
+  public static func analyse(_ file: FiguresFile, name: String) throws(AnalysisError) -> DatasetReport {
+    var seriesQ: [String] = []
+    var estimateQ: [String] = []
+    for q in file.quantities() {
+      if isSeries(file.figures.filter { $0.quantity == q }) { seriesQ.append(q) } else { estimateQ.append(q) }
+    }
+    let ranges = estimateQ.isEmpty ? [] : try RangesAnalysis.run([file], quantities: estimateQ)
+    var trends: [TrendResult] = []
+    var choices: [String: String] = [:]
+    for q in seriesQ {
+      let poisson = try TrendAnalysis.run([file], quantity: q, model: .poisson)
+      let phi = pearsonDispersion(poisson)
+      if let phi, phi > 1.5 {
+        trends.append(try TrendAnalysis.run([file], quantity: q, model: .quasipoisson))
+        choices[q] = "quasi-Poisson, because the Pearson dispersion of the Poisson fit is \(NumberFormat.human(phi, significant: 3)) (> 1.5): the counts vary more than a Poisson model allows, and its intervals would be too narrow."
+      } else {
+        trends.append(poisson)
+        choices[q] = "Poisson: the Pearson dispersion is \(NumberFormat.human(phi, significant: 3)) (≤ 1.5), no sign of overdispersion."
+      }
+    }
+    var report = DatasetReport(
+      name: name, file: file, ranges: ranges, trends: trends, modelChoices: choices, outputs: [])
+    report.outputs = [
+      ("\(name)/ranges.csv", RangesAnalysis.csv(ranges).text),
+      ("\(name)/trend.csv", TrendAnalysis.csv(trends).text),
+      ("\(name)/summary.json", summary(report).serialized() + "\n"),
+      ("\(name)/report.md", markdown(report)),
+    ]
+    return report
+  }
+
+  static func pearsonDispersion(_ r: TrendResult) -> Double? {
+    let pts = r.points.filter { !$0.projected }
+    guard r.fit.dfResidual > 0, pts.count == r.fit.fitted.count else { return nil }
+    var x2 = 0.0
+    for (p, mu) in zip(pts, r.fit.fitted) {
+      guard let y = p.observed else { continue }
+      x2 += (y - mu) * (y - mu) / mu
+    }
+    return x2 / Double(r.fit.dfResidual)
+  }
+
+  /// Folder names for datasets: the file stem, made unique with a numeric suffix.
+  public static func folderNames(_ paths: [String]) -> [String] {
+    var used: [String: Int] = [:]
+    return paths.map { p in
+      let stem = URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent
+      let n = used[stem, default: 0]
+      used[stem] = n + 1
+      return n == 0 ? stem : "\(stem)_\(n + 1)"
+    }
+  }
+
+  /// The index page over all datasets.
+  public static func index(_ reports: [DatasetReport]) -> String {
+    var out = "# reconcile report\n\n| dataset | figures | quantities | files |\n|---|---|---|---|\n"
+    for r in reports {
+      out += "| [\(r.name)](\(r.name)/report.md) | \(r.file.figures.count) | \(r.file.quantities().joined(separator: ", ")) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
+    }
+    return out
+  }
+
+  /// summary.json of one dataset.
+  public static func summary(_ r: DatasetReport) -> JSON {
+    .object([
+      ("dataset", .string(r.name)),
+      ("path", .string(r.file.path)),
+      ("figures", .int(r.file.figures.count)),
+      ("quantities", .array(r.file.quantities().map { .string($0) })),
+      ("ranges", RangesAnalysis.json(r.ranges)),
+      ("trends", .array(r.trends.map(TrendAnalysis.json))),
+      ("model_choice", .object(r.trends.map { ($0.quantity, .string(r.modelChoices[$0.quantity] ?? "")) })),
+    ])
+  }
+
+  /// report.md of one dataset.
+  public static func markdown(_ r: DatasetReport) -> String {
+    var out = "# \(r.name)\n\nSource file: `\(r.file.path)` — \(r.file.figures.count) figures.\n\n"
+    for q in r.ranges {
+      let rec = q.reconciliation
+      out += "## \(q.quantity): reconciled range\n\n"
+      out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n"
+      let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
+      for f in q.figures {
+        let textual = q.fromText[f.id] ?? false
+        let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
+        out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excluded[f.id].map { "no — \(md($0))" } ?? "yes") |\n"
+      }
+      out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
+      if let i = rec.intersection {
+        out += "- Intersection: \(rangeText(i.low, i.high))\n"
+      } else {
+        out += "- Intersection: **none** — these sources contradict each other: "
+          + rec.conflictPairs.map { "\($0.0) vs \($0.1)" }.joined(separator: "; ") + "\n"
+      }
+      if let re = rec.randomEffects {
+        out += "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
+      }
+      if let lp = rec.linearPool {
+        out += "- Linear opinion pool: median \(NumberFormat.human(lp.estimate)), central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
+      }
+      if let gp = rec.logarithmicPool {
+        out += "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+      }
+      out += "\nEach range is read as the central interval of a lognormal at its coverage (0.9 unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
+      out += "### Quotes\n\n"
+      for f in q.figures { out += "- **\(f.id)** (\(md(f.document))): “\(md(f.quote))”\n" }
+      out += "\n"
+    }
+    for t in r.trends {
+      out += "## \(t.quantity): trend\n\n"
+      out += "Model: \(r.modelChoices[t.quantity] ?? t.model.rawValue)\n\nAssumes: \(t.assumption)\n\n"
+      if let g = t.growthFactor.estimate {
+        out += "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
+        out += "- Annual percent change: \(NumberFormat.human(t.annualPercentChange.estimate, significant: 3))%\n"
+      }
+      if let d = t.doublingTime.estimate {
+        out += "- Doubling time: \(NumberFormat.human(d, significant: 3)) years\n"
+      }
+      out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
+      for p in t.points {
+        out += "| \(p.period) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
+      }
+      for w in t.warnings { out += "\n> warning: \(md(w))\n" }
+      out += "\n"
+    }
+    return out
+  }
+
+  static func md(_ s: String) -> String {
+    s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+  }
+}

@@ -1,0 +1,300 @@
+import Foundation
+import Numerics
+
+/// One source's figure, as range pooling sees it.
+public struct RangeInput: Sendable, Equatable {
+  /// The figure's id.
+  public var id: String
+  /// Lower end of the stated range (nil when open below).
+  public var low: Double?
+  /// Upper end of the stated range (nil when open above).
+  public var high: Double?
+  /// A point figure, when no range was stated.
+  public var value: Double?
+  /// Probability that [low, high] is meant to hold the true value.
+  public var coverage: Double
+  /// Relative weight in the pools (default 1).
+  public var weight: Double
+  /// Why the figure is left out of pooling (e.g. it restates other figures); nil when pooled.
+  public var excludedReason: String?
+
+  /// Creates an input.
+  public init(
+    id: String, low: Double?, high: Double?, value: Double?, coverage: Double = 0.9,
+    weight: Double = 1, excludedReason: String? = nil
+  ) {
+    self.id = id
+    self.low = low
+    self.high = high
+    self.value = value
+    self.coverage = coverage
+    self.weight = weight
+    self.excludedReason = excludedReason
+  }
+}
+
+/// A source read as a lognormal distribution: log X ~ N(mu, sigma²).
+public struct SourceDistribution: Sendable, Equatable {
+  /// The figure's id.
+  public var id: String
+  /// Low end used (the stated one, or the point figure ÷ the point factor).
+  public var low: Double
+  /// High end used.
+  public var high: Double
+  /// Geometric midpoint exp(mu).
+  public var mid: Double
+  /// Mean of log X.
+  public var mu: Double
+  /// Standard deviation of log X.
+  public var sigma: Double
+  /// How the distribution was obtained: "range", "point".
+  public var reading: String
+  /// Relative weight.
+  public var weight: Double
+}
+
+/// A pooled range: a central value and an interval.
+public struct PooledRange: Sendable, Equatable {
+  /// The method's name.
+  public var method: String
+  /// The central value (median on the natural scale).
+  public var estimate: Double
+  /// Lower end.
+  public var low: Double
+  /// Upper end.
+  public var high: Double
+}
+
+/// The random-effects view of the pooled ranges, back on the natural scale.
+public struct LogRandomEffects: Sendable, Equatable {
+  /// "random effects (DL) on log scale".
+  public var method: String
+  /// exp(μ̂): the pooled geometric centre.
+  public var estimate: Double
+  /// exp of the confidence interval for μ.
+  public var ciLow: Double
+  /// exp of the confidence interval for μ.
+  public var ciHigh: Double
+  /// exp of the prediction interval: where a new, independent source's figure would fall.
+  public var piLow: Double
+  /// exp of the prediction interval.
+  public var piHigh: Double
+  /// τ² on the log scale.
+  public var tau2: Double
+  /// I² (percent).
+  public var i2: Double
+  /// Number of sources pooled.
+  public var k: Int
+}
+
+/// Leave-one-out influence: the random-effects result without one source.
+public struct LeaveOneOut: Sendable, Equatable {
+  /// The source left out.
+  public var id: String
+  /// The pooled result without it.
+  public var pooled: LogRandomEffects
+}
+
+/// The result of reconciling the figures of one quantity.
+public struct RangeReconciliation: Sendable {
+  /// Every source's distribution (pooled ones only).
+  public var distributions: [SourceDistribution]
+  /// Sources left out of pooling, with the reason.
+  public var excluded: [(id: String, reason: String)]
+  /// Smallest low and largest high over all sources (nil where some source is open-ended that way).
+  public var envelope: (low: Double?, high: Double?)
+  /// The range every pooled source agrees with, or nil when two of them are disjoint.
+  public var intersection: (low: Double, high: Double)?
+  /// Pairs of pooled sources whose ranges do not overlap.
+  public var conflictPairs: [(String, String)]
+  /// Ids taking part in at least one conflict, in input order.
+  public var conflicts: [String]
+  /// Random-effects pooling of the log-scale midpoints (nil with fewer than one pooled source).
+  public var randomEffects: LogRandomEffects?
+  /// Linear opinion pool: the weighted mixture of the sources' distributions (Stone 1961).
+  public var linearPool: PooledRange?
+  /// Logarithmic opinion pool: normalised weighted geometric mean of the densities (Genest & Zidek 1986).
+  public var logarithmicPool: PooledRange?
+  /// Random effects without each source in turn.
+  public var leaveOneOut: [LeaveOneOut]
+  /// Level of the pooled intervals.
+  public var level: Double
+}
+
+/// Reconciles ranges quoted by several sources.
+///
+/// Each source's range [L, H] is read as the central `coverage` interval of a lognormal:
+/// μ = (ln L + ln H)/2, σ = (ln H − ln L) / (2 z₍₁₊c₎/₂). A point figure v is read as the
+/// range [v/f, v·f] at the default coverage, f = `pointFactor` (2 by default): a stated
+/// number without a range is taken to be right within a factor of f. One-sided bounds
+/// ("at least", "up to") and ranges touching zero cannot be read as lognormals: they are
+/// kept in the envelope and intersection, and left out of pooling with the reason stated.
+public enum RangePooling {
+  /// Reconciles the inputs.
+  ///
+  /// - Parameters:
+  ///   - inputs: the sources, in file order.
+  ///   - level: level of the pooled intervals (CI, PI and the pools' central intervals).
+  ///   - pointFactor: f for point figures (> 1).
+  /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
+  public static func reconcile(
+    _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2
+  ) throws(StatisticsError) -> RangeReconciliation {
+    guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
+    guard pointFactor > 1 && pointFactor.isFinite else {
+      throw .invalidInput("point factor must be greater than 1, got \(pointFactor)")
+    }
+    var envLow: Double? = .infinity
+    var envHigh: Double? = -.infinity
+    var interLow = -Double.infinity
+    var interHigh = Double.infinity
+    var bounds: [(id: String, low: Double, high: Double)] = []
+    var dists: [SourceDistribution] = []
+    var excluded: [(id: String, reason: String)] = []
+
+    for s in inputs {
+      let lo = s.low ?? s.value
+      let hi = s.high ?? s.value
+      if let e = envLow { envLow = lo.map { min(e, $0) } } 
+      if let e = envHigh { envHigh = hi.map { max(e, $0) } }
+      if let reason = s.excludedReason {
+        excluded.append((s.id, reason))
+        continue
+      }
+      let bLow = lo ?? -.infinity
+      let bHigh = hi ?? .infinity
+      bounds.append((s.id, bLow, bHigh))
+      interLow = max(interLow, bLow)
+      interHigh = min(interHigh, bHigh)
+
+      guard let l = lo, let h = hi else {
+        excluded.append((s.id, lo == nil ? "one-sided bound (up to \(hi.map(plain) ?? "?")): in the envelope, not pooled" : "one-sided bound (at least \(plain(lo ?? 0))): in the envelope, not pooled"))
+        continue
+      }
+      guard l > 0 else {
+        excluded.append((s.id, "range reaches zero or below: cannot be read on the log scale"))
+        continue
+      }
+      guard s.weight > 0 && s.weight.isFinite else {
+        excluded.append((s.id, "weight is not positive"))
+        continue
+      }
+      let coverage = s.coverage
+      let z = Normal.quantile(0.5 + coverage / 2)
+      let (rl, rh, reading): (Double, Double, String) =
+        (s.low == nil && s.high == nil) ? (l / pointFactor, h * pointFactor, "point") : (l, h, "range")
+      let mu = (log(rl) + log(rh)) / 2
+      var sigma = (log(rh) - log(rl)) / (2 * z)
+      if sigma == 0 {
+        // A zero-width stated range: read as a point figure.
+        sigma = log(pointFactor) / z
+      }
+      dists.append(
+        SourceDistribution(
+          id: s.id, low: rl, high: rh, mid: exp(mu), mu: mu, sigma: sigma, reading: reading,
+          weight: s.weight))
+    }
+    if envLow == .infinity { envLow = nil }
+    if envHigh == -.infinity { envHigh = nil }
+
+    var pairs: [(String, String)] = []
+    for i in bounds.indices {
+      for j in bounds.indices where j > i {
+        if bounds[i].high < bounds[j].low || bounds[j].high < bounds[i].low {
+          pairs.append((bounds[i].id, bounds[j].id))
+        }
+      }
+    }
+    var inConflict = Set<String>()
+    for (a, b) in pairs {
+      inConflict.insert(a)
+      inConflict.insert(b)
+    }
+    let conflicts = bounds.map(\.id).filter { inConflict.contains($0) }
+    let intersection: (low: Double, high: Double)? =
+      (bounds.isEmpty || interLow > interHigh) ? nil : (interLow, interHigh)
+
+    let re = try randomEffects(dists, level: level)
+    var loo: [LeaveOneOut] = []
+    if dists.count > 2 {
+      for i in dists.indices {
+        var rest = dists
+        rest.remove(at: i)
+        if let r = try randomEffects(rest, level: level) {
+          loo.append(LeaveOneOut(id: dists[i].id, pooled: r))
+        }
+      }
+    }
+    return RangeReconciliation(
+      distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
+      intersection: intersection, conflictPairs: pairs, conflicts: conflicts,
+      randomEffects: re, linearPool: linearPool(dists, level: level),
+      logarithmicPool: logarithmicPool(dists, level: level), leaveOneOut: loo, level: level)
+  }
+
+  /// DerSimonian–Laird random effects of the log midpoints with variances σᵢ².
+  static func randomEffects(_ d: [SourceDistribution], level: Double) throws(StatisticsError)
+    -> LogRandomEffects?
+  {
+    guard !d.isEmpty else { return nil }
+    let r = try RandomEffects.pool(
+      estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, randomEffects: true,
+      level: level)
+    return LogRandomEffects(
+      method: "random effects (DerSimonian-Laird) on the log scale", estimate: exp(r.estimate),
+      ciLow: exp(r.ciLow), ciHigh: exp(r.ciHigh), piLow: exp(r.piLow), piHigh: exp(r.piHigh),
+      tau2: r.tau2, i2: r.i2, k: r.k)
+  }
+
+  /// The weighted mixture of lognormals; median and central `level` interval by bisection on log x.
+  public static func linearPool(_ d: [SourceDistribution], level: Double) -> PooledRange? {
+    guard !d.isEmpty else { return nil }
+    let total = d.reduce(0) { $0 + $1.weight }
+    func cdf(_ t: Double) -> Double {
+      var s = 0.0
+      for x in d { s += x.weight / total * Normal.cdf((t - x.mu) / x.sigma) }
+      return s
+    }
+    let lo = d.map { $0.mu - 12 * $0.sigma }.min() ?? 0
+    let hi = d.map { $0.mu + 12 * $0.sigma }.max() ?? 0
+    func quantile(_ p: Double) -> Double {
+      var a = lo
+      var b = hi
+      for _ in 0..<200 {
+        let m = (a + b) / 2
+        if cdf(m) < p { a = m } else { b = m }
+        if b - a <= 1e-15 * max(1, abs(m)) { break }
+      }
+      return exp((a + b) / 2)
+    }
+    return PooledRange(
+      method: "linear opinion pool (mixture)", estimate: quantile(0.5),
+      low: quantile(0.5 - level / 2), high: quantile(0.5 + level / 2))
+  }
+
+  /// The normalised weighted geometric mean of lognormal densities, itself lognormal:
+  /// precision Σ wᵢ/σᵢ² and mean Σ (wᵢ μᵢ/σᵢ²) / Σ (wᵢ/σᵢ²), with Σ wᵢ = 1.
+  public static func logarithmicPool(_ d: [SourceDistribution], level: Double) -> PooledRange? {
+    guard !d.isEmpty else { return nil }
+    let total = d.reduce(0) { $0 + $1.weight }
+    var precision = 0.0
+    var weighted = 0.0
+    for x in d {
+      let w = x.weight / total
+      precision += w / (x.sigma * x.sigma)
+      weighted += w * x.mu / (x.sigma * x.sigma)
+    }
+    let mu = weighted / precision
+    let sigma = (1 / precision).squareRoot()
+    let z = Normal.quantile(0.5 + level / 2)
+    return PooledRange(
+      method: "logarithmic opinion pool", estimate: exp(mu), low: exp(mu - z * sigma),
+      high: exp(mu + z * sigma))
+  }
+}
+
+/// A number printed without exponent or trailing ".0" for messages.
+func plain(_ x: Double) -> String {
+  if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+  return String(x)
+}

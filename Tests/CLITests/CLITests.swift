@@ -1,0 +1,226 @@
+import Foundation
+import Testing
+
+/// Runs the built `reconcile` executable as an analyst would.
+enum CLI {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The executable beside the test bundle (swift build puts both in the same folder).
+  static let executable: URL? = {
+    var candidates: [URL] = []
+    if let env = ProcessInfo.processInfo.environment["RECONCILE_BIN"] { candidates.append(URL(fileURLWithPath: env)) }
+    let me = URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+    var dir = me.deletingLastPathComponent()
+    for _ in 0..<4 {
+      candidates.append(dir.appendingPathComponent("reconcile"))
+      dir = dir.deletingLastPathComponent()
+    }
+    candidates.append(root.appendingPathComponent(".build/debug/reconcile"))
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+  }()
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func run(_ args: [String], cwd: URL? = nil) throws -> Result {
+    let exe = try #require(executable, "reconcile executable not found; run `swift build` first")
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = args
+    p.currentDirectoryURL = cwd ?? root
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+  }
+
+  static func json(_ text: String) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(text.utf8))
+  }
+
+  static func tempDir() throws -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+  }
+}
+
+func rel(_ a: Double, _ b: Double) -> Double { a == b ? 0 : abs(a - b) / max(abs(b), .leastNormalMagnitude) }
+
+@Suite("reconcile end to end", .serialized)
+struct CLITests {
+  @Test func validateAcceptsTheBundledDatasets() throws {
+    let r = try CLI.run(["validate", "datasets/nk-in-china.csv", "datasets/mou-arrivals.csv", "datasets/unhcr-bangkok.csv"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(r.stdout.contains("datasets/nk-in-china.csv: ok"))
+    #expect(!r.stderr.contains("error:"))
+  }
+
+  @Test("Bad files exit 65 with a path:line:column diagnostic naming the problem",
+    arguments: [
+      ("inverted-range.csv", 3, "inverted range"),
+      ("bad-number.csv", 3, "5l"),
+      ("ragged-row.csv", 3, "fields"),
+    ])
+  func badInput(_ file: String, _ line: Int, _ words: String) throws {
+    let path = "Tests/Fixtures/cli/\(file)"
+    let r = try CLI.run(["validate", path])
+    #expect(r.status == 65)
+    let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(first.hasPrefix("\(path):\(line):"), "\(first)")
+    #expect(first.contains(": error: "))
+    #expect(first.contains(words), "\(first)")
+    // path:line:column: — a column number follows the line.
+    let parts = first.split(separator: ":")
+    #expect(parts.count >= 4 && Int(parts[2]) != nil, "\(first)")
+  }
+
+  @Test func missingFileExits66() throws {
+    let r = try CLI.run(["validate", "no/such/file.csv"])
+    #expect(r.status == 66)
+    #expect(r.stderr.contains("no/such/file.csv"))
+  }
+
+  @Test func usageErrorExits64() throws {
+    let r = try CLI.run(["ranges", "datasets/nk-in-china.csv", "--no-such-option"])
+    #expect(r.status == 64)
+    let r2 = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "cubic"])
+    #expect(r2.status == 64)
+  }
+
+  @Test func unknownQuantityExits65() throws {
+    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "nope"])
+    #expect(r.status == 65)
+    #expect(r.stderr.contains("mou_arrivals"))
+  }
+
+  @Test("ranges on nk-in-china: envelope 10,000-300,000, every source, nothing counted twice")
+  func rangesJSON() throws {
+    let r = try CLI.run(["ranges", "datasets/nk-in-china.csv", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    let qs = try #require(doc["quantities"] as? [[String: Any]])
+    let q = try #require(qs.first)
+    #expect(q["quantity"] as? String == "nk_in_china")
+    let env = try #require(q["envelope"] as? [String: Any])
+    #expect(env["low"] as? Double == 10_000)
+    #expect(env["high"] as? Double == 300_000)
+    let sources = try #require(q["sources"] as? [[String: Any]])
+    let ids = sources.compactMap { $0["id"] as? String }
+    #expect(Set(ids) == ["ai-2000-range", "ai-2001-tens", "hrw-2002-range", "mou-2002-official", "ngo-2002-survey", "hrwf-2006-range"])
+    let hrw = try #require(sources.first { $0["id"] as? String == "hrw-2002-range" })
+    #expect((hrw["excluded_reason"] as? String)?.contains("mou-2002-official") == true)
+    let tens = try #require(sources.first { $0["id"] as? String == "ai-2001-tens" })
+    #expect(tens["from_text"] as? Bool == true)
+    #expect(tens["high"] as? Double ?? 1e9 < 100_000)
+    for s in sources where s["id"] as? String != "hrw-2002-range" {
+      #expect(s["excluded_reason"] is NSNull, "\(s["id"] ?? "")")
+    }
+    let pooled = try #require(q["pooled"] as? [String: Any])
+    #expect(pooled["k"] as? Int == 5)
+    let conflicts = try #require(q["conflicts"] as? [String])
+    #expect(conflicts.contains("ai-2001-tens") && conflicts.contains("hrwf-2006-range"))
+    #expect(q["intersection"] is NSNull)
+    let lp = try #require(q["linear_pool"] as? [String: Any])
+    #expect((lp["median"] as? Double ?? 0) > 10_000 && (lp["median"] as? Double ?? 1e9) < 300_000)
+  }
+
+  @Test("trend mou_arrivals poisson matches R's glm with 2002 at exposure 211/365")
+  func trendMatchesR() throws {
+    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    let params = try #require(doc["parameters"] as? [[String: Any]])
+    // R: glm(y ~ year + offset(log(exposure)), family = poisson) — Tests/Fixtures/statistics/glm-reference.csv.
+    let refText = try String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/statistics/glm-reference.csv"), encoding: .utf8)
+    func ref(_ term: String, _ what: String) -> Double? {
+      for line in refText.split(separator: "\n") where line.hasPrefix("\"mou\",\"poisson\",\"\(term)\",\"\(what)\"") {
+        return Double(line.split(separator: ",").last.map { $0.replacingOccurrences(of: "\"", with: "") } ?? "")
+      }
+      return nil
+    }
+    for (i, term) in ["(Intercept)", "year"].enumerated() {
+      #expect(params[i]["name"] as? String == term)
+      let est = try #require(params[i]["estimate"] as? Double)
+      let se = try #require(params[i]["std_error"] as? Double)
+      #expect(rel(est, try #require(ref(term, "estimate"))) < 1e-8)
+      #expect(rel(se, try #require(ref(term, "std_error"))) < 1e-8)
+    }
+    let points = try #require(doc["points"] as? [[String: Any]])
+    #expect(points.count == 10)
+    let last = try #require(points.last)
+    #expect(rel(try #require(last["exposure"] as? Double), 211.0 / 365.0) < 1e-15)
+    #expect(last["observed"] as? Double == 629)
+    #expect(rel(try #require(last["annualized"] as? Double), 629 * 365.0 / 211.0) < 1e-14)
+    let growth = try #require(doc["growth_factor"] as? [String: Any])
+    #expect(rel(try #require(growth["estimate"] as? Double), exp(try #require(ref("year", "estimate")))) < 1e-8)
+  }
+
+  @Test("report writes every file, and two runs are byte-identical")
+  func reportIsDeterministic() throws {
+    let a = try CLI.tempDir()
+    let b = try CLI.tempDir()
+    defer {
+      try? FileManager.default.removeItem(at: a)
+      try? FileManager.default.removeItem(at: b)
+    }
+    let r1 = try CLI.run(["report", "--out", a.path])
+    let r2 = try CLI.run(["report", "--out", b.path])
+    #expect(r1.status == 0, "\(r1.stderr)")
+    #expect(r2.status == 0)
+    for ds in ["nk-in-china", "mou-arrivals", "unhcr-bangkok"] {
+      for f in ["ranges.csv", "trend.csv", "summary.json", "report.md"] {
+        let x = try Data(contentsOf: a.appendingPathComponent("\(ds)/\(f)"))
+        let y = try Data(contentsOf: b.appendingPathComponent("\(ds)/\(f)"))
+        #expect(!x.isEmpty)
+        #expect(x == y, "\(ds)/\(f) differs between runs")
+      }
+    }
+    let trend = try String(contentsOf: a.appendingPathComponent("mou-arrivals/trend.csv"), encoding: .utf8)
+    #expect(trend.hasPrefix("quantity,model,period,year,exposure,observed,annualized,fitted,ci_low,ci_high,pi_low,pi_high"))
+    #expect(!trend.contains("e-") && !trend.contains("e+"), "CSV numbers must be plain decimals")
+    let ranges = try String(contentsOf: a.appendingPathComponent("nk-in-china/ranges.csv"), encoding: .utf8)
+    #expect(ranges.contains("linear_pool"))
+  }
+
+  @Test("A failed report writes nothing")
+  func failedReportWritesNothing() throws {
+    let out = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: out) }
+    let target = out.appendingPathComponent("r")
+    let r = try CLI.run(["report", "datasets/mou-arrivals.csv", "Tests/Fixtures/cli/inverted-range.csv", "--out", target.path])
+    #expect(r.status == 65)
+    #expect(!FileManager.default.fileExists(atPath: target.path))
+  }
+
+  @Test("fit poisson with an offset column matches R")
+  func fitPoisson() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = dir.appendingPathComponent("mou.csv")
+    var text = "year,count,log_exposure\n"
+    let counts = [8.0, 51, 41, 56, 86, 71, 148, 312, 583, 629]
+    for (i, c) in counts.enumerated() {
+      text += "\(1993 + i),\(Int(c)),\(i == 9 ? log(211.0 / 365.0) : 0)\n"
+    }
+    try text.write(to: csv, atomically: true, encoding: .utf8)
+    let r = try CLI.run(["fit", csv.path, "--y", "count", "--x", "year", "--model", "poisson", "--offset", "log_exposure", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    let params = try #require(doc["parameters"] as? [[String: Any]])
+    // R 4.x: coef(glm(count ~ year + offset(log_exposure), family = poisson)) — default control.
+    #expect(rel(try #require(params[1]["estimate"] as? Double), 0.50668807886039802) < 1e-8)
+    #expect(rel(try #require(params[1]["std_error"] as? Double), 0.012347931137003255) < 1e-8)
+    #expect(doc["model"] as? String == "poisson")
+    #expect(doc["dispersion"] as? Double == 1)
+  }
+}

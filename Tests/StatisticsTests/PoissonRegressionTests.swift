@@ -1,0 +1,144 @@
+import Foundation
+import Numerics
+import Testing
+
+@testable import Statistics
+
+/// GLMs against R's glm (scripts/peers/make-glm-reference.R writes the references).
+@Suite("Count models agree with R's glm and lm")
+struct PoissonRegressionTests {
+  struct Case: Sendable, CustomStringConvertible {
+    var name: String
+    var year: [Double]
+    var y: [Double]
+    var exposure: [Double]
+    var description: String { name }
+  }
+
+  static let cases: [Case] = {
+    guard let rows = try? Fixture.rows("glm-cases.csv") else { return [] }
+    var order: [String] = []
+    var byName: [String: Case] = [:]
+    for r in rows {
+      guard let name = r["case"], let yr = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""),
+        let e = Double(r["exposure"] ?? "")
+      else { continue }
+      if byName[name] == nil {
+        order.append(name)
+        byName[name] = Case(name: name, year: [], y: [], exposure: [])
+      }
+      byName[name]?.year.append(yr)
+      byName[name]?.y.append(y)
+      byName[name]?.exposure.append(e)
+    }
+    return order.compactMap { byName[$0] }
+  }()
+
+  static let reference: [String: Double] = {
+    guard let rows = try? Fixture.rows("glm-reference.csv") else { return [:] }
+    var out: [String: Double] = [:]
+    for r in rows {
+      guard let c = r["case"], let m = r["model"], let t = r["term"], let w = r["what"],
+        let v = Double(r["value"] ?? "")
+      else { continue }
+      out["\(c)|\(m)|\(t)|\(w)"] = v
+    }
+    return out
+  }()
+
+  @Test func fixturesArePresent() {
+    #expect(Self.cases.count >= 15)
+    #expect(Self.reference.count >= 500)
+  }
+
+  func design(_ c: Case) throws -> Matrix {
+    try Matrix(columns: [Array(repeating: 1, count: c.year.count), c.year])
+  }
+
+  @Test("Poisson and quasi-Poisson match R's default glm to 1e-8", arguments: cases)
+  func matchesDefaultGLM(_ c: Case) throws {
+    for quasi in [false, true] {
+      let label = quasi ? "quasipoisson" : "poisson"
+      let fit = try PoissonRegression.fit(
+        design: design(c), counts: c.y, names: ["(Intercept)", "year"],
+        offset: c.exposure.map { log($0) }, quasi: quasi)
+      #expect(fit.converged)
+      for (i, term) in ["(Intercept)", "year"].enumerated() {
+        let est = try #require(Self.reference["\(c.name)|\(label)|\(term)|estimate"])
+        let se = try #require(Self.reference["\(c.name)|\(label)|\(term)|std_error"])
+        #expect(relativeError(fit.parameters[i].estimate, est) < 1e-8, "\(c.name) \(label) \(term) estimate")
+        #expect(relativeError(fit.parameters[i].standardError, se) < 1e-8, "\(c.name) \(label) \(term) se")
+      }
+      let dev = try #require(Self.reference["\(c.name)|\(label)||deviance"])
+      let disp = try #require(Self.reference["\(c.name)|\(label)||dispersion"])
+      let iters = try #require(Self.reference["\(c.name)|\(label)||iterations"])
+      #expect(relativeError(fit.deviance, dev) < 1e-8)
+      #expect(relativeError(fit.dispersion, disp) < 1e-8)
+      #expect(Double(fit.iterations) == iters)
+      if !quasi {
+        let aic = try #require(Self.reference["\(c.name)|poisson||aic"])
+        #expect(relativeError(try #require(fit.aic), aic) < 1e-10)
+      } else {
+        #expect(fit.aic == nil)
+      }
+    }
+  }
+
+  @Test("At a tight tolerance, estimates and SEs match R's tightly converged glm", arguments: cases)
+  func matchesTightGLM(_ c: Case) throws {
+    for quasi in [false, true] {
+      let label = quasi ? "quasipoisson_tight" : "poisson_tight"
+      let fit = try PoissonRegression.fit(
+        design: design(c), counts: c.y, names: ["(Intercept)", "year"],
+        offset: c.exposure.map { log($0) }, quasi: quasi, tolerance: 1e-11, maxIterations: 100)
+      for (i, term) in ["(Intercept)", "year"].enumerated() {
+        let est = try #require(Self.reference["\(c.name)|\(label)|\(term)|estimate"])
+        let se = try #require(Self.reference["\(c.name)|\(label)|\(term)|std_error"])
+        #expect(relativeError(fit.parameters[i].estimate, est) < 1e-9)
+        #expect(relativeError(fit.parameters[i].standardError, se) < 1e-8)
+      }
+    }
+  }
+
+  @Test("Log-linear OLS matches R's lm on log rates", arguments: cases)
+  func logLinearMatchesLM(_ c: Case) throws {
+    let keep = c.y.indices.filter { c.y[$0] > 0 }
+    let x = try Matrix(columns: [Array(repeating: 1, count: keep.count), keep.map { c.year[$0] }])
+    let fit = try LinearModel.fit(
+      design: x, response: keep.map { log(c.y[$0] / c.exposure[$0]) }, names: ["(Intercept)", "year"],
+      hasIntercept: true)
+    for (i, term) in ["(Intercept)", "year"].enumerated() {
+      let est = try #require(Self.reference["\(c.name)|loglinear|\(term)|estimate"])
+      let se = try #require(Self.reference["\(c.name)|loglinear|\(term)|std_error"])
+      #expect(relativeError(fit.parameters[i].estimate, est) < 1e-9)
+      #expect(relativeError(fit.parameters[i].standardError, se) < 1e-9)
+    }
+    let sd = try #require(Self.reference["\(c.name)|loglinear||residual_sd"])
+    let r2 = try #require(Self.reference["\(c.name)|loglinear||r_squared"])
+    let aic = try #require(Self.reference["\(c.name)|loglinear||aic"])
+    #expect(relativeError(try #require(fit.residualSD), sd) < 1e-10)
+    #expect(relativeError(try #require(fit.rSquared), r2) < 1e-10)
+    #expect(relativeError(try #require(fit.aic), aic) < 1e-10)
+  }
+
+  @Test func rejectsNegativeCounts() throws {
+    let x = try Matrix(columns: [[1, 1, 1], [1, 2, 3]])
+    #expect(throws: StatisticsError.self) {
+      try PoissonRegression.fit(design: x, counts: [1, -2, 3], names: ["a", "b"])
+    }
+    #expect(throws: StatisticsError.self) {
+      try PoissonRegression.fit(design: x, counts: [1, .nan, 3], names: ["a", "b"])
+    }
+    #expect(throws: StatisticsError.self) {
+      try PoissonRegression.fit(design: x, counts: [1, 2], names: ["a", "b"])
+    }
+  }
+
+  @Test("All-zero counts give a warning and no crash")
+  func allZeroCounts() throws {
+    let x = try Matrix(columns: [[1, 1, 1, 1], [1, 2, 3, 4]])
+    let fit = try PoissonRegression.fit(design: x, counts: [0, 0, 0, 0], names: ["a", "b"])
+    #expect(!fit.converged || fit.parameters[0].estimate < -10)
+    #expect(!fit.warnings.isEmpty || fit.converged)
+  }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Numerics
+import Testing
+
+@testable import Statistics
+
+/// A small deterministic generator (SplitMix64) for property tests.
+struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+@Suite("Range pooling")
+struct RangePoolingTests {
+  @Test("One range read at its own coverage gives back its ends")
+  func singleRangeRoundTrip() throws {
+    let r = try RangePooling.reconcile([RangeInput(id: "a", low: 50_000, high: 300_000, value: nil, coverage: 0.9)], level: 0.9)
+    let lp = try #require(r.linearPool)
+    let gp = try #require(r.logarithmicPool)
+    let re = try #require(r.randomEffects)
+    let mid = (50_000.0 * 300_000).squareRoot()
+    #expect(relativeError(lp.estimate, mid) < 1e-9)
+    #expect(relativeError(lp.low, 50_000) < 1e-9)
+    #expect(relativeError(lp.high, 300_000) < 1e-9)
+    #expect(relativeError(gp.low, 50_000) < 1e-12)
+    #expect(relativeError(gp.high, 300_000) < 1e-12)
+    #expect(relativeError(re.estimate, mid) < 1e-12)
+    #expect(re.tau2 == 0)
+    // σ = (ln H − ln L) / (2 z₀.₉₅) with z₀.₉₅ = 1.6448536269514722 (qnorm(0.95) in R).
+    let sigma = (log(300_000.0) - log(50_000.0)) / (2 * 1.6448536269514722)
+    #expect(relativeError(try #require(r.distributions.first).sigma, sigma) < 1e-14)
+  }
+
+  @Test("A figure that restates others is left out of pooling, with the reason")
+  func derivedExcluded() throws {
+    let r = try RangePooling.reconcile([
+      RangeInput(id: "mou", low: nil, high: nil, value: 10_000),
+      RangeInput(id: "ngo", low: nil, high: nil, value: 300_000),
+      RangeInput(id: "hrw", low: 10_000, high: 300_000, value: nil, excludedReason: "restates mou, ngo"),
+    ])
+    #expect(r.distributions.map(\.id) == ["mou", "ngo"])
+    #expect(r.excluded.map(\.id) == ["hrw"])
+    #expect(r.randomEffects?.k == 2)
+    #expect(r.envelope.low == 10_000 && r.envelope.high == 300_000)
+    #expect(r.distributions.first?.reading == "point")
+    #expect(r.distributions.first?.low == 5_000 && r.distributions.first?.high == 20_000)
+  }
+
+  @Test("Disjoint ranges: no intersection and the conflicting pair is named")
+  func conflicts() throws {
+    let r = try RangePooling.reconcile([
+      RangeInput(id: "tens", low: 20_000, high: 99_999, value: nil),
+      RangeInput(id: "hrwf", low: 100_000, high: 300_000, value: nil),
+      RangeInput(id: "ai", low: 50_000, high: 300_000, value: nil),
+    ])
+    #expect(r.intersection == nil)
+    #expect(r.conflictPairs.count == 1)
+    #expect(r.conflictPairs.first.map { [$0.0, $0.1] } == ["tens", "hrwf"])
+    #expect(r.conflicts == ["tens", "hrwf"])
+    #expect(r.leaveOneOut.map(\.id) == ["tens", "hrwf", "ai"])
+  }
+
+  @Test("Overlapping ranges intersect")
+  func intersection() throws {
+    let r = try RangePooling.reconcile([
+      RangeInput(id: "a", low: 10, high: 100, value: nil),
+      RangeInput(id: "b", low: 50, high: 300, value: nil),
+      RangeInput(id: "c", low: 60, high: nil, value: nil),
+    ])
+    #expect(r.intersection?.low == 60 && r.intersection?.high == 100)
+    #expect(r.envelope.high == nil)
+    #expect(r.excluded.map(\.id) == ["c"])
+    #expect(r.conflicts.isEmpty)
+  }
+
+  static func randomInputs(_ g: inout SplitMix) -> [RangeInput] {
+    let k = Int.random(in: 2...12, using: &g)
+    return (0..<k).map { i in
+      let low = Double.random(in: 1...1_000, using: &g)
+      if Bool.random(using: &g) {
+        return RangeInput(id: "s\(i)", low: nil, high: nil, value: low)
+      }
+      return RangeInput(
+        id: "s\(i)", low: low, high: low * Double.random(in: 1.01...50, using: &g), value: nil,
+        coverage: Double.random(in: 0.5...0.99, using: &g), weight: Double.random(in: 0.5...2, using: &g))
+    }
+  }
+
+  @Test("Pooled results do not depend on the order of the sources")
+  func permutationInvariance() throws {
+    var g = SplitMix(state: 42)
+    for _ in 0..<200 {
+      let inputs = Self.randomInputs(&g)
+      let a = try RangePooling.reconcile(inputs)
+      let b = try RangePooling.reconcile(inputs.shuffled(using: &g))
+      for (x, y) in [
+        (a.randomEffects?.estimate, b.randomEffects?.estimate), (a.randomEffects?.piHigh, b.randomEffects?.piHigh),
+        (a.linearPool?.estimate, b.linearPool?.estimate), (a.linearPool?.high, b.linearPool?.high),
+        (a.logarithmicPool?.estimate, b.logarithmicPool?.estimate),
+      ] {
+        #expect(relativeError(try #require(x), try #require(y)) < 1e-9)
+      }
+    }
+  }
+
+  @Test("Pooled results scale with the unit")
+  func scaleEquivariance() throws {
+    var g = SplitMix(state: 7)
+    for _ in 0..<200 {
+      let inputs = Self.randomInputs(&g)
+      let c = Double.random(in: 0.001...1000, using: &g)
+      let scaled = inputs.map { s in
+        var t = s
+        t.low = s.low.map { $0 * c }
+        t.high = s.high.map { $0 * c }
+        t.value = s.value.map { $0 * c }
+        return t
+      }
+      let a = try RangePooling.reconcile(inputs)
+      let b = try RangePooling.reconcile(scaled)
+      #expect(relativeError(try #require(b.randomEffects?.estimate), c * (try #require(a.randomEffects?.estimate))) < 1e-9)
+      #expect(relativeError(try #require(b.linearPool?.low), c * (try #require(a.linearPool?.low))) < 1e-9)
+      #expect(relativeError(try #require(b.logarithmicPool?.high), c * (try #require(a.logarithmicPool?.high))) < 1e-9)
+      #expect(abs(b.randomEffects!.tau2 - a.randomEffects!.tau2) < 1e-9)
+    }
+  }
+
+  @Test("Pooled centres lie inside the envelope of the pooled sources")
+  func insideEnvelope() throws {
+    var g = SplitMix(state: 99)
+    for _ in 0..<200 {
+      let inputs = Self.randomInputs(&g)
+      let r = try RangePooling.reconcile(inputs)
+      let lo = r.distributions.map(\.low).min() ?? 0
+      let hi = r.distributions.map(\.high).max() ?? 0
+      for x in [r.randomEffects?.estimate, r.linearPool?.estimate, r.logarithmicPool?.estimate] {
+        let v = try #require(x)
+        #expect(v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12))
+      }
+    }
+  }
+
+  @Test("The logarithmic pool's median matches a numerical integration of the pooled density")
+  func logPoolByQuadrature() throws {
+    let inputs = [
+      RangeInput(id: "a", low: 50_000, high: 300_000, value: nil),
+      RangeInput(id: "b", low: 100_000, high: 300_000, value: nil, coverage: 0.8),
+    ]
+    let r = try RangePooling.reconcile(inputs)
+    let d = r.distributions
+    // Unnormalised pooled log-density on t = log x: Σ wᵢ log φ((t − μᵢ)/σᵢ) with wᵢ = 1/2.
+    let lo = 9.0, hi = 14.0, steps = 200_000
+    let h = (hi - lo) / Double(steps)
+    var cdf = [Double](repeating: 0, count: steps + 1)
+    var total = 0.0
+    for i in 0...steps {
+      let t = lo + Double(i) * h
+      var s = 0.0
+      for x in d { s += -0.5 * ((t - x.mu) / x.sigma) * ((t - x.mu) / x.sigma) / 2 }
+      total += exp(s) * h
+      cdf[i] = total
+    }
+    let half = total / 2
+    let idx = cdf.firstIndex(where: { $0 >= half }) ?? 0
+    let median = exp(lo + Double(idx) * h)
+    #expect(relativeError(try #require(r.logarithmicPool?.estimate), median) < 1e-4)
+  }
+}
