@@ -86,7 +86,7 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
       case .failure(let error): return .failure(error)
       }
       if second.end < first.start {
-        return .failure(.endBeforeStart(start: String(parts[0]), end: String(parts[1])))
+        return .failure(.endBeforeStart(text: trimmed))
       }
       if second.end.year != first.start.year {
         return .failure(.crossesYearEnd(text: trimmed))
@@ -121,7 +121,7 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
     }
     let month = numbers[1]
     guard (1...12).contains(month) else {
-      return .failure(.invalidDate(text: String(text), reason: "month \(month) is not 01–12"))
+      return .failure(.invalidDate(text: String(text), reason: "month \(month) is not 01-12"))
     }
     let monthDays = CalendarDate.daysIn(month: month, year: year)
     if numbers.count == 2 {
@@ -156,7 +156,7 @@ public enum PeriodParseError: Error, Sendable, Hashable, CustomStringConvertible
   /// Well formed, but the date does not exist.
   case invalidDate(text: String, reason: String)
   /// An interval whose end is before its start.
-  case endBeforeStart(start: String, end: String)
+  case endBeforeStart(text: String)
   /// An interval that crosses a year end, which the analyses do not support yet.
   case crossesYearEnd(text: String)
 
@@ -167,8 +167,8 @@ public enum PeriodParseError: Error, Sendable, Hashable, CustomStringConvertible
       return "'\(text)' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"
     case .invalidDate(let text, let reason):
       return "\(text) is not a valid date: \(reason)"
-    case .endBeforeStart(let start, let end):
-      return "interval ends (\(end)) before it starts (\(start))"
+    case .endBeforeStart(let text):
+      return "interval \(text) ends before it starts"
     case .crossesYearEnd(let text):
       return "interval \(text) crosses a year end: split it into one period per calendar year"
     }
