@@ -23,9 +23,9 @@ public enum CSVReader {
   /// - Complexity: O(n) in the number of bytes.
   public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> CSVTable {
     var parser = CSVParser(path: path)
-    let rows = bytes.withUnsafeBufferPointer { parser.run($0) }
+    let records = bytes.withUnsafeBufferPointer { parser.run($0) }
     var diagnostics = parser.diagnostics
-    guard let header = rows.first else {
+    guard let header = parser.header else {
       diagnostics.append(
         .error(
           "file is empty: expected a header row", at: SourceLocation(path: path, line: 1, column: 1)
@@ -46,7 +46,7 @@ public enum CSVReader {
       }
     }
     if !diagnostics.isEmpty { throw .invalid(sortedInFileOrder(diagnostics)) }
-    return CSVTable(path: path, header: header.fields, records: Array(rows.dropFirst()))
+    return CSVTable(path: path, header: header.fields, records: records)
   }
 
   /// Reads and parses the CSV file at `path`.
@@ -96,6 +96,8 @@ private let comma: UInt8 = 0x2C
 struct CSVParser {
   let path: String
   var diagnostics: [Diagnostic] = []
+  /// The first row, once read.
+  var header: CSVRecord? = nil
   /// Current physical line (1-based) and the byte offset where it starts.
   private var line = 1
   private var lineStart = 0
@@ -135,7 +137,8 @@ struct CSVParser {
     diagnostics.append(.error(message, at: SourceLocation(path: path, line: line, column: column)))
   }
 
-  /// Parses every row; the first is the header. Row-length errors are checked against it.
+  /// Parses every row. The first is stored in `header`, and the rest returned; row-length
+  /// errors are checked against the header.
   mutating func run(_ b: UnsafeBufferPointer<UInt8>) -> [CSVRecord] {
     let n = b.count
     var i = 0
@@ -269,8 +272,12 @@ struct CSVParser {
         }
         break fieldLoop
       }
-      if expected == nil { expected = fields.count }
-      records.append(CSVRecord(fields: fields, line: recordLine))
+      if expected == nil {
+        expected = fields.count
+        header = CSVRecord(fields: fields, line: recordLine)
+      } else {
+        records.append(CSVRecord(fields: fields, line: recordLine))
+      }
     }
     return records
   }

@@ -134,6 +134,11 @@ public struct CSVTable: Sendable {
 extension String {
   /// The string without leading and trailing spaces, tabs, CR/LF and no-break spaces.
   func trimmingWhitespace() -> String {
+    // Fast path: neither end is whitespace (bytes below 0x80 that are not whitespace, or
+    // a lead byte that cannot start a trimmable scalar).
+    if let first = utf8.first, let last = utf8.last, !Self.mayTrim(first), !Self.mayTrimLast(last) {
+      return self
+    }
     let scalars = unicodeScalars
     guard let first = scalars.firstIndex(where: { !$0.isTrimmable }) else { return "" }
     guard let last = scalars.lastIndex(where: { !$0.isTrimmable }) else { return "" }
@@ -141,6 +146,19 @@ extension String {
       return self
     }
     return String(scalars[first...last])
+  }
+}
+
+extension String {
+  /// Whether a string starting with `byte` may start with a trimmable scalar.
+  fileprivate static func mayTrim(_ byte: UInt8) -> Bool {
+    byte <= 0x20 || byte == 0xC2 || byte == 0xE2 || byte == 0xEF
+  }
+
+  /// Whether a string ending with `byte` may end with a trimmable scalar (the last byte of
+  /// U+00A0, U+2007, U+202F or U+FEFF is A0, 87, AF or BF).
+  fileprivate static func mayTrimLast(_ byte: UInt8) -> Bool {
+    byte <= 0x20 || byte == 0xA0 || byte == 0x87 || byte == 0xAF || byte == 0xBF
   }
 }
 

@@ -26,47 +26,52 @@ public enum NumberSyntax {
   ///
   /// - Complexity: O(length of `text`).
   public static func parse(_ text: String) -> Outcome {
-    var bytes = Array(text.utf8)
-    // Trim ASCII whitespace.
-    while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0D || last == 0x0A {
-      bytes.removeLast()
-    }
+    var text = text
+    return text.withUTF8 { parse(bytes: $0) }
+  }
+
+  /// Reads one cell from its UTF-8 bytes without allocating unless it has separators.
+  private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Outcome {
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
     var start = 0
-    while start < bytes.count,
-      bytes[start] == 0x20 || bytes[start] == 0x09 || bytes[start] == 0x0D || bytes[start] == 0x0A
-    {
-      start += 1
-    }
-    let body = bytes[start...]
-    if body.isEmpty { return .missing }
-    if body.count <= 3 {
-      let lower = String(decoding: body, as: UTF8.self).lowercased()
+    var end = b.count
+    while start < end && isSpace(b[start]) { start += 1 }
+    while end > start && isSpace(b[end - 1]) { end -= 1 }
+    if start == end { return .missing }
+    if end - start <= 3 {
+      let lower = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        .lowercased()
       if lower == "na" || lower == "n/a" { return .missing }
     }
-    guard let cleaned = clean(body) else { return .invalid }
-    guard let value = Double(cleaned), value.isFinite else { return .invalid }
+    guard let hasSeparators = checkGrammar(b, start, end) else { return .invalid }
+    let literal: String
+    if hasSeparators {
+      var kept: [UInt8] = []
+      kept.reserveCapacity(end - start)
+      for i in start..<end where b[i] != 0x2C { kept.append(b[i]) }
+      literal = String(decoding: kept, as: UTF8.self)
+    } else {
+      literal = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+    }
+    guard let value = Double(literal), value.isFinite else { return .invalid }
     return .number(value)
   }
 
-  /// Checks the grammar and returns the literal without thousands separators.
-  private static func clean(_ body: ArraySlice<UInt8>) -> String? {
-    var out: [UInt8] = []
-    out.reserveCapacity(body.count)
-    var i = body.startIndex
-    let end = body.endIndex
+  /// Checks `b[start..<end]` against the grammar; returns whether it has thousands
+  /// separators, or `nil` when it is not a number.
+  private static func checkGrammar(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int)
+    -> Bool?
+  {
     func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
-    if i < end, body[i] == 0x2B || body[i] == 0x2D {  // + -
-      out.append(body[i])
-      i += 1
-    }
-    // Integer part, with optional thousands grouping.
+    var i = start
+    if i < end, b[i] == 0x2B || b[i] == 0x2D { i += 1 }  // + -
+    // Integer part, with optional thousands grouping: first group 1-3 digits, then 3 each.
     var intDigits = 0
     var groupLength = 0
     var sawComma = false
     while i < end {
-      let c = body[i]
+      let c = b[i]
       if isDigit(c) {
-        out.append(c)
         intDigits += 1
         groupLength += 1
       } else if c == 0x2C {  // ,
@@ -83,35 +88,26 @@ public enum NumberSyntax {
       i += 1
     }
     if sawComma && groupLength != 3 { return nil }
-    // Fraction.
     var fracDigits = 0
-    if i < end && body[i] == 0x2E {  // .
-      out.append(0x2E)
+    if i < end && b[i] == 0x2E {  // .
       i += 1
-      while i < end, isDigit(body[i]) {
-        out.append(body[i])
+      while i < end, isDigit(b[i]) {
         fracDigits += 1
         i += 1
       }
     }
     guard intDigits + fracDigits > 0 else { return nil }
-    // Exponent.
-    if i < end && (body[i] == 0x65 || body[i] == 0x45) {  // e E
-      out.append(0x65)
+    if i < end && (b[i] == 0x65 || b[i] == 0x45) {  // e E
       i += 1
-      if i < end, body[i] == 0x2B || body[i] == 0x2D {
-        out.append(body[i])
-        i += 1
-      }
+      if i < end, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
       var expDigits = 0
-      while i < end, isDigit(body[i]) {
-        out.append(body[i])
+      while i < end, isDigit(b[i]) {
         expDigits += 1
         i += 1
       }
       guard expDigits > 0 else { return nil }
     }
     guard i == end else { return nil }
-    return String(decoding: out, as: UTF8.self)
+    return sawComma
   }
 }

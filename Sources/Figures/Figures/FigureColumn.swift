@@ -4,6 +4,28 @@ enum FigureColumn: String, CaseIterable, Sendable {
   case document, quote, method, note
   case derivedFrom = "derived_from"
 
+  /// A dense index 0..<allCases.count, for array-backed maps.
+  var ordinal: Int {
+    switch self {
+    case .quantity: return 0
+    case .value: return 1
+    case .low: return 2
+    case .high: return 3
+    case .text: return 4
+    case .period: return 5
+    case .coverage: return 6
+    case .id: return 7
+    case .unit: return 8
+    case .source: return 9
+    case .published: return 10
+    case .document: return 11
+    case .quote: return 12
+    case .method: return 13
+    case .note: return 14
+    case .derivedFrom: return 15
+    }
+  }
+
   /// The column a header name denotes: case-insensitive, surrounding whitespace ignored,
   /// and inner spaces or hyphens read as underscores (`Derived From` → `derived_from`).
   init?(headerName: String) {
@@ -95,4 +117,19 @@ enum FigureColumn: String, CaseIterable, Sendable {
       return nil
     }
   }
+}
+
+/// Which CSV column holds each known figures column; an array, not a dictionary, because it
+/// is consulted for every cell.
+struct ColumnMap: Sendable {
+  private var indices = [Int?](repeating: nil, count: FigureColumn.allCases.count)
+
+  /// The CSV column index of `column`, or `nil` when the file does not have it.
+  subscript(column: FigureColumn) -> Int? {
+    get { indices[column.ordinal] }
+    set { indices[column.ordinal] = newValue }
+  }
+
+  /// Every mapped CSV column index.
+  var mappedIndices: Set<Int> { Set(indices.compactMap { $0 }) }
 }

@@ -53,7 +53,12 @@ private struct FiguresBuilder {
   var errors: [Diagnostic] = []
   var warnings: [Diagnostic] = []
   /// Column index of each known column.
-  var columnIndex: [FigureColumn: Int] = [:]
+  var columnIndex = ColumnMap()
+  /// CSV column indices that map to no known column: passed through in `Figure.extra`.
+  var extraIndices: [Int] = []
+  /// Verbal lookups and parsed periods repeat across rows; each distinct text is read once.
+  var verbalCache: [String: VerbalQuantity?] = [:]
+  var periodCache: [String: Result<Period, PeriodParseError>] = [:]
   /// Where the figures' default ids come from.
   let stem: String
 
@@ -79,6 +84,8 @@ private struct FiguresBuilder {
         columnIndex[column] = index
       }
     }
+    let mapped = columnIndex.mappedIndices
+    extraIndices = table.header.indices.filter { !mapped.contains($0) }
     guard columnIndex[.quantity] != nil else {
       let names = table.header.map(\.value).joined(separator: ", ")
       throw .invalid([
@@ -196,7 +203,12 @@ private struct FiguresBuilder {
     let printed = text(.text, record)
     var verbal: VerbalQuantity? = nil
     if !printed.isEmpty {
-      verbal = VerbalQuantities.lookup(printed)
+      if let cached = verbalCache[printed] {
+        verbal = cached
+      } else {
+        verbal = VerbalQuantities.lookup(printed)
+        verbalCache[printed] = verbal
+      }
       if verbal == nil && !hasNumber, let field = cell(.text, record) {
         errors.append(
           .error(
@@ -237,7 +249,14 @@ private struct FiguresBuilder {
     if let field = cell(.period, record) {
       let raw = field.value.trimmingWhitespace()
       if !raw.isEmpty {
-        switch Period.parse(raw) {
+        let parsed: Result<Period, PeriodParseError>
+        if let cached = periodCache[raw] {
+          parsed = cached
+        } else {
+          parsed = Period.parse(raw)
+          periodCache[raw] = parsed
+        }
+        switch parsed {
         case .success(let p): period = p
         case .failure(let reason):
           errors.append(.error("bad period: \(reason)", at: location(field)))
@@ -252,10 +271,8 @@ private struct FiguresBuilder {
       .filter { !$0.isEmpty }
 
     var extra: [String: String] = [:]
-    let mapped = Set(columnIndex.values)
-    for (index, field) in record.fields.enumerated()
-    where !mapped.contains(index) && index < table.header.count {
-      extra[table.header[index].value] = field.value
+    for index in extraIndices where index < record.fields.count {
+      extra[table.header[index].value] = record.fields[index].value
     }
 
     return Figure(
@@ -272,22 +289,25 @@ private struct FiguresBuilder {
   mutating func checkProvenance(
     _ figures: [Figure], idFields: [CSVField?], derivedFields: [CSVField?]
   ) {
+    // Index loops, not `for figure in figures`: copying a Figure retains a dozen strings.
     var indexByID: [String: Int] = [:]
-    for (index, figure) in figures.enumerated() {
+    indexByID.reserveCapacity(figures.count)
+    for index in figures.indices {
       guard let field = idFields[index], !field.value.trimmingWhitespace().isEmpty else { continue }
-      if let first = indexByID[figure.id] {
+      let id = figures[index].id
+      if let first = indexByID[id] {
         errors.append(
           .error(
-            "duplicate id '\(figure.id)' (first used on line \(figures[first].location.line))",
+            "duplicate id '\(id)' (first used on line \(figures[first].location.line))",
             at: location(field)))
       } else {
-        indexByID[figure.id] = index
+        indexByID[id] = index
       }
     }
     // Edges: figure -> figures it is derived from.
     var edges: [[Int]] = Array(repeating: [], count: figures.count)
-    for (index, figure) in figures.enumerated() {
-      for target in figure.derivedFrom {
+    for index in figures.indices {
+      for target in figures[index].derivedFrom {
         if let t = indexByID[target] {
           edges[index].append(t)
         } else if let field = derivedFields[index] {
@@ -299,8 +319,10 @@ private struct FiguresBuilder {
     // Iterative depth-first search in file order; each back edge closes one cycle.
     enum Mark { case unvisited, onPath, done }
     var marks = Array(repeating: Mark.unvisited, count: figures.count)
-    for root in figures.indices where marks[root] == .unvisited {
-      var stack: [(node: Int, next: Int)] = [(root, 0)]
+    var stack: [(node: Int, next: Int)] = []
+    for root in figures.indices where marks[root] == .unvisited && !edges[root].isEmpty {
+      stack.removeAll(keepingCapacity: true)
+      stack.append((root, 0))
       marks[root] = .onPath
       while let top = stack.last {
         let node = top.node
