@@ -39,9 +39,10 @@ struct FiguresReaderTests {
 
   @Test("embedded newlines keep later line numbers right")
   func embeddedNewlines() {
-    #expect(messages("quantity,value,quote\nx,1,\"line one\nline two\"\nx,abc,ok\n") == [
-      "t.csv:4:3: error: bad number 'abc' in column value"
-    ])
+    #expect(
+      messages("quantity,value,quote\nx,1,\"line one\nline two\"\nx,abc,ok\n") == [
+        "t.csv:4:3: error: bad number 'abc' in column value"
+      ])
   }
 
   @Test("open-ended ranges: at least, up to")
@@ -86,9 +87,11 @@ struct FiguresReaderTests {
     #expect(file.quantities() == ["x", "y"])
   }
 
-  @Test("coverage: fraction, percentage, default, and out of range", arguments: [
-    ("0.95", "0.95"), ("95%", "0.95"), ("", "0.9"),
-  ])
+  @Test(
+    "coverage: fraction, percentage, default, and out of range",
+    arguments: [
+      ("0.95", "0.95"), ("95%", "0.95"), ("", "0.9"),
+    ])
   func coverage(_ cell: String, _ expected: String) throws {
     let file = try figures("quantity,value,coverage\nx,1,\(cell)\n")
     #expect(close(file.figures[0].coverage, Double(expected) ?? .nan))
@@ -96,17 +99,19 @@ struct FiguresReaderTests {
 
   @Test("coverage outside (0, 1)", arguments: ["1", "0", "1.5", "-0.2", "100%"])
   func badCoverage(_ cell: String) {
-    #expect(messages("quantity,value,coverage\nx,1,\(cell)\n") == [
-      "t.csv:2:5: error: coverage \(cell) must lie strictly between 0 and 1"
-    ])
+    #expect(
+      messages("quantity,value,coverage\nx,1,\(cell)\n") == [
+        "t.csv:2:5: error: coverage \(cell) must lie strictly between 0 and 1"
+      ])
   }
 
   @Test("warnings: negative numbers, a value outside its own range")
   func warnings() {
-    #expect(messages("quantity,value,low,high\nx,-5,,\ny,50,60,70\n") == [
-      "t.csv:2:3: warning: negative number -5 in column value",
-      "t.csv:3:3: warning: value 50 lies outside its range 60–70",
-    ])
+    #expect(
+      messages("quantity,value,low,high\nx,-5,,\ny,50,60,70\n") == [
+        "t.csv:2:3: warning: negative number -5 in column value",
+        "t.csv:3:3: warning: value 50 lies outside its range 60–70",
+      ])
   }
 
   @Test("blank rows (all cells empty) are skipped")
@@ -133,19 +138,22 @@ struct FiguresReaderTests {
 
   @Test("HXL row still counts for line numbers")
   func hxlLines() {
-    #expect(messages("Indicator,Affected\n#indicator,#affected\nx,abc\n") == [
-      "t.csv:3:3: error: bad number 'abc' in column Affected"
-    ])
+    #expect(
+      messages("Indicator,Affected\n#indicator,#affected\nx,abc\n") == [
+        "t.csv:3:3: error: bad number 'abc' in column Affected"
+      ])
   }
 
-  @Test("HXL hashtags", arguments: [
-    ("#affected", "value"), ("#affected+min", "low"), ("#population+max", "high"),
-    ("#value", "value"), ("#date", "period"), ("#date+reported", "published"),
-    ("#meta+source", "source"), ("#meta+url", "document"), ("#meta+document", "document"),
-    ("#meta+quote", "quote"), ("#indicator", "quantity"), ("#item+name", "quantity"),
-    ("#indicator+value+num", "value"), ("#meta+id", "id"), ("#description", "note"),
-    ("# Affected + killed", "value"),
-  ])
+  @Test(
+    "HXL hashtags",
+    arguments: [
+      ("#affected", "value"), ("#affected+min", "low"), ("#population+max", "high"),
+      ("#value", "value"), ("#date", "period"), ("#date+reported", "published"),
+      ("#meta+source", "source"), ("#meta+url", "document"), ("#meta+document", "document"),
+      ("#meta+quote", "quote"), ("#indicator", "quantity"), ("#item+name", "quantity"),
+      ("#indicator+value+num", "value"), ("#meta+id", "id"), ("#description", "note"),
+      ("# Affected + killed", "value"),
+    ])
   func hashtags(_ tag: String, _ column: String) {
     #expect(FigureColumn(hashtag: tag)?.rawValue == column)
   }
@@ -160,39 +168,77 @@ struct FiguresReaderTests {
 
   // MARK: Errors, with their exact compiler-style text.
 
-  @Test("each error, exactly", arguments: [
-    ("inverted range", "quantity,low,high\nx,\"300,000\",\"10,000\"\n",
-     "t.csv:2:3: error: inverted range: low 300000 > high 10000"),
-    ("bad number", "quantity,value\nx,abc\n", "t.csv:2:3: error: bad number 'abc' in column value"),
-    ("NaN", "quantity,value\nx,NaN\n", "t.csv:2:3: error: bad number 'NaN' in column value"),
-    ("ragged row", "quantity,value,low,high,text,period,id\nx,1,2,3,4\n",
-     "t.csv:2:10: error: row has 5 fields, header has 7"),
-    ("unterminated quote", "quantity,value\nx,\"12\n",
-     "t.csv:2:3: error: unterminated quoted field: no closing quote before the end of the file"),
-    ("invalid date", "quantity,value,period\nx,1,2002-02-30\n",
-     "t.csv:2:5: error: bad period: 2002-02-30 is not a valid date: February 2002 has 28 days"),
-    ("end before start", "quantity,value,period\nx,1,2002-07-30/2002-01-01\n",
-     "t.csv:2:5: error: bad period: interval 2002-07-30/2002-01-01 ends before it starts"),
-    ("crosses a year", "quantity,value,period\nx,1,2001-07/2002-06\n",
-     "t.csv:2:5: error: bad period: interval 2001-07/2002-06 crosses a year end: split it into one period per calendar year"),
-    ("unknown verbal quantity", "quantity,text\nx,zillions\n",
-     "t.csv:2:3: error: unknown verbal quantity 'zillions': not in the verbal table; give value, low or high"),
-    ("duplicate id", "id,quantity,value\na,x,1\na,x,2\n",
-     "t.csv:3:1: error: duplicate id 'a' (first used on line 2)"),
-    ("cyclic derived_from", "id,quantity,value,derived_from\na,x,1,b\nb,x,2,a\n",
-     "t.csv:2:7: error: derived_from cycle: a -> b -> a"),
-    ("self-derived", "id,quantity,value,derived_from\na,x,1,a\n",
-     "t.csv:2:7: error: derived_from cycle: a -> a"),
-    ("unknown derived_from id", "id,quantity,value,derived_from\na,x,1,zz\n",
-     "t.csv:2:7: error: derived_from names unknown id 'zz'"),
-    ("empty file", "", "t.csv:1:1: error: file is empty: expected a header row"),
-    ("header only", "quantity,value\n", "t.csv:1: error: no figures: the file has a header but no data rows"),
-    ("no quantity column", "value\n1\n", "t.csv:1: error: missing required column 'quantity' (columns: value)"),
-    ("empty quantity", "quantity,value\n ,1\n", "t.csv:2:1: error: missing quantity"),
-    ("no figure", "quantity,value,text,source\nx,,,UN\n", "t.csv:2: error: row has no figure: give value, low/high or text"),
-    ("bad period text", "quantity,value,period\nx,1,spring\n",
-     "t.csv:2:5: error: bad period: 'spring' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
-  ])
+  @Test(
+    "each error, exactly",
+    arguments: [
+      (
+        "inverted range", "quantity,low,high\nx,\"300,000\",\"10,000\"\n",
+        "t.csv:2:3: error: inverted range: low 300000 > high 10000"
+      ),
+      (
+        "bad number", "quantity,value\nx,abc\n",
+        "t.csv:2:3: error: bad number 'abc' in column value"
+      ),
+      ("NaN", "quantity,value\nx,NaN\n", "t.csv:2:3: error: bad number 'NaN' in column value"),
+      (
+        "ragged row", "quantity,value,low,high,text,period,id\nx,1,2,3,4\n",
+        "t.csv:2:10: error: row has 5 fields, header has 7"
+      ),
+      (
+        "unterminated quote", "quantity,value\nx,\"12\n",
+        "t.csv:2:3: error: unterminated quoted field: no closing quote before the end of the file"
+      ),
+      (
+        "invalid date", "quantity,value,period\nx,1,2002-02-30\n",
+        "t.csv:2:5: error: bad period: 2002-02-30 is not a valid date: February 2002 has 28 days"
+      ),
+      (
+        "end before start", "quantity,value,period\nx,1,2002-07-30/2002-01-01\n",
+        "t.csv:2:5: error: bad period: interval 2002-07-30/2002-01-01 ends before it starts"
+      ),
+      (
+        "crosses a year", "quantity,value,period\nx,1,2001-07/2002-06\n",
+        "t.csv:2:5: error: bad period: interval 2001-07/2002-06 crosses a year end: split it into one period per calendar year"
+      ),
+      (
+        "unknown verbal quantity", "quantity,text\nx,zillions\n",
+        "t.csv:2:3: error: unknown verbal quantity 'zillions': not in the verbal table; give value, low or high"
+      ),
+      (
+        "duplicate id", "id,quantity,value\na,x,1\na,x,2\n",
+        "t.csv:3:1: error: duplicate id 'a' (first used on line 2)"
+      ),
+      (
+        "cyclic derived_from", "id,quantity,value,derived_from\na,x,1,b\nb,x,2,a\n",
+        "t.csv:2:7: error: derived_from cycle: a -> b -> a"
+      ),
+      (
+        "self-derived", "id,quantity,value,derived_from\na,x,1,a\n",
+        "t.csv:2:7: error: derived_from cycle: a -> a"
+      ),
+      (
+        "unknown derived_from id", "id,quantity,value,derived_from\na,x,1,zz\n",
+        "t.csv:2:7: error: derived_from names unknown id 'zz'"
+      ),
+      ("empty file", "", "t.csv:1:1: error: file is empty: expected a header row"),
+      (
+        "header only", "quantity,value\n",
+        "t.csv:1: error: no figures: the file has a header but no data rows"
+      ),
+      (
+        "no quantity column", "value\n1\n",
+        "t.csv:1: error: missing required column 'quantity' (columns: value)"
+      ),
+      ("empty quantity", "quantity,value\n ,1\n", "t.csv:2:1: error: missing quantity"),
+      (
+        "no figure", "quantity,value,text,source\nx,,,UN\n",
+        "t.csv:2: error: row has no figure: give value, low/high or text"
+      ),
+      (
+        "bad period text", "quantity,value,period\nx,1,spring\n",
+        "t.csv:2:5: error: bad period: 'spring' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"
+      ),
+    ])
   func error(_ name: String, _ text: String, _ expected: String) {
     #expect(messages(text) == [expected], "\(name)")
   }
@@ -215,23 +261,29 @@ struct FiguresReaderTests {
       Issue.record("expected an error")
     } catch {
       #expect(error.exitCode == 65)
-      #expect(error.diagnostics.map(\.description) == [
-        "\(path):2:15: error: bad number 'abc' in column value",
-        "\(path):3:16: error: inverted range: low 300000 > high 10000",
-        "\(path):4:18: error: unknown verbal quantity 'zillions': not in the verbal table; give value, low or high",
-        "\(path):5:1: error: duplicate id 'a' (first used on line 2)",
-        "\(path):5:20: error: bad period: 2002-02-30 is not a valid date: February 2002 has 28 days",
-        "\(path):6:20: error: bad period: interval 2002-07-30/2002-01-01 ends before it starts",
-        "\(path):6:42: error: derived_from names unknown id 'zz'",
-      ])
+      #expect(
+        error.diagnostics.map(\.description) == [
+          "\(path):2:15: error: bad number 'abc' in column value",
+          "\(path):3:16: error: inverted range: low 300000 > high 10000",
+          "\(path):4:18: error: unknown verbal quantity 'zillions': not in the verbal table; give value, low or high",
+          "\(path):5:1: error: duplicate id 'a' (first used on line 2)",
+          "\(path):5:20: error: bad period: 2002-02-30 is not a valid date: February 2002 has 28 days",
+          "\(path):6:20: error: bad period: interval 2002-07-30/2002-01-01 ends before it starts",
+          "\(path):6:42: error: derived_from names unknown id 'zz'",
+        ])
     }
   }
 
-  @Test("fixture errors: unterminated quote, header only, empty file", arguments: [
-    ("unterminated.csv", ":3:5: error: unterminated quoted field: no closing quote before the end of the file"),
-    ("header_only.csv", ":1: error: no figures: the file has a header but no data rows"),
-    ("empty.csv", ":1:1: error: file is empty: expected a header row"),
-  ])
+  @Test(
+    "fixture errors: unterminated quote, header only, empty file",
+    arguments: [
+      (
+        "unterminated.csv",
+        ":3:5: error: unterminated quoted field: no closing quote before the end of the file"
+      ),
+      ("header_only.csv", ":1: error: no figures: the file has a header but no data rows"),
+      ("empty.csv", ":1:1: error: file is empty: expected a header row"),
+    ])
   func fixtureErrors(_ name: String, _ suffix: String) {
     let path = fixture(name)
     do {

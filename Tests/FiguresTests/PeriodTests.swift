@@ -21,10 +21,17 @@ struct PeriodTests {
     Case(text: "2004-02", start: "2004-02-01", end: "2004-02-29", days: 29, daysInYear: 366),
     Case(text: "2002-07-15", start: "2002-07-15", end: "2002-07-15", days: 1, daysInYear: 365),
     Case(text: "2000-02-29", start: "2000-02-29", end: "2000-02-29", days: 1, daysInYear: 366),
-    Case(text: "2002-01-01/2002-07-30", start: "2002-01-01", end: "2002-07-30", days: 211, daysInYear: 365),
-    Case(text: "2004-01-01/2004-07-30", start: "2004-01-01", end: "2004-07-30", days: 212, daysInYear: 366),
-    Case(text: "2002-01/2002-06", start: "2002-01-01", end: "2002-06-30", days: 181, daysInYear: 365),
-    Case(text: "2002-03-05/2002-03-05", start: "2002-03-05", end: "2002-03-05", days: 1, daysInYear: 365),
+    Case(
+      text: "2002-01-01/2002-07-30", start: "2002-01-01", end: "2002-07-30", days: 211,
+      daysInYear: 365),
+    Case(
+      text: "2004-01-01/2004-07-30", start: "2004-01-01", end: "2004-07-30", days: 212,
+      daysInYear: 366),
+    Case(
+      text: "2002-01/2002-06", start: "2002-01-01", end: "2002-06-30", days: 181, daysInYear: 365),
+    Case(
+      text: "2002-03-05/2002-03-05", start: "2002-03-05", end: "2002-03-05", days: 1,
+      daysInYear: 365),
     Case(text: "2002/2002", start: "2002-01-01", end: "2002-12-31", days: 365, daysInYear: 365),
   ]
 
@@ -49,20 +56,28 @@ struct PeriodTests {
     #expect(try !Period.parse("2002").get().isPartial)
   }
 
-  @Test("rejected periods and their reasons", arguments: [
-    ("2002-02-30", "2002-02-30 is not a valid date: February 2002 has 28 days"),
-    ("2001-02-29", "2001-02-29 is not a valid date: February 2001 has 28 days"),
-    ("1900-02-29", "1900-02-29 is not a valid date: February 1900 has 28 days"),
-    ("2002-04-31", "2002-04-31 is not a valid date: April 2002 has 30 days"),
-    ("2002-13", "2002-13 is not a valid date: month 13 is not 01-12"),
-    ("2002-07-30/2002-01-01", "interval 2002-07-30/2002-01-01 ends before it starts"),
-    ("2001-07/2002-06", "interval 2001-07/2002-06 crosses a year end: split it into one period per calendar year"),
-    ("02", "'02' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
-    ("2002-7-1", "'2002-7-1' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
-    ("July 2002", "'July 2002' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
-    ("2002/2003/2004", "'2002/2003/2004' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
-    ("2002-01-01/", "'' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
-  ])
+  @Test(
+    "rejected periods and their reasons",
+    arguments: [
+      ("2002-02-30", "2002-02-30 is not a valid date: February 2002 has 28 days"),
+      ("2001-02-29", "2001-02-29 is not a valid date: February 2001 has 28 days"),
+      ("1900-02-29", "1900-02-29 is not a valid date: February 1900 has 28 days"),
+      ("2002-04-31", "2002-04-31 is not a valid date: April 2002 has 30 days"),
+      ("2002-13", "2002-13 is not a valid date: month 13 is not 01-12"),
+      ("2002-07-30/2002-01-01", "interval 2002-07-30/2002-01-01 ends before it starts"),
+      (
+        "2001-07/2002-06",
+        "interval 2001-07/2002-06 crosses a year end: split it into one period per calendar year"
+      ),
+      ("02", "'02' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
+      ("2002-7-1", "'2002-7-1' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
+      ("July 2002", "'July 2002' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
+      (
+        "2002/2003/2004",
+        "'2002/2003/2004' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"
+      ),
+      ("2002-01-01/", "'' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"),
+    ])
   func rejected(_ text: String, _ reason: String) {
     switch Period.parse(text) {
     case .success(let period): Issue.record("accepted \(period)")

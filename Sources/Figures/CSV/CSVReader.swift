@@ -218,7 +218,8 @@ struct CSVParser {
           }
           value = String(decoding: scratch, as: UTF8.self)
           fieldEnd = i
-          let atEnd = i == n || b[i] == comma || b[i] == lf || (b[i] == cr && (i + 1 == n || b[i + 1] == lf))
+          let atEnd =
+            i == n || b[i] == comma || b[i] == lf || (b[i] == cr && (i + 1 == n || b[i + 1] == lf))
           if !atEnd {
             error(
               "unexpected text after closing quote (a quote inside a quoted field is written \"\")",
@@ -246,7 +247,9 @@ struct CSVParser {
           if end > fieldStart && b[end - 1] == cr && (i == n || b[i] == lf) { end -= 1 }
           let bytes = UnsafeBufferPointer(rebasing: b[fieldStart..<end])
           if highBits & 0x80 != 0, let bad = firstInvalidUTF8(b, fieldStart, end) {
-            error("invalid UTF-8 byte 0x\(String(b[bad], radix: 16, uppercase: true))", line: line, column: column(at: bad, b))
+            error(
+              "invalid UTF-8 byte 0x\(String(b[bad], radix: 16, uppercase: true))", line: line,
+              column: column(at: bad, b))
           }
           value = String(decoding: bytes, as: UTF8.self)
           fieldEnd = end
@@ -298,12 +301,20 @@ func firstInvalidUTF8(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -
     var maxNext: UInt8 = 0xBF
     switch c {
     case 0xC2...0xDF: need = 1
-    case 0xE0: need = 2; minNext = 0xA0
+    case 0xE0:
+      need = 2
+      minNext = 0xA0
     case 0xE1...0xEC, 0xEE...0xEF: need = 2
-    case 0xED: need = 2; maxNext = 0x9F
-    case 0xF0: need = 3; minNext = 0x90
+    case 0xED:
+      need = 2
+      maxNext = 0x9F
+    case 0xF0:
+      need = 3
+      minNext = 0x90
     case 0xF1...0xF3: need = 3
-    case 0xF4: need = 3; maxNext = 0x8F
+    case 0xF4:
+      need = 3
+      maxNext = 0x8F
     default: return i
     }
     guard i + need < to else { return i }

@@ -54,7 +54,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
   public var description: String {
     func pad(_ value: Int, _ width: Int) -> String {
       let digits = String(value)
-      return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+      return digits.count >= width
+        ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
     return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
   }

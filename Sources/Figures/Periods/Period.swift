@@ -73,7 +73,9 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
     let parts = trimmed.split(separator: "/", omittingEmptySubsequences: false)
     switch parts.count {
     case 1:
-      return parseSpan(Substring(trimmed)).map { Period(text: trimmed, start: $0.start, end: $0.end) }
+      return parseSpan(Substring(trimmed)).map {
+        Period(text: trimmed, start: $0.start, end: $0.end)
+      }
     case 2:
       let first: (start: CalendarDate, end: CalendarDate)
       let second: (start: CalendarDate, end: CalendarDate)
@@ -112,7 +114,9 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
       numbers.append(number)
     }
     let year = numbers[0]
-    guard year >= 1 else { return .failure(.invalidDate(text: String(text), reason: "year 0000 does not exist")) }
+    guard year >= 1 else {
+      return .failure(.invalidDate(text: String(text), reason: "year 0000 does not exist"))
+    }
     if numbers.count == 1 {
       guard let start = CalendarDate(year: year, month: 1, day: 1),
         let end = CalendarDate(year: year, month: 12, day: 31)

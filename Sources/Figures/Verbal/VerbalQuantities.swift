@@ -73,7 +73,8 @@ public enum VerbalQuantities {
       note: "three to nine thousands, by the reading of several"),
     VerbalQuantity(
       phrase: "tens of thousands", low: 20_000, high: 99_999,
-      note: "at least two ten-thousands; strictly below 100,000, or it would be hundreds of thousands"),
+      note:
+        "at least two ten-thousands; strictly below 100,000, or it would be hundreds of thousands"),
     VerbalQuantity(
       phrase: "hundreds of thousands", low: 200_000, high: 999_999,
       note: "at least two hundred thousand, fewer than a million"),
