@@ -1,0 +1,113 @@
+/// The number syntax of figures files and generic CSVs.
+///
+/// Accepted, after trimming surrounding whitespace:
+///
+///     [+|-] digits [. digits] [(e|E) [+|-] digits]
+///
+/// (surrounding spaces, tabs, CR and LF are ignored) where the integer digits may be grouped by thousands with commas, as printed in reports
+/// (`300,000`, `1,234,567.5`): the first group has 1–3 digits and every later group exactly 3.
+/// A leading `.5` and a trailing `5.` are accepted. Rejected: NaN, infinities, hexadecimal,
+/// `1,2` (ambiguous decimal comma), percent signs, currency and any other text, and literals
+/// whose magnitude overflows a `Double`.
+///
+/// The cells `""`, `NA`, `N/A` (any case) are *missing*, not invalid.
+public enum NumberSyntax {
+  /// The outcome of reading one cell.
+  public enum Outcome: Sendable, Hashable {
+    /// A finite number.
+    case number(Double)
+    /// An empty cell or an `NA` marker.
+    case missing
+    /// Text that is not a number.
+    case invalid
+  }
+
+  /// Reads one cell.
+  ///
+  /// - Complexity: O(length of `text`).
+  public static func parse(_ text: String) -> Outcome {
+    var text = text
+    return text.withUTF8 { parse(bytes: $0) }
+  }
+
+  /// Reads one cell from its UTF-8 bytes without allocating unless it has separators.
+  private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Outcome {
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+    var start = 0
+    var end = b.count
+    while start < end && isSpace(b[start]) { start += 1 }
+    while end > start && isSpace(b[end - 1]) { end -= 1 }
+    if start == end { return .missing }
+    if end - start <= 3 {
+      let lower = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+        .lowercased()
+      if lower == "na" || lower == "n/a" { return .missing }
+    }
+    guard let hasSeparators = checkGrammar(b, start, end) else { return .invalid }
+    let literal: String
+    if hasSeparators {
+      var kept: [UInt8] = []
+      kept.reserveCapacity(end - start)
+      for i in start..<end where b[i] != 0x2C { kept.append(b[i]) }
+      literal = String(decoding: kept, as: UTF8.self)
+    } else {
+      literal = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+    }
+    guard let value = Double(literal), value.isFinite else { return .invalid }
+    return .number(value)
+  }
+
+  /// Checks `b[start..<end]` against the grammar; returns whether it has thousands
+  /// separators, or `nil` when it is not a number.
+  private static func checkGrammar(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int)
+    -> Bool?
+  {
+    func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    var i = start
+    if i < end, b[i] == 0x2B || b[i] == 0x2D { i += 1 }  // + -
+    // Integer part, with optional thousands grouping: first group 1-3 digits, then 3 each.
+    var intDigits = 0
+    var groupLength = 0
+    var sawComma = false
+    while i < end {
+      let c = b[i]
+      if isDigit(c) {
+        intDigits += 1
+        groupLength += 1
+      } else if c == 0x2C {  // ,
+        if sawComma {
+          guard groupLength == 3 else { return nil }
+        } else {
+          guard groupLength >= 1 && groupLength <= 3 else { return nil }
+          sawComma = true
+        }
+        groupLength = 0
+      } else {
+        break
+      }
+      i += 1
+    }
+    if sawComma && groupLength != 3 { return nil }
+    var fracDigits = 0
+    if i < end && b[i] == 0x2E {  // .
+      i += 1
+      while i < end, isDigit(b[i]) {
+        fracDigits += 1
+        i += 1
+      }
+    }
+    guard intDigits + fracDigits > 0 else { return nil }
+    if i < end && (b[i] == 0x65 || b[i] == 0x45) {  // e E
+      i += 1
+      if i < end, b[i] == 0x2B || b[i] == 0x2D { i += 1 }
+      var expDigits = 0
+      while i < end, isDigit(b[i]) {
+        expDigits += 1
+        i += 1
+      }
+      guard expDigits > 0 else { return nil }
+    }
+    guard i == end else { return nil }
+    return sawComma
+  }
+}

@@ -1,0 +1,363 @@
+import Foundation
+
+/// Reads and validates figures files (the CLI contract's "Figures files").
+///
+/// Validation collects every error in the file and throws them together, in file order, as
+/// `FiguresError.invalid`:
+///
+/// - the header must have a `quantity` column (error at line 1), and at least one data row
+///   ("no figures");
+/// - each row needs a non-empty `quantity` and at least one of `value`, `low`, `high`, `text`;
+/// - numbers follow ``NumberSyntax`` (thousands separators allowed, NaN/Inf rejected);
+///   `NA` is read as empty;
+/// - `low` may not exceed `high`; `coverage` (a fraction, or a percentage such as `90%`)
+///   must lie strictly between 0 and 1;
+/// - a `text` that is not in ``VerbalQuantities/table`` is an error only when the row has no
+///   `value`, `low` or `high` (otherwise it is kept as printed);
+/// - `period` must parse (``Period/parse(_:)``);
+/// - non-empty ids are unique; `derived_from` names only ids in the file, without cycles.
+///
+/// Warnings (returned in ``FiguresFile/warnings``): negative numbers, and a `value` outside
+/// its own `low`–`high` range.
+///
+/// Rows whose every cell is blank (as spreadsheets export) are skipped. A second row whose
+/// non-empty cells all begin with `#` is an HXL hashtag row; it is not data, and it maps
+/// columns whose header names are not known ones (see `FigureColumn.init(hashtag:)` for the
+/// table: `#affected` → value, `#date` → period, `#meta+source` → source, `#indicator` →
+/// quantity…). Header names win over hashtags; a column already mapped by name is not mapped
+/// again by hashtag.
+public enum FiguresReader {
+  /// Reads the figures file at `path`.
+  ///
+  /// - Throws: `FiguresError.fileNotFound` / `.unreadable` (exit 66) when the file cannot be
+  ///   read; `FiguresError.invalid` (exit 65) with every error found.
+  public static func read(path: String) throws(FiguresError) -> FiguresFile {
+    try parse(CSVReader.readBytes(path: path), path: path)
+  }
+
+  /// Parses a figures file's bytes; `path` is used in diagnostics and default ids.
+  ///
+  /// - Throws: `FiguresError.invalid` with every error found, in file order.
+  /// - Complexity: O(n) in the file size.
+  public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> FiguresFile {
+    let table = try CSVReader.parse(bytes, path: path)
+    var builder = FiguresBuilder(table: table)
+    return try builder.build()
+  }
+}
+
+/// The validation pass behind `FiguresReader.parse`.
+private struct FiguresBuilder {
+  let table: CSVTable
+  var path: String { table.path }
+  var errors: [Diagnostic] = []
+  var warnings: [Diagnostic] = []
+  /// Column index of each known column.
+  var columnIndex = ColumnMap()
+  /// CSV column indices that map to no known column: passed through in `Figure.extra`.
+  var extraIndices: [Int] = []
+  /// Verbal lookups and parsed periods repeat across rows; each distinct text is read once.
+  var verbalCache: [String: VerbalQuantity?] = [:]
+  var periodCache: [String: Result<Period, PeriodParseError>] = [:]
+  /// Where the figures' default ids come from.
+  let stem: String
+
+  init(table: CSVTable) {
+    self.table = table
+    self.stem = URL(fileURLWithPath: table.path).deletingPathExtension().lastPathComponent
+  }
+
+  mutating func build() throws(FiguresError) -> FiguresFile {
+    for (index, field) in table.header.enumerated() {
+      if let column = FigureColumn(headerName: field.value), columnIndex[column] == nil {
+        columnIndex[column] = index
+      }
+    }
+    var rows = table.records[...]
+    if let first = rows.first, isHashtagRow(first) {
+      rows = rows.dropFirst()
+      for (index, field) in first.fields.enumerated() {
+        guard index < table.header.count,
+          FigureColumn(headerName: table.header[index].value) == nil,
+          let column = FigureColumn(hashtag: field.value), columnIndex[column] == nil
+        else { continue }
+        columnIndex[column] = index
+      }
+    }
+    let mapped = columnIndex.mappedIndices
+    extraIndices = table.header.indices.filter { !mapped.contains($0) }
+    guard columnIndex[.quantity] != nil else {
+      let names = table.header.map(\.value).joined(separator: ", ")
+      throw .invalid([
+        .error(
+          "missing required column 'quantity' (columns: \(names))",
+          at: SourceLocation(path: path, line: 1))
+      ])
+    }
+    var figures: [Figure] = []
+    figures.reserveCapacity(rows.count)
+    var derivedFields: [CSVField?] = []
+    var idFields: [CSVField?] = []
+    for record in rows {
+      if record.fields.allSatisfy({ $0.value.trimmingWhitespace().isEmpty }) { continue }
+      // Rows with errors are kept until the end so that ids and derived_from still resolve.
+      figures.append(makeFigure(record))
+      derivedFields.append(cell(.derivedFrom, record))
+      idFields.append(cell(.id, record))
+    }
+    if figures.isEmpty {
+      errors.append(
+        .error(
+          "no figures: the file has a header but no data rows",
+          at: SourceLocation(path: path, line: 1)))
+    }
+    checkProvenance(figures, idFields: idFields, derivedFields: derivedFields)
+    if !errors.isEmpty { throw .invalid(CSVReader.sortedInFileOrder(errors)) }
+    return FiguresFile(
+      path: path, columns: table.header.map(\.value), figures: figures,
+      warnings: CSVReader.sortedInFileOrder(warnings))
+  }
+
+  /// Whether `record` is an HXL hashtag row: at least one non-empty cell, and every
+  /// non-empty cell begins with `#`.
+  func isHashtagRow(_ record: CSVRecord) -> Bool {
+    var any = false
+    for field in record.fields {
+      let text = field.value.trimmingWhitespace()
+      if text.isEmpty { continue }
+      guard text.hasPrefix("#") else { return false }
+      any = true
+    }
+    return any
+  }
+
+  func cell(_ column: FigureColumn, _ record: CSVRecord) -> CSVField? {
+    guard let index = columnIndex[column], index < record.fields.count else { return nil }
+    return record.fields[index]
+  }
+
+  func text(_ column: FigureColumn, _ record: CSVRecord) -> String {
+    cell(column, record)?.value.trimmingWhitespace() ?? ""
+  }
+
+  func location(_ field: CSVField) -> SourceLocation {
+    SourceLocation(path: path, line: field.line, column: field.column)
+  }
+
+  func headerName(_ column: FigureColumn) -> String {
+    guard let index = columnIndex[column], index < table.header.count else {
+      return column.rawValue
+    }
+    let name = table.header[index].value.trimmingWhitespace()
+    return name.isEmpty ? column.rawValue : name
+  }
+
+  /// Reads a number column; records an error for text that is not a number.
+  mutating func number(_ column: FigureColumn, _ record: CSVRecord) -> (Double?, ok: Bool) {
+    guard let field = cell(column, record) else { return (nil, true) }
+    switch NumberSyntax.parse(field.value) {
+    case .number(let x):
+      if x < 0 {
+        warnings.append(
+          .warning(
+            "negative number \(formatNumber(x)) in column \(headerName(column))",
+            at: location(field)))
+      }
+      return (x, true)
+    case .missing:
+      return (nil, true)
+    case .invalid:
+      errors.append(
+        .error(
+          "bad number '\(field.value.trimmingWhitespace())' in column \(headerName(column))",
+          at: location(field)))
+      return (nil, false)
+    }
+  }
+
+  mutating func makeFigure(_ record: CSVRecord) -> Figure {
+    let rowLocation = SourceLocation(path: path, line: record.line)
+
+    let quantity = text(.quantity, record)
+    if quantity.isEmpty, let field = cell(.quantity, record) {
+      errors.append(.error("missing quantity", at: location(field)))
+    }
+    let (value, valueOK) = number(.value, record)
+    let (low, lowOK) = number(.low, record)
+    let (high, highOK) = number(.high, record)
+    if let low, let high, low > high, let field = cell(.low, record) {
+      errors.append(
+        .error(
+          "inverted range: low \(formatNumber(low)) > high \(formatNumber(high))",
+          at: location(field)))
+    } else if let value, let field = cell(.value, record),
+      (low.map { value < $0 } ?? false) || (high.map { value > $0 } ?? false)
+    {
+      warnings.append(
+        .warning(
+          "value \(formatNumber(value)) lies outside its range \(formatNumber(low))–\(formatNumber(high))",
+          at: location(field)))
+    }
+    let hasNumber = value != nil || low != nil || high != nil || !valueOK || !lowOK || !highOK
+
+    let printed = text(.text, record)
+    var verbal: VerbalQuantity? = nil
+    if !printed.isEmpty {
+      if let cached = verbalCache[printed] {
+        verbal = cached
+      } else {
+        verbal = VerbalQuantities.lookup(printed)
+        verbalCache[printed] = verbal
+      }
+      if verbal == nil && !hasNumber, let field = cell(.text, record) {
+        errors.append(
+          .error(
+            "unknown verbal quantity '\(printed)': not in the verbal table; give value, low or high",
+            at: location(field)))
+      }
+    }
+    if !hasNumber && printed.isEmpty {
+      errors.append(
+        .error("row has no figure: give value, low/high or text", at: rowLocation))
+    }
+
+    var coverage = Figure.defaultCoverage
+    if let field = cell(.coverage, record) {
+      let raw = field.value.trimmingWhitespace()
+      if !raw.isEmpty {
+        let isPercent = raw.hasSuffix("%")
+        let body = isPercent ? String(raw.dropLast()) : raw
+        switch NumberSyntax.parse(body) {
+        case .number(let x):
+          let p = isPercent ? x / 100 : x
+          if p > 0 && p < 1 {
+            coverage = p
+          } else {
+            errors.append(
+              .error(
+                "coverage \(raw) must lie strictly between 0 and 1", at: location(field)))
+          }
+        case .missing, .invalid:
+          errors.append(
+            .error(
+              "bad number '\(raw)' in column \(headerName(.coverage))", at: location(field)))
+        }
+      }
+    }
+
+    var period: Period? = nil
+    if let field = cell(.period, record) {
+      let raw = field.value.trimmingWhitespace()
+      if !raw.isEmpty {
+        let parsed: Result<Period, PeriodParseError>
+        if let cached = periodCache[raw] {
+          parsed = cached
+        } else {
+          parsed = Period.parse(raw)
+          periodCache[raw] = parsed
+        }
+        switch parsed {
+        case .success(let p): period = p
+        case .failure(let reason):
+          errors.append(.error("bad period: \(reason)", at: location(field)))
+        }
+      }
+    }
+
+    let givenID = text(.id, record)
+    let derivedFrom = text(.derivedFrom, record)
+      .split(separator: ";")
+      .map { String($0).trimmingWhitespace() }
+      .filter { !$0.isEmpty }
+
+    var extra: [String: String] = [:]
+    for index in extraIndices where index < record.fields.count {
+      extra[table.header[index].value] = record.fields[index].value
+    }
+
+    return Figure(
+      id: givenID.isEmpty ? "\(stem):\(record.line)" : givenID,
+      quantity: quantity, unit: text(.unit, record), value: value, low: low, high: high,
+      text: printed.isEmpty ? nil : printed, verbal: verbal, period: period, coverage: coverage,
+      source: text(.source, record), published: text(.published, record),
+      document: text(.document, record), quote: text(.quote, record),
+      method: text(.method, record), note: text(.note, record), derivedFrom: derivedFrom,
+      extra: extra, location: rowLocation)
+  }
+
+  /// Unique ids, known `derived_from` targets, no cycles.
+  mutating func checkProvenance(
+    _ figures: [Figure], idFields: [CSVField?], derivedFields: [CSVField?]
+  ) {
+    // Index loops, not `for figure in figures`: copying a Figure retains a dozen strings.
+    var indexByID: [String: Int] = [:]
+    indexByID.reserveCapacity(figures.count)
+    for index in figures.indices {
+      guard let field = idFields[index], !field.value.trimmingWhitespace().isEmpty else { continue }
+      let id = figures[index].id
+      if let first = indexByID[id] {
+        errors.append(
+          .error(
+            "duplicate id '\(id)' (first used on line \(figures[first].location.line))",
+            at: location(field)))
+      } else {
+        indexByID[id] = index
+      }
+    }
+    // Edges: figure -> figures it is derived from.
+    var edges: [[Int]] = Array(repeating: [], count: figures.count)
+    for index in figures.indices {
+      for target in figures[index].derivedFrom {
+        if let t = indexByID[target] {
+          edges[index].append(t)
+        } else if let field = derivedFields[index] {
+          errors.append(
+            .error("derived_from names unknown id '\(target)'", at: location(field)))
+        }
+      }
+    }
+    // Iterative depth-first search in file order; each back edge closes one cycle.
+    enum Mark { case unvisited, onPath, done }
+    var marks = Array(repeating: Mark.unvisited, count: figures.count)
+    var stack: [(node: Int, next: Int)] = []
+    for root in figures.indices where marks[root] == .unvisited && !edges[root].isEmpty {
+      stack.removeAll(keepingCapacity: true)
+      stack.append((root, 0))
+      marks[root] = .onPath
+      while let top = stack.last {
+        let node = top.node
+        if top.next < edges[node].count {
+          stack[stack.count - 1].next += 1
+          let target = edges[node][top.next]
+          switch marks[target] {
+          case .unvisited:
+            marks[target] = .onPath
+            stack.append((target, 0))
+          case .onPath:
+            let path = stack.map(\.node)
+            let start = path.lastIndex(of: target) ?? 0
+            let cycle = path[start...].map { figures[$0].id } + [figures[target].id]
+            let field = derivedFields[target]
+            errors.append(
+              .error(
+                "derived_from cycle: \(cycle.joined(separator: " -> "))",
+                at: field.map(location) ?? figures[target].location))
+          case .done:
+            break
+          }
+        } else {
+          marks[node] = .done
+          stack.removeLast()
+        }
+      }
+    }
+  }
+}
+
+/// A number as users wrote it: integers without a decimal point, others in Swift's
+/// shortest round-trip form; `nil` as an empty string.
+func formatNumber(_ x: Double?) -> String {
+  guard let x else { return "" }
+  if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+  return "\(x)"
+}

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import Numerics
+
+/// One row of `Tests/Fixtures/numerics/distributions.csv`, written by
+/// `scripts/peers/numerics/make-distribution-reference.R` (R's nmath, `%.17g`).
+struct ReferenceRow: Sendable, CustomStringConvertible {
+  var function: String
+  var args: [Double]
+  var expected: Double
+  var description: String { "\(function)(\(args.map { String($0) }.joined(separator: ", "))) = \(expected)" }
+}
+
+enum Reference {
+  static let path: String = {
+    // .../Tests/NumericsTests/DistributionTests.swift → .../Tests/Fixtures/numerics/distributions.csv
+    let here = URL(fileURLWithPath: #filePath)
+    return here.deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/numerics/distributions.csv").path
+  }()
+
+  static let rows: [ReferenceRow] = {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+    var out: [ReferenceRow] = []
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("function,") {
+      let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+      guard f.count == 6 else { continue }
+      func num(_ s: String) -> Double? {
+        switch s { case "NA": return nil; case "Inf": return .infinity; case "-Inf": return -.infinity
+        default: return Double(s) }
+      }
+      let args = f[1...4].compactMap(num)
+      guard let e = num(f[5]) else { continue }
+      out.append(ReferenceRow(function: f[0], args: args, expected: e))
+    }
+    return out
+  }()
+
+  /// Our value for a reference row.
+  static func evaluate(_ r: ReferenceRow) -> Double {
+    let a = r.args
+    func arg(_ i: Int) -> Double { i < a.count ? a[i] : .nan }
+    switch r.function {
+    case "qnorm": return Normal.quantile(arg(0))
+    case "pnorm": return Normal.cdf(arg(0))
+    case "pnorm_upper": return Normal.sf(arg(0))
+    case "qt": return StudentT.quantile(arg(0), df: arg(1))
+    case "pt": return StudentT.cdf(arg(0), df: arg(1))
+    case "pt_upper": return StudentT.sf(arg(0), df: arg(1))
+    case "qchisq": return ChiSquared.quantile(arg(0), df: arg(1))
+    case "pchisq": return ChiSquared.cdf(arg(0), df: arg(1))
+    case "pchisq_upper": return ChiSquared.sf(arg(0), df: arg(1))
+    case "qf": return FDistribution.quantile(arg(0), df1: arg(1), df2: arg(2))
+    case "pf": return FDistribution.cdf(arg(0), df1: arg(1), df2: arg(2))
+    case "pf_upper": return FDistribution.sf(arg(0), df1: arg(1), df2: arg(2))
+    case "qgamma": return GammaDistribution.quantile(arg(0), shape: arg(1), scale: arg(2))
+    case "pgamma": return GammaDistribution.cdf(arg(0), shape: arg(1), scale: arg(2))
+    case "lgamma": return SpecialFunctions.logGamma(arg(0))
+    case "lbeta": return SpecialFunctions.logBeta(arg(0), arg(1))
+    case "pbeta": return SpecialFunctions.regularizedBeta(arg(0), a: arg(1), b: arg(2))
+    case "pgammaP": return SpecialFunctions.regularizedGammaP(arg(0), arg(1))
+    case "pgammaQ": return SpecialFunctions.regularizedGammaQ(arg(0), arg(1))
+    default: return .nan
+    }
+  }
+
+  static func relativeError(_ got: Double, _ expected: Double) -> Double {
+    if got == expected { return 0 }
+    if expected.isInfinite || got.isInfinite || got.isNaN { return .infinity }
+    if expected == 0 { return abs(got) < 1e-300 ? 0 : .infinity }
+    return abs(got - expected) / abs(expected)
+  }
+}
+
+@Suite("Distributions against R reference values")
+struct DistributionTests {
+  @Test("Reference fixture is present and non-trivial")
+  func fixturePresent() {
+    #expect(Reference.rows.count > 1000, "missing or short fixture at \(Reference.path)")
+  }
+
+  /// Tolerances: quantiles 1e-12 relative, distribution functions 1e-13 relative.
+  @Test("Agreement with R, per function", arguments: [
+    ("qnorm", 1e-14), ("pnorm", 1e-13), ("pnorm_upper", 1e-13),
+    ("qt", 1e-12), ("pt", 1e-13), ("pt_upper", 1e-13),
+    ("qchisq", 1e-12), ("pchisq", 1e-13), ("pchisq_upper", 1e-13),
+    ("qf", 1e-12), ("pf", 1e-13), ("pf_upper", 1e-13),
+    ("qgamma", 1e-12), ("pgamma", 1e-13),
+    ("lgamma", 1e-14), ("lbeta", 1e-13), ("pbeta", 1e-13), ("pgammaP", 1e-13), ("pgammaQ", 1e-13),
+  ])
+  func agreement(function: String, tolerance: Double) {
+    let rows = Reference.rows.filter { $0.function == function }
+    #expect(!rows.isEmpty)
+    var worst = 0.0
+    var worstRow: ReferenceRow? = nil
+    var failures = 0
+    for r in rows {
+      let got = Reference.evaluate(r)
+      let e = Reference.relativeError(got, r.expected)
+      if e > worst || e.isNaN { worst = e; worstRow = r }
+      if !(e <= tolerance) {
+        failures += 1
+        if failures <= 8 { Issue.record("\(r): got \(got), relative error \(e)") }
+      }
+    }
+    print("max relative error \(function): \(worst) over \(rows.count) cases; worst at \(worstRow.map(\.description) ?? "-")")
+    #expect(failures == 0)
+  }
+}
+
+@Suite("Distribution edge cases")
+struct DistributionEdgeTests {
+  @Test("Quantile boundaries and invalid probabilities")
+  func boundaries() {
+    #expect(Normal.quantile(0) == -.infinity && Normal.quantile(1) == .infinity)
+    #expect(Normal.quantile(-0.1).isNaN && Normal.quantile(.nan).isNaN && Normal.quantile(1.5).isNaN)
+    #expect(StudentT.quantile(0, df: 3) == -.infinity && StudentT.quantile(1, df: 3) == .infinity)
+    #expect(StudentT.quantile(2, df: 3).isNaN && StudentT.quantile(0.3, df: -1).isNaN)
+    #expect(ChiSquared.quantile(0, df: 3) == 0 && ChiSquared.quantile(1, df: 3) == .infinity)
+    #expect(FDistribution.quantile(0, df1: 2, df2: 3) == 0 && FDistribution.quantile(1, df1: 2, df2: 3) == .infinity)
+    #expect(GammaDistribution.quantile(.nan, shape: 2, scale: 1).isNaN)
+    #expect(GammaDistribution.quantile(0.5, shape: -2, scale: 1).isNaN)
+  }
+
+  @Test("t with infinite df is the normal", arguments: [1e-10, 0.01, 0.3, 0.7, 0.975])
+  func tInfinite(p: Double) {
+    #expect(StudentT.quantile(p, df: .infinity) == Normal.quantile(p))
+    let x = Normal.quantile(p)
+    #expect(StudentT.cdf(x, df: .infinity) == Normal.cdf(x))
+  }
+
+  @Test("Closed forms: Cauchy (t₁), exponential (χ²₂), F(2, 2)", arguments: [1e-8, 0.05, 0.3, 0.5, 0.8, 0.999])
+  func closedForms(p: Double) {
+    // t with 1 df is Cauchy: q = tan(π(p - ½)).
+    let tq = StudentT.quantile(p, df: 1)
+    let cauchy = tan(Double.pi * (p - 0.5))
+    #expect(abs(tq - cauchy) <= 1e-13 * max(abs(cauchy), 1e-300) + 1e-300)
+    // χ² with 2 df is exponential with mean 2: q = -2 log(1 - p).
+    let cq = ChiSquared.quantile(p, df: 2)
+    #expect(abs(cq - (-2 * log1p(-p))) <= 1e-13 * cq)
+    // F(2,2): P(F <= x) = x/(1+x) → q = p/(1-p).
+    let fq = FDistribution.quantile(p, df1: 2, df2: 2)
+    #expect(abs(fq - p / (1 - p)) <= 1e-13 * fq)
+  }
+
+  @Test("Round trip cdf(quantile(p)) == p", arguments: [0.5, 2.5, 17.0, 3000.0])
+  func roundTrip(df: Double) {
+    for p in [1e-250, 1e-20, 0.01, 0.2, 0.49, 0.51, 0.8, 0.99, 1 - 1e-12] {
+      let t = StudentT.quantile(p, df: df)
+      let back = p < 0.5 ? StudentT.cdf(t, df: df) : 1 - StudentT.sf(t, df: df)
+      #expect(abs(back - p) <= 1e-13 * min(p, 1 - p) + 2e-16, "t df=\(df) p=\(p)")
+      let c = ChiSquared.quantile(p, df: df)
+      let cb = p < 0.5 ? ChiSquared.cdf(c, df: df) : 1 - ChiSquared.sf(c, df: df)
+      #expect(abs(cb - p) <= 1e-13 * min(p, 1 - p) + 2e-16, "chisq df=\(df) p=\(p)")
+    }
+  }
+}
