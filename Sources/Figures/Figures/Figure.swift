@@ -42,6 +42,9 @@ public struct Figure: Sendable {
   /// The row's first line (no column).
   public var location: SourceLocation
 
+  /// Whether the row stated `coverage` (false when it took the default).
+  public var coverageStated: Bool = false
+
   /// The default `coverage`.
   public static let defaultCoverage = 0.9
 

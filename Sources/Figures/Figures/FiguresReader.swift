@@ -275,7 +275,7 @@ private struct FiguresBuilder {
       extra[table.header[index].value] = record.fields[index].value
     }
 
-    return Figure(
+    var figure = Figure(
       id: givenID.isEmpty ? "\(stem):\(record.line)" : givenID,
       quantity: quantity, unit: text(.unit, record), value: value, low: low, high: high,
       text: printed.isEmpty ? nil : printed, verbal: verbal, period: period, coverage: coverage,
@@ -283,6 +283,8 @@ private struct FiguresBuilder {
       document: text(.document, record), quote: text(.quote, record),
       method: text(.method, record), note: text(.note, record), derivedFrom: derivedFrom,
       extra: extra, location: rowLocation)
+    figure.coverageStated = cell(.coverage, record) != nil
+    return figure
   }
 
   /// Unique ids, known `derived_from` targets, no cycles.

@@ -290,3 +290,8 @@ enum TextTable {
     }.joined(separator: "\n")
   }
 }
+
+/// The coverage a figure's row states, or nil when the row leaves it to the default.
+func statedCoverage(_ f: Figure) -> Double? {
+  f.coverageStated ? f.coverage : nil
+}

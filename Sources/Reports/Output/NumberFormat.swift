@@ -54,15 +54,7 @@ public enum NumberFormat {
     let decimals = max(0, digits - 1 - magnitude)
     let scale = pow10(decimals)
     let rounded = (x * scale).rounded() / scale
-    var s = plain(rounded)
-    if decimals > 0 {
-      // Pad to a fixed number of decimals for alignment-free readability.
-      let fraction = s.split(separator: ".").dropFirst().first?.count ?? 0
-      if fraction < min(decimals, 6) && abs(rounded) < 1e15 {
-        if !s.contains(".") { s += "." }
-        s += String(repeating: "0", count: min(decimals, 6) - fraction)
-      }
-    }
+    let s = plain(rounded)
     return groupThousands(s)
   }
 

@@ -107,7 +107,7 @@ public struct ModelFit: Sendable {
       guard !parameters[i].estimate.isNaN else { continue }
       eta += x[i] * parameters[i].estimate
       for j in 0..<p where !parameters[j].estimate.isNaN {
-        variance += x[i] * covariance[row: i, column: j] * x[j]
+        variance += x[i] * covariance[i, j] * x[j]
       }
     }
     return (eta, variance.squareRoot())
@@ -159,7 +159,7 @@ func parameterTable(
   var out: [ParameterEstimate] = []
   for (i, name) in names.enumerated() {
     let b = i < estimates.count ? estimates[i] : .nan
-    let v = i < covariance.rows ? covariance[row: i, column: i] : .nan
+    let v = i < covariance.rows ? covariance[i, i] : .nan
     let se = v >= 0 ? v.squareRoot() : .nan
     let stat = b / se
     out.append(
