@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import Reports
+
+@Suite("Output formats")
+struct OutputTests {
+  @Test("Plain decimals: no exponent, same value", arguments: [
+    1.2345e-05, 3e-12, 1e21, 123456789.125, -0.000001, 0.1, 300000, 1.7976931348623157e308, 5e-324, -2.5e-8,
+  ])
+  func plainDecimalsRoundTrip(_ x: Double) {
+    let s = NumberFormat.plain(x)
+    #expect(!s.contains("e") && !s.contains("E") && !s.contains(","))
+    #expect(Double(s) == x, "\(s)")
+  }
+
+  @Test func nonFiniteIsEmptyInCSVAndNullInJSON() {
+    #expect(NumberFormat.plain(.nan) == "")
+    #expect(JSON.num(.infinity).serialized() == "null")
+    #expect(JSON.num(nil).serialized() == "null")
+  }
+
+  @Test func jsonNumbersRoundTrip() throws {
+    let values = [0.1, 1.0 / 3.0, -1007.5275048034435, 1e-300, 6.02214076e23]
+    let text = JSON.array(values.map { .number($0) }).serialized(pretty: false)
+    // Parse the tokens with Swift's correctly rounded Double(String) (Foundation's JSON parser
+    // on Linux is not correctly rounded in the last digit).
+    let tokens = text.dropFirst().dropLast().split(separator: ",").map { Double(String($0)) }
+    #expect(tokens == values.map { Optional($0) })
+  }
+
+  @Test func jsonEscapes() {
+    #expect(JSON.string("a\"b\\c\nd\u{1}").serialized() == "\"a\\\"b\\\\c\\nd\\u0001\"")
+  }
+
+  @Test func csvQuotesOnlyWhenNeeded() {
+    var w = CSVWriter(header: ["a", "b"])
+    w.append(["plain", "has, comma"])
+    w.append(["say \"hi\"", "line\nbreak"])
+    #expect(w.text == "a,b\nplain,\"has, comma\"\n\"say \"\"hi\"\"\",\"line\nbreak\"\n")
+  }
+
+  @Test func humanNumbers() {
+    #expect(NumberFormat.human(300000) == "300,000")
+    #expect(NumberFormat.human(1234.5678, significant: 4) == "1,235")
+    #expect(NumberFormat.human(0.57808, significant: 3) == "0.578")
+    #expect(NumberFormat.human(nil) == "—")
+  }
+}
