@@ -54,3 +54,16 @@ struct DatasetProvenanceTests {
     #expect(ReportBuilder.isSeries(mou.figures))
   }
 }
+
+@Suite("Documentation stays true")
+struct DocumentationTests {
+  @Test("datasets/README.md lists every verbal phrase with the range the code uses")
+  func verbalTableDocumented() throws {
+    let readme = try String(
+      contentsOf: DatasetProvenanceTests.root.appendingPathComponent("datasets/README.md"), encoding: .utf8)
+    func grouped(_ x: Double) -> String { NumberFormat.groupThousands(NumberFormat.plain(x)) }
+    for v in VerbalQuantities.table {
+      #expect(readme.contains("| \(v.phrase) | \(grouped(v.low)) | \(grouped(v.high)) |"), "\(v.phrase) missing or different in datasets/README.md")
+    }
+  }
+}

@@ -41,7 +41,7 @@ public struct SourceDistribution: Sendable, Equatable {
   public var low: Double
   /// High end used.
   public var high: Double
-  /// Geometric midpoint exp(mu).
+  /// Geometric midpoint √(low·high) (the figure itself for a point figure); exp(mu) up to rounding.
   public var mid: Double
   /// Mean of log X.
   public var mu: Double
@@ -191,7 +191,7 @@ public enum RangePooling {
       }
       dists.append(
         SourceDistribution(
-          id: s.id, low: rl, high: rh, mid: exp(mu), mu: mu, sigma: sigma, reading: reading,
+          id: s.id, low: rl, high: rh, mid: reading == "point" ? l : (rl * rh).squareRoot(), mu: mu, sigma: sigma, reading: reading,
           weight: s.weight))
     }
     if envLow == .infinity { envLow = nil }
