@@ -81,7 +81,7 @@ public struct TrendResult: Sendable {
 /// count models through the offset log e — never by scaling the count; for the OLS models
 /// its count is annualised (count / e). Fitted values and bands are for a full year.
 /// Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands for count models use the log-scale
-/// normal approximation exp(η̂ ± z·√(se(η̂)² + φ/μ̂)) (delta method, Var Y = φμ), and for
+/// normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method, Var Y = φμ), and for
 /// the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
 public enum TrendAnalysis {
   /// Fits the trend of `quantity` over the figures of `files`.
@@ -170,7 +170,6 @@ public enum TrendAnalysis {
       doubling.high = slope.ciLow > 0 ? log(2) / slope.ciLow : nil
     }
     let crit = fit.criticalValue(level: level)
-    let z = Normal.quantile(0.5 + level / 2)
     var points: [TrendPoint] = []
     func point(year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool) throws(AnalysisError) -> TrendPoint {
       let lp: (estimate: Double, standardError: Double)
@@ -188,8 +187,8 @@ public enum TrendAnalysis {
         cl = exp(eta - crit * se)
         ch = exp(eta + crit * se)
         let s = (se * se + fit.dispersion / fitted).squareRoot()
-        pl = exp(eta - z * s)
-        ph = exp(eta + z * s)
+        pl = exp(eta - crit * s)
+        ph = exp(eta + crit * s)
       case .loglinear:
         fitted = exp(eta)
         cl = exp(eta - crit * se)
