@@ -23,6 +23,8 @@ let package = Package(
     .target(name: "Numerics", dependencies: ["CLAPACK"]),
     .target(name: "Statistics", dependencies: ["Numerics"]),
     .target(name: "Figures"),
+    .target(name: "StRD"),
+    .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
     .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures"]),
     .executableTarget(
       name: "reconcile",
@@ -31,8 +33,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "NumericsTests", dependencies: ["Numerics"]),
-    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics"]),
+    .testTarget(name: "NumericsTests", dependencies: ["Numerics", "StRD"]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics"]),
     .testTarget(name: "CLITests", dependencies: ["Reports"]),

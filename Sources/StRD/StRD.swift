@@ -1,0 +1,1 @@
+// NIST StRD reference files: parsing of data, certified values and starting points.
