@@ -110,6 +110,8 @@ public enum FitAnalysis {
           out.append((label, try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)))
         case .poisson, .quasipoisson:
           out.append((label, try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level)))
+        case .negbin, .nls:
+          throw AnalysisError.analysis("fit", "--model \(request.model.rawValue) is not available yet")
         }
       } catch let e as StatisticsError {
         throw AnalysisError.analysis(what, e.description)

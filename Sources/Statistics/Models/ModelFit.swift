@@ -42,6 +42,10 @@ public enum ModelKind: String, Sendable, CaseIterable {
   case poisson
   /// Quasi-Poisson: Poisson estimates, Pearson dispersion.
   case quasipoisson
+  /// Negative binomial (NB2) GLM with log link, θ by maximum likelihood (as MASS::glm.nb).
+  case negbin
+  /// Nonlinear least squares on a formula.
+  case nls
 }
 
 /// The result of fitting a linear model or a GLM: what `reconcile fit` prints.
@@ -82,9 +86,15 @@ public struct ModelFit: Sendable {
   public var level: Double
   /// Warnings worth showing the analyst (aliased columns, zero-weight rows …).
   public var warnings: [String]
+  /// Why an iterative fit stopped (e.g. "relative reduction below ftol"); nil for direct solves.
+  public var stopReason: String? = nil
+  /// The negative binomial shape θ (Var Y = μ + μ²/θ) and its standard error; nil otherwise.
+  public var theta: Double? = nil
+  /// Standard error of θ.
+  public var thetaStandardError: Double? = nil
 
   /// The quantile used for Wald intervals: z for Poisson, t(df) otherwise.
-  public var usesNormalReference: Bool { model == .poisson }
+  public var usesNormalReference: Bool { model == .poisson || model == .negbin }
 
   /// The critical value for a two-sided interval at `level`.
   public func criticalValue(level: Double) -> Double {

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Figures
+import Foundation
+import Reports
+import Statistics
+
+struct Fit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Fit a regression to any CSV's columns: ols, wls, poisson, quasipoisson.",
+    discussion: """
+      Examples:
+        reconcile fit data.csv --y y --x x
+        reconcile fit data.csv --y y --x x --degree 3
+        reconcile fit data.csv --y count --x year --model poisson --offset log_exposure
+        reconcile fit data.csv --y y --x x --by region --format json
+      """)
+
+  @Argument(help: "A CSV file with a header row.")
+  var path: String
+  @Option(name: .long, help: "Response column.")
+  var y: String
+  @Option(name: .long, parsing: .singleValue, help: "Regressor column(s), comma separated.")
+  var x: [String] = []
+  @Option(name: .long, help: "Polynomial degree in the single --x column.")
+  var degree: Int = 1
+  @Flag(name: .long, help: "Fit without an intercept.")
+  var noIntercept = false
+  @Option(name: .long, help: "Model: ols, wls, poisson or quasipoisson.")
+  var model: String = "ols"
+  @Option(name: .long, help: "Weights column (wls).")
+  var weights: String?
+  @Option(name: .long, help: "Offset column, on the log scale (count models).")
+  var offset: String?
+  @Option(name: .long, help: "One fit per distinct value of this column.")
+  var by: String?
+  @Option(name: .long, help: "Confidence level.")
+  var level: Double = 0.95
+  @Option(name: .long, help: "Output format: table, csv or json.")
+  var format: OutputFormat = .table
+
+  var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
+
+  func validate() throws {
+    guard degree >= 1 else { throw ValidationError("--degree must be at least 1, got \(degree)") }
+    guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
+    if ModelKind(rawValue: model) == nil || model == "negbin" || model == "nls" {
+      throw ValidationError("--model '\(model)' is not available; use one of: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    if model == "wls" && weights == nil { throw ValidationError("--model wls needs --weights COL") }
+    if offset != nil && !(model == "poisson" || model == "quasipoisson") {
+      throw ValidationError("--offset applies to count models (poisson, quasipoisson)")
+    }
+  }
+
+  func run() throws {
+    try guarded {
+      let table = try CSVReader.read(path: path)
+      let request = FitRequest(
+        y: y, x: columns, degree: degree, noIntercept: noIntercept,
+        model: ModelKind(rawValue: model) ?? .ols, weights: weights, offset: offset, by: by, level: level)
+      let fits = try FitAnalysis.run(table, request)
+      switch format {
+      case .json:
+        if by != nil {
+          emit(JSON.array(fits.map { FitAnalysis.json($0.fit, group: $0.group) }).serialized() + "\n")
+        } else if let f = fits.first {
+          emit(FitAnalysis.json(f.fit).serialized() + "\n")
+        }
+      case .csv: emit(FitAnalysis.csv(fits).text)
+      case .table: emit(FitAnalysis.table(fits))
+      }
+    }
+  }
+}
