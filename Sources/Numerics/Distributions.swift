@@ -94,7 +94,11 @@ enum TailSolver {
   static func solve(target: Double, increasing: Bool, starts: [Double],
                     tail: (Double) -> Double, logDensity: (Double) -> Double) -> Double {
     let logTarget = log(target)
-    var lo = 0.0, hi = Double.infinity
+    // Quantiles below the smallest normal double are flushed to zero (as R and the
+    // correctly rounded values do for, e.g., qchisq(1e-300, 0.5) ≈ 1e-1200).
+    let smallest = Double.leastNormalMagnitude
+    if increasing ? tail(smallest) >= target : tail(smallest) <= target { return 0 }
+    var lo = smallest, hi = Double.infinity
     // Best starting value by residual.
     var q = 1.0
     var bestResidual = Double.infinity
@@ -124,15 +128,14 @@ enum TailSolver {
           if next == q {   // already at the largest double and still too small
             return .infinity
           }
-        } else if lo == 0 {
-          next = hi / 1e3
-          if next == 0 { return 0 }
+        } else if lo <= smallest {
+          next = max(smallest, hi / 1e3)
         } else {
           next = (lo * hi).squareRoot()
           if !(next > lo && next < hi) { next = lo + (hi - lo) / 2 }
         }
       }
-      if hi.isFinite && lo > 0 && hi - lo <= 2 * lo.ulp { return next }
+      if hi.isFinite && hi - lo <= 2 * lo.ulp { return next }
       if next == q { return q }
       q = next
     }
