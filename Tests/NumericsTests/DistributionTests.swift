@@ -200,3 +200,36 @@ struct DistributionEdgeTests {
     }
   }
 }
+
+@Suite("Distribution robustness")
+struct DistributionRobustnessTests {
+  /// Extreme but valid parameters must terminate with a non-NaN, monotone answer.
+  @Test("Extreme parameters give monotone, non-NaN quantiles", arguments: [1e-3, 0.05, 7.5, 1e8, 1e10])
+  func extremes(df: Double) {
+    let ps = [5e-324, 1e-310, 1e-300, 1e-20, 0.25, 0.5 - 1e-16, 0.5, 0.5 + 1e-16, 0.75, 1 - 1e-16]
+    var previousT = -Double.infinity, previousC = 0.0, previousF = 0.0, previousG = 0.0
+    for p in ps {
+      let t = StudentT.quantile(p, df: df)
+      let c = ChiSquared.quantile(p, df: df)
+      let f = FDistribution.quantile(p, df1: df, df2: 3)
+      let g = GammaDistribution.quantile(p, shape: df, scale: 0.5)
+      #expect(!t.isNaN && !c.isNaN && !f.isNaN && !g.isNaN, "df=\(df) p=\(p)")
+      // Monotone up to the quantiles' own accuracy (neighbouring p differ by one ulp near ½).
+      func notBelow(_ x: Double, _ previous: Double) -> Bool { x >= previous - 1e-13 * abs(previous) }
+      #expect(notBelow(t, previousT) && notBelow(c, previousC) && notBelow(f, previousF) && notBelow(g, previousG),
+              "df=\(df) p=\(p)")
+      previousT = t; previousC = c; previousF = f; previousG = g
+    }
+  }
+
+  @Test("Invalid parameters give NaN, not a trap")
+  func invalid() {
+    #expect(StudentT.cdf(1, df: 0).isNaN && StudentT.cdf(.nan, df: 3).isNaN)
+    #expect(ChiSquared.cdf(1, df: -2).isNaN && FDistribution.cdf(1, df1: 0, df2: 1).isNaN)
+    #expect(GammaDistribution.cdf(1, shape: 1, scale: 0).isNaN)
+    #expect(SpecialFunctions.regularizedBeta(1.5, a: 1, b: 1).isNaN)
+    #expect(SpecialFunctions.regularizedGammaP(-1, 1).isNaN)
+    #expect(ChiSquared.cdf(-1, df: 2) == 0 && ChiSquared.sf(-1, df: 2) == 1)
+    #expect(StudentT.cdf(.infinity, df: 2) == 1 && StudentT.cdf(-.infinity, df: 2) == 0)
+  }
+}
