@@ -94,7 +94,11 @@ enum TailSolver {
   static func solve(target: Double, increasing: Bool, starts: [Double],
                     tail: (Double) -> Double, logDensity: (Double) -> Double) -> Double {
     let logTarget = log(target)
-    var lo = 0.0, hi = Double.infinity
+    // Quantiles below the smallest normal double are flushed to zero (as R and the
+    // correctly rounded values do for, e.g., qchisq(1e-300, 0.5) ≈ 1e-1200).
+    let smallest = Double.leastNormalMagnitude
+    if increasing ? tail(smallest) >= target : tail(smallest) <= target { return 0 }
+    var lo = smallest, hi = Double.infinity
     // Best starting value by residual.
     var q = 1.0
     var bestResidual = Double.infinity
@@ -124,15 +128,14 @@ enum TailSolver {
           if next == q {   // already at the largest double and still too small
             return .infinity
           }
-        } else if lo == 0 {
-          next = hi / 1e3
-          if next == 0 { return 0 }
+        } else if lo <= smallest {
+          next = max(smallest, hi / 1e3)
         } else {
           next = (lo * hi).squareRoot()
           if !(next > lo && next < hi) { next = lo + (hi - lo) / 2 }
         }
       }
-      if hi.isFinite && lo > 0 && hi - lo <= 2 * lo.ulp { return next }
+      if hi.isFinite && hi - lo <= 2 * lo.ulp { return next }
       if next == q { return q }
       q = next
     }
@@ -146,7 +149,10 @@ enum TailSolver {
 /// probability `P(0 < T <= |t|) = ½ I_{1-x}(½, ν/2)`, both from `SpecialFunctions`'
 /// incomplete beta with `x` and `1 - x` each formed without cancellation.
 /// `df = .infinity` (or `df > 1e20`) gives the standard normal. `df <= 0` or NaN gives `.nan`.
-/// Accuracy: about 1e-14 relative for `0.5 <= df <= 1e6`; the cost grows like `√df`.
+/// Accuracy measured against 50-digit mpmath values for `0.5 <= df <= 1e6` and
+/// `p ∈ [1e-300, 1 - 1e-16]` (`Tests/Fixtures/numerics/distributions.csv`): cdf/sf within
+/// 2e-14 relative where the value is >= 1e-50 and within 9e-14 below that; quantiles within
+/// 7e-14. The incomplete-beta iterations grow like `√df`; `df > 1e20` uses the normal.
 public enum StudentT {
   static func tails(_ t: Double, df: Double) -> (tail: Double, central: Double) {
     let at = abs(t)
@@ -230,6 +236,12 @@ public enum StudentT {
 }
 
 /// Gamma distribution with `shape` `a > 0` and `scale` `s > 0`: `P(X <= x) = P(a, x/s)`.
+///
+/// Accuracy measured against 50-digit mpmath values for shapes 0.25–5e5 (and, through
+/// `ChiSquared`, `df` 0.5–1e6): cdf/sf within 8e-14 relative where the value is >= 1e-50,
+/// within 1.4e-13 in the extreme lower tail (values down to 1e-300, where the result is
+/// `exp(-E)` with `E` near 690 and a few ulp of `E` matter); quantiles within 8e-14.
+/// Quantiles that would fall below the smallest normal double are returned as 0.
 public enum GammaDistribution {
   static func valid(_ a: Double, _ s: Double) -> Bool { a > 0 && a.isFinite && s > 0 && s.isFinite }
 
@@ -298,6 +310,10 @@ public enum ChiSquared {
 /// F distribution with `df1`, `df2` degrees of freedom:
 /// `P(F <= x) = I_{d₁x/(d₁x+d₂)}(d₁/2, d₂/2)` (A&S 26.6.2), with both beta arguments formed
 /// without cancellation. `df2 = .infinity` gives `χ²(d₁)/d₁`; `df1 = .infinity` gives `d₂/χ²(d₂)`.
+///
+/// Accuracy measured against 50-digit mpmath values for `(df1, df2)` from `(0.5, 0.5)` to
+/// `(1e6, 10)` and `(10, 1e6)`: cdf/sf within 9e-14 relative where the value is >= 1e-50,
+/// 1.1e-13 below that; quantiles within 1.1e-13 (1e-14 where the quantile is >= 1e-50).
 public enum FDistribution {
   static func valid(_ d1: Double, _ d2: Double) -> Bool { d1 > 0 && d2 > 0 && !d1.isNaN && !d2.isNaN && !(d1.isInfinite && d2.isInfinite) }
 

@@ -52,24 +52,29 @@ enum LAPACK {
   /// Applies `Qᵀ` from a QR factorization (`dormqr`, side = L, trans = T) to the
   /// `m × nrhs` column-major matrix `c`.
   static func ormqrTranspose(qr: [Double], m: Int, k: Int, tau: [Double], c: inout [Double], nrhs: Int) throws(NumericsError) {
+    try ormqr(qr: qr, m: m, k: k, tau: tau, c: &c, nrhs: nrhs, transpose: true)
+  }
+
+  /// Applies `Q` (`transpose == false`) or `Qᵀ` from a QR factorization (`dormqr`, side = L).
+  static func ormqr(qr: [Double], m: Int, k: Int, tau: [Double], c: inout [Double], nrhs: Int, transpose: Bool) throws(NumericsError) {
     let mm = try int(m, "rows"), kk = try int(k, "reflectors"), nr = try int(nrhs, "nrhs")
     let lda = try int(max(1, m), "lda")
     let info = qr.withUnsafeBufferPointer { ap in
       tau.withUnsafeBufferPointer { tp in
         c.withUnsafeMutableBufferPointer { cp in
-          LAPACKE_dormqr(columnMajor, char("L"), char("T"), mm, nr, kk, ap.baseAddress, lda, tp.baseAddress, cp.baseAddress, lda)
+          LAPACKE_dormqr(columnMajor, char("L"), transpose ? char("T") : char("N"), mm, nr, kk, ap.baseAddress, lda, tp.baseAddress, cp.baseAddress, lda)
         }
       }
     }
     try check(info, "dormqr")
   }
 
-  /// Solves `R z = c` for the leading `k × k` upper triangle of `a` (leading dimension `lda`) (`dtrtrs`).
-  static func trtrsUpper(_ a: [Double], lda: Int, k: Int, _ c: inout [Double], ldc: Int) throws(NumericsError) {
+  /// Solves `R z = c` (or `Rᵀ z = c`) for the leading `k × k` upper triangle of `a` (leading dimension `lda`) (`dtrtrs`).
+  static func trtrsUpper(_ a: [Double], lda: Int, k: Int, _ c: inout [Double], ldc: Int, transpose: Bool = false) throws(NumericsError) {
     let kk = try int(k, "order"), la = try int(max(1, lda), "lda"), lc = try int(max(1, ldc), "ldc")
     let info = a.withUnsafeBufferPointer { ap in
       c.withUnsafeMutableBufferPointer { cp in
-        LAPACKE_dtrtrs(columnMajor, char("U"), char("N"), char("N"), kk, 1, ap.baseAddress, la, cp.baseAddress, lc)
+        LAPACKE_dtrtrs(columnMajor, char("U"), transpose ? char("T") : char("N"), char("N"), kk, 1, ap.baseAddress, la, cp.baseAddress, lc)
       }
     }
     if info > 0 { throw .singular("dtrtrs: R(\(info),\(info)) is exactly zero") }

@@ -26,24 +26,28 @@ public enum LeastSquares {
   /// **Method.**
   /// 1. Rows are multiplied by `√wᵢ` (`X_w = W^{1/2} X`, `y_w = W^{1/2} y`); zero weights
   ///    make the row drop out of the fit (its residual is still reported).
-  /// 2. Each column of `X_w` is divided by its Euclidean norm `dⱼ` (zero columns keep `dⱼ = 1`),
-  ///    giving `X_s = X_w D⁻¹`. This makes the rank decision scale invariant and improves
-  ///    the conditioning of the triangular factor (van der Sluis); it is undone exactly:
+  /// 2. Each column of `X_w` is divided by the power of two `dⱼ` with `‖xⱼ‖/dⱼ ∈ [1, 2)`
+  ///    (zero columns keep `dⱼ = 1`), giving `X_s = X_w D⁻¹` exactly (no rounding). This
+  ///    equilibrates the columns (van der Sluis) and is undone exactly:
   ///    `b = D⁻¹ b_s`, `(X_wᵀX_w)⁻¹ = D⁻¹ (X_sᵀX_s)⁻¹ D⁻¹`.
-  /// 3. `X_s P = Q R` by LAPACK `dgeqp3` (Businger–Golub pivoting). Because every column of
-  ///    `X_s` has unit norm, `|R₁₁| = 1` for a nonzero design and the rule
-  ///    **"column aliased when `|R_kk| <= tolerance · |R₁₁|`"** means: after projecting out
-  ///    the columns already chosen, every remaining column has less than `tolerance` of its
-  ///    own norm left. That is the criterion of R's `lm` (LINPACK `dqrdc2`, `tol = 1e-7`:
-  ///    a column is moved to the end when its remaining norm falls below `tol` times its
-  ///    original norm). When the design is rank deficient the aliased columns are then chosen
-  ///    as R does, scanning the columns in their original order and aliasing a column whose
-  ///    residual (by twice-applied modified Gram–Schmidt against the kept earlier columns) is
-  ///    at most `tolerance` of its norm; the kept columns are refactored with `dgeqp3`.
-  /// 4. `c = Qᵀ y_s` by `dormqr`, `R z = c₁` by `dtrtrs`, followed by one step of iterative
-  ///    refinement: the residual `r = y_w - X_w b` is accumulated in doubled precision
-  ///    (Ogita–Rump–Oishi Dot2) and the correction `R⁻¹ Q₁ᵀ r` added
-  ///    (Å. Björck, *Numerical Methods for Least Squares Problems*, SIAM 1996, §2.9).
+  /// 3. `X_s P = Q R` by LAPACK `dgeqp3` (Businger–Golub pivoting); `|R_kk|` is then
+  ///    non-increasing. **Aliasing rule:** a column is aliased when, after projecting out the
+  ///    columns kept before it, less than `tolerance` of its own Euclidean norm is left —
+  ///    the criterion of R's `lm` (LINPACK `dqrdc2` with `tol = 1e-7`, which moves a column
+  ///    to the end when its remaining norm falls below `tol` times its original norm).
+  ///    Because the columns of `X_s` have nearly equal norms this is, up to a factor of two,
+  ///    `|R_kk| <= tolerance · |R₁₁|`, which is the test applied to the `dgeqp3` factor; when
+  ///    it finds a deficiency, the aliased columns are chosen as R does, scanning the columns
+  ///    in their original order (residual by twice-applied modified Gram–Schmidt against the
+  ///    kept earlier columns), and the kept columns are refactored with `dgeqp3`.
+  /// 4. `c = Qᵀ y_s` by `dormqr`, `R z = c₁` by `dtrtrs`, followed by three steps of
+  ///    iterative refinement of the augmented system `[I A; Aᵀ 0][r; x] = [y; 0]`
+  ///    (Å. Björck, "Iterative refinement of linear least squares solutions I", BIT 7 (1967)
+  ///    257–278; *Numerical Methods for Least Squares Problems*, SIAM 1996, §2.9), with the
+  ///    residuals `y - r - Ax` and `-Aᵀr` accumulated in doubled precision (Ogita–Rump–Oishi
+  ///    Dot2) and each correction solved with the same `Q`, `R` (`dtrtrs` with `Rᵀ` and `R`,
+  ///    `dormqr` with `Qᵀ` and `Q`). This corrects the `κ²·‖r‖` term that limits plain QR on
+  ///    ill-conditioned designs with large residuals (NIST Wampler4/5).
   /// 5. `(X_sᵀX_s)⁻¹ = P R⁻¹ R⁻ᵀ Pᵀ` from `dtrtri` and `dlauum`; `XᵀX` is never formed.
   ///
   /// References: G. H. Golub & C. F. Van Loan, *Matrix Computations*, 4th ed., §5.4.2;
@@ -82,7 +86,9 @@ public enum LeastSquares {
       var col = [Double](repeating: 0, count: n)
       for i in 0..<n { col[i] = design.storage[j * n + i] * sw[i] }
       let norm = euclideanNorm(col)
-      let d = norm > 0 && norm.isFinite ? norm : 1
+      // Power of two with norm/d in [1, 2): the scaling is exact, so refinement below
+      // works on the caller's problem, not on a rounded copy of it.
+      let d = norm > 0 && norm.isFinite ? Double(sign: .plus, exponent: norm.exponent, significand: 1) : 1
       scale[j] = d
       for i in 0..<n { xs[j * n + i] = col[i] / d }
     }
@@ -127,28 +133,44 @@ public enum LeastSquares {
     var covariance = Matrix(rows: p, columns: p, repeating: .nan)
     var fitted = [Double](repeating: 0, count: n)
     if k > 0 {
-      // Solve R z = (Qᵀ y)₁ and refine once with a doubled-precision residual.
+      // Solve R z = (Qᵀ y)₁, then refine (x, r) on the augmented system
+      // [I A; Aᵀ 0][r; x] = [y; 0] with residuals in doubled precision (Björck 1967).
       var bs = [Double](repeating: 0, count: k)   // coefficients of the kept, scaled columns (kept order)
-      func correction(_ rhs: [Double]) throws(NumericsError) -> [Double] {
-        var c = rhs
-        try LAPACK.ormqrTranspose(qr: qr, m: n, k: min(n, k), tau: tau, c: &c, nrhs: 1)
-        try LAPACK.trtrsUpper(qr, lda: n, k: k, &c, ldc: n)
-        var out = [Double](repeating: 0, count: k)
-        for i in 0..<k { out[perm[i]] = c[i] }
-        return out
+      var c0 = yw
+      try LAPACK.ormqr(qr: qr, m: n, k: min(n, k), tau: tau, c: &c0, nrhs: 1, transpose: true)
+      try LAPACK.trtrsUpper(qr, lda: n, k: k, &c0, ldc: n)
+      for i in 0..<k { bs[perm[i]] = c0[i] }
+      var columnsKept: [[Double]] = kept.map { j in Array(xs[(j * n)..<((j + 1) * n)]) }
+      var rowBuffer = [Double](repeating: 0, count: k)
+      func rowResidual(_ i: Int, _ base: Double, _ x: [Double]) -> Double {
+        for t in 0..<k { rowBuffer[t] = columnsKept[t][i] }
+        return Compensated.residual(base, rowBuffer, x)
       }
-      func weightedResidual() -> [Double] {
-        var r = [Double](repeating: 0, count: n)
-        var row = [Double](repeating: 0, count: k)
-        for i in 0..<n {
-          for (t, j) in kept.enumerated() { row[t] = xs[j * n + i] }
-          r[i] = Compensated.residual(yw[i], row, bs)
+      var rw = [Double](repeating: 0, count: n)
+      for i in 0..<n { rw[i] = rowResidual(i, yw[i], bs) }
+      for _ in 0..<3 {
+        var f = [Double](repeating: 0, count: n)
+        for i in 0..<n {   // f = y - r - A x, with r as an extra term of the compensated dot product
+          for t in 0..<k { rowBuffer[t] = columnsKept[t][i] }
+          f[i] = Compensated.residual(yw[i], rowBuffer + [1], bs + [rw[i]])
         }
-        return r
+        var g = [Double](repeating: 0, count: max(n, k))
+        for i in 0..<k { g[i] = Compensated.residual(0, columnsKept[perm[i]], rw) }   // (-Aᵀr) in pivoted order
+        var h = Array(g[0..<k]) + [Double](repeating: 0, count: max(0, n - k))
+        try LAPACK.trtrsUpper(qr, lda: n, k: k, &h, ldc: n, transpose: true)        // h = R⁻ᵀ g
+        var d = f
+        try LAPACK.ormqr(qr: qr, m: n, k: min(n, k), tau: tau, c: &d, nrhs: 1, transpose: true)  // d = Qᵀ f
+        var dx = d
+        for i in 0..<k { dx[i] = d[i] - h[i] }
+        try LAPACK.trtrsUpper(qr, lda: n, k: k, &dx, ldc: n)                       // R dx' = d₁ - h
+        var dr = d
+        for i in 0..<k { dr[i] = h[i] }
+        try LAPACK.ormqr(qr: qr, m: n, k: min(n, k), tau: tau, c: &dr, nrhs: 1, transpose: false)  // dr = Q [h; d₂]
+        guard dx[0..<k].allSatisfy(\.isFinite), dr.allSatisfy(\.isFinite) else { break }
+        for i in 0..<k { bs[perm[i]] += dx[i] }
+        for i in 0..<n { rw[i] += dr[i] }
       }
-      bs = try correction(yw)
-      let delta = try correction(weightedResidual())
-      for t in 0..<k where delta[t].isFinite { bs[t] += delta[t] }
+      columnsKept = []
 
       for (t, j) in kept.enumerated() { coefficients[j] = bs[t] / scale[j] }
 
@@ -194,7 +216,7 @@ public enum LeastSquares {
 
   /// R-style choice of aliased columns: scanning in original order, a column is aliased when
   /// its component orthogonal to the kept earlier columns has norm `<= tolerance` times its
-  /// own norm (columns of `xs` have unit norm or are zero). Orthogonalisation is modified
+  /// own norm. Orthogonalisation is modified
   /// Gram–Schmidt applied twice ("twice is enough", Giraud et al., Numer. Math. 101 (2005)).
   static func sequentialAliasing(_ xs: [Double], n: Int, p: Int, tolerance: Double) -> [Bool] {
     var basis: [[Double]] = []

@@ -8,8 +8,9 @@ import Musl
 
 /// Gamma and beta functions and their regularized incomplete forms.
 ///
-/// The incomplete functions are evaluated with Lentz continued fractions and series
-/// (W. H. Press et al., *Numerical Recipes*, 3rd ed., §6.2 and §6.4) but with the
+/// The incomplete gamma function uses the series and the Legendre continued fraction
+/// (modified Lentz; W. H. Press et al., *Numerical Recipes*, 3rd ed., §6.2); the incomplete
+/// beta function uses the continued fraction BFRAC of DiDonato & Morris (TOMS 708). Both use the
 /// leading power factors `xᵃe⁻ˣ/Γ(a)` and `xᵃyᵇ/B(a,b)` computed by C. Loader's
 /// saddle-point form ("Fast and accurate computation of binomial probabilities", 2000,
 /// as in R's `dpois_raw`/`dbinom_raw`: `stirlerr` and the deviance `bd0`), which avoids

@@ -134,9 +134,13 @@ struct LeastSquaresTests {
   }
 
   /// NIST StRD linear problems: certified values are parsed from the .dat files at run time.
+  /// Filip's bound is 7: its design columns xᵏ (k ≤ 10) are rounded to double when formed,
+  /// and the exact (60-digit) least-squares solution of that rounded design already has
+  /// LRE 7.6 against the certified values (checked with mpmath), so no double-precision
+  /// solver can do better on this input.
   @Test("NIST StRD linear regression: LRE of coefficients, standard errors, residual SD", arguments: [
     ("Longley.dat", 1, 9.0), ("Filip.dat", 10, 7.0), ("Norris.dat", 1, 9.0), ("Pontius.dat", 2, 9.0),
-    ("Wampler1.dat", 5, 9.0), ("Wampler2.dat", 5, 9.0), ("Wampler3.dat", 5, 9.0), ("Wampler4.dat", 5, 8.0),
+    ("Wampler1.dat", 5, 9.0), ("Wampler2.dat", 5, 9.0), ("Wampler3.dat", 5, 9.0), ("Wampler4.dat", 5, 9.0),
   ])
   func nist(file: String, polynomialDegree: Int, minimumLRE: Double) throws {
     let path = nistDirectory + "/" + file
