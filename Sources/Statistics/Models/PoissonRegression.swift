@@ -33,61 +33,21 @@ public enum PoissonRegression {
     quasi: Bool = false, level: Double = 0.95, tolerance: Double = 1e-8,
     maxIterations: Int = 25
   ) throws(StatisticsError) -> ModelFit {
+    let off = try IRLS.checkCounts(design: design, counts: counts, names: names, offset: offset)
     let n = counts.count
-    guard n > 0 else { throw .invalidInput("no observations to fit") }
-    guard design.rows == n else {
-      throw .invalidInput("design has \(design.rows) rows for \(n) counts")
-    }
-    guard names.count == design.columns else {
-      throw .invalidInput("\(names.count) names for \(design.columns) design columns")
-    }
-    for y in counts where !(y.isFinite && y >= 0) {
-      throw .invalidInput("counts must be finite and non-negative (found \(y))")
-    }
-    let off = offset ?? Array(repeating: 0, count: n)
-    guard off.count == n else { throw .invalidInput("offset has \(off.count) values for \(n) counts") }
-    for o in off where !o.isFinite { throw .invalidInput("offsets must be finite (found \(o))") }
-
-    // The algorithm, start and stopping rule of R's glm.fit, so that results agree with R's
-    // glm to rounding: the covariance comes from the last weighted solve (weights at the
-    // previous μ), and the Pearson statistic pairs those weights with the final residuals.
-    var mu = counts.map { $0 + 0.1 }
-    var eta = mu.map { log($0) }
-    var previousDeviance = poissonDeviance(counts, mu)
-    var deviance = previousDeviance
-    var iterations = 0
-    var converged = false
-    var last: LeastSquaresResult? = nil
-    var lastWeights = mu
+    let irls = try IRLS.fit(
+      design: design, y: counts, offset: off, family: NegativeBinomial.poissonFamily,
+      etaStart: counts.map { log($0 + 0.1) }, tolerance: tolerance, maxIterations: maxIterations)
     var warnings: [String] = []
-    var z = [Double](repeating: 0, count: n)
-    while iterations < maxIterations {
-      iterations += 1
-      for i in 0..<n { z[i] = eta[i] - off[i] + (counts[i] - mu[i]) / mu[i] }
-      let step: LeastSquaresResult
-      do {
-        step = try LeastSquares.solve(design: design, response: z, weights: mu)
-      } catch {
-        throw error.asStatistics
-      }
-      last = step
-      lastWeights = mu
-      for i in 0..<n {
-        eta[i] = step.fitted[i] + off[i]
-        mu[i] = exp(eta[i])
-      }
-      if mu.contains(where: { !$0.isFinite || $0 <= 0 }) {
-        warnings.append("fitted rates reached 0 or overflowed: the estimates diverge (all-zero counts or perfect separation)")
-        break
-      }
-      deviance = poissonDeviance(counts, mu)
-      if abs(deviance - previousDeviance) / (abs(deviance) + 0.1) < tolerance {
-        converged = true
-        break
-      }
-      previousDeviance = deviance
+    if irls.diverged {
+      warnings.append("fitted rates reached 0 or overflowed: the estimates diverge (all-zero counts or perfect separation)")
     }
-    guard let final = last else { throw .numerical("no iteration was run") }
+    let final = irls.last
+    let mu = irls.mu
+    let lastWeights = irls.weights
+    let deviance = irls.deviance
+    let iterations = irls.iterations
+    let converged = irls.converged
     let rank = final.rank
     let df = n - rank
     var pearsonTerms = [Double](repeating: 0, count: n)

@@ -1,0 +1,105 @@
+import Foundation
+import Numerics
+
+/// A GLM family with the log link, described by its variance function and deviance.
+struct LogLinkFamily: Sendable {
+  /// V(μ).
+  var variance: @Sendable (Double) -> Double
+  /// Σ deviance residuals at μ.
+  var deviance: @Sendable ([Double], [Double]) -> Double
+}
+
+/// The state IRLS ends in, as R's `glm.fit` leaves it.
+struct IRLSResult {
+  /// The last weighted least-squares solve (its coefficients are the estimates; its
+  /// unscaled covariance is (X'WX)⁻¹ at the weights it used).
+  var last: LeastSquaresResult
+  /// Working weights of that solve.
+  var weights: [Double]
+  /// Fitted means after the last update.
+  var mu: [Double]
+  /// Linear predictor (with offset) after the last update.
+  var eta: [Double]
+  /// Deviance at `mu`.
+  var deviance: Double
+  /// Iterations used.
+  var iterations: Int
+  /// Whether the deviance criterion was met.
+  var converged: Bool
+  /// Whether μ ran to 0 or overflowed.
+  var diverged: Bool
+}
+
+/// Iteratively reweighted least squares for log-link GLMs (Nelder & Wedderburn 1972), with the
+/// start, stopping rule and bookkeeping of R's `glm.fit`: each step solves
+/// zᵢ = ηᵢ − oᵢ + (yᵢ − μᵢ)/μᵢ on X with weights μᵢ²/V(μᵢ) by pivoted QR; iteration stops
+/// when |D − D₀|/(|D| + 0.1) < tolerance.
+enum IRLS {
+  static func fit(
+    design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily, etaStart: [Double],
+    tolerance: Double, maxIterations: Int
+  ) throws(StatisticsError) -> IRLSResult {
+    let n = y.count
+    var eta = etaStart
+    var mu = eta.map { exp($0) }
+    var previous = family.deviance(y, mu)
+    var deviance = previous
+    var last: LeastSquaresResult? = nil
+    var lastWeights = mu
+    var z = [Double](repeating: 0, count: n)
+    var w = [Double](repeating: 0, count: n)
+    var iterations = 0
+    var converged = false
+    var diverged = false
+    while iterations < maxIterations {
+      iterations += 1
+      for i in 0..<n {
+        z[i] = eta[i] - offset[i] + (y[i] - mu[i]) / mu[i]
+        w[i] = mu[i] * mu[i] / family.variance(mu[i])
+      }
+      let step: LeastSquaresResult
+      do {
+        step = try LeastSquares.solve(design: design, response: z, weights: w)
+      } catch {
+        throw error.asStatistics
+      }
+      last = step
+      lastWeights = w
+      for i in 0..<n {
+        eta[i] = step.fitted[i] + offset[i]
+        mu[i] = exp(eta[i])
+      }
+      if mu.contains(where: { !$0.isFinite || $0 <= 0 }) {
+        diverged = true
+        break
+      }
+      deviance = family.deviance(y, mu)
+      if abs(deviance - previous) / (abs(deviance) + 0.1) < tolerance {
+        converged = true
+        break
+      }
+      previous = deviance
+    }
+    guard let final = last else { throw .numerical("no iteration was run") }
+    return IRLSResult(
+      last: final, weights: lastWeights, mu: mu, eta: eta, deviance: deviance,
+      iterations: iterations, converged: converged, diverged: diverged)
+  }
+
+  /// Validates counts, design and offset shared by the count models.
+  static func checkCounts(design: Matrix, counts: [Double], names: [String], offset: [Double]?) throws(StatisticsError) -> [Double] {
+    let n = counts.count
+    guard n > 0 else { throw .invalidInput("no observations to fit") }
+    guard design.rows == n else { throw .invalidInput("design has \(design.rows) rows for \(n) counts") }
+    guard names.count == design.columns else {
+      throw .invalidInput("\(names.count) names for \(design.columns) design columns")
+    }
+    for y in counts where !(y.isFinite && y >= 0) {
+      throw .invalidInput("counts must be finite and non-negative (found \(y))")
+    }
+    let off = offset ?? Array(repeating: 0, count: n)
+    guard off.count == n else { throw .invalidInput("offset has \(off.count) values for \(n) counts") }
+    for o in off where !o.isFinite { throw .invalidInput("offsets must be finite (found \(o))") }
+    return off
+  }
+}
