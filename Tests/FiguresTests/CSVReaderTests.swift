@@ -60,6 +60,30 @@ struct CSVReaderTests {
     #expect(table.records[1].fields[2].column == 5)
   }
 
+  @Test("spaces around a quoted field are tolerated; the field starts at its quote")
+  func spacesAroundQuotes() throws {
+    let table = try CSVReader.parse(Array("a,b,c\nx,  \"1,000\" ,\t\"y\"\n".utf8), path: "t.csv")
+    #expect(table.records[0].fields.map(\.value) == ["x", "1,000", "y"])
+    #expect(table.records[0].fields[1].column == 5)
+    #expect(table.records[0].fields[2].column == 15)
+  }
+
+  @Test("a row split by an unquoted thousands separator gets a hint")
+  func splitThousands() {
+    #expect(
+      messages("quantity,value,source\nx,300,000,UN\n") == [
+        "t.csv:2:11: error: row has 4 fields, header has 3 (is 300,000 a number with an unquoted thousands separator? write it as \"300,000\")"
+      ])
+  }
+
+  @Test("CR-only line ends are reported, not read as one long row")
+  func crOnly() {
+    #expect(
+      csvMessages(Array("a,b\rx,1\r".utf8)) == [
+        "t.csv:1:1: error: line ends are CR only (classic Mac format): save the file with LF or CRLF line ends"
+      ])
+  }
+
   @Test("columns count characters, not bytes")
   func unicodeColumns() throws {
     let table = try CSVReader.parse(Array("a,b,c\nx,Ünïcødé,abc\n".utf8), path: "t.csv")

@@ -8,14 +8,17 @@ import Foundation
 /// Accepted: UTF-8 with or without a byte-order mark; LF or CRLF line ends; quoted fields
 /// with `""` escapes and embedded commas, CR and LF; a last line with or without a line end.
 /// Lines that are completely empty are skipped wherever they are (they are not rows), so
-/// trailing blank lines are ignored. A lone CR inside an unquoted field is data.
+/// trailing blank lines are ignored. A lone CR inside an unquoted field is data. Beyond
+/// RFC 4180, spaces or tabs around a quoted field (`a, "b, c" ,d`) are tolerated: the field
+/// is read as quoted and starts at its opening quote.
 ///
 /// Errors (all collected, in file order, then thrown together as `FiguresError.invalid`):
 /// an empty file; an unterminated quoted field (located at its opening quote; the rest of
 /// the file is then part of that field); a quote inside an unquoted field; text after a
 /// closing quote; a row whose field count differs from the header's; a NUL byte; invalid
 /// UTF-8; duplicate header names (compared ignoring case and surrounding whitespace; empty
-/// names may repeat).
+/// names may repeat); CR-only line ends. A row with too many fields that looks like an
+/// unquoted `300,000` gets a hint to quote it.
 public enum CSVReader {
   /// Parses a CSV file's bytes. `path` is used only in diagnostics.
   ///
@@ -26,6 +29,7 @@ public enum CSVReader {
     let records = bytes.withUnsafeBufferPointer { parser.run($0) }
     var diagnostics = parser.diagnostics
     guard let header = parser.header else {
+      if !diagnostics.isEmpty { throw .invalid(sortedInFileOrder(diagnostics)) }
       diagnostics.append(
         .error(
           "file is empty: expected a header row", at: SourceLocation(path: path, line: 1, column: 1)
@@ -91,6 +95,33 @@ private let lf: UInt8 = 0x0A
 private let cr: UInt8 = 0x0D
 private let quote: UInt8 = 0x22
 private let comma: UInt8 = 0x2C
+private let space: UInt8 = 0x20
+private let tab: UInt8 = 0x09
+
+/// A hint for a row with too many fields that looks like an unquoted `12,000`: a field of
+/// 1–3 digits followed by fields of exactly 3 digits.
+func splitThousandsHint(_ fields: [CSVField]) -> String {
+  func digits(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+  var k = 1
+  while k < fields.count {
+    let previous = fields[k - 1].value
+    if digits(previous), previous.utf8.count <= 3, fields[k].value.utf8.count == 3,
+      digits(fields[k].value)
+    {
+      var parts = [previous, fields[k].value]
+      var j = k + 1
+      while j < fields.count, fields[j].value.utf8.count == 3, digits(fields[j].value) {
+        parts.append(fields[j].value)
+        j += 1
+      }
+      let number = parts.joined(separator: ",")
+      return
+        " (is \(number) a number with an unquoted thousands separator? write it as \"\(number)\")"
+    }
+    k += 1
+  }
+  return ""
+}
 
 /// The state machine behind `CSVReader.parse`.
 struct CSVParser {
@@ -147,6 +178,13 @@ struct CSVParser {
       lineStart = 3
       cursorOffset = 3
     }
+    // Classic Mac files end lines with CR alone: nothing would split into rows.
+    if b.firstIndex(of: lf) == nil, let firstCR = b.firstIndex(of: cr), firstCR + 1 < n {
+      error(
+        "line ends are CR only (classic Mac format): save the file with LF or CRLF line ends",
+        line: 1, column: 1)
+      return []
+    }
     var records: [CSVRecord] = []
     var expected: Int? = nil
     var scratch: [UInt8] = []
@@ -170,6 +208,12 @@ struct CSVParser {
       var fields: [CSVField] = []
       fields.reserveCapacity(expected ?? 8)
       fieldLoop: while true {
+        // Spaces before an opening quote (`a, "b, c"`) are tolerated: the field is quoted.
+        if i < n && (b[i] == space || b[i] == tab) {
+          var q = i + 1
+          while q < n && (b[q] == space || b[q] == tab) { q += 1 }
+          if q < n && b[q] == quote { i = q }
+        }
         let fieldStart = i
         let fieldLine = line
         let fieldColumn = column(at: i, b)
@@ -218,6 +262,17 @@ struct CSVParser {
           }
           value = String(decoding: scratch, as: UTF8.self)
           fieldEnd = i
+          // Spaces after the closing quote are tolerated too.
+          var afterSpaces = i
+          while afterSpaces < n && (b[afterSpaces] == space || b[afterSpaces] == tab) {
+            afterSpaces += 1
+          }
+          if afterSpaces > i,
+            afterSpaces == n || b[afterSpaces] == comma || b[afterSpaces] == lf
+              || b[afterSpaces] == cr
+          {
+            i = afterSpaces
+          }
           let atEnd =
             i == n || b[i] == comma || b[i] == lf || (b[i] == cr && (i + 1 == n || b[i + 1] == lf))
           if !atEnd {
@@ -265,7 +320,8 @@ struct CSVParser {
             fields.count > expected ? fields[expected].column : column(at: fieldEnd, b)
           let columnLine = fields.count > expected ? fields[expected].line : line
           error(
-            "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), header has \(expected)",
+            "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), header has \(expected)"
+              + (fields.count > expected ? splitThousandsHint(fields) : ""),
             line: columnLine, column: column)
         }
         if i < n && b[i] == cr { i += 1 }
