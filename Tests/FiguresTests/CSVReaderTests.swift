@@ -132,6 +132,20 @@ struct CSVReaderTests {
       ])
   }
 
+  @Test("columns stay right after non-ASCII text and errors on the same line")
+  func columnsAfterNonASCII() {
+    #expect(
+      csvMessages(Array("a,b,c,d\nÜ,é\"x,ü".utf8) + [0xFF] + Array("ü,\"ö\"x\n".utf8)) == [
+        "t.csv:2:4: error: stray quote in unquoted field (quote the whole field and write \"\" for a quote)",
+        "t.csv:2:8: error: invalid UTF-8 byte 0xFF",
+        "t.csv:2:14: error: unexpected text after closing quote (a quote inside a quoted field is written \"\")",
+      ])
+    #expect(
+      messages("quantity,note,value\nx,\"ünï\ncødé\",abc\n") == [
+        "t.csv:3:7: error: bad number 'abc' in column value"
+      ])
+  }
+
   @Test("empty file", arguments: [[], [0xEF, 0xBB, 0xBF], Array("\n\n".utf8)] as [[UInt8]])
   func empty(_ bytes: [UInt8]) {
     #expect(csvMessages(bytes) == ["t.csv:1:1: error: file is empty: expected a header row"])

@@ -136,6 +136,8 @@ struct CSVParser {
   /// byte at `cursorOffset`.
   private var cursorOffset = 0
   private var cursorColumn = 1
+  /// Whether every byte read since `cursorOffset` is ASCII, so columns are byte distances.
+  private var asciiSinceCursor = true
 
   init(path: String) { self.path = path }
 
@@ -144,24 +146,36 @@ struct CSVParser {
     lineStart = offset
     cursorOffset = offset
     cursorColumn = 1
+    asciiSinceCursor = true
   }
 
   /// The 1-based character column of byte `offset` on the current line (UTF-8 continuation
   /// bytes are not counted).
   private mutating func column(at offset: Int, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-    if offset < cursorOffset {
-      cursorOffset = lineStart
-      cursorColumn = 1
-    }
-    var c = cursorColumn
-    var i = cursorOffset
-    while i < offset {
-      if b[i] & 0xC0 != 0x80 { c += 1 }
-      i += 1
+    var c: Int
+    if offset >= cursorOffset && asciiSinceCursor {
+      c = cursorColumn + (offset - cursorOffset)
+    } else {
+      if offset < cursorOffset {
+        cursorOffset = lineStart
+        cursorColumn = 1
+      }
+      c = cursorColumn
+      var i = cursorOffset
+      while i < offset {
+        if b[i] & 0xC0 != 0x80 { c += 1 }
+        i += 1
+      }
     }
     cursorOffset = offset
     cursorColumn = c
+    asciiSinceCursor = true
     return c
+  }
+
+  /// Records that non-ASCII bytes may lie after the column cursor.
+  private mutating func sawNonASCII(_ highBits: UInt8) {
+    if highBits & 0x80 != 0 { asciiSinceCursor = false }
   }
 
   private mutating func error(_ message: String, line: Int, column: Int?) {
@@ -242,6 +256,7 @@ struct CSVParser {
               i += 1
               newLine(at: i)
             } else if c == 0 {
+              sawNonASCII(highBits)
               error("NUL byte in field", line: line, column: column(at: i, b))
               i += 1
             } else {
@@ -261,6 +276,7 @@ struct CSVParser {
             error("invalid UTF-8 in field", line: fieldLine, column: fieldColumn)
           }
           value = String(decoding: scratch, as: UTF8.self)
+          sawNonASCII(highBits)
           fieldEnd = i
           // Spaces after the closing quote are tolerated too.
           var afterSpaces = i
@@ -280,6 +296,7 @@ struct CSVParser {
               "unexpected text after closing quote (a quote inside a quoted field is written \"\")",
               line: line, column: column(at: i, b))
             while i < n && b[i] != comma && b[i] != lf { i += 1 }
+            asciiSinceCursor = false
             fieldEnd = i
             if fieldEnd > fieldStart && b[fieldEnd - 1] == cr { fieldEnd -= 1 }
           }
@@ -287,7 +304,13 @@ struct CSVParser {
           var highBits: UInt8 = 0
           while i < n {
             let c = b[i]
+            if c > comma {  // the common case: letters, digits, most punctuation, UTF-8
+              highBits |= c
+              i += 1
+              continue
+            }
             if c == comma || c == lf { break }
+            sawNonASCII(highBits)
             if c == quote {
               error(
                 "stray quote in unquoted field (quote the whole field and write \"\" for a quote)",
@@ -301,10 +324,12 @@ struct CSVParser {
           var end = i
           if end > fieldStart && b[end - 1] == cr && (i == n || b[i] == lf) { end -= 1 }
           let bytes = UnsafeBufferPointer(rebasing: b[fieldStart..<end])
+          sawNonASCII(highBits)
           if highBits & 0x80 != 0, let bad = firstInvalidUTF8(b, fieldStart, end) {
             error(
               "invalid UTF-8 byte 0x\(String(b[bad], radix: 16, uppercase: true))", line: line,
               column: column(at: bad, b))
+            sawNonASCII(highBits)
           }
           value = String(decoding: bytes, as: UTF8.self)
           fieldEnd = end
