@@ -218,6 +218,32 @@ struct CSVReaderTests {
     }
   }
 
+  @Test("every field's line and column point at its text in the file")
+  func locationsPointAtFields() throws {
+    var generator = SplitMix64(seed: 7)
+    let pieces = ["\"", ",", "\n", "\r\n", "a", "é", " ", "x1", "\"\"", "ü,"]
+    var checked = 0
+    for _ in 0..<6000 {
+      let count = Int(generator.next() % 30)
+      let text = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }
+        .joined()
+      guard let table = try? CSVReader.parse(Array(text.utf8), path: "t.csv") else { continue }
+      // Split on LF scalars: as Characters, "\r\n" is one grapheme and never equals "\n".
+      let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+      for field in table.header + table.records.flatMap(\.fields) {
+        let line = try #require(
+          lines.indices.contains(field.line - 1) ? lines[field.line - 1] : nil)
+        let rest = line.dropFirst(field.column - 1)
+        let firstLine = field.value.unicodeScalars.prefix { $0 != "\n" }
+        #expect(
+          rest.first == "\"" || rest.starts(with: firstLine),
+          "field \(field) in \(text.debugDescription)")
+        checked += 1
+      }
+    }
+    #expect(checked > 1000)
+  }
+
   @Test("arbitrary bytes never crash the reader")
   func garbage() {
     var generator = SplitMix64(seed: 42)
