@@ -243,6 +243,18 @@ struct FiguresReaderTests {
     #expect(messages(text) == [expected], "\(name)")
   }
 
+  @Test("CSV errors and figure errors are reported together; ragged rows are not validated")
+  func csvAndFigureErrors() {
+    #expect(
+      messages("quantity,value\nx,abc\ny,1,2\nz,\"12\n") == [
+        "t.csv:2:3: error: bad number 'abc' in column value",
+        "t.csv:3:5: error: row has 3 fields, header has 2",
+        "t.csv:4:3: error: unterminated quoted field: no closing quote before the end of the file",
+      ])
+    #expect(
+      messages("quantity,value\nx,1,2\n") == ["t.csv:2:5: error: row has 3 fields, header has 2"])
+  }
+
   @Test("invalid data exits 65")
   func exitCode65() {
     do {

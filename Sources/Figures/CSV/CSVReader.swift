@@ -25,16 +25,27 @@ public enum CSVReader {
   /// - Throws: `FiguresError.invalid` with every error found.
   /// - Complexity: O(n) in the number of bytes.
   public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> CSVTable {
+    let (table, diagnostics) = parseCollecting(bytes, path: path)
+    guard let table, diagnostics.isEmpty else { throw .invalid(diagnostics) }
+    return table
+  }
+
+  /// Parses as far as possible: the table (`nil` only when there is no header row) and every
+  /// error, in file order. Rows with the wrong field count are kept as they are, so a caller
+  /// validating rows can skip them (`fields.count != header.count`) and still report the
+  /// errors of the others.
+  static func parseCollecting(_ bytes: [UInt8], path: String) -> (CSVTable?, [Diagnostic]) {
     var parser = CSVParser(path: path)
     let records = bytes.withUnsafeBufferPointer { parser.run($0) }
     var diagnostics = parser.diagnostics
     guard let header = parser.header else {
-      if !diagnostics.isEmpty { throw .invalid(sortedInFileOrder(diagnostics)) }
-      diagnostics.append(
-        .error(
-          "file is empty: expected a header row", at: SourceLocation(path: path, line: 1, column: 1)
-        ))
-      throw .invalid(sortedInFileOrder(diagnostics))
+      if diagnostics.isEmpty {
+        diagnostics.append(
+          .error(
+            "file is empty: expected a header row",
+            at: SourceLocation(path: path, line: 1, column: 1)))
+      }
+      return (nil, sortedInFileOrder(diagnostics))
     }
     var seen: [String: Int] = [:]
     for (index, field) in header.fields.enumerated() {
@@ -49,8 +60,8 @@ public enum CSVReader {
         seen[key] = index
       }
     }
-    if !diagnostics.isEmpty { throw .invalid(sortedInFileOrder(diagnostics)) }
-    return CSVTable(path: path, header: header.fields, records: records)
+    let table = CSVTable(path: path, header: header.fields, records: records)
+    return (table, sortedInFileOrder(diagnostics))
   }
 
   /// Reads and parses the CSV file at `path`.
