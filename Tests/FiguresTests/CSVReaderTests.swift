@@ -60,6 +60,30 @@ struct CSVReaderTests {
     #expect(table.records[1].fields[2].column == 5)
   }
 
+  @Test("spaces around a quoted field are tolerated; the field starts at its quote")
+  func spacesAroundQuotes() throws {
+    let table = try CSVReader.parse(Array("a,b,c\nx,  \"1,000\" ,\t\"y\"\n".utf8), path: "t.csv")
+    #expect(table.records[0].fields.map(\.value) == ["x", "1,000", "y"])
+    #expect(table.records[0].fields[1].column == 5)
+    #expect(table.records[0].fields[2].column == 15)
+  }
+
+  @Test("a row split by an unquoted thousands separator gets a hint")
+  func splitThousands() {
+    #expect(
+      messages("quantity,value,source\nx,300,000,UN\n") == [
+        "t.csv:2:11: error: row has 4 fields, header has 3 (is 300,000 a number with an unquoted thousands separator? write it as \"300,000\")"
+      ])
+  }
+
+  @Test("CR-only line ends are reported, not read as one long row")
+  func crOnly() {
+    #expect(
+      csvMessages(Array("a,b\rx,1\r".utf8)) == [
+        "t.csv:1:1: error: line ends are CR only (classic Mac format): save the file with LF or CRLF line ends"
+      ])
+  }
+
   @Test("columns count characters, not bytes")
   func unicodeColumns() throws {
     let table = try CSVReader.parse(Array("a,b,c\nx,Ünïcødé,abc\n".utf8), path: "t.csv")
@@ -105,6 +129,20 @@ struct CSVReaderTests {
     #expect(
       csvMessages(Array("a,b\nx,\"".utf8) + [0xC3, 0x28] + Array("\"\n".utf8)) == [
         "t.csv:2:3: error: invalid UTF-8 in field"
+      ])
+  }
+
+  @Test("columns stay right after non-ASCII text and errors on the same line")
+  func columnsAfterNonASCII() {
+    #expect(
+      csvMessages(Array("a,b,c,d\nÜ,é\"x,ü".utf8) + [0xFF] + Array("ü,\"ö\"x\n".utf8)) == [
+        "t.csv:2:4: error: stray quote in unquoted field (quote the whole field and write \"\" for a quote)",
+        "t.csv:2:8: error: invalid UTF-8 byte 0xFF",
+        "t.csv:2:14: error: unexpected text after closing quote (a quote inside a quoted field is written \"\")",
+      ])
+    #expect(
+      messages("quantity,note,value\nx,\"ünï\ncødé\",abc\n") == [
+        "t.csv:3:7: error: bad number 'abc' in column value"
       ])
   }
 
@@ -178,6 +216,32 @@ struct CSVReaderTests {
       }
       #expect(error.exitCode == 66)
     }
+  }
+
+  @Test("every field's line and column point at its text in the file")
+  func locationsPointAtFields() throws {
+    var generator = SplitMix64(seed: 7)
+    let pieces = ["\"", ",", "\n", "\r\n", "a", "é", " ", "x1", "\"\"", "ü,"]
+    var checked = 0
+    for _ in 0..<6000 {
+      let count = Int(generator.next() % 30)
+      let text = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }
+        .joined()
+      guard let table = try? CSVReader.parse(Array(text.utf8), path: "t.csv") else { continue }
+      // Split on LF scalars: as Characters, "\r\n" is one grapheme and never equals "\n".
+      let lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+      for field in table.header + table.records.flatMap(\.fields) {
+        let line = try #require(
+          lines.indices.contains(field.line - 1) ? lines[field.line - 1] : nil)
+        let rest = line.dropFirst(field.column - 1)
+        let firstLine = field.value.unicodeScalars.prefix { $0 != "\n" }
+        #expect(
+          rest.first == "\"" || rest.starts(with: firstLine),
+          "field \(field) in \(text.debugDescription)")
+        checked += 1
+      }
+    }
+    #expect(checked > 1000)
   }
 
   @Test("arbitrary bytes never crash the reader")

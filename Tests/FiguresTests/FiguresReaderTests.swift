@@ -243,6 +243,18 @@ struct FiguresReaderTests {
     #expect(messages(text) == [expected], "\(name)")
   }
 
+  @Test("CSV errors and figure errors are reported together; ragged rows are not validated")
+  func csvAndFigureErrors() {
+    #expect(
+      messages("quantity,value\nx,abc\ny,1,2\nz,\"12\n") == [
+        "t.csv:2:3: error: bad number 'abc' in column value",
+        "t.csv:3:5: error: row has 3 fields, header has 2",
+        "t.csv:4:3: error: unterminated quoted field: no closing quote before the end of the file",
+      ])
+    #expect(
+      messages("quantity,value\nx,1,2\n") == ["t.csv:2:5: error: row has 3 fields, header has 2"])
+  }
+
   @Test("invalid data exits 65")
   func exitCode65() {
     do {
@@ -302,6 +314,43 @@ struct FiguresReaderTests {
     } catch {
       #expect(error.exitCode == 66)
       #expect(error.description.hasSuffix("does-not-exist.csv: error: no such file"))
+    }
+  }
+}
+
+@Suite("Figures reader on generated files")
+struct FiguresReaderFuzzTests {
+  static let columns = [
+    "id", "quantity", "value", "low", "high", "text", "period", "coverage", "derived_from",
+    "Affected", "note",
+  ]
+  static let cells = [
+    "", "x", "1", "-5", "\"300,000\"", "abc", "NaN", "2002", "2002-02-30", "2002-01/2002-06",
+    "2003/2002", "a", "b", "a;b", "b; a", "tens of thousands", "zillions", "0.95", "2", "#affected",
+    "#indicator", "\"q\"\"uote\"", "\"multi\nline\"", "é",
+  ]
+
+  @Test("random figures files never crash, and every diagnostic points inside the file")
+  func generated() {
+    var generator = SplitMix64(seed: 2024)
+    func pick<T>(_ list: [T]) -> T { list[Int(generator.next() % UInt64(list.count))] }
+    for _ in 0..<2000 {
+      var header = Self.columns.filter { _ in generator.next() % 2 == 0 }
+      if generator.next() % 4 != 0 { header.append("quantity") }
+      header = Array(Set(header)).sorted()
+      var text = header.joined(separator: ",") + "\n"
+      for _ in 0..<Int(generator.next() % 6) {
+        let width = header.count + (generator.next() % 10 == 0 ? 1 : 0)
+        text += (0..<width).map { _ in pick(Self.cells) }.joined(separator: ",")
+        text += generator.next() % 5 == 0 ? "\r\n" : "\n"
+      }
+      let lineCount = text.utf8.filter { $0 == 0x0A }.count + 1
+      for message in messages(text) {
+        let parts = message.split(separator: ":")
+        let line = parts.count > 1 ? Int(parts[1]) : nil
+        #expect(
+          line.map { $0 >= 1 && $0 <= lineCount } == true, "\(message) in \(text.debugDescription)")
+      }
     }
   }
 }

@@ -8,29 +8,44 @@ import Foundation
 /// Accepted: UTF-8 with or without a byte-order mark; LF or CRLF line ends; quoted fields
 /// with `""` escapes and embedded commas, CR and LF; a last line with or without a line end.
 /// Lines that are completely empty are skipped wherever they are (they are not rows), so
-/// trailing blank lines are ignored. A lone CR inside an unquoted field is data.
+/// trailing blank lines are ignored. A lone CR inside an unquoted field is data. Beyond
+/// RFC 4180, spaces or tabs around a quoted field (`a, "b, c" ,d`) are tolerated: the field
+/// is read as quoted and starts at its opening quote.
 ///
 /// Errors (all collected, in file order, then thrown together as `FiguresError.invalid`):
 /// an empty file; an unterminated quoted field (located at its opening quote; the rest of
 /// the file is then part of that field); a quote inside an unquoted field; text after a
 /// closing quote; a row whose field count differs from the header's; a NUL byte; invalid
 /// UTF-8; duplicate header names (compared ignoring case and surrounding whitespace; empty
-/// names may repeat).
+/// names may repeat); CR-only line ends. A row with too many fields that looks like an
+/// unquoted `300,000` gets a hint to quote it.
 public enum CSVReader {
   /// Parses a CSV file's bytes. `path` is used only in diagnostics.
   ///
   /// - Throws: `FiguresError.invalid` with every error found.
   /// - Complexity: O(n) in the number of bytes.
   public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> CSVTable {
+    let (table, diagnostics) = parseCollecting(bytes, path: path)
+    guard let table, diagnostics.isEmpty else { throw .invalid(diagnostics) }
+    return table
+  }
+
+  /// Parses as far as possible: the table (`nil` only when there is no header row) and every
+  /// error, in file order. Rows with the wrong field count are kept as they are, so a caller
+  /// validating rows can skip them (`fields.count != header.count`) and still report the
+  /// errors of the others.
+  static func parseCollecting(_ bytes: [UInt8], path: String) -> (CSVTable?, [Diagnostic]) {
     var parser = CSVParser(path: path)
     let records = bytes.withUnsafeBufferPointer { parser.run($0) }
     var diagnostics = parser.diagnostics
     guard let header = parser.header else {
-      diagnostics.append(
-        .error(
-          "file is empty: expected a header row", at: SourceLocation(path: path, line: 1, column: 1)
-        ))
-      throw .invalid(sortedInFileOrder(diagnostics))
+      if diagnostics.isEmpty {
+        diagnostics.append(
+          .error(
+            "file is empty: expected a header row",
+            at: SourceLocation(path: path, line: 1, column: 1)))
+      }
+      return (nil, sortedInFileOrder(diagnostics))
     }
     var seen: [String: Int] = [:]
     for (index, field) in header.fields.enumerated() {
@@ -45,8 +60,8 @@ public enum CSVReader {
         seen[key] = index
       }
     }
-    if !diagnostics.isEmpty { throw .invalid(sortedInFileOrder(diagnostics)) }
-    return CSVTable(path: path, header: header.fields, records: records)
+    let table = CSVTable(path: path, header: header.fields, records: records)
+    return (table, sortedInFileOrder(diagnostics))
   }
 
   /// Reads and parses the CSV file at `path`.
@@ -91,6 +106,33 @@ private let lf: UInt8 = 0x0A
 private let cr: UInt8 = 0x0D
 private let quote: UInt8 = 0x22
 private let comma: UInt8 = 0x2C
+private let space: UInt8 = 0x20
+private let tab: UInt8 = 0x09
+
+/// A hint for a row with too many fields that looks like an unquoted `12,000`: a field of
+/// 1–3 digits followed by fields of exactly 3 digits.
+func splitThousandsHint(_ fields: [CSVField]) -> String {
+  func digits(_ s: String) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+  var k = 1
+  while k < fields.count {
+    let previous = fields[k - 1].value
+    if digits(previous), previous.utf8.count <= 3, fields[k].value.utf8.count == 3,
+      digits(fields[k].value)
+    {
+      var parts = [previous, fields[k].value]
+      var j = k + 1
+      while j < fields.count, fields[j].value.utf8.count == 3, digits(fields[j].value) {
+        parts.append(fields[j].value)
+        j += 1
+      }
+      let number = parts.joined(separator: ",")
+      return
+        " (is \(number) a number with an unquoted thousands separator? write it as \"\(number)\")"
+    }
+    k += 1
+  }
+  return ""
+}
 
 /// The state machine behind `CSVReader.parse`.
 struct CSVParser {
@@ -105,6 +147,8 @@ struct CSVParser {
   /// byte at `cursorOffset`.
   private var cursorOffset = 0
   private var cursorColumn = 1
+  /// Whether every byte read since `cursorOffset` is ASCII, so columns are byte distances.
+  private var asciiSinceCursor = true
 
   init(path: String) { self.path = path }
 
@@ -113,24 +157,36 @@ struct CSVParser {
     lineStart = offset
     cursorOffset = offset
     cursorColumn = 1
+    asciiSinceCursor = true
   }
 
   /// The 1-based character column of byte `offset` on the current line (UTF-8 continuation
   /// bytes are not counted).
   private mutating func column(at offset: Int, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-    if offset < cursorOffset {
-      cursorOffset = lineStart
-      cursorColumn = 1
-    }
-    var c = cursorColumn
-    var i = cursorOffset
-    while i < offset {
-      if b[i] & 0xC0 != 0x80 { c += 1 }
-      i += 1
+    var c: Int
+    if offset >= cursorOffset && asciiSinceCursor {
+      c = cursorColumn + (offset - cursorOffset)
+    } else {
+      if offset < cursorOffset {
+        cursorOffset = lineStart
+        cursorColumn = 1
+      }
+      c = cursorColumn
+      var i = cursorOffset
+      while i < offset {
+        if b[i] & 0xC0 != 0x80 { c += 1 }
+        i += 1
+      }
     }
     cursorOffset = offset
     cursorColumn = c
+    asciiSinceCursor = true
     return c
+  }
+
+  /// Records that non-ASCII bytes may lie after the column cursor.
+  private mutating func sawNonASCII(_ highBits: UInt8) {
+    if highBits & 0x80 != 0 { asciiSinceCursor = false }
   }
 
   private mutating func error(_ message: String, line: Int, column: Int?) {
@@ -146,6 +202,13 @@ struct CSVParser {
       i = 3
       lineStart = 3
       cursorOffset = 3
+    }
+    // Classic Mac files end lines with CR alone: nothing would split into rows.
+    if b.firstIndex(of: lf) == nil, let firstCR = b.firstIndex(of: cr), firstCR + 1 < n {
+      error(
+        "line ends are CR only (classic Mac format): save the file with LF or CRLF line ends",
+        line: 1, column: 1)
+      return []
     }
     var records: [CSVRecord] = []
     var expected: Int? = nil
@@ -170,6 +233,12 @@ struct CSVParser {
       var fields: [CSVField] = []
       fields.reserveCapacity(expected ?? 8)
       fieldLoop: while true {
+        // Spaces before an opening quote (`a, "b, c"`) are tolerated: the field is quoted.
+        if i < n && (b[i] == space || b[i] == tab) {
+          var q = i + 1
+          while q < n && (b[q] == space || b[q] == tab) { q += 1 }
+          if q < n && b[q] == quote { i = q }
+        }
         let fieldStart = i
         let fieldLine = line
         let fieldColumn = column(at: i, b)
@@ -198,6 +267,7 @@ struct CSVParser {
               i += 1
               newLine(at: i)
             } else if c == 0 {
+              sawNonASCII(highBits)
               error("NUL byte in field", line: line, column: column(at: i, b))
               i += 1
             } else {
@@ -217,7 +287,19 @@ struct CSVParser {
             error("invalid UTF-8 in field", line: fieldLine, column: fieldColumn)
           }
           value = String(decoding: scratch, as: UTF8.self)
+          sawNonASCII(highBits)
           fieldEnd = i
+          // Spaces after the closing quote are tolerated too.
+          var afterSpaces = i
+          while afterSpaces < n && (b[afterSpaces] == space || b[afterSpaces] == tab) {
+            afterSpaces += 1
+          }
+          if afterSpaces > i,
+            afterSpaces == n || b[afterSpaces] == comma || b[afterSpaces] == lf
+              || b[afterSpaces] == cr
+          {
+            i = afterSpaces
+          }
           let atEnd =
             i == n || b[i] == comma || b[i] == lf || (b[i] == cr && (i + 1 == n || b[i + 1] == lf))
           if !atEnd {
@@ -225,6 +307,7 @@ struct CSVParser {
               "unexpected text after closing quote (a quote inside a quoted field is written \"\")",
               line: line, column: column(at: i, b))
             while i < n && b[i] != comma && b[i] != lf { i += 1 }
+            asciiSinceCursor = false
             fieldEnd = i
             if fieldEnd > fieldStart && b[fieldEnd - 1] == cr { fieldEnd -= 1 }
           }
@@ -232,7 +315,13 @@ struct CSVParser {
           var highBits: UInt8 = 0
           while i < n {
             let c = b[i]
+            if c > comma {  // the common case: letters, digits, most punctuation, UTF-8
+              highBits |= c
+              i += 1
+              continue
+            }
             if c == comma || c == lf { break }
+            sawNonASCII(highBits)
             if c == quote {
               error(
                 "stray quote in unquoted field (quote the whole field and write \"\" for a quote)",
@@ -246,10 +335,12 @@ struct CSVParser {
           var end = i
           if end > fieldStart && b[end - 1] == cr && (i == n || b[i] == lf) { end -= 1 }
           let bytes = UnsafeBufferPointer(rebasing: b[fieldStart..<end])
+          sawNonASCII(highBits)
           if highBits & 0x80 != 0, let bad = firstInvalidUTF8(b, fieldStart, end) {
             error(
               "invalid UTF-8 byte 0x\(String(b[bad], radix: 16, uppercase: true))", line: line,
               column: column(at: bad, b))
+            sawNonASCII(highBits)
           }
           value = String(decoding: bytes, as: UTF8.self)
           fieldEnd = end
@@ -265,7 +356,8 @@ struct CSVParser {
             fields.count > expected ? fields[expected].column : column(at: fieldEnd, b)
           let columnLine = fields.count > expected ? fields[expected].line : line
           error(
-            "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), header has \(expected)",
+            "row has \(fields.count) field\(fields.count == 1 ? "" : "s"), header has \(expected)"
+              + (fields.count > expected ? splitThousandsHint(fields) : ""),
             line: columnLine, column: column)
         }
         if i < n && b[i] == cr { i += 1 }

@@ -16,7 +16,7 @@ public struct CSVField: Sendable, Hashable {
 }
 
 /// One row of a CSV file.
-public struct CSVRecord: Sendable {
+public struct CSVRecord: Sendable, Hashable {
   /// The row's fields, left to right.
   public var fields: [CSVField]
   /// The 1-based physical line on which the row starts.
@@ -30,7 +30,7 @@ public struct CSVRecord: Sendable {
 }
 
 /// A parsed CSV file: a header row and data rows that all have the header's field count.
-public struct CSVTable: Sendable {
+public struct CSVTable: Sendable, Hashable {
   /// The path the table was read from, used in diagnostics.
   public var path: String
   /// The header row's fields.

@@ -72,7 +72,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 /// Why an input file could not be read.
 ///
 /// Each case maps to one of the exit codes of the command-line contract (`exitCode`).
-public enum FiguresError: Error, Sendable, CustomStringConvertible {
+public enum FiguresError: Error, Sendable, Hashable, CustomStringConvertible {
   /// No file exists at `path` (exit code 66).
   case fileNotFound(path: String)
   /// The file exists but cannot be read: a directory, no permission, an I/O error

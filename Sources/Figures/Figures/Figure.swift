@@ -1,5 +1,5 @@
 /// One figure quoted in a source: a point, a range, or words, with its provenance.
-public struct Figure: Sendable {
+public struct Figure: Sendable, Hashable {
   /// The `id` column; when empty, `"<file stem>:<line>"` (such figures cannot be named in
   /// `derived_from`).
   public var id: String
@@ -99,7 +99,7 @@ public struct Figure: Sendable {
 }
 
 /// A figures file: its figures in file order and the warnings found reading it.
-public struct FiguresFile: Sendable {
+public struct FiguresFile: Sendable, Hashable {
   /// The path the file was read from.
   public var path: String
   /// The header's column names, as written.

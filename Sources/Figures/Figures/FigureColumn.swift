@@ -35,34 +35,8 @@ enum FigureColumn: String, CaseIterable, Sendable {
     self.init(rawValue: key)
   }
 
-  /// The column an HXL hashtag denotes, for header names that are not known columns.
-  ///
-  /// A hashtag is `#base+attribute+attribute…`, matched ignoring case and spaces. The mapping
-  /// (first matching line wins):
-  ///
-  /// | hashtag | column |
-  /// |---|---|
-  /// | `#indicator+value`, `#indicator+num` | value |
-  /// | `#indicator`, `#item` (any other attributes) | quantity |
-  /// | `#affected`, `#population`, `#value`, `#inneed`, `#targeted`, `#reached` with `+min` | low |
-  /// | the same with `+max` | high |
-  /// | the same otherwise | value |
-  /// | `#date+reported`, `#date+published` | published |
-  /// | `#date` otherwise | period |
-  /// | `#meta+source` | source |
-  /// | `#meta+url`, `#meta+document`, `#meta+link` | document |
-  /// | `#meta+quote` | quote |
-  /// | `#meta+method` | method |
-  /// | `#meta+note`, `#meta+comment`, `#description` | note |
-  /// | `#meta+id` | id |
-  /// | `#meta+unit` | unit |
-  /// | `#meta+coverage` | coverage |
-  /// | `#meta+derived` | derived_from |
-  /// | `#meta+text` | text |
-  /// | `#meta+published` | published |
-  /// | `#meta+period` | period |
-  ///
-  /// Any other hashtag maps to nothing: the column is passed through in `Figure.extra`.
+  /// The column an HXL hashtag denotes, for header names that are not known columns; the
+  /// mapping table is documented on ``FiguresReader`` (keep the two in step).
   init?(hashtag: String) {
     let compact = hashtag.lowercased().filter { !$0.isWhitespace }
     guard compact.hasPrefix("#") else { return nil }

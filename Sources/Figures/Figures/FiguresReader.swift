@@ -5,6 +5,8 @@ import Foundation
 /// Validation collects every error in the file and throws them together, in file order, as
 /// `FiguresError.invalid`:
 ///
+/// - CSV errors (``CSVReader``): quoting, ragged rows, encoding. Rows with the wrong field
+///   count are not validated further (their cells may be shifted); the other rows are;
 /// - the header must have a `quantity` column (error at line 1), and at least one data row
 ///   ("no figures");
 /// - each row needs a non-empty `quantity` and at least one of `value`, `low`, `high`, `text`;
@@ -13,19 +15,50 @@ import Foundation
 /// - `low` may not exceed `high`; `coverage` (a fraction, or a percentage such as `90%`)
 ///   must lie strictly between 0 and 1;
 /// - a `text` that is not in ``VerbalQuantities/table`` is an error only when the row has no
-///   `value`, `low` or `high` (otherwise it is kept as printed);
+///   `value`, `low` or `high` (otherwise it is kept as printed, without a warning);
 /// - `period` must parse (``Period/parse(_:)``);
-/// - non-empty ids are unique; `derived_from` names only ids in the file, without cycles.
+/// - non-empty ids are unique; `derived_from` names only ids in the file, without cycles
+///   (a cycle is reported once per back edge, at the `derived_from` cell of the figure where
+///   the search first entered it).
 ///
 /// Warnings (returned in ``FiguresFile/warnings``): negative numbers, and a `value` outside
 /// its own `low`–`high` range.
 ///
-/// Rows whose every cell is blank (as spreadsheets export) are skipped. A second row whose
-/// non-empty cells all begin with `#` is an HXL hashtag row; it is not data, and it maps
-/// columns whose header names are not known ones (see `FigureColumn.init(hashtag:)` for the
-/// table: `#affected` → value, `#date` → period, `#meta+source` → source, `#indicator` →
-/// quantity…). Header names win over hashtags; a column already mapped by name is not mapped
-/// again by hashtag.
+/// Column names are matched ignoring case and surrounding whitespace, with inner spaces or
+/// hyphens read as underscores (`Derived From`). Rows whose every cell is blank (as
+/// spreadsheets export) are skipped.
+///
+/// ## HXL
+///
+/// A second row whose non-empty cells all begin with `#` is an HXL hashtag row: it is not
+/// data (it still counts for line numbers), and it maps the columns whose header names are
+/// not known ones. Header names win; a known column already present by name is not mapped
+/// again. Hashtags are matched ignoring case and spaces, first matching line wins:
+///
+/// | hashtag | column |
+/// |---|---|
+/// | `#indicator+value`, `#indicator+num` | value |
+/// | `#indicator`, `#item` (with any other attributes) | quantity |
+/// | `#affected`, `#population`, `#value`, `#inneed`, `#targeted`, `#reached` with `+min` | low |
+/// | the same with `+max` | high |
+/// | the same otherwise (`#affected+killed`) | value |
+/// | `#date+reported`, `#date+published` | published |
+/// | `#date` otherwise | period |
+/// | `#meta+source` | source |
+/// | `#meta+url`, `#meta+document`, `#meta+link` | document |
+/// | `#meta+quote` | quote |
+/// | `#meta+method` | method |
+/// | `#meta+note`, `#meta+comment`, `#description` | note |
+/// | `#meta+id` | id |
+/// | `#meta+unit` | unit |
+/// | `#meta+coverage` | coverage |
+/// | `#meta+derived` | derived_from |
+/// | `#meta+text` | text |
+/// | `#meta+published` | published |
+/// | `#meta+period` | period |
+///
+/// Other hashtags (`#country`, `#adm1`, `#org`…) map to nothing: the column is passed through
+/// in ``Figure/extra`` under its header name.
 public enum FiguresReader {
   /// Reads the figures file at `path`.
   ///
@@ -40,8 +73,9 @@ public enum FiguresReader {
   /// - Throws: `FiguresError.invalid` with every error found, in file order.
   /// - Complexity: O(n) in the file size.
   public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> FiguresFile {
-    let table = try CSVReader.parse(bytes, path: path)
-    var builder = FiguresBuilder(table: table)
+    let (table, csvErrors) = CSVReader.parseCollecting(bytes, path: path)
+    guard let table else { throw .invalid(csvErrors) }
+    var builder = FiguresBuilder(table: table, csvErrors: csvErrors)
     return try builder.build()
   }
 }
@@ -62,8 +96,10 @@ private struct FiguresBuilder {
   /// Where the figures' default ids come from.
   let stem: String
 
-  init(table: CSVTable) {
+  /// Errors of the CSV layer (ragged rows, quoting…), reported with the figures' errors.
+  init(table: CSVTable, csvErrors: [Diagnostic]) {
     self.table = table
+    self.errors = csvErrors
     self.stem = URL(fileURLWithPath: table.path).deletingPathExtension().lastPathComponent
   }
 
@@ -88,24 +124,27 @@ private struct FiguresBuilder {
     extraIndices = table.header.indices.filter { !mapped.contains($0) }
     guard columnIndex[.quantity] != nil else {
       let names = table.header.map(\.value).joined(separator: ", ")
-      throw .invalid([
+      errors.append(
         .error(
           "missing required column 'quantity' (columns: \(names))",
-          at: SourceLocation(path: path, line: 1))
-      ])
+          at: SourceLocation(path: path, line: 1)))
+      throw .invalid(CSVReader.sortedInFileOrder(errors))
     }
     var figures: [Figure] = []
     figures.reserveCapacity(rows.count)
     var derivedFields: [CSVField?] = []
     var idFields: [CSVField?] = []
     for record in rows {
+      // A row with the wrong field count is already an error; its cells may be shifted, so
+      // it is not validated further.
+      if record.fields.count != table.header.count { continue }
       if record.fields.allSatisfy({ $0.value.trimmingWhitespace().isEmpty }) { continue }
       // Rows with errors are kept until the end so that ids and derived_from still resolve.
       figures.append(makeFigure(record))
       derivedFields.append(cell(.derivedFrom, record))
       idFields.append(cell(.id, record))
     }
-    if figures.isEmpty {
+    if figures.isEmpty && errors.isEmpty {
       errors.append(
         .error(
           "no figures: the file has a header but no data rows",
