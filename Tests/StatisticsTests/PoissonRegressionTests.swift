@@ -121,6 +121,37 @@ struct PoissonRegressionTests {
     #expect(relativeError(try #require(fit.aic), aic) < 1e-10)
   }
 
+  @Test("Negative binomial matches MASS::glm.nb to 1e-8 (estimates, SEs, θ, SE(θ), log-likelihood)", arguments: cases)
+  func negbinMatchesGLMNB(_ c: Case) throws {
+    let fit = try NegativeBinomial.fit(
+      design: design(c), counts: c.y, names: ["(Intercept)", "year"], offset: c.exposure.map { log($0) })
+    for (i, term) in ["(Intercept)", "year"].enumerated() {
+      let est = try #require(Self.reference["\(c.name)|negbin|\(term)|estimate"])
+      let se = try #require(Self.reference["\(c.name)|negbin|\(term)|std_error"])
+      #expect(relativeError(fit.parameters[i].estimate, est) < 1e-8, "\(c.name) \(term) estimate \(fit.parameters[i].estimate) vs \(est)")
+      #expect(relativeError(fit.parameters[i].standardError, se) < 1e-8, "\(c.name) \(term) se")
+    }
+    let limit = try #require(Self.reference["\(c.name)|negbin||theta_limit"])
+    if limit == 1 {
+      // R's theta.ml ran into its iteration limit: θ → ∞ (no overdispersion) and its value is
+      // numerical noise in R and here alike. Both must say so; the coefficients above still agree.
+      #expect(fit.warnings.contains { $0.contains("θ iteration limit") }, "\(fit.warnings)")
+      #expect(try #require(fit.theta) > 1e4)
+      return
+    }
+    #expect(!fit.warnings.contains { $0.contains("θ iteration limit") })
+    let theta = try #require(Self.reference["\(c.name)|negbin||theta"])
+    let thetaSE = try #require(Self.reference["\(c.name)|negbin||theta_se"])
+    let ll = try #require(Self.reference["\(c.name)|negbin||log_likelihood"])
+    let aic = try #require(Self.reference["\(c.name)|negbin||aic"])
+    let dev = try #require(Self.reference["\(c.name)|negbin||deviance"])
+    #expect(relativeError(try #require(fit.theta), theta) < 1e-8, "theta \(fit.theta ?? .nan) vs \(theta)")
+    #expect(relativeError(try #require(fit.thetaStandardError), thetaSE) < 1e-8)
+    #expect(relativeError(try #require(fit.logLikelihood), ll) < 1e-10)
+    #expect(relativeError(try #require(fit.aic), aic) < 1e-10)
+    #expect(relativeError(fit.deviance, dev) < 1e-8)
+  }
+
   @Test func rejectsNegativeCounts() throws {
     let x = try Matrix(columns: [[1, 1, 1], [1, 2, 3]])
     #expect(throws: StatisticsError.self) {

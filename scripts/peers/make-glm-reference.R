@@ -1,6 +1,6 @@
 #!/usr/bin/env Rscript
 # Writes Tests/Fixtures/statistics/glm-cases.csv (inputs) and glm-reference.csv (R's answers):
-# Poisson and quasi-Poisson glm() with a log(exposure) offset (R's default control, and a
+# MASS::glm.nb with default control, Poisson and quasi-Poisson glm() with a log(exposure) offset (R's default control, and a
 # tight epsilon = 1e-11 labelled *_tight), and lm() on log rates, for the
 # seed series and for random count series with partial periods. Run from the repository root:
 #   Rscript scripts/peers/make-glm-reference.R
@@ -54,6 +54,19 @@ for (k in names(cases)) {
       add(k, variant, "", "log_likelihood", as.numeric(logLik(m)))
     }
   }
+  nb <- suppressWarnings(MASS::glm.nb(y ~ year + offset(log(exposure)), data = d))
+  s <- summary(nb)
+  for (t in c("(Intercept)", "year")) {
+    add(k, "negbin", t, "estimate", coef(s)[t, 1])
+    add(k, "negbin", t, "std_error", coef(s)[t, 2])
+  }
+  add(k, "negbin", "", "theta", nb$theta)
+  add(k, "negbin", "", "theta_se", nb$SE.theta)
+  add(k, "negbin", "", "log_likelihood", nb$twologlik / 2)
+  add(k, "negbin", "", "aic", AIC(nb))
+  add(k, "negbin", "", "deviance", deviance(nb))
+  # 1 when theta.ml stopped at its iteration limit (theta -> infinity: no overdispersion).
+  add(k, "negbin", "", "theta_limit", as.numeric(!is.null(nb$th.warn)))
   pos <- d[d$y > 0, ]
   m <- lm(log(y / exposure) ~ year, data = pos)
   s <- summary(m)

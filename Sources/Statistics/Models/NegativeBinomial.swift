@@ -149,7 +149,9 @@ public enum NegativeBinomial {
       t0 = 0
       warnings.append("θ estimate truncated at zero")
     }
-    if it == limit { warnings.append("θ iteration limit reached") }
+    if it == limit {
+      warnings.append("θ iteration limit reached: θ grows without bound, i.e. the counts show no overdispersion and a Poisson model is adequate")
+    }
     return (t0, (1 / info).squareRoot())
   }
 }
