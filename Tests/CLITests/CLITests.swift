@@ -222,5 +222,14 @@ struct CLITests {
     #expect(rel(try #require(params[1]["std_error"] as? Double), 0.012347931137003255) < 1e-8)
     #expect(doc["model"] as? String == "poisson")
     #expect(doc["dispersion"] as? Double == 1)
+
+    // MASS::glm.nb(count ~ year + offset(log_exposure)) — Tests/Fixtures/statistics/glm-reference.csv, case "mou".
+    let nb = try CLI.run(["fit", csv.path, "--y", "count", "--x", "year", "--model", "negbin", "--offset", "log_exposure", "--format", "json"])
+    #expect(nb.status == 0, "\(nb.stderr)")
+    let nbDoc = try #require(try CLI.json(nb.stdout) as? [String: Any])
+    let nbParams = try #require(nbDoc["parameters"] as? [[String: Any]])
+    #expect(rel(try #require(nbParams[1]["estimate"] as? Double), 0.43166026041223216) < 1e-8)
+    #expect(rel(try #require(nbParams[1]["std_error"] as? Double), 0.042752729486533796) < 1e-8)
+    #expect(rel(try #require(nbDoc["theta"] as? Double), 7.7917532256577786) < 1e-8)
   }
 }

@@ -110,8 +110,10 @@ public enum FitAnalysis {
           out.append((label, try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)))
         case .poisson, .quasipoisson:
           out.append((label, try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level)))
-        case .negbin, .nls:
-          throw AnalysisError.analysis("fit", "--model \(request.model.rawValue) is not available yet")
+        case .negbin:
+          out.append((label, try NegativeBinomial.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level)))
+        case .nls:
+          throw AnalysisError.analysis("fit", "--model nls needs --formula and --start")
         }
       } catch let e as StatisticsError {
         throw AnalysisError.analysis(what, e.description)
@@ -141,8 +143,12 @@ public enum FitAnalysis {
       ("residual_sd", .num(f.residualSD)), ("r_squared", .num(f.rSquared)),
       ("deviance", .num(f.deviance)), ("log_likelihood", .num(f.logLikelihood)),
       ("aic", .num(f.aic)), ("dispersion", .num(f.dispersion)),
-      ("warnings", .array(f.warnings.map { .string($0) })),
     ]
+    if f.model == .negbin {
+      members += [("theta", .num(f.theta)), ("theta_std_error", .num(f.thetaStandardError))]
+    }
+    if let reason = f.stopReason { members.append(("stop_reason", .string(reason))) }
+    members.append(("warnings", .array(f.warnings.map { .string($0) })))
     return .object(members)
   }
 
@@ -168,6 +174,7 @@ public enum FitAnalysis {
       }
       out += TextTable.render(rows) + "\n"
       if let s = f.residualSD { out += "  residual sd \(NumberFormat.human(s, significant: 6)), R² \(NumberFormat.human(f.rSquared, significant: 6))\n" }
+      if let theta = f.theta { out += "  theta \(NumberFormat.human(theta, significant: 6)) (std. error \(NumberFormat.human(f.thetaStandardError, significant: 4)))\n" }
       out += "  deviance \(NumberFormat.human(f.deviance, significant: 6)), dispersion \(NumberFormat.human(f.dispersion, significant: 6))\(f.aic.map { ", AIC \(NumberFormat.human($0, significant: 6))" } ?? "")\n"
       for w in f.warnings { out += "  warning: \(w)\n" }
       out += "\n"

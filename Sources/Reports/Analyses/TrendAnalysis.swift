@@ -9,6 +9,8 @@ public enum TrendModel: String, Sendable, CaseIterable {
   case poisson
   /// Quasi-Poisson: Poisson estimates, Pearson dispersion.
   case quasipoisson
+  /// Negative binomial GLM (θ by maximum likelihood, as MASS::glm.nb), log(exposure) offset.
+  case negbin
   /// OLS on log(count / exposure); zero counts left out.
   case loglinear
   /// OLS on count / exposure.
@@ -141,6 +143,10 @@ public enum TrendAnalysis {
         fit = try PoissonRegression.fit(
           design: design, counts: used.map(\.count), names: names,
           offset: used.map { log($0.period.exposure) }, quasi: model == .quasipoisson, level: level)
+      case .negbin:
+        fit = try NegativeBinomial.fit(
+          design: design, counts: used.map(\.count), names: names,
+          offset: used.map { log($0.period.exposure) }, level: level)
       case .loglinear:
         fit = try LinearModel.fit(
           design: design, response: used.map { log($0.count / $0.period.exposure) }, names: names,
@@ -182,11 +188,13 @@ public enum TrendAnalysis {
       let se = lp.standardError
       var fitted = 0.0, cl = 0.0, ch = 0.0, pl = 0.0, ph = 0.0
       switch model {
-      case .poisson, .quasipoisson:
+      case .poisson, .quasipoisson, .negbin:
         fitted = exp(eta)
         cl = exp(eta - crit * se)
         ch = exp(eta + crit * se)
-        let s = (se * se + fit.dispersion / fitted).squareRoot()
+        // Var(log Y) ≈ Var Y / μ² = φ/μ (Poisson, quasi-Poisson) or 1/μ + 1/θ (negative binomial).
+        let countVariance = model == .negbin ? 1 / fitted + 1 / (fit.theta ?? .infinity) : fit.dispersion / fitted
+        let s = (se * se + countVariance).squareRoot()
         pl = exp(eta - crit * s)
         ph = exp(eta + crit * s)
       case .loglinear:
@@ -230,6 +238,7 @@ public enum TrendAnalysis {
     let assumption: String
     switch model {
     case .poisson: assumption = "Counts are Poisson with a log-linear trend in the yearly rate; variance equals the mean."
+    case .negbin: assumption = "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
     case .quasipoisson: assumption = "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
     case .loglinear: assumption = "log(yearly rate) follows a straight line with normal, equal-variance errors."
     case .linear: assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
@@ -257,6 +266,7 @@ public enum TrendAnalysis {
       ("annual_percent_change", interval(r.annualPercentChange)),
       ("doubling_time", interval(r.doublingTime)),
       ("dispersion", .num(r.fit.dispersion)),
+      ("theta", .num(r.fit.theta)),
       ("deviance", .num(r.fit.deviance)),
       ("log_likelihood", .num(r.fit.logLikelihood)),
       ("aic", .num(r.fit.aic)),
@@ -314,7 +324,11 @@ public enum TrendAnalysis {
     if let d = r.doublingTime.estimate {
       out += "  doubling time: \(NumberFormat.human(d, significant: 3)) years (\(lvl) CI \(NumberFormat.human(r.doublingTime.low, significant: 3)) to \(r.doublingTime.high.map { NumberFormat.human($0, significant: 3) } ?? "unbounded"))\n"
     }
-    out += "  dispersion: \(NumberFormat.human(r.fit.dispersion, significant: 4))\n"
+    if let theta = r.fit.theta {
+      out += "  theta: \(NumberFormat.human(theta, significant: 4)) (std. error \(NumberFormat.human(r.fit.thetaStandardError, significant: 3)))\n"
+    } else {
+      out += "  dispersion: \(NumberFormat.human(r.fit.dispersion, significant: 4))\n"
+    }
     var prow: [[String]] = [["period", "exposure", "observed", "annualized", "fitted", "\(lvl) CI", "prediction"]]
     for p in r.points {
       prow.append([

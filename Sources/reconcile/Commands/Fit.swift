@@ -25,7 +25,7 @@ struct Fit: ParsableCommand {
   var degree: Int = 1
   @Flag(name: .long, help: "Fit without an intercept.")
   var noIntercept = false
-  @Option(name: .long, help: "Model: ols, wls, poisson or quasipoisson.")
+  @Option(name: .long, help: "Model: ols, wls, poisson, quasipoisson or negbin.")
   var model: String = "ols"
   @Option(name: .long, help: "Weights column (wls).")
   var weights: String?
@@ -43,11 +43,11 @@ struct Fit: ParsableCommand {
   func validate() throws {
     guard degree >= 1 else { throw ValidationError("--degree must be at least 1, got \(degree)") }
     guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
-    if ModelKind(rawValue: model) == nil || model == "negbin" || model == "nls" {
+    if ModelKind(rawValue: model) == nil || model == "nls" {
       throw ValidationError("--model '\(model)' is not available; use one of: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     if model == "wls" && weights == nil { throw ValidationError("--model wls needs --weights COL") }
-    if offset != nil && !(model == "poisson" || model == "quasipoisson") {
+    if offset != nil && !(model == "poisson" || model == "quasipoisson" || model == "negbin") {
       throw ValidationError("--offset applies to count models (poisson, quasipoisson)")
     }
   }
