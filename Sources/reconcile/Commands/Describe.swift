@@ -1,0 +1,45 @@
+import ArgumentParser
+import Figures
+import Foundation
+import Reports
+
+struct DescribeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "describe",
+    abstract: "n, mean, sd, lag-1 autocorrelation, min, max and median of a CSV column.",
+    discussion: """
+      Numbers are read from their decimal text and summed in double-double arithmetic, so the
+      NIST StRD univariate sets keep all their digits. sd uses the divisor n − 1;
+      autocorrelation is the lag-1 sample coefficient as NIST defines it.
+
+      Examples:
+        reconcile describe data.csv --column y
+        reconcile describe figures.csv --column value --by quantity --format json
+      """)
+
+  @Argument(help: "A CSV file with a header row.")
+  var path: String
+  @Option(name: .long, help: "The column to describe.")
+  var column: String
+  @Option(name: .long, help: "One description per distinct value of this column.")
+  var by: String?
+  @Option(name: .long, help: "Output format: table, csv or json.")
+  var format: OutputFormat = .table
+
+  func run() throws {
+    try guarded {
+      let table = try CSVReader.read(path: path)
+      let rows = try DescribeAnalysis.run(table, column: column, by: by)
+      switch format {
+      case .json:
+        if by != nil {
+          emit(JSON.array(rows.map { DescribeAnalysis.json($0.description, group: $0.group) }).serialized() + "\n")
+        } else if let r = rows.first {
+          emit(DescribeAnalysis.json(r.description).serialized() + "\n")
+        }
+      case .csv: emit(DescribeAnalysis.csv(rows).text)
+      case .table: emit(DescribeAnalysis.table(rows))
+      }
+    }
+  }
+}
