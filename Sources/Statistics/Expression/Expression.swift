@@ -1,0 +1,208 @@
+import Foundation
+
+/// A parsed arithmetic formula such as `b1*(1-exp(-b2*x))`.
+///
+/// **Grammar** (precedence from loosest to tightest; `^` is right-associative and binds
+/// tighter than unary minus, so `-x^2 = -(x^2)` and `2^3^2 = 2^9`, as in R and Fortran):
+/// ```
+/// expr     := term (("+" | "-") term)*
+/// term     := unary (("*" | "/") unary)*
+/// unary    := ("-" | "+") unary | power
+/// power    := primary (("^" | "**") unary)?
+/// primary  := NUMBER | IDENT | IDENT "(" expr ")" | "(" expr ")"
+/// NUMBER   := digits ["." digits] [("e"|"E") ["+"|"-"] digits]  |  "." digits [exponent]
+/// IDENT    := [A-Za-z_][A-Za-z0-9_.]*
+/// ```
+/// Functions: `exp log sqrt sin cos tan atan abs` (`log` is the natural logarithm); the
+/// identifier `pi` is the constant π. Every other identifier is a variable: a data column or
+/// a parameter, bound when the expression is evaluated or compiled.
+///
+/// Derivatives are exact: `CompiledExpression` propagates gradients in forward mode
+/// (automatic differentiation; Griewank & Walther, *Evaluating Derivatives*, 2nd ed., SIAM
+/// 2008, ch. 3), never by finite differences.
+public struct Expression: Sendable, Equatable, CustomStringConvertible {
+  /// The formula text as given.
+  public let source: String
+  /// The syntax tree.
+  public let root: ExpressionNode
+
+  /// Parses `source`.
+  /// - Throws: `ExpressionError` with the 1-based column of the offending character.
+  public init(_ source: String) throws(ExpressionError) {
+    self.source = source
+    var parser = ExpressionParser(source)
+    self.root = try parser.parseFormula()
+  }
+
+  /// The distinct variable names of the formula, in order of first appearance (`pi` and
+  /// function names excluded).
+  public var variables: [String] {
+    var seen = Set<String>()
+    var out: [String] = []
+    root.visitVariables { name, _ in
+      if seen.insert(name).inserted { out.append(name) }
+    }
+    return out
+  }
+
+  /// The formula re-printed from its tree, fully parenthesised where needed.
+  public var description: String { root.description }
+
+  /// Evaluates the formula with the given variable values (IEEE arithmetic: `log(-1)` is NaN,
+  /// `1/0` is +∞; such results are returned, not thrown).
+  /// - Throws: `ExpressionError` naming the first variable (by position) not in `variables`.
+  public func evaluate(_ variables: [String: Double]) throws(ExpressionError) -> Double {
+    try root.evaluate(variables)
+  }
+}
+
+/// A node of an `Expression` syntax tree.
+public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertible {
+  /// A numeric literal (or the constant `pi`).
+  case number(Double)
+  /// A variable (data column or parameter) and the 1-based column where it appears.
+  case variable(String, column: Int)
+  /// Unary minus.
+  case negate(ExpressionNode)
+  /// A binary operation.
+  case binary(ExpressionOperator, ExpressionNode, ExpressionNode)
+  /// A call of a built-in function.
+  case call(ExpressionFunction, ExpressionNode)
+
+  /// Calls `body` for every variable occurrence, left to right.
+  func visitVariables(_ body: (String, Int) -> Void) {
+    switch self {
+    case .number: break
+    case .variable(let name, let column): body(name, column)
+    case .negate(let a), .call(_, let a): a.visitVariables(body)
+    case .binary(_, let a, let b):
+      a.visitVariables(body)
+      b.visitVariables(body)
+    }
+  }
+
+  func evaluate(_ env: [String: Double]) throws(ExpressionError) -> Double {
+    switch self {
+    case .number(let v): return v
+    case .variable(let name, let column):
+      guard let v = env[name] else { throw ExpressionError("unknown variable '\(name)'", column: column) }
+      return v
+    case .negate(let a): return -(try a.evaluate(env))
+    case .binary(let op, let a, let b):
+      let x = try a.evaluate(env)
+      let y = try b.evaluate(env)
+      return op.apply(x, y)
+    case .call(let f, let a): return f.apply(try a.evaluate(env))
+    }
+  }
+
+  /// Re-prints the tree with explicit parentheses around every compound operand.
+  public var description: String {
+    switch self {
+    case .number(let v):
+      if v == Double.pi { return "pi" }
+      return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)"
+    case .variable(let name, _): return name
+    case .negate(let a): return "-\(a.parenthesised)"
+    case .binary(let op, let a, let b): return "\(a.parenthesised) \(op.rawValue) \(b.parenthesised)"
+    case .call(let f, let a): return "\(f.rawValue)(\(a))"
+    }
+  }
+
+  var parenthesised: String {
+    switch self {
+    case .number(let v) where v >= 0: return description
+    case .variable, .call: return description
+    default: return "(\(description))"
+    }
+  }
+}
+
+/// The binary operators of the expression language.
+public enum ExpressionOperator: String, Sendable, Equatable {
+  /// Addition.
+  case add = "+"
+  /// Subtraction.
+  case subtract = "-"
+  /// Multiplication.
+  case multiply = "*"
+  /// Division (IEEE: x/0 is ±∞ or NaN).
+  case divide = "/"
+  /// Power `pow(x, y)` (C99 semantics: negative base with non-integer exponent is NaN).
+  case power = "^"
+
+  func apply(_ x: Double, _ y: Double) -> Double {
+    switch self {
+    case .add: return x + y
+    case .subtract: return x - y
+    case .multiply: return x * y
+    case .divide: return x / y
+    case .power: return Foundation.pow(x, y)
+    }
+  }
+}
+
+/// The built-in functions of the expression language.
+public enum ExpressionFunction: String, Sendable, Equatable, CaseIterable {
+  /// eˣ.
+  case exp
+  /// Natural logarithm (NaN for x < 0, −∞ at 0).
+  case log
+  /// Square root (NaN for x < 0).
+  case sqrt
+  /// Sine (radians).
+  case sin
+  /// Cosine (radians).
+  case cos
+  /// Tangent (radians).
+  case tan
+  /// Arctangent, in (−π/2, π/2).
+  case atan
+  /// Absolute value (derivative taken as sign(x), 0 at 0).
+  case abs
+
+  func apply(_ x: Double) -> Double {
+    switch self {
+    case .exp: return Foundation.exp(x)
+    case .log: return Foundation.log(x)
+    case .sqrt: return x.squareRoot()
+    case .sin: return Foundation.sin(x)
+    case .cos: return Foundation.cos(x)
+    case .tan: return Foundation.tan(x)
+    case .atan: return Foundation.atan(x)
+    case .abs: return Swift.abs(x)
+    }
+  }
+
+  /// f'(x) given x and f(x).
+  func derivative(_ x: Double, value fx: Double) -> Double {
+    switch self {
+    case .exp: return fx
+    case .log: return 1 / x
+    case .sqrt: return 0.5 / fx
+    case .sin: return Foundation.cos(x)
+    case .cos: return -Foundation.sin(x)
+    case .tan: return 1 + fx * fx
+    case .atan: return 1 / (1 + x * x)
+    case .abs: return x > 0 ? 1 : (x < 0 ? -1 : 0)
+    }
+  }
+}
+
+/// A formula that cannot be parsed or evaluated, with the 1-based column (in Unicode scalars)
+/// of the offending character in the formula.
+public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// What went wrong, e.g. `unexpected ')'` or `unknown function 'foo'`.
+  public var message: String
+  /// 1-based column in the formula text.
+  public var column: Int
+
+  /// Creates an error.
+  public init(_ message: String, column: Int) {
+    self.message = message
+    self.column = column
+  }
+
+  /// `column N: message`.
+  public var description: String { "column \(column): \(message)" }
+}
