@@ -17,17 +17,21 @@ public enum LinearModel {
   ///   - weights: optional non-negative weights (WLS); rows of weight zero do not count in n.
   ///   - hasIntercept: whether R² is centred.
   ///   - level: confidence level of the intervals.
+  ///   - tolerance: a column is aliased (left out, as R's `lm` does) when less than this
+  ///     fraction of its norm remains after projecting out the columns before it. 1e-12 —
+  ///     stricter than R's 1e-7 — so that ill-conditioned but distinct columns (NIST Filip's
+  ///     x¹…x¹⁰) are kept and fitted accurately.
   /// - Throws: `StatisticsError` for mismatched lengths, non-finite data, or too few observations.
   public static func fit(
     design: Matrix, response: [Double], names: [String], weights: [Double]? = nil,
-    hasIntercept: Bool, level: Double = 0.95
+    hasIntercept: Bool, level: Double = 0.95, tolerance: Double = 1e-12
   ) throws(StatisticsError) -> ModelFit {
     guard names.count == design.columns else {
       throw .invalidInput("\(names.count) names for \(design.columns) design columns")
     }
     let ls: LeastSquaresResult
     do {
-      ls = try LeastSquares.solve(design: design, response: response, weights: weights)
+      ls = try LeastSquares.solve(design: design, response: response, weights: weights, tolerance: tolerance)
     } catch {
       throw error.asStatistics
     }
