@@ -134,6 +134,19 @@ struct CLITests {
     #expect((lp["median"] as? Double ?? 0) > 10_000 && (lp["median"] as? Double ?? 1e9) < 300_000)
   }
 
+  @Test("ranges table: three pooled views, the named conflict, leave-one-out, consensus by year")
+  func rangesTable() throws {
+    let r = try CLI.run(["ranges", "datasets/nk-in-china.csv"])
+    #expect(r.status == 0, "\(r.stderr)")
+    for needle in [
+      "random effects (log scale", "linear opinion pool", "logarithmic opinion pool",
+      "conflict: ai-2001-tens and hrwf-2006-range do not overlap", "leave-one-out",
+      "without mou-2002-official", "consensus by publication year", "not pooled: hrw-2002-range",
+    ] {
+      #expect(r.stdout.contains(needle), "missing: \(needle)")
+    }
+  }
+
   @Test("trend mou_arrivals poisson matches R's glm with 2002 at exposure 211/365")
   func trendMatchesR() throws {
     let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--format", "json"])

@@ -171,4 +171,41 @@ struct RangePoolingTests {
     let median = exp(lo + Double(idx) * h)
     #expect(relativeError(try #require(r.logarithmicPool?.estimate), median) < 1e-4)
   }
+
+  @Test("A quantity that can be negative is pooled on the natural scale with normal sources")
+  func naturalScale() throws {
+    let r = try RangePooling.reconcile([RangeInput(id: "a", low: -10, high: 10, value: nil, coverage: 0.9)], level: 0.9)
+    #expect(r.scale == .natural)
+    let lp = try #require(r.linearPool)
+    #expect(abs(lp.estimate) < 1e-9)
+    #expect(relativeError(lp.low, -10) < 1e-9 && relativeError(lp.high, 10) < 1e-9)
+    let two = try RangePooling.reconcile([
+      RangeInput(id: "a", low: -10, high: 10, value: nil), RangeInput(id: "b", low: 0, high: 20, value: nil),
+    ])
+    #expect(two.scale == .natural)
+    // Equal spreads: the logarithmic pool of two normals is centred halfway.
+    #expect(abs(try #require(two.logarithmicPool).estimate - 5) < 1e-12)
+    #expect(abs(try #require(two.randomEffects).estimate - 5) < 1e-12)
+    let positive = try RangePooling.reconcile([RangeInput(id: "a", low: 1, high: 10, value: nil)])
+    #expect(positive.scale == .log)
+  }
+
+  @Test("A weight of 2 counts like the same source given twice in the opinion pools")
+  func weightsAreReplication() throws {
+    let a = RangeInput(id: "a", low: 20_000, high: 99_999, value: nil)
+    let b = RangeInput(id: "b", low: 100_000, high: 300_000, value: nil)
+    var a2 = a
+    a2.weight = 2
+    var aCopy = a
+    aCopy.id = "a-copy"
+    let weighted = try RangePooling.reconcile([a2, b])
+    let duplicated = try RangePooling.reconcile([a, aCopy, b])
+    for (x, y) in [
+      (weighted.linearPool?.estimate, duplicated.linearPool?.estimate), (weighted.linearPool?.low, duplicated.linearPool?.low),
+      (weighted.logarithmicPool?.estimate, duplicated.logarithmicPool?.estimate),
+      (weighted.logarithmicPool?.high, duplicated.logarithmicPool?.high),
+    ] {
+      #expect(relativeError(try #require(x), try #require(y)) < 1e-9)
+    }
+  }
 }

@@ -14,6 +14,9 @@ public struct QuantityRanges: Sendable {
   public var fromText: [String: Bool]
   /// The statistics.
   public var reconciliation: RangeReconciliation
+  /// The consensus as it stood after each publication year: the pooling of every figure
+  /// published up to and including that year.
+  public var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)]
 }
 
 /// `reconcile ranges`: envelope, intersection, conflicts and pooled views of each quantity.
@@ -41,7 +44,9 @@ public enum RangesAnalysis {
       let figs = all.filter { $0.quantity == q }
       var inputs: [RangeInput] = []
       var fromText: [String: Bool] = [:]
+      var years: [Int?] = []
       for f in figs {
+        years.append(Int(f.published.prefix(4)))
         let textual = f.low == nil && f.high == nil && f.value == nil && f.verbal != nil
         fromText[f.id] = textual
         let reason: String? =
@@ -52,7 +57,7 @@ public enum RangesAnalysis {
           RangeInput(
             id: f.id, low: textual ? f.verbal?.low : f.low, high: textual ? f.verbal?.high : f.high,
             value: f.value, coverage: statedCoverage(f) ?? coverage ?? 0.9,
-            excludedReason: reason))
+            weight: try weight(f), excludedReason: reason))
       }
       let rec: RangeReconciliation
       do {
@@ -60,11 +65,31 @@ public enum RangesAnalysis {
       } catch {
         throw .analysis(q, error.description)
       }
+      var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)] = []
+      for y in Set(years.compactMap { $0 }).sorted() {
+        let subset = zip(inputs, years).filter { ($0.1 ?? Int.max) <= y }.map(\.0)
+        do {
+          byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level)))
+        } catch {
+          throw .analysis(q, error.description)
+        }
+      }
       let unit = figs.first(where: { !$0.unit.isEmpty })?.unit ?? ""
       out.append(
-        QuantityRanges(quantity: q, unit: unit, figures: figs, fromText: fromText, reconciliation: rec))
+        QuantityRanges(
+          quantity: q, unit: unit, figures: figs, fromText: fromText, reconciliation: rec, byYear: byYear))
     }
     return out
+  }
+
+  /// The optional `weight` column of a figure (default 1).
+  static func weight(_ f: Figure) throws(AnalysisError) -> Double {
+    guard let raw = f.extra.first(where: { $0.key.lowercased() == "weight" })?.value.trimmingCharacters(in: .whitespaces), !raw.isEmpty
+    else { return 1 }
+    guard let w = Double(raw), w.isFinite, w >= 0 else {
+      throw .analysis(f.quantity, "\(f.location): error: weight '\(raw)' of figure '\(f.id)' must be a non-negative number")
+    }
+    return w
   }
 
   /// The contract's JSON document: `{ "quantities": [ … ] }`.
@@ -101,18 +126,7 @@ public enum RangesAnalysis {
         ("line", .int(f.location.line)),
       ])
     }
-    let pooled: JSON
-    if let re = rec.randomEffects {
-      pooled = .object([
-        ("method", .string(re.method)), ("estimate", .num(re.estimate)),
-        ("ci_low", .num(re.ciLow)), ("ci_high", .num(re.ciHigh)),
-        ("pi_low", .num(re.piLow)), ("pi_high", .num(re.piHigh)),
-        ("tau2", .num(re.tau2)), ("i2", .num(re.i2)), ("k", .int(re.k)),
-        ("level", .num(rec.level)),
-      ])
-    } else {
-      pooled = .null
-    }
+    let pooled = random(rec.randomEffects)
     func pool(_ p: PooledRange?) -> JSON {
       guard let p else { return .null }
       return .object([
@@ -120,10 +134,21 @@ public enum RangesAnalysis {
         ("high", .num(p.high)), ("level", .num(rec.level)),
       ])
     }
+    func random(_ re: LogRandomEffects?) -> JSON {
+      guard let re else { return .null }
+      return .object([
+        ("method", .string(re.method)), ("estimate", .num(re.estimate)),
+        ("ci_low", .num(re.ciLow)), ("ci_high", .num(re.ciHigh)),
+        ("pi_low", .num(re.piLow)), ("pi_high", .num(re.piHigh)),
+        ("tau2", .num(re.tau2)), ("i2", .num(re.i2)), ("k", .int(re.k)),
+        ("level", .num(rec.level)),
+      ])
+    }
     return .object([
       ("quantity", .string(r.quantity)),
       ("unit", .string(r.unit)),
       ("sources", .array(sources)),
+      ("scale", .string(rec.scale.rawValue)),
       ("envelope", .object([("low", .num(rec.envelope.low)), ("high", .num(rec.envelope.high))])),
       (
         "intersection",
@@ -144,6 +169,18 @@ public enum RangesAnalysis {
               ("ci_low", .num($0.pooled.ciLow)), ("ci_high", .num($0.pooled.ciHigh)),
               ("pi_low", .num($0.pooled.piLow)), ("pi_high", .num($0.pooled.piHigh)),
               ("tau2", .num($0.pooled.tau2)),
+            ])
+          })
+      ),
+      (
+        "by_year",
+        .array(
+          r.byYear.map { y in
+            .object([
+              ("year", .int(y.year)), ("ids", .array(y.ids.map { .string($0) })),
+              ("pooled", random(y.reconciliation.randomEffects)),
+              ("linear_pool", pool(y.reconciliation.linearPool)),
+              ("log_pool", pool(y.reconciliation.logarithmicPool)),
             ])
           })
       ),
@@ -220,13 +257,20 @@ public enum RangesAnalysis {
       }
       for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
       if let re = rec.randomEffects {
-        out += "  random effects (log scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
+        out += "  random effects (\(rec.scale.rawValue) scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
       }
       if let lp = rec.linearPool {
         out += "  linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
       }
       if let gp = rec.logarithmicPool {
         out += "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+      }
+      if r.byYear.count > 1 {
+        out += "  consensus by publication year (all figures published up to that year):\n"
+        for y in r.byYear {
+          let re = y.reconciliation.randomEffects
+          out += "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+        }
       }
       if !rec.leaveOneOut.isEmpty {
         out += "  leave-one-out (random effects):\n"

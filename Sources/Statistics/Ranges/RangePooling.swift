@@ -119,6 +119,25 @@ public struct RangeReconciliation: Sendable {
   public var leaveOneOut: [LeaveOneOut]
   /// Level of the pooled intervals.
   public var level: Double
+  /// The scale the sources were pooled on.
+  public var scale: PoolingScale
+}
+
+/// The scale ranges are pooled on: log (lognormal sources) when every pooled figure is
+/// positive, natural (normal sources) when the quantity can be zero or negative.
+public enum PoolingScale: String, Sendable {
+  /// log x: lognormal sources, multiplicative uncertainty.
+  case log
+  /// x: normal sources, additive uncertainty.
+  case natural
+
+  /// Back from the pooling scale to the quantity's.
+  public var inverse: @Sendable (Double) -> Double {
+    switch self {
+    case .log: return { exp($0) }
+    case .natural: return { $0 }
+    }
+  }
 }
 
 /// Reconciles ranges quoted by several sources.
@@ -126,9 +145,11 @@ public struct RangeReconciliation: Sendable {
 /// Each source's range [L, H] is read as the central `coverage` interval of a lognormal:
 /// μ = (ln L + ln H)/2, σ = (ln H − ln L) / (2 z₍₁₊c₎/₂). A point figure v is read as the
 /// range [v/f, v·f] at the default coverage, f = `pointFactor` (2 by default): a stated
-/// number without a range is taken to be right within a factor of f. One-sided bounds
-/// ("at least", "up to") and ranges touching zero cannot be read as lognormals: they are
-/// kept in the envelope and intersection, and left out of pooling with the reason stated.
+/// number without a range is taken to be right within a factor of f. When any pooled figure is
+/// zero or negative the quantity is not a positive count: every source is then read as a
+/// normal on the natural scale, μ = (L + H)/2, σ = (H − L)/(2 z), and pooled there. One-sided
+/// bounds ("at least", "up to") have no second end to fix a spread: they are kept in the
+/// envelope and intersection, and left out of pooling with the reason stated.
 public enum RangePooling {
   /// Reconciles the inputs.
   ///
@@ -152,10 +173,15 @@ public enum RangePooling {
     var dists: [SourceDistribution] = []
     var excluded: [(id: String, reason: String)] = []
 
+    // The pooling scale: log when every pooled figure is positive, natural otherwise.
+    let logScale = !inputs.contains { s in
+      s.excludedReason == nil && [s.low, s.high, s.value].contains { v in v.map { $0 <= 0 } ?? false }
+    }
+    let forward: (Double) -> Double = logScale ? { log($0) } : { $0 }
     for s in inputs {
       let lo = s.low ?? s.value
       let hi = s.high ?? s.value
-      if let e = envLow { envLow = lo.map { min(e, $0) } } 
+      if let e = envLow { envLow = lo.map { min(e, $0) } }
       if let e = envHigh { envHigh = hi.map { max(e, $0) } }
       if let reason = s.excludedReason {
         excluded.append((s.id, reason))
@@ -171,27 +197,33 @@ public enum RangePooling {
         excluded.append((s.id, lo == nil ? "one-sided bound (up to \(hi.map(plain) ?? "?")): in the envelope, not pooled" : "one-sided bound (at least \(plain(lo ?? 0))): in the envelope, not pooled"))
         continue
       }
-      guard l > 0 else {
-        excluded.append((s.id, "range reaches zero or below: cannot be read on the log scale"))
-        continue
-      }
       guard s.weight > 0 && s.weight.isFinite else {
         excluded.append((s.id, "weight is not positive"))
         continue
       }
-      let coverage = s.coverage
-      let z = Normal.quantile(0.5 + coverage / 2)
+      let isPoint = s.low == nil && s.high == nil
+      if isPoint && l == 0 {
+        excluded.append((s.id, "a point figure of zero gives no scale for its uncertainty"))
+        continue
+      }
+      let z = Normal.quantile(0.5 + s.coverage / 2)
+      // A point figure v is read as [v/f, v·f] (ordered when v < 0).
       let (rl, rh, reading): (Double, Double, String) =
-        (s.low == nil && s.high == nil) ? (l / pointFactor, h * pointFactor, "point") : (l, h, "range")
-      let mu = (log(rl) + log(rh)) / 2
-      var sigma = (log(rh) - log(rl)) / (2 * z)
+        isPoint ? (min(l / pointFactor, l * pointFactor), max(l / pointFactor, l * pointFactor), "point") : (l, h, "range")
+      let mu = (forward(rl) + forward(rh)) / 2
+      var sigma = (forward(rh) - forward(rl)) / (2 * z)
       if sigma == 0 {
         // A zero-width stated range: read as a point figure.
-        sigma = log(pointFactor) / z
+        sigma = (forward(max(rl / pointFactor, rl * pointFactor)) - forward(min(rl / pointFactor, rl * pointFactor))) / (2 * z)
       }
+      guard sigma > 0, sigma.isFinite else {
+        excluded.append((s.id, "a zero-width range at zero gives no scale for its uncertainty"))
+        continue
+      }
+      let mid = isPoint ? l : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
       dists.append(
         SourceDistribution(
-          id: s.id, low: rl, high: rh, mid: reading == "point" ? l : (rl * rh).squareRoot(), mu: mu, sigma: sigma, reading: reading,
+          id: s.id, low: rl, high: rh, mid: mid, mu: mu, sigma: sigma, reading: reading,
           weight: s.weight))
     }
     if envLow == .infinity { envLow = nil }
@@ -214,13 +246,14 @@ public enum RangePooling {
     let intersection: (low: Double, high: Double)? =
       (bounds.isEmpty || interLow > interHigh) ? nil : (interLow, interHigh)
 
-    let re = try randomEffects(dists, level: level)
+    let scale: PoolingScale = logScale ? .log : .natural
+    let re = try randomEffects(dists, level: level, scale: scale)
     var loo: [LeaveOneOut] = []
     if dists.count > 2 {
       for i in dists.indices {
         var rest = dists
         rest.remove(at: i)
-        if let r = try randomEffects(rest, level: level) {
+        if let r = try randomEffects(rest, level: level, scale: scale) {
           loo.append(LeaveOneOut(id: dists[i].id, pooled: r))
         }
       }
@@ -228,26 +261,28 @@ public enum RangePooling {
     return RangeReconciliation(
       distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
       intersection: intersection, conflictPairs: pairs, conflicts: conflicts,
-      randomEffects: re, linearPool: linearPool(dists, level: level),
-      logarithmicPool: logarithmicPool(dists, level: level), leaveOneOut: loo, level: level)
+      randomEffects: re, linearPool: linearPool(dists, level: level, scale: scale),
+      logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
+      level: level, scale: scale)
   }
 
   /// DerSimonian–Laird random effects of the log midpoints with variances σᵢ².
-  static func randomEffects(_ d: [SourceDistribution], level: Double) throws(StatisticsError)
+  static func randomEffects(_ d: [SourceDistribution], level: Double, scale: PoolingScale) throws(StatisticsError)
     -> LogRandomEffects?
   {
+    let back = scale.inverse
     guard !d.isEmpty else { return nil }
     let r = try RandomEffects.pool(
       estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, randomEffects: true,
       level: level)
     return LogRandomEffects(
-      method: "random effects (DerSimonian-Laird) on the log scale", estimate: exp(r.estimate),
-      ciLow: exp(r.ciLow), ciHigh: exp(r.ciHigh), piLow: exp(r.piLow), piHigh: exp(r.piHigh),
+      method: "random effects (DerSimonian-Laird) on the \(scale.rawValue) scale", estimate: back(r.estimate),
+      ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow), piHigh: back(r.piHigh),
       tau2: r.tau2, i2: r.i2, k: r.k)
   }
 
   /// The weighted mixture of lognormals; median and central `level` interval by bisection on log x.
-  public static func linearPool(_ d: [SourceDistribution], level: Double) -> PooledRange? {
+  public static func linearPool(_ d: [SourceDistribution], level: Double, scale: PoolingScale = .log) -> PooledRange? {
     guard !d.isEmpty else { return nil }
     let total = d.reduce(0) { $0 + $1.weight }
     func cdf(_ t: Double) -> Double {
@@ -265,7 +300,7 @@ public enum RangePooling {
         if cdf(m) < p { a = m } else { b = m }
         if b - a <= 1e-15 * max(1, abs(m)) { break }
       }
-      return exp((a + b) / 2)
+      return scale.inverse((a + b) / 2)
     }
     return PooledRange(
       method: "linear opinion pool (mixture)", estimate: quantile(0.5),
@@ -274,7 +309,7 @@ public enum RangePooling {
 
   /// The normalised weighted geometric mean of lognormal densities, itself lognormal:
   /// precision Σ wᵢ/σᵢ² and mean Σ (wᵢ μᵢ/σᵢ²) / Σ (wᵢ/σᵢ²), with Σ wᵢ = 1.
-  public static func logarithmicPool(_ d: [SourceDistribution], level: Double) -> PooledRange? {
+  public static func logarithmicPool(_ d: [SourceDistribution], level: Double, scale: PoolingScale = .log) -> PooledRange? {
     guard !d.isEmpty else { return nil }
     let total = d.reduce(0) { $0 + $1.weight }
     var precision = 0.0
@@ -288,8 +323,8 @@ public enum RangePooling {
     let sigma = (1 / precision).squareRoot()
     let z = Normal.quantile(0.5 + level / 2)
     return PooledRange(
-      method: "logarithmic opinion pool", estimate: exp(mu), low: exp(mu - z * sigma),
-      high: exp(mu + z * sigma))
+      method: "logarithmic opinion pool", estimate: scale.inverse(mu),
+      low: scale.inverse(mu - z * sigma), high: scale.inverse(mu + z * sigma))
   }
 }
 
