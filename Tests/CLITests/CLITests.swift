@@ -178,6 +178,36 @@ struct CLITests {
     #expect(rel(try #require(growth["estimate"] as? Double), exp(try #require(ref("year", "estimate")))) < 1e-8)
   }
 
+  @Test("trend: default model chosen by the overdispersion test, partial year annualised with R's exact interval, span growth")
+  func trendChoiceAndSpan() throws {
+    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--span", "1998:2001", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    #expect(doc["model"] as? String == "negbin")
+    #expect((doc["model_choice"] as? String)?.contains("likelihood-ratio") == true)
+    let points = try #require(doc["points"] as? [[String: Any]])
+    let last = try #require(points.last)
+    // R: poisson.test(629, T = 211/365)$conf.int
+    #expect(rel(try #require(last["annualized_ci_low"] as? Double), 1004.6983985964132) < 1e-9)
+    #expect(rel(try #require(last["annualized_ci_high"] as? Double), 1176.5366778095649) < 1e-9)
+    let span = try #require(doc["span"] as? [String: Any])
+    #expect(span["consistent_with_doubling"] as? Bool == true)
+
+    let p = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--span", "1998:2001", "--format", "json"])
+    let pdoc = try #require(try CLI.json(p.stdout) as? [String: Any])
+    let pspan = try #require(pdoc["span"] as? [String: Any])
+    let growth = try #require(pspan["growth_factor"] as? [String: Any])
+    // R: coef(glm(y ~ year, family = poisson, data = data.frame(y = c(71, 148, 312, 583), year = 1998:2001)))
+    #expect(rel(try #require(growth["estimate"] as? Double), exp(0.68892206078633011)) < 1e-8)
+
+    let u = try CLI.run(["trend", "datasets/unhcr-bangkok.csv", "--quantity", "unhcr_bangkok_persons", "--format", "json"])
+    let udoc = try #require(try CLI.json(u.stdout) as? [String: Any])
+    #expect(udoc["model"] as? String == "poisson")
+
+    let bad = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--span", "2001:1998"])
+    #expect(bad.status == 64)
+  }
+
   @Test("report writes every file, and two runs are byte-identical")
   func reportIsDeterministic() throws {
     let a = try CLI.tempDir()
@@ -199,7 +229,8 @@ struct CLITests {
       }
     }
     let trend = try String(contentsOf: a.appendingPathComponent("mou-arrivals/trend.csv"), encoding: .utf8)
-    #expect(trend.hasPrefix("quantity,model,period,year,exposure,observed,annualized,fitted,ci_low,ci_high,pi_low,pi_high"))
+    let header = Set((trend.split(separator: "\n").first ?? "").split(separator: ",").map(String.init))
+    #expect(header.isSuperset(of: ["period", "exposure", "observed", "annualized", "fitted", "ci_low", "ci_high", "pi_low", "pi_high", "projected", "segment"]))
     #expect(!trend.contains("e-") && !trend.contains("e+"), "CSV numbers must be plain decimals")
     let ranges = try String(contentsOf: a.appendingPathComponent("nk-in-china/ranges.csv"), encoding: .utf8)
     #expect(ranges.contains("linear_pool"))

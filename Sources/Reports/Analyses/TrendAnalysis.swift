@@ -39,6 +39,11 @@ public struct TrendPoint: Sendable, Equatable {
   public var observed: Double?
   /// observed / exposure.
   public var annualized: Double?
+  /// Exact Poisson (Garwood 1936) interval for observed / exposure: χ²-quantiles of the count
+  /// divided by the exposure. It ignores overdispersion.
+  public var annualizedLow: Double? = nil
+  /// Upper end of that interval.
+  public var annualizedHigh: Double? = nil
   /// Fitted full-year value.
   public var fitted: Double
   /// Confidence band for the fitted full-year value.
@@ -75,6 +80,47 @@ public struct TrendResult: Sendable {
   public var warnings: [String]
   /// What the model assumes, in one sentence.
   public var assumption: String
+  /// Why this model: asked for, or chosen by the overdispersion test.
+  public var modelChoice: String = ""
+  /// Overdispersion diagnostics of the count series.
+  public var overdispersion: Overdispersion? = nil
+  /// Growth over a chosen span of years (`--span`).
+  public var span: SpanResult? = nil
+}
+
+/// Overdispersion diagnostics: does a Poisson model fit the spread of the counts?
+public struct Overdispersion: Sendable, Equatable {
+  /// Pearson X² / (n − p) of the Poisson fit; ≈ 1 when Poisson fits.
+  public var pearsonDispersion: Double
+  /// 2 (ℓ_NB − ℓ_Poisson); nil when θ → ∞.
+  public var lrStatistic: Double?
+  /// Its p-value, ½ P(χ²₁ > LR).
+  public var lrPValue: Double?
+  /// The negative binomial θ.
+  public var theta: Double?
+}
+
+/// Growth over a span of years, from the same model fitted to those years only.
+public struct SpanResult: Sendable, Equatable {
+  /// First year.
+  public var from: Int
+  /// Last year.
+  public var to: Int
+  /// Periods in the span.
+  public var periods: Int
+  /// Growth factor per year.
+  public var growthFactor: Interval
+  /// Annual percent change.
+  public var annualPercentChange: Interval
+  /// Doubling time.
+  public var doublingTime: Interval
+
+  /// Whether the interval for the growth factor contains 2 — "doubling each year" is then
+  /// consistent with the data.
+  public var consistentWithDoubling: Bool? {
+    guard let lo = growthFactor.low, let hi = growthFactor.high else { return nil }
+    return lo <= 2 && 2 <= hi
+  }
 }
 
 /// `reconcile trend`: growth of a yearly count with honest intervals.
@@ -90,9 +136,45 @@ public enum TrendAnalysis {
   /// - Throws: `AnalysisError` when the quantity is missing, a figure has no point value or no
   ///   period, two figures share a period, or the fit fails.
   public static func run(
-    _ files: [FiguresFile], quantity: String, model: TrendModel, level: Double = 0.95,
-    through: Int? = nil
+    _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
+    through: Int? = nil, span: ClosedRange<Int>? = nil
   ) throws(AnalysisError) -> TrendResult {
+    let rows = try series(files, quantity: quantity)
+    let diagnostics = overdispersion(rows, level: level)
+    let chosen: TrendModel
+    let choice: String
+    if let model {
+      chosen = model
+      choice = "\(model.rawValue), as asked (--model)."
+    } else if let d = diagnostics, let p = d.lrPValue, p < 0.05, d.theta != nil {
+      chosen = .negbin
+      choice = "negbin: the likelihood-ratio test of Poisson against negative binomial rejects Poisson (LR = \(NumberFormat.human(d.lrStatistic, significant: 4)), p = \(NumberFormat.human(p, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3))): the counts vary more than a Poisson model allows."
+    } else {
+      chosen = .poisson
+      let why = diagnostics.flatMap { d in d.lrPValue.map { "the likelihood-ratio test finds no overdispersion (p = \(NumberFormat.human($0, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3)))" } } ?? "the negative binomial fit is not available (θ → ∞: no overdispersion)"
+      choice = "poisson: \(why)."
+    }
+    var result = try fitSeries(quantity: quantity, rows: rows, model: chosen, level: level, through: through)
+    result.modelChoice = choice
+    result.overdispersion = diagnostics
+    if let span {
+      let sub = rows.filter { span.contains($0.period.year) }
+      guard sub.count >= 2 else {
+        throw .analysis(quantity, "--span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2")
+      }
+      let fit = try fitSeries(quantity: quantity, rows: sub, model: chosen, level: level, through: nil)
+      result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
+      result.span = SpanResult(
+        from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
+        annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+    }
+    return result
+  }
+
+  typealias Row = (figure: Figure, period: Period, count: Double)
+
+  /// The figures of `quantity` as a yearly series, sorted by year.
+  static func series(_ files: [FiguresFile], quantity: String) throws(AnalysisError) -> [Row] {
     let all = files.flatMap(\.figures)
     let figs = all.filter { $0.quantity == quantity }
     if figs.isEmpty {
@@ -100,7 +182,7 @@ public enum TrendAnalysis {
       for f in all where !order.contains(f.quantity) { order.append(f.quantity) }
       throw .unknownQuantity(quantity, available: order)
     }
-    var rows: [(figure: Figure, period: Period, count: Double)] = []
+    var rows: [Row] = []
     var seen: [Int: String] = [:]
     for f in figs {
       guard let p = f.period else {
@@ -115,7 +197,40 @@ public enum TrendAnalysis {
       seen[p.year] = f.id
       rows.append((f, p, v))
     }
-    rows.sort { $0.period.year < $1.period.year }
+    return rows.sorted { $0.period.year < $1.period.year }
+  }
+
+  /// Pearson dispersion of the Poisson fit and the likelihood-ratio test of Poisson against
+  /// the negative binomial: LR = 2 (ℓ_NB − ℓ_P), p = ½ P(χ²₁ > LR) because θ⁻¹ = 0 lies on the
+  /// boundary (Self & Liang 1987). Nil when the series cannot be fitted.
+  static func overdispersion(_ rows: [Row], level: Double) -> Overdispersion? {
+    guard rows.count >= 3,
+      let design = try? Matrix(columns: [Array(repeating: 1, count: rows.count), rows.map { Double($0.period.year) }])
+    else { return nil }
+    let names = ["(Intercept)", "year"]
+    let counts = rows.map(\.count)
+    let offset = rows.map { log($0.period.exposure) }
+    guard let p = try? PoissonRegression.fit(design: design, counts: counts, names: names, offset: offset, level: level),
+      let llP = p.logLikelihood, p.dfResidual > 0
+    else { return nil }
+    var x2 = 0.0
+    for (y, mu) in zip(counts, p.fitted) { x2 += (y - mu) * (y - mu) / mu }
+    let phi = x2 / Double(p.dfResidual)
+    guard let nb = try? NegativeBinomial.fit(design: design, counts: counts, names: names, offset: offset, level: level),
+      let llNB = nb.logLikelihood, !nb.warnings.contains(where: { $0.contains("θ iteration limit") })
+    else {
+      return Overdispersion(pearsonDispersion: phi, lrStatistic: nil, lrPValue: nil, theta: nil)
+    }
+    let lr = max(0, 2 * (llNB - llP))
+    return Overdispersion(
+      pearsonDispersion: phi, lrStatistic: lr, lrPValue: lr > 0 ? 0.5 * ChiSquared.sf(lr, df: 1) : 1,
+      theta: nb.theta)
+  }
+
+  /// Fits one model to a series.
+  static func fitSeries(
+    quantity: String, rows: [Row], model: TrendModel, level: Double, through: Int?
+  ) throws(AnalysisError) -> TrendResult {
     var warnings: [String] = []
     var used = rows
     if model == .loglinear {
@@ -212,10 +327,16 @@ public enum TrendAnalysis {
         pl = eta - crit * s
         ph = eta + crit * s
       }
-      return TrendPoint(
+      var point = TrendPoint(
         period: period, year: year, exposure: exposure, observed: observed,
         annualized: observed.map { $0 / exposure }, fitted: fitted, ciLow: cl, ciHigh: ch,
         piLow: pl, piHigh: ph, projected: projected, id: id)
+      if let y = observed, y >= 0, y == y.rounded() {
+        let alpha = 1 - level
+        point.annualizedLow = (y == 0 ? 0 : ChiSquared.quantile(alpha / 2, df: 2 * y) / 2) / exposure
+        point.annualizedHigh = ChiSquared.quantile(1 - alpha / 2, df: 2 * y + 2) / 2 / exposure
+      }
+      return point
     }
     for r in rows {
       points.append(
@@ -271,6 +392,28 @@ public enum TrendAnalysis {
       ("log_likelihood", .num(r.fit.logLikelihood)),
       ("aic", .num(r.fit.aic)),
       ("assumption", .string(r.assumption)),
+      ("model_choice", .string(r.modelChoice)),
+      (
+        "overdispersion",
+        r.overdispersion.map {
+          .object([
+            ("pearson_dispersion", .num($0.pearsonDispersion)), ("lr_statistic", .num($0.lrStatistic)),
+            ("lr_p_value", .num($0.lrPValue)), ("theta", .num($0.theta)),
+          ])
+        } ?? .null
+      ),
+      (
+        "span",
+        r.span.map { sp in
+          .object([
+            ("from", .int(sp.from)), ("to", .int(sp.to)), ("periods", .int(sp.periods)),
+            ("growth_factor", interval(sp.growthFactor)),
+            ("annual_percent_change", interval(sp.annualPercentChange)),
+            ("doubling_time", interval(sp.doublingTime)),
+            ("consistent_with_doubling", sp.consistentWithDoubling.map { .bool($0) } ?? .null),
+          ])
+        } ?? .null
+      ),
       ("warnings", .array(r.warnings.map { .string($0) })),
       (
         "points",
@@ -279,6 +422,7 @@ public enum TrendAnalysis {
             .object([
               ("period", .string(p.period)), ("year", .int(p.year)), ("exposure", .num(p.exposure)),
               ("observed", .num(p.observed)), ("annualized", .num(p.annualized)),
+              ("annualized_ci_low", .num(p.annualizedLow)), ("annualized_ci_high", .num(p.annualizedHigh)),
               ("fitted", .num(p.fitted)), ("ci_low", .num(p.ciLow)), ("ci_high", .num(p.ciHigh)),
               ("pi_low", .num(p.piLow)), ("pi_high", .num(p.piHigh)),
               ("projected", .bool(p.projected)), ("id", .string(p.id)),
@@ -291,16 +435,18 @@ public enum TrendAnalysis {
   /// Chart data: one row per period.
   public static func csv(_ results: [TrendResult]) -> CSVWriter {
     var w = CSVWriter(header: [
-      "quantity", "model", "period", "year", "exposure", "observed", "annualized", "fitted", "ci_low",
-      "ci_high", "pi_low", "pi_high", "projected", "partial", "id",
+      "quantity", "model", "period", "year", "exposure", "observed", "annualized",
+      "annualized_ci_low", "annualized_ci_high", "fitted", "ci_low", "ci_high", "pi_low", "pi_high",
+      "projected", "partial", "segment", "id",
     ])
     for r in results {
       for p in r.points {
         w.append([
           r.quantity, r.model.rawValue, p.period, String(p.year), CSVWriter.cell(p.exposure),
-          CSVWriter.cell(p.observed), CSVWriter.cell(p.annualized), CSVWriter.cell(p.fitted),
+          CSVWriter.cell(p.observed), CSVWriter.cell(p.annualized), CSVWriter.cell(p.annualizedLow),
+          CSVWriter.cell(p.annualizedHigh), CSVWriter.cell(p.fitted),
           CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh), CSVWriter.cell(p.piLow),
-          CSVWriter.cell(p.piHigh), p.projected ? "yes" : "no", p.exposure < 1 ? "yes" : "no", p.id,
+          CSVWriter.cell(p.piHigh), p.projected ? "yes" : "no", p.exposure < 1 ? "yes" : "no", "1", p.id,
         ])
       }
     }
@@ -311,6 +457,7 @@ public enum TrendAnalysis {
   public static func table(_ r: TrendResult) -> String {
     let lvl = pct(r.fit.level)
     var out = "\(r.quantity): \(r.model.rawValue) trend over \(r.fit.n) periods\n"
+    out += "  model: \(r.modelChoice)\n"
     out += "  assumes: \(r.assumption)\n"
     var rows: [[String]] = [["parameter", "estimate", "std. error", "\(lvl) CI"]]
     for p in r.fit.parameters {
@@ -338,6 +485,23 @@ public enum TrendAnalysis {
       ])
     }
     out += TextTable.render(prow) + "\n"
+    for p in r.points where p.exposure < 1 && !p.projected {
+      out += "  partial period \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) of the year): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year (\(lvl) Poisson CI \(rangeText(p.annualizedLow, p.annualizedHigh))); the model's full year: \(NumberFormat.human(p.fitted, significant: 4)) (prediction \(rangeText(p.piLow, p.piHigh)))\n"
+    }
+    if let d = r.overdispersion {
+      out += "  overdispersion: Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3))"
+      if let lr = d.lrStatistic, let p = d.lrPValue {
+        out += "; LR test Poisson vs negative binomial: \(NumberFormat.human(lr, significant: 4)) (p = \(NumberFormat.human(p, significant: 2)))"
+      }
+      out += "\n"
+    }
+    if let sp = r.span {
+      out += "  \(sp.from)–\(sp.to) (\(sp.periods) periods): growth factor \(NumberFormat.human(sp.growthFactor.estimate, significant: 3)) (\(lvl) CI \(rangeText(sp.growthFactor.low, sp.growthFactor.high))), annual percent change \(NumberFormat.human(sp.annualPercentChange.estimate, significant: 3))% (\(NumberFormat.human(sp.annualPercentChange.low, significant: 3))% to \(NumberFormat.human(sp.annualPercentChange.high, significant: 3))%)"
+      if let d = sp.consistentWithDoubling {
+        out += d ? " — consistent with doubling each year (2 lies in the interval)" : " — NOT doubling each year (2 lies outside the interval)"
+      }
+      out += "\n"
+    }
     for w in r.warnings { out += "  warning: \(w)\n" }
     return out
   }

@@ -22,9 +22,9 @@ public struct DatasetReport: Sendable {
 ///
 /// A quantity is a *series* when it has at least three figures, each a point value with a
 /// period, no two in the same year: it gets a trend. Every other quantity is a set of
-/// *estimates* of one thing: its ranges are reconciled. Trends use Poisson regression, or
-/// quasi-Poisson when the Pearson dispersion exceeds 1.5 (the Poisson intervals would be too
-/// narrow); the choice is written in the report.
+/// *estimates* of one thing: its ranges are reconciled. Trends use Poisson regression, or the
+/// negative binomial when a likelihood-ratio test finds overdispersion; the choice is written
+/// in the report.
 public enum ReportBuilder {
   /// Whether the figures of one quantity form a yearly series.
   public static func isSeries(_ figures: [Figure]) -> Bool {
@@ -48,15 +48,9 @@ public enum ReportBuilder {
     var trends: [TrendResult] = []
     var choices: [String: String] = [:]
     for q in seriesQ {
-      let poisson = try TrendAnalysis.run([file], quantity: q, model: .poisson)
-      let phi = pearsonDispersion(poisson)
-      if let phi, phi > 1.5 {
-        trends.append(try TrendAnalysis.run([file], quantity: q, model: .quasipoisson))
-        choices[q] = "quasi-Poisson, because the Pearson dispersion of the Poisson fit is \(NumberFormat.human(phi, significant: 3)) (> 1.5): the counts vary more than a Poisson model allows, and its intervals would be too narrow."
-      } else {
-        trends.append(poisson)
-        choices[q] = "Poisson: the Pearson dispersion is \(NumberFormat.human(phi, significant: 3)) (≤ 1.5), no sign of overdispersion."
-      }
+      let t = try TrendAnalysis.run([file], quantity: q)
+      trends.append(t)
+      choices[q] = t.modelChoice
     }
     var report = DatasetReport(
       name: name, file: file, ranges: ranges, trends: trends, modelChoices: choices, outputs: [])

@@ -14,6 +14,7 @@ struct Trend: ParsableCommand {
       Examples:
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model poisson
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model quasipoisson --through 2003
+        reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --span 1998:2001
         reconcile trend datasets/unhcr-bangkok.csv --quantity unhcr_bangkok_persons --format csv
       """)
 
@@ -21,8 +22,10 @@ struct Trend: ParsableCommand {
   var paths: [String]
   @Option(name: .long, help: "The quantity to fit.")
   var quantity: String
-  @Option(name: .long, help: "Model: poisson, quasipoisson, negbin, loglinear or linear.")
-  var model: String = "poisson"
+  @Option(name: .long, help: "Model: poisson, quasipoisson, negbin, loglinear or linear (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion).")
+  var model: String?
+  @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001).")
+  var span: String?
   @Option(name: .long, help: "Confidence level.")
   var level: Double = 0.95
   @Option(name: .long, help: "Project through this year.")
@@ -33,7 +36,10 @@ struct Trend: ParsableCommand {
   func validate() throws {
     if paths.isEmpty { throw ValidationError("give at least one figures file") }
     guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
-    if TrendModel(rawValue: model) == nil {
+    if let span, parseSpan(span) == nil {
+      throw ValidationError("--span must be FROM:TO with FROM < TO, e.g. 1998:2001 (got '\(span)')")
+    }
+    if let model, TrendModel(rawValue: model) == nil {
       if model == "joinpoint" {
         throw ValidationError("--model \(model) is not available yet; use one of: \(TrendModel.allCases.map(\.rawValue).joined(separator: ", "))")
       }
@@ -44,8 +50,9 @@ struct Trend: ParsableCommand {
   func run() throws {
     try guarded {
       let files = try loadFigures(paths)
-      let m = TrendModel(rawValue: model) ?? .poisson
-      let r = try TrendAnalysis.run(files, quantity: quantity, model: m, level: level, through: through)
+      let m = model.flatMap { TrendModel(rawValue: $0) }
+      let r = try TrendAnalysis.run(
+        files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan))
       switch format {
       case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
       case .csv: emit(TrendAnalysis.csv([r]).text)
@@ -53,4 +60,11 @@ struct Trend: ParsableCommand {
       }
     }
   }
+}
+
+/// "1998:2001" → 1998...2001.
+func parseSpan(_ s: String) -> ClosedRange<Int>? {
+  let parts = s.split(separator: ":")
+  guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else { return nil }
+  return a...b
 }
