@@ -14,6 +14,14 @@ struct OutputTests {
     #expect(Double(s) == x, "\(s)")
   }
 
+  @Test("CSV cells carry 15 significant digits, plain", arguments: [
+    (1.1779426428003013, "1.1779426428003"), (1e-20, "0.00000000000000000001"), (123456789012345678.0, "123456789012346000"),
+    (-0.5, "-0.5"), (300000, "300000"), (2.5e-7, "0.00000025"), (0.1 + 0.2, "0.3"),
+  ])
+  func csvCells(_ x: Double, _ expected: String) {
+    #expect(CSVWriter.cell(x) == expected)
+  }
+
   @Test func nonFiniteIsEmptyInCSVAndNullInJSON() {
     #expect(NumberFormat.plain(.nan) == "")
     #expect(JSON.num(.infinity).serialized() == "null")

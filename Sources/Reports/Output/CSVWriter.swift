@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes RFC 4180 CSV for spreadsheets: UTF-8, comma separated, CRLF-free LF line ends,
-/// one header row, fields quoted only when needed, numbers as plain decimals.
+/// one header row, fields quoted only when needed, numbers as plain decimals of at most 15
+/// significant digits.
 public struct CSVWriter: Sendable {
   /// The header.
   public var header: [String]
@@ -11,10 +12,12 @@ public struct CSVWriter: Sendable {
   /// Creates a writer with the given header.
   public init(header: [String]) { self.header = header }
 
-  /// A cell for a number: a plain decimal, or empty when the value does not exist.
+  /// A cell for a number: a plain decimal with 15 significant digits (what spreadsheets
+  /// keep, so the cell reads back as exactly this number), or empty when the value does not
+  /// exist. Full round-trip precision is in the JSON outputs.
   public static func cell(_ x: Double?) -> String {
     guard let x else { return "" }
-    return NumberFormat.plain(x)
+    return NumberFormat.plain(x, significant: 15)
   }
 
   /// Appends a row (padded or truncated to the header's width).

@@ -16,7 +16,21 @@ public enum NumberFormat {
   /// ("0.000012345", not "1.2345e-05"). Non-finite values give "".
   public static func plain(_ x: Double) -> String {
     guard x.isFinite else { return "" }
-    let s = roundTrip(x)
+    return expand(roundTrip(x))
+  }
+
+  /// `x` rounded to `digits` significant digits, as a plain decimal (no exponent, trailing
+  /// zeros dropped). Spreadsheets keep 15 significant digits: a CSV cell written with 15
+  /// reads back into LibreOffice or Excel as exactly the number written.
+  public static func plain(_ x: Double, significant digits: Int) -> String {
+    guard x.isFinite else { return "" }
+    if x == 0 { return "0" }
+    let d = max(1, min(17, digits))
+    return expand(String(format: "%.\(d - 1)e", x))
+  }
+
+  /// Rewrites a decimal numeral that may carry an exponent as a plain decimal.
+  static func expand(_ s: String) -> String {
     guard let e = s.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return s }
     let mantissa = String(s[..<e])
     guard let exponent = Int(s[s.index(after: e)...]) else { return s }
