@@ -47,6 +47,13 @@ public struct StRDDataset: Sendable {
     public var sd: Double
     /// Lag-1 sample autocorrelation coefficient r(1) as NIST defines it.
     public var autocorrelation: Double
+
+    /// Creates certified univariate statistics.
+    public init(mean: Double, sd: Double, autocorrelation: Double) {
+      self.mean = mean
+      self.sd = sd
+      self.autocorrelation = autocorrelation
+    }
   }
 
   /// One row of a certified ANOVA table (`Between Treatment 8 1.68 0.21 21.0`).
