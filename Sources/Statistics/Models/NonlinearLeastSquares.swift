@@ -121,6 +121,7 @@ public enum NonlinearLeastSquares {
     let rss = Summation.sum(residuals.map { $0 * $0 })
     let df = n - p
     let sigma2 = df > 0 ? rss / Double(df) : .nan
+    let nDouble = Double(n)
     var warnings: [String] = []
     var converged = lm.converged
     var reason = lm.stopReason.description
@@ -138,7 +139,14 @@ public enum NonlinearLeastSquares {
         let q2 = ls.residualSumOfSquares
         if df > 0, ls.rank == p {
           let offset = q2 > 0 ? ((q1 / Double(p)) / (q2 / Double(df))).squareRoot() : (q1 > 0 ? .infinity : 0)
-          if converged, !(offset <= offsetTolerance) {
+          // Zero-residual problems (Lanczos1): the offset compares two rounding noises and
+          // says nothing. The increment is then accepted when ‖Q₁ᵀr‖/√p is within a few
+          // units of the rounding error of a residual, ε·rms(|yᵢ| + |fᵢ|): no iteration in
+          // double precision can resolve a smaller one.
+          let noise = Double.ulpOfOne
+            * (Summation.sum((0..<n).map { (abs(response[$0]) + abs(fitted[$0])) * (abs(response[$0]) + abs(fitted[$0])) }) / nDouble).squareRoot()
+          let atRounding = (q1 / Double(p)).squareRoot() <= 4 * noise
+          if converged, !(offset <= offsetTolerance), !atRounding {
             converged = false
             reason = "\(reason); but the relative offset \(offset) exceeds \(offsetTolerance): not a stationary point"
           }
