@@ -183,3 +183,74 @@ struct StRDParsingTests {
     }
   }
 }
+
+@Suite("NLS against R's nls")
+struct NonlinearAgainstRTests {
+  /// Rows of Tests/Fixtures/nonlinear/nls-reference.csv, written by scripts/peers/nist-nls.R.
+  static func reference() throws -> [[String: String]] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fixtures/nonlinear/nls-reference.csv")
+    let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
+    guard let head = lines.first else { return [] }
+    let header = head.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    return lines.dropFirst().map { line in
+      var row: [String: String] = [:]
+      for (h, c) in zip(header, line.split(separator: ",", omittingEmptySubsequences: false)) {
+        row[h] = c.trimmingCharacters(in: .whitespaces)
+      }
+      return row
+    }
+  }
+
+  static var datasets: [String] {
+    var seen: [String] = []
+    for row in (try? reference()) ?? [] {
+      if let d = row["dataset"], !seen.contains(d) { seen.append(d) }
+    }
+    return seen
+  }
+
+  @Test("estimates, SEs, t intervals, σ, RSS, logLik and AIC agree with R (Start 2)", arguments: datasets)
+  func agree(name: String) throws {
+    let rows = try Self.reference().filter { $0["dataset"] == name }
+    let ds = try StRD.load(name, kind: .nonlinear)
+    let formula = try #require(NISTNonlinearModels.formulas[name])
+    var y = ds.response
+    if NISTNonlinearModels.logResponse.contains(name) { y = y.map { Foundation.log($0) } }
+    let fit = try NonlinearLeastSquares.fit(
+      formula: formula, response: y, data: ds.columns,
+      start: zip(ds.certified, ds.start2).map { (name: $0.0.name, value: $0.1) })
+    #expect(fit.converged)
+    #expect(fit.model == .nls)
+    func num(_ row: [String: String], _ key: String) throws -> Double { try #require(row[key].flatMap(Double.init)) }
+    let first = try #require(rows.first)
+    #expect(fit.dfResidual == Int(first["df_residual"] ?? ""))
+    // R stops Gauss–Newton at a relative offset of 1e-5, so its estimates differ from the
+    // optimum by a small fraction of a standard error; RSS and what follows from it are
+    // second order in that difference.
+    #expect(relativeError(try #require(fit.residualSD), try num(first, "sigma")) <= 1e-8)
+    #expect(relativeError(fit.deviance, try num(first, "deviance")) <= 1e-8)
+    #expect(abs(try #require(fit.logLikelihood) - (try num(first, "log_likelihood"))) <= 1e-7)
+    #expect(abs(try #require(fit.aic) - (try num(first, "aic"))) <= 1e-7)
+    #expect(fit.dispersion.isFinite && abs(fit.dispersion - (fit.residualSD ?? 0) * (fit.residualSD ?? 0)) <= 1e-12 * fit.dispersion)
+    for row in rows {
+      let p = try #require(fit.parameters.first { $0.name == row["parameter"] })
+      let se = try num(row, "std_error")
+      #expect(abs(p.estimate - (try num(row, "estimate"))) <= 1e-3 * se, "\(name) \(p.name)")
+      #expect(relativeError(p.standardError, se) <= 1e-4, "\(name) \(p.name)")
+      #expect(abs(p.ciLow - (try num(row, "ci_low"))) <= 2e-3 * se, "\(name) \(p.name)")
+      #expect(abs(p.ciHigh - (try num(row, "ci_high"))) <= 2e-3 * se, "\(name) \(p.name)")
+    }
+  }
+
+  @Test("an evaluation limit is reported as not converged, with the reason")
+  func unconverged() throws {
+    let ds = try StRD.load("MGH09", kind: .nonlinear)
+    let fit = try NonlinearLeastSquares.fit(
+      formula: "b1*(x^2+x*b2) / (x^2+x*b3+b4)", response: ds.response, data: ds.columns,
+      start: zip(ds.certified, ds.start1).map { (name: $0.0.name, value: $0.1) }, maxEvaluations: 5)
+    #expect(!fit.converged)
+    #expect(fit.stopReason == "evaluation limit reached before convergence")
+    #expect(fit.warnings.contains { $0.contains("did not converge") })
+  }
+}
