@@ -30,14 +30,19 @@ struct LevenbergMarquardtTests {
   func powellSingular() throws {
     // f = (x₁+10x₂, √5(x₃−x₄), (x₂−2x₃)², √10(x₁−x₄)²), start (3, −1, 0, 1); the Jacobian
     // is singular at the minimum x* = 0, so convergence is linear (MGH 1981, problem 13).
-    let s5 = 5.0.squareRoot(), s10 = 10.0.squareRoot()
+    let s5 = 5.0.squareRoot()
+    let s10 = 10.0.squareRoot()
     let r = try LevenbergMarquardt.minimize(
       start: [3, -1, 0, 1], residualCount: 4,
       residuals: { x in
-        [x[0] + 10 * x[1], s5 * (x[2] - x[3]), (x[1] - 2 * x[2]) * (x[1] - 2 * x[2]), s10 * (x[0] - x[3]) * (x[0] - x[3])]
+        [
+          x[0] + 10 * x[1], s5 * (x[2] - x[3]), (x[1] - 2 * x[2]) * (x[1] - 2 * x[2]),
+          s10 * (x[0] - x[3]) * (x[0] - x[3]),
+        ]
       },
       jacobian: { x in
-        let a = x[1] - 2 * x[2], b = x[0] - x[3]
+        let a = x[1] - 2 * x[2]
+        let b = x[0] - x[3]
         return Self.matrix([
           [1, 10, 0, 0], [0, 0, s5, -s5], [0, 2 * a, -4 * a, 0], [2 * s10 * b, 0, 0, -2 * s10 * b],
         ])
@@ -86,11 +91,13 @@ struct LevenbergMarquardtTests {
   func failures() throws {
     #expect(throws: NumericsError.self) {
       try LevenbergMarquardt.minimize(
-        start: [1], residualCount: 1, residuals: { x in [log(-x[0])] }, jacobian: { _ in Matrix(rows: 1, columns: 1) })
+        start: [1], residualCount: 1, residuals: { x in [log(-x[0])] },
+        jacobian: { _ in Matrix(rows: 1, columns: 1) })
     }
     #expect(throws: NumericsError.self) {
       try LevenbergMarquardt.minimize(
-        start: [1, 2], residualCount: 1, residuals: { x in [x[0]] }, jacobian: { _ in Matrix(rows: 1, columns: 2) })
+        start: [1, 2], residualCount: 1, residuals: { x in [x[0]] },
+        jacobian: { _ in Matrix(rows: 1, columns: 2) })
     }
     let r = try LevenbergMarquardt.minimize(
       start: [-1.2, 1], residualCount: 2, options: .init(maxEvaluations: 3),

@@ -74,14 +74,18 @@ struct ExpressionTests {
   @Test("evaluation names the unknown variable and its column")
   func unknownVariable() throws {
     let e = try Expression("a*x + b")
-    #expect(throws: ExpressionError("unknown variable 'b'", column: 7)) { try e.evaluate(["a": 1, "x": 2]) }
+    #expect(throws: ExpressionError("unknown variable 'b'", column: 7)) {
+      try e.evaluate(["a": 1, "x": 2])
+    }
     #expect(try e.evaluate(["a": 1, "x": 2, "b": 3]) == 5)
   }
 
   @Test("compiling rejects unknown and ambiguous names")
   func compileErrors() throws {
     let e = try Expression("b1*x + z")
-    #expect(throws: ExpressionError("unknown variable 'z': not a parameter or a data column", column: 8)) {
+    #expect(
+      throws: ExpressionError("unknown variable 'z': not a parameter or a data column", column: 8)
+    ) {
       try CompiledExpression(e, parameters: ["b1"], data: ["x": [1, 2]])
     }
     #expect(throws: ExpressionError("'x' is both a parameter and a data column", column: 4)) {
@@ -97,7 +101,8 @@ struct ExpressionTests {
     let c = try CompiledExpression(try Expression(formula), parameters: parameters, data: ["x": xs])
     let (v, j) = c.valuesAndJacobian(theta)
     for (i, x) in xs.enumerated() {
-      #expect(v[i].isApproximatelyEqual(to: value(x), relativeTolerance: 1e-14), "\(formula) at x=\(x)")
+      #expect(
+        v[i].isApproximatelyEqual(to: value(x), relativeTolerance: 1e-14), "\(formula) at x=\(x)")
       for (k, d) in partials(x).enumerated() {
         #expect(
           j[i, k].isApproximatelyEqual(to: d, absoluteTolerance: 1e-300, relativeTolerance: 1e-13),
@@ -107,7 +112,9 @@ struct ExpressionTests {
     #expect(c.values(theta) == v)
   }
 
-  @Test("exact derivatives: Misra1a b1*(1-exp(-b2*x))", arguments: [(240.0, 5.5e-4), (-3, 2), (0.5, -0.1)])
+  @Test(
+    "exact derivatives: Misra1a b1*(1-exp(-b2*x))",
+    arguments: [(240.0, 5.5e-4), (-3, 2), (0.5, -0.1)])
   func misra1a(b1: Double, b2: Double) throws {
     try Self.checkGradient(
       "b1*(1-exp(-b2*x))", parameters: ["b1", "b2"], theta: [b1, b2], xs: [0, 1, 77.6, 790.2],
@@ -115,14 +122,20 @@ struct ExpressionTests {
       partials: { x in [1 - exp(-b2 * x), b1 * x * exp(-b2 * x)] })
   }
 
-  @Test("exact derivatives: Bennett5 b1*(b2+x)^(-1/b3)", arguments: [(-2000.0, 50.0, 0.8), (-2523.5, 46.7, 0.932)])
+  @Test(
+    "exact derivatives: Bennett5 b1*(b2+x)^(-1/b3)",
+    arguments: [(-2000.0, 50.0, 0.8), (-2523.5, 46.7, 0.932)])
   func bennett5(b1: Double, b2: Double, b3: Double) throws {
     try Self.checkGradient(
-      "b1 * (b2+x)^(-1/b3)", parameters: ["b1", "b2", "b3"], theta: [b1, b2, b3], xs: [7.4, 11.3, 12.9],
+      "b1 * (b2+x)^(-1/b3)", parameters: ["b1", "b2", "b3"], theta: [b1, b2, b3],
+      xs: [7.4, 11.3, 12.9],
       value: { x in b1 * pow(b2 + x, -1 / b3) },
       partials: { x in
         let u = b2 + x
-        return [pow(u, -1 / b3), b1 * (-1 / b3) * pow(u, -1 / b3 - 1), b1 * pow(u, -1 / b3) * log(u) / (b3 * b3)]
+        return [
+          pow(u, -1 / b3), b1 * (-1 / b3) * pow(u, -1 / b3 - 1),
+          b1 * pow(u, -1 / b3) * log(u) / (b3 * b3),
+        ]
       })
   }
 
@@ -130,7 +143,8 @@ struct ExpressionTests {
   func roszman1() throws {
     let (b1, b2, b3, b4) = (0.2, -6.2e-6, 1204.0, -181.3)
     try Self.checkGradient(
-      "b1 - b2*x - atan(b3/(x-b4))/pi", parameters: ["b1", "b2", "b3", "b4"], theta: [b1, b2, b3, b4],
+      "b1 - b2*x - atan(b3/(x-b4))/pi", parameters: ["b1", "b2", "b3", "b4"],
+      theta: [b1, b2, b3, b4],
       xs: [-4868.68, -1000, 500],
       value: { x in b1 - b2 * x - atan(b3 / (x - b4)) / .pi },
       partials: { x in
@@ -158,7 +172,8 @@ struct ExpressionTests {
       ("-a^2*x", { x in -a * a * x }, { x in -2 * a * x }),
     ]
     for (formula, f, d) in cases {
-      try Self.checkGradient(formula, parameters: ["a"], theta: [a], xs: xs, value: f, partials: { [d($0)] })
+      try Self.checkGradient(
+        formula, parameters: ["a"], theta: [a], xs: xs, value: f, partials: { [d($0)] })
     }
   }
 
@@ -171,8 +186,10 @@ struct ExpressionTests {
 
   @Test("NLS rejects a formula variable that is neither column nor parameter, naming it")
   func nlsUnknownVariable() {
-    #expect(throws: StatisticsError.invalidInput(
-      "formula names 'z' (column 8), which is neither a data column nor a parameter")) {
+    #expect(
+      throws: StatisticsError.invalidInput(
+        "formula names 'z' (column 8), which is neither a data column nor a parameter")
+    ) {
       try NonlinearLeastSquares.fit(
         formula: "b1*x + z", response: [1, 2, 3], data: ["x": [1, 2, 3]], start: [("b1", 1)])
     }
@@ -194,6 +211,7 @@ extension Double {
   ) -> Bool {
     if self == other { return true }
     guard isFinite, other.isFinite else { return false }
-    return abs(self - other) <= Swift.max(absoluteTolerance, relativeTolerance * Swift.max(abs(self), abs(other)))
+    return abs(self - other)
+      <= Swift.max(absoluteTolerance, relativeTolerance * Swift.max(abs(self), abs(other)))
   }
 }

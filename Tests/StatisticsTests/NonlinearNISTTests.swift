@@ -76,7 +76,9 @@ enum NISTNonlinearModels {
     let fit = try NonlinearLeastSquares.fit(
       formula: formula, response: y, data: ds.columns, start: starts)
     let est = zip(fit.parameters, ds.certified).map { lre($0.0.estimate, $0.1.estimate) }.min() ?? 0
-    let se = zip(fit.parameters, ds.certified).map { lre($0.0.standardError, $0.1.standardError) }.min() ?? 0
+    let se =
+      zip(fit.parameters, ds.certified).map { lre($0.0.standardError, $0.1.standardError) }.min()
+      ?? 0
     let certSD = ds.residualSD ?? .nan
     let sd = lre(fit.residualSD ?? .nan, certSD)
     // Digits of σ that double precision can carry. The data themselves are decimal numbers
@@ -88,7 +90,8 @@ enum NISTNonlinearModels {
     let scale = y.map { abs($0) }.max() ?? 1
     let carried = Foundation.log10(certSD / (Double.ulpOfOne * scale))
     return Outcome(
-      converged: fit.converged, reason: fit.stopReason ?? "", estimateLRE: est, seLRE: se, sdLRE: sd,
+      converged: fit.converged, reason: fit.stopReason ?? "", estimateLRE: est, seLRE: se,
+      sdLRE: sd,
       sdLREFloor: min(6, carried), seLREFloor: min(4, carried))
   }
 }
@@ -131,7 +134,9 @@ struct NonlinearNISTTests {
 
 @Suite("NIST StRD files")
 struct StRDParsingTests {
-  @Test("every nonlinear file parses with consistent counts", arguments: StRD.files(.nonlinear).map(\.path))
+  @Test(
+    "every nonlinear file parses with consistent counts",
+    arguments: StRD.files(.nonlinear).map(\.path))
   func nonlinear(path: String) throws {
     let ds = try StRD.load(path: path)
     #expect(ds.kind == .nonlinear)
@@ -143,7 +148,9 @@ struct StRDParsingTests {
     #expect(ds.residualSS != nil && ds.residualSD != nil)
     // Rat43.dat states 9 degrees of freedom for 15 observations and 4 parameters (NIST's
     // typo; its certified residual SD √(8786.404908/11) = 28.2624 uses 11).
-    if let df = ds.degreesOfFreedom, ds.name != "Rat43" { #expect(df == ds.observationCount - ds.certified.count) }
+    if let df = ds.degreesOfFreedom, ds.name != "Rat43" {
+      #expect(df == ds.observationCount - ds.certified.count)
+    }
   }
 
   @Test("MGH09 as printed in the file")
@@ -153,7 +160,9 @@ struct StRDParsingTests {
     #expect(ds.modelText == "y = b1*(x**2+x*b2) / (x**2+x*b3+b4)  +  e")
     #expect(ds.start1 == [25, 39, 41.5, 39])
     #expect(ds.start2 == [0.25, 0.39, 0.415, 0.39])
-    #expect(ds.certified.first == .init(name: "b1", estimate: 1.9280693458E-01, standardError: 1.1435312227E-02))
+    #expect(
+      ds.certified.first
+        == .init(name: "b1", estimate: 1.9280693458E-01, standardError: 1.1435312227E-02))
     #expect(ds.data.count == 11)
     #expect(ds.data.first == [1.957000E-01, 4.000000E+00])
     #expect(ds.data.last == [2.460000E-02, 6.250000E-02])
@@ -173,7 +182,9 @@ struct StRDParsingTests {
     #expect(longley.residualSS == 836424.055505915)
     let lew = try StRD.load("Lew", kind: .univariate)
     #expect(lew.data.count == 200)
-    #expect(lew.univariate == .init(mean: -177.435, sd: 277.332168044316, autocorrelation: -0.307304800605679))
+    #expect(
+      lew.univariate
+        == .init(mean: -177.435, sd: 277.332168044316, autocorrelation: -0.307304800605679))
     let si = try StRD.load("SiRstvt", kind: .anova)
     #expect(si.data.count == 5 && si.data.allSatisfy { $0.count == 5 })
     #expect(si.rSquared == 1.90999039051129E-01)
@@ -188,7 +199,8 @@ struct StRDParsingTests {
 struct NonlinearAgainstRTests {
   /// Rows of Tests/Fixtures/nonlinear/nls-reference.csv, written by scripts/peers/nist-nls.R.
   static func reference() throws -> [[String: String]] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent()
       .appendingPathComponent("Fixtures/nonlinear/nls-reference.csv")
     let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
     guard let head = lines.first else { return [] }
@@ -210,7 +222,9 @@ struct NonlinearAgainstRTests {
     return seen
   }
 
-  @Test("estimates, SEs, t intervals, σ, RSS, logLik and AIC agree with R (Start 2)", arguments: datasets)
+  @Test(
+    "estimates, SEs, t intervals, σ, RSS, logLik and AIC agree with R (Start 2)",
+    arguments: datasets)
   func agree(name: String) throws {
     let rows = try Self.reference().filter { $0["dataset"] == name }
     let ds = try StRD.load(name, kind: .nonlinear)
@@ -222,7 +236,9 @@ struct NonlinearAgainstRTests {
       start: zip(ds.certified, ds.start2).map { (name: $0.0.name, value: $0.1) })
     #expect(fit.converged)
     #expect(fit.model == .nls)
-    func num(_ row: [String: String], _ key: String) throws -> Double { try #require(row[key].flatMap(Double.init)) }
+    func num(_ row: [String: String], _ key: String) throws -> Double {
+      try #require(row[key].flatMap(Double.init))
+    }
     let first = try #require(rows.first)
     #expect(fit.dfResidual == Int(first["df_residual"] ?? ""))
     // R stops Gauss–Newton at a relative offset of 1e-5, so its estimates differ from the
@@ -232,7 +248,11 @@ struct NonlinearAgainstRTests {
     #expect(relativeError(fit.deviance, try num(first, "deviance")) <= 1e-8)
     #expect(abs(try #require(fit.logLikelihood) - (try num(first, "log_likelihood"))) <= 1e-7)
     #expect(abs(try #require(fit.aic) - (try num(first, "aic"))) <= 1e-7)
-    #expect(fit.dispersion.isFinite && abs(fit.dispersion - (fit.residualSD ?? 0) * (fit.residualSD ?? 0)) <= 1e-12 * fit.dispersion)
+    #expect(
+      fit.dispersion.isFinite
+        && abs(fit.dispersion - (fit.residualSD ?? 0) * (fit.residualSD ?? 0)) <= 1e-12
+          * fit.dispersion
+    )
     for row in rows {
       let p = try #require(fit.parameters.first { $0.name == row["parameter"] })
       let se = try num(row, "std_error")

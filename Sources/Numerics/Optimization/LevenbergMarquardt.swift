@@ -80,12 +80,16 @@ public enum LevenbergMarquardt {
       switch self {
       case .sumOfSquaresConverged: return "relative reduction of the sum of squares below ftol"
       case .parametersConverged: return "relative change of the parameters below xtol"
-      case .bothConverged: return "relative reduction of the sum of squares below ftol and parameter change below xtol"
+      case .bothConverged:
+        return "relative reduction of the sum of squares below ftol and parameter change below xtol"
       case .gradientConverged: return "residuals orthogonal to the Jacobian columns within gtol"
       case .evaluationLimit: return "evaluation limit reached before convergence"
-      case .sumOfSquaresAtPrecision: return "no further reduction of the sum of squares possible at machine precision"
-      case .parametersAtPrecision: return "no further change of the parameters possible at machine precision"
-      case .gradientAtPrecision: return "residuals orthogonal to the Jacobian columns at machine precision"
+      case .sumOfSquaresAtPrecision:
+        return "no further reduction of the sum of squares possible at machine precision"
+      case .parametersAtPrecision:
+        return "no further change of the parameters possible at machine precision"
+      case .gradientAtPrecision:
+        return "residuals orthogonal to the Jacobian columns at machine precision"
       case .nonFiniteJacobian: return "Jacobian not finite at an accepted point"
       }
     }
@@ -132,12 +136,16 @@ public enum LevenbergMarquardt {
     guard options.ftol >= 0, options.xtol >= 0, options.gtol >= 0, options.factor > 0,
       options.maxEvaluations > 0
     else { throw .invalidArgument("tolerances must be ≥ 0, factor and maxEvaluations > 0") }
-    guard start.allSatisfy(\.isFinite) else { throw .invalidArgument("starting values are not finite") }
+    guard start.allSatisfy(\.isFinite) else {
+      throw .invalidArgument("starting values are not finite")
+    }
     let epsmch = Double.ulpOfOne
 
     var x = start
     var fvec = residuals(x)
-    guard fvec.count == m else { throw .dimensionMismatch("residuals returned \(fvec.count) values, expected \(m)") }
+    guard fvec.count == m else {
+      throw .dimensionMismatch("residuals returned \(fvec.count) values, expected \(m)")
+    }
     guard fvec.allSatisfy(\.isFinite) else {
       throw .invalidArgument("residuals at the starting values are not finite")
     }
@@ -170,7 +178,9 @@ public enum LevenbergMarquardt {
       }
       guard jac.storage.allSatisfy(\.isFinite) else { return finish(.nonFiniteJacobian) }
       // Column norms, QR with pivoting, Qᵀf.
-      for j in 0..<n { acnorm[j] = LeastSquares.euclideanNorm(Array(jac.storage[(j * m)..<((j + 1) * m)])) }
+      for j in 0..<n {
+        acnorm[j] = LeastSquares.euclideanNorm(Array(jac.storage[(j * m)..<((j + 1) * m)]))
+      }
       var a = jac.storage
       let (perm, tau) = try LAPACK.geqp3(&a, m: m, n: n)
       ipvt = perm
@@ -363,7 +373,10 @@ public enum LevenbergMarquardt {
       if fp > 0 { parl = max(parl, par) }
       if fp < 0 { paru = min(paru, par) }
       par = max(parl, par + parc)
-      if !par.isFinite { par = paru; break }
+      if !par.isFinite {
+        par = paru
+        break
+      }
     }
     return x
   }

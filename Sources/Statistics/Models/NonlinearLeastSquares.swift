@@ -60,8 +60,12 @@ public enum NonlinearLeastSquares {
     let n = response.count
     let p = start.count
     let names = start.map(\.name)
-    guard p >= 1 else { throw .invalidInput("no parameters: give starting values for the formula's parameters") }
-    guard Set(names).count == p else { throw .invalidInput("parameter names repeat in the starting values: \(names)") }
+    guard p >= 1 else {
+      throw .invalidInput("no parameters: give starting values for the formula's parameters")
+    }
+    guard Set(names).count == p else {
+      throw .invalidInput("parameter names repeat in the starting values: \(names)")
+    }
     for s in start where !s.value.isFinite {
       throw .invalidInput("starting value of '\(s.name)' is not finite")
     }
@@ -90,14 +94,16 @@ public enum NonlinearLeastSquares {
       if error.message.hasPrefix("unknown variable") {
         let name = expression.variables.first { !names.contains($0) && data[$0] == nil } ?? "?"
         throw .invalidInput(
-          "formula names '\(name)' (column \(error.column)), which is neither a data column nor a parameter")
+          "formula names '\(name)' (column \(error.column)), which is neither a data column nor a parameter"
+        )
       }
       throw .invalidInput("formula: \(error.message) at column \(error.column)")
     }
     let theta0 = start.map(\.value)
     let f0 = model.values(theta0)
     if let i = f0.firstIndex(where: { !$0.isFinite }) {
-      throw .invalidInput("the model is not finite at the starting values (observation \(i + 1): \(f0[i]))")
+      throw .invalidInput(
+        "the model is not finite at the starting values (observation \(i + 1): \(f0[i]))")
     }
 
     let options = LevenbergMarquardt.Options(maxEvaluations: maxEvaluations)
@@ -132,23 +138,30 @@ public enum NonlinearLeastSquares {
         cov = ls.unscaledCovariance
         for k in cov.storage.indices { cov.storage[k] *= sigma2 }
         for (j, a) in ls.aliased.enumerated() where a {
-          warnings.append("singular gradient: parameter '\(names[j])' is not identifiable at the solution")
+          warnings.append(
+            "singular gradient: parameter '\(names[j])' is not identifiable at the solution")
         }
         // Bates–Watts relative offset: ‖Q₁ᵀr‖/√p over ‖Q₂ᵀr‖/√(n−p).
         let q1 = Summation.sum(ls.fitted.map { $0 * $0 })
         let q2 = ls.residualSumOfSquares
         if df > 0, ls.rank == p {
-          let offset = q2 > 0 ? ((q1 / Double(p)) / (q2 / Double(df))).squareRoot() : (q1 > 0 ? .infinity : 0)
+          let offset =
+            q2 > 0 ? ((q1 / Double(p)) / (q2 / Double(df))).squareRoot() : (q1 > 0 ? .infinity : 0)
           // Zero-residual problems (Lanczos1): the offset compares two rounding noises and
           // says nothing. The increment is then accepted when ‖Q₁ᵀr‖/√p is within a few
           // units of the rounding error of a residual, ε·rms(|yᵢ| + |fᵢ|): no iteration in
           // double precision can resolve a smaller one.
-          let noise = Double.ulpOfOne
-            * (Summation.sum((0..<n).map { (abs(response[$0]) + abs(fitted[$0])) * (abs(response[$0]) + abs(fitted[$0])) }) / nDouble).squareRoot()
+          let noise =
+            Double.ulpOfOne
+            * (Summation.sum(
+              (0..<n).map {
+                (abs(response[$0]) + abs(fitted[$0])) * (abs(response[$0]) + abs(fitted[$0]))
+              }) / nDouble).squareRoot()
           let atRounding = (q1 / Double(p)).squareRoot() <= 4 * noise
           if converged, !(offset <= offsetTolerance), !atRounding {
             converged = false
-            reason = "\(reason); but the relative offset \(offset) exceeds \(offsetTolerance): not a stationary point"
+            reason =
+              "\(reason); but the relative offset \(offset) exceeds \(offsetTolerance): not a stationary point"
           }
         }
       } catch {
@@ -162,7 +175,8 @@ public enum NonlinearLeastSquares {
 
     let nd = Double(n)
     let loglik = -0.5 * nd * (log(2 * Double.pi) + 1 - log(nd) + log(rss))
-    let params = parameterTable(names: names, estimates: theta, covariance: cov, df: Double(df), level: level)
+    let params = parameterTable(
+      names: names, estimates: theta, covariance: cov, df: Double(df), level: level)
     var fit = ModelFit(
       model: .nls, n: n, dfResidual: df, converged: converged, iterations: lm.iterations,
       parameters: params, residualSD: sigma2.squareRoot(), rSquared: nil, deviance: rss,
