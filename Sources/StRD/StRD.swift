@@ -47,6 +47,13 @@ public struct StRDDataset: Sendable {
     public var sd: Double
     /// Lag-1 sample autocorrelation coefficient r(1) as NIST defines it.
     public var autocorrelation: Double
+
+    /// Creates certified univariate statistics.
+    public init(mean: Double, sd: Double, autocorrelation: Double) {
+      self.mean = mean
+      self.sd = sd
+      self.autocorrelation = autocorrelation
+    }
   }
 
   /// One row of a certified ANOVA table (`Between Treatment 8 1.68 0.21 21.0`).
@@ -168,9 +175,11 @@ public enum StRD {
   /// - Throws: `StRDError` when the folder or file is missing or malformed.
   public static func load(_ name: String, kind: StRDDataset.Kind) throws(StRDError) -> StRDDataset {
     guard let dir = directory() else {
-      throw StRDError(path: "nist-strd", line: nil, message: "reference folder not found (set NIST_STRD_DIR)")
+      throw StRDError(
+        path: "nist-strd", line: nil, message: "reference folder not found (set NIST_STRD_DIR)")
     }
-    return try load(path: dir.appendingPathComponent(kind.rawValue).appendingPathComponent(name + ".dat").path)
+    return try load(
+      path: dir.appendingPathComponent(kind.rawValue).appendingPathComponent(name + ".dat").path)
   }
 
   /// Reads and parses one StRD `.dat` file.
@@ -181,7 +190,8 @@ public enum StRD {
       text = try String(contentsOfFile: path, encoding: .utf8)
     } catch {
       guard let latin = try? String(contentsOfFile: path, encoding: .isoLatin1) else {
-        throw StRDError(path: path, line: nil, message: "cannot read file: \(error.localizedDescription)")
+        throw StRDError(
+          path: path, line: nil, message: "cannot read file: \(error.localizedDescription)")
       }
       text = latin
     }
@@ -190,7 +200,9 @@ public enum StRD {
 
   /// Parses the text of a StRD file; `path` is used in errors only.
   /// - Throws: `StRDError` for a malformed file.
-  public static func parse(_ text: String, path: String = "<string>") throws(StRDError) -> StRDDataset {
+  public static func parse(_ text: String, path: String = "<string>") throws(StRDError)
+    -> StRDDataset
+  {
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
       $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
     }
@@ -216,7 +228,8 @@ private struct Parser {
   /// A Fortran-style number (`1.5E-01`, `0.1D+01`).
   static func number(_ s: String) -> Double? {
     if let v = Double(s) { return v }
-    return Double(s.replacingOccurrences(of: "D", with: "E").replacingOccurrences(of: "d", with: "e"))
+    return Double(
+      s.replacingOccurrences(of: "D", with: "E").replacingOccurrences(of: "d", with: "e"))
   }
 
   /// `(lines X to Y)` on the header line containing `label`, 1-based inclusive.
@@ -225,7 +238,9 @@ private struct Parser {
       guard let open = line.range(of: "(lines") else { continue }
       let rest = line[open.upperBound...].replacingOccurrences(of: ")", with: " ")
       let t = Parser.tokens(rest)
-      guard t.count >= 3, t[1] == "to", let a = Int(t[0]), let b = Int(t[2]), a >= 1, b >= a else { continue }
+      guard t.count >= 3, t[1] == "to", let a = Int(t[0]), let b = Int(t[2]), a >= 1, b >= a else {
+        continue
+      }
       return a...b
     }
     return nil
@@ -237,7 +252,9 @@ private struct Parser {
     for i in rr where i < lines.count {
       let t = lines[i].trimmingCharacters(in: .whitespaces)
       guard t.hasPrefix(prefix), let c = t.lastIndex(of: ":") else { continue }
-      if let v = Parser.tokens(String(t[t.index(after: c)...])).first.flatMap(Parser.number) { return v }
+      if let v = Parser.tokens(String(t[t.index(after: c)...])).first.flatMap(Parser.number) {
+        return v
+      }
     }
     return nil
   }
@@ -312,7 +329,8 @@ private struct Parser {
     case .univariate: try univariate(&ds)
     case .linear, .nonlinear, .anova: try regression(&ds)
     }
-    if let stated = count(before: "Observations") ?? valueAfterColon("Number of Observations").map({ Int($0) }),
+    if let stated = count(before: "Observations")
+      ?? valueAfterColon("Number of Observations").map({ Int($0) }),
       kind != .anova, stated != ds.data.count
     {
       throw fail("header states \(stated) observations, the data block has \(ds.data.count)")
@@ -334,7 +352,9 @@ private struct Parser {
       if t.isEmpty { continue }
       var row: [Double] = []
       for tok in t {
-        guard let v = Parser.number(tok) else { throw fail("'\(tok)' is not a number", line: i + 1) }
+        guard let v = Parser.number(tok) else {
+          throw fail("'\(tok)' is not a number", line: i + 1)
+        }
         row.append(v)
       }
       ds.data.append(row)
@@ -352,7 +372,8 @@ private struct Parser {
       throw fail("header has no 'Certified Values (lines X to Y)'")
     }
     guard dataRange.upperBound <= lines.count else {
-      throw fail("data block ends at line \(dataRange.upperBound) but the file has \(lines.count) lines")
+      throw fail(
+        "data block ends at line \(dataRange.upperBound) but the file has \(lines.count) lines")
     }
     // Variables: the "Data:" line just before the block (regression sets).
     let before = dataRange.lowerBound - 2
@@ -365,7 +386,10 @@ private struct Parser {
       var row: [Double] = []
       for tok in t {
         guard let v = Parser.number(tok) else {
-          if ds.kind == .anova { row = []; break }   // group-label lines inside ANOVA blocks
+          if ds.kind == .anova {
+            row = []
+            break
+          }  // group-label lines inside ANOVA blocks
           throw fail("'\(tok)' is not a number", line: ln)
         }
         row.append(v)
@@ -377,7 +401,10 @@ private struct Parser {
       var i = dataRange.lowerBound - 2
       while i >= 0, i >= dataRange.lowerBound - 8 {
         let t = Parser.tokens(lines[i])
-        if !t.isEmpty, t.allSatisfy({ Int($0) != nil }) { ds.variables = t; break }
+        if !t.isEmpty, t.allSatisfy({ Int($0) != nil }) {
+          ds.variables = t
+          break
+        }
         i -= 1
       }
     } else if ds.variables.isEmpty, let width = ds.data.first?.count {
@@ -385,7 +412,9 @@ private struct Parser {
     }
     if ds.kind != .anova, let width = ds.data.first?.count {
       guard ds.variables.count == width else {
-        throw fail("data has \(width) columns, the 'Data:' line names \(ds.variables.count)", line: dataRange.lowerBound - 1)
+        throw fail(
+          "data has \(width) columns, the 'Data:' line names \(ds.variables.count)",
+          line: dataRange.lowerBound - 1)
       }
       for (k, row) in ds.data.enumerated() where row.count != width {
         throw fail("data row \(k + 1) has \(row.count) values, expected \(width)")
@@ -399,7 +428,9 @@ private struct Parser {
       let t = Parser.tokens(line)
       if ds.kind == .nonlinear, t.count >= 6, t[1] == "=" {
         let nums = t[2...].compactMap(Parser.number)
-        guard nums.count == 4 else { throw fail("expected Start 1, Start 2, estimate and SD", line: i + 1) }
+        guard nums.count == 4 else {
+          throw fail("expected Start 1, Start 2, estimate and SD", line: i + 1)
+        }
         ds.start1.append(nums[0])
         ds.start2.append(nums[1])
         ds.certified.append(.init(name: t[0], estimate: nums[2], standardError: nums[3]))
@@ -409,16 +440,22 @@ private struct Parser {
         ds.certified.append(.init(name: t[0], estimate: e, standardError: s))
       }
       let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("Standard Deviation") || trimmed.hasPrefix("Residual Standard Deviation"),
+      if trimmed.hasPrefix("Standard Deviation")
+        || trimmed.hasPrefix("Residual Standard Deviation"),
         let v = t.last.flatMap(Parser.number)
       {
         ds.residualSD = ds.residualSD ?? v
       }
       if trimmed.contains("R-Squared"), let v = t.last.flatMap(Parser.number) { ds.rSquared = v }
-      if trimmed.hasPrefix("Residual Sum of Squares"), let v = t.last.flatMap(Parser.number) { ds.residualSS = v }
-      if trimmed.hasPrefix("Degrees of Freedom"), let v = t.last.flatMap({ Int($0) }) { ds.degreesOfFreedom = v }
+      if trimmed.hasPrefix("Residual Sum of Squares"), let v = t.last.flatMap(Parser.number) {
+        ds.residualSS = v
+      }
+      if trimmed.hasPrefix("Degrees of Freedom"), let v = t.last.flatMap({ Int($0) }) {
+        ds.degreesOfFreedom = v
+      }
       // ANOVA rows: SOURCE… df SS MS [F]
-      if ds.kind != .nonlinear, let k = t.firstIndex(where: { Int($0) != nil }), k >= 1, t.count - k >= 3,
+      if ds.kind != .nonlinear, let k = t.firstIndex(where: { Int($0) != nil }), k >= 1,
+        t.count - k >= 3,
         !trimmed.hasPrefix("Source"), t[(k + 1)...].allSatisfy({ Parser.number($0) != nil }),
         let df = Int(t[k]), let ss = Parser.number(t[k + 1]), let ms = Parser.number(t[k + 2])
       {
@@ -431,7 +468,9 @@ private struct Parser {
         }
       }
     }
-    if ds.kind != .anova, ds.certified.isEmpty { throw fail("no certified parameter values found", line: certRange.lowerBound) }
+    if ds.kind != .anova, ds.certified.isEmpty {
+      throw fail("no certified parameter values found", line: certRange.lowerBound)
+    }
     if let p = ds.parameterCount, ds.kind == .nonlinear, p != ds.certified.count {
       throw fail("header states \(p) parameters, \(ds.certified.count) certified values found")
     }

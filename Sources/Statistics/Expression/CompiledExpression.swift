@@ -51,7 +51,8 @@ public struct CompiledExpression: Sendable {
   ///   neither a parameter nor a data column, or one that is both; also for duplicate
   ///   parameter names or data columns of unequal length.
   public init(
-    _ expression: Expression, parameters: [String], data: [String: [Double]], observations: Int? = nil
+    _ expression: Expression, parameters: [String], data: [String: [Double]],
+    observations: Int? = nil
   ) throws(ExpressionError) {
     guard Set(parameters).count == parameters.count else {
       throw ExpressionError("duplicate parameter names in \(parameters)", column: 1)
@@ -65,9 +66,11 @@ public struct CompiledExpression: Sendable {
       let isParam = paramIndex[name] != nil
       let isData = data[name] != nil
       if isParam && isData {
-        firstError = ExpressionError("'\(name)' is both a parameter and a data column", column: column)
+        firstError = ExpressionError(
+          "'\(name)' is both a parameter and a data column", column: column)
       } else if !isParam && !isData {
-        firstError = ExpressionError("unknown variable '\(name)': not a parameter or a data column", column: column)
+        firstError = ExpressionError(
+          "unknown variable '\(name)': not a parameter or a data column", column: column)
       } else if isData && !used.contains(name) {
         used.append(name)
       }
@@ -79,7 +82,8 @@ public struct CompiledExpression: Sendable {
     for name in used {
       let col = data[name] ?? []
       guard col.count == n else {
-        throw ExpressionError("data column '\(name)' has \(col.count) values, expected \(n)", column: 1)
+        throw ExpressionError(
+          "data column '\(name)' has \(col.count) values, expected \(n)", column: 1)
       }
       columns.append(col)
     }
@@ -140,7 +144,8 @@ public struct CompiledExpression: Sendable {
   public func valuesAndJacobian(_ theta: [Double]) -> (values: [Double], jacobian: Matrix) {
     let r = run(theta, gradient: true)
     let p = parameters.count
-    let m = (try? Matrix(rows: count, columns: p, columnMajor: r.jacobian))
+    let m =
+      (try? Matrix(rows: count, columns: p, columnMajor: r.jacobian))
       ?? Matrix(rows: count, columns: p, repeating: .nan)
     return (r.values, m)
   }
@@ -181,8 +186,10 @@ public struct CompiledExpression: Sendable {
             for j in 0..<p where g[top * p + j] != 0 { g[top * p + j] *= d }
           }
         case .binary(let op):
-          let a = v[top - 1], b = v[top]
-          let ia = (top - 1) * p, ib = top * p
+          let a = v[top - 1]
+          let b = v[top]
+          let ia = (top - 1) * p
+          let ib = top * p
           switch op {
           case .add:
             v[top - 1] = a + b
@@ -213,7 +220,8 @@ public struct CompiledExpression: Sendable {
               if needB { dB = r * Foundation.log(a) }
               for j in 0..<p {
                 var d = 0.0
-                let ga = g[ia + j], gb = g[ib + j]
+                let ga = g[ia + j]
+                let gb = g[ib + j]
                 if ga != 0 { d += dA * ga }
                 if gb != 0 { d += dB * gb }
                 g[ia + j] = d

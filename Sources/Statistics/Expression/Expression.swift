@@ -85,7 +85,9 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
     switch self {
     case .number(let v): return v
     case .variable(let name, let column):
-      guard let v = env[name] else { throw ExpressionError("unknown variable '\(name)'", column: column) }
+      guard let v = env[name] else {
+        throw ExpressionError("unknown variable '\(name)'", column: column)
+      }
       return v
     case .negate(let a): return -(try a.evaluate(env))
     case .binary(let op, let a, let b):
@@ -104,7 +106,8 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
       return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : "\(v)"
     case .variable(let name, _): return name
     case .negate(let a): return "-\(a.parenthesised)"
-    case .binary(let op, let a, let b): return "\(a.parenthesised) \(op.rawValue) \(b.parenthesised)"
+    case .binary(let op, let a, let b):
+      return "\(a.parenthesised) \(op.rawValue) \(b.parenthesised)"
     case .call(let f, let a): return "\(f.rawValue)(\(a))"
     }
   }

@@ -60,7 +60,9 @@ struct ExpressionParser {
           while let d = at(j), isDigit(d) { j += 1 }
         }
         let text = String(String.UnicodeScalarView(s[i..<j]))
-        guard let v = Double(text) else { throw ExpressionError("malformed number '\(text)'", column: column) }
+        guard let v = Double(text) else {
+          throw ExpressionError("malformed number '\(text)'", column: column)
+        }
         out.append(ExpressionToken(kind: .number(v), column: column, text: text))
         i = j
         continue
@@ -91,7 +93,8 @@ struct ExpressionParser {
   }
 
   private var current: ExpressionToken {
-    position < tokens.count ? tokens[position] : ExpressionToken(kind: .end, column: scalars.count + 1, text: "")
+    position < tokens.count
+      ? tokens[position] : ExpressionToken(kind: .end, column: scalars.count + 1, text: "")
   }
 
   private mutating func advance() { position += 1 }
@@ -182,21 +185,24 @@ struct ExpressionParser {
         advance()
         let arg = try parseSum()
         guard isSymbol(")") else {
-          throw ExpressionError("expected ')' to close '(' at column \(open)", column: current.column)
+          throw ExpressionError(
+            "expected ')' to close '(' at column \(open)", column: current.column)
         }
         advance()
         return .call(f, arg)
       }
       if name == "pi" { return .number(Double.pi) }
       if ExpressionFunction(rawValue: name) != nil {
-        throw ExpressionError("function '\(name)' needs its argument in parentheses", column: t.column)
+        throw ExpressionError(
+          "function '\(name)' needs its argument in parentheses", column: t.column)
       }
       return .variable(name, column: t.column)
     case .symbol("("):
       advance()
       let e = try parseSum()
       guard isSymbol(")") else {
-        throw ExpressionError("expected ')' to close '(' at column \(t.column)", column: current.column)
+        throw ExpressionError(
+          "expected ')' to close '(' at column \(t.column)", column: current.column)
       }
       advance()
       return e
