@@ -23,6 +23,10 @@ public struct FitRequest: Sendable {
   public var by: String?
   /// Confidence level.
   public var level: Double
+  /// The nls model formula (the right-hand side; the response is `y`).
+  public var formula: String? = nil
+  /// Starting values of the nls parameters, in order.
+  public var start: [(name: String, value: Double)] = []
 
   /// Creates a request.
   public init(
@@ -48,6 +52,7 @@ public enum FitAnalysis {
   /// - Throws: `FiguresError` for missing columns or bad numbers (with their locations),
   ///   `AnalysisError` when the fit itself fails.
   public static func run(_ table: CSVTable, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
+    if request.model == .nls { return try runNLS(table, request) }
     for c in [request.y] + request.x + [request.weights, request.offset, request.by].compactMap({ $0 }) {
       if table.columnIndex(c) == nil {
         throw AnalysisError.unknownColumn(c, path: table.path, available: table.header.map(\.value))
@@ -113,13 +118,69 @@ public enum FitAnalysis {
         case .negbin:
           out.append((label, try NegativeBinomial.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level)))
         case .nls:
-          throw AnalysisError.analysis("fit", "--model nls needs --formula and --start")
+          break  // handled by runNLS
         }
       } catch let e as StatisticsError {
         throw AnalysisError.analysis(what, e.description)
       }
     }
     return out
+  }
+
+  /// Nonlinear least squares: `y ~ formula` with the parameters named in `start`; every other
+  /// name in the formula is a column of the table.
+  static func runNLS(_ table: CSVTable, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
+    guard let formula = request.formula, !request.start.isEmpty else {
+      throw AnalysisError.analysis("fit", "--model nls needs --formula EXPR and --start NAME=VALUE[,NAME=VALUE...]")
+    }
+    let expression = try parseFormula(formula)
+    let parameters = Set(request.start.map(\.name))
+    let columns = expression.variables.filter { !parameters.contains($0) }
+    for c in columns + [request.y] + [request.by].compactMap({ $0 }) where table.columnIndex(c) == nil {
+      throw AnalysisError.unknownColumn(c, path: table.path, available: table.header.map(\.value))
+    }
+    for p in request.start.map(\.name) where !expression.variables.contains(p) {
+      throw AnalysisError.analysis("fit", "parameter '\(p)' given in --start does not appear in the formula")
+    }
+    let y = try table.numbers(column: request.y).map { $0 ?? .nan }
+    var data: [String: [Double]] = [:]
+    for c in columns { data[c] = try table.numbers(column: c).map { $0 ?? .nan } }
+    var groups: [(String?, [Int])] = [(nil, Array(y.indices))]
+    if let by = request.by {
+      groups = []
+      var index: [String: Int] = [:]
+      for (i, g) in try table.strings(column: by).enumerated() {
+        if let k = index[g] { groups[k].1.append(i) } else {
+          index[g] = groups.count
+          groups.append((g, [i]))
+        }
+      }
+    }
+    var out: [(group: String?, fit: ModelFit)] = []
+    for (label, rows) in groups {
+      var sub: [String: [Double]] = [:]
+      for (k, v) in data { sub[k] = rows.map { v[$0] } }
+      out.append((label, try fitNLS(expression, rows.map { y[$0] }, sub, request, label: label)))
+    }
+    return out
+  }
+
+  static func parseFormula(_ formula: String) throws(AnalysisError) -> Statistics.Expression {
+    do throws(ExpressionError) {
+      return try Statistics.Expression(formula)
+    } catch {
+      throw .formula(formula, error.message, column: error.column)
+    }
+  }
+
+  static func fitNLS(
+    _ e: Statistics.Expression, _ y: [Double], _ data: [String: [Double]], _ request: FitRequest, label: String?
+  ) throws(AnalysisError) -> ModelFit {
+    do throws(StatisticsError) {
+      return try NonlinearLeastSquares.fit(expression: e, response: y, data: data, start: request.start, level: request.level)
+    } catch {
+      throw .analysis(label.map { "fit (group \($0))" } ?? "fit", error.description)
+    }
   }
 
   /// One parameter as the contract's JSON.

@@ -310,12 +310,17 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
   case analysis(String, String)
   /// A column named on the command line is missing.
   case unknownColumn(String, path: String, available: [String])
+  /// A formula that does not parse, with the 1-based column where it went wrong.
+  case formula(String, String, column: Int)
 
   public var description: String {
     switch self {
     case .unknownQuantity(let q, let available):
       return "unknown quantity '\(q)'; the files have: \(available.joined(separator: ", "))"
     case .analysis(let q, let m): return "\(q): \(m)"
+    case .formula(let text, let message, let column):
+      let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
+      return "<formula>:1:\(column): error: \(message)\n  \(text)\n  \(caret)"
     case .unknownColumn(let c, let path, let available):
       return "\(path):1: error: no column '\(c)'; the columns are: \(available.joined(separator: ", "))"
     }

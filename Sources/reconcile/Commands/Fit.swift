@@ -13,6 +13,7 @@ struct Fit: ParsableCommand {
         reconcile fit data.csv --y y --x x --degree 3
         reconcile fit data.csv --y count --x year --model poisson --offset log_exposure
         reconcile fit data.csv --y y --x x --by region --format json
+        reconcile fit misra1a.csv --y y --model nls --formula 'b1*(1-exp(-b2*x))' --start b1=500,b2=1e-4
       """)
 
   @Argument(help: "A CSV file with a header row.")
@@ -25,7 +26,7 @@ struct Fit: ParsableCommand {
   var degree: Int = 1
   @Flag(name: .long, help: "Fit without an intercept.")
   var noIntercept = false
-  @Option(name: .long, help: "Model: ols, wls, poisson, quasipoisson or negbin.")
+  @Option(name: .long, help: "Model: ols, wls, poisson, quasipoisson, negbin or nls.")
   var model: String = "ols"
   @Option(name: .long, help: "Weights column (wls).")
   var weights: String?
@@ -33,6 +34,10 @@ struct Fit: ParsableCommand {
   var offset: String?
   @Option(name: .long, help: "One fit per distinct value of this column.")
   var by: String?
+  @Option(name: .long, help: "nls: the model formula, e.g. 'b1*(1-exp(-b2*x))' (the response is --y).")
+  var formula: String?
+  @Option(name: .long, help: "nls: starting values, e.g. b1=500,b2=1e-4.")
+  var start: String?
   @Option(name: .long, help: "Confidence level.")
   var level: Double = 0.95
   @Option(name: .long, help: "Output format: table, csv or json.")
@@ -43,7 +48,12 @@ struct Fit: ParsableCommand {
   func validate() throws {
     guard degree >= 1 else { throw ValidationError("--degree must be at least 1, got \(degree)") }
     guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
-    if ModelKind(rawValue: model) == nil || model == "nls" {
+    if model == "nls" || formula != nil {
+      guard formula != nil, let start, parseStart(start) != nil else {
+        throw ValidationError("nls needs --formula EXPR and --start NAME=VALUE[,NAME=VALUE...] with numeric values")
+      }
+    }
+    if ModelKind(rawValue: model) == nil {
       throw ValidationError("--model '\(model)' is not available; use one of: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
     }
     if model == "wls" && weights == nil { throw ValidationError("--model wls needs --weights COL") }
@@ -55,9 +65,12 @@ struct Fit: ParsableCommand {
   func run() throws {
     try guarded {
       let table = try CSVReader.read(path: path)
-      let request = FitRequest(
+      var request = FitRequest(
         y: y, x: columns, degree: degree, noIntercept: noIntercept,
-        model: ModelKind(rawValue: model) ?? .ols, weights: weights, offset: offset, by: by, level: level)
+        model: formula != nil ? .nls : ModelKind(rawValue: model) ?? .ols, weights: weights, offset: offset, by: by,
+        level: level)
+      request.formula = formula
+      request.start = start.flatMap(parseStart) ?? []
       let fits = try FitAnalysis.run(table, request)
       switch format {
       case .json:
@@ -71,4 +84,16 @@ struct Fit: ParsableCommand {
       }
     }
   }
+}
+
+/// "b1=500,b2=1e-4" → [("b1", 500), ("b2", 0.0001)]; nil when malformed.
+func parseStart(_ s: String) -> [(name: String, value: Double)]? {
+  var out: [(name: String, value: Double)] = []
+  for part in s.split(separator: ",") {
+    let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+    guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]), v.isFinite else { return nil }
+    guard !out.contains(where: { $0.name == kv[0] }) else { return nil }
+    out.append((kv[0], v))
+  }
+  return out.isEmpty ? nil : out
 }
