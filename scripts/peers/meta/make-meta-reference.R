@@ -11,7 +11,7 @@
 # Cases: metafor's dat.bcg log risk ratios; 30 random sets with k = 2..50; k = 2 (three sets);
 # tiny variances (1e-7..1e-6); huge variances (1e3..1e5); homogeneous data (no heterogeneity,
 # tau^2 = 0 for most estimators); identical estimates (Q = 0); and sets found by a seeded search
-# on which metafor's Fisher scoring fails (EB; ML/REML when found), or warns of a local maximum.
+# on which metafor's Fisher scoring fails (EB, ML, REML), or warns of a local maximum.
 # Run from the repository root:   Rscript scripts/peers/meta/make-meta-reference.R
 suppressPackageStartupMessages(library(metafor))
 cat("metafor", as.character(packageVersion("metafor")), "\n")
@@ -68,6 +68,22 @@ for (i in 1:3000) {
   if (all(unlist(got) >= unlist(want))) break
 }
 cat("search:", paste(names(got), unlist(got), collapse = ", "), "after", i, "tries\n")
+# ML and REML rarely fail on the design above; they do on about 1 in 200 sets like these
+# (moderate standard errors, estimates printed to 6 decimals).
+set.seed(3)
+for (i in 1:20000) {
+  k <- sample(2:18, 1)
+  sei <- round(runif(k, 0.05, 0.6), 5)
+  yi <- round(rnorm(k, runif(1, -1, 1), sqrt(sei^2 + runif(1, 0, 0.5)^2)), 6)
+  for (m in c("ML", "REML")) {
+    if (got[[m]] < 2L && fails(yi, sei^2, m) == "error") {
+      got[[m]] <- got[[m]] + 1L
+      cases[[sprintf("noconv_%s%d", m, got[[m]])]] <- data.frame(yi = yi, vi = sei^2)
+    }
+  }
+  if (got$ML >= 2L && got$REML >= 2L) break
+}
+cat("search for ML/REML failures:", got$ML, got$REML, "after", i, "tries\n")
 
 inputs <- do.call(rbind, lapply(names(cases), function(k) cbind(case = k, cases[[k]])))
 inputs$yi <- sprintf("%.17g", inputs$yi)
@@ -111,3 +127,22 @@ for (cn in names(cases)) {
 out <- do.call(rbind, rows)
 write.csv(out, "Tests/Fixtures/meta/reference.csv", row.names = FALSE, quote = FALSE)
 cat("wrote", length(cases), "cases,", nrow(out), "reference values\n")
+
+# For the CLI test: dat.bcg with its allocation column, and rma(method = "REML") on all trials
+# and per allocation group (in order of first appearance), plus DL with Knapp-Hartung overall.
+bcg <- data.frame(trial = dat.bcg$trial, alloc = dat.bcg$alloc,
+                  yi = sprintf("%.17g", dat$yi), vi = sprintf("%.17g", dat$vi))
+write.csv(bcg, "Tests/Fixtures/meta/bcg.csv", row.names = FALSE, quote = FALSE)
+rows <- list()
+fits <- list(list("all", "REML", "z", dat), list("all", "DL", "knha", dat))
+for (g in unique(as.character(dat.bcg$alloc))) fits[[length(fits) + 1]] <- list(g, "REML", "z", dat[dat.bcg$alloc == g, ])
+for (f in fits) {
+  m <- rma(yi, vi, data = f[[4]], method = f[[2]], test = f[[3]])
+  p <- predict(m)
+  vals <- c(k = m$k, estimate = as.numeric(m$b), std_error = m$se, ci_low = m$ci.lb, ci_high = m$ci.ub,
+            pi_low = p$pi.lb, pi_high = p$pi.ub, tau2 = m$tau2, i2 = m$I2, h2 = m$H2, q = m$QE,
+            q_p = m$QEp, statistic = m$zval, p_value = m$pval)
+  for (n in names(vals)) rows[[length(rows) + 1]] <- data.frame(group = f[[1]], method = f[[2]], test = f[[3]], key = n, value = sprintf("%.17g", vals[[n]]))
+}
+write.csv(do.call(rbind, rows), "Tests/Fixtures/meta/bcg-reference.csv", row.names = FALSE, quote = FALSE)
+cat("wrote bcg.csv and bcg-reference.csv\n")
