@@ -1,0 +1,261 @@
+import Figures
+import Foundation
+import Statistics
+
+/// What `reconcile meta` was asked to do.
+public struct MetaRequest: Sendable {
+  /// The τ² estimator.
+  public var method: TauSquaredEstimator
+  /// z or Knapp–Hartung.
+  public var test: MetaTest
+  /// Group column for one analysis per group.
+  public var by: String?
+  /// Confidence level.
+  public var level: Double
+
+  /// Creates a request (defaults as the command line: REML, z, 95%).
+  public init(method: TauSquaredEstimator = .REML, test: MetaTest = .z, by: String? = nil, level: Double = 0.95) {
+    self.method = method
+    self.test = test
+    self.by = by
+    self.level = level
+  }
+}
+
+/// One analysis of `reconcile meta`: the group label (nil without `--by`), the line of the
+/// group's first row (for diagnostics), and the result.
+public struct MetaGroupResult: Sendable {
+  /// The value of the `--by` column, or nil.
+  public var group: String?
+  /// The 1-based physical line of the group's first data row.
+  public var line: Int
+  /// The meta-analysis.
+  public var result: MetaResult
+}
+
+/// `reconcile meta`: meta-analysis of a CSV of study estimates and their sampling variances.
+public enum MetaAnalysisReport {
+  /// The columns read: the estimate column and either a variance or a standard-error column.
+  public struct Columns: Sendable, Equatable {
+    /// Name of the estimate column as written in the header.
+    public var estimate: String
+    /// Name of the variance column, if the variances are given directly.
+    public var variance: String?
+    /// Name of the standard-error column, used (squared) when there is no variance column.
+    public var standardError: String?
+  }
+
+  /// Finds the input columns, case-insensitively: `estimate` or metafor's `yi`; `variance` or
+  /// `vi`, else `se` or `sei` (squared). A variance column wins over a standard-error column.
+  ///
+  /// - Throws: `AnalysisError.unknownColumn` naming what is missing.
+  public static func columns(_ table: CSVTable) throws -> Columns {
+    func find(_ names: [String]) -> String? {
+      for n in names { if let i = table.columnIndex(n) { return table.header[i].value } }
+      return nil
+    }
+    let available = table.header.map(\.value)
+    guard let est = find(["estimate", "yi"]) else {
+      throw AnalysisError.unknownColumn("estimate (or yi)", path: table.path, available: available)
+    }
+    let variance = find(["variance", "vi"])
+    let se = variance == nil ? find(["se", "sei"]) : nil
+    guard variance != nil || se != nil else {
+      throw AnalysisError.unknownColumn("se or variance (or vi)", path: table.path, available: available)
+    }
+    return Columns(estimate: est, variance: variance, standardError: se)
+  }
+
+  /// Runs the meta-analysis once, or once per distinct value of `request.by` in order of first
+  /// appearance.
+  ///
+  /// - Throws: `FiguresError.invalid` with a diagnostic per bad cell (missing or malformed
+  ///   numbers, a variance or standard error that is not positive), `AnalysisError` for missing
+  ///   columns or a failed analysis.
+  /// - Complexity: O(n) in the number of rows plus the fits; per group only two reused
+  ///   buffers are filled, so batches of many small analyses do not allocate per group.
+  public static func run(_ table: CSVTable, _ request: MetaRequest) throws -> [MetaGroupResult] {
+    let cols = try columns(table)
+    if let by = request.by, table.columnIndex(by) == nil {
+      throw AnalysisError.unknownColumn(by, path: table.path, available: table.header.map(\.value))
+    }
+    guard !table.records.isEmpty else {
+      throw AnalysisError.analysis("meta", "\(table.path) has no data rows")
+    }
+    let y = try table.numbers(column: cols.estimate)
+    let spread: [Double?]
+    let spreadName: String
+    if let v = cols.variance {
+      spread = try table.numbers(column: v)
+      spreadName = v
+    } else {
+      let s = cols.standardError ?? "se"
+      spread = try table.numbers(column: s)
+      spreadName = s
+    }
+    // Every value present (numbers() already rejected missing cells); variances positive.
+    var diagnostics: [Diagnostic] = []
+    let spreadIndex = table.columnIndex(spreadName) ?? 0
+    var estimates = [Double](repeating: 0, count: y.count)
+    var variances = [Double](repeating: 0, count: y.count)
+    for i in 0..<y.count {
+      let record = table.records[i]
+      guard let yi = y[i], let si = spread[i] else { continue }
+      estimates[i] = yi
+      if !(si > 0) || !si.isFinite {
+        let column = spreadIndex < record.fields.count ? record.fields[spreadIndex].column : nil
+        diagnostics.append(
+          .error(
+            "\(spreadName) must be positive, got \(record.fields.indices.contains(spreadIndex) ? record.fields[spreadIndex].value : "")",
+            at: SourceLocation(path: table.path, line: record.line, column: column)))
+        continue
+      }
+      let v = cols.variance == nil ? si * si : si
+      if !(v > 0) || !v.isFinite {
+        diagnostics.append(
+          .error(
+            "\(spreadName) \(si) squares to a variance that is not a positive finite number",
+            at: SourceLocation(path: table.path, line: record.line)))
+        continue
+      }
+      variances[i] = v
+    }
+    if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
+
+    // Groups in order of first appearance: a group number per row, then rows bucketed by
+    // a counting sort (two flat arrays instead of an array per group).
+    var groupOfRow = [Int](repeating: 0, count: y.count)
+    var labels: [String?] = [nil]
+    var firstRow = [0]
+    if let by = request.by {
+      labels = []
+      firstRow = []
+      var index: [String: Int] = [:]
+      let values = try table.strings(column: by)
+      index.reserveCapacity(min(values.count, 1 << 16))
+      for (i, g) in values.enumerated() {
+        if let k = index[g] {
+          groupOfRow[i] = k
+        } else {
+          let k = labels.count
+          index[g] = k
+          labels.append(g)
+          firstRow.append(i)
+          groupOfRow[i] = k
+        }
+      }
+    }
+    let groupCount = labels.count
+    var start = [Int](repeating: 0, count: groupCount + 1)
+    for g in groupOfRow { start[g + 1] += 1 }
+    for g in 0..<groupCount { start[g + 1] += start[g] }
+    var order = [Int](repeating: 0, count: y.count)
+    var fill = start
+    for (i, g) in groupOfRow.enumerated() {
+      order[fill[g]] = i
+      fill[g] += 1
+    }
+
+    var out: [MetaGroupResult] = []
+    out.reserveCapacity(groupCount)
+    var ys: [Double] = []
+    var vs: [Double] = []
+    ys.reserveCapacity(y.count)
+    vs.reserveCapacity(y.count)
+    for g in 0..<groupCount {
+      ys.removeAll(keepingCapacity: true)
+      vs.removeAll(keepingCapacity: true)
+      for j in start[g]..<start[g + 1] {
+        ys.append(estimates[order[j]])
+        vs.append(variances[order[j]])
+      }
+      do {
+        let r = try MetaAnalysis.fit(
+          estimates: ys, variances: vs, method: request.method, test: request.test, level: request.level)
+        out.append(MetaGroupResult(group: labels[g], line: table.records[firstRow[g]].line, result: r))
+      } catch {
+        throw AnalysisError.analysis(labels[g].map { "meta (group \($0))" } ?? "meta", error.description)
+      }
+    }
+    return out
+  }
+
+  /// The contract's JSON object for one analysis: `method`, `test`, `k`, `estimate`,
+  /// `std_error`, `ci_low`, `ci_high`, `pi_low`, `pi_high`, `tau2`, `i2` (percent), `h2`, `q`,
+  /// `q_df`, `q_p`, `statistic`, `p_value`, and in addition `group` (first, with `--by`),
+  /// `level`, `tau2_se`, `df` (t degrees of freedom, null for z), `converged`, `iterations`,
+  /// `warnings`. Values that do not exist are `null`.
+  public static func json(_ r: MetaResult, group: String? = nil) -> JSON {
+    var members: [(String, JSON)] = []
+    members.reserveCapacity(24)
+    if let group { members.append(("group", .string(group))) }
+    members += [
+      ("method", .string(r.method.rawValue)), ("test", .string(r.test.rawValue)), ("k", .int(r.k)),
+      ("level", .num(r.level)),
+      ("estimate", .num(r.estimate)), ("std_error", .num(r.standardError)),
+      ("ci_low", .num(r.ciLow)), ("ci_high", .num(r.ciHigh)),
+      ("pi_low", .num(r.piLow)), ("pi_high", .num(r.piHigh)),
+      ("tau2", .num(r.tau2)), ("tau2_se", .num(r.tau2StandardError)),
+      ("i2", .num(r.i2)), ("h2", .num(r.h2)),
+      ("q", .num(r.q)), ("q_df", .int(r.qDF)), ("q_p", .num(r.qP)),
+      ("statistic", .num(r.statistic)), ("p_value", .num(r.pValue)),
+      ("df", r.df.map { .int($0) } ?? .null),
+      ("converged", .bool(r.converged)), ("iterations", .int(r.iterations)),
+      ("warnings", .array(r.warnings.map { .string($0) })),
+    ]
+    return .object(members)
+  }
+
+  /// The JSON document: one object, or with `--by` an array of objects with `group` keys.
+  public static func jsonDocument(_ results: [MetaGroupResult], grouped: Bool) -> JSON {
+    if grouped { return .array(results.map { json($0.result, group: $0.group) }) }
+    return results.first.map { json($0.result) } ?? .null
+  }
+
+  static let csvHeader = [
+    "group", "method", "test", "k", "estimate", "std_error", "ci_low", "ci_high", "pi_low", "pi_high",
+    "tau2", "tau2_se", "i2", "h2", "q", "q_df", "q_p", "statistic", "p_value", "converged",
+  ]
+
+  /// CSV: one row per analysis, the JSON keys as columns (empty cells for values that do not exist).
+  public static func csv(_ results: [MetaGroupResult]) -> CSVWriter {
+    var w = CSVWriter(header: csvHeader)
+    for g in results {
+      let r = g.result
+      w.append([
+        g.group ?? "", r.method.rawValue, r.test.rawValue, String(r.k),
+        CSVWriter.cell(r.estimate), CSVWriter.cell(r.standardError), CSVWriter.cell(r.ciLow),
+        CSVWriter.cell(r.ciHigh), CSVWriter.cell(r.piLow), CSVWriter.cell(r.piHigh),
+        CSVWriter.cell(r.tau2), CSVWriter.cell(r.tau2StandardError), CSVWriter.cell(r.i2),
+        CSVWriter.cell(r.h2), CSVWriter.cell(r.q), String(r.qDF), CSVWriter.cell(r.qP),
+        CSVWriter.cell(r.statistic), CSVWriter.cell(r.pValue), r.converged ? "true" : "false",
+      ])
+    }
+    return w
+  }
+
+  /// A plain-text summary in the manner of metafor's `print.rma`.
+  public static func table(_ results: [MetaGroupResult]) -> String {
+    var out = ""
+    for g in results {
+      let r = g.result
+      let model = r.method == .FE ? "Fixed-effect model" : "Random-effects model (τ² by \(r.method.rawValue))"
+      out += (g.group.map { "group \($0): " } ?? "") + "\(model), k = \(r.k), test \(r.test == .z ? "z" : "Knapp–Hartung t(\(r.qDF))")"
+      out += r.converged ? "\n" : " — DID NOT CONVERGE\n"
+      var rows: [[String]] = [["effect", "estimate", "std. error", r.test == .z ? "z" : "t", "p", "\(pct(r.level)) CI", "\(pct(r.level)) PI"]]
+      rows.append([
+        "pooled", NumberFormat.human(r.estimate, significant: 6), NumberFormat.human(r.standardError, significant: 5),
+        NumberFormat.human(r.statistic, significant: 4), NumberFormat.human(r.pValue, significant: 3),
+        rangeText(r.ciLow, r.ciHigh), rangeText(r.piLow, r.piHigh),
+      ])
+      out += TextTable.render(rows) + "\n"
+      out += "  τ² \(NumberFormat.human(r.tau2, significant: 5))"
+      if let se = r.tau2StandardError { out += " (SE \(NumberFormat.human(se, significant: 4)))" }
+      out += ", I² \(NumberFormat.human(r.i2, significant: 4))%, H² \(NumberFormat.human(r.h2, significant: 4))\n"
+      out += "  Q(\(r.qDF)) = \(NumberFormat.human(r.q, significant: 6)), p = \(NumberFormat.human(r.qP, significant: 3))\n"
+      for w in r.warnings { out += "  warning: \(w)\n" }
+      out += "\n"
+    }
+    return out
+  }
+}
