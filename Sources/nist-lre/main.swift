@@ -90,5 +90,40 @@ for url in StRD.files(.univariate) {
   }
 }
 
-print("\n# Smallest LRE by kind\n")
+print("\n# Nonlinear regression (NonlinearLeastSquares: MINPACK-style Levenberg–Marquardt, exact derivatives)\n")
+print("| dataset | start | converged | iterations | min estimate LRE | min std. error LRE | residual SD LRE |")
+print("|---|---|---|---|---|---|---|")
+var converged = 0
+var total = 0
+for url in StRD.files(.nonlinear) {
+  do {
+    let set = try StRD.load(path: url.path)
+    guard let formula = NonlinearModels.formulas[set.name] else { continue }
+    var y = set.response
+    if NonlinearModels.logResponse.contains(set.name) { y = y.map { log($0) } }
+    for (k, values) in [(1, set.start1), (2, set.start2)] {
+      total += 1
+      let start = zip(set.certified, values).map { (name: $0.0.name, value: $0.1) }
+      do {
+        let fit = try NonlinearLeastSquares.fit(formula: formula, response: y, data: set.columns, start: start)
+        let a = zip(fit.parameters, set.certified).map { lre($0.0.estimate, $0.1.estimate) }.min() ?? 0
+        let b = zip(fit.parameters, set.certified).map { lre($0.0.standardError, $0.1.standardError) }.min() ?? 0
+        let c = lre(fit.residualSD ?? .nan, set.residualSD ?? .nan)
+        if fit.converged {
+          converged += 1
+          note("nonlinear estimate", a)
+          note("nonlinear std. error", b)
+        }
+        print("| \(set.name) | \(k) | \(fit.converged ? "yes" : "NO: \(fit.stopReason ?? "")") | \(fit.iterations) | \(f1(a)) | \(f1(b)) | \(f1(c)) |")
+      } catch {
+        print("| \(set.name) | \(k) | error: \(error) | | | | |")
+      }
+    }
+  } catch {
+    print("| \(url.lastPathComponent) | error: \(error) | | | | | |")
+  }
+}
+print("\n\(converged) of \(total) nonlinear starts converged.")
+
+print("\n# Smallest LRE by kind (converged fits)\n")
 for (k, v) in worst.sorted(by: { $0.key < $1.key }) { print("- \(k): \(f1(v))") }

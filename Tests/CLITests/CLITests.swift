@@ -208,6 +208,44 @@ struct CLITests {
     #expect(bad.status == 64)
   }
 
+  @Test("fit --model nls on NIST Misra1a reaches the certified values; a bad formula points at its column")
+  func fitNLS() throws {
+    let dat = try String(contentsOf: CLI.root.deletingLastPathComponent().appendingPathComponent("shared/reference/nist-strd/nonlinear/Misra1a.dat"), encoding: .utf8)
+    let lines = dat.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let dataStart = try #require(lines.lastIndex { $0.hasPrefix("Data:") })
+    var csv = "y,x\n"
+    for l in lines[(dataStart + 1)...] {
+      let f = l.split(separator: " ")
+      if f.count == 2 { csv += "\(f[0]),\(f[1])\n" }
+    }
+    func certified(_ name: String) -> Double? {
+      for l in lines where l.trimmingCharacters(in: .whitespaces).hasPrefix(name + " ") {
+        let f = l.split(separator: " ")
+        if f.count >= 4 { return Double(f[f.count - 2]) }
+      }
+      return nil
+    }
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("misra1a.csv")
+    try csv.write(to: path, atomically: true, encoding: .utf8)
+    let r = try CLI.run(["fit", path.path, "--y", "y", "--model", "nls", "--formula", "b1*(1-exp(-b2*x))", "--start", "b1=500,b2=1e-4", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    #expect(doc["converged"] as? Bool == true)
+    let params = try #require(doc["parameters"] as? [[String: Any]])
+    #expect(params.map { $0["name"] as? String } == ["b1", "b2"])
+    #expect(rel(try #require(params[0]["estimate"] as? Double), try #require(certified("b1"))) < 1e-6)
+    #expect(rel(try #require(params[1]["estimate"] as? Double), try #require(certified("b2"))) < 1e-6)
+
+    let bad = try CLI.run(["fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*x)))", "--start", "b1=500,b2=1e-4"])
+    #expect(bad.status == 65)
+    #expect(bad.stderr.contains(":1:18: error: unexpected ')'"), "\(bad.stderr)")
+    let unknown = try CLI.run(["fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*z))", "--start", "b1=500,b2=1e-4"])
+    #expect(unknown.status == 65)
+    #expect(unknown.stderr.contains("'z'"))
+  }
+
   @Test("report writes every file, and two runs are byte-identical")
   func reportIsDeterministic() throws {
     let a = try CLI.tempDir()
