@@ -108,7 +108,7 @@ func expand(_ paths: [String]) throws -> [String] {
       if csvs.isEmpty {
         throw FiguresError.unreadable(path: p, reason: "folder has no .csv files")
       }
-      out += csvs.map { (p as NSString).appendingPathComponent($0) }
+      out += csvs.map { (p as NSString).appendingPathComponent($0) }.filter { !isClaimsFile($0) }
     } else {
       out.append(p)
     }
@@ -118,4 +118,14 @@ func expand(_ paths: [String]) throws -> [String] {
 
 func emit(_ text: String) {
   FileHandle.standardOutput.write(Data(text.utf8))
+}
+
+/// Whether the CSV at `path` is a claims file (its header names a `formula` column): folders
+/// given to the figures commands skip those; `reconcile check` reads them.
+func isClaimsFile(_ path: String) -> Bool {
+  guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+  defer { try? handle.close() }
+  let head = (try? handle.read(upToCount: 4096)) ?? Data()
+  let firstLine = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
+  return firstLine.lowercased().split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\"\u{FEFF}"))) == "formula" }
 }

@@ -10,7 +10,7 @@ struct DatasetProvenanceTests {
   static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
   static let seeds = root.deletingLastPathComponent().appendingPathComponent("shared/seeds")
-  static let datasets = ["nk-in-china.csv", "mou-arrivals.csv", "unhcr-bangkok.csv"]
+  static let datasets = ["nk-in-china.csv", "mou-arrivals.csv", "unhcr-bangkok.csv", "hrw-2002-figures.csv"]
 
   static func normalise(_ s: String) -> String {
     s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
@@ -25,6 +25,19 @@ struct DatasetProvenanceTests {
       let doc = Self.seeds.appendingPathComponent(f.document)
       let text = try String(contentsOf: doc, encoding: .utf8)
       #expect(Self.normalise(text).contains(Self.normalise(f.quote)), "\(f.id): quote not found in \(f.document)")
+    }
+  }
+
+  @Test("Every claim's quote occurs verbatim in its seed document")
+  func claimQuotesAreVerbatim() throws {
+    let table = try CSVReader.read(path: Self.root.appendingPathComponent("datasets/claims.csv").path)
+    let ids = try table.strings(column: "id")
+    let docs = try table.strings(column: "document")
+    let quotes = try table.strings(column: "quote")
+    #expect(ids.count >= 20)
+    for (id, (doc, quote)) in zip(ids, zip(docs, quotes)) {
+      let text = try String(contentsOf: Self.seeds.appendingPathComponent(doc), encoding: .utf8)
+      #expect(!quote.isEmpty && Self.normalise(text).contains(Self.normalise(quote)), "\(id): quote not found in \(doc)")
     }
   }
 
