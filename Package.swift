@@ -37,6 +37,6 @@ let package = Package(
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics"]),
-    .testTarget(name: "CLITests", dependencies: ["Reports"]),
+    .testTarget(name: "CLITests", dependencies: ["Reports", "Figures"]),
   ]
 )

@@ -35,6 +35,11 @@ public enum CSVReader {
   /// validating rows can skip them (`fields.count != header.count`) and still report the
   /// errors of the others.
   static func parseCollecting(_ bytes: [UInt8], path: String) -> (CSVTable?, [Diagnostic]) {
+    // A UTF-16 or UTF-32 file (as some spreadsheets export "Unicode text") would produce a
+    // flood of NUL-byte errors; one clear error says what to do instead.
+    if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
+      return (nil, [.error("file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"", at: SourceLocation(path: path, line: 1, column: 1))])
+    }
     var parser = CSVParser(path: path)
     let records = bytes.withUnsafeBufferPointer { parser.run($0) }
     var diagnostics = parser.diagnostics
