@@ -45,6 +45,14 @@ func printError(_ s: String) {
   FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
 }
 
+/// Prints diagnostics, at most 100 of them (a file in the wrong format can produce thousands).
+func printDiagnostics(_ diagnostics: [Diagnostic]) {
+  for d in diagnostics.prefix(100) { printError(d.description) }
+  if diagnostics.count > 100 {
+    printError("reconcile: \(diagnostics.count - 100) more errors not shown (\(diagnostics.count) in all)")
+  }
+}
+
 /// Runs `body`, turning the project's errors into diagnostics and exit codes.
 func guarded(_ body: () throws -> Void) throws {
   do {
@@ -52,7 +60,7 @@ func guarded(_ body: () throws -> Void) throws {
   } catch let e as FiguresError {
     switch e {
     case .invalid(let diagnostics):
-      for d in diagnostics { printError(d.description) }
+      printDiagnostics(diagnostics)
     default:
       printError(e.description)
     }
@@ -90,7 +98,7 @@ func loadFigures(_ paths: [String]) throws -> [FiguresFile] {
     }
   }
   if let e = firstOther {
-    for d in diagnostics { printError(d.description) }
+    printDiagnostics(diagnostics)
     throw e
   }
   if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }

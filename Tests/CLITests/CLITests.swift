@@ -26,12 +26,15 @@ enum CLI {
     var stderr: String
   }
 
-  static func run(_ args: [String], cwd: URL? = nil) throws -> Result {
+  static func run(_ args: [String], cwd: URL? = nil, environment: [String: String] = [:]) throws -> Result {
     let exe = try #require(executable, "reconcile executable not found; run `swift build` first")
     let p = Process()
     p.executableURL = exe
     p.arguments = args
     p.currentDirectoryURL = cwd ?? root
+    if !environment.isEmpty {
+      p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let out = Pipe()
     let err = Pipe()
     p.standardOutput = out

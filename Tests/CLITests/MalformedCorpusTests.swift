@@ -65,6 +65,13 @@ struct MalformedCorpusTests {
     #expect(file.figures.first?.note.count == note.count)
   }
 
+  @Test("A file too large for memory is refused with a clear message, not read")
+  func tooLarge() throws {
+    let r = try CLI.run(["validate", "datasets/mou-arrivals.csv"], environment: ["RECONCILE_MAX_FILE_MB": "0"])
+    #expect(r.status == 66)
+    #expect(r.stderr.contains("split the file"))
+  }
+
   @Test("Missing files and empty folders exit 66")
   func missingInput() throws {
     #expect(try CLI.run(["validate", "Tests/Fixtures/malformed/no-such-file.csv"]).status == 66)

@@ -78,6 +78,15 @@ public enum CSVReader {
     try parse(readBytes(path: path), path: path)
   }
 
+  /// The largest file read into memory: a quarter of physical memory, or the value of the
+  /// `RECONCILE_MAX_FILE_MB` environment variable (in MB) when set.
+  static var maximumFileSize: UInt64 {
+    if let mb = ProcessInfo.processInfo.environment["RECONCILE_MAX_FILE_MB"].flatMap(UInt64.init) {
+      return mb * 1_048_576
+    }
+    return ProcessInfo.processInfo.physicalMemory / 4
+  }
+
   /// The bytes of the file at `path`, with the errors of `read(path:)`.
   static func readBytes(path: String) throws(FiguresError) -> [UInt8] {
     var isDirectory: ObjCBool = false
@@ -85,6 +94,15 @@ public enum CSVReader {
       throw .fileNotFound(path: path)
     }
     if isDirectory.boolValue { throw .unreadable(path: path, reason: "is a directory") }
+    // Files are read whole (and parsed into fields, about 3× their size): refuse one that
+    // would not fit, with a message, rather than let the system kill the process.
+    let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+    let limit = maximumFileSize
+    if size > limit {
+      throw .unreadable(
+        path: path,
+        reason: "file is \(size / 1_048_576) MB; reconcile reads a figures file into memory and this machine allows at most \(limit / 1_048_576) MB (a quarter of its memory) — split the file, e.g. by quantity")
+    }
     do {
       let data = try Data(contentsOf: URL(fileURLWithPath: path), options: [.mappedIfSafe])
       return [UInt8](data)
