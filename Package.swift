@@ -25,6 +25,11 @@ let package = Package(
     .target(name: "Figures"),
     .target(name: "StRD"),
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
+    // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
+    // in ordinary builds they replay files given as arguments.
+    .executableTarget(name: "fuzz-csv", dependencies: ["Figures"]),
+    .executableTarget(name: "fuzz-figures", dependencies: ["Figures"]),
+    .executableTarget(name: "fuzz-expression", dependencies: ["Statistics"]),
     .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures"]),
     .executableTarget(
       name: "reconcile",

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Runs each file named on the command line through the fuzz entry point (corpus replay).
+func replay(_ entry: (UnsafePointer<UInt8>?, Int) -> CInt) {
+  var failed = 0
+  for path in CommandLine.arguments.dropFirst() {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      FileHandle.standardError.write(Data("\(path): cannot read\n".utf8))
+      failed += 1
+      continue
+    }
+    let bytes = [UInt8](data)
+    let status = bytes.withUnsafeBufferPointer { entry($0.baseAddress, $0.count) }
+    if status != 0 {
+      FileHandle.standardError.write(Data("\(path): invariant violated\n".utf8))
+      failed += 1
+    }
+  }
+  exit(failed == 0 ? 0 : 1)
+}
