@@ -1,0 +1,170 @@
+"""Benchmark workloads for scripts/bench: one part per call (a, b, c, d or e)."""
+import json, math, os, pathlib, random, re, resource, subprocess, sys, time
+
+RECONCILE = os.environ["RECONCILE"]
+NIST_LRE = os.environ["NIST_LRE"]
+WORK = pathlib.Path(os.environ["WORK"])
+ROOT = pathlib.Path(os.environ["ROOT"])
+WORK.mkdir(parents=True, exist_ok=True)
+
+
+def timed(cmd, **kw):
+    """Wall time and peak RSS (MB) of a command, via GNU time."""
+    t0 = time.perf_counter()
+    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True, **kw)
+    dt = time.perf_counter() - t0
+    if r.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
+    peak = int(r.stderr.strip().splitlines()[-1]) / 1024
+    return dt, peak, r.stdout
+
+
+def rscript(code):
+    r = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"R failed:\n{r.stderr[-2000:]}")
+    return r.stdout
+
+
+def rel(a, b):
+    return 0.0 if a == b else abs(a - b) / max(abs(b), 1e-300)
+
+
+def row(label, ours, peer_name, peer, n):
+    print(f"| {label} | {ours / n * 1e6:.1f} µs | {peer_name} | {peer / n * 1e6:.1f} µs | {peer / ours:.0f}× |")
+
+
+def part_a():
+    rng = random.Random(20021130)
+    path = WORK / "meta.csv"
+    with open(path, "w") as f:
+        f.write("group,yi,vi\n")
+        for g in range(10000):
+            k = rng.randint(5, 30)
+            mu, tau = rng.uniform(-1, 1), rng.uniform(0, 0.5)
+            for _ in range(k):
+                vi = rng.uniform(0.01, 0.5)
+                f.write(f"g{g},{rng.gauss(mu, math.sqrt(vi + tau * tau)):.10g},{vi:.10g}\n")
+    ours, peak, out = timed([RECONCILE, "meta", str(path), "--by", "group", "--method", "REML", "--format", "json"])
+    mine = {r["group"]: r for r in json.loads(out)}
+    rout = WORK / "meta-r.csv"
+    code = f"""suppressPackageStartupMessages(library(metafor))
+d <- read.csv("{path}"); gs <- split(d, factor(d$group, levels = unique(d$group)))
+t <- system.time(res <- lapply(gs, function(x) tryCatch({{m <- rma(yi, vi, data = x, method = "REML"); c(m$b[1], m$se, m$tau2)}}, error = function(e) c(NA, NA, NA))))
+out <- do.call(rbind, res); write.csv(data.frame(group = names(gs), est = out[,1], se = out[,2], tau2 = out[,3]), "{rout}", row.names = FALSE)
+cat(t[["elapsed"]])"""
+    peer = float(rscript(code).strip().splitlines()[-1])
+    worst = 0.0
+    import csv
+    for r in csv.DictReader(open(rout)):
+        if r["est"] == "NA":
+            continue
+        m = mine[r["group"]]
+        if not m.get("converged", True):
+            continue
+        worst = max(worst, rel(m["estimate"], float(r["est"])), rel(m["std_error"], float(r["se"])))
+    print("\n## (a) 10,000 REML meta-analyses, k = 5..30\n")
+    print("| workload | reconcile per analysis | peer | peer per analysis | ratio |\n|---|---|---|---|---|")
+    row("REML meta-analysis", ours, "metafor rma() loop", peer, 10000)
+    print(f"\nreconcile: {ours:.3f} s wall for 10,000 (process start, CSV parse and JSON output included), peak {peak:.0f} MB; largest relative difference from metafor in estimate or SE: {worst:.1e}")
+
+
+def part_b():
+    rng = random.Random(7)
+    path = WORK / "counts.csv"
+    with open(path, "w") as f:
+        f.write("group,year,count,log_exposure\n")
+        for g in range(10000):
+            n = rng.randint(10, 40)
+            a, b = rng.uniform(1, 4), rng.uniform(-0.1, 0.15)
+            for i in range(n):
+                e = 1.0 if rng.random() > 0.1 else rng.uniform(0.2, 0.95)
+                mu = math.exp(a + b * i) * e * rng.gammavariate(4, 0.25)
+                # Poisson draw by inversion (deterministic given the seed)
+                k, p, u = 0, math.exp(-mu), rng.random()
+                s = p
+                while u > s and k < 100000:
+                    k += 1; p *= mu / k; s += p
+                f.write(f"g{g},{2000 + i},{k},{math.log(e):.12g}\n")
+    print("\n## (b) 10,000 Poisson and 10,000 negative binomial fits, 10..40 counts with an offset\n")
+    print("| workload | reconcile per fit | peer | peer per fit | ratio |\n|---|---|---|---|---|")
+    import pandas as pd, numpy as np, statsmodels.api as sm, warnings
+    warnings.filterwarnings("ignore")
+    d = pd.read_csv(path)
+    groups = [g for _, g in d.groupby("group", sort=False)]
+    results = {}
+    for model in ["poisson", "negbin"]:
+        ours, peak, out = timed([RECONCILE, "fit", str(path), "--y", "count", "--x", "year", "--offset", "log_exposure", "--model", model, "--by", "group", "--format", "json"])
+        mine = {r["group"]: r for r in json.loads(out)}
+        t0 = time.perf_counter()
+        sm_est = {}
+        for g in groups:
+            X = sm.add_constant(g["year"].to_numpy(dtype=float))
+            if model == "poisson":
+                m = sm.GLM(g["count"].to_numpy(), X, family=sm.families.Poisson(), offset=g["log_exposure"].to_numpy()).fit()
+            else:
+                m = sm.NegativeBinomial(g["count"].to_numpy(), X, offset=g["log_exposure"].to_numpy()).fit(disp=0)
+            sm_est[g["group"].iloc[0]] = m.params[1]
+        peer_sm = time.perf_counter() - t0
+        fam = "glm(count ~ year + offset(log_exposure), family = poisson, data = x)" if model == "poisson" else "MASS::glm.nb(count ~ year + offset(log_exposure), data = x)"
+        rout = WORK / f"{model}-r.csv"
+        code = f"""d <- read.csv("{path}"); gs <- split(d, factor(d$group, levels = unique(d$group)))
+t <- system.time(res <- sapply(gs, function(x) tryCatch(suppressWarnings(coef({fam}))[2], error = function(e) NA)))
+write.csv(data.frame(group = names(gs), slope = res), "{rout}", row.names = FALSE); cat(t[["elapsed"]])"""
+        peer_r = float(rscript(code).strip().splitlines()[-1])
+        import csv
+        worst_r = max((rel(mine[r["group"]]["parameters"][1]["estimate"], float(r["slope"])) for r in csv.DictReader(open(rout)) if r["slope"] not in ("NA", "")), default=0)
+        worst_sm = max(rel(mine[k]["parameters"][1]["estimate"], v) for k, v in sm_est.items())
+        name = "Poisson GLM" if model == "poisson" else "negative binomial"
+        row(name, ours, "statsmodels loop", peer_sm, 10000)
+        row(name, ours, "R glm loop" if model == "poisson" else "R MASS::glm.nb loop", peer_r, 10000)
+        results[model] = (ours, peak, worst_r, worst_sm)
+    for model, (ours, peak, wr, ws) in results.items():
+        print(f"\n{model}: reconcile {ours:.3f} s wall for 10,000, peak {peak:.0f} MB; largest relative difference in the slope: {wr:.1e} from R, {ws:.1e} from statsmodels")
+
+
+def part_c():
+    mb = int(os.environ.get("BENCH_MB", "500"))
+    path = WORK / f"figures-{mb}mb.csv"
+    if not path.exists() or path.stat().st_size < mb * 1_000_000 * 0.95:
+        rng = random.Random(3)
+        with open(path, "w") as f:
+            f.write("id,quantity,value,low,high,text,unit,period,source,published,document,quote\n")
+            i = 0
+            while f.tell() < mb * 1_000_000:
+                lines = []
+                for _ in range(10000):
+                    q = f"q{i % 500}"
+                    lo = rng.randint(1000, 50000)
+                    lines.append(f'f{i},{q},,"{lo:,}","{lo * rng.randint(2, 9):,}",,persons,{1990 + i % 30},"Source {i % 97}",2002-11,doc{i % 13}.txt,"estimates vary between {lo} and more, the report says"\n')
+                    i += 1
+                f.write("".join(lines))
+    size = path.stat().st_size / 1e6
+    print(f"\n## (c) a {size:.0f} MB figures CSV\n")
+    print("| tool | wall | MB/s | peak memory |\n|---|---|---|---|")
+    for cmd, label in [([RECONCILE, "validate", str(path)], "reconcile validate"), ([RECONCILE, "ranges", str(path), "--format", "csv"], "reconcile ranges")]:
+        dt, peak, _ = timed(cmd)
+        print(f"| {label} | {dt:.2f} s | {size / dt:.0f} | {peak:.0f} MB |")
+    py = str(pathlib.Path(sys.executable))
+    dt, peak, _ = timed([py, "-c", f"import pandas; pandas.read_csv({str(path)!r}, thousands=',')"])
+    print(f"| pandas.read_csv | {dt:.2f} s | {size / dt:.0f} | {peak:.0f} MB |")
+
+
+def part_d():
+    out = WORK / "seed-report"
+    best = None
+    for _ in range(5):
+        dt, peak, _ = timed([RECONCILE, "report", "--out", str(out)], cwd=ROOT)
+        best = (dt, peak) if best is None or dt < best[0] else best
+    print("\n## (d) the seed report\n")
+    print(f"reconcile report on datasets/: {best[0] * 1000:.0f} ms wall (best of 5), peak {best[1]:.0f} MB")
+
+
+def part_e():
+    dt, peak, out = timed([NIST_LRE])
+    conv = re.search(r"(\d+) of (\d+) nonlinear starts converged", out)
+    print("\n## (e) NIST StRD\n")
+    print(f"nist-lre (all 11 linear sets incl. Filip, 8 univariate, 54 nonlinear starts): {dt * 1000:.0f} ms wall, peak {peak:.0f} MB; {conv.group(0) if conv else ''}")
+
+
+{"a": part_a, "b": part_b, "c": part_c, "d": part_d, "e": part_e}[sys.argv[1]]()
