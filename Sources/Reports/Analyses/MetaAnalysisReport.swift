@@ -156,25 +156,45 @@ public enum MetaAnalysisReport {
       fill[g] += 1
     }
 
+    // Groups are independent: large batches are split into one contiguous chunk per core.
+    // Results land in their group's slot, so the output order (and bytes) never depend on
+    // the number of workers.
+    let workers = groupCount >= 512 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    var results = [Result<MetaResult, StatisticsError>?](repeating: nil, count: groupCount)
+    let (starts, rows, ests, vars) = (start, order, estimates, variances)
+    results.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let slots = buffer
+      let method = request.method
+      let test = request.test
+      let level = request.level
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let lo = groupCount * w / workers
+        let hi = groupCount * (w + 1) / workers
+        var ys: [Double] = []
+        var vs: [Double] = []
+        for g in lo..<hi {
+          ys.removeAll(keepingCapacity: true)
+          vs.removeAll(keepingCapacity: true)
+          for j in starts[g]..<starts[g + 1] {
+            ys.append(ests[rows[j]])
+            vs.append(vars[rows[j]])
+          }
+          slots[g] = Result { () throws(StatisticsError) -> MetaResult in
+            try MetaAnalysis.fit(estimates: ys, variances: vs, method: method, test: test, level: level)
+          }
+        }
+      }
+    }
     var out: [MetaGroupResult] = []
     out.reserveCapacity(groupCount)
-    var ys: [Double] = []
-    var vs: [Double] = []
-    ys.reserveCapacity(y.count)
-    vs.reserveCapacity(y.count)
     for g in 0..<groupCount {
-      ys.removeAll(keepingCapacity: true)
-      vs.removeAll(keepingCapacity: true)
-      for j in start[g]..<start[g + 1] {
-        ys.append(estimates[order[j]])
-        vs.append(variances[order[j]])
-      }
-      do {
-        let r = try MetaAnalysis.fit(
-          estimates: ys, variances: vs, method: request.method, test: request.test, level: request.level)
+      switch results[g] {
+      case .success(let r)?:
         out.append(MetaGroupResult(group: labels[g], line: table.records[firstRow[g]].line, result: r))
-      } catch {
+      case .failure(let error)?:
         throw AnalysisError.analysis(labels[g].map { "meta (group \($0))" } ?? "meta", error.description)
+      case nil:
+        throw AnalysisError.analysis("meta", "internal error: group \(g) was not analysed")
       }
     }
     return out
