@@ -81,11 +81,18 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
   /// components and repeated slashes removed, so `./datasets/a.csv`, `datasets//a.csv` and
   /// `/work/repo/datasets/a.csv` (run in `/work/repo`) all give `datasets/a.csv`.
   public static func key(for path: String, relativeTo cwd: String) -> String {
-    let p = (path as NSString).standardizingPath
-    let base = (cwd as NSString).standardizingPath
+    let p = normalized(path)
+    let base = normalized(cwd)
     let prefix = base.hasSuffix("/") ? base : base + "/"
     if p.hasPrefix("/") && p.hasPrefix(prefix) { return String(p.dropFirst(prefix.count)) }
     return p
+  }
+
+  /// The path without empty and `.` components (`..` is kept: it depends on symbolic links).
+  static func normalized(_ path: String) -> String {
+    let parts = path.split(separator: "/").filter { $0 != "." }
+    let body = parts.joined(separator: "/")
+    return path.hasPrefix("/") ? "/" + body : body
   }
 }
 

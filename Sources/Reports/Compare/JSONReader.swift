@@ -119,8 +119,12 @@ struct JSONReader {
   }
 
   private mutating func expect(_ literal: String, _ value: JSONValue) throws(ComparisonError) -> JSONValue {
+    let start = i
     for u in literal.utf8 {
-      guard current == u else { throw error("invalid literal: expected '\(literal)'") }
+      guard current == u else {
+        i = start
+        throw error("invalid literal: expected '\(literal)'")
+      }
       i += 1
     }
     return value
