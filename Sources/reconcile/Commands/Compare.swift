@@ -31,9 +31,9 @@ struct Compare: ParsableCommand {
   var baselineDir: String
   @Argument(help: "The folder of outputs to check.")
   var currentDir: String
-  @Option(name: .long, help: "Relative tolerance on numbers (default 1e-9).")
+  @Option(name: .long, help: ArgumentHelp("Relative tolerance on numbers.", valueName: "x"))
   var rtol: Double = 1e-9
-  @Option(name: .long, help: "Absolute tolerance on numbers (default 0).")
+  @Option(name: .long, help: ArgumentHelp("Absolute tolerance on numbers.", valueName: "x"))
   var atol: Double = 0
 
   func validate() throws {

@@ -39,16 +39,16 @@ struct Report: ParsableCommand {
 
   @Argument(help: "Figures files or folders (default: datasets).")
   var paths: [String] = []
-  @Option(name: .long, help: "Output folder.")
+  @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir"))
   var out: String = "reconcile-report"
-  @Option(name: .customLong("compare-to"), help: "Baseline folder to compare the new output with.")
+  @Option(name: .customLong("compare-to"), help: ArgumentHelp("Baseline folder to compare the new output with.", valueName: "dir"))
   var compareTo: String?
-  @Option(name: .long, help: "Relative tolerance of --compare-to (default 1e-9).")
+  @Option(name: .long, help: ArgumentHelp("Relative tolerance of --compare-to.", valueName: "x"))
   var rtol: Double = 1e-9
-  @Option(name: .long, help: "Absolute tolerance of --compare-to (default 0).")
+  @Option(name: .long, help: ArgumentHelp("Absolute tolerance of --compare-to.", valueName: "x"))
   var atol: Double = 0
   @Option(
-    name: .long, help: "Compute only shard K of N (1-based), e.g. 2/4.",
+    name: .long, help: ArgumentHelp("Compute only shard K of N (1-based), e.g. 2/4.", valueName: "K/N"),
     transform: { text in
       do {
         return try Shard(parsing: text)
@@ -107,7 +107,7 @@ struct Report: ParsableCommand {
         ReportBuilder.index(reports), to: (out as NSString).appendingPathComponent(plan.indexFileName))
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
-        emit("wrote \(out)/ — \(reports.count) datasets\(part): \(reports.map(\.name).joined(separator: ", "))\n")
+        emit("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
       }
       guard let compareTo else { return }
       let names = Set(reports.map(\.name))
