@@ -1,0 +1,43 @@
+/// A one-line progress display for long batches: `[3/120] datasets/foo.csv`, rewritten in place.
+///
+/// It shows nothing unless it is enabled (the CLI enables it only when stderr is a terminal and
+/// `--quiet` is not given) and the batch has been running for at least ``delay``: short runs
+/// and logs stay clean. Each line starts with `\r` and ends with the erase-to-end-of-line
+/// escape `ESC[K`; ``finish()`` erases the line if anything was shown.
+public struct BatchProgress: Sendable {
+  /// How long a batch runs before progress appears.
+  public static let delay: Duration = .seconds(1)
+
+  private let total: Int
+  private let enabled: Bool
+  private let start: ContinuousClock.Instant
+  private let write: @Sendable (String) -> Void
+  private var shown = false
+
+  /// A display for `total` steps that writes with `write` (e.g. to stderr) when `enabled`.
+  public init(total: Int, enabled: Bool, write: @escaping @Sendable (String) -> Void) {
+    self.total = total
+    self.enabled = enabled
+    self.start = ContinuousClock.now
+    self.write = write
+  }
+
+  /// The text of step `step` (1-based): `[3/120] label`.
+  public static func line(step: Int, total: Int, label: String) -> String {
+    "[\(step)/\(total)] \(label)"
+  }
+
+  /// Reports that step `step` (1-based) is starting on `label`.
+  public mutating func step(_ step: Int, _ label: String) {
+    guard enabled, ContinuousClock.now - start >= BatchProgress.delay else { return }
+    shown = true
+    write("\r" + BatchProgress.line(step: step, total: total, label: label) + "\u{1B}[K")
+  }
+
+  /// Erases the progress line, if one was shown.
+  public mutating func finish() {
+    guard shown else { return }
+    shown = false
+    write("\r\u{1B}[K")
+  }
+}
