@@ -24,7 +24,7 @@ struct Reconcile: ParsableCommand {
       66 missing input, 70 internal error, 73 output not writable.
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self]
+    subcommands: [Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self]
   )
 }
 
