@@ -258,8 +258,10 @@ public enum ClaimsAnalysis {
         let e = try Statistics.Expression(claim.stated, functions: .also(ClaimsEvaluator.functions))
         do throws(ClaimEvaluationError) {
           let v = try evaluator.evaluate(e.root)
+          // `1/6 = 0.1667` as printed; with figures in it, their values: `5,500 - 5,000 = 500`.
+          let shown = e.variables.isEmpty ? statedText : v.text
           stated = Evaluated(
-            value: v.value, text: "\(statedText) = \(ClaimsFormat.number(v.value, significant: 4))")
+            value: v.value, text: "\(shown) = \(ClaimsFormat.number(v.value, significant: 4))")
         } catch {
           let at = claim.statedLocation(offset: error.offset ?? firstNonSpace(claim.stated))
           let message = "stated: \(error.message)"

@@ -161,11 +161,13 @@ final class ClaimsEvaluator {
   }
 
   private func quotient(
-    _ a: Evaluated, _ b: Evaluated, _ name: String, column: Int
+    _ a: Evaluated, _ b: Evaluated, _ name: String, _ arguments: [ExpressionNode], column: Int
   ) throws(ClaimEvaluationError) -> Evaluated {
     guard b.value != 0 else {
+      let call = "\(name)(\(arguments.map(\.description).joined(separator: ", ")))"
+      let divisor = arguments.count == 2 ? arguments[1].description : b.text
       throw ClaimEvaluationError(
-        message: "division by zero in \(name)(): \(b.text) is 0", offset: column)
+        message: "division by zero in \(call): \(divisor) is 0", offset: column)
     }
     return Evaluated(value: a.value / b.value, text: "\(a.operand) / \(b.operand)", compound: true)
   }
@@ -176,7 +178,7 @@ final class ClaimsEvaluator {
     switch name {
     case "share", "ratio", "convert", "stay":
       let v = try values(name, arguments, count: 2, column: column)
-      return try quotient(v[0], v[1], name, column: column)
+      return try quotient(v[0], v[1], name, arguments, column: column)
     case "proportion":
       let v = try values(name, arguments, count: 2, column: column)
       let (k, n) = (v[0].value, v[1].value)
@@ -185,7 +187,7 @@ final class ClaimsEvaluator {
           message: "proportion(k, n) needs 0 ≤ k ≤ n and n > 0, got k = \(ClaimsFormat.number(k)), n = \(ClaimsFormat.number(n))",
           offset: column)
       }
-      var r = try quotient(v[0], v[1], name, column: column)
+      var r = try quotient(v[0], v[1], name, arguments, column: column)
       r.proportion = (k, n)
       return r
     case "net":
@@ -232,7 +234,7 @@ final class ClaimsEvaluator {
       }
       return Evaluated(
         value: x / period.exposure,
-        text: "\(ClaimsFormat.number(x)) / \(ClaimsFormat.number(period.exposure, significant: 4)) of \(period.year)",
+        text: "\(ClaimsFormat.number(x)) × 365 / \(period.days) days of \(period.year)",
         compound: true)
     case "low", "high", "mid", "value", "exposure":
       let (f, id) = try figureArgument(name, arguments, column: column)
@@ -284,7 +286,8 @@ final class ClaimsEvaluator {
         growthCache[key] = result
       }
       let g = try result.get()
-      return Evaluated(value: g, text: "growth of \(quantity) \(a)–\(b) (\(ClaimsFormat.number(g, significant: 4))×/year)")
+      return Evaluated(
+        value: g, text: "growth factor per year of \(quantity) \(a)–\(b)", compound: true)
     default:
       throw ClaimEvaluationError(message: "unknown function '\(name)'", offset: column)
     }
