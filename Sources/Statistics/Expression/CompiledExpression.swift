@@ -57,6 +57,12 @@ public struct CompiledExpression: Sendable {
     guard Set(parameters).count == parameters.count else {
       throw ExpressionError("duplicate parameter names in \(parameters)", column: 1)
     }
+    if let call = expression.root.firstApplication {
+      throw ExpressionError(
+        "unknown function '\(call.name)': a fitted formula may call only "
+          + ExpressionFunction.allCases.map(\.rawValue).joined(separator: ", "),
+        column: call.column)
+    }
     var paramIndex: [String: Int] = [:]
     for (k, name) in parameters.enumerated() { paramIndex[name] = k }
     var used: [String] = []
@@ -112,6 +118,10 @@ public struct CompiledExpression: Sendable {
       case .call(let f, let a):
         emit(a)
         program.append(.call(f))
+      case .apply:
+        // Rejected above; never reached.
+        program.append(.constant(.nan))
+        depth += 1
       case .binary(let op, let a, let b):
         emit(a)
         emit(b)

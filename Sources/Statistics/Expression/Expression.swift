@@ -9,13 +9,20 @@ import Foundation
 /// term     := unary (("*" | "/") unary)*
 /// unary    := ("-" | "+") unary | power
 /// power    := primary (("^" | "**") unary)?
-/// primary  := NUMBER | IDENT | IDENT "(" expr ")" | "(" expr ")"
+/// primary  := NUMBER | IDENT | IDENT "(" [expr ("," expr)*] ")" | "(" expr ")"
 /// NUMBER   := digits ["." digits] [("e"|"E") ["+"|"-"] digits]  |  "." digits [exponent]
 /// IDENT    := [A-Za-z_][A-Za-z0-9_.]*
 /// ```
 /// Functions: `exp log sqrt sin cos tan atan abs` (`log` is the natural logarithm); the
 /// identifier `pi` is the constant π. Every other identifier is a variable: a data column or
 /// a parameter, bound when the expression is evaluated or compiled.
+///
+/// **Other functions.** By default a call of any other name is a parse error
+/// (`unknown function 'foo'`, at the name's column), as the fitting path needs. Callers that
+/// supply their own functions (the claims checker: `share(a, b)`, `sum(a, b, c)`,
+/// `growth(q, 1998, 2001)`) pass `functions:`; a call of a name it admits parses to
+/// ``ExpressionNode/apply(_:_:column:)`` with its comma-separated arguments, and the caller
+/// walks the tree to evaluate it. The built-in names always take exactly one argument.
 ///
 /// Derivatives are exact: `CompiledExpression` propagates gradients in forward mode
 /// (automatic differentiation; Griewank & Walther, *Evaluating Derivatives*, 2nd ed., SIAM
@@ -27,10 +34,17 @@ public struct Expression: Sendable, Equatable, CustomStringConvertible {
   public let root: ExpressionNode
 
   /// Parses `source`.
-  /// - Throws: `ExpressionError` with the 1-based column of the offending character.
-  public init(_ source: String) throws(ExpressionError) {
+  /// - Parameters:
+  ///   - source: the formula text.
+  ///   - functions: which names besides the built-in functions may be called (default:
+  ///     none). Admitted calls parse to ``ExpressionNode/apply(_:_:column:)``.
+  /// - Throws: `ExpressionError` with the 1-based column of the offending character (for an
+  ///   unknown function, of its name).
+  public init(_ source: String, functions: ExpressionFunctionScope = .builtIn)
+    throws(ExpressionError)
+  {
     self.source = source
-    var parser = ExpressionParser(source)
+    var parser = ExpressionParser(source, functions: functions)
     self.root = try parser.parseFormula()
   }
 
@@ -68,6 +82,9 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
   case binary(ExpressionOperator, ExpressionNode, ExpressionNode)
   /// A call of a built-in function.
   case call(ExpressionFunction, ExpressionNode)
+  /// A call of a caller-supplied function (see ``ExpressionFunctionScope``): its name, its
+  /// arguments in order (possibly none) and the 1-based column of the name.
+  case apply(String, [ExpressionNode], column: Int)
 
   /// Calls `body` for every variable occurrence, left to right.
   func visitVariables(_ body: (String, Int) -> Void) {
@@ -78,6 +95,19 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
     case .binary(_, let a, let b):
       a.visitVariables(body)
       b.visitVariables(body)
+    case .apply(_, let arguments, _):
+      for a in arguments { a.visitVariables(body) }
+    }
+  }
+
+  /// The first caller-supplied call (``apply(_:_:column:)``) in the tree, left to right: its
+  /// name and column; `nil` when there is none.
+  public var firstApplication: (name: String, column: Int)? {
+    switch self {
+    case .number, .variable: return nil
+    case .negate(let a), .call(_, let a): return a.firstApplication
+    case .binary(_, let a, let b): return a.firstApplication ?? b.firstApplication
+    case .apply(let name, _, let column): return (name, column)
     }
   }
 
@@ -95,6 +125,8 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
       let y = try b.evaluate(env)
       return op.apply(x, y)
     case .call(let f, let a): return f.apply(try a.evaluate(env))
+    case .apply(let name, _, let column):
+      throw ExpressionError("unknown function '\(name)'", column: column)
     }
   }
 
@@ -109,14 +141,35 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
     case .binary(let op, let a, let b):
       return "\(a.parenthesised) \(op.rawValue) \(b.parenthesised)"
     case .call(let f, let a): return "\(f.rawValue)(\(a))"
+    case .apply(let name, let arguments, _):
+      return "\(name)(\(arguments.map(\.description).joined(separator: ", ")))"
     }
   }
 
   var parenthesised: String {
     switch self {
     case .number(let v) where v >= 0: return description
-    case .variable, .call: return description
+    case .variable, .call, .apply: return description
     default: return "(\(description))"
+    }
+  }
+}
+
+/// Which function names a formula may call besides the built-in ``ExpressionFunction``s.
+public enum ExpressionFunctionScope: Sendable, Equatable {
+  /// Only the built-in functions; any other call is a parse error.
+  case builtIn
+  /// The built-in functions and these names (as general calls with any number of arguments).
+  case also(Set<String>)
+  /// Any name: every call that is not a built-in function parses to a general call.
+  case any
+
+  /// Whether `name` (not a built-in function) may be called.
+  func admits(_ name: String) -> Bool {
+    switch self {
+    case .builtIn: return false
+    case .also(let names): return names.contains(name)
+    case .any: return true
     }
   }
 }
@@ -134,7 +187,8 @@ public enum ExpressionOperator: String, Sendable, Equatable {
   /// Power `pow(x, y)` (C99 semantics: negative base with non-integer exponent is NaN).
   case power = "^"
 
-  func apply(_ x: Double, _ y: Double) -> Double {
+  /// `x op y` in IEEE arithmetic.
+  public func apply(_ x: Double, _ y: Double) -> Double {
     switch self {
     case .add: return x + y
     case .subtract: return x - y
@@ -164,7 +218,8 @@ public enum ExpressionFunction: String, Sendable, Equatable, CaseIterable {
   /// Absolute value (derivative taken as sign(x), 0 at 0).
   case abs
 
-  func apply(_ x: Double) -> Double {
+  /// f(x) in IEEE arithmetic (NaN outside the domain).
+  public func apply(_ x: Double) -> Double {
     switch self {
     case .exp: return Foundation.exp(x)
     case .log: return Foundation.log(x)

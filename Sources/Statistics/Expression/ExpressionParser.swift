@@ -5,7 +5,7 @@ struct ExpressionToken: Equatable {
   enum Kind: Equatable {
     case number(Double)
     case identifier(String)
-    case symbol(String)  // + - * / ^ ( )
+    case symbol(String)  // + - * / ^ ( ) ,
     case end
   }
   var kind: Kind
@@ -19,8 +19,10 @@ struct ExpressionParser {
   private var tokens: [ExpressionToken] = []
   private var position = 0
   private var lexError: ExpressionError?
+  private let functions: ExpressionFunctionScope
 
-  init(_ source: String) {
+  init(_ source: String, functions: ExpressionFunctionScope = .builtIn) {
+    self.functions = functions
     scalars = Array(source.unicodeScalars)
     do { tokens = try Self.lex(scalars) } catch { lexError = error }
   }
@@ -80,7 +82,7 @@ struct ExpressionParser {
         i += 2
         continue
       }
-      if "+-*/^()".unicodeScalars.contains(c) {
+      if "+-*/^(),".unicodeScalars.contains(c) {
         let t = String(Character(c))
         out.append(ExpressionToken(kind: .symbol(t), column: column, text: t))
         i += 1
@@ -178,18 +180,33 @@ struct ExpressionParser {
     case .identifier(let name):
       advance()
       if isSymbol("(") {
-        guard let f = ExpressionFunction(rawValue: name) else {
+        let builtIn = ExpressionFunction(rawValue: name)
+        guard builtIn != nil || functions.admits(name) else {
           throw ExpressionError("unknown function '\(name)'", column: t.column)
         }
         let open = current.column
         advance()
-        let arg = try parseSum()
+        var arguments: [ExpressionNode] = []
+        if !isSymbol(")") {
+          arguments.append(try parseSum())
+          while isSymbol(",") {
+            advance()
+            arguments.append(try parseSum())
+          }
+        }
         guard isSymbol(")") else {
           throw ExpressionError(
             "expected ')' to close '(' at column \(open)", column: current.column)
         }
         advance()
-        return .call(f, arg)
+        if let builtIn {
+          guard arguments.count == 1, let argument = arguments.first else {
+            throw ExpressionError(
+              "function '\(name)' takes 1 argument, got \(arguments.count)", column: t.column)
+          }
+          return .call(builtIn, argument)
+        }
+        return .apply(name, arguments, column: t.column)
       }
       if name == "pi" { return .number(Double.pi) }
       if ExpressionFunction(rawValue: name) != nil {

@@ -1,0 +1,406 @@
+import Figures
+import Foundation
+import Numerics
+import Statistics
+
+/// The outcome of checking one claim.
+public enum ClaimStatus: String, Sendable, Hashable {
+  /// The computed figure bears the claim out.
+  case pass
+  /// The computed figure contradicts the claim.
+  case fail
+  /// The claim could not be checked: a formula error, an unknown figure, a bad op, a
+  /// division by zero or a result that is not a finite number.
+  case error
+}
+
+/// One checked claim.
+public struct ClaimResult: Sendable, Hashable {
+  /// The claim's id.
+  public var id: String
+  /// The claim in words.
+  public var claim: String
+  /// Pass, fail or error.
+  public var status: ClaimStatus
+  /// The figure the formula computes; `nil` when it could not be computed.
+  public var computed: Double?
+  /// The stated figure's value; `nil` when it could not be read.
+  public var stated: Double?
+  /// One line explaining the result in words, with the numbers:
+  /// `121 / 629 = 0.1924 > 1/6 = 0.1667`.
+  public var detail: String
+  /// The claim's row (no column).
+  public var location: SourceLocation
+  /// The op as written.
+  public var op: String
+  /// The claim's provenance.
+  public var source: String
+  /// The document the claim is printed in.
+  public var document: String
+  /// The sentence the claim is printed in.
+  public var quote: String
+  /// For `error`: the compiler-style diagnostics (`PATH:LINE:COLUMN: error: …`, the column
+  /// being the offending token's inside the formula or stated cell); empty otherwise.
+  public var diagnostics: [Diagnostic]
+
+  /// Creates a result.
+  public init(
+    id: String, claim: String, status: ClaimStatus, computed: Double?, stated: Double?,
+    detail: String, location: SourceLocation, op: String = "", source: String = "",
+    document: String = "", quote: String = "", diagnostics: [Diagnostic] = []
+  ) {
+    self.id = id
+    self.claim = claim
+    self.status = status
+    self.computed = computed
+    self.stated = stated
+    self.detail = detail
+    self.location = location
+    self.op = op
+    self.source = source
+    self.document = document
+    self.quote = quote
+    self.diagnostics = diagnostics
+  }
+}
+
+/// Every claim of the claims files checked, in file order.
+public struct ClaimsReport: Sendable, Hashable {
+  /// The results, files in the order given, claims in file order.
+  public var results: [ClaimResult]
+
+  /// Creates a report.
+  public init(results: [ClaimResult]) { self.results = results }
+
+  /// How many claims passed.
+  public var passed: Int { results.count { $0.status == .pass } }
+  /// How many claims failed.
+  public var failed: Int { results.count { $0.status == .fail } }
+  /// How many claims could not be checked.
+  public var errors: Int { results.count { $0.status == .error } }
+  /// The diagnostics of every claim in error, in file order.
+  public var diagnostics: [Diagnostic] { results.flatMap(\.diagnostics) }
+
+  /// Failed claims first, then errors, then passes; file order within each group.
+  public var triaged: [ClaimResult] {
+    results.filter { $0.status == .fail } + results.filter { $0.status == .error }
+      + results.filter { $0.status == .pass }
+  }
+}
+
+/// Checks the claims reports print beside their numbers against the figures files
+/// (`reconcile check`). The claims file format is documented on `ClaimsReader`.
+///
+/// **Rules.** `<`, `<=`, `>`, `>=` compare the computed figure with the stated one. `≈`
+/// passes when |computed − stated| ≤ max(tolerance·|stated|, half a unit in the last
+/// significant digit of the stated figure as printed) (`Claim.allowance(stated:)`). A
+/// formula that is a top-level `proportion(k, n)` passes when the stated share lies inside
+/// the 95% Wilson score interval for k successes in n trials (Wilson, "Probable inference,
+/// the law of succession, and statistical inference", *JASA* 22 (1927) 209–212):
+/// (p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n), z = Φ⁻¹(0.975); the op is then not
+/// used.
+///
+/// A claim that cannot be checked (an unknown figure or function, a syntax error, a bad op,
+/// division by zero, a non-finite result) has status `error` and diagnostics; the other
+/// claims are still checked.
+public enum ClaimsAnalysis {
+  /// Checks every claim of `claims` against the figures of `figures`.
+  ///
+  /// - Complexity: one `TrendAnalysis` fit per distinct `growth(q, from, to)`; otherwise
+  ///   linear in the size of the formulas.
+  public static func run(claims: [ClaimsFile], figures: [FiguresFile]) -> ClaimsReport {
+    let evaluator = ClaimsEvaluator(figures: figures)
+    var results: [ClaimResult] = []
+    for file in claims {
+      for claim in file.claims { results.append(check(claim, evaluator)) }
+    }
+    return ClaimsReport(results: results)
+  }
+
+  /// Reads the inputs of `reconcile check`: claims files, figures files and folders of them.
+  ///
+  /// Folders become the `.csv` files inside them (not recursive), sorted by name. A CSV whose
+  /// header has a `formula` column is a claims file, any other a figures file. When no
+  /// figures file is named, the figures files in the claims files' folders are read.
+  /// Row-level errors of claims files are kept for the report (`Claim.problems`); figures
+  /// files must be valid.
+  ///
+  /// - Returns: the files and the figures files' warnings.
+  /// - Throws: `FiguresError` (66 for a missing file or a folder without CSVs, 65 with
+  ///   every diagnostic of every invalid file).
+  public static func load(paths: [String]) throws(FiguresError) -> (
+    claims: [ClaimsFile], figures: [FiguresFile], warnings: [Diagnostic]
+  ) {
+    var claimPaths: [String] = []
+    var figurePaths: [String] = []
+    for path in try expand(paths) {
+      if try isClaimsPath(path) { claimPaths.append(path) } else { figurePaths.append(path) }
+    }
+    if figurePaths.isEmpty {
+      var folders: [String] = []
+      for path in claimPaths {
+        let folder = (path as NSString).deletingLastPathComponent
+        let f = folder.isEmpty ? "." : folder
+        if !folders.contains(f) { folders.append(f) }
+      }
+      for folder in folders {
+        for path in csvFiles(in: folder) where !claimPaths.contains(where: { same($0, path) }) {
+          if (try? isClaimsPath(path)) == false { figurePaths.append(path) }
+        }
+      }
+    }
+    var diagnostics: [Diagnostic] = []
+    var claims: [ClaimsFile] = []
+    var figures: [FiguresFile] = []
+    var warnings: [Diagnostic] = []
+    for path in claimPaths {
+      do throws(FiguresError) {
+        claims.append(try ClaimsReader.read(path: path, keepingRowErrors: true))
+      } catch {
+        if case .invalid(let d) = error { diagnostics += d } else { throw error }
+      }
+    }
+    for path in figurePaths {
+      do throws(FiguresError) {
+        let f = try FiguresReader.read(path: path)
+        warnings += f.warnings
+        figures.append(f)
+      } catch {
+        if case .invalid(let d) = error { diagnostics += d } else { throw error }
+      }
+    }
+    if !diagnostics.isEmpty { throw .invalid(diagnostics) }
+    return (claims, figures, warnings)
+  }
+
+  static func same(_ a: String, _ b: String) -> Bool {
+    URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
+  }
+
+  static func isClaimsPath(_ path: String) throws(FiguresError) -> Bool {
+    do throws(FiguresError) {
+      let table = try CSVReader.read(path: path)
+      return ClaimsReader.isClaimsFile(header: table.header.map(\.value))
+    } catch {
+      if case .invalid = error {
+        // Let the reader of the right kind report it; sniff the first line.
+        guard let data = FileManager.default.contents(atPath: path) else { throw error }
+        let first = String(decoding: data.prefix(while: { $0 != 0x0A }), as: UTF8.self)
+        return ClaimsReader.isClaimsFile(header: first.split(separator: ",").map(String.init))
+      }
+      throw error
+    }
+  }
+
+  static func csvFiles(in folder: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { $0.lowercased().hasSuffix(".csv") }.sorted()
+      .map { (folder as NSString).appendingPathComponent($0) }
+  }
+
+  static func expand(_ paths: [String]) throws(FiguresError) -> [String] {
+    var out: [String] = []
+    for p in paths {
+      var isDir: ObjCBool = false
+      if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
+        let csvs = csvFiles(in: p)
+        if csvs.isEmpty { throw .unreadable(path: p, reason: "folder has no .csv files") }
+        out += csvs
+      } else if !FileManager.default.fileExists(atPath: p) {
+        throw .fileNotFound(path: p)
+      } else {
+        out.append(p)
+      }
+    }
+    return out
+  }
+
+  // MARK: - Checking one claim
+
+  static func check(_ claim: Claim, _ evaluator: ClaimsEvaluator) -> ClaimResult {
+    var result = ClaimResult(
+      id: claim.id, claim: claim.claim, status: .error, computed: nil, stated: nil, detail: "",
+      location: claim.location, op: claim.opText, source: claim.source,
+      document: claim.document, quote: claim.quote)
+    func fail(_ message: String, _ diagnostics: [Diagnostic]) -> ClaimResult {
+      var r = result
+      r.status = .error
+      r.detail = message
+      r.diagnostics = diagnostics
+      return r
+    }
+    if !claim.problems.isEmpty {
+      return fail(claim.problems.map(\.message).joined(separator: "; "), claim.problems)
+    }
+    // The formula.
+    let computed: Evaluated
+    do throws(ExpressionError) {
+      let e = try Statistics.Expression(claim.formula, functions: .also(ClaimsEvaluator.functions))
+      do throws(ClaimEvaluationError) {
+        computed = try evaluator.evaluate(e.root)
+      } catch {
+        let at = claim.formulaLocation(offset: error.offset ?? firstNonSpace(claim.formula))
+        return fail(error.message, [.error(error.message, at: at)])
+      }
+    } catch {
+      let at = claim.formulaLocation(offset: error.column)
+      let message = "formula: \(error.message)"
+      return fail(message, [.error(message, at: at)])
+    }
+    result.computed = computed.value
+    // The stated figure.
+    let stated: Evaluated
+    let statedText = claim.stated.trimmingCharacters(in: .whitespaces)
+    if case .number(let x) = NumberSyntax.parse(claim.stated) {
+      stated = Evaluated(value: x, text: statedText)
+    } else {
+      do throws(ExpressionError) {
+        let e = try Statistics.Expression(claim.stated, functions: .also(ClaimsEvaluator.functions))
+        do throws(ClaimEvaluationError) {
+          let v = try evaluator.evaluate(e.root)
+          // `1/6 = 0.1667` as printed; with figures in it, their values: `5,500 - 5,000 = 500`.
+          let shown = e.variables.isEmpty ? statedText : v.text
+          stated = Evaluated(
+            value: v.value, text: "\(shown) = \(ClaimsFormat.number(v.value, significant: 4))")
+        } catch {
+          let at = claim.statedLocation(offset: error.offset ?? firstNonSpace(claim.stated))
+          let message = "stated: \(error.message)"
+          return fail(message, [.error(message, at: at)])
+        }
+      } catch {
+        let message = "stated: \(error.message)"
+        return fail(message, [.error(message, at: claim.statedLocation(offset: error.column))])
+      }
+    }
+    result.stated = stated.value
+    guard let op = claim.op else {
+      let message = "bad op '\(claim.opText)'"
+      return fail(message, [.error(message, at: claim.location)])
+    }
+    let c = computed.value
+    let s = stated.value
+    let lhs = computed.compound || computed.text != ClaimsFormat.number(c)
+      ? "\(computed.text) = \(ClaimsFormat.number(c, significant: 4))"
+      : computed.text
+    let lhsShort = "\(lhs)"
+
+    if let (k, n) = computed.proportion {
+      let (lo, hi) = wilson(k: k, n: n)
+      let inside = s >= lo && s <= hi
+      result.status = inside ? .pass : .fail
+      result.detail =
+        "\(lhsShort); 95% Wilson interval \(ClaimsFormat.number(lo, significant: 4))–\(ClaimsFormat.number(hi, significant: 4)) \(inside ? "holds" : "does not hold") \(stated.text)"
+      return result
+    }
+
+    let allowance = claim.allowance(stated: s)
+    let holds = op.holds(c, s, allowance: allowance)
+    result.status = holds ? .pass : .fail
+    let symbol = op.rawValue
+    var detail: String
+    if op == .approximately {
+      let off = s != 0 ? " (\(ClaimsFormat.percent(abs(c - s) / abs(s))) off" : " (off by \(ClaimsFormat.number(abs(c - s), significant: 4))"
+      let allows = "; the printed figure allows ±\(ClaimsFormat.number(allowance, significant: 4)))"
+      detail = holds
+        ? "\(lhsShort) ≈ \(stated.text)\(off)\(allows)"
+        : "\(lhsShort), not ≈ \(stated.text)\(off)\(allows)"
+    } else {
+      detail = holds ? "\(lhsShort) \(symbol) \(stated.text)" : "\(lhsShort), not \(symbol) \(stated.text)"
+    }
+    if let flows = computed.flows, !holds {
+      detail +=
+        " — inflow \(ClaimsFormat.number(flows.inflow)) and outflow \(ClaimsFormat.number(flows.outflow)) do not balance to \(stated.text)"
+    }
+    result.detail = detail
+    return result
+  }
+
+  static func firstNonSpace(_ s: String) -> Int {
+    var k = 1
+    for u in s.unicodeScalars {
+      if u != " " && u != "\t" { return k }
+      k += 1
+    }
+    return 1
+  }
+
+  /// The 95% Wilson score interval for k successes in n trials.
+  public static func wilson(k: Double, n: Double, level: Double = 0.95) -> (low: Double, high: Double) {
+    let z = Normal.quantile(1 - (1 - level) / 2)
+    let p = k / n
+    let z2 = z * z
+    let centre = p + z2 / (2 * n)
+    let half = z * (p * (1 - p) / n + z2 / (4 * n * n)).squareRoot()
+    let d = 1 + z2 / n
+    return ((centre - half) / d, (centre + half) / d)
+  }
+
+  // MARK: - Output
+
+  /// The `check` JSON: `{ "claims": [ {"id", "claim", "status", "computed", "stated",
+  /// "detail", "op", "source", "document", "quote", "line"} … ], "passed", "failed",
+  /// "errors" }`, claims in file order.
+  public static func json(_ report: ClaimsReport) -> JSON {
+    .object([
+      (
+        "claims",
+        .array(
+          report.results.map { r in
+            .object([
+              ("id", .string(r.id)), ("claim", .string(r.claim)), ("status", .string(r.status.rawValue)),
+              ("computed", .num(r.computed)), ("stated", .num(r.stated)), ("detail", .string(r.detail)),
+              ("op", .string(r.op)), ("source", .string(r.source)), ("document", .string(r.document)),
+              ("quote", .string(r.quote)), ("path", .string(r.location.path)), ("line", .int(r.location.line)),
+            ])
+          })
+      ),
+      ("passed", .int(report.passed)), ("failed", .int(report.failed)), ("errors", .int(report.errors)),
+    ])
+  }
+
+  /// `checks.csv`: id, status, claim, computed, stated, op, detail, source, document, quote,
+  /// line — claims in file order.
+  public static func csv(_ report: ClaimsReport) -> CSVWriter {
+    var w = CSVWriter(header: [
+      "id", "status", "claim", "computed", "stated", "op", "detail", "source", "document", "quote", "line",
+    ])
+    for r in report.results {
+      w.append([
+        r.id, r.status.rawValue, r.claim, CSVWriter.cell(r.computed), CSVWriter.cell(r.stated), r.op,
+        r.detail, r.source, r.document, r.quote, String(r.location.line),
+      ])
+    }
+    return w
+  }
+
+  /// One line per claim — failed first, then errors, then passes: status, id, computed vs
+  /// stated, detail; then the totals.
+  public static func table(_ report: ClaimsReport) -> String {
+    let rows = report.triaged
+    let idWidth = min(40, rows.map(\.id.count).max() ?? 2)
+    var out = ""
+    for r in rows {
+      let status = r.status.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)
+      let id = r.id.count < idWidth ? r.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) : r.id
+      let numbers = "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
+      out += "\(status)  \(id)  \(numbers.padding(toLength: max(numbers.count, 22), withPad: " ", startingAt: 0))  \(r.detail)\n"
+    }
+    out += "\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s")\n"
+    return out
+  }
+
+  /// A Markdown table, failed claims at the top, then errors, then passes.
+  public static func markdown(_ report: ClaimsReport) -> String {
+    func cell(_ s: String) -> String {
+      s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+    var out = "| status | id | claim | computed | stated | detail | source |\n|---|---|---|---:|---:|---|---|\n"
+    for r in report.triaged {
+      let status = r.status == .pass ? "pass" : "**\(r.status.rawValue)**"
+      out +=
+        "| \(status) | \(cell(r.id)) | \(cell(r.claim)) | \(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(cell(r.detail)) | \(cell(r.source)) |\n"
+    }
+    out += "\n\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s").\n"
+    return out
+  }
+}

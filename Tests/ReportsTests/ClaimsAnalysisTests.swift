@@ -1,0 +1,233 @@
+import Figures
+import Foundation
+import Testing
+
+@testable import Reports
+
+/// The claims fixtures folder.
+private let claimsFixtures = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent()
+  .appendingPathComponent("Fixtures").appendingPathComponent("claims")
+
+/// The small figures file every claim here is checked against.
+private let figuresFile: FiguresFile? = try? FiguresReader.read(
+  path: claimsFixtures.appendingPathComponent("figures.csv").path)
+
+/// Checks one claim row (`formula,op,stated[,tolerance]`) against the fixture figures.
+private func check(_ formula: String, _ op: String, _ stated: String, tolerance: String = "")
+  throws -> ClaimResult
+{
+  func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+  let text = "id,claim,formula,op,stated,tolerance\nc,claim,\(q(formula)),\(op),\(q(stated)),\(tolerance)\n"
+  let file = try ClaimsReader.parse(Array(text.utf8), path: "c.csv", keepingRowErrors: true)
+  let figures = try #require(figuresFile)
+  let report = ClaimsAnalysis.run(claims: [file], figures: [figures])
+  return try #require(report.results.first)
+}
+
+private func near(_ a: Double?, _ b: Double, _ rtol: Double = 1e-12) -> Bool {
+  guard let a else { return false }
+  return abs(a - b) <= rtol * max(abs(b), 1e-300)
+}
+
+@Suite("Claims: checking printed figures")
+struct ClaimsAnalysisTests {
+  @Test("≈ at the printed precision: 80,000 vs 84,388 passes, 50 vs 60.24 fails, 9.60 vs 9.64 passes")
+  func approximately() throws {
+    let survey = try check("nk_survey", "≈", "80,000")
+    #expect(survey.status == .pass)
+    #expect(survey.detail == "84,388 ≈ 80,000 (5.5% off; the printed figure allows ±5,000)")
+    let fine = try check("convert(fine_rmb, rmb_per_usd)", "≈", "50")
+    #expect(fine.status == .fail)
+    #expect(near(fine.computed, 500 / 8.3))
+    #expect(fine.detail == "500 / 8.3 = 60.24, not ≈ 50 (20% off; the printed figure allows ±5)")
+    #expect(try check("price_a", "≈", "9.60").status == .pass)
+    // A stated expression has no printed precision: only the tolerance counts.
+    #expect(try check("price_a", "≈", "960/100").status == .pass)
+    #expect(try check("price_a", "≈", "960/100", tolerance: "0.001").status == .fail)
+    #expect(try check("price_a", "≈", "9.6", tolerance: "0").status == .pass)  // ±0.05
+    #expect(try check("price_a", "≈", "9.60", tolerance: "0").status == .fail)  // ±0.005
+  }
+
+  @Test("inequalities, with the numbers in the detail")
+  func inequalities() throws {
+    let r = try check("share(unhcr_2001, mou_2002_partial)", ">", "1/6")
+    #expect(r.status == .pass)
+    #expect(r.detail == "121 / 629 = 0.1924 > 1/6 = 0.1667")
+    #expect(near(r.computed, 121.0 / 629))
+    #expect(near(r.stated, 1.0 / 6))
+    #expect(try check("share(unhcr_2001, mou_2002_partial)", "<", "0.2").status == .pass)
+    #expect(try check("unhcr_2001", "<=", "121").status == .pass)
+    #expect(try check("unhcr_2001", "<", "121").status == .fail)
+    #expect(try check("unhcr_2001", ">=", "121").status == .pass)
+    #expect(try check("unhcr_2001", ">", "200").detail == "121, not > 200")
+  }
+
+  static let functionCases: [(String, Double)] = [
+      ("share(unhcr_2001, mou_2001)", 121.0 / 583),
+      ("ratio(mou_2001, mou_2000)", 583.0 / 312),
+      ("sum(mou_1998, mou_1999, mou_2000, mou_2001)", 71.0 + 148 + 312 + 583),
+      ("sum(5)", 5),
+      ("annualise(629, 211)", 629.0 * 365 / 211),
+      ("annualise(mou_2002_partial)", 629.0 * 365 / 211),  // 2002-01-01/2002-07-30: 211 days
+      ("annualize(mou_2002_partial)", 629.0 * 365 / 211),
+      ("convert(fine_rmb, rmb_per_usd)", 500 / 8.3),
+      ("net(camp_intake, camp_deaths)", 900),
+      ("stay(camp_pop_start, camp_intake)", 5000.0 / 1200),
+      ("little(camp_intake, 4)", 4800),
+      ("proportion(survey_yes, survey_n)", 130.0 / 521),
+      ("low(nk_in_china)", 10_000),
+      ("high(nk_in_china)", 300_000),
+      ("mid(nk_in_china)", (10_000.0 * 300_000).squareRoot()),
+      ("mid(nk_survey)", 84_388),
+      ("value(nk_survey)", 84_388),
+      ("exposure(mou_2002_partial)", 211.0 / 365),
+      ("exposure(mou_2001)", 1),
+      ("min(mou_1998, mou_1999, 3)", 3),
+      ("max(mou_1998, mou_1999, 3)", 148),
+      ("sqrt(abs(-16)) + log(exp(2))", 6),
+  ]
+
+  @Test("every function", arguments: functionCases)
+  func functions(formula: String, expected: Double) throws {
+    let r = try check(formula, "<", "1e12")
+    #expect(r.status != .error, "\(r.detail)")
+    #expect(near(r.computed, expected), "\(formula) = \(String(describing: r.computed))")
+  }
+
+  @Test("ids with hyphens are written with underscores; the id as written is tried first")
+  func hyphenResolution() throws {
+    #expect(try check("mou_2002_partial", "≈", "629").status == .pass)
+    // Identifiers cannot hold hyphens: `mou-2001` is a subtraction of two unknown names.
+    let r = try check("mou-2001", "≈", "583")
+    #expect(r.status == .error)
+    #expect(r.detail.contains("unknown figure 'mou'"))
+    let evaluator = ClaimsEvaluator(figures: [try #require(figuresFile)])
+    #expect(evaluator.figure(named: "mou_2002_partial")?.id == "mou-2002-partial")
+    #expect(evaluator.figure(named: "mou-2001")?.id == "mou-2001")
+    #expect(evaluator.figure(named: "mou_2003") == nil)
+  }
+
+  @Test("a range used bare is an error that names low, high and mid; at its column")
+  func rangeBare() throws {
+    let r = try check("2 * nk_in_china", ">", "1")
+    #expect(r.status == .error)
+    #expect(r.computed == nil)
+    #expect(r.detail.contains("write low(nk_in_china), high(nk_in_china) or mid(nk_in_china)"))
+    // id 1, comma, "claim" 3–7, comma, quote at 9: the formula starts at 10, the name at offset 5.
+    #expect(r.diagnostics.map(\.location.description) == ["c.csv:2:14"])
+  }
+
+  @Test("division by zero, log of a negative number, overflow: status error, never a crash")
+  func arithmeticErrors() throws {
+    let z = try check("share(unhcr_2001, no_one)", "<", "1")
+    #expect(z.status == .error)
+    #expect(z.detail == "division by zero in share(unhcr_2001, no_one): no_one is 0")
+    #expect(try check("unhcr_2001 / (mou_2001 - 583)", "<", "1").detail.hasPrefix("division by zero"))
+    #expect(try check("log(no_one - 1)", "<", "1").detail.hasPrefix("log of a negative number"))
+    #expect(try check("10^400", ">", "1").detail.contains("not a finite number"))
+    #expect(try check("unhcr_2001", "<", "1/0").status == .error)
+    #expect(try check("proportion(600, survey_n)", "≈", "1").detail.contains("0 ≤ k ≤ n"))
+    #expect(try check("share(1)", "<", "1").detail == "share() takes 2 arguments, got 1")
+    #expect(try check("low(3)", "<", "1").detail.hasPrefix("low() takes one figure id"))
+  }
+
+  @Test("stock and flow: the inflow and outflow that fail to balance are shown")
+  func stockFlow() throws {
+    let r = try check("net(camp_intake, camp_deaths)", "≈", "camp_pop_end - camp_pop_start")
+    #expect(r.status == .fail)
+    #expect(
+      r.detail
+        == "inflow 1,200 − outflow 300 = 900, not ≈ 5,500 - 5,000 = 500 (80% off; the printed figure allows ±5) — inflow 1,200 and outflow 300 do not balance to 5,500 - 5,000 = 500"
+    )
+    // Little's law: 5,000 people, 1,200 arriving a month → a stay of about 4.2 months.
+    // "4.0" allows ±0.05 at 1%; 5% of 4 allows ±0.2.
+    #expect(try check("stay(camp_pop_start, camp_intake)", "≈", "4.0").status == .fail)
+    #expect(try check("stay(camp_pop_start, camp_intake)", "≈", "4.0", tolerance: "5%").status == .pass)
+    #expect(try check("little(camp_intake, 5000/1200)", "≈", "5000").status == .pass)
+  }
+
+  /// Wilson interval for k = 130, n = 521, computed with R 4 by hand:
+  /// `k=130;n=521;p=k/n; z=qnorm(.975); print((p + z^2/(2*n) + c(-1,1)*z*sqrt(p*(1-p)/n + z^2/(4*n^2)))/(1+z^2/n), digits=15)`
+  /// `[1] 0.214286418622550 0.288420550094326`
+  @Test("proportion(k, n) passes when the stated share lies in the 95% Wilson interval")
+  func wilson() throws {
+    let (lo, hi) = ClaimsAnalysis.wilson(k: 130, n: 521)
+    #expect(near(lo, 0.214286418622550, 1e-13))
+    #expect(near(hi, 0.288420550094326, 1e-13))
+    let quarter = try check("proportion(survey_yes, survey_n)", "≈", "1/4")
+    #expect(quarter.status == .pass)
+    #expect(quarter.detail == "130 / 521 = 0.2495; 95% Wilson interval 0.2143–0.2884 holds 1/4 = 0.25")
+    // 0.3 is outside, although ≈ at the printed precision (±0.05) would have passed it.
+    let third = try check("proportion(survey_yes, survey_n)", "≈", "0.3")
+    #expect(third.status == .fail)
+    #expect(third.detail.contains("does not hold 0.3"))
+    #expect(try check("proportion(survey_yes, survey_n)", "≈", "0.215").status == .pass)
+    // Not top-level: an ordinary quotient.
+    #expect(try check("2 * proportion(survey_yes, survey_n)", "≈", "0.5").status == .pass)
+  }
+
+  /// R 4: `exp(coef(glm(c(71,148,312,583) ~ I(1998:2001), family=poisson))[2])` = 1.99156758697464
+  @Test("growth(q, from, to): the fitted growth factor per year over the span")
+  func growth() throws {
+    let r = try check("growth(mou_arrivals, 1998, 2001)", "≈", "2")
+    #expect(r.status == .pass, "\(r.detail)")
+    #expect(near(r.computed, 1.99156758697464, 1e-8))
+    #expect(r.detail.hasPrefix("growth factor per year of mou_arrivals 1998–2001 = 1.992 ≈ 2"))
+    // Doubling every year would give at least 2 — not what the figures show.
+    #expect(try check("growth(mou_arrivals, 1998, 2001)", ">=", "2").status == .fail)
+    let none = try check("growth(no_such_quantity, 1998, 2001)", ">", "1")
+    #expect(none.status == .error)
+    #expect(none.detail.contains("no_such_quantity"))
+    #expect(try check("growth(mou_arrivals, 2001, 1998)", ">", "1").status == .error)
+  }
+
+  @Test("unknown figures and syntax errors: status error, exact path:line:column, others still checked")
+  func errorsFile() throws {
+    let path = claimsFixtures.appendingPathComponent("errors.csv").path
+    let file = try ClaimsReader.read(path: path, keepingRowErrors: true)
+    let report = ClaimsAnalysis.run(claims: [file], figures: [try #require(figuresFile)])
+    #expect(report.results.map(\.status) == [.pass, .error, .error, .error, .error, .fail, .error, .error])
+    #expect((report.passed, report.failed, report.errors) == (1, 1, 6))
+    #expect(
+      report.diagnostics.map(\.description) == [
+        "\(path):3:39: error: unknown figure 'mou_2003' or 'mou-2003': no figure has that id",
+        "\(path):4:35: error: formula: unexpected ','",
+        "\(path):5:23: error: division by zero in share(unhcr_2001, no_one): no_one is 0",
+        "\(path):6:25: error: figure 'nk-in-china' is a range (10,000–300,000), not a point: write low(nk_in_china), high(nk_in_china) or mid(nk_in_china)",
+        "\(path):8:28: error: bad op '=': use <, <=, >, >= or ≈ (also ~ or approx)",
+        "\(path):9:36: error: formula: unknown function 'foo'",
+      ])
+  }
+
+  @Test("outputs: JSON keys, checks.csv columns, table and markdown with failures first")
+  func outputs() throws {
+    let path = claimsFixtures.appendingPathComponent("errors.csv").path
+    let file = try ClaimsReader.read(path: path, keepingRowErrors: true)
+    let report = ClaimsAnalysis.run(claims: [file], figures: [try #require(figuresFile)])
+    let json = ClaimsAnalysis.json(report).serialized()
+    for key in ["\"claims\"", "\"passed\": 1", "\"failed\": 1", "\"errors\": 6", "\"status\": \"error\"", "\"computed\": null", "\"line\": 3"] {
+      #expect(json.contains(key), "\(key)")
+    }
+    let csv = ClaimsAnalysis.csv(report).text
+    #expect(csv.hasPrefix("id,status,claim,computed,stated,op,detail,source,document,quote,line\ngood,pass,"))
+    let table = ClaimsAnalysis.table(report).split(separator: "\n")
+    #expect(table.first?.hasPrefix("FAIL   fails") == true)
+    #expect(table.dropLast().last?.hasPrefix("PASS   good") == true)
+    #expect(table.last == "1 passed, 1 failed, 6 errors")
+    let md = ClaimsAnalysis.markdown(report).split(separator: "\n")
+    #expect(md.count > 3 && md[2].hasPrefix("| **fail** | fails |"))
+  }
+
+  @Test("loading: only a claims file given → the figures files of its folder are read")
+  func loading() throws {
+    let path = claimsFixtures.appendingPathComponent("claims.csv").path
+    let inputs = try ClaimsAnalysis.load(paths: [path])
+    #expect(inputs.claims.map(\.path) == [path])
+    #expect(inputs.figures.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["figures.csv"])
+    let folder = try ClaimsAnalysis.load(paths: [claimsFixtures.path])
+    #expect(folder.claims.count == 2)
+    #expect(folder.figures.count == 1)
+    #expect(throws: FiguresError.self) { try ClaimsAnalysis.load(paths: ["/no/such/claims.csv"]) }
+  }
+}
