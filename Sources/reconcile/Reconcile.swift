@@ -24,7 +24,7 @@ struct Reconcile: ParsableCommand {
       66 missing input, 70 internal error, 73 output not writable.
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self]
+    subcommands: [Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self, Check.self]
   )
 }
 
@@ -106,7 +106,7 @@ func loadFigures(_ paths: [String]) throws -> [FiguresFile] {
 }
 
 /// Folders become the `.csv` files inside them (not recursive), sorted by name.
-func expand(_ paths: [String]) throws -> [String] {
+func expand(_ paths: [String], includeClaims: Bool = false) throws -> [String] {
   var out: [String] = []
   for p in paths {
     var isDir: ObjCBool = false
@@ -116,7 +116,7 @@ func expand(_ paths: [String]) throws -> [String] {
       if csvs.isEmpty {
         throw FiguresError.unreadable(path: p, reason: "folder has no .csv files")
       }
-      out += csvs.map { (p as NSString).appendingPathComponent($0) }.filter { !isClaimsFile($0) }
+      out += csvs.map { (p as NSString).appendingPathComponent($0) }.filter { includeClaims || !isClaimsFile($0) }
     } else {
       out.append(p)
     }

@@ -86,11 +86,26 @@ public enum ReportBuilder {
   }
 
   /// The index page over all datasets.
-  public static func index(_ reports: [DatasetReport]) -> String {
-    var out = "# reconcile report\n\n| dataset | figures | quantities | files |\n|---|---|---|---|\n"
+  public static func index(_ reports: [DatasetReport], claims: String = "") -> String {
+    var out = "# reconcile report\n\n" + claims + "| dataset | figures | quantities | files |\n|---|---|---|---|\n"
     for r in reports {
       out += "| [\(r.name)](\(r.name)/report.md) | \(r.file.figures.count) | \(r.file.quantities().joined(separator: ", ")) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
+    return out
+  }
+
+  /// The claims section of the index: failed claims first, each with its computed figures.
+  public static func claimsSummary(_ report: ClaimsReport, folder: String) -> String {
+    var out = "## Claims: \(report.passed) passed, \(report.failed) failed, \(report.errors) errors\n\n"
+    let failed = report.results.filter { $0.status != .pass }
+    if !failed.isEmpty {
+      out += "| claim | status | why |\n|---|---|---|\n"
+      for r in failed {
+        out += "| \(md(r.id)): \(md(r.claim)) | **\(r.status.rawValue)** | \(md(r.detail)) |\n"
+      }
+      out += "\n"
+    }
+    out += "All claims, with their sources: [\(folder)/report.md](\(folder)/report.md), [\(folder)/checks.csv](\(folder)/checks.csv).\n\n"
     return out
   }
 

@@ -82,7 +82,9 @@ struct Report: ParsableCommand {
         printError("\(compareTo): error: no such folder")
         throw ExitCode(Exit.noInput)
       }
-      let all = try expand(inputs)
+      let everything = try expand(inputs, includeClaims: true)
+      let claimPaths = everything.filter { isClaimsFile($0) }
+      let all = everything.filter { !isClaimsFile($0) }
       let plan = BatchPlan(paths: all, shard: shard ?? .all)
       // Every shard fails the same way on a missing input, even one that hashes elsewhere.
       let chosen = Set(plan.items.map(\.path))
@@ -100,11 +102,31 @@ struct Report: ParsableCommand {
         reports.append(try ReportBuilder.analyse(f, name: item.name))
       }
       progress.finish()
+      // Claims are checked against every figures file of the batch (not just this shard's),
+      // once: by the whole batch, or by shard 1.
+      var claimOutputs: [(String, String)] = []
+      var claimsIndex = ""
+      if !claimPaths.isEmpty && (plan.shard.isWhole || plan.shard.index == 1) {
+        let loaded = try ClaimsAnalysis.load(paths: claimPaths + all)
+        let checked = ClaimsAnalysis.run(claims: loaded.claims, figures: loaded.figures)
+        if checked.errors > 0 || !checked.diagnostics.isEmpty {
+          printDiagnostics(checked.diagnostics)
+          throw ExitCode(Exit.data)
+        }
+        let name = claimPaths.count == 1 ? URL(fileURLWithPath: claimPaths[0]).deletingPathExtension().lastPathComponent : "claims"
+        claimOutputs = [
+          ("\(name)/checks.csv", ClaimsAnalysis.csv(checked).text),
+          ("\(name)/summary.json", ClaimsAnalysis.json(checked).serialized() + "\n"),
+          ("\(name)/report.md", ClaimsAnalysis.markdown(checked)),
+        ]
+        claimsIndex = ReportBuilder.claimsSummary(checked, folder: name)
+      }
+      for (rel, text) in claimOutputs { try AtomicWriter.write(text, to: (out as NSString).appendingPathComponent(rel)) }
       for r in reports {
         for (rel, text) in r.outputs { try AtomicWriter.write(text, to: (out as NSString).appendingPathComponent(rel)) }
       }
       try AtomicWriter.write(
-        ReportBuilder.index(reports), to: (out as NSString).appendingPathComponent(plan.indexFileName))
+        ReportBuilder.index(reports, claims: claimsIndex), to: (out as NSString).appendingPathComponent(plan.indexFileName))
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
         emit("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
