@@ -17,7 +17,9 @@ import Foundation
 /// | plain decimals (`-?[0-9]+(.[0-9]+)?`) | `number` |
 /// | anything else | `string` |
 ///
-/// A column with no values takes its known type, else `string`. The empty cell is the missing
+/// A column with no values takes its known type, else `string`; a known text column (`id`,
+/// `period`, `source`…) stays `string` whatever its values look like, so a column has one type
+/// in every dataset. The empty cell is the missing
 /// value (`missingValues: [""]`). Known columns carry a description.
 public enum DataPackage {
   /// The descriptor for `resources` (path relative to the descriptor, the CSV, a description).
@@ -76,6 +78,8 @@ public enum DataPackage {
     let present = values.filter { !$0.isEmpty }
     let declared = known[column.lowercased()]?.type
     guard !present.isEmpty else { return declared ?? "string" }
+    // Text columns stay text even when this file's values happen to look numeric (ids "1", periods "2000").
+    if declared == "string" { return "string" }
     let lower = present.map { $0.lowercased() }
     if lower.allSatisfy({ $0 == "yes" || $0 == "no" }) || lower.allSatisfy({ $0 == "true" || $0 == "false" }) {
       return "boolean"
@@ -130,7 +134,7 @@ public enum DataPackage {
     "pooled": ("boolean", "Whether the figure entered the pooled ranges."),
     "excluded_reason": ("string", "Why the figure was left out of pooling."),
     "source": ("string", "Who published the figure."),
-    "published": ("string", "When the figure was published, as written."),
+    "published": ("yearmonth", "When the figure was published, as written (YYYY-MM where every value has that form)."),
     "period": ("string", "Reference period as written: YYYY, YYYY-MM, YYYY-MM-DD or START/END."),
     "document": ("string", "Document the figure was taken from."),
     "model": ("string", "Trend model: poisson, quasipoisson, negbin, loglinear or linear."),

@@ -172,7 +172,7 @@ public enum HTMLReport {
       out += "<li>Dispersion: \(Markup.escape(NumberFormat.human(t.fit.dispersion, significant: 4)))</li>\n"
     }
     if !joinpoints.isEmpty {
-      out += "<li>Joinpoints: \(joinpoints.map { Markup.escape(NumberFormat.human($0, significant: 6)) }.joined(separator: ", "))</li>\n"
+      out += "<li>Joinpoints: \(joinpoints.map { NumberFormat.plain(($0 * 100).rounded() / 100) }.joined(separator: ", "))</li>\n"
     }
     out += "</ul>\n"
     for w in t.warnings { out += "<p class=\"warning\">Warning: \(Markup.escape(w))</p>\n" }

@@ -136,7 +136,7 @@ struct SVGTrendChart {
     for j in joinpoints {
       let px = x.clampedPixel(j)
       c.line(px, plotTop, px, plotBottom, "stroke=\"#d95f02\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"")
-      c.text(px + 4, plotBottom - 8, "joinpoint \(NumberFormat.human(j, significant: 6))", "font-size=\"11\" fill=\"#d95f02\"")
+      c.text(px + 4, plotBottom - 8, "joinpoint \(NumberFormat.plain((j * 100).rounded() / 100))", "font-size=\"11\" fill=\"#d95f02\"")
     }
     // Fitted line: solid over the data, dashed over projections.
     c.path(observedPts.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0.fitted)) }, "fill=\"none\" stroke=\"#08306b\" stroke-width=\"2.5\"")
