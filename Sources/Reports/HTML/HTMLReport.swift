@@ -144,8 +144,8 @@ public enum HTMLReport {
     for f in q.figures {
       let pooled = excluded[f.id].map { "no — \($0)" } ?? (pooledIDs.contains(f.id) ? "yes" : "no")
       out += "<tr id=\"\(anchor("figure", f.id))\"><td><code>\(Markup.escape(f.id))</code></td><td>\(Markup.escape(f.source))</td><td>\(Markup.escape(f.published))</td>"
-      out += "<td class=\"num\">\(Markup.escape(figureText(q, f.id)))</td><td>\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
-      out += "<td><blockquote>\(Markup.escape(f.quote))</blockquote></td><td>\(Markup.escape(methodAndNote(f)))</td></tr>\n"
+      out += "<td class=\"fig\">\(Markup.escape(figureText(q, f.id)))</td><td>\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
+      out += "<td class=\"quote\"><blockquote>\(Markup.escape(f.quote))</blockquote></td><td>\(Markup.escape(methodAndNote(f)))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n</section>\n"
     return out
@@ -196,7 +196,7 @@ public enum HTMLReport {
     }
     out += "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>ids</th><th>source</th><th>published</th><th>document</th><th>quote</th><th>method</th></tr></thead>\n<tbody>\n"
     for g in groups {
-      out += "<tr><td>\(g.ids.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: " "))</td><td>\(Markup.escape(g.figure.source))</td><td>\(Markup.escape(g.figure.published))</td><td><code>\(Markup.escape(g.figure.document))</code></td><td><blockquote>\(Markup.escape(g.figure.quote))</blockquote></td><td>\(Markup.escape(g.figure.method))</td></tr>\n"
+      out += "<tr><td>\(g.ids.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: " "))</td><td>\(Markup.escape(g.figure.source))</td><td>\(Markup.escape(g.figure.published))</td><td><code>\(Markup.escape(g.figure.document))</code></td><td class=\"quote\"><blockquote>\(Markup.escape(g.figure.quote))</blockquote></td><td>\(Markup.escape(g.figure.method))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n</section>\n"
     return out
@@ -245,6 +245,8 @@ public enum HTMLReport {
     table.claims tr.status-pass td{background:#e5f5e0}td.status{font-weight:bold;text-transform:uppercase}
     table.claims tr.status-fail td.status{color:#b2182b}table.claims tr.status-pass td.status{color:#1b7837}
     ul.conflicts li{color:#8b1a1a}
+    table.provenance td.fig{text-align:right;min-width:8em}
+    table.provenance td.quote{width:36%}
     """
 
   static func page(title: String, body: String) -> String {

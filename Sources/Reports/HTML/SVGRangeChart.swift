@@ -83,7 +83,10 @@ struct SVGRangeChart {
       if isPoint, let d { figure += " (pooled as \(rangeText(d.low, d.high)))" }
       var caption = "\(f.source)\(year.isEmpty ? "" : ", \(year)") — \(figure)"
       let style: Style
-      if let reason = excluded[f.id] {
+      if !f.derivedFrom.isEmpty {
+        style = .notPooled
+        caption += " — not pooled: restates \(f.derivedFrom.joined(separator: ", "))"
+      } else if let reason = excluded[f.id] {
         style = .notPooled
         caption += " — not pooled: \(reason)"
       } else if d == nil {
@@ -102,12 +105,12 @@ struct SVGRangeChart {
       rows.append(
         Row(
           key: "random_effects_ci", name: "Random effects, \(level) CI",
-          caption: "Random effects (\(rec.scale.rawValue) scale, DerSimonian–Laird, k = \(re.k)): \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh)) — where the sources' common centre lies",
+          caption: "Random effects (\(rec.scale.rawValue) scale, DL, k = \(re.k)): centre \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh))",
           low: re.ciLow, mid: re.estimate, high: re.ciHigh, style: .randomCI, reading: nil, pooled: true))
       rows.append(
         Row(
           key: "random_effects_pi", name: "Random effects, \(level) PI",
-          caption: "Prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%) — where another independent estimate would fall",
+          caption: "Prediction interval (where another independent estimate would fall): \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)",
           low: re.piLow, mid: re.estimate, high: re.piHigh, style: .randomPI, reading: nil, pooled: true))
     }
     if let lp = rec.linearPool {
@@ -149,7 +152,7 @@ struct SVGRangeChart {
       values += [r.low, r.mid, r.high].compactMap { $0 }
       if let rd = r.reading { values += [rd.low, rd.high] }
     }
-    let range = (low: gutter, high: SVGRangeChart.width - 24)
+    let range = (low: gutter, high: SVGRangeChart.width - 48)
     if rec.scale == .log && values.allSatisfy({ $0 > 0 }) {
       scale = AxisScale.log(covering: values, range: range)
     } else {
@@ -233,7 +236,7 @@ struct SVGRangeChart {
       let y = rowCentre(i)
       let colour = SVGRangeChart.colour(r.style)
       c.text(plotLeft - 10, y + 4, Markup.truncate(r.name, maxWidth: plotLeft - 18, fontSize: 12), "font-size=\"12\" text-anchor=\"end\" fill=\"#222\"")
-      c.text(plotLeft, y - 10, Markup.truncate(r.caption, maxWidth: captionWidth, fontSize: 11), "font-size=\"11\" fill=\"#444\"")
+      c.text(plotLeft, y - 10, Markup.truncate(r.caption, maxWidth: captionWidth, fontSize: 11), "font-size=\"11\" fill=\"#444\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\"")
       guard let b = geometry[r.key] else { continue }
       let h = 10.0
       let title = "\(r.key): \(r.caption)"

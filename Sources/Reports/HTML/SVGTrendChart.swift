@@ -41,7 +41,9 @@ struct SVGTrendChart {
     }
     var values: [Double] = []
     for p in t.points {
-      values += [p.observed, p.annualized, p.annualizedLow, p.annualizedHigh].compactMap { $0 }
+      values += [p.observed, p.annualized].compactMap { $0 }
+      // Only partial periods draw their exact Poisson interval.
+      if p.exposure < 1 { values += [p.annualizedLow, p.annualizedHigh].compactMap { $0 } }
       values += [p.fitted, p.ciLow, p.ciHigh, p.piLow, p.piHigh]
     }
     let yRange = (low: top + SVGTrendChart.plotHeight, high: top)
@@ -49,7 +51,7 @@ struct SVGTrendChart {
       // Keep the bands from stretching the axis over many empty decades: at most 10× below
       // the smallest observed value (lower band ends are clipped there).
       let floor = lo / 10
-      y = AxisScale.log(covering: values.filter { $0 >= floor } + [floor], range: yRange)
+      y = AxisScale.log(covering: values.filter { $0 >= floor }, range: yRange)
     } else {
       y = AxisScale.linear(covering: values, includeZero: values.allSatisfy { $0 >= 0 }, range: yRange)
     }
