@@ -40,6 +40,13 @@ enum BundledReports {
   static func report(_ name: String) throws -> DatasetReport {
     try ReportBuilder.analyse(try file(name), name: name)
   }
+
+  /// `Tests/Fixtures/html/open-ended.csv`: "at least" / "up to" figures on a log scale, and a
+  /// quantity with negative ends (natural scale).
+  static func openEnded() throws -> DatasetReport {
+    let path = root.appendingPathComponent("Tests/Fixtures/html/open-ended.csv").path
+    return try ReportBuilder.analyse(try FiguresReader.read(path: path), name: "open-ended")
+  }
 }
 
 @Suite("HTML report pages")
@@ -194,6 +201,33 @@ struct HTMLChartTests {
     #expect(svg.contains("url(#rc0-hatch)"))
   }
 
+  @Test func openEndsAreArrowsAndNegativeQuantitiesGetALinearAxis() throws {
+    let r = try BundledReports.openEnded()
+    #expect(xmlProblem(HTMLReport.dataset(r)) == nil)
+    let detained = try #require(r.ranges.first { $0.quantity == "detained" })
+    let chart = SVGRangeChart(detained)
+    #expect(chart.scale.kind == .log)
+    let bars = Dictionary(chart.bars.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+    let atLeast = try #require(bars["det-a"])
+    #expect(atLeast.openHigh && !atLeast.openLow && atLeast.x1 == chart.scale.range.high)
+    let upTo = try #require(bars["det-c"])
+    #expect(upTo.openLow && !upTo.openHigh && upTo.x0 == chart.scale.range.low)
+    #expect(atLeast.xMid == nil && upTo.xMid == nil)
+    let envelope = try #require(bars["envelope"])
+    #expect(envelope.openLow && envelope.openHigh)
+    #expect(chart.svg.contains("open end (at least / up to)"))
+    #expect(chart.svg.contains("at least 1,000"))
+    let net = try #require(r.ranges.first { $0.quantity == "net_change" })
+    let linear = SVGRangeChart(net, index: 1)
+    #expect(linear.scale.kind == .linear)
+    #expect(linear.scale.domain.low <= -200)
+    #expect(linear.svg.contains("linear scale"))
+    let zero = try #require(linear.scale.pixel(0))
+    let a = try #require(linear.bars.first { $0.key == "net-a" })
+    #expect(a.x0 < zero && zero < a.x1)
+    #expect(HTMLReport.dataset(r).contains("&quot;At least 1,000 &lt;detained&gt; &amp; counted&quot;"))
+  }
+
   @Test func chartsOnOnePageHaveDistinctPatternIDs() throws {
     let r = try BundledReports.report("nk-in-china")
     let q = try #require(r.ranges.first)
@@ -239,6 +273,7 @@ struct HTMLReportFilesTests {
     var demo = try ReportBuilder.analyse(file, name: "mou-arrivals-projected")
     demo.trends = [try TrendAnalysis.run([file], quantity: "mou_arrivals", through: 2004)]
     reports.append(demo)
+    reports.append(try BundledReports.openEnded())
     for r in reports {
       let html =
         r.name == demo.name

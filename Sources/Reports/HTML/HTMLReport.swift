@@ -119,7 +119,7 @@ public enum HTMLReport {
       out += "</ul>\n"
     }
     out += "<h3>Pooled ranges</h3>\n<ul>\n"
-    out += "<li>Envelope: \(Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</li>\n"
+    out += "<li>Envelope: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</li>\n"
     out += "<li>Intersection: \(rec.intersection.map { Markup.escape(rangeText($0.low, $0.high)) } ?? "none — the sources conflict")</li>\n"
     if let re = rec.randomEffects {
       out += "<li>Random effects (\(rec.scale.rawValue) scale, DerSimonian–Laird, k = \(re.k)): \(Markup.escape(NumberFormat.human(re.estimate))); \(level) CI \(Markup.escape(rangeText(re.ciLow, re.ciHigh))); prediction interval \(Markup.escape(rangeText(re.piLow, re.piHigh))); τ² = \(Markup.escape(NumberFormat.human(re.tau2, significant: 3))), I² = \(Markup.escape(NumberFormat.human(re.i2, significant: 3)))%</li>\n"
@@ -144,8 +144,8 @@ public enum HTMLReport {
     for f in q.figures {
       let pooled = excluded[f.id].map { "no — \($0)" } ?? (pooledIDs.contains(f.id) ? "yes" : "no")
       out += "<tr id=\"\(anchor("figure", f.id))\"><td><code>\(Markup.escape(f.id))</code></td><td>\(Markup.escape(f.source))</td><td>\(Markup.escape(f.published))</td>"
-      out += "<td class=\"fig\">\(Markup.escape(figureText(q, f.id)))</td><td>\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
-      out += "<td class=\"quote\"><blockquote>\(Markup.escape(f.quote))</blockquote></td><td>\(Markup.escape(methodAndNote(f)))</td></tr>\n"
+      out += "<td class=\"fig\">\(Markup.escape(figureText(q, f.id)))</td><td class=\"pooled\">\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
+      out += "<td class=\"quote\"><blockquote>\(Markup.escape(f.quote))</blockquote></td><td class=\"note\">\(Markup.escape(methodAndNote(f)))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n</section>\n"
     return out
@@ -246,7 +246,7 @@ public enum HTMLReport {
     table.claims tr.status-fail td.status{color:#b2182b}table.claims tr.status-pass td.status{color:#1b7837}
     ul.conflicts li{color:#8b1a1a}
     table.provenance td.fig{text-align:right;min-width:8em}
-    table.provenance td.quote{width:36%}
+    table.provenance td.quote{width:34%}table.provenance td.note{width:20%}table.provenance td.pooled{min-width:9em}
     """
 
   static func page(title: String, body: String) -> String {

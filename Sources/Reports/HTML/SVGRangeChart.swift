@@ -97,7 +97,7 @@ struct SVGRangeChart {
       }
       rows.append(
         Row(
-          key: f.id, name: f.id, caption: caption, low: low, mid: isPoint ? low : (d?.mid ?? geometricMid(low, high)),
+          key: f.id, name: f.id, caption: caption, low: low, mid: isPoint ? low : (low == nil || high == nil ? nil : (d?.mid ?? geometricMid(low, high))),
           high: high, style: isPoint && style == .notPooled ? .notPooled : style,
           reading: isPoint ? d.map { ($0.low, $0.high) } : nil, pooled: false))
     }
@@ -129,7 +129,8 @@ struct SVGRangeChart {
     }
     rows.append(
       Row(
-        key: "envelope", name: "Envelope", caption: "Envelope of all figures: \(rangeText(rec.envelope.low, rec.envelope.high))",
+        key: "envelope", name: "Envelope",
+        caption: "Envelope of all figures: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : rangeText(rec.envelope.low, rec.envelope.high))",
         low: rec.envelope.low, mid: nil, high: rec.envelope.high, style: .envelope, reading: nil, pooled: true))
     if let i = rec.intersection {
       rows.append(
@@ -171,7 +172,8 @@ struct SVGRangeChart {
   var bars: [Bar] {
     var out: [Bar] = []
     for (i, r) in rows.enumerated() {
-      guard r.low != nil || r.high != nil else { continue }
+      // A row with no ends is not drawn, except the envelope: open-ended figures make it unbounded.
+      guard r.low != nil || r.high != nil || r.style == .envelope else { continue }
       let x0 = r.low.map { scale.clampedPixel($0) } ?? scale.range.low
       let x1 = r.high.map { scale.clampedPixel($0) } ?? scale.range.high
       out.append(
@@ -269,7 +271,7 @@ struct SVGRangeChart {
     }
     // Legend: only the styles drawn.
     var items: [(LegendSwatch, String)] = []
-    let used = Set(rows.filter { $0.low != nil || $0.high != nil }.map(\.style))
+    let used = Set(rows.filter { $0.low != nil || $0.high != nil || $0.style == .envelope }.map(\.style))
     let hasOpen = rows.contains { ($0.low == nil) != ($0.high == nil) }
     let hasReading = rows.contains { $0.reading != nil }
     if used.contains(.source) { items.append((.bar(SVGRangeChart.colour(.source), 0.85), "source range (dot: midpoint)")) }
