@@ -309,7 +309,7 @@ enum LegendSwatch: Equatable {
   case hollowDot(String)
   /// A line (colour, dash array or "").
   case line(String, String)
-  /// A dotted thin line.
+  /// A short bar ending in an arrowhead (an open end).
   case arrow(String)
 }
 
