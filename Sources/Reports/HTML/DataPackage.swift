@@ -1,0 +1,156 @@
+import Foundation
+
+/// A Frictionless Data Package descriptor (`datapackage.json`) for the CSV files of a report.
+///
+/// Data Package v1 (https://specs.frictionlessdata.io/data-package/): profile
+/// `tabular-data-package`, one `tabular-data-resource` per CSV with encoding utf-8, format
+/// csv, mediatype text/csv, and a Table Schema whose fields follow the header in order. Each
+/// field's type is inferred from its non-empty values:
+///
+/// | values (all of them) | type |
+/// |---|---|
+/// | `yes`/`no` or `true`/`false` | `boolean` (with `trueValues`/`falseValues`) |
+/// | `YYYY-MM-DD` | `date` |
+/// | `YYYY-MM` | `yearmonth` |
+/// | 4-digit integers, in a column named `year` | `year` |
+/// | integers (`-?[0-9]+`) | `integer`, or `number` for a known decimal column (`low`, `fitted`, …) |
+/// | plain decimals (`-?[0-9]+(.[0-9]+)?`) | `number` |
+/// | anything else | `string` |
+///
+/// A column with no values takes its known type, else `string`; a known text column (`id`,
+/// `period`, `source`…) stays `string` whatever its values look like, so a column has one type
+/// in every dataset. The empty cell is the missing
+/// value (`missingValues: [""]`). Known columns carry a description.
+public enum DataPackage {
+  /// The descriptor for `resources` (path relative to the descriptor, the CSV, a description).
+  ///
+  /// - Parameter name: the package name; lower-cased, with characters outside `[a-z0-9._-]`
+  ///   replaced by `-`, as the specification requires.
+  public static func descriptor(name: String, resources: [(path: String, csv: CSVWriter, description: String)]) -> JSON {
+    .object([
+      ("profile", .string("tabular-data-package")),
+      ("name", .string(identifier(name))),
+      ("title", .string(name)),
+      ("resources", .array(resources.map(resource))),
+    ])
+  }
+
+  static func resource(_ r: (path: String, csv: CSVWriter, description: String)) -> JSON {
+    var stem = r.path
+    if stem.lowercased().hasSuffix(".csv") { stem.removeLast(4) }
+    let fields: [JSON] = r.csv.header.enumerated().map { i, column in
+      let values = r.csv.rows.map { i < $0.count ? $0[i] : "" }
+      var members: [(String, JSON)] = [("name", .string(column))]
+      let type = inferType(column: column, values: values)
+      members.append(("type", .string(type)))
+      if type == "boolean" {
+        let lower = values.filter { !$0.isEmpty }.map { $0.lowercased() }
+        let yesNo = lower.allSatisfy { $0 == "yes" || $0 == "no" } && !lower.isEmpty
+        members.append(("trueValues", .array([.string(yesNo ? "yes" : "true")])))
+        members.append(("falseValues", .array([.string(yesNo ? "no" : "false")])))
+      }
+      if let d = known[column.lowercased()]?.description { members.append(("description", .string(d))) }
+      return .object(members)
+    }
+    return .object([
+      ("profile", .string("tabular-data-resource")),
+      ("name", .string(identifier(stem))),
+      ("path", .string(r.path)),
+      ("description", .string(r.description)),
+      ("format", .string("csv")),
+      ("mediatype", .string("text/csv")),
+      ("encoding", .string("utf-8")),
+      ("schema", .object([("fields", .array(fields)), ("missingValues", .array([.string("")]))])),
+    ])
+  }
+
+  /// A name as the specification allows: lower case, `[a-z0-9._-]`, others replaced by `-`.
+  static func identifier(_ s: String) -> String {
+    let mapped = s.lowercased().unicodeScalars.map { u -> Character in
+      (("a"..."z").contains(u) || ("0"..."9").contains(u) || u == "." || u == "_" || u == "-") ? Character(u) : "-"
+    }
+    let out = String(mapped)
+    return out.isEmpty ? "data" : out
+  }
+
+  /// The Table Schema type of a column from its values (see the type table above).
+  static func inferType(column: String, values: [String]) -> String {
+    let present = values.filter { !$0.isEmpty }
+    let declared = known[column.lowercased()]?.type
+    guard !present.isEmpty else { return declared ?? "string" }
+    // Text columns stay text even when this file's values happen to look numeric (ids "1", periods "2000").
+    if declared == "string" { return "string" }
+    let lower = present.map { $0.lowercased() }
+    if lower.allSatisfy({ $0 == "yes" || $0 == "no" }) || lower.allSatisfy({ $0 == "true" || $0 == "false" }) {
+      return "boolean"
+    }
+    if present.allSatisfy(isDate) { return "date" }
+    if present.allSatisfy(isYearMonth) { return "yearmonth" }
+    if present.allSatisfy(isInteger) {
+      if column.lowercased() == "year" && present.allSatisfy({ $0.count == 4 && !$0.hasPrefix("-") }) { return "year" }
+      return declared == "number" ? "number" : "integer"
+    }
+    if present.allSatisfy(isDecimal) { return "number" }
+    return "string"
+  }
+
+  static func digits(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }
+
+  static func isInteger(_ s: String) -> Bool {
+    digits(s.hasPrefix("-") ? s.dropFirst() : Substring(s))
+  }
+
+  static func isDecimal(_ s: String) -> Bool {
+    let body = s.hasPrefix("-") ? s.dropFirst() : Substring(s)
+    let parts = body.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count <= 2, let first = parts.first, digits(first) else { return false }
+    return parts.count == 1 || digits(parts[1])
+  }
+
+  static func isYearMonth(_ s: String) -> Bool {
+    let p = s.split(separator: "-", omittingEmptySubsequences: false)
+    guard p.count == 2, p[0].count == 4, p[1].count == 2, digits(p[0]), digits(p[1]), let m = Int(p[1]) else { return false }
+    return (1...12).contains(m)
+  }
+
+  static func isDate(_ s: String) -> Bool {
+    let p = s.split(separator: "-", omittingEmptySubsequences: false)
+    guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2, p.allSatisfy(digits),
+      let m = Int(p[1]), let d = Int(p[2])
+    else { return false }
+    return (1...12).contains(m) && (1...31).contains(d)
+  }
+
+  /// Columns the report writes: their type when a column has no values, and a description.
+  static let known: [String: (type: String, description: String)] = [
+    "quantity": ("string", "Machine name of what is counted."),
+    "kind": ("string", "Row kind: source (one figure), envelope, intersection or pooled."),
+    "id": ("string", "Figure id from the figures file, or the pooled range's key."),
+    "label": ("string", "Human-readable label for the chart: source, year and figure."),
+    "low": ("number", "Lower end of the range (empty when open: \"up to\")."),
+    "mid": ("number", "Central value: the geometric midpoint of a range, the figure itself for a point, the median of a pool."),
+    "high": ("number", "Upper end of the range (empty when open: \"at least\")."),
+    "value": ("number", "The point figure as stated, if any."),
+    "pooled": ("boolean", "Whether the figure entered the pooled ranges."),
+    "excluded_reason": ("string", "Why the figure was left out of pooling."),
+    "source": ("string", "Who published the figure."),
+    "published": ("yearmonth", "When the figure was published, as written (YYYY-MM where every value has that form)."),
+    "period": ("string", "Reference period as written: YYYY, YYYY-MM, YYYY-MM-DD or START/END."),
+    "document": ("string", "Document the figure was taken from."),
+    "model": ("string", "Trend model: poisson, quasipoisson, negbin, loglinear or linear."),
+    "year": ("year", "Calendar year of the period (time in the trend model)."),
+    "exposure": ("number", "Covered fraction of the period's year (1 for a whole year)."),
+    "observed": ("number", "Observed count for the period."),
+    "annualized": ("number", "Observed count divided by exposure."),
+    "annualized_ci_low": ("number", "Lower end of the exact Poisson interval of the annualised count."),
+    "annualized_ci_high": ("number", "Upper end of the exact Poisson interval of the annualised count."),
+    "fitted": ("number", "Fitted full-year value of the trend model."),
+    "ci_low": ("number", "Lower end of the confidence band for the fitted full-year value."),
+    "ci_high": ("number", "Upper end of the confidence band for the fitted full-year value."),
+    "pi_low": ("number", "Lower end of the prediction band for a full year's count."),
+    "pi_high": ("number", "Upper end of the prediction band for a full year's count."),
+    "projected": ("boolean", "Whether the year lies beyond the data."),
+    "partial": ("boolean", "Whether the period covers only part of its year."),
+    "segment": ("integer", "Trend segment number (joinpoint models; 1 otherwise)."),
+  ]
+}
