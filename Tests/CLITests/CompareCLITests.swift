@@ -161,7 +161,9 @@ struct CompareCLITests {
       #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
       #expect(FileManager.default.fileExists(atPath: part.appendingPathComponent("index-\(k)-of-2.md").path))
       #expect(!FileManager.default.fileExists(atPath: part.appendingPathComponent("index.md").path))
-      let names = try FileManager.default.contentsOfDirectory(atPath: part.path).filter { !$0.hasSuffix(".md") }
+      // Dataset folders only (the claims folder is written by shard 1, index pages by each).
+      let names = try FileManager.default.contentsOfDirectory(atPath: part.path)
+        .filter { !$0.hasSuffix(".md") && !$0.hasSuffix(".html") && $0 != "claims" }
       counts.append(names.count)
       // Merge by copying.
       try FileManager.default.createDirectory(at: merged, withIntermediateDirectories: true)
@@ -176,10 +178,13 @@ struct CompareCLITests {
     #expect(r.status == 1)
     #expect(
       r.stdout == """
+        index-1-of-2.html  -  (file)  (missing) → present  (new file)
         index-1-of-2.md  -  (file)  (missing) → present  (new file)
+        index-2-of-2.html  -  (file)  (missing) → present  (new file)
         index-2-of-2.md  -  (file)  (missing) → present  (new file)
+        index.html  -  (file)  present → (missing)  (missing file)
         index.md  -  (file)  present → (missing)  (missing file)
-        3 differences in 3 files; \(cliBaselineFileCount() - 1) files compared
+        6 differences in 6 files; \(cliBaselineFileCount() - 2) files compared
 
         """, "\(r.stdout)")
   }

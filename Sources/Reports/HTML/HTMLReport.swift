@@ -51,8 +51,9 @@ public enum HTMLReport {
   }
 
   /// The index page: one row per dataset, linking its `report.html` and its data files.
-  public static func index(_ reports: [DatasetReport]) -> String {
+  public static func index(_ reports: [DatasetReport], claims: [ClaimRow] = []) -> String {
     var body = "<header><h1>reconcile report</h1>\n<p>Figures that disagree, reconciled with their provenance. One page per dataset.</p></header>\n"
+    body += claimsTable(claims)
     body += "<table>\n<thead><tr><th>dataset</th><th>figures</th><th>reconciled ranges</th><th>trends</th><th>data</th></tr></thead>\n<tbody>\n"
     for r in reports {
       let name = Markup.escape(r.name)

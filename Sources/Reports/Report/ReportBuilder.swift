@@ -54,12 +54,22 @@ public enum ReportBuilder {
     }
     var report = DatasetReport(
       name: name, file: file, ranges: ranges, trends: trends, modelChoices: choices, outputs: [])
+    let rangesCSV = RangesAnalysis.csv(ranges)
+    let trendCSV = TrendAnalysis.csv(trends)
+    let package = DataPackage.descriptor(
+      name: name,
+      resources: [
+        ("ranges.csv", rangesCSV, "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
+        ("trend.csv", trendCSV, "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
+      ])
     report.outputs = [
-      ("\(name)/ranges.csv", RangesAnalysis.csv(ranges).text),
-      ("\(name)/trend.csv", TrendAnalysis.csv(trends).text),
+      ("\(name)/ranges.csv", rangesCSV.text),
+      ("\(name)/trend.csv", trendCSV.text),
+      ("\(name)/datapackage.json", package.serialized() + "\n"),
       ("\(name)/summary.json", summary(report).serialized() + "\n"),
       ("\(name)/report.md", markdown(report)),
     ]
+    report.outputs.append(("\(name)/report.html", HTMLReport.dataset(report)))
     return report
   }
 
@@ -92,6 +102,16 @@ public enum ReportBuilder {
       out += "| [\(r.name)](\(r.name)/report.md) | \(r.file.figures.count) | \(r.file.quantities().joined(separator: ", ")) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
     return out
+  }
+
+  /// Rows for the HTML claims table.
+  public static func claimRows(_ report: ClaimsReport) -> [HTMLReport.ClaimRow] {
+    report.results.map {
+      (
+        id: $0.id, claim: $0.claim, status: $0.status.rawValue,
+        computed: NumberFormat.human($0.computed), stated: NumberFormat.human($0.stated), detail: $0.detail
+      )
+    }
   }
 
   /// The claims section of the index: failed claims first, each with its computed figures.

@@ -106,6 +106,7 @@ struct Report: ParsableCommand {
       // once: by the whole batch, or by shard 1.
       var claimOutputs: [(String, String)] = []
       var claimsIndex = ""
+      var claimRows: [HTMLReport.ClaimRow] = []
       if !claimPaths.isEmpty && (plan.shard.isWhole || plan.shard.index == 1) {
         let loaded = try ClaimsAnalysis.load(paths: claimPaths + all)
         let checked = ClaimsAnalysis.run(claims: loaded.claims, figures: loaded.figures)
@@ -120,6 +121,7 @@ struct Report: ParsableCommand {
           ("\(name)/report.md", ClaimsAnalysis.markdown(checked)),
         ]
         claimsIndex = ReportBuilder.claimsSummary(checked, folder: name)
+        claimRows = ReportBuilder.claimRows(checked)
       }
       for (rel, text) in claimOutputs { try AtomicWriter.write(text, to: (out as NSString).appendingPathComponent(rel)) }
       for r in reports {
@@ -127,6 +129,9 @@ struct Report: ParsableCommand {
       }
       try AtomicWriter.write(
         ReportBuilder.index(reports, claims: claimsIndex), to: (out as NSString).appendingPathComponent(plan.indexFileName))
+      let htmlIndex = plan.indexFileName.replacingOccurrences(of: ".md", with: ".html")
+      try AtomicWriter.write(
+        HTMLReport.index(reports, claims: claimRows), to: (out as NSString).appendingPathComponent(htmlIndex))
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
         emit("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
