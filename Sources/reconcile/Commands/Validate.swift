@@ -8,6 +8,8 @@ struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check figures files against the format; print every problem as PATH:LINE:COLUMN.",
     discussion: """
+      Figures files and claims files (a CSV with a `formula` column) are both checked: a claims
+      file's formulas must parse and name figures that exist.
       Exits 0 when every file is valid, 65 when any has an error, 66 when one is missing.
 
       Example:
@@ -23,9 +25,22 @@ struct Validate: ParsableCommand {
 
   func run() throws {
     try guarded {
-      let files = try loadFigures(paths)
+      let everything = try expand(paths, includeClaims: true)
+      let claimPaths = everything.filter { isClaimsFile($0) }
+      let figurePaths = everything.filter { !isClaimsFile($0) }
+      let files = figurePaths.isEmpty ? [] : try loadFigures(figurePaths)
       for f in files {
         emit("\(f.path): ok — \(f.figures.count) figures, quantities: \(f.quantities().joined(separator: ", "))\n")
+      }
+      guard !claimPaths.isEmpty else { return }
+      // Claims are checked for structure, formulas and the figure ids they name (against the
+      // figures files given, or those beside the claims file).
+      let loaded = try ClaimsAnalysis.load(paths: claimPaths + figurePaths)
+      let checked = ClaimsAnalysis.run(claims: loaded.claims, figures: loaded.figures)
+      let errors = checked.diagnostics.filter { $0.severity == .error }
+      if !errors.isEmpty { throw FiguresError.invalid(errors) }
+      for c in loaded.claims {
+        emit("\(c.path): ok — \(c.claims.count) claims (run `reconcile check` to evaluate them)\n")
       }
     }
   }
