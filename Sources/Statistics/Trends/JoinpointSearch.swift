@@ -215,7 +215,14 @@ struct HingeSearch {
     }
     guard info == 0 else { throw .numerical("dgeqrf failed with info = \(info)") }
     for j in 0..<p where !(abs(design[j * n + j]) > Self.rankTolerance * norms[j]) { return false }
-    for i in 0..<(n * r) { rhs[i] = responses[i] }
+    let count = n * r
+    responses.withUnsafeBufferPointer { src in
+      rhs.withUnsafeMutableBufferPointer { dst in
+        if let from = src.baseAddress, let to = dst.baseAddress, src.count >= count, dst.count >= count {
+          to.update(from: from, count: count)
+        }
+      }
+    }
     info = design.withUnsafeBufferPointer { a in
       tau.withUnsafeBufferPointer { t in
         rhs.withUnsafeMutableBufferPointer { c in
@@ -228,17 +235,11 @@ struct HingeSearch {
       }
     }
     guard info == 0 else { throw .numerical("dormqr failed with info = \(info)") }
-    for c in 0..<r {
-      var s = 0.0
-      var comp = 0.0
-      for i in p..<n {
-        let v = rhs[c * n + i]
-        let term = v * v
-        let t = s + term
-        comp += s >= term ? (s - t) + term : (term - t) + s   // Neumaier (1974)
-        s = t
-      }
-      out[c] = s + comp
+    // RSS of column c: the squared norm of rows p…n−1 of Qᵀz_c (BLAS ddot).
+    let tail = clapack_int(n - p)
+    rhs.withUnsafeBufferPointer { c in
+      guard let base = c.baseAddress, c.count >= count else { return }
+      for col in 0..<r { out[col] = cblas_ddot(tail, base + (col * n + p), 1, base + (col * n + p), 1) }
     }
     return true
   }

@@ -134,11 +134,19 @@ write.csv(inputs, "Tests/Fixtures/joinpoint/joinpoint-cases.csv", row.names = FA
 write.csv(do.call(rbind, rows), "Tests/Fixtures/joinpoint/joinpoint-reference.csv",
           row.names = FALSE, quote = FALSE)
 
-# Optional cross-check with segmented (Muggeo 2003), which estimates joinpoints continuously:
-# its K = 1 breakpoint on the MoU series should fall near the grid answer.
+# Optional cross-check with segmented (Muggeo 2003, Stat Med 22:3055), which estimates the
+# breakpoint continuously: on a series with a clear break its K = 1 estimate should lie within
+# one period of the grid answer, and its RSS can only be at most the grid RSS. (On the MoU
+# series segmented reports "No breakpoint estimated", so a random series with a clear break
+# is used.) Printed only; nothing is written.
 if (requireNamespace("segmented", quietly = TRUE)) {
-  cs <- cases[["mou"]]
-  d <- data.frame(t = cs$year, y = cs$y)
-  s <- segmented::segmented(lm(y ~ t, data = d), seg.Z = ~t, psi = 1999)
-  message("segmented K=1 breakpoint on mou: ", format(s$psi[, "Est."], digits = 8))
+  for (name in c("random03", "random16")) {
+    cs <- cases[[name]]
+    d <- data.frame(t = cs$year, y = cs$y, w = if (is.null(cs$w)) 1 else cs$w)
+    grid <- as.numeric(subset(do.call(rbind, rows), case == name & k == 1 & quantity == "joinpoint")$value)
+    gridRSS <- as.numeric(subset(do.call(rbind, rows), case == name & k == 1 & quantity == "rss")$value)
+    s <- segmented::segmented(lm(y ~ t, data = d, weights = w), seg.Z = ~t, psi = grid)
+    message(sprintf("segmented %s K=1: breakpoint %.4f (grid %g), RSS %.6g (grid %.6g)",
+                    name, s$psi[1, "Est."], grid, sum(d$w * residuals(s)^2), gridRSS))
+  }
 }
