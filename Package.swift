@@ -21,7 +21,7 @@ let package = Package(
       providers: [.apt(["liblapack-dev", "libopenblas-dev", "liblapacke-dev"])]
     ),
     .target(name: "Numerics", dependencies: ["CLAPACK"]),
-    .target(name: "Statistics", dependencies: ["Numerics"]),
+    .target(name: "Statistics", dependencies: ["Numerics", "CLAPACK"]),
     .target(name: "Figures"),
     .target(name: "StRD"),
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),

@@ -249,6 +249,27 @@ struct CLITests {
     #expect(unknown.stderr.contains("'z'"))
   }
 
+  @Test("trend --model joinpoint: permutation test picks K, segments carry APCs; with no joinpoint it is R's lm on log rates")
+  func trendJoinpoint() throws {
+    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    #expect(doc["model"] as? String == "joinpoint")
+    let joinpoints = try #require(doc["joinpoints"] as? [Double])
+    let segments = try #require(doc["segments"] as? [[String: Any]])
+    #expect(segments.count == joinpoints.count + 1)
+    let selection = try #require(doc["joinpoint_selection"] as? [String: Any])
+    #expect((selection["tests"] as? [Any])?.isEmpty == false)
+    if joinpoints.isEmpty {
+      // R: coef(lm(log(y / exposure) ~ year)) on the same rows (Tests/Fixtures/statistics/glm-reference.csv, "mou", loglinear).
+      let slope = try #require(segments.first?["slope"] as? Double)
+      #expect(rel(slope, 0.44933431046620925) < 1e-9)
+    }
+    // Two runs with the same seed agree byte for byte.
+    let again = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--format", "json"])
+    #expect(again.stdout == r.stdout)
+  }
+
   @Test("report writes every file, and two runs are byte-identical")
   func reportIsDeterministic() throws {
     let a = try CLI.tempDir()

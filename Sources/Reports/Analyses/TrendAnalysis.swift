@@ -15,6 +15,9 @@ public enum TrendModel: String, Sendable, CaseIterable {
   case loglinear
   /// OLS on count / exposure.
   case linear
+  /// Segmented log-linear regression (NCI Joinpoint): OLS on log(count / exposure) with 0…K
+  /// joinpoints at observed years, K chosen by the permutation test of Kim et al. (2000).
+  case joinpoint
 }
 
 /// An estimate with its interval.
@@ -58,6 +61,8 @@ public struct TrendPoint: Sendable, Equatable {
   public var projected: Bool
   /// The figure's id (empty for projections).
   public var id: String
+  /// The joinpoint segment (1-based) the period lies in; 1 for unsegmented models.
+  public var segment: Int = 1
 }
 
 /// The result of a trend fit for one quantity.
@@ -86,6 +91,8 @@ public struct TrendResult: Sendable {
   public var overdispersion: Overdispersion? = nil
   /// Growth over a chosen span of years (`--span`).
   public var span: SpanResult? = nil
+  /// The joinpoint fit (model joinpoint only).
+  public var joinpointFit: JoinpointFit? = nil
 }
 
 /// Overdispersion diagnostics: does a Poisson model fit the spread of the counts?
@@ -137,7 +144,8 @@ public enum TrendAnalysis {
   ///   period, two figures share a period, or the fit fails.
   public static func run(
     _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
-    through: Int? = nil, span: ClosedRange<Int>? = nil
+    through: Int? = nil, span: ClosedRange<Int>? = nil, maxJoinpoints: Int? = nil,
+    seed: UInt64 = 20_021_130
   ) throws(AnalysisError) -> TrendResult {
     let rows = try series(files, quantity: quantity)
     let diagnostics = overdispersion(rows, level: level)
@@ -154,7 +162,12 @@ public enum TrendAnalysis {
       let why = diagnostics.flatMap { d in d.lrPValue.map { "the likelihood-ratio test finds no overdispersion (p = \(NumberFormat.human($0, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3)))" } } ?? "the negative binomial fit is not available (θ → ∞: no overdispersion)"
       choice = "poisson: \(why)."
     }
-    var result = try fitSeries(quantity: quantity, rows: rows, model: chosen, level: level, through: through)
+    var result: TrendResult
+    if chosen == .joinpoint {
+      result = try fitJoinpoint(quantity: quantity, rows: rows, level: level, through: through, maxJoinpoints: maxJoinpoints, seed: seed)
+    } else {
+      result = try fitSeries(quantity: quantity, rows: rows, model: chosen, level: level, through: through)
+    }
     result.modelChoice = choice
     result.overdispersion = diagnostics
     if let span {
@@ -162,7 +175,7 @@ public enum TrendAnalysis {
       guard sub.count >= 2 else {
         throw .analysis(quantity, "--span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2")
       }
-      let fit = try fitSeries(quantity: quantity, rows: sub, model: chosen, level: level, through: nil)
+      let fit = try fitSeries(quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
       result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
       result.span = SpanResult(
         from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
@@ -227,6 +240,76 @@ public enum TrendAnalysis {
       theta: nb.theta)
   }
 
+  /// Joinpoint regression of log(count / exposure) on the year; zero counts left out.
+  static func fitJoinpoint(
+    quantity: String, rows: [Row], level: Double, through: Int?, maxJoinpoints: Int?, seed: UInt64
+  ) throws(AnalysisError) -> TrendResult {
+    var warnings: [String] = []
+    let used = rows.filter { $0.count > 0 }
+    if used.count < rows.count {
+      warnings.append("joinpoint (log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined")
+    }
+    let years = used.map { Double($0.period.year) }
+    let logRates = used.map { log($0.count / $0.period.exposure) }
+    let selected: (best: JoinpointFit, report: JoinpointSelection)
+    do throws(StatisticsError) {
+      let cap = Joinpoint.maximumJoinpoints(years: years) ?? 0
+      let requested = maxJoinpoints ?? min(3, cap)
+      selected = try Joinpoint.select(
+        years: years, logRates: logRates, maxJoinpoints: max(0, requested),
+        method: .permutation(permutations: 999, seed: seed), level: level)
+    } catch {
+      throw .analysis(quantity, error.description)
+    }
+    let jp = selected.best
+    let fit = jp.modelFit
+    let crit = StudentT.quantile(0.5 + level / 2, df: Double(max(jp.df, 1)))
+    func point(_ year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool) -> TrendPoint {
+      let p = jp.predict(Double(year))
+      let s = (p.standardError * p.standardError + jp.sigma2).squareRoot()
+      var tp = TrendPoint(
+        period: period, year: year, exposure: exposure, observed: observed,
+        annualized: observed.map { $0 / exposure }, fitted: exp(p.estimate),
+        ciLow: exp(p.estimate - crit * p.standardError), ciHigh: exp(p.estimate + crit * p.standardError),
+        piLow: exp(p.estimate - crit * s), piHigh: exp(p.estimate + crit * s), projected: projected, id: id)
+      tp.segment = jp.segment(of: Double(year))
+      if let y = observed, y >= 0, y == y.rounded() {
+        let alpha = 1 - level
+        tp.annualizedLow = (y == 0 ? 0 : ChiSquared.quantile(alpha / 2, df: 2 * y) / 2) / exposure
+        tp.annualizedHigh = ChiSquared.quantile(1 - alpha / 2, df: 2 * y + 2) / 2 / exposure
+      }
+      return tp
+    }
+    var points = rows.map { point($0.period.year, period: $0.period.text, exposure: $0.period.exposure, observed: $0.count, id: $0.figure.id, projected: false) }
+    if let through, let last = rows.last?.period.year, through > last {
+      for y in (last + 1)...through { points.append(point(y, period: String(y), exposure: 1, observed: nil, id: "", projected: true)) }
+    }
+    // Growth over the whole series: the average annual percent change (AAPC).
+    var growth = Interval(estimate: nil, low: nil, high: nil)
+    var apc = growth
+    var doubling = growth
+    if let first = years.first, let last = years.last, last > first,
+      let a = try? Joinpoint.aapc(jp, from: first, to: last, level: level)
+    {
+      apc = Interval(estimate: a.estimate, low: a.low, high: a.high)
+      growth = Interval(estimate: 1 + a.estimate / 100, low: 1 + a.low / 100, high: 1 + a.high / 100)
+      if a.slope > 0 {
+        let hiSlope = log(1 + a.high / 100)
+        let loSlope = log(1 + a.low / 100)
+        doubling = Interval(estimate: log(2) / a.slope, low: hiSlope > 0 ? log(2) / hiSlope : nil, high: loSlope > 0 ? log(2) / loSlope : nil)
+      }
+    }
+    if let sel = jp.selection ?? Optional(selected.report), sel.maxJoinpoints < sel.requestedMaxJoinpoints {
+      warnings.append("at most \(sel.maxJoinpoints) joinpoint(s) fit \(years.count) periods (2 observations from each end and between joinpoints); \(sel.requestedMaxJoinpoints) were asked for")
+    }
+    var result = TrendResult(
+      quantity: quantity, model: .joinpoint, fit: fit, growthFactor: growth, annualPercentChange: apc,
+      doublingTime: doubling, points: points, warnings: warnings,
+      assumption: "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by a permutation test (Kim et al. 2000, 999 permutations, fixed seed).")
+    result.joinpointFit = jp
+    return result
+  }
+
   /// Fits one model to a series.
   static func fitSeries(
     quantity: String, rows: [Row], model: TrendModel, level: Double, through: Int?
@@ -266,7 +349,7 @@ public enum TrendAnalysis {
         fit = try LinearModel.fit(
           design: design, response: used.map { log($0.count / $0.period.exposure) }, names: names,
           hasIntercept: true, level: level)
-      case .linear:
+      case .linear, .joinpoint:
         fit = try LinearModel.fit(
           design: design, response: used.map { $0.count / $0.period.exposure }, names: names,
           hasIntercept: true, level: level)
@@ -319,7 +402,7 @@ public enum TrendAnalysis {
         let s = (se * se + fit.dispersion).squareRoot()
         pl = exp(eta - crit * s)
         ph = exp(eta + crit * s)
-      case .linear:
+      case .linear, .joinpoint:
         fitted = eta
         cl = eta - crit * se
         ch = eta + crit * se
@@ -362,6 +445,7 @@ public enum TrendAnalysis {
     case .negbin: assumption = "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
     case .quasipoisson: assumption = "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
     case .loglinear: assumption = "log(yearly rate) follows a straight line with normal, equal-variance errors."
+    case .joinpoint: assumption = ""
     case .linear: assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
     }
     return TrendResult(
@@ -393,6 +477,9 @@ public enum TrendAnalysis {
       ("aic", .num(r.fit.aic)),
       ("assumption", .string(r.assumption)),
       ("model_choice", .string(r.modelChoice)),
+      ("joinpoints", joinpointsJSON(r)),
+      ("segments", segmentsJSON(r)),
+      ("joinpoint_selection", selectionJSON(r)),
       (
         "overdispersion",
         r.overdispersion.map {
@@ -425,11 +512,47 @@ public enum TrendAnalysis {
               ("annualized_ci_low", .num(p.annualizedLow)), ("annualized_ci_high", .num(p.annualizedHigh)),
               ("fitted", .num(p.fitted)), ("ci_low", .num(p.ciLow)), ("ci_high", .num(p.ciHigh)),
               ("pi_low", .num(p.piLow)), ("pi_high", .num(p.piHigh)),
-              ("projected", .bool(p.projected)), ("id", .string(p.id)),
+              ("projected", .bool(p.projected)), ("segment", .int(p.segment)), ("id", .string(p.id)),
             ])
           })
       ),
     ])
+  }
+
+  static func joinpointsJSON(_ r: TrendResult) -> JSON {
+    guard let jp = r.joinpointFit else { return .null }
+    return .array(jp.joinpoints.map { JSON.number($0) })
+  }
+
+  static func segmentsJSON(_ r: TrendResult) -> JSON {
+    guard let jp = r.joinpointFit else { return .null }
+    var items: [JSON] = []
+    for s in jp.segments {
+      let apc: JSON = .object([("estimate", .num(s.apc.estimate)), ("ci_low", .num(s.apc.low)), ("ci_high", .num(s.apc.high))])
+      let members: [(String, JSON)] = [
+        ("from", .number(s.from)), ("to", .number(s.to)), ("slope", .num(s.slope)),
+        ("slope_std_error", .num(s.slopeSE)), ("annual_percent_change", apc),
+      ]
+      items.append(.object(members))
+    }
+    return .array(items)
+  }
+
+  static func selectionJSON(_ r: TrendResult) -> JSON {
+    guard let sel = r.joinpointFit?.selection else { return .null }
+    var tests: [JSON] = []
+    for t in sel.tests {
+      let members: [(String, JSON)] = [
+        ("null", .int(t.nullJoinpoints)), ("alternative", .int(t.alternativeJoinpoints)),
+        ("p_value", .num(t.pValue)), ("level", .num(t.level)), ("rejected", .bool(t.rejected)),
+      ]
+      tests.append(.object(members))
+    }
+    let members: [(String, JSON)] = [
+      ("method", .string(String(describing: sel.method))), ("max_joinpoints", .int(sel.maxJoinpoints)),
+      ("chosen", .int(sel.chosen)), ("tests", .array(tests)),
+    ]
+    return .object(members)
   }
 
   /// Chart data: one row per period.
@@ -446,7 +569,7 @@ public enum TrendAnalysis {
           CSVWriter.cell(p.observed), CSVWriter.cell(p.annualized), CSVWriter.cell(p.annualizedLow),
           CSVWriter.cell(p.annualizedHigh), CSVWriter.cell(p.fitted),
           CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh), CSVWriter.cell(p.piLow),
-          CSVWriter.cell(p.piHigh), p.projected ? "yes" : "no", p.exposure < 1 ? "yes" : "no", "1", p.id,
+          CSVWriter.cell(p.piHigh), p.projected ? "yes" : "no", p.exposure < 1 ? "yes" : "no", String(p.segment), p.id,
         ])
       }
     }
@@ -487,6 +610,18 @@ public enum TrendAnalysis {
     out += TextTable.render(prow) + "\n"
     for p in r.points where p.exposure < 1 && !p.projected {
       out += "  partial period \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) of the year): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year (\(lvl) Poisson CI \(rangeText(p.annualizedLow, p.annualizedHigh))); the model's full year: \(NumberFormat.human(p.fitted, significant: 4)) (prediction \(rangeText(p.piLow, p.piHigh)))\n"
+    }
+    if let jp = r.joinpointFit {
+      out += "  joinpoints: \(jp.joinpoints.isEmpty ? "none" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))"
+      if let sel = jp.selection {
+        out += " (chosen by permutation test among 0–\(sel.maxJoinpoints)"
+        for t in sel.tests { out += "; \(t.nullJoinpoints) vs \(t.alternativeJoinpoints): p = \(NumberFormat.human(t.pValue, significant: 3))" }
+        out += ")"
+      }
+      out += "\n"
+      for s in jp.segments {
+        out += "  segment \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): APC \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(lvl) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
+      }
     }
     if let d = r.overdispersion {
       out += "  overdispersion: Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3))"

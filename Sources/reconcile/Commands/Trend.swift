@@ -15,6 +15,7 @@ struct Trend: ParsableCommand {
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model poisson
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model quasipoisson --through 2003
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --span 1998:2001
+        reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model joinpoint --joinpoints 2
         reconcile trend datasets/unhcr-bangkok.csv --quantity unhcr_bangkok_persons --format csv
       """)
 
@@ -22,8 +23,12 @@ struct Trend: ParsableCommand {
   var paths: [String]
   @Option(name: .long, help: "The quantity to fit.")
   var quantity: String
-  @Option(name: .long, help: "Model: poisson, quasipoisson, negbin, loglinear or linear (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion).")
+  @Option(name: .long, help: "Model: poisson, quasipoisson, negbin, loglinear, linear or joinpoint (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion).")
   var model: String?
+  @Option(name: .long, help: "joinpoint: the largest number of joinpoints tried (default: up to 3, as many as the series allows).")
+  var joinpoints: Int?
+  @Option(name: .long, help: "joinpoint: seed of the permutation test.")
+  var seed: UInt64 = 20_021_130
   @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001).")
   var span: String?
   @Option(name: .long, help: "Confidence level.")
@@ -40,9 +45,6 @@ struct Trend: ParsableCommand {
       throw ValidationError("--span must be FROM:TO with FROM < TO, e.g. 1998:2001 (got '\(span)')")
     }
     if let model, TrendModel(rawValue: model) == nil {
-      if model == "joinpoint" {
-        throw ValidationError("--model \(model) is not available yet; use one of: \(TrendModel.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
       throw ValidationError("unknown --model '\(model)'; use one of: \(TrendModel.allCases.map(\.rawValue).joined(separator: ", "))")
     }
   }
@@ -52,7 +54,8 @@ struct Trend: ParsableCommand {
       let files = try loadFigures(paths)
       let m = model.flatMap { TrendModel(rawValue: $0) }
       let r = try TrendAnalysis.run(
-        files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan))
+        files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan),
+        maxJoinpoints: joinpoints, seed: seed)
       switch format {
       case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
       case .csv: emit(TrendAnalysis.csv([r]).text)
