@@ -78,6 +78,8 @@ public enum NegativeBinomial {
     let params = parameterTable(
       names: names, estimates: fit.last.coefficients, covariance: fit.last.unscaledCovariance,
       df: nil, level: level)
+    var seen = Set<String>()
+    warnings = warnings.filter { seen.insert($0).inserted }
     var result = ModelFit(
       model: .negbin, n: n, dfResidual: n - rank, converged: converged, iterations: totalIterations,
       parameters: params, residualSD: nil, rSquared: nil, deviance: fit.deviance,
