@@ -172,6 +172,16 @@ public enum NonlinearLeastSquares {
       reason += "; model or Jacobian not finite at the final parameters"
     }
     if !converged { warnings.append("nonlinear least squares did not converge: \(reason)") }
+    // A residual standard deviation near the rounding level of the response cannot be
+    // computed to many digits in double precision: say how many it carries.
+    let scale = response.map { abs($0) }.max() ?? 0
+    if converged, sigma2 > 0, scale > 0 {
+      let digits = log10(sigma2.squareRoot() / (Double.ulpOfOne * scale))
+      if digits < 6 {
+        warnings.append(
+          "the residual standard deviation (\(sigma2.squareRoot())) is within \(Int((digits).rounded(.up))) digits of the rounding level of the data (max |y| = \(scale)): it and the standard errors carry only about \(max(0, Int(digits.rounded(.down)))) significant digits")
+      }
+    }
 
     let nd = Double(n)
     let loglik = -0.5 * nd * (log(2 * Double.pi) + 1 - log(nd) + log(rss))
