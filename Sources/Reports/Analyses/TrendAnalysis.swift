@@ -145,7 +145,7 @@ public enum TrendAnalysis {
   public static func run(
     _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
     through: Int? = nil, span: ClosedRange<Int>? = nil, maxJoinpoints: Int? = nil,
-    seed: UInt64 = 20_021_130
+    seed: UInt64 = 20_021_130, selectByBIC: Bool = false
   ) throws(AnalysisError) -> TrendResult {
     let rows = try series(files, quantity: quantity)
     let diagnostics = overdispersion(rows, level: level)
@@ -164,13 +164,32 @@ public enum TrendAnalysis {
     }
     var result: TrendResult
     if chosen == .joinpoint {
-      result = try fitJoinpoint(quantity: quantity, rows: rows, level: level, through: through, maxJoinpoints: maxJoinpoints, seed: seed)
+      result = try fitJoinpoint(
+        quantity: quantity, rows: rows, level: level, through: through, maxJoinpoints: maxJoinpoints, seed: seed,
+        selectByBIC: selectByBIC)
     } else {
       result = try fitSeries(quantity: quantity, rows: rows, model: chosen, level: level, through: through)
     }
     result.modelChoice = choice
     result.overdispersion = diagnostics
-    if let span {
+    if let span, let jp = result.joinpointFit {
+      // Joinpoint: the average annual percent change of the fitted segments over the span.
+      do throws(StatisticsError) {
+        let a = try Joinpoint.aapc(jp, from: Double(span.lowerBound), to: Double(span.upperBound), level: level)
+        let g = Interval(estimate: 1 + a.estimate / 100, low: 1 + a.low / 100, high: 1 + a.high / 100)
+        var d = Interval(estimate: nil, low: nil, high: nil)
+        if a.slope > 0 {
+          d.estimate = log(2) / a.slope
+          d.low = a.high > 0 ? log(2) / log(1 + a.high / 100) : nil
+          d.high = a.low > 0 ? log(2) / log(1 + a.low / 100) : nil
+        }
+        result.span = SpanResult(
+          from: span.lowerBound, to: span.upperBound, periods: rows.filter { span.contains($0.period.year) }.count,
+          growthFactor: g, annualPercentChange: Interval(estimate: a.estimate, low: a.low, high: a.high), doublingTime: d)
+      } catch {
+        throw .analysis(quantity, "--span: \(error.description)")
+      }
+    } else if let span {
       let sub = rows.filter { span.contains($0.period.year) }
       guard sub.count >= 2 else {
         throw .analysis(quantity, "--span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2")
@@ -242,7 +261,8 @@ public enum TrendAnalysis {
 
   /// Joinpoint regression of log(count / exposure) on the year; zero counts left out.
   static func fitJoinpoint(
-    quantity: String, rows: [Row], level: Double, through: Int?, maxJoinpoints: Int?, seed: UInt64
+    quantity: String, rows: [Row], level: Double, through: Int?, maxJoinpoints: Int?, seed: UInt64,
+    selectByBIC: Bool = false
   ) throws(AnalysisError) -> TrendResult {
     var warnings: [String] = []
     let used = rows.filter { $0.count > 0 }
@@ -257,7 +277,7 @@ public enum TrendAnalysis {
       let requested = maxJoinpoints ?? min(3, cap)
       selected = try Joinpoint.select(
         years: years, logRates: logRates, maxJoinpoints: max(0, requested),
-        method: .permutation(permutations: 999, seed: seed), level: level)
+        method: selectByBIC ? .bic : .permutation(permutations: 999, seed: seed), level: level)
     } catch {
       throw .analysis(quantity, error.description)
     }
@@ -305,7 +325,7 @@ public enum TrendAnalysis {
     var result = TrendResult(
       quantity: quantity, model: .joinpoint, fit: fit, growthFactor: growth, annualPercentChange: apc,
       doublingTime: doubling, points: points, warnings: warnings,
-      assumption: "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by a permutation test (Kim et al. 2000, 999 permutations, fixed seed).")
+      assumption: "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by " + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
     result.joinpointFit = jp
     return result
   }
@@ -614,7 +634,7 @@ public enum TrendAnalysis {
     if let jp = r.joinpointFit {
       out += "  joinpoints: \(jp.joinpoints.isEmpty ? "none" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))"
       if let sel = jp.selection {
-        out += " (chosen by permutation test among 0–\(sel.maxJoinpoints)"
+        out += " (chosen by \(sel.tests.isEmpty ? "BIC" : "permutation test") among 0–\(sel.maxJoinpoints)"
         for t in sel.tests { out += "; \(t.nullJoinpoints) vs \(t.alternativeJoinpoints): p = \(NumberFormat.human(t.pValue, significant: 3))" }
         out += ")"
       }

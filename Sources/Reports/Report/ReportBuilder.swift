@@ -14,6 +14,8 @@ public struct DatasetReport: Sendable {
   public var trends: [TrendResult]
   /// Why each trend uses the model it uses.
   public var modelChoices: [String: String]
+  /// Joinpoint fits of each series (BIC selection), by quantity.
+  public var segmented: [String: TrendResult] = [:]
   /// The files, path relative to the output folder → content.
   public var outputs: [(String, String)]
 }
@@ -47,13 +49,22 @@ public enum ReportBuilder {
     let ranges = estimateQ.isEmpty ? [] : try RangesAnalysis.run([file], quantities: estimateQ)
     var trends: [TrendResult] = []
     var choices: [String: String] = [:]
+    var joinpoints: [String: [Double]] = [:]
+    var segmented: [String: TrendResult] = [:]
     for q in seriesQ {
       let t = try TrendAnalysis.run([file], quantity: q)
       trends.append(t)
       choices[q] = t.modelChoice
+      // Where the trend changed slope: joinpoint regression with BIC selection (fast and
+      // deterministic; `reconcile trend --model joinpoint` runs the permutation test).
+      if let jp = try? TrendAnalysis.run([file], quantity: q, model: .joinpoint, selectByBIC: true) {
+        joinpoints[q] = jp.joinpointFit?.joinpoints ?? []
+        segmented[q] = jp
+      }
     }
     var report = DatasetReport(
       name: name, file: file, ranges: ranges, trends: trends, modelChoices: choices, outputs: [])
+    report.segmented = segmented
     let rangesCSV = RangesAnalysis.csv(ranges)
     let trendCSV = TrendAnalysis.csv(trends)
     let package = DataPackage.descriptor(
@@ -69,7 +80,7 @@ public enum ReportBuilder {
       ("\(name)/summary.json", summary(report).serialized() + "\n"),
       ("\(name)/report.md", markdown(report)),
     ]
-    report.outputs.append(("\(name)/report.html", HTMLReport.dataset(report)))
+    report.outputs.append(("\(name)/report.html", HTMLReport.dataset(report, claims: [], joinpoints: joinpoints)))
     return report
   }
 
@@ -139,6 +150,15 @@ public enum ReportBuilder {
       ("ranges", RangesAnalysis.json(r.ranges)),
       ("trends", .array(r.trends.map(TrendAnalysis.json))),
       ("model_choice", .object(r.trends.map { ($0.quantity, .string(r.modelChoices[$0.quantity] ?? "")) })),
+      (
+        "joinpoint",
+        .object(
+          r.trends.compactMap { t in
+            r.segmented[t.quantity].map { jp in
+              (t.quantity, .object([("selection", .string("BIC")), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)), ("segments", TrendAnalysis.segmentsJSON(jp))]))
+            }
+          })
+      ),
     ])
   }
 
@@ -185,6 +205,12 @@ public enum ReportBuilder {
       }
       if let d = t.doublingTime.estimate {
         out += "- Doubling time: \(NumberFormat.human(d, significant: 3)) years\n"
+      }
+      if let jp = r.segmented[t.quantity]?.joinpointFit {
+        out += "- Joinpoints (log-linear segments, chosen by BIC): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
+        for s in jp.segments {
+          out += "  - \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): annual percent change \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(pct(t.fit.level)) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
+        }
       }
       out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
       for p in t.points {

@@ -27,6 +27,8 @@ struct Trend: ParsableCommand {
   var model: String?
   @Option(name: .long, help: "joinpoint: the largest number of joinpoints tried (default: up to 3, as many as the series allows).")
   var joinpoints: Int?
+  @Option(name: .long, help: "joinpoint: how the number of joinpoints is chosen: permutation (Kim et al. 2000) or bic.")
+  var select: String = "permutation"
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
   var seed: UInt64 = 20_021_130
   @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001).")
@@ -41,6 +43,9 @@ struct Trend: ParsableCommand {
   func validate() throws {
     if paths.isEmpty { throw ValidationError("give at least one figures file") }
     guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
+    guard ["permutation", "bic"].contains(select) else {
+      throw ValidationError("--select must be permutation or bic (got '\(select)')")
+    }
     if let span, parseSpan(span) == nil {
       throw ValidationError("--span must be FROM:TO with FROM < TO, e.g. 1998:2001 (got '\(span)')")
     }
@@ -55,7 +60,7 @@ struct Trend: ParsableCommand {
       let m = model.flatMap { TrendModel(rawValue: $0) }
       let r = try TrendAnalysis.run(
         files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan),
-        maxJoinpoints: joinpoints, seed: seed)
+        maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == "bic")
       switch format {
       case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
       case .csv: emit(TrendAnalysis.csv([r]).text)
