@@ -66,7 +66,7 @@ public enum NumberFormat {
   public static func human(_ x: Double?, significant digits: Int = 4) -> String {
     guard let x, x.isFinite else { return "—" }
     if x == 0 { return "0" }
-    if abs(x) < 1e-4 { return String(format: "%.\(max(0, digits - 1))e", x) }
+    if abs(x) < 1e-4 || abs(x) >= 1e15 { return String(format: "%.\(max(0, digits - 1))e", x) }
     let magnitude = Int((abs(x)).log10Floor())
     let decimals = max(0, digits - 1 - magnitude)
     let scale = pow10(decimals)

@@ -39,6 +39,9 @@ public enum PoissonRegression {
       design: design, y: counts, offset: off, family: NegativeBinomial.poissonFamily,
       etaStart: counts.map { log($0 + 0.1) }, tolerance: tolerance, maxIterations: maxIterations)
     var warnings: [String] = []
+    if counts.allSatisfy({ $0 == 0 }) {
+      warnings.append("all counts are zero: the rate's maximum-likelihood estimate is 0 (log rate −∞), so the coefficients and intervals shown are where the iteration stopped, not estimates")
+    }
     if irls.diverged {
       warnings.append("fitted rates reached 0 or overflowed: the estimates diverge (all-zero counts or perfect separation)")
     }
