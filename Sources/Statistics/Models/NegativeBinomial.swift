@@ -46,6 +46,7 @@ public enum NegativeBinomial {
     var lm = logLikelihood(y: y, mu: mu, theta: theta.value)
     var lm0 = lm + 2 * d1
     var outer = 0
+    var diverged = false
     var totalIterations = fit.iterations
     while true {
       outer += 1
@@ -55,13 +56,18 @@ public enum NegativeBinomial {
       }
       guard abs(lm0 - lm) / d1 + abs(delta) / d2 > tolerance else { break }
       let th = theta.value
-      fit = try IRLS.fit(
+      let refit = try IRLS.fit(
         design: design, y: y, offset: off, family: nbFamily(th), etaStart: mu.map { log($0) },
         tolerance: tolerance, maxIterations: maxIterations)
-      totalIterations += fit.iterations
-      if fit.diverged {
-        throw .numerical("IRLS diverged at θ = \(th)")
+      totalIterations += refit.iterations
+      if refit.diverged || !(th > 0) {
+        // θ near 0 (extreme overdispersion) makes the working weights vanish: stop with the
+        // last stable fit and say so, rather than report numbers from a diverged iteration.
+        warnings.append("IRLS diverged at θ = \(th) (extreme overdispersion): the estimates are from the last stable iteration and did not converge")
+        diverged = true
+        break
       }
+      fit = refit
       let t0 = theta.value
       theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings)
       mu = fit.mu
@@ -69,7 +75,7 @@ public enum NegativeBinomial {
       lm0 = lm
       lm = logLikelihood(y: y, mu: mu, theta: theta.value)
     }
-    let converged = fit.converged && outer <= maxIterations
+    let converged = fit.converged && outer <= maxIterations && !diverged
     if !fit.converged { warnings.append("IRLS did not converge in \(fit.iterations) iterations") }
     let rank = fit.last.rank
     for (i, a) in fit.last.aliased.enumerated() where a {
