@@ -145,7 +145,7 @@ public enum TrendAnalysis {
   public static func run(
     _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
     through: Int? = nil, span: ClosedRange<Int>? = nil, maxJoinpoints: Int? = nil,
-    seed: UInt64 = 20_021_130, selectByBIC: Bool = false
+    seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0
   ) throws(AnalysisError) -> TrendResult {
     let rows = try series(files, quantity: quantity)
     let diagnostics = overdispersion(rows, level: level)
@@ -166,7 +166,7 @@ public enum TrendAnalysis {
     if chosen == .joinpoint {
       result = try fitJoinpoint(
         quantity: quantity, rows: rows, level: level, through: through, maxJoinpoints: maxJoinpoints, seed: seed,
-        selectByBIC: selectByBIC)
+        selectByBIC: selectByBIC, gridPerYear: gridPerYear)
     } else {
       result = try fitSeries(quantity: quantity, rows: rows, model: chosen, level: level, through: through)
     }
@@ -262,7 +262,7 @@ public enum TrendAnalysis {
   /// Joinpoint regression of log(count / exposure) on the year; zero counts left out.
   static func fitJoinpoint(
     quantity: String, rows: [Row], level: Double, through: Int?, maxJoinpoints: Int?, seed: UInt64,
-    selectByBIC: Bool = false
+    selectByBIC: Bool = false, gridPerYear: Int = 0
   ) throws(AnalysisError) -> TrendResult {
     var warnings: [String] = []
     let used = rows.filter { $0.count > 0 }
@@ -273,11 +273,13 @@ public enum TrendAnalysis {
     let logRates = used.map { log($0.count / $0.period.exposure) }
     let selected: (best: JoinpointFit, report: JoinpointSelection)
     do throws(StatisticsError) {
-      let cap = Joinpoint.maximumJoinpoints(years: years) ?? 0
+      var options = JoinpointOptions()
+      options.gridPerUnit = max(0, gridPerYear)
+      let cap = Joinpoint.maximumJoinpoints(years: years, options: options) ?? 0
       let requested = maxJoinpoints ?? min(3, cap)
       selected = try Joinpoint.select(
         years: years, logRates: logRates, maxJoinpoints: max(0, requested),
-        method: selectByBIC ? .bic : .permutation(permutations: 999, seed: seed), level: level)
+        method: selectByBIC ? .bic : .permutation(permutations: 999, seed: seed), options: options, level: level)
     } catch {
       throw .analysis(quantity, error.description)
     }

@@ -29,6 +29,8 @@ struct Trend: ParsableCommand {
   var joinpoints: Int?
   @Option(name: .long, help: "joinpoint: how the number of joinpoints is chosen: permutation (Kim et al. 2000) or bic.")
   var select: String = "permutation"
+  @Option(name: .long, help: "joinpoint: also try joinpoints between observed years, on a grid of N points per year (0: observed years only).")
+  var grid: Int = 0
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
   var seed: UInt64 = 20_021_130
   @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001).")
@@ -43,6 +45,7 @@ struct Trend: ParsableCommand {
   func validate() throws {
     if paths.isEmpty { throw ValidationError("give at least one figures file") }
     guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
+    guard (0...12).contains(grid) else { throw ValidationError("--grid must be between 0 and 12 points per year (got \(grid))") }
     guard ["permutation", "bic"].contains(select) else {
       throw ValidationError("--select must be permutation or bic (got '\(select)')")
     }
@@ -60,7 +63,7 @@ struct Trend: ParsableCommand {
       let m = model.flatMap { TrendModel(rawValue: $0) }
       let r = try TrendAnalysis.run(
         files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan),
-        maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == "bic")
+        maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == "bic", gridPerYear: grid)
       switch format {
       case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
       case .csv: emit(TrendAnalysis.csv([r]).text)
