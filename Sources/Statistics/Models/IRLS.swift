@@ -53,9 +53,17 @@ enum IRLS {
     var diverged = false
     while iterations < maxIterations {
       iterations += 1
+      var finite = true
       for i in 0..<n {
         z[i] = eta[i] - offset[i] + (y[i] - mu[i]) / mu[i]
         w[i] = mu[i] * mu[i] / family.variance(mu[i])
+        if !(w[i].isFinite && w[i] >= 0 && z[i].isFinite) { finite = false }
+      }
+      guard finite else {
+        // The working weights left the range of doubles: the fit diverges from here on.
+        diverged = true
+        if last == nil { throw .numerical("the working weights are not finite at the start: the model cannot be fitted to these counts") }
+        break
       }
       let step: LeastSquaresResult
       do {
