@@ -84,17 +84,6 @@ public enum ReportBuilder {
     return report
   }
 
-  static func pearsonDispersion(_ r: TrendResult) -> Double? {
-    let pts = r.points.filter { !$0.projected }
-    guard r.fit.dfResidual > 0, pts.count == r.fit.fitted.count else { return nil }
-    var x2 = 0.0
-    for (p, mu) in zip(pts, r.fit.fitted) {
-      guard let y = p.observed else { continue }
-      x2 += (y - mu) * (y - mu) / mu
-    }
-    return x2 / Double(r.fit.dfResidual)
-  }
-
   /// Folder names for datasets: the file stem, made unique with a numeric suffix.
   public static func folderNames(_ paths: [String]) -> [String] {
     var used: [String: Int] = [:]
