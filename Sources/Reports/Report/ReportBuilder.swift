@@ -16,6 +16,8 @@ public struct DatasetReport: Sendable {
   public var modelChoices: [String: String]
   /// Joinpoint fits of each series (BIC selection), by quantity.
   public var segmented: [String: TrendResult] = [:]
+  /// The chart CSVs, kept to describe them in `datapackage.json`.
+  public var tables: [(path: String, csv: CSVWriter, description: String)] = []
   /// The files, path relative to the output folder → content.
   public var outputs: [(String, String)]
 }
@@ -67,12 +69,12 @@ public enum ReportBuilder {
     report.segmented = segmented
     let rangesCSV = RangesAnalysis.csv(ranges)
     let trendCSV = TrendAnalysis.csv(trends)
-    let package = DataPackage.descriptor(
-      name: name,
-      resources: [
-        ("ranges.csv", rangesCSV, "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
-        ("trend.csv", trendCSV, "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
-      ])
+    let tables: [(path: String, csv: CSVWriter, description: String)] = [
+      ("ranges.csv", rangesCSV, "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
+      ("trend.csv", trendCSV, "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
+    ]
+    let package = DataPackage.descriptor(name: name, resources: tables)
+    report.tables = tables
     report.outputs = [
       ("\(name)/ranges.csv", rangesCSV.text),
       ("\(name)/trend.csv", trendCSV.text),
@@ -101,6 +103,53 @@ public enum ReportBuilder {
     for r in reports {
       out += "| [\(r.name)](\(r.name)/report.md) | \(r.file.figures.count) | \(r.file.quantities().joined(separator: ", ")) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
+    return out
+  }
+
+  /// Adds the claims about a dataset's figures to its outputs: `checks.csv` (header only when no
+  /// claim names them), failed claims at the top of `report.md`, and the claims table in
+  /// `report.html`. A claim is about a dataset when its formula or stated figure names one of
+  /// the dataset's figure ids (hyphens written as underscores) or quantities.
+  public static func attachClaims(
+    _ report: inout DatasetReport, checked: ClaimsReport, formulas: [String: String], claimsFolder: String
+  ) {
+    var names = Set(report.file.figures.map(\.id))
+    names.formUnion(report.file.figures.map(\.quantity))
+    let mine = checked.results.filter { r in
+      identifiers(in: formulas[r.id] ?? "").contains { names.contains($0) || names.contains($0.replacingOccurrences(of: "_", with: "-")) }
+    }
+    let subset = ClaimsReport(results: mine)
+    let name = report.name
+    report.outputs.removeAll { ["\(name)/report.html", "\(name)/checks.csv", "\(name)/datapackage.json"].contains($0.0) }
+    let checks = ClaimsAnalysis.csv(subset)
+    report.outputs.append(("\(name)/checks.csv", checks.text))
+    let package = DataPackage.descriptor(
+      name: name,
+      resources: report.tables + [("checks.csv", checks, "One row per claim about the figures of \(name): status, computed and stated values, the explanation and the quote.")])
+    report.outputs.append(("\(name)/datapackage.json", package.serialized() + "\n"))
+    if let k = report.outputs.firstIndex(where: { $0.0 == "\(name)/report.md" }), !mine.isEmpty {
+      var md = report.outputs[k].1
+      let head = md.firstIndex(of: "\n").map { md.index(after: $0) } ?? md.startIndex
+      md.insert(contentsOf: "\n" + claimsSummary(subset, folder: "../\(claimsFolder)"), at: head)
+      report.outputs[k].1 = md
+    }
+    let joinpoints = report.segmented.mapValues { $0.joinpointFit?.joinpoints ?? [] }
+    report.outputs.append(("\(name)/report.html", HTMLReport.dataset(report, claims: claimRows(subset), joinpoints: joinpoints)))
+  }
+
+  /// Names in a formula: identifiers of the expression language (letters, digits, `_`, `.`).
+  static func identifiers(in text: String) -> [String] {
+    var out: [String] = []
+    var current = ""
+    for ch in text {
+      if ch.isLetter || ch == "_" || (!current.isEmpty && (ch.isNumber || ch == ".")) {
+        current.append(ch)
+      } else {
+        if !current.isEmpty { out.append(current) }
+        current = ""
+      }
+    }
+    if !current.isEmpty { out.append(current) }
     return out
   }
 

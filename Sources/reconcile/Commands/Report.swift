@@ -102,12 +102,13 @@ struct Report: ParsableCommand {
         reports.append(try ReportBuilder.analyse(f, name: item.name))
       }
       progress.finish()
-      // Claims are checked against every figures file of the batch (not just this shard's),
-      // once: by the whole batch, or by shard 1.
+      // Claims are checked against every figures file of the batch (not just this shard's);
+      // the claims folder is written once: by the whole batch, or by shard 1. Each dataset gets
+      // the claims about its own figures.
       var claimOutputs: [(String, String)] = []
       var claimsIndex = ""
       var claimRows: [HTMLReport.ClaimRow] = []
-      if !claimPaths.isEmpty && (plan.shard.isWhole || plan.shard.index == 1) {
+      if !claimPaths.isEmpty {
         let loaded = try ClaimsAnalysis.load(paths: claimPaths + all)
         let checked = ClaimsAnalysis.run(claims: loaded.claims, figures: loaded.figures)
         if checked.errors > 0 || !checked.diagnostics.isEmpty {
@@ -115,13 +116,20 @@ struct Report: ParsableCommand {
           throw ExitCode(Exit.data)
         }
         let name = claimPaths.count == 1 ? URL(fileURLWithPath: claimPaths[0]).deletingPathExtension().lastPathComponent : "claims"
-        claimOutputs = [
-          ("\(name)/checks.csv", ClaimsAnalysis.csv(checked).text),
-          ("\(name)/summary.json", ClaimsAnalysis.json(checked).serialized() + "\n"),
-          ("\(name)/report.md", ClaimsAnalysis.markdown(checked)),
-        ]
-        claimsIndex = ReportBuilder.claimsSummary(checked, folder: name)
-        claimRows = ReportBuilder.claimRows(checked)
+        var formulas: [String: String] = [:]
+        for c in loaded.claims.flatMap(\.claims) where formulas[c.id] == nil { formulas[c.id] = c.formula + " " + c.stated }
+        for k in reports.indices {
+          ReportBuilder.attachClaims(&reports[k], checked: checked, formulas: formulas, claimsFolder: name)
+        }
+        if plan.shard.isWhole || plan.shard.index == 1 {
+          claimOutputs = [
+            ("\(name)/checks.csv", ClaimsAnalysis.csv(checked).text),
+            ("\(name)/summary.json", ClaimsAnalysis.json(checked).serialized() + "\n"),
+            ("\(name)/report.md", ClaimsAnalysis.markdown(checked)),
+          ]
+          claimsIndex = ReportBuilder.claimsSummary(checked, folder: name)
+          claimRows = ReportBuilder.claimRows(checked)
+        }
       }
       for (rel, text) in claimOutputs { try AtomicWriter.write(text, to: (out as NSString).appendingPathComponent(rel)) }
       for r in reports {
