@@ -33,15 +33,21 @@ public enum RangesAnalysis {
     _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = 0.9
   ) throws(AnalysisError) -> [QuantityRanges] {
     let all = files.flatMap(\.figures)
+    // One pass groups the figures by quantity (in order of first appearance).
     var order: [String] = []
-    for f in all where !order.contains(f.quantity) { order.append(f.quantity) }
-    for q in quantities where !order.contains(q) {
+    var byQuantity: [String: [Figure]] = [:]
+    for f in all {
+      if byQuantity[f.quantity] == nil { order.append(f.quantity) }
+      byQuantity[f.quantity, default: []].append(f)
+    }
+    for q in quantities where byQuantity[q] == nil {
       throw .unknownQuantity(q, available: order)
     }
-    let wanted = quantities.isEmpty ? order : order.filter { quantities.contains($0) }
+    let asked = Set(quantities)
+    let wanted = quantities.isEmpty ? order : order.filter { asked.contains($0) }
     var out: [QuantityRanges] = []
     for q in wanted {
-      let figs = all.filter { $0.quantity == q }
+      let figs = byQuantity[q] ?? []
       var inputs: [RangeInput] = []
       var fromText: [String: Bool] = [:]
       var years: [Int?] = []
@@ -69,7 +75,7 @@ public enum RangesAnalysis {
       for y in Set(years.compactMap { $0 }).sorted() {
         let subset = zip(inputs, years).filter { ($0.1 ?? Int.max) <= y }.map(\.0)
         do {
-          byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level)))
+          byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level, detail: false)))
         } catch {
           throw .analysis(q, error.description)
         }
@@ -156,6 +162,7 @@ public enum RangesAnalysis {
       ),
       ("conflicts", .array(rec.conflicts.map { .string($0) })),
       ("conflict_pairs", .array(rec.conflictPairs.map { .array([.string($0.0), .string($0.1)]) })),
+      ("conflict_pair_count", .int(rec.conflictPairCount)),
       ("excluded", .array(rec.excluded.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
       ("pooled", pooled),
       ("linear_pool", pool(rec.linearPool)),
@@ -254,6 +261,9 @@ public enum RangesAnalysis {
       } else {
         out += "  intersection: none — the sources conflict\n"
         for (a, b) in rec.conflictPairs { out += "    conflict: \(a) and \(b) do not overlap\n" }
+        if rec.conflictPairCount > rec.conflictPairs.count {
+          out += "    … and \(rec.conflictPairCount - rec.conflictPairs.count) more conflicting pairs\n"
+        }
       }
       for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
       if let re = rec.randomEffects {
@@ -271,6 +281,9 @@ public enum RangesAnalysis {
           let re = y.reconciliation.randomEffects
           out += "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
         }
+      }
+      if rec.leaveOneOutOmitted {
+        out += "  leave-one-out: not computed for more than \(RangePooling.maxLeaveOneOut) sources\n"
       }
       if !rec.leaveOneOut.isEmpty {
         out += "  leave-one-out (random effects):\n"

@@ -105,8 +105,10 @@ public struct RangeReconciliation: Sendable {
   public var envelope: (low: Double?, high: Double?)
   /// The range every pooled source agrees with, or nil when two of them are disjoint.
   public var intersection: (low: Double, high: Double)?
-  /// Pairs of pooled sources whose ranges do not overlap.
+  /// Pairs of pooled sources whose ranges do not overlap (at most `maxListedPairs`).
   public var conflictPairs: [(String, String)]
+  /// How many such pairs there are in all.
+  public var conflictPairCount: Int
   /// Ids taking part in at least one conflict, in input order.
   public var conflicts: [String]
   /// Random-effects pooling of the log-scale midpoints (nil with fewer than one pooled source).
@@ -121,6 +123,8 @@ public struct RangeReconciliation: Sendable {
   public var level: Double
   /// The scale the sources were pooled on.
   public var scale: PoolingScale
+  /// Whether leave-one-out was skipped because there are more than `maxLeaveOneOut` sources.
+  public var leaveOneOutOmitted: Bool
 }
 
 /// The scale ranges are pooled on: log (lognormal sources) when every pooled figure is
@@ -151,15 +155,24 @@ public enum PoolingScale: String, Sendable {
 /// bounds ("at least", "up to") have no second end to fix a spread: they are kept in the
 /// envelope and intersection, and left out of pooling with the reason stated.
 public enum RangePooling {
+  /// The most conflicting pairs listed (their total is always counted).
+  public static let maxListedPairs = 200
+  /// Leave-one-out is computed for at most this many pooled sources.
+  public static let maxLeaveOneOut = 200
+
   /// Reconciles the inputs.
   ///
   /// - Parameters:
   ///   - inputs: the sources, in file order.
   ///   - level: level of the pooled intervals (CI, PI and the pools' central intervals).
   ///   - pointFactor: f for point figures (> 1).
+  ///   - detail: compute leave-one-out (false for the by-year views).
+  ///
+  /// Complexity: O(k log k) in the number of sources k, plus O(k²) for leave-one-out when
+  /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
-    _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2
+    _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2, detail: Bool = true
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
     guard pointFactor > 1 && pointFactor.isFinite else {
@@ -229,27 +242,42 @@ public enum RangePooling {
     if envLow == .infinity { envLow = nil }
     if envHigh == -.infinity { envHigh = nil }
 
+    // Conflicts in O(k log k): a source overlaps no other exactly when its high is below the
+    // largest low of the others, or its low above the smallest high of the others. Pairs are
+    // listed (up to `maxListedPairs`, in input order) only as far as the analyst can read them.
+    let lows = bounds.map(\.low)
+    let highs = bounds.map(\.high)
+    let sortedLows = lows.sorted(by: >)
+    let sortedHighs = highs.sorted()
+    var conflicts: [String] = []
+    for b in bounds {
+      let otherMaxLow = sortedLows.count > 1 ? (sortedLows[0] == b.low ? sortedLows[1] : sortedLows[0]) : -.infinity
+      let otherMinHigh = sortedHighs.count > 1 ? (sortedHighs[0] == b.high ? sortedHighs[1] : sortedHighs[0]) : .infinity
+      if b.high < otherMaxLow || b.low > otherMinHigh { conflicts.append(b.id) }
+    }
     var pairs: [(String, String)] = []
-    for i in bounds.indices {
-      for j in bounds.indices where j > i {
-        if bounds[i].high < bounds[j].low || bounds[j].high < bounds[i].low {
-          pairs.append((bounds[i].id, bounds[j].id))
+    var pairCount = 0
+    if !conflicts.isEmpty {
+      let involved = Set(conflicts)
+      let candidates = bounds.filter { involved.contains($0.id) }
+      for i in candidates.indices {
+        for j in candidates.indices where j > i {
+          if candidates[i].high < candidates[j].low || candidates[j].high < candidates[i].low {
+            pairCount += 1
+            if pairs.count < maxListedPairs { pairs.append((candidates[i].id, candidates[j].id)) }
+          }
         }
       }
     }
-    var inConflict = Set<String>()
-    for (a, b) in pairs {
-      inConflict.insert(a)
-      inConflict.insert(b)
-    }
-    let conflicts = bounds.map(\.id).filter { inConflict.contains($0) }
     let intersection: (low: Double, high: Double)? =
       (bounds.isEmpty || interLow > interHigh) ? nil : (interLow, interHigh)
 
     let scale: PoolingScale = logScale ? .log : .natural
     let re = try randomEffects(dists, level: level, scale: scale)
+    // Leave-one-out costs O(k²); beyond `maxLeaveOneOut` sources one source moves the pool
+    // little and the table would be unreadable, so it is left out (and said so).
     var loo: [LeaveOneOut] = []
-    if dists.count > 2 {
+    if detail && dists.count > 2 && dists.count <= maxLeaveOneOut {
       for i in dists.indices {
         var rest = dists
         rest.remove(at: i)
@@ -260,10 +288,12 @@ public enum RangePooling {
     }
     return RangeReconciliation(
       distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
-      intersection: intersection, conflictPairs: pairs, conflicts: conflicts,
-      randomEffects: re, linearPool: linearPool(dists, level: level, scale: scale),
+      intersection: intersection, conflictPairs: pairs, conflictPairCount: pairCount, conflicts: conflicts,
+      randomEffects: re,
+      linearPool: detail || dists.count <= maxLeaveOneOut ? linearPool(dists, level: level, scale: scale) : nil,
       logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
-      level: level, scale: scale)
+      level: level, scale: scale,
+      leaveOneOutOmitted: detail && dists.count > maxLeaveOneOut)
   }
 
   /// DerSimonian–Laird random effects of the log midpoints with variances σᵢ².
