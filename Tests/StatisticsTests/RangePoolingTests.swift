@@ -208,4 +208,40 @@ struct RangePoolingTests {
       #expect(relativeError(try #require(x), try #require(y)) < 1e-9)
     }
   }
+
+  @Test("Conflicts found in O(k log k) equal the brute-force pairwise check")
+  func conflictsMatchBruteForce() throws {
+    var g = SplitMix(state: 2024)
+    for _ in 0..<100 {
+      let k = Int.random(in: 2...60, using: &g)
+      let inputs = (0..<k).map { i -> RangeInput in
+        let lo = Double.random(in: 1...1000, using: &g)
+        return RangeInput(id: "s\(i)", low: lo, high: lo * Double.random(in: 1...3, using: &g), value: nil)
+      }
+      let r = try RangePooling.reconcile(inputs)
+      var pairs: [(String, String)] = []
+      for i in inputs.indices {
+        for j in inputs.indices where j > i {
+          if (inputs[i].high ?? 0) < (inputs[j].low ?? 0) || (inputs[j].high ?? 0) < (inputs[i].low ?? 0) {
+            pairs.append((inputs[i].id, inputs[j].id))
+          }
+        }
+      }
+      let involved = Set(pairs.flatMap { [$0.0, $0.1] })
+      #expect(r.conflicts == inputs.map(\.id).filter { involved.contains($0) })
+      #expect(r.conflictPairCount == pairs.count)
+      #expect(r.conflictPairs.count == min(pairs.count, RangePooling.maxListedPairs))
+      #expect(zip(r.conflictPairs, pairs).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 })
+    }
+  }
+
+  @Test("Thousands of sources: leave-one-out is skipped and said so, pairs are capped")
+  func manySources() throws {
+    let inputs = (0..<3000).map { i in RangeInput(id: "s\(i)", low: Double(i + 1), high: Double(i + 1) * 1.5, value: nil) }
+    let r = try RangePooling.reconcile(inputs)
+    #expect(r.leaveOneOutOmitted && r.leaveOneOut.isEmpty)
+    #expect(r.conflictPairs.count == RangePooling.maxListedPairs)
+    #expect(r.conflictPairCount > RangePooling.maxListedPairs)
+    #expect(r.randomEffects?.k == 3000)
+  }
 }
