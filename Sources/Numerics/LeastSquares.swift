@@ -148,11 +148,16 @@ public enum LeastSquares {
       }
       var rw = [Double](repeating: 0, count: n)
       for i in 0..<n { rw[i] = rowResidual(i, yw[i], bs) }
+      // [xᵢ; 1] and [x; rᵢ], filled in place (no arrays per row).
+      var rowAndOne = [Double](repeating: 1, count: k + 1)
+      var xAndR = [Double](repeating: 0, count: k + 1)
       for _ in 0..<3 {
         var f = [Double](repeating: 0, count: n)
+        for t in 0..<k { xAndR[t] = bs[t] }
         for i in 0..<n {   // f = y - r - A x, with r as an extra term of the compensated dot product
-          for t in 0..<k { rowBuffer[t] = columnsKept[t][i] }
-          f[i] = Compensated.residual(yw[i], rowBuffer + [1], bs + [rw[i]])
+          for t in 0..<k { rowAndOne[t] = columnsKept[t][i] }
+          xAndR[k] = rw[i]
+          f[i] = Compensated.residual(yw[i], rowAndOne, xAndR)
         }
         var g = [Double](repeating: 0, count: max(n, k))
         for i in 0..<k { g[i] = Compensated.residual(0, columnsKept[perm[i]], rw) }   // (-Aᵀr) in pivoted order

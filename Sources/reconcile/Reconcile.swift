@@ -26,6 +26,33 @@ struct Reconcile: ParsableCommand {
     version: "0.1.0",
     subcommands: [Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self, Check.self]
   )
+
+  /// Entry point: limits BLAS to one thread (unless `OPENBLAS_NUM_THREADS` is set), then
+  /// parses and runs the command.
+  static func main() {
+    singleThreadedBLAS()
+    main(nil)
+  }
+
+  /// The tool runs its own parallel work on tiny problems, where OpenBLAS's worker threads only
+  /// spin (`sched_yield`). OpenBLAS reads `OPENBLAS_NUM_THREADS` when the library is loaded,
+  /// before `main`, so besides setting the variable (for anything reading it later) the thread
+  /// count is set through `openblas_set_num_threads`, looked up at run time because the BLAS
+  /// behind Debian's alternatives need not be OpenBLAS. Nothing changes when the user set the
+  /// variable.
+  static func singleThreadedBLAS() {
+    guard getenv("OPENBLAS_NUM_THREADS") == nil else { return }
+    setenv("OPENBLAS_NUM_THREADS", "1", 1)
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "openblas_set_num_threads") else { return }
+    typealias SetThreads = @convention(c) (Int32) -> Void
+    unsafeBitCast(symbol, to: SetThreads.self)(1)
+    // The workers started at load time keep polling (sched_yield) for about 2^28 cycles;
+    // stop them as OpenBLAS does before a fork. With one thread they are never restarted.
+    if let shutdown = dlsym(handle, "blas_thread_shutdown_") {
+      typealias Shutdown = @convention(c) () -> Int32
+      _ = unsafeBitCast(shutdown, to: Shutdown.self)()
+    }
+  }
 }
 
 /// Output formats of the analysis commands.

@@ -80,8 +80,43 @@ public enum FitAnalysis {
     } else {
       groups = [(nil, Array(y.indices))]
     }
+    // Large batches run on all cores; each result lands in its group's slot, so the output
+    // (order and bytes) never depends on the number of workers, and the error reported is
+    // that of the first failing group, as in a sequential run.
+    let groupCount = groups.count
+    let workers = groupCount >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    var results = [Result<ModelFit, any Error>?](repeating: nil, count: groupCount)
+    let batch = groups
+    results.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let slots = buffer
+      DispatchQueue.concurrentPerform(iterations: workers) { k in
+        let lo = groupCount * k / workers
+        let hi = groupCount * (k + 1) / workers
+        for g in lo..<hi {
+          let result = Result { () throws(any Error) -> ModelFit in
+            try fitGroup(label: batch[g].0, rows: batch[g].1, y: y, xs: xs, w: w, off: off, request: request)
+          }
+          slots[g] = result
+          if case .failure = result { break }
+        }
+      }
+    }
     var out: [(group: String?, fit: ModelFit)] = []
-    for (label, rows) in groups {
+    out.reserveCapacity(groupCount)
+    for g in 0..<groupCount {
+      switch results[g] {
+      case .success(let fit)?: out.append((batch[g].0, fit))
+      case .failure(let error)?: throw error
+      case nil: throw AnalysisError.analysis("fit", "internal error: group \(g) was not fitted")
+      }
+    }
+    return out
+  }
+
+  /// One group's fit (`run` without `by` is the single group of all rows).
+  static func fitGroup(
+    label: String?, rows: [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, request: FitRequest
+  ) throws -> ModelFit {
       var columns: [[Double]] = []
       var names: [String] = []
       if !request.noIntercept {
@@ -112,19 +147,17 @@ public enum FitAnalysis {
           if request.model == .wls && ww == nil {
             throw AnalysisError.analysis("fit", "--model wls needs --weights COL")
           }
-          out.append((label, try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)))
+          return try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)
         case .poisson, .quasipoisson:
-          out.append((label, try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level)))
+          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level)
         case .negbin:
-          out.append((label, try NegativeBinomial.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level)))
+          return try NegativeBinomial.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level)
         case .nls:
-          break  // handled by runNLS
+          throw AnalysisError.analysis("fit", "internal error: nls is fitted by runNLS")
         }
       } catch let e as StatisticsError {
         throw AnalysisError.analysis(what, e.description)
       }
-    }
-    return out
   }
 
   /// Nonlinear least squares: `y ~ formula` with the parameters named in `start`; every other

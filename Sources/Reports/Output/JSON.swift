@@ -30,52 +30,93 @@ public indirect enum JSON: Sendable, Equatable {
   }
 
   /// Serialises with two-space indentation; numbers in the shortest form that round-trips a Double.
+  ///
+  /// Everything is appended to one growing buffer: numbers through `write(to:)` (the same
+  /// digits as `description`, without a String per value; integers as small inline Strings),
+  /// indentation and string literals in place.
   public func serialized(indent: Int = 0, pretty: Bool = true) -> String {
     var out = ""
+    out.reserveCapacity(256)
     write(into: &out, indent: indent, pretty: pretty)
     return out
   }
 
+  /// Appends `2 × level` spaces.
+  private static func pad(_ out: inout String, _ level: Int) {
+    for _ in 0..<max(0, level) { out += "  " }
+  }
+
+  /// Appends the number as `NumberFormat.roundTrip` writes it.
+  private static func writeNumber(_ x: Double, into out: inout String) {
+    guard x.isFinite else {
+      out += "null"
+      return
+    }
+    if x == x.rounded(), abs(x) < 9_007_199_254_740_992 {
+      out += String(Int64(x))
+    } else {
+      x.write(to: &out)
+    }
+  }
+
   private func write(into out: inout String, indent: Int, pretty: Bool) {
-    let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
-    let closePad = pretty ? String(repeating: "  ", count: indent) : ""
-    let nl = pretty ? "\n" : ""
     switch self {
     case .null: out += "null"
     case .bool(let b): out += b ? "true" : "false"
     case .int(let i): out += String(i)
-    case .number(let x): out += x.isFinite ? NumberFormat.roundTrip(x) : "null"
-    case .string(let s): out += JSON.quote(s)
+    case .number(let x): JSON.writeNumber(x, into: &out)
+    case .string(let s): JSON.quote(s, into: &out)
     case .array(let items):
       if items.isEmpty {
         out += "[]"
         return
       }
-      out += "[" + nl
+      out += "["
+      if pretty { out += "\n" }
       for (k, item) in items.enumerated() {
-        out += pad
+        if pretty { JSON.pad(&out, indent + 1) }
         item.write(into: &out, indent: indent + 1, pretty: pretty)
-        out += (k + 1 < items.count ? "," : "") + nl
+        if k + 1 < items.count { out += "," }
+        if pretty { out += "\n" }
       }
-      out += closePad + "]"
+      if pretty { JSON.pad(&out, indent) }
+      out += "]"
     case .object(let members):
       if members.isEmpty {
         out += "{}"
         return
       }
-      out += "{" + nl
+      out += "{"
+      if pretty { out += "\n" }
       for (k, (key, value)) in members.enumerated() {
-        out += pad + JSON.quote(key) + (pretty ? ": " : ":")
+        if pretty { JSON.pad(&out, indent + 1) }
+        JSON.quote(key, into: &out)
+        out += pretty ? ": " : ":"
         value.write(into: &out, indent: indent + 1, pretty: pretty)
-        out += (k + 1 < members.count ? "," : "") + nl
+        if k + 1 < members.count { out += "," }
+        if pretty { out += "\n" }
       }
-      out += closePad + "}"
+      if pretty { JSON.pad(&out, indent) }
+      out += "}"
     }
   }
 
   /// A JSON string literal (RFC 8259 escapes).
   static func quote(_ s: String) -> String {
-    var out = "\""
+    var out = ""
+    quote(s, into: &out)
+    return out
+  }
+
+  /// Appends the JSON string literal of `s` (RFC 8259 escapes); strings with nothing to
+  /// escape are copied whole.
+  static func quote(_ s: String, into out: inout String) {
+    out += "\""
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+      out += s
+      out += "\""
+      return
+    }
     for u in s.unicodeScalars {
       switch u {
       case "\"": out += "\\\""
@@ -92,6 +133,6 @@ public indirect enum JSON: Sendable, Equatable {
         }
       }
     }
-    return out + "\""
+    out += "\""
   }
 }

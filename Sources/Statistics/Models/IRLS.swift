@@ -46,11 +46,24 @@ enum IRLS {
     var deviance = previous
     var last: LeastSquaresResult? = nil
     var lastWeights = mu
+    var lastResponse = mu
+    // true while the last step was taken by the fast solve and still needs the accurate one.
+    var pending = false
+    var workspace = WeightedLeastSquaresWorkspace()
+    var fitted = [Double](repeating: 0, count: n)
     var z = [Double](repeating: 0, count: n)
     var w = [Double](repeating: 0, count: n)
     var iterations = 0
     var converged = false
     var diverged = false
+    var muDiverged = false
+    func accurate(_ z: [Double], _ w: [Double]) throws(StatisticsError) -> LeastSquaresResult {
+      do {
+        return try LeastSquares.solve(design: design, response: z, weights: w)
+      } catch {
+        throw error.asStatistics
+      }
+    }
     while iterations < maxIterations {
       iterations += 1
       var finite = true
@@ -62,23 +75,28 @@ enum IRLS {
       guard finite else {
         // The working weights left the range of doubles: the fit diverges from here on.
         diverged = true
-        if last == nil { throw .numerical("the working weights are not finite at the start: the model cannot be fitted to these counts") }
+        if last == nil && !pending { throw .numerical("the working weights are not finite at the start: the model cannot be fitted to these counts") }
         break
       }
-      let step: LeastSquaresResult
-      do {
-        step = try LeastSquares.solve(design: design, response: z, weights: w)
-      } catch {
-        throw error.asStatistics
+      // Intermediate steps by plain QR in a reused workspace; the accurate path only when
+      // that one declines (near-dependent columns, non-finite values).
+      if workspace.solve(design: design, response: z, weights: w, fitted: &fitted) {
+        pending = true
+        lastResponse = z
+      } else {
+        let step = try accurate(z, w)
+        last = step
+        pending = false
+        for i in 0..<n { fitted[i] = step.fitted[i] }
       }
-      last = step
       lastWeights = w
       for i in 0..<n {
-        eta[i] = step.fitted[i] + offset[i]
+        eta[i] = fitted[i] + offset[i]
         mu[i] = exp(eta[i])
       }
       if mu.contains(where: { !$0.isFinite || $0 <= 0 }) {
         diverged = true
+        muDiverged = true
         break
       }
       deviance = family.deviance(y, mu)
@@ -87,6 +105,22 @@ enum IRLS {
         break
       }
       previous = deviance
+    }
+    if pending {
+      // The reported step: the last weighted solve again (same z and w), by the accurate
+      // path, and the state it leads to.
+      let step = try accurate(lastResponse, lastWeights)
+      last = step
+      for i in 0..<n {
+        eta[i] = step.fitted[i] + offset[i]
+        mu[i] = exp(eta[i])
+      }
+      if mu.contains(where: { !$0.isFinite || $0 <= 0 }) {
+        diverged = true
+      } else if !muDiverged {
+        // (after μ ran off, the deviance stays that of the step before, as without the fast path)
+        deviance = family.deviance(y, mu)
+      }
     }
     guard let final = last else { throw .numerical("no iteration was run") }
     return IRLSResult(

@@ -1,0 +1,162 @@
+import CLAPACK
+
+/// Reusable buffers for many small weighted least-squares solves, such as the iterations of
+/// IRLS over a batch of groups.
+///
+/// **Method.** `X_w = W^{1/2} X = Q R` by LAPACK `dgeqrf` (no pivoting, no column scaling),
+/// `c = Qᵀ W^{1/2} z` by `dormqr`, `R b = c₁` by `dtrtrs` — plain Householder QR, which is
+/// backward stable (Golub & Van Loan, *Matrix Computations*, 4th ed., §5.3.3) but has none of
+/// the iterative refinement, rank decision or covariance of `LeastSquares.solve`. It is meant
+/// for intermediate steps whose result only feeds the next step; the reported fit should come
+/// from `LeastSquares.solve`.
+///
+/// The LAPACKE `_work` entry points are used, so there is no per-call allocation: the
+/// workspace query is done once per number of columns, and the buffers only grow.
+///
+/// **Fallback rule.** `solve` returns `false` (and the caller should use
+/// `LeastSquares.solve`) when `n < p`, a weight or value is not finite or negative, LAPACK
+/// reports an error, the result is not finite, or a column looks close to dependent: its
+/// component orthogonal to the earlier weighted columns, `|R_jj|`, is at most `1e-5` of its
+/// own weighted norm (a hundred times more cautious than the `1e-7` aliasing rule of
+/// `LeastSquares.solve`, so that every problem that one would call rank deficient falls back).
+///
+/// A value type; give each thread its own.
+public struct WeightedLeastSquaresWorkspace: Sendable {
+  private var a: [Double] = []
+  private var tau: [Double] = []
+  private var c: [Double] = []
+  private var work: [Double] = []
+  private var norms: [Double] = []
+  private var means: [Double] = []
+  private var workColumns = -1
+  /// Coefficients of the last successful `solve`, in design column order (length `p`).
+  public private(set) var coefficients: [Double] = []
+
+  /// Creates an empty workspace; buffers are sized on first use.
+  public init() {}
+
+  /// Relative size of `|R_jj|` below which a column is treated as possibly dependent.
+  static let dependenceThreshold = 1e-5
+
+  /// Solves `min_b Σ wᵢ (zᵢ - xᵢᵀ b)²` and writes the unweighted fitted values `X b`
+  /// into `fitted` (resized to `n`); the coefficients are left in `coefficients`.
+  ///
+  /// - Parameters:
+  ///   - design: `n × p` design `X`.
+  ///   - response: `z`, length `n`.
+  ///   - weights: `w`, length `n`, finite and `>= 0`.
+  ///   - fitted: receives `X b`.
+  /// - Returns: `true` on success; `false` when the caller should fall back to
+  ///   `LeastSquares.solve` (see the fallback rule above). `fitted` is unspecified then.
+  /// - Complexity: O(n p²) with no heap allocation once the buffers have grown to size.
+  public mutating func solve(design: Matrix, response: [Double], weights: [Double], fitted: inout [Double]) -> Bool {
+    let n = design.rows, p = design.columns
+    guard n >= 1, p >= 1, n >= p, n <= Int(Int32.max), design.storage.count == n * p,
+          response.count == n, weights.count == n else { return false }
+    if a.count < n * p { a = [Double](repeating: 0, count: n * p) }
+    if c.count < n { c = [Double](repeating: 0, count: n) }
+    if tau.count < p { tau = [Double](repeating: 0, count: p) }
+    if norms.count < p { norms = [Double](repeating: 0, count: p) }
+    if means.count < p { means = [Double](repeating: 0, count: p) }
+    if coefficients.count != p { coefficients = [Double](repeating: 0, count: p) }
+    if fitted.count != n { fitted = [Double](repeating: 0, count: n) }
+    if workColumns != p {
+      guard let lwork = Self.workspaceSize(n: n, p: p) else { return false }
+      if work.count < lwork { work = [Double](repeating: 0, count: lwork) }
+      workColumns = p
+    }
+
+    // Centring (as the accuracy of plain QR needs on designs like an intercept plus calendar
+    // years): with a constant column k, every other column j is replaced by xⱼ − mⱼ·x_k/x_k₀,
+    // mⱼ its weighted mean, which leaves the fitted values unchanged and is undone below.
+    var constant = -1
+    for j in 0..<p {
+      let v0 = design.storage[j * n]
+      if v0 != 0, v0.isFinite, (1..<n).allSatisfy({ design.storage[j * n + $0] == v0 }) { constant = j; break }
+    }
+    var wsum = 0.0
+    for i in 0..<n {
+      let wi = weights[i]
+      guard wi.isFinite, wi >= 0, response[i].isFinite else { return false }
+      wsum += wi
+    }
+    guard wsum > 0, wsum.isFinite else { return false }
+    for j in 0..<p {
+      var m = 0.0
+      if constant >= 0 && j != constant {
+        for i in 0..<n { m += weights[i] * design.storage[j * n + i] }
+        m /= wsum
+      }
+      means[j] = m
+    }
+
+    // X_w = W^{1/2} X (centred), c = W^{1/2} z, and the weighted column norms.
+    for i in 0..<n { c[i] = response[i] * weights[i].squareRoot() }
+    for j in 0..<p {
+      var big = 0.0
+      let m = means[j]
+      for i in 0..<n {
+        let v = (design.storage[j * n + i] - m) * weights[i].squareRoot()
+        a[j * n + i] = v
+        big = max(big, abs(v))
+      }
+      guard big.isFinite else { return false }
+      var ss = 0.0
+      if big > 0 { for i in 0..<n { let t = a[j * n + i] / big; ss += t * t } }
+      norms[j] = big * ss.squareRoot()
+    }
+
+    let mm = clapack_int(n), pp = clapack_int(p), lwork = clapack_int(work.count)
+    let columnMajor = Int32(LAPACK_COL_MAJOR)
+    let info: clapack_int = a.withUnsafeMutableBufferPointer { ap in
+      tau.withUnsafeMutableBufferPointer { tp in
+        c.withUnsafeMutableBufferPointer { cp in
+          work.withUnsafeMutableBufferPointer { wp in
+            var info = LAPACKE_dgeqrf_work(columnMajor, mm, pp, ap.baseAddress, mm, tp.baseAddress, wp.baseAddress, lwork)
+            guard info == 0 else { return info }
+            // Dependence check before the triangular solve.
+            for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
+            info = LAPACKE_dormqr_work(
+              columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp,
+              ap.baseAddress, mm, tp.baseAddress, cp.baseAddress, mm, wp.baseAddress, lwork)
+            guard info == 0 else { return info }
+            return LAPACKE_dtrtrs_work(
+              columnMajor, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
+              pp, 1, ap.baseAddress, mm, cp.baseAddress, mm)
+          }
+        }
+      }
+    }
+    guard info == 0 else { return false }
+    for j in 0..<p {
+      guard c[j].isFinite else { return false }
+      coefficients[j] = c[j]
+    }
+    for i in 0..<n {
+      var s = 0.0
+      for j in 0..<p { s += (design.storage[j * n + i] - means[j]) * coefficients[j] }
+      guard s.isFinite else { return false }
+      fitted[i] = s
+    }
+    // Back to the original columns: b_k += Σⱼ mⱼ bⱼ / x_k₀.
+    if constant >= 0 {
+      var shift = 0.0
+      for j in 0..<p where j != constant { shift += means[j] * coefficients[j] }
+      coefficients[constant] -= shift / design.storage[constant * n]
+    }
+    return true
+  }
+
+  /// Optimal `lwork` for `dgeqrf` and `dormqr` (one right-hand side) on `n × p`, by the
+  /// `lwork = -1` queries; nil if LAPACK reports an error.
+  private static func workspaceSize(n: Int, p: Int) -> Int? {
+    let columnMajor = Int32(LAPACK_COL_MAJOR)
+    let mm = clapack_int(n), pp = clapack_int(p)
+    var q1 = 0.0, q2 = 0.0, dummy = 0.0, t = 0.0, cc = 0.0
+    let i1 = LAPACKE_dgeqrf_work(columnMajor, mm, pp, &dummy, mm, &t, &q1, -1)
+    let i2 = LAPACKE_dormqr_work(
+      columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp, &dummy, mm, &t, &cc, mm, &q2, -1)
+    guard i1 == 0, i2 == 0, q1.isFinite, q2.isFinite else { return nil }
+    return max(1, p, Int(q1), Int(q2))
+  }
+}
