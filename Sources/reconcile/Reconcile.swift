@@ -46,12 +46,6 @@ struct Reconcile: ParsableCommand {
     guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "openblas_set_num_threads") else { return }
     typealias SetThreads = @convention(c) (Int32) -> Void
     unsafeBitCast(symbol, to: SetThreads.self)(1)
-    // The workers started at load time keep polling (sched_yield) for about 2^28 cycles;
-    // stop them as OpenBLAS does before a fork. With one thread they are never restarted.
-    if let shutdown = dlsym(handle, "blas_thread_shutdown_") {
-      typealias Shutdown = @convention(c) () -> Int32
-      _ = unsafeBitCast(shutdown, to: Shutdown.self)()
-    }
   }
 }
 
