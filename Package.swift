@@ -27,9 +27,10 @@ let package = Package(
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
     // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
     // in ordinary builds they replay files given as arguments.
-    .executableTarget(name: "fuzz-csv", dependencies: ["Figures"]),
-    .executableTarget(name: "fuzz-figures", dependencies: ["Figures"]),
-    .executableTarget(name: "fuzz-expression", dependencies: ["Statistics"]),
+    .target(name: "FuzzSupport"),
+    .executableTarget(name: "fuzz-csv", dependencies: ["Figures", "FuzzSupport"]),
+    .executableTarget(name: "fuzz-figures", dependencies: ["Figures", "FuzzSupport"]),
+    .executableTarget(name: "fuzz-expression", dependencies: ["Statistics", "FuzzSupport"]),
     .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures"]),
     .executableTarget(
       name: "reconcile",

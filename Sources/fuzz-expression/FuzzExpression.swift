@@ -1,5 +1,6 @@
 // libFuzzer target: the expression parser, evaluator and automatic differentiation must
 // return a value or a located error for any text, never crash.
+import FuzzSupport
 import Statistics
 
 @_cdecl("LLVMFuzzerTestOneInput")

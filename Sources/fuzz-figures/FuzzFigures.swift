@@ -1,5 +1,6 @@
 // libFuzzer target: the figures reader (CSV, numbers, periods, verbal quantities, HXL,
 // provenance checks) must turn any bytes into figures or located diagnostics, never a crash.
+import FuzzSupport
 import Figures
 
 @_cdecl("LLVMFuzzerTestOneInput")

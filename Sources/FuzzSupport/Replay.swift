@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs each file named on the command line through the fuzz entry point (corpus replay).
-func replay(_ entry: (UnsafePointer<UInt8>?, Int) -> CInt) {
+public func replay(_ entry: (UnsafePointer<UInt8>?, Int) -> CInt) {
   var failed = 0
   for path in CommandLine.arguments.dropFirst() {
     guard let data = FileManager.default.contents(atPath: path) else {
