@@ -23,18 +23,7 @@ public enum DescribeAnalysis {
       let cleaned = String(t.unicodeScalars.filter { $0 != "," && !CharacterSet.whitespaces.contains($0) })
       values.append(DoubleDouble(decimal: cleaned) ?? DoubleDouble(hi: x ?? .nan))
     }
-    var groups: [(String?, [Int])] = []
-    if let by {
-      var index: [String: Int] = [:]
-      for (i, g) in try table.strings(column: by).enumerated() {
-        if let k = index[g] { groups[k].1.append(i) } else {
-          index[g] = groups.count
-          groups.append((g, [i]))
-        }
-      }
-    } else {
-      groups = [(nil, Array(values.indices))]
-    }
+    let groups = try groupRows(table, by: by)
     var out: [(group: String?, description: Description)] = []
     for (g, rows) in groups {
       do {

@@ -65,21 +65,7 @@ public enum FitAnalysis {
     let xs = try request.x.map { try table.numbers(column: $0).map { $0 ?? .nan } }
     let w = try request.weights.map { try table.numbers(column: $0).map { $0 ?? .nan } }
     let off = try request.offset.map { try table.numbers(column: $0).map { $0 ?? .nan } }
-    var groups: [(String?, [Int])] = []
-    if let by = request.by {
-      let labels = try table.strings(column: by)
-      var index: [String: Int] = [:]
-      for (i, g) in labels.enumerated() {
-        if let k = index[g] {
-          groups[k].1.append(i)
-        } else {
-          index[g] = groups.count
-          groups.append((g, [i]))
-        }
-      }
-    } else {
-      groups = [(nil, Array(y.indices))]
-    }
+    let groups = try groupRows(table, by: request.by)
     // Large batches run on all cores; each result lands in its group's slot, so the output
     // (order and bytes) never depends on the number of workers, and the error reported is
     // that of the first failing group, as in a sequential run.
@@ -178,17 +164,7 @@ public enum FitAnalysis {
     let y = try table.numbers(column: request.y).map { $0 ?? .nan }
     var data: [String: [Double]] = [:]
     for c in columns { data[c] = try table.numbers(column: c).map { $0 ?? .nan } }
-    var groups: [(String?, [Int])] = [(nil, Array(y.indices))]
-    if let by = request.by {
-      groups = []
-      var index: [String: Int] = [:]
-      for (i, g) in try table.strings(column: by).enumerated() {
-        if let k = index[g] { groups[k].1.append(i) } else {
-          index[g] = groups.count
-          groups.append((g, [i]))
-        }
-      }
-    }
+    let groups = try groupRows(table, by: request.by)
     var out: [(group: String?, fit: ModelFit)] = []
     for (label, rows) in groups {
       var sub: [String: [Double]] = [:]
