@@ -148,7 +148,9 @@ public enum TrendAnalysis {
     seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0
   ) throws(AnalysisError) -> TrendResult {
     let rows = try series(files, quantity: quantity)
-    let diagnostics = overdispersion(rows, level: level)
+    // The Poisson-vs-negative-binomial diagnostics choose and qualify count models; the
+    // segmented log-linear fit does not use them (and the report runs it beside the count fit).
+    let diagnostics = model == .joinpoint ? nil : overdispersion(rows, level: level)
     let chosen: TrendModel
     let choice: String
     if let model {
@@ -295,10 +297,9 @@ public enum TrendAnalysis {
         ciLow: exp(p.estimate - crit * p.standardError), ciHigh: exp(p.estimate + crit * p.standardError),
         piLow: exp(p.estimate - crit * s), piHigh: exp(p.estimate + crit * s), projected: projected, id: id)
       tp.segment = jp.segment(of: Double(year))
-      if let y = observed, y >= 0, y == y.rounded() {
-        let alpha = 1 - level
-        tp.annualizedLow = (y == 0 ? 0 : ChiSquared.quantile(alpha / 2, df: 2 * y) / 2) / exposure
-        tp.annualizedHigh = ChiSquared.quantile(1 - alpha / 2, df: 2 * y + 2) / 2 / exposure
+      if let y = observed, let ci = garwood(y, level: level) {
+        tp.annualizedLow = ci.low / exposure
+        tp.annualizedHigh = ci.high / exposure
       }
       return tp
     }
@@ -330,6 +331,15 @@ public enum TrendAnalysis {
       assumption: "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by " + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
     result.joinpointFit = jp
     return result
+  }
+
+  /// The exact (Garwood 1936) interval for a Poisson count y: χ² quantiles with 2y and 2y + 2
+  /// degrees of freedom, halved. Nil for a count that is negative or not whole.
+  static func garwood(_ y: Double, level: Double) -> (low: Double, high: Double)? {
+    guard y >= 0, y == y.rounded() else { return nil }
+    let alpha = 1 - level
+    let low = y == 0 ? 0 : ChiSquared.quantile(alpha / 2, df: 2 * y) / 2
+    return (low, ChiSquared.quantile(1 - alpha / 2, df: 2 * y + 2) / 2)
   }
 
   /// Fits one model to a series.
@@ -436,10 +446,9 @@ public enum TrendAnalysis {
         period: period, year: year, exposure: exposure, observed: observed,
         annualized: observed.map { $0 / exposure }, fitted: fitted, ciLow: cl, ciHigh: ch,
         piLow: pl, piHigh: ph, projected: projected, id: id)
-      if let y = observed, y >= 0, y == y.rounded() {
-        let alpha = 1 - level
-        point.annualizedLow = (y == 0 ? 0 : ChiSquared.quantile(alpha / 2, df: 2 * y) / 2) / exposure
-        point.annualizedHigh = ChiSquared.quantile(1 - alpha / 2, df: 2 * y + 2) / 2 / exposure
+      if let y = observed, let ci = garwood(y, level: level) {
+        point.annualizedLow = ci.low / exposure
+        point.annualizedHigh = ci.high / exposure
       }
       return point
     }
