@@ -152,9 +152,5 @@ func emit(_ text: String) {
 /// Whether the CSV at `path` is a claims file (its header names a `formula` column): folders
 /// given to the figures commands skip those; `reconcile check` reads them.
 func isClaimsFile(_ path: String) -> Bool {
-  guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-  defer { try? handle.close() }
-  let head = (try? handle.read(upToCount: 4096)) ?? Data()
-  let firstLine = String(decoding: head, as: UTF8.self).split(whereSeparator: \.isNewline).first ?? ""
-  return firstLine.lowercased().split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\"\u{FEFF}"))) == "formula" }
+  ClaimsReader.isClaimsFile(path: path)
 }

@@ -68,6 +68,18 @@ public enum ClaimsReader {
     header.contains { CSVTable.normalizedName($0) == "formula" }
   }
 
+  /// Whether the CSV at `path` is a claims file, judged from its first line only (the first
+  /// 64 KB), so that sniffing a large figures file does not read it; false when unreadable.
+  public static func isClaimsFile(path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let head = (try? handle.read(upToCount: 65_536)) ?? Data()
+    var bytes = head.prefix { $0 != 0x0A && $0 != 0x0D }
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+    let fields = String(decoding: bytes, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
+    return isClaimsFile(header: fields.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" \t")) })
+  }
+
   /// Reads the claims file at `path`.
   ///
   /// - Parameters:

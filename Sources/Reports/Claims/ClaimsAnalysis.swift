@@ -178,18 +178,8 @@ public enum ClaimsAnalysis {
   }
 
   static func isClaimsPath(_ path: String) throws(FiguresError) -> Bool {
-    do throws(FiguresError) {
-      let table = try CSVReader.read(path: path)
-      return ClaimsReader.isClaimsFile(header: table.header.map(\.value))
-    } catch {
-      if case .invalid = error {
-        // Let the reader of the right kind report it; sniff the first line.
-        guard let data = FileManager.default.contents(atPath: path) else { throw error }
-        let first = String(decoding: data.prefix(while: { $0 != 0x0A }), as: UTF8.self)
-        return ClaimsReader.isClaimsFile(header: first.split(separator: ",").map(String.init))
-      }
-      throw error
-    }
+    guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
+    return ClaimsReader.isClaimsFile(path: path)
   }
 
   static func csvFiles(in folder: String) -> [String] {
