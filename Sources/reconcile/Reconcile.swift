@@ -46,6 +46,13 @@ struct Reconcile: ParsableCommand {
     guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "openblas_set_num_threads") else { return }
     typealias SetThreads = @convention(c) (Int32) -> Void
     unsafeBitCast(symbol, to: SetThreads.self)(1)
+    // The worker threads OpenBLAS started at load would otherwise busy-wait for about 0.1 s
+    // of CPU time, competing with the tool's own workers: stop them (OpenBLAS exports this
+    // for its fork handler; with one thread it never restarts them).
+    if let shutdown = dlsym(handle, "blas_thread_shutdown_") {
+      typealias Shutdown = @convention(c) () -> Int32
+      _ = unsafeBitCast(shutdown, to: Shutdown.self)()
+    }
   }
 }
 
@@ -146,7 +153,29 @@ func expand(_ paths: [String], includeClaims: Bool = false) throws -> [String] {
 }
 
 func emit(_ text: String) {
-  FileHandle.standardOutput.write(Data(text.utf8))
+  var text = text
+  text.withUTF8 { writeStandardOutput($0) }
+}
+
+/// Writes bytes to standard output as they are.
+func emit(_ bytes: [UInt8]) {
+  bytes.withUnsafeBufferPointer { writeStandardOutput($0) }
+}
+
+/// Writes the whole buffer to file descriptor 1, retrying on partial writes and EINTR; stops
+/// quietly when the reader has gone (EPIPE) or the descriptor fails, as a pipe to `head` should.
+private func writeStandardOutput(_ buffer: UnsafeBufferPointer<UInt8>) {
+  guard var p = buffer.baseAddress else { return }
+  var left = buffer.count
+  while left > 0 {
+    let n = write(1, p, left)
+    if n < 0 {
+      if errno == EINTR { continue }
+      return
+    }
+    p += n
+    left -= n
+  }
 }
 
 /// Whether the CSV at `path` is a claims file (its header names a `formula` column): folders

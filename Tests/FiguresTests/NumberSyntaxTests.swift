@@ -1,5 +1,9 @@
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 @testable import Figures
 
 @Suite("Number syntax")
@@ -22,6 +26,43 @@ struct NumberSyntaxTests {
     ])
   func rejected(_ text: String) {
     #expect(NumberSyntax.parse(text) == .invalid)
+  }
+
+  /// The exact fast path (≤ 15 significant digits, ≤ 22 decimals) must give the bits glibc's
+  /// correctly rounded strtod gives, on literals drawn around its edges: 14–16 digits,
+  /// leading and trailing zeros, signs, and up to 25 decimals.
+  @Test("fast conversions agree bit for bit with strtod")
+  func fastPathIsCorrectlyRounded() {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    func next() -> UInt64 {
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return state >> 11
+    }
+    for _ in 0..<200_000 {
+      let digitCount = 1 + Int(next() % 17)
+      var digits = ""
+      for k in 0..<digitCount { digits.append(Character(String(k == 0 && next() % 3 == 0 ? 0 : next() % 10))) }
+      let point = Int(next() % UInt64(digitCount + 8))
+      var text = digits
+      if point < digitCount {
+        let cut = text.index(text.startIndex, offsetBy: point)
+        text = String(text[..<cut]) + "." + String(text[cut...])
+      } else {
+        text = "0." + String(repeating: "0", count: point - digitCount) + digits
+      }
+      switch next() % 4 {
+      case 0: text = "-" + text
+      case 1: text = "+" + text
+      default: break
+      }
+      let expected = strtod(text, nil)
+      guard case .number(let got) = NumberSyntax.parse(text) else {
+        Issue.record("\(text) not read as a number")
+        return
+      }
+      #expect(got.bitPattern == expected.bitPattern, "\(text): \(got) vs strtod \(expected)")
+      if got.bitPattern != expected.bitPattern { return }
+    }
   }
 
   @Test("missing markers", arguments: ["", "  ", "NA", "na", "N/A", "n/a"])

@@ -31,19 +31,20 @@ public enum NumberSyntax {
   }
 
   /// Reads one cell from its UTF-8 bytes without allocating unless it has separators.
-  private static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Outcome {
+  static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Outcome {
     func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
     var start = 0
     var end = b.count
     while start < end && isSpace(b[start]) { start += 1 }
     while end > start && isSpace(b[end - 1]) { end -= 1 }
     if start == end { return .missing }
-    if end - start <= 3 {
-      let lower = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
-        .lowercased()
-      if lower == "na" || lower == "n/a" { return .missing }
+    // NA and N/A in any case (ASCII letters: `| 0x20` lowercases them).
+    if end - start == 2 && b[start] | 0x20 == 0x6E && b[start + 1] | 0x20 == 0x61 { return .missing }
+    if end - start == 3 && b[start] | 0x20 == 0x6E && b[start + 1] == 0x2F && b[start + 2] | 0x20 == 0x61 {
+      return .missing
     }
     guard let hasSeparators = checkGrammar(b, start, end) else { return .invalid }
+    if let x = exactFastPath(b, start, end) { return .number(x) }
     let literal: String
     if hasSeparators {
       var kept: [UInt8] = []
@@ -55,6 +56,51 @@ public enum NumberSyntax {
     }
     guard let value = Double(literal), value.isFinite else { return .invalid }
     return .number(value)
+  }
+
+  /// Powers of ten that are exact in a Double (10^0 … 10^22).
+  private static let exactPowersOfTen: [Double] = (0...22).map { k in
+    var p = 1.0
+    for _ in 0..<k { p *= 10 }
+    return p
+  }
+
+  /// The value of a literal that already passed the grammar, by Clinger's exact fast path
+  /// (W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990): when the
+  /// decimal significand has at most 15 digits it is an exact Double, and so is 10^k for
+  /// |k| ≤ 22, so one multiplication or division — a single correctly rounded operation —
+  /// gives the correctly rounded value. `nil` (use the general conversion) otherwise, and for
+  /// separators or an exponent.
+  private static func exactFastPath(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    var i = start
+    var negative = false
+    if b[i] == 0x2D {
+      negative = true
+      i += 1
+    } else if b[i] == 0x2B {
+      i += 1
+    }
+    var significand: UInt64 = 0
+    var digits = 0
+    var scale = 0
+    var afterPoint = false
+    while i < end {
+      let c = b[i]
+      if c >= 0x30 && c <= 0x39 {
+        if significand != 0 || c != 0x30 { digits += 1 }
+        guard digits <= 15 else { return nil }
+        significand = significand * 10 + UInt64(c - 0x30)
+        if afterPoint { scale += 1 }
+      } else if c == 0x2E {
+        afterPoint = true
+      } else {
+        return nil  // separators, exponent: the general path
+      }
+      i += 1
+    }
+    guard scale <= 22 else { return nil }
+    let magnitude = Double(significand) / exactPowersOfTen[scale]
+    return negative ? -magnitude : magnitude
   }
 
   /// Checks `b[start..<end]` against the grammar; returns whether it has thousands

@@ -66,6 +66,48 @@ public enum FitAnalysis {
     let w = try request.weights.map { try table.numbers(column: $0).map { $0 ?? .nan } }
     let off = try request.offset.map { try table.numbers(column: $0).map { $0 ?? .nan } }
     let groups = try groupRows(table, by: request.by)
+    return try fitGroups(groups, y: y, xs: xs, w: w, off: off, request)
+  }
+
+  /// Runs the fits on the file at `path`: as `run(_:_:)` on the table read from it, with a
+  /// fast path for plain files (``CSVColumns``) that gives the same results without a
+  /// `String` per cell; anything else (and every error) goes through the general reader.
+  public static func run(path: String, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
+    if request.model != .nls && !(request.degree > 1 && request.x.count != 1) {
+      let numeric = [request.y] + request.x + [request.weights, request.offset].compactMap { $0 }
+      let fast = CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
+        for c in numeric + [request.by].compactMap({ $0 } ) where header.columnIndex(c) == nil { return nil }
+        return (numeric, request.by)
+      }
+      if let fast {
+        var k = 0
+        let y = fast.numbers[k]
+        k += 1
+        var xs: [[Double]] = []
+        for _ in request.x {
+          xs.append(fast.numbers[k])
+          k += 1
+        }
+        var w: [Double]? = nil
+        if request.weights != nil {
+          w = fast.numbers[k]
+          k += 1
+        }
+        let off = request.offset != nil ? fast.numbers[k] : nil
+        // Rows of each group, groups in order of first appearance.
+        var members = [[Int]](repeating: [], count: fast.groupLabels.count)
+        for (i, g) in fast.groupOfRow.enumerated() { members[g].append(i) }
+        let groups: [(String?, [Int])] = members.indices.map { (request.by == nil ? nil : fast.groupLabels[$0], members[$0]) }
+        return try fitGroups(groups, y: y, xs: xs, w: w, off: off, request)
+      }
+    }
+    return try run(CSVReader.read(path: path), request)
+  }
+
+  /// Fits each group (in parallel for large batches).
+  static func fitGroups(
+    _ groups: [(String?, [Int])], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, _ request: FitRequest
+  ) throws -> [(group: String?, fit: ModelFit)] {
     // Large batches run on all cores; each result lands in its group's slot, so the output
     // (order and bytes) never depends on the number of workers, and the error reported is
     // that of the first failing group, as in a sequential run.

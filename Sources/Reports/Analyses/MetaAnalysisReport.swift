@@ -122,8 +122,7 @@ public enum MetaAnalysisReport {
     }
     if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
 
-    // Groups in order of first appearance: a group number per row, then rows bucketed by
-    // a counting sort (two flat arrays instead of an array per group).
+    // Groups in order of first appearance: a group number per row.
     var groupOfRow = [Int](repeating: 0, count: y.count)
     var labels: [String?] = [nil]
     var firstRow = [0]
@@ -145,11 +144,59 @@ public enum MetaAnalysisReport {
         }
       }
     }
+    return try analyse(
+      estimates: estimates, variances: variances, groupOfRow: groupOfRow, labels: labels,
+      firstLine: firstRow.map { table.records[$0].line }, request)
+  }
+
+  /// Runs the analyses on the file at `path`: as `run(_:_:)` on the table read from it, with
+  /// a fast path for plain files (``CSVColumns``) that gives the same results without a
+  /// `String` per cell; anything else (and every error) goes through the general reader.
+  public static func run(path: String, _ request: MetaRequest) throws -> [MetaGroupResult] {
+    var spreadIsVariance = true
+    let fast = CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
+      guard let cols = try? columns(header) else { return nil }
+      if request.by != nil && header.columnIndex(request.by ?? "") == nil { return nil }
+      spreadIsVariance = cols.variance != nil
+      guard let spread = cols.variance ?? cols.standardError else { return nil }
+      return ([cols.estimate, spread], request.by)
+    }
+    if let fast, fast.numbers.count == 2 {
+      var variances = fast.numbers[1]
+      var clean = true
+      for i in variances.indices {
+        let s = variances[i]
+        let v = spreadIsVariance ? s : s * s
+        if !(s > 0 && s.isFinite && v > 0 && v.isFinite) { clean = false; break }
+        variances[i] = v
+      }
+      if clean {
+        var firstLine = [Int](repeating: 0, count: fast.groupLabels.count)
+        var seen = [Bool](repeating: false, count: fast.groupLabels.count)
+        for (i, g) in fast.groupOfRow.enumerated() where !seen[g] {
+          seen[g] = true
+          firstLine[g] = fast.lines[i]
+        }
+        return try analyse(
+          estimates: fast.numbers[0], variances: variances, groupOfRow: fast.groupOfRow,
+          labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, request)
+      }
+    }
+    return try run(CSVReader.read(path: path), request)
+  }
+
+  /// The analyses of validated inputs, one per group (groups numbered from 0 in order of
+  /// first appearance; `firstLine` is the line of each group's first row).
+  static func analyse(
+    estimates: [Double], variances: [Double], groupOfRow: [Int], labels: [String?], firstLine: [Int],
+    _ request: MetaRequest
+  ) throws -> [MetaGroupResult] {
+    // Rows bucketed by a counting sort (two flat arrays instead of an array per group).
     let groupCount = labels.count
     var start = [Int](repeating: 0, count: groupCount + 1)
     for g in groupOfRow { start[g + 1] += 1 }
     for g in 0..<groupCount { start[g + 1] += start[g] }
-    var order = [Int](repeating: 0, count: y.count)
+    var order = [Int](repeating: 0, count: estimates.count)
     var fill = start
     for (i, g) in groupOfRow.enumerated() {
       order[fill[g]] = i
@@ -190,7 +237,7 @@ public enum MetaAnalysisReport {
     for g in 0..<groupCount {
       switch results[g] {
       case .success(let r)?:
-        out.append(MetaGroupResult(group: labels[g], line: table.records[firstRow[g]].line, result: r))
+        out.append(MetaGroupResult(group: labels[g], line: firstLine[g], result: r))
       case .failure(let error)?:
         throw AnalysisError.analysis(labels[g].map { "meta (group \($0))" } ?? "meta", error.description)
       case nil:

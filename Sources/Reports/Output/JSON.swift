@@ -1,5 +1,8 @@
+import Dispatch
+import Foundation
+
 /// A JSON value with ordered object keys, so output is byte-identical run after run.
-public indirect enum JSON: Sendable, Equatable {
+public enum JSON: Sendable, Equatable {
   /// `null` — a value that does not exist.
   case null
   /// `true` / `false`.
@@ -31,108 +34,169 @@ public indirect enum JSON: Sendable, Equatable {
 
   /// Serialises with two-space indentation; numbers in the shortest form that round-trips a Double.
   ///
-  /// Everything is appended to one growing buffer: numbers through `write(to:)` (the same
-  /// digits as `description`, without a String per value; integers as small inline Strings),
-  /// indentation and string literals in place.
+  /// Everything is appended to one growing byte buffer: numbers through `write(to:)` (the same
+  /// digits as `description`, without a String per value), indentation and string literals
+  /// in place.
   public func serialized(indent: Int = 0, pretty: Bool = true) -> String {
-    var out = ""
-    out.reserveCapacity(256)
+    var out = JSONSink()
+    out.bytes.reserveCapacity(256)
     write(into: &out, indent: indent, pretty: pretty)
-    return out
+    return String(decoding: out.bytes, as: UTF8.self)
+  }
+
+  /// The UTF-8 bytes of `.array((0..<count).map(item)).serialized() + "\n"` (pretty), with
+  /// the items built and serialised on all cores when there are many: each worker writes a
+  /// contiguous run of items, and the runs are joined in order, so the bytes are the same as
+  /// the sequential serialisation's.
+  public static func serializedArrayDocument(count: Int, _ item: @Sendable (Int) -> JSON) -> [UInt8] {
+    guard count > 0 else { return Array("[]\n".utf8) }
+    let workers = count >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    var parts = [[UInt8]](repeating: [], count: workers)
+    parts.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let slots = buffer
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let lo = count * w / workers
+        let hi = count * (w + 1) / workers
+        var out = JSONSink()
+        out.bytes.reserveCapacity((hi - lo) * 600)
+        for k in lo..<hi {
+          out.append("  ")
+          item(k).write(into: &out, indent: 1, pretty: true)
+          if k + 1 < count { out.bytes.append(UInt8(ascii: ",")) }
+          out.bytes.append(0x0A)
+        }
+        slots[w] = out.bytes
+      }
+    }
+    var text: [UInt8] = []
+    text.reserveCapacity(parts.reduce(4) { $0 + $1.count })
+    text.append(contentsOf: "[\n".utf8)
+    for p in parts { text.append(contentsOf: p) }
+    text.append(contentsOf: "]\n".utf8)
+    return text
   }
 
   /// Appends `2 × level` spaces.
-  private static func pad(_ out: inout String, _ level: Int) {
-    for _ in 0..<max(0, level) { out += "  " }
+  private static func pad(_ out: inout JSONSink, _ level: Int) {
+    for _ in 0..<max(0, level) { out.append("  ") }
   }
 
   /// Appends the number as `NumberFormat.roundTrip` writes it.
-  private static func writeNumber(_ x: Double, into out: inout String) {
+  private static func writeNumber(_ x: Double, into out: inout JSONSink) {
     guard x.isFinite else {
-      out += "null"
+      out.append("null")
       return
     }
     if x == x.rounded(), abs(x) < 9_007_199_254_740_992 {
-      out += String(Int64(x))
+      out.append(integer: Int64(x))
     } else {
       x.write(to: &out)
     }
   }
 
-  private func write(into out: inout String, indent: Int, pretty: Bool) {
+  private func write(into out: inout JSONSink, indent: Int, pretty: Bool) {
     switch self {
-    case .null: out += "null"
-    case .bool(let b): out += b ? "true" : "false"
-    case .int(let i): out += String(i)
+    case .null: out.append("null")
+    case .bool(let b): out.append(b ? "true" : "false")
+    case .int(let i): out.append(integer: Int64(i))
     case .number(let x): JSON.writeNumber(x, into: &out)
     case .string(let s): JSON.quote(s, into: &out)
     case .array(let items):
       if items.isEmpty {
-        out += "[]"
+        out.append("[]")
         return
       }
-      out += "["
-      if pretty { out += "\n" }
+      out.append("[")
+      if pretty { out.bytes.append(0x0A) }
       for (k, item) in items.enumerated() {
         if pretty { JSON.pad(&out, indent + 1) }
         item.write(into: &out, indent: indent + 1, pretty: pretty)
-        if k + 1 < items.count { out += "," }
-        if pretty { out += "\n" }
+        if k + 1 < items.count { out.append(",") }
+        if pretty { out.bytes.append(0x0A) }
       }
       if pretty { JSON.pad(&out, indent) }
-      out += "]"
+      out.append("]")
     case .object(let members):
       if members.isEmpty {
-        out += "{}"
+        out.append("{}")
         return
       }
-      out += "{"
-      if pretty { out += "\n" }
+      out.append("{")
+      if pretty { out.bytes.append(0x0A) }
       for (k, (key, value)) in members.enumerated() {
         if pretty { JSON.pad(&out, indent + 1) }
         JSON.quote(key, into: &out)
-        out += pretty ? ": " : ":"
+        out.append(pretty ? ": " : ":")
         value.write(into: &out, indent: indent + 1, pretty: pretty)
-        if k + 1 < members.count { out += "," }
-        if pretty { out += "\n" }
+        if k + 1 < members.count { out.append(",") }
+        if pretty { out.bytes.append(0x0A) }
       }
       if pretty { JSON.pad(&out, indent) }
-      out += "}"
+      out.append("}")
     }
   }
 
   /// A JSON string literal (RFC 8259 escapes).
   static func quote(_ s: String) -> String {
-    var out = ""
+    var out = JSONSink()
     quote(s, into: &out)
-    return out
+    return String(decoding: out.bytes, as: UTF8.self)
   }
 
   /// Appends the JSON string literal of `s` (RFC 8259 escapes); strings with nothing to
   /// escape are copied whole.
-  static func quote(_ s: String, into out: inout String) {
-    out += "\""
-    if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-      out += s
-      out += "\""
-      return
-    }
-    for u in s.unicodeScalars {
+  static func quote(_ s: String, into out: inout JSONSink) {
+    out.bytes.append(UInt8(ascii: "\""))
+    for u in s.utf8 {
       switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
-        }
+      case UInt8(ascii: "\""): out.append("\\\"")
+      case UInt8(ascii: "\\"): out.append("\\\\")
+      case 0x0A: out.append("\\n")
+      case 0x0D: out.append("\\r")
+      case 0x09: out.append("\\t")
+      case 0..<0x20:
+        let hex = Array("0123456789abcdef".utf8)
+        out.append("\\u00")
+        out.bytes.append(hex[Int(u >> 4)])
+        out.bytes.append(hex[Int(u & 0xF)])
+      default: out.bytes.append(u)
       }
     }
-    out += "\""
+    out.bytes.append(UInt8(ascii: "\""))
+  }
+}
+
+/// The byte buffer JSON is written into; numbers reach it through `TextOutputStream`
+/// without an intermediate `String`.
+struct JSONSink: TextOutputStream {
+  var bytes: [UInt8] = []
+
+  mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+  /// Called by `Double.write(to:)` with the digits of the number.
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+
+  mutating func append(_ s: StaticString) {
+    s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+  }
+
+  /// Appends the decimal digits of `value`.
+  mutating func append(integer value: Int64) {
+    if value == 0 {
+      bytes.append(UInt8(ascii: "0"))
+      return
+    }
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
+    var magnitude = value.magnitude
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { scratch in
+      while magnitude > 0 {
+        scratch[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+        magnitude /= 10
+        count += 1
+      }
+      if value < 0 { bytes.append(UInt8(ascii: "-")) }
+      bytes.append(contentsOf: scratch[(24 - count)...])
+    }
   }
 }

@@ -64,18 +64,17 @@ struct Fit: ParsableCommand {
 
   func run() throws {
     try guarded {
-      let table = try CSVReader.read(path: path)
       var request = FitRequest(
         y: y, x: columns, degree: degree, noIntercept: noIntercept,
         model: formula != nil ? .nls : ModelKind(rawValue: model) ?? .ols, weights: weights, offset: offset, by: by,
         level: level)
       request.formula = formula
       request.start = start.flatMap(parseStart) ?? []
-      let fits = try FitAnalysis.run(table, request)
+      let fits = try FitAnalysis.run(path: path, request)
       switch format {
       case .json:
         if by != nil {
-          emit(JSON.array(fits.map { FitAnalysis.json($0.fit, group: $0.group) }).serialized() + "\n")
+          emit(JSON.serializedArrayDocument(count: fits.count) { FitAnalysis.json(fits[$0].fit, group: fits[$0].group) })
         } else if let f = fits.first {
           emit(FitAnalysis.json(f.fit).serialized() + "\n")
         }

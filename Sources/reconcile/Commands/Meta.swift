@@ -45,9 +45,8 @@ struct Meta: ParsableCommand {
 
   func run() throws {
     try guarded {
-      let table = try CSVReader.read(path: path)
       let results = try MetaAnalysisReport.run(
-        table, MetaRequest(method: method, test: test, by: by, level: level))
+        path: path, MetaRequest(method: method, test: test, by: by, level: level))
       for g in results {
         for w in g.result.warnings {
           let what = g.group.map { "meta (group \($0))" } ?? "meta"
@@ -56,7 +55,11 @@ struct Meta: ParsableCommand {
       }
       switch format {
       case .json:
-        emit(MetaAnalysisReport.jsonDocument(results, grouped: by != nil).serialized() + "\n")
+        if by != nil {
+          emit(JSON.serializedArrayDocument(count: results.count) { MetaAnalysisReport.json(results[$0].result, group: results[$0].group) })
+        } else {
+          emit(MetaAnalysisReport.jsonDocument(results, grouped: false).serialized() + "\n")
+        }
       case .csv: emit(MetaAnalysisReport.csv(results).text)
       case .table: emit(MetaAnalysisReport.table(results))
       }
