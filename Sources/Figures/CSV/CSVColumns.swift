@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import Foundation
 
 /// A few columns of a plain CSV file, read straight from its bytes: the fast path behind the
 /// `--by` batches of `meta` and `fit`, which need a handful of numeric columns and a group
@@ -100,17 +101,98 @@ public struct CSVColumns: Sendable {
       slot[groupIndex] = -1
     }
 
-    let estimatedRows = max(16, n / max(8, headerEnd + 1))
-    var numbers = [[Double]](repeating: [], count: numeric.count)
+    // Large files are cut at line ends into one chunk per core (the fast path has no quoted
+    // fields, so every LF ends a line); chunks are parsed in parallel and merged in order.
+    let bodyStart = headerEnd + 1
+    let workers = n - bodyStart >= 1 << 20 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    var cuts = [bodyStart]
+    for w in 1..<workers {
+      var k = max(cuts[cuts.count - 1], bodyStart + (n - bodyStart) * w / workers)
+      while k < n && b[k - 1] != 0x0A { k += 1 }
+      cuts.append(k)
+    }
+    cuts.append(n)
+    var chunks = [Chunk?](repeating: nil, count: workers)
+    let bounds = cuts
+    let roles = slot
+    let numericCount = numeric.count
+    let grouped = groupIndex >= 0
+    nonisolated(unsafe) let bytes = b
+    chunks.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let out = buffer
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        out[w] = Chunk.parse(bytes, from: bounds[w], to: bounds[w + 1], roles: roles, numericCount: numericCount, grouped: grouped)
+      }
+    }
+    // Merge: numbers and lines in order (each chunk's lines are relative to its start);
+    // group labels renumbered in order of first appearance across the whole file.
+    var numbers = [[Double]](repeating: [], count: numericCount)
+    var lines: [Int] = []
+    var groupOfRow: [Int] = []
+    var labels = grouped ? [] : [""]
+    var index = LabelIndex()
+    var firstLine = 2
+    for chunk in chunks {
+      guard let chunk else { return nil }
+      for j in 0..<numericCount { numbers[j] += chunk.numbers[j] }
+      lines.reserveCapacity(lines.count + chunk.lines.count)
+      for l in chunk.lines { lines.append(firstLine + l) }
+      if grouped {
+        var global = [Int](repeating: 0, count: chunk.labels.count)
+        for (k, range) in chunk.labels.enumerated() {
+          let g = index.find(b, range.start, range.end)
+          if g >= 0 {
+            global[k] = g
+          } else {
+            global[k] = labels.count
+            index.insert(b, range.start, range.end, labels.count)
+            labels.append(String(decoding: UnsafeBufferPointer(rebasing: b[range.start..<range.end]), as: UTF8.self))
+          }
+        }
+        groupOfRow.reserveCapacity(groupOfRow.count + chunk.groupOfRow.count)
+        for g in chunk.groupOfRow { groupOfRow.append(global[g]) }
+      }
+      firstLine += chunk.lineCount
+    }
+    let rows = lines.count
+    guard rows > 0 else { return nil }
+    if !grouped { groupOfRow = [Int](repeating: 0, count: rows) }
+    return CSVColumns(
+      rowCount: rows, numbers: numbers, lines: lines, groupOfRow: groupOfRow,
+      groupLabels: labels, header: header)
+  }
+}
+
+/// The rows of one run of whole lines.
+private struct Chunk {
+  var numbers: [[Double]]
+  /// Line of each row, counted from 0 at the chunk's first line.
+  var lines: [Int]
+  /// Group of each row, numbered within the chunk in order of first appearance.
+  var groupOfRow: [Int]
+  /// The byte range of each of the chunk's group labels.
+  var labels: [(start: Int, end: Int)]
+  /// Number of lines the chunk spans (its LF count).
+  var lineCount: Int
+
+  /// Parses `b[from..<to]` (whole lines); `nil` when the fast path declines.
+  ///
+  /// - Parameter roles: per column, -2 not read, -1 the group label, j ≥ 0 numeric slot j.
+  static func parse(
+    _ b: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, roles slot: [Int], numericCount: Int, grouped: Bool
+  ) -> Chunk? {
+    let fieldCount = slot.count
+    let estimatedRows = max(16, (n - from) / 16)
+    var numbers = [[Double]](repeating: [], count: numericCount)
     for j in numbers.indices { numbers[j].reserveCapacity(estimatedRows) }
     var lines: [Int] = []
     lines.reserveCapacity(estimatedRows)
     var groupOfRow: [Int] = []
-    var labels = group == nil ? [""] : []
+    if grouped { groupOfRow.reserveCapacity(estimatedRows) }
+    var labels: [(start: Int, end: Int)] = []
     var index = LabelIndex()
-
-    var i = headerEnd + 1
-    var line = 2
+    var i = from
+    var line = 0
     while i < n {
       // Blank lines are not rows.
       if b[i] == 0x0A {
@@ -127,9 +209,8 @@ public struct CSVColumns: Sendable {
       var start = i
       while true {
         // Scan one unquoted field.
-        var c: UInt8 = 0
         while i < n {
-          c = b[i]
+          let c = b[i]
           if c == 0x2C || c == 0x0A { break }
           if c == 0x22 || c == 0 || c >= 0x80 { return nil }
           if c == 0x0D && !(i + 1 < n && b[i + 1] == 0x0A) && i + 1 != n { return nil }
@@ -149,7 +230,7 @@ public struct CSVColumns: Sendable {
             groupOfRow.append(g)
           } else {
             let k = labels.count
-            labels.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+            labels.append((start, end))
             index.insert(b, start, end, k)
             groupOfRow.append(k)
           }
@@ -169,12 +250,7 @@ public struct CSVColumns: Sendable {
         line += 1
       }
     }
-    let rows = lines.count
-    guard rows > 0 else { return nil }
-    if group == nil { groupOfRow = [Int](repeating: 0, count: rows) }
-    return CSVColumns(
-      rowCount: rows, numbers: numbers, lines: lines, groupOfRow: groupOfRow,
-      groupLabels: labels, header: header)
+    return Chunk(numbers: numbers, lines: lines, groupOfRow: groupOfRow, labels: labels, lineCount: line)
   }
 }
 

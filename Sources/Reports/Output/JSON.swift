@@ -147,6 +147,15 @@ public enum JSON: Sendable, Equatable {
   /// escape are copied whole.
   static func quote(_ s: String, into out: inout JSONSink) {
     out.bytes.append(UInt8(ascii: "\""))
+    let plain = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
+      for u in b where u < 0x20 || u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") { return false }
+      out.bytes.append(contentsOf: b)
+      return true
+    }
+    if plain == true {
+      out.bytes.append(UInt8(ascii: "\""))
+      return
+    }
     for u in s.utf8 {
       switch u {
       case UInt8(ascii: "\""): out.append("\\\"")

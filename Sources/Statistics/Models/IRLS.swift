@@ -106,6 +106,14 @@ enum IRLS {
       }
       previous = deviance
     }
+    if pending, !muDiverged, !diverged,
+      let step = workspace.result(design: design, response: lastResponse, weights: lastWeights, fitted: fitted)
+    {
+      // The reported step is the last weighted solve itself (its factorization gives the
+      // covariance); eta, mu and the deviance already follow from it.
+      last = step
+      pending = false
+    }
     if pending {
       // The reported step: the last weighted solve again (same z and w), by the accurate
       // path, and the state it leads to.
