@@ -33,6 +33,33 @@ public enum Summation {
     return s + c
   }
 
+  /// `sum(_:)` one term at a time, without an array: `add` the terms in order, then read
+  /// `value` — the same algorithm, so the same bits as `sum(_:)` on the same terms.
+  public struct Accumulator: Sendable {
+    private var s = 0.0
+    private var c = 0.0
+    private var plain = 0.0
+
+    /// An empty sum (0).
+    public init() {}
+
+    /// Adds one term.
+    @inline(__always)
+    public mutating func add(_ x: Double) {
+      let t = s + x
+      if abs(s) >= abs(x) {
+        c += (s - t) + x
+      } else {
+        c += (x - t) + s
+      }
+      s = t
+      plain += x
+    }
+
+    /// The compensated sum of the terms added so far (the plain sum once it is not finite).
+    public var value: Double { s.isFinite ? s + c : plain }
+  }
+
   /// Arithmetic mean `(Σxᵢ) / n` with the sum computed by `sum(_:)`.
   ///
   /// Returns `.nan` for an empty array.

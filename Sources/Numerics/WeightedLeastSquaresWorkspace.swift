@@ -40,6 +40,7 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
   private var means: [Double] = []
   private var workColumns = -1
   private var inverse: [Double] = []
+  private var roots: [Double] = []
   /// Index of the constant column the last `solve` centred on, or -1.
   private var centredOn = -1
   /// Coefficients of the last successful `solve`, in design column order (length `p`).
@@ -104,12 +105,16 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
     }
 
     // X_w = W^{1/2} X (centred), c = W^{1/2} z, and the weighted column norms.
-    for i in 0..<n { c[i] = response[i] * weights[i].squareRoot() }
+    if roots.count < n { roots = [Double](repeating: 0, count: n) }
+    for i in 0..<n {
+      roots[i] = weights[i].squareRoot()
+      c[i] = response[i] * roots[i]
+    }
     for j in 0..<p {
       var big = 0.0
       let m = means[j]
       for i in 0..<n {
-        let v = (design.storage[j * n + i] - m) * weights[i].squareRoot()
+        let v = (design.storage[j * n + i] - m) * roots[i]
         a[j * n + i] = v
         big = max(big, abs(v))
       }

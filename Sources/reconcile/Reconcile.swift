@@ -157,9 +157,9 @@ func emit(_ text: String) {
   text.withUTF8 { writeStandardOutput($0) }
 }
 
-/// Writes bytes to standard output as they are.
-func emit(_ bytes: [UInt8]) {
-  bytes.withUnsafeBufferPointer { writeStandardOutput($0) }
+/// Writes pieces of bytes to standard output, in order, as they are.
+func emit(_ pieces: [[UInt8]]) {
+  for bytes in pieces { bytes.withUnsafeBufferPointer { writeStandardOutput($0) } }
 }
 
 /// Writes the whole buffer to file descriptor 1, retrying on partial writes and EINTR; stops

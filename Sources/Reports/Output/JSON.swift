@@ -44,12 +44,13 @@ public enum JSON: Sendable, Equatable {
     return String(decoding: out.bytes, as: UTF8.self)
   }
 
-  /// The UTF-8 bytes of `.array((0..<count).map(item)).serialized() + "\n"` (pretty), with
-  /// the items built and serialised on all cores when there are many: each worker writes a
-  /// contiguous run of items, and the runs are joined in order, so the bytes are the same as
-  /// the sequential serialisation's.
-  public static func serializedArrayDocument(count: Int, _ item: @Sendable (Int) -> JSON) -> [UInt8] {
-    guard count > 0 else { return Array("[]\n".utf8) }
+  /// The UTF-8 bytes of `.array((0..<count).map(item)).serialized() + "\n"` (pretty), as
+  /// consecutive pieces to be written in order, with the items built and serialised on all
+  /// cores when there are many: each worker writes a contiguous run of items into its own
+  /// piece, so the bytes are the same as the sequential serialisation's and nothing is copied
+  /// to join them.
+  public static func serializedArrayDocument(count: Int, _ item: @Sendable (Int) -> JSON) -> [[UInt8]] {
+    guard count > 0 else { return [Array("[]\n".utf8)] }
     let workers = count >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
     var parts = [[UInt8]](repeating: [], count: workers)
     parts.withUnsafeMutableBufferPointer { buffer in
@@ -58,22 +59,19 @@ public enum JSON: Sendable, Equatable {
         let lo = count * w / workers
         let hi = count * (w + 1) / workers
         var out = JSONSink()
-        out.bytes.reserveCapacity((hi - lo) * 600)
         for k in lo..<hi {
+          let before = out.bytes.count
           out.append("  ")
           item(k).write(into: &out, indent: 1, pretty: true)
           if k + 1 < count { out.bytes.append(UInt8(ascii: ",")) }
           out.bytes.append(0x0A)
+          // Room for the rest at a quarter more than the first item took.
+          if k == lo { out.bytes.reserveCapacity((out.bytes.count - before) * (hi - lo) * 5 / 4) }
         }
         slots[w] = out.bytes
       }
     }
-    var text: [UInt8] = []
-    text.reserveCapacity(parts.reduce(4) { $0 + $1.count })
-    text.append(contentsOf: "[\n".utf8)
-    for p in parts { text.append(contentsOf: p) }
-    text.append(contentsOf: "]\n".utf8)
-    return text
+    return [Array("[\n".utf8)] + parts + [Array("]\n".utf8)]
   }
 
   /// Appends `2 × level` spaces.

@@ -39,6 +39,17 @@ enum IRLS {
     design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily, etaStart: [Double],
     tolerance: Double, maxIterations: Int
   ) throws(StatisticsError) -> IRLSResult {
+    var workspace = WeightedLeastSquaresWorkspace()
+    return try fit(
+      design: design, y: y, offset: offset, family: family, etaStart: etaStart, tolerance: tolerance,
+      maxIterations: maxIterations, workspace: &workspace)
+  }
+
+  /// As above, with the solver's buffers supplied by the caller (reused across fits).
+  static func fit(
+    design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily, etaStart: [Double],
+    tolerance: Double, maxIterations: Int, workspace: inout WeightedLeastSquaresWorkspace
+  ) throws(StatisticsError) -> IRLSResult {
     let n = y.count
     var eta = etaStart
     var mu = eta.map { exp($0) }
@@ -49,7 +60,6 @@ enum IRLS {
     var lastResponse = mu
     // true while the last step was taken by the fast solve and still needs the accurate one.
     var pending = false
-    var workspace = WeightedLeastSquaresWorkspace()
     var fitted = [Double](repeating: 0, count: n)
     var z = [Double](repeating: 0, count: n)
     var w = [Double](repeating: 0, count: n)

@@ -31,9 +31,10 @@ public enum NegativeBinomial {
     let y = counts
     let n = y.count
     var warnings: [String] = []
+    var workspace = WeightedLeastSquaresWorkspace()
     var fit = try IRLS.fit(
       design: design, y: y, offset: off, family: poissonFamily, etaStart: y.map { log($0 + 0.1) },
-      tolerance: tolerance, maxIterations: maxIterations)
+      tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace)
     if fit.diverged {
       throw .numerical("the Poisson start diverged (all-zero counts or perfect separation); θ cannot be estimated")
     }
@@ -58,7 +59,7 @@ public enum NegativeBinomial {
       let th = theta.value
       let refit = try IRLS.fit(
         design: design, y: y, offset: off, family: nbFamily(th), etaStart: mu.map { log($0) },
-        tolerance: tolerance, maxIterations: maxIterations)
+        tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace)
       totalIterations += refit.iterations
       if refit.diverged || !(th > 0) {
         // θ near 0 (extreme overdispersion) makes the working weights vanish: stop with the
@@ -105,23 +106,26 @@ public enum NegativeBinomial {
     LogLinkFamily(
       variance: { mu in mu + mu * mu / theta },
       deviance: { y, mu in
-        var terms = [Double](repeating: 0, count: y.count)
+        var sum = Summation.Accumulator()
         for i in y.indices {
-          terms[i] = 2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta)))
+          sum.add(2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))))
         }
-        return Summation.sum(terms)
+        return sum.value
       })
   }
 
   /// The NB log-likelihood Σ [log Γ(θ+y) − log Γ(θ) − log y! + θ log θ + y log μ − (θ+y) log(θ+μ)].
   public static func logLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
-    var terms = [Double](repeating: 0, count: y.count)
+    // Terms constant over i are computed once (same values, so the same bits).
+    let lgTheta: Double = lgamma(theta)
+    let thetaLogTheta = theta * log(theta)
+    var sum = Summation.Accumulator()
     for i in y.indices {
-      terms[i] =
-        lgamma(theta + y[i]) - lgamma(theta) - lgamma(y[i] + 1) + theta * log(theta)
-        + y[i] * log(mu[i] + (y[i] == 0 ? 1 : 0)) - (theta + y[i]) * log(theta + mu[i])
+      sum.add(
+        lgamma(theta + y[i]) - lgTheta - lgamma(y[i] + 1) + thetaLogTheta
+          + y[i] * log(mu[i] + (y[i] == 0 ? 1 : 0)) - (theta + y[i]) * log(theta + mu[i]))
     }
-    return Summation.sum(terms)
+    return sum.value
   }
 
   /// θ by Newton–Raphson on the score given the means, as MASS's `theta.ml`.
@@ -142,10 +146,16 @@ public enum NegativeBinomial {
       t0 = abs(t0)
       var score = 0.0
       info = 0
+      // Functions of t0 alone are evaluated once per step (same values, same bits).
+      let psi0 = SpecialFunctions.digamma(t0)
+      let tri0 = SpecialFunctions.trigamma(t0)
+      let logT0 = log(t0)
+      let invT0 = 1 / t0
       for i in y.indices {
         let a = t0 + y[i]
-        score += SpecialFunctions.digamma(a) - SpecialFunctions.digamma(t0) + log(t0) + 1 - log(t0 + mu[i]) - a / (mu[i] + t0)
-        info += -SpecialFunctions.trigamma(a) + SpecialFunctions.trigamma(t0) - 1 / t0 + 2 / (mu[i] + t0) - a / ((mu[i] + t0) * (mu[i] + t0))
+        let m = mu[i] + t0
+        score += SpecialFunctions.digamma(a) - psi0 + logT0 + 1 - log(m) - a / m
+        info += -SpecialFunctions.trigamma(a) + tri0 - invT0 + 2 / m - a / (m * m)
       }
       delta = score / info
       t0 += delta

@@ -83,11 +83,11 @@ public enum PoissonRegression {
 
   /// Poisson deviance 2 Σ [y log(y/μ) − (y − μ)], with 0·log 0 = 0.
   public static func poissonDeviance(_ y: [Double], _ mu: [Double]) -> Double {
-    var terms = [Double](repeating: 0, count: y.count)
+    var sum = Summation.Accumulator()
     for i in y.indices {
       let a = y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0
-      terms[i] = 2 * (a - (y[i] - mu[i]))
+      sum.add(2 * (a - (y[i] - mu[i])))
     }
-    return Summation.sum(terms)
+    return sum.value
   }
 }
