@@ -36,15 +36,16 @@ public enum Summation {
   /// `sum(_:)` one term at a time, without an array: `add` the terms in order, then read
   /// `value` — the same algorithm, so the same bits as `sum(_:)` on the same terms.
   public struct Accumulator: Sendable {
-    private var s = 0.0
-    private var c = 0.0
-    private var plain = 0.0
+    @usableFromInline var s = 0.0
+    @usableFromInline var c = 0.0
+    @usableFromInline var plain = 0.0
 
     /// An empty sum (0).
+    @inlinable
     public init() {}
 
     /// Adds one term.
-    @inline(__always)
+    @inlinable
     public mutating func add(_ x: Double) {
       let t = s + x
       if abs(s) >= abs(x) {
@@ -57,6 +58,7 @@ public enum Summation {
     }
 
     /// The compensated sum of the terms added so far (the plain sum once it is not finite).
+    @inlinable
     public var value: Double { s.isFinite ? s + c : plain }
   }
 

@@ -1,12 +1,28 @@
 import Foundation
 import Numerics
 
-/// A GLM family with the log link, described by its variance function and deviance.
+/// A GLM family with the log link: Poisson (V(μ) = μ) or negative binomial with known θ
+/// (V(μ) = μ + μ²/θ). A value, not closures, so the per-observation functions inline.
 struct LogLinkFamily: Sendable {
+  /// θ of the negative binomial; nil for Poisson.
+  var theta: Double?
+
   /// V(μ).
-  var variance: @Sendable (Double) -> Double
+  @inline(__always)
+  func variance(_ mu: Double) -> Double {
+    guard let theta else { return mu }
+    return mu + mu * mu / theta
+  }
+
   /// Σ deviance residuals at μ.
-  var deviance: @Sendable ([Double], [Double]) -> Double
+  func deviance(_ y: [Double], _ mu: [Double]) -> Double {
+    guard let theta else { return PoissonRegression.poissonDeviance(y, mu) }
+    var sum = Summation.Accumulator()
+    for i in y.indices {
+      sum.add(2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))))
+    }
+    return sum.value
+  }
 }
 
 /// The state IRLS ends in, as R's `glm.fit` leaves it.

@@ -98,21 +98,9 @@ public enum NegativeBinomial {
     return result
   }
 
-  static let poissonFamily = LogLinkFamily(
-    variance: { $0 },
-    deviance: { y, mu in PoissonRegression.poissonDeviance(y, mu) })
+  static let poissonFamily = LogLinkFamily(theta: nil)
 
-  static func nbFamily(_ theta: Double) -> LogLinkFamily {
-    LogLinkFamily(
-      variance: { mu in mu + mu * mu / theta },
-      deviance: { y, mu in
-        var sum = Summation.Accumulator()
-        for i in y.indices {
-          sum.add(2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))))
-        }
-        return sum.value
-      })
-  }
+  static func nbFamily(_ theta: Double) -> LogLinkFamily { LogLinkFamily(theta: theta) }
 
   /// The NB log-likelihood Σ [log Γ(θ+y) − log Γ(θ) − log y! + θ log θ + y log μ − (θ+y) log(θ+μ)].
   public static func logLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
@@ -146,7 +134,7 @@ public enum NegativeBinomial {
       t0 = abs(t0)
       var score = 0.0
       info = 0
-      // Functions of t0 alone are evaluated once per step (same values, same bits).
+      // Functions of t0 alone are evaluated once per step.
       let psi0 = SpecialFunctions.digamma(t0)
       let tri0 = SpecialFunctions.trigamma(t0)
       let logT0 = log(t0)
@@ -154,8 +142,10 @@ public enum NegativeBinomial {
       for i in y.indices {
         let a = t0 + y[i]
         let m = mu[i] + t0
-        score += SpecialFunctions.digamma(a) - psi0 + logT0 + 1 - log(m) - a / m
-        info += -SpecialFunctions.trigamma(a) + tri0 - invT0 + 2 / m - a / (m * m)
+        let invM = 1 / m
+        let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
+        score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
+        info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
       }
       delta = score / info
       t0 += delta
