@@ -116,7 +116,45 @@ public enum NegativeBinomial {
     return sum.value
   }
 
+  /// Small integer counts, for evaluating Σ ψ(θ + yᵢ) by the recurrence
+  /// ψ(θ + y) = ψ(θ) + Σ_{k<y} 1/(θ + k) for all of them at once:
+  /// `exceeding[k]` = number of such counts above k. Counts above `limit`, or not integers,
+  /// are evaluated directly (`small[i]` false).
+  struct SmallCounts {
+    var small: [Bool]
+    var exceeding: [Double]
+
+    /// nil when the table would cost more than evaluating ψ directly (counts too large for
+    /// how many there are).
+    init?(_ y: [Double], limit: Int = 64) {
+      small = y.map { $0 >= 0 && $0 <= Double(limit) && $0 == $0.rounded() }
+      let top = zip(y, small).reduce(0) { $1.1 ? max($0, Int($1.0)) : $0 }
+      let count = small.reduce(0) { $0 + ($1 ? 1 : 0) }
+      guard count > 0, top <= 4 * count else { return nil }
+      exceeding = [Double](repeating: 0, count: top)
+      for (v, s) in zip(y, small) where s {
+        for k in 0..<Int(v) { exceeding[k] += 1 }
+      }
+    }
+
+    /// (Σ over the small counts of ψ(θ + yᵢ) − ψ(θ), and of ψ′(θ + yᵢ) − ψ′(θ)).
+    func sums(theta: Double) -> (digamma: Double, trigamma: Double) {
+      var d = 0.0
+      var t = 0.0
+      for k in exceeding.indices {
+        let inv = 1 / (theta + Double(k))
+        d += exceeding[k] * inv
+        t -= exceeding[k] * inv * inv
+      }
+      return (d, t)
+    }
+  }
+
   /// θ by Newton–Raphson on the score given the means, as MASS's `theta.ml`.
+  ///
+  /// Score Σ [ψ(θ + yᵢ) − ψ(θ) + log θ + 1 − log(θ + μᵢ) − (θ + yᵢ)/(θ + μᵢ)] and information
+  /// as R writes them; for small integer counts the ψ and ψ′ differences come from the
+  /// recurrence (``SmallCounts``), the same quantities with fewer operations.
   static func thetaML(y: [Double], mu: [Double], limit: Int, warnings: inout [String]) throws(StatisticsError)
     -> (value: Double, standardError: Double)
   {
@@ -128,6 +166,7 @@ public enum NegativeBinomial {
     var delta = 1.0
     var info = Double.nan
     let eps = pow(Double.ulpOfOne, 0.25)
+    let table = SmallCounts(y)
     while true {
       it += 1
       guard it < limit, abs(delta) > eps else { break }
@@ -139,13 +178,22 @@ public enum NegativeBinomial {
       let tri0 = SpecialFunctions.trigamma(t0)
       let logT0 = log(t0)
       let invT0 = 1 / t0
+      if let table {
+        (score, info) = table.sums(theta: t0)
+        info = -info
+      }
       for i in y.indices {
         let a = t0 + y[i]
         let m = mu[i] + t0
         let invM = 1 / m
-        let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
-        score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
-        info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+        if let table, table.small[i] {
+          score += logT0 + 1 - log(m) - a * invM
+          info += -invT0 + 2 * invM - a * invM * invM
+        } else {
+          let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
+          score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
+          info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+        }
       }
       delta = score / info
       t0 += delta
