@@ -51,9 +51,10 @@ struct BlockResult: Sendable {
 final class BlockWorker {
   let columns: StreamingColumns
   let fingerprint: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
-  private var starts: [Int]
-  private var ends: [Int]
-  private var nonASCII: [Bool]
+  /// Where the current row's cells are (`let` pointers: no exclusivity checks per cell).
+  private let starts: UnsafeMutablePointer<Int>
+  private let ends: UnsafeMutablePointer<Int>
+  private let nonASCII: UnsafeMutablePointer<Bool>
   private var quantityCache = ByteKeyCache<Int>()
   private var quantityIndex: [String: Int] = [:]
   private var quantityNames: [String] = []
@@ -67,9 +68,19 @@ final class BlockWorker {
   init(columns: StreamingColumns, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
     self.columns = columns
     self.fingerprint = fingerprint
-    starts = [Int](repeating: 0, count: columns.count)
-    ends = [Int](repeating: 0, count: columns.count)
-    nonASCII = [Bool](repeating: false, count: columns.count)
+    let n = max(columns.count, 1)
+    starts = .allocate(capacity: n)
+    starts.initialize(repeating: 0, count: n)
+    ends = .allocate(capacity: n)
+    ends.initialize(repeating: 0, count: n)
+    nonASCII = .allocate(capacity: n)
+    nonASCII.initialize(repeating: false, count: n)
+  }
+
+  deinit {
+    starts.deallocate()
+    ends.deallocate()
+    nonASCII.deallocate()
   }
 
   /// The fingerprint of an id given as text (never 0, which marks an empty table slot).
