@@ -101,9 +101,12 @@ struct ChunkedCSVScanner {
         capacity = bigger.count
         continue
       }
+      // At most `parts` blocks: the last one ends at `end` (the end of the file, there).
+      var bounds = cuts
+      bounds[bounds.count - 1] = end
       var blocks: [RecordBlock] = []
       var from = 0
-      for cut in cuts + [end] where cut > from && cut <= end {
+      for cut in bounds where cut > from && cut <= end {
         blocks.append(
           RecordBlock(bytes: UnsafeMutableBufferPointer(rebasing: buffer[from..<cut]), fileOffset: offset + from))
         from = cut

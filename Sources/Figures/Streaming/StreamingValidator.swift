@@ -67,8 +67,18 @@ public enum StreamingValidator {
   ///   would give them.
   /// - Throws: as `FiguresReader.read(path:)`, with the same diagnostics.
   /// - Complexity: O(file size) time; memory bounded by a constant on clean files.
+  ///
+  /// The automatic size limit of the whole-file readers (a quarter of memory) does not apply:
+  /// a valid file larger than memory is validated. A limit set explicitly with
+  /// `RECONCILE_MAX_FILE_MB` is still honoured, with the whole-file readers' message.
   public static func validate(path: String) throws(FiguresError) -> FiguresSummary {
-    try validate(path: path, options: Options())
+    if ProcessInfo.processInfo.environment["RECONCILE_MAX_FILE_MB"] != nil,
+      let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+      size.uint64Value > CSVReader.maximumFileSize
+    {
+      return FiguresSummary(try FiguresReader.read(path: path))
+    }
+    return try validate(path: path, options: Options())
   }
 
   static func validate(path: String, options: Options) throws(FiguresError) -> FiguresSummary {
