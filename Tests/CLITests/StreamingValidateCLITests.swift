@@ -9,7 +9,7 @@ struct StreamingValidateCLITests {
   static func write(rows: Int, to url: URL, edit: (inout [String]) -> Void = { _ in }) throws {
     var lines = ["id,quantity,low,high,period,quote"]
     for k in 0..<rows {
-      lines.append("f\(k),q\(k % 5),\"\(1000 + k % 900),000\",\"\(2000 + k % 900),000\",\(1990 + k % 30),\"says \"\"about\"\"\nmore\"")
+      lines.append("f\(k),q\(k % 5),\"\(100 + k % 800),000\",\"\(150 + k % 800),000\",\(1990 + k % 30),\"says \"\"about\"\"\nmore\"")
     }
     edit(&lines)
     try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
@@ -48,7 +48,7 @@ struct StreamingValidateCLITests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("warn.csv")
     try Self.write(rows: 150_000, to: path) { lines in
-      lines[120_001] = lines[120_001].replacingOccurrences(of: "f120000,q0,\"1300,000\"", with: "f120000,q0,-5")
+      lines[120_001] = lines[120_001].replacingOccurrences(of: "f120000,q0,\"100,000\"", with: "f120000,q0,-5")
     }
     let r = try CLI.run(["validate", path.path])
     #expect(r.status == 0)
