@@ -12,6 +12,11 @@ struct Validate: ParsableCommand {
       file's formulas must parse and name figures that exist.
       Exits 0 when every file is valid, 65 when any has an error, 66 when one is missing.
 
+      Figures files are validated in one streaming pass in bounded memory, so a valid file
+      larger than memory can be checked (the automatic size limit of the other commands does
+      not apply; one set with RECONCILE_MAX_FILE_MB still does). A file with errors or
+      warnings is then read whole to report them, as the other commands do.
+
       Example:
         reconcile validate datasets/*.csv
       """)
@@ -28,9 +33,9 @@ struct Validate: ParsableCommand {
       let everything = try expand(paths, includeClaims: true)
       let claimPaths = everything.filter { isClaimsFile($0) }
       let figurePaths = everything.filter { !isClaimsFile($0) }
-      let files = figurePaths.isEmpty ? [] : try loadFigures(figurePaths)
+      let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
       for f in files {
-        emit("\(f.path): ok — \(f.figures.count) figures, quantities: \(f.quantities().joined(separator: ", "))\n")
+        emit("\(f.path): ok — \(f.figureCount) figures, quantities: \(f.quantities.joined(separator: ", "))\n")
       }
       guard !claimPaths.isEmpty else { return }
       // Claims are checked for structure, formulas and the figure ids they name (against the
@@ -44,4 +49,27 @@ struct Validate: ParsableCommand {
       }
     }
   }
+}
+
+/// As `loadFigures`, but streaming: each file's summary (count, quantities, warnings) from
+/// `StreamingValidator`, with the same printing and the same errors.
+func validateFigures(_ paths: [String]) throws -> [FiguresSummary] {
+  var files: [FiguresSummary] = []
+  var diagnostics: [Diagnostic] = []
+  var firstOther: FiguresError? = nil
+  for path in try expand(paths) {
+    do {
+      let f = try StreamingValidator.validate(path: path)
+      for w in f.warnings { printError(w.description) }
+      files.append(f)
+    } catch {
+      if case .invalid(let d) = error { diagnostics += d } else if firstOther == nil { firstOther = error }
+    }
+  }
+  if let e = firstOther {
+    printDiagnostics(diagnostics)
+    throw e
+  }
+  if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
+  return files
 }

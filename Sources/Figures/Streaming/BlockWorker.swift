@@ -1,0 +1,368 @@
+/// Which figures columns a file has, by CSV column index.
+struct StreamingColumns: Sendable {
+  var count: Int
+  var quantity: Int
+  var value: Int?
+  var low: Int?
+  var high: Int?
+  var text: Int?
+  var period: Int?
+  var coverage: Int?
+  var id: Int?
+  var derivedFrom: Int?
+}
+
+/// One row's `derived_from` list, with the row's own id when it has one.
+struct DerivedEdge: Sendable {
+  var source: String?
+  var targets: [String]
+}
+
+/// What a block of records is read for.
+enum BlockMode: Sendable {
+  /// Every check of `FiguresReader`, figures counted, quantities and ids collected.
+  case full
+  /// Only the fingerprints of the explicit ids.
+  case ids
+  /// The text of the explicit ids whose fingerprint is in the set.
+  case collect(Set<UInt64>)
+}
+
+/// What one block of records contributed, to be merged in file order.
+struct BlockResult: Sendable {
+  /// Something the fast path does not decide (an error, a warning, or input it does not
+  /// model): the caller falls back to `FiguresReader`.
+  var unusual = false
+  var figures = 0
+  /// Quantities in order of first appearance within the block.
+  var quantities: [String] = []
+  /// Fingerprints of the explicit (non-empty) ids, in file order.
+  var fingerprints: [UInt64] = []
+  /// `.collect` mode: the ids asked for, with their fingerprints.
+  var collected: [(UInt64, String)] = []
+  var edges: [DerivedEdge] = []
+}
+
+/// Parses blocks of whole records and checks each row as `FiguresReader` does, without a
+/// `String` per field: cells are read from bytes, and what a cell's bytes mean (a period, a
+/// verbal text, a quantity name) is computed once per distinct text and cached.
+///
+/// A worker is used by one thread at a time; each thread of the pool has its own.
+final class BlockWorker {
+  let columns: StreamingColumns
+  let fingerprint: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
+  /// Where the current row's cells are (`let` pointers: no exclusivity checks per cell).
+  private let starts: UnsafeMutablePointer<Int>
+  private let ends: UnsafeMutablePointer<Int>
+  private let nonASCII: UnsafeMutablePointer<Bool>
+  private var quantityCache = ByteKeyCache<Int>()
+  private var quantityIndex: [String: Int] = [:]
+  private var quantityNames: [String] = []
+  private var quantityStamp: [Int] = []
+  private var blockSerial = 0
+  private var periodCache = ByteKeyCache<Bool>()
+  private var coverageCache = ByteKeyCache<Bool>()
+  /// 0: blank, 1: a known verbal quantity, 2: unknown.
+  private var textCache = ByteKeyCache<UInt8>()
+
+  init(columns: StreamingColumns, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
+    self.columns = columns
+    self.fingerprint = fingerprint
+    let n = max(columns.count, 1)
+    starts = .allocate(capacity: n)
+    starts.initialize(repeating: 0, count: n)
+    ends = .allocate(capacity: n)
+    ends.initialize(repeating: 0, count: n)
+    nonASCII = .allocate(capacity: n)
+    nonASCII.initialize(repeating: false, count: n)
+  }
+
+  deinit {
+    starts.deallocate()
+    ends.deallocate()
+    nonASCII.deallocate()
+  }
+
+  /// The fingerprint of an id given as text (never 0, which marks an empty table slot).
+  func fingerprint(of id: String) -> UInt64 {
+    let key = ByteFields.idKey(id)
+    let f = key.withUnsafeBufferPointer { fingerprint($0) }
+    return f == 0 ? 1 : f
+  }
+
+  /// Reads every record of `block`.
+  func run(_ block: RecordBlock, mode: BlockMode) -> BlockResult {
+    blockSerial += 1
+    var result = BlockResult()
+    let m = block.bytes
+    let b = UnsafeBufferPointer(m)
+    let n = b.count
+    let columnCount = columns.count
+    var i = 0
+    while i < n {
+      // Blank lines are not rows.
+      let first = b[i]
+      if first == 0x0A {
+        i += 1
+        continue
+      }
+      if first == 0x0D && (i + 1 == n || b[i + 1] == 0x0A) {
+        i += i + 1 < n ? 2 : 1
+        continue
+      }
+      var fieldCount = 0
+      while true {
+        // Spaces before an opening quote are tolerated: the field is quoted.
+        if i < n && (b[i] == 0x20 || b[i] == 0x09) {
+          var q = i + 1
+          while q < n && (b[q] == 0x20 || b[q] == 0x09) { q += 1 }
+          if q < n && b[q] == 0x22 { i = q }
+        }
+        guard fieldCount < columnCount else {
+          result.unusual = true
+          return result
+        }
+        var start = i
+        var end: Int
+        var high: UInt8 = 0
+        if i < n && b[i] == 0x22 {
+          i += 1
+          start = i
+          var escaped = false
+          var closed = false
+          while i < n {
+            let c = b[i]
+            if c == 0x22 {
+              if i + 1 < n && b[i + 1] == 0x22 {
+                escaped = true
+                i += 2
+                continue
+              }
+              closed = true
+              break
+            }
+            if c == 0 {
+              result.unusual = true
+              return result
+            }
+            high |= c
+            i += 1
+          }
+          guard closed else {
+            result.unusual = true
+            return result
+          }
+          end = i
+          i += 1
+          var after = i
+          while after < n && (b[after] == 0x20 || b[after] == 0x09) { after += 1 }
+          if after > i, after == n || b[after] == 0x2C || b[after] == 0x0A || b[after] == 0x0D {
+            i = after
+          }
+          let atEnd =
+            i == n || b[i] == 0x2C || b[i] == 0x0A
+            || (b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A))
+          guard atEnd else {
+            result.unusual = true
+            return result
+          }
+          if high & 0x80 != 0 && firstInvalidUTF8(b, start, end) != nil {
+            result.unusual = true
+            return result
+          }
+          if escaped {
+            // Undo the `""` escapes in place: the block's bytes are this worker's own.
+            var r = start
+            var w = start
+            while r < end {
+              m[w] = m[r]
+              r += m[r] == 0x22 ? 2 : 1
+              w += 1
+            }
+            end = w
+          }
+        } else {
+          while i < n {
+            let c = b[i]
+            if c > 0x2C {
+              high |= c
+              i += 1
+              continue
+            }
+            if c == 0x2C || c == 0x0A { break }
+            if c == 0x22 || c == 0 {
+              result.unusual = true
+              return result
+            }
+            i += 1
+          }
+          end = i
+          if end > start && b[end - 1] == 0x0D && (i == n || b[i] == 0x0A) { end -= 1 }
+          if high & 0x80 != 0 && firstInvalidUTF8(b, start, end) != nil {
+            result.unusual = true
+            return result
+          }
+        }
+        starts[fieldCount] = start
+        ends[fieldCount] = end
+        nonASCII[fieldCount] = high & 0x80 != 0
+        fieldCount += 1
+        if i < n && b[i] == 0x2C {
+          i += 1
+          continue
+        }
+        guard fieldCount == columnCount else {
+          result.unusual = true
+          return result
+        }
+        if i < n && b[i] == 0x0D { i += 1 }
+        if i < n && b[i] == 0x0A { i += 1 }
+        break
+      }
+      let ok: Bool
+      switch mode {
+      case .full: ok = checkRow(b, &result)
+      case .ids:
+        if let f = rowID(b) { result.fingerprints.append(f.fingerprint) }
+        ok = true
+      case .collect(let wanted):
+        if let f = rowID(b), wanted.contains(f.fingerprint) {
+          result.collected.append((f.fingerprint, text(b, f.id)))
+        }
+        ok = true
+      }
+      if !ok {
+        result.unusual = true
+        return result
+      }
+    }
+    return result
+  }
+
+  @inline(__always)
+  private func cell(_ b: UnsafeBufferPointer<UInt8>, _ k: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(rebasing: b[starts[k]..<ends[k]])
+  }
+
+  /// Where a row's explicit id is: a range of ASCII bytes, or text already decoded.
+  private enum RowID {
+    case ascii(Range<Int>)
+    case text(String)
+  }
+
+  /// The row's explicit id (trimmed, non-empty) and its fingerprint.
+  private func rowID(_ b: UnsafeBufferPointer<UInt8>) -> (fingerprint: UInt64, id: RowID)? {
+    guard let k = columns.id else { return nil }
+    let start = starts[k]
+    let end = ends[k]
+    if !nonASCII[k], let r = ByteFields.asciiTrimmed(b, start, end) {
+      if r.isEmpty { return nil }
+      let f = fingerprint(UnsafeBufferPointer(rebasing: b[r]))
+      return (f == 0 ? 1 : f, .ascii(r))
+    }
+    let id = ByteFields.trimmedString(b, start, end)
+    if id.isEmpty { return nil }
+    return (fingerprint(of: id), .text(id))
+  }
+
+  private func text(_ b: UnsafeBufferPointer<UInt8>, _ id: RowID) -> String {
+    switch id {
+    case .ascii(let r): return String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+    case .text(let s): return s
+    }
+  }
+
+  /// A number cell: `nil` for a missing one; `false` in `ok` for an error or a warning.
+  @inline(__always)
+  private func number(_ b: UnsafeBufferPointer<UInt8>, _ column: Int?) -> (Double?, ok: Bool) {
+    guard let k = column else { return (nil, true) }
+    switch ByteFields.number(b, starts[k], ends[k]) {
+    case .number(let x): return (x, !(x < 0))
+    case .missing: return (nil, true)
+    case .invalid: return (nil, false)
+    }
+  }
+
+  /// The checks of `FiguresBuilder.makeFigure` and what `checkProvenance` needs; false when
+  /// the row would give an error or a warning.
+  private func checkRow(_ b: UnsafeBufferPointer<UInt8>, _ result: inout BlockResult) -> Bool {
+    // Rows whose every cell is blank are skipped.
+    var blank = true
+    for k in 0..<columns.count where !ByteFields.isBlank(b, starts[k], ends[k]) {
+      blank = false
+      break
+    }
+    if blank { return true }
+    result.figures += 1
+
+    let q = quantityCache.value(for: cell(b, columns.quantity)) { key in
+      let name = String(decoding: key, as: UTF8.self).trimmingWhitespace()
+      if name.isEmpty { return -1 }
+      if let known = quantityIndex[name] { return known }
+      quantityIndex[name] = quantityNames.count
+      quantityNames.append(name)
+      quantityStamp.append(0)
+      return quantityNames.count - 1
+    }
+    guard q >= 0 && q < quantityNames.count else { return false }
+    if quantityStamp[q] != blockSerial {
+      quantityStamp[q] = blockSerial
+      result.quantities.append(quantityNames[q])
+    }
+
+    let (value, valueOK) = number(b, columns.value)
+    let (low, lowOK) = number(b, columns.low)
+    let (high, highOK) = number(b, columns.high)
+    guard valueOK && lowOK && highOK else { return false }
+    if let low, let high, low > high { return false }
+    if let value {
+      if let low, value < low { return false }
+      if let high, value > high { return false }
+    }
+    if value == nil && low == nil && high == nil {
+      // The row's figure must then be a known verbal quantity.
+      guard let k = columns.text else { return false }
+      let code = textCache.value(for: cell(b, k)) { key in
+        let printed = String(decoding: key, as: UTF8.self).trimmingWhitespace()
+        if printed.isEmpty { return 0 }
+        return VerbalQuantities.lookup(printed) == nil ? 2 : 1
+      }
+      guard code == 1 else { return false }
+    }
+
+    if let k = columns.coverage, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let ok = coverageCache.value(for: cell(b, k)) { key in
+        let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
+        let isPercent = raw.hasSuffix("%")
+        let body = isPercent ? String(raw.dropLast()) : raw
+        guard case .number(let x) = NumberSyntax.parse(body) else { return false }
+        let p = isPercent ? x / 100 : x
+        return p > 0 && p < 1
+      }
+      guard ok else { return false }
+    }
+
+    if let k = columns.period, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let ok = periodCache.value(for: cell(b, k)) { key in
+        let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
+        if case .success = Period.parse(raw) { return true }
+        return false
+      }
+      guard ok else { return false }
+    }
+
+    let id = rowID(b)
+    if let id { result.fingerprints.append(id.fingerprint) }
+
+    if let k = columns.derivedFrom, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let targets = ByteFields.trimmedString(b, starts[k], ends[k])
+        .split(separator: ";")
+        .map { String($0).trimmingWhitespace() }
+        .filter { !$0.isEmpty }
+      if !targets.isEmpty {
+        result.edges.append(DerivedEdge(source: id.map { text(b, $0.id) }, targets: targets))
+      }
+    }
+    return true
+  }
+}

@@ -1,0 +1,208 @@
+/// Byte-level readings of figures cells that give exactly the answers of the `String` code
+/// paths (`trimmingWhitespace`, ``NumberSyntax/parse(_:)``), taking a shortcut only where the
+/// bytes make the answer certain and asking the `String` code otherwise.
+enum ByteFields {
+  /// ASCII whitespace that `String.trimmingWhitespace()` removes.
+  @inline(__always)
+  static func isTrimmableASCII(_ c: UInt8) -> Bool {
+    c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C
+  }
+
+  /// The range of `b[start..<end]` without surrounding whitespace, as
+  /// `String.trimmingWhitespace()` would cut it, or `nil` when an end of the ASCII-trimmed
+  /// range is a non-ASCII byte (a no-break space may need trimming: ask the `String` code).
+  @inline(__always)
+  static func asciiTrimmed(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Range<
+    Int
+  >? {
+    var s = start
+    var e = end
+    while s < e && isTrimmableASCII(b[s]) { s += 1 }
+    while e > s && isTrimmableASCII(b[e - 1]) { e -= 1 }
+    if s < e && (b[s] >= 0x80 || b[e - 1] >= 0x80) { return nil }
+    return s..<e
+  }
+
+  /// The cell's text trimmed as `String.trimmingWhitespace()` trims it.
+  static func trimmedString(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String {
+    if let r = asciiTrimmed(b, start, end) {
+      return String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
+    }
+    return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+      .trimmingWhitespace()
+  }
+
+  /// Whether the cell is empty after trimming.
+  @inline(__always)
+  static func isBlank(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    if let r = asciiTrimmed(b, start, end) { return r.isEmpty }
+    return String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
+      .trimmingWhitespace().isEmpty
+  }
+
+  /// ``NumberSyntax/parse(_:)`` of the cell's bytes. Plain integers of up to 15 digits, with
+  /// or without thousands separators, are read here (exactly: they are below 2^53); any
+  /// other text is handed to `NumberSyntax.parse`.
+  static func number(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int)
+    -> NumberSyntax.Outcome
+  {
+    func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+    var s = start
+    var e = end
+    while s < e && isSpace(b[s]) { s += 1 }
+    while e > s && isSpace(b[e - 1]) { e -= 1 }
+    if s == e { return .missing }
+    var i = s
+    var negative = false
+    if b[i] == 0x2B || b[i] == 0x2D {
+      negative = b[i] == 0x2D
+      i += 1
+    }
+    var magnitude: UInt64 = 0
+    var digits = 0
+    var group = 0
+    var sawComma = false
+    var plain = i < e
+    while i < e {
+      let c = b[i]
+      if c >= 0x30 && c <= 0x39 {
+        magnitude = magnitude &* 10 &+ UInt64(c &- 0x30)
+        digits += 1
+        group += 1
+      } else if c == 0x2C {
+        if sawComma ? group != 3 : (group < 1 || group > 3) {
+          plain = false
+          break
+        }
+        sawComma = true
+        group = 0
+      } else {
+        plain = false
+        break
+      }
+      i += 1
+    }
+    if plain && (sawComma ? group == 3 : digits > 0) && digits <= 15 {
+      let x = Double(magnitude)
+      return .number(negative ? -x : x)
+    }
+    return NumberSyntax.parse(
+      String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self))
+  }
+
+  /// The bytes two ids are compared by: the id's own UTF-8 when it is ASCII, else its NFC
+  /// form (Swift's `String ==`, which `FiguresReader` uses, compares canonical equivalents
+  /// as equal, so equal ids must give equal keys).
+  static func idKey(_ id: String) -> [UInt8] {
+    var id = id
+    let ascii = id.withUTF8 { u in u.allSatisfy { $0 < 0x80 } }
+    return ascii ? Array(id.utf8) : id._nfcCodeUnits
+  }
+}
+
+/// A 64-bit hash of a byte string (multiply–rotate over 8-byte words, then the SplitMix64
+/// finaliser); not cryptographic, but every input bit reaches every output bit.
+func fingerprint64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+  let k1: UInt64 = 0x9E37_79B9_7F4A_7C15
+  let k2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
+  var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ (UInt64(bytes.count) &* k2)
+  var i = 0
+  let n = bytes.count
+  while i + 8 <= n {
+    var w: UInt64 = 0
+    for k in 0..<8 { w |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
+    h = ((h ^ (w &* k2)) &* k1)
+    h = (h << 31) | (h >> 33)
+    i += 8
+  }
+  if i < n {
+    var w: UInt64 = 0
+    var shift: UInt64 = 0
+    while i < n {
+      w |= UInt64(bytes[i]) << shift
+      shift += 8
+      i += 1
+    }
+    h = ((h ^ (w &* k2)) &* k1)
+    h = (h << 31) | (h >> 33)
+  }
+  return mix64(h)
+}
+
+/// The SplitMix64 finaliser: a bijection of 64-bit words with good avalanche.
+@inline(__always)
+func mix64(_ x: UInt64) -> UInt64 {
+  var z = x
+  z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+  z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+  return z ^ (z >> 31)
+}
+
+/// A small map from byte strings to values, for caching what a cell's bytes mean (its
+/// period parses, its verbal text is known…). Bounded: once it holds `limit` entries or
+/// `arenaLimit` key bytes it starts again empty, so memory does not grow with the file.
+struct ByteKeyCache<Value> {
+  private var slots: [Int32]
+  private var hashes: [UInt64] = []
+  private var starts: [Int] = []
+  private var lengths: [Int] = []
+  private var values: [Value] = []
+  private var arena: [UInt8] = []
+  private let limit: Int
+  private let arenaLimit: Int
+
+  init(limit: Int = 1 << 14, arenaLimit: Int = 1 << 20) {
+    self.limit = limit
+    self.arenaLimit = arenaLimit
+    var capacity = 16
+    while capacity < limit * 2 { capacity <<= 1 }
+    slots = [Int32](repeating: 0, count: capacity)
+  }
+
+  private mutating func clear() {
+    for k in slots.indices { slots[k] = 0 }
+    hashes.removeAll(keepingCapacity: true)
+    starts.removeAll(keepingCapacity: true)
+    lengths.removeAll(keepingCapacity: true)
+    values.removeAll(keepingCapacity: true)
+    arena.removeAll(keepingCapacity: true)
+  }
+
+  /// The value cached for `key`, computing and storing it with `make` when absent.
+  mutating func value(
+    for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
+  ) -> Value {
+    let h = fingerprint64(key)
+    let mask = slots.count - 1
+    var s = Int(truncatingIfNeeded: h) & mask
+    while true {
+      let e = Int(slots[s])
+      if e == 0 { break }
+      let k = e - 1
+      if hashes[k] == h && lengths[k] == key.count {
+        let start = starts[k]
+        let same = arena.withUnsafeBufferPointer { a in
+          var j = 0
+          while j < key.count && a[start + j] == key[j] { j += 1 }
+          return j == key.count
+        }
+        if same { return values[k] }
+      }
+      s = (s + 1) & mask
+    }
+    let v = make(key)
+    if values.count >= limit || arena.count + key.count > arenaLimit {
+      clear()
+      if key.count > arenaLimit { return v }
+      s = Int(truncatingIfNeeded: h) & mask
+      while slots[s] != 0 { s = (s + 1) & mask }
+    }
+    slots[s] = Int32(values.count + 1)
+    hashes.append(h)
+    starts.append(arena.count)
+    lengths.append(key.count)
+    arena.append(contentsOf: key)
+    values.append(v)
+    return v
+  }
+}

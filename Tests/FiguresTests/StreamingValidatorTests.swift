@@ -1,0 +1,434 @@
+import Foundation
+import Testing
+
+@testable import Figures
+
+/// What validating a file tells a user: ok with a count, quantities and warnings, or the
+/// diagnostics (or file error) printed.
+private enum Outcome: Equatable, CustomStringConvertible {
+  case ok(count: Int, quantities: [String], warnings: [String])
+  case failed([String])
+
+  var description: String {
+    switch self {
+    case .ok(let c, let q, let w): return "ok \(c) \(q) \(w)"
+    case .failed(let d): return "failed: " + d.prefix(5).joined(separator: "\n")
+    }
+  }
+}
+
+private func reference(_ path: String) -> Outcome {
+  do {
+    let f = try FiguresReader.read(path: path)
+    return .ok(count: f.figures.count, quantities: f.quantities(), warnings: f.warnings.map(\.description))
+  } catch {
+    return .failed(error.diagnostics.isEmpty ? [error.description] : error.diagnostics.map(\.description))
+  }
+}
+
+private func streamed(_ path: String, _ options: StreamingValidator.Options) -> Outcome {
+  do {
+    let s = try StreamingValidator.validate(path: path, options: options)
+    return .ok(count: s.figureCount, quantities: s.quantities, warnings: s.warnings.map(\.description))
+  } catch {
+    return .failed(error.diagnostics.isEmpty ? [error.description] : error.diagnostics.map(\.description))
+  }
+}
+
+/// Option sets with chunk boundaries everywhere: tiny rounds split among 1 or 2 workers.
+private let optionVariants: [StreamingValidator.Options] = {
+  var variants: [StreamingValidator.Options] = [StreamingValidator.Options()]
+  for (round, workers) in [(7, 1), (7, 2), (64, 2), (1000, 3)] {
+    var o = StreamingValidator.Options()
+    o.roundSize = round
+    o.workers = workers
+    variants.append(o)
+  }
+  return variants
+}()
+
+private let repositoryRoot = URL(fileURLWithPath: #filePath)
+  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+private func csvFiles(in folder: String) -> [String] {
+  let dir = repositoryRoot.appendingPathComponent(folder)
+  let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+  return names.filter { $0.hasSuffix(".csv") }.sorted().map { dir.appendingPathComponent($0).path }
+}
+
+private func temporaryFile(_ bytes: [UInt8], name: String = "figures.csv") throws -> URL {
+  let dir = FileManager.default.temporaryDirectory
+    .appendingPathComponent("streaming-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let url = dir.appendingPathComponent(name)
+  try Data(bytes).write(to: url)
+  return url
+}
+
+private func removeFile(_ url: URL) {
+  try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
+}
+
+/// Checks that every option set gives the reference outcome, and that a clean file (no
+/// error, no warning) is decided on the fast path, without falling back.
+private func expectSameAsReader(_ path: String, _ label: String) {
+  let expected = reference(path)
+  for (k, options) in optionVariants.enumerated() {
+    let got = streamed(path, options)
+    #expect(got == expected, "\(label) [variant \(k)]: \(got) vs \(expected)")
+    if case .ok(_, _, let warnings) = expected, warnings.isEmpty {
+      #expect(
+        StreamingValidator.fastSummary(path: path, options: options) != nil,
+        "\(label) [variant \(k)]: clean file fell back to FiguresReader")
+    }
+  }
+}
+
+// MARK: - Random figures files
+
+/// SplitMix64: a small seeded generator, so every run makes the same files.
+private struct SeededRandom: RandomNumberGenerator {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
+
+/// A random figures file: random columns, quoting, embedded newlines and commas, thousands
+/// separators, bad numbers, duplicate ids, derived_from chains and cycles, HXL rows, blank
+/// rows, CRLF, non-ASCII text; some files are then mutated byte-wise.
+private func randomFiguresFile(seed: UInt64) -> [UInt8] {
+  var rng = SeededRandom(state: seed)
+  func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+  // Half the files are meant to be valid (only valid cells, no mutation), to exercise the
+  // fast path; the rest mix in every kind of error.
+  let valid = seed % 2 == 0
+  func bad(_ p: Double) -> Bool { !valid && chance(p) }
+  func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
+
+  var columns = ["quantity", "value", "low", "high", "text", "period", "id", "derived_from", "note"]
+  if chance(0.3) { columns.append("coverage") }
+  if chance(0.2) { columns.append("unit") }
+  columns.shuffle(using: &rng)
+  if bad(0.05) { columns.removeAll { $0 == "quantity" } }
+  var header = columns.map { name -> String in
+    if chance(0.1) { return name.uppercased() }
+    if chance(0.05) { return " \(name) " }
+    if name == "derived_from" && chance(0.2) { return "Derived From" }
+    return name
+  }
+  if bad(0.03), header.count > 1 { header[1] = header[0] }  // duplicate header name
+  let crlf = chance(0.3)
+  let eol = crlf ? "\r\n" : "\n"
+  let rowCount = Int.random(in: 0...25, using: &rng)
+  var ids: [String] = []
+
+  func validCell(_ column: String, row: Int) -> String? {
+    switch column {
+    case "quantity": return pick(["nk", "mou", "q é", " spaced ", "e\u{301}t\u{e9}", "\u{e9}t\u{e9}"])
+    case "value", "low", "high":
+      return pick(["", "300", "\"300,000\"", " 42 ", "1.5", "NA", "\"1,234,567\"", "2e3", "0", ".5"])
+    case "text": return pick(["", "tens of thousands", "hundreds", "\"a handful\"", "scores"])
+    case "period": return pick(["", "2002", "2002-07", " 2003 ", "2004-02-29", "2002-01/2002-06"])
+    case "coverage": return pick(["", "0.9", "90%"])
+    case "id":
+      if chance(0.15) { return "" }
+      let id = chance(0.1) ? pick(["\u{e9}-\(row)", "e\u{301}x\(row)", "\u{212A}\(row)"]) : "f\(row)"
+      ids.append(id)
+      return id
+    case "derived_from":
+      if chance(0.7) || ids.isEmpty { return "" }
+      let a = ids.randomElement(using: &rng) ?? ""
+      let b = ids.randomElement(using: &rng) ?? ""
+      return chance(0.5) ? a : "\"\(a); \(b)\""
+    default: return nil
+    }
+  }
+
+  func cell(_ column: String, row: Int) -> String {
+    if valid, let v = validCell(column, row: row) { return v }
+    switch column {
+    case "quantity":
+      return chance(0.03) ? "" : pick(["nk", "mou", "q é", " spaced ", "e\u{301}t\u{e9}", "\u{e9}t\u{e9}"])
+    case "value", "low", "high":
+      if chance(0.5) { return "" }
+      return pick([
+        "300", "\"300,000\"", "\"1,234,567\"", "1.5", "1e3", "NA", "n/a", "-5", "abc", "\"1,2\"",
+        " 42 ", "0", "-0", "12345678901234567", "\"12,34\"", ".5", "5.", "+7", "1e999", "inf",
+        "0x10", "\"\u{a0}9\"", String(Int.random(in: 0...900_000, using: &rng)),
+      ])
+    case "text":
+      return chance(0.5) ? "" : pick(["tens of thousands", "hundreds", "unknown words", "\"a, handful\"", "scores"])
+    case "period":
+      return chance(0.3) ? "" : pick(["2002", "2002-07", "2002-13", "2001-07/2002-06", " 2003 ", "2002-02-29"])
+    case "coverage":
+      return chance(0.5) ? "" : pick(["0.9", "90%", "1.5", "x"])
+    case "id":
+      if chance(0.15) { return "" }
+      if chance(0.06), let old = ids.randomElement(using: &rng) { return old }
+      let id = chance(0.1) ? pick(["\u{e9}-\(row)", "e\u{301}-\(row)", "\u{212A}\(row)", "K\(row)"]) : "f\(row)"
+      ids.append(id)
+      return id
+    case "derived_from":
+      if chance(0.7) || ids.isEmpty { return "" }
+      if chance(0.1) { return "nowhere" }
+      let a = ids.randomElement(using: &rng) ?? ""
+      let b = ids.randomElement(using: &rng) ?? ""
+      return chance(0.5) ? a : "\"\(a); \(b)\""
+    case "unit":
+      return pick(["persons", "", "\"people, mostly\""])
+    default:
+      return pick([
+        "", "plain", "\"with, comma\"", "\"multi\nline\"", "\"say \"\"hi\"\"\"", "日本語", "\"é\r\nà\"",
+        "  \"spaced quote\"", "tab\there",
+      ])
+    }
+  }
+
+  var text = header.joined(separator: ",") + eol
+  if chance(0.1) {
+    text += columns.map { _ in pick(["#meta+id", "#affected", "", "#date"]) }.joined(separator: ",") + eol
+  }
+  for row in 0..<rowCount {
+    if chance(0.05) { text += eol }
+    if chance(0.04) {
+      text += String(repeating: ",", count: columns.count - 1) + eol
+      continue
+    }
+    var cells = columns.map { cell($0, row: row + 2) }
+    if valid {
+      // One number, a range in order, or a known verbal quantity: no error, no warning.
+      for name in ["value", "low", "high"] {
+        if let k = columns.firstIndex(of: name) { cells[k] = "" }
+      }
+      let x = Int.random(in: 0...900_000, using: &rng)
+      let forms = { (n: Int) in
+        [String(n), "\"\(n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))\"", "\(n).0", " \(n) "]
+      }
+      switch Int.random(in: 0..<3, using: &rng) {
+      case 0:
+        if let k = columns.firstIndex(of: "value") { cells[k] = pick(forms(x)) }
+      case 1:
+        if let k = columns.firstIndex(of: "low") { cells[k] = pick(forms(x)) }
+        if let k = columns.firstIndex(of: "high") { cells[k] = pick(forms(x + Int.random(in: 0...5000, using: &rng))) }
+      default: break
+      }
+      let hasNumber = ["value", "low", "high"].contains { name in
+        columns.firstIndex(of: name).map { !cells[$0].isEmpty } ?? false
+      }
+      if !hasNumber, let k = columns.firstIndex(of: "text") {
+        cells[k] = pick(["tens of thousands", "hundreds", "\"a handful\"", "scores"])
+      }
+    } else {
+      // Derived links to ids further down make chains, sometimes cycles.
+      if let d = columns.firstIndex(of: "derived_from"), chance(0.1) { cells[d] = "f\(row + 3)" }
+      if chance(0.02) { cells.append("extra") }
+    }
+    text += cells.joined(separator: ",")
+    if row < rowCount - 1 || chance(0.7) { text += eol }
+  }
+  var bytes = Array(text.utf8)
+  if bad(0.15), !bytes.isEmpty {
+    let at = Int.random(in: 0..<bytes.count, using: &rng)
+    switch Int.random(in: 0..<6, using: &rng) {
+    case 0: bytes.insert(0x22, at: at)
+    case 1: bytes.remove(at: at)
+    case 2: bytes.insert(0, at: at)
+    case 3: bytes.insert(0xFF, at: at)
+    case 4: bytes = bytes.map { $0 == 0x0A ? 0x0D : $0 }
+    default: bytes.insert(contentsOf: [0xC3], at: at)
+    }
+  }
+  if chance(0.05) { bytes = [0xEF, 0xBB, 0xBF] + bytes }
+  return bytes
+}
+
+@Suite("Streaming validator")
+struct StreamingValidatorTests {
+  @Test("Same outcome as FiguresReader on every bundled dataset", arguments: csvFiles(in: "datasets"))
+  func datasets(_ path: String) {
+    expectSameAsReader(path, path)
+  }
+
+  @Test(
+    "Same outcome as FiguresReader on every malformed-corpus file",
+    arguments: csvFiles(in: "Tests/Fixtures/malformed"))
+  func malformed(_ path: String) {
+    expectSameAsReader(path, path)
+  }
+
+  @Test("Same outcome on the figures fixtures", arguments: csvFiles(in: "Tests/Fixtures/figures"))
+  func fixtures(_ path: String) {
+    expectSameAsReader(path, path)
+  }
+
+  @Test("Same outcome on 300 random and mutated figures files, with chunk boundaries everywhere")
+  func randomFiles() throws {
+    var clean = 0
+    var failing = 0
+    for seed in 1...300 as ClosedRange<UInt64> {
+      let url = try temporaryFile(randomFiguresFile(seed: seed))
+      defer { removeFile(url) }
+      if case .ok = reference(url.path) { clean += 1 } else { failing += 1 }
+      expectSameAsReader(url.path, "seed \(seed)")
+    }
+    // The generator must exercise both paths.
+    #expect(clean >= 100, "only \(clean) clean files")
+    #expect(failing >= 30, "only \(failing) failing files")
+  }
+
+  @Test("Missing file and folder give the reader's errors")
+  func missing() throws {
+    let missing = "/nonexistent/streaming-\(UUID().uuidString).csv"
+    #expect(streamed(missing, .init()) == reference(missing))
+    let url = try temporaryFile([])
+    defer { removeFile(url) }
+    let folder = url.deletingLastPathComponent().path
+    #expect(streamed(folder, .init()) == reference(folder))
+    #expect(streamed(url.path, .init()) == reference(url.path))
+  }
+
+  // MARK: Ids: fingerprint collisions and partitions
+
+  private static func idFile(_ ids: [String], derived: [Int: String] = [:]) -> [UInt8] {
+    var text = "id,quantity,value,derived_from\n"
+    for (k, id) in ids.enumerated() { text += "\(id),q\(k % 3),\(k),\(derived[k] ?? "")\n" }
+    return Array(text.utf8)
+  }
+
+  /// A hash that collides constantly: ids of equal length share a fingerprint.
+  private static let lengthHash: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64 = { UInt64($0.count % 4) }
+
+  @Test("Colliding fingerprints of different ids are not reported as duplicates")
+  func falseCollisions() throws {
+    let ids = (0..<200).map { "id\($0)" }
+    let url = try temporaryFile(Self.idFile(ids, derived: [5: "id150", 7: "id3; id199"]))
+    defer { removeFile(url) }
+    var o = StreamingValidator.Options()
+    o.fingerprint = Self.lengthHash
+    o.roundSize = 97
+    let fast = StreamingValidator.fastSummary(path: url.path, options: o)
+    #expect(fast?.figureCount == 200)
+    #expect(fast?.quantities == ["q0", "q1", "q2"])
+    #expect(streamed(url.path, o) == reference(url.path))
+  }
+
+  @Test("A duplicate id hidden among colliding fingerprints is found", arguments: [1, 100, 199])
+  func duplicateAmongCollisions(_ at: Int) throws {
+    var ids = (0..<200).map { "id\($0)" }
+    ids[at] = "id42"
+    let url = try temporaryFile(Self.idFile(ids))
+    defer { removeFile(url) }
+    var o = StreamingValidator.Options()
+    o.fingerprint = Self.lengthHash
+    #expect(StreamingValidator.fastSummary(path: url.path, options: o) == nil)
+    let got = streamed(url.path, o)
+    #expect(got == reference(url.path))
+    #expect(got.description.contains("duplicate id 'id42'"))
+  }
+
+  @Test("An unknown derived_from target whose fingerprint collides with an id is found")
+  func unknownTargetAmongCollisions() throws {
+    let ids = (0..<50).map { "id\($0)" }
+    let url = try temporaryFile(Self.idFile(ids, derived: [3: "id99"]))  // same length as id10
+    defer { removeFile(url) }
+    var o = StreamingValidator.Options()
+    o.fingerprint = Self.lengthHash
+    #expect(StreamingValidator.fastSummary(path: url.path, options: o) == nil)
+    #expect(streamed(url.path, o) == reference(url.path))
+  }
+
+  @Test("More ids than the table holds: extra passes still find duplicates exactly", arguments: [3, 10, 64])
+  func partitions(_ capacity: Int) throws {
+    let ids = (0..<300).map { "id\($0)" }
+    var o = StreamingValidator.Options()
+    o.idCapacity = capacity
+    o.roundSize = 256
+    o.workers = 2
+    // Unique ids, with derived_from links checked in every partition.
+    let clean = try temporaryFile(Self.idFile(ids, derived: [1: "id299", 200: "id0;id1", 299: "id17"]))
+    defer { removeFile(clean) }
+    #expect(StreamingValidator.fastSummary(path: clean.path, options: o)?.figureCount == 300)
+    // The same with one id repeated far from its first use, or a link to a missing id.
+    for (k, bad) in [(250, "id7"), (299, "id298"), (2, "id0")] {
+      var dup = ids
+      dup[k] = bad
+      let url = try temporaryFile(Self.idFile(dup))
+      defer { removeFile(url) }
+      #expect(StreamingValidator.fastSummary(path: url.path, options: o) == nil, "\(bad) at \(k)")
+      #expect(streamed(url.path, o) == reference(url.path))
+    }
+    let unknown = try temporaryFile(Self.idFile(ids, derived: [120: "id300"]))
+    defer { removeFile(unknown) }
+    #expect(StreamingValidator.fastSummary(path: unknown.path, options: o) == nil)
+    // A cycle through three ids.
+    let cycle = try temporaryFile(Self.idFile(ids, derived: [10: "id20", 20: "id250", 250: "id10"]))
+    defer { removeFile(cycle) }
+    #expect(StreamingValidator.fastSummary(path: cycle.path, options: o) == nil)
+    #expect(streamed(cycle.path, o) == reference(cycle.path))
+  }
+
+  @Test("The fingerprint table splits into partitions that cover every id once")
+  func tableSplits() throws {
+    let table = try #require(FingerprintTable(maxCount: 10))
+    let fingerprints = (1...100 as ClosedRange<UInt64>).map { mix64($0) | 1 }
+    for f in fingerprints { table.insert(f) }
+    #expect(table.count <= 10)
+    #expect(!table.pending.isEmpty)
+    var covered = fingerprints.filter { table.contains($0) }.count
+    var pending = table.pending
+    while let (depth, prefix) = pending.popLast() {
+      let t = try #require(FingerprintTable(maxCount: 10))
+      t.reset(depth: depth, prefix: prefix)
+      for f in fingerprints { t.insert(f) }
+      covered += fingerprints.filter { t.contains($0) }.count
+      pending += t.pending
+    }
+    #expect(covered == 100)
+    #expect(table.suspects.isEmpty)
+    // A fingerprint inserted again (a duplicate or a collision) becomes a suspect.
+    let kept = try #require(fingerprints.first { table.contains($0) })
+    table.insert(kept)
+    #expect(table.suspects == [kept])
+  }
+
+  @Test("Canonically equivalent ids are duplicates, as String equality says")
+  func canonicalIDs() throws {
+    let url = try temporaryFile(Array("id,quantity,value\n\u{e9}1,q,1\ne\u{301}1,q,2\n\u{212A},q,3\nK,q,4\n".utf8))
+    defer { removeFile(url) }
+    let expected = reference(url.path)
+    #expect(expected.description.contains("duplicate id"))
+    #expect(streamed(url.path, .init()) == expected)
+  }
+
+  // MARK: Numbers
+
+  @Test("Byte-level numbers equal NumberSyntax.parse")
+  func numbers() {
+    var rng = SeededRandom(state: 7)
+    let alphabet = Array("0123456789,,.e+- NAna/x\t".utf8)
+    var samples = [
+      "300,000", "1,234,567", "12,34", "1,2345", ",123", "123,", "-0", "+0", "007", "999999999999999",
+      "9999999999999999", "1,000,000,000,000,000", " 42 ", "", "NA", "n/A", "1e5", "1.", ".5", "-",
+    ]
+    for _ in 0..<5000 {
+      let n = Int.random(in: 0...12, using: &rng)
+      samples.append(String(decoding: (0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }, as: UTF8.self))
+    }
+    for s in samples {
+      let bytes = Array(s.utf8)
+      let got = bytes.withUnsafeBufferPointer { ByteFields.number($0, 0, $0.count) }
+      let expected = NumberSyntax.parse(s)
+      switch (got, expected) {
+      case (.number(let a), .number(let b)):
+        #expect(a.bitPattern == b.bitPattern, "'\(s)'")
+      default:
+        #expect(got == expected, "'\(s)'")
+      }
+    }
+  }
+}
