@@ -31,7 +31,9 @@ let package = Package(
     .executableTarget(name: "fuzz-csv", dependencies: ["Figures", "FuzzSupport"]),
     .executableTarget(name: "fuzz-figures", dependencies: ["Figures", "FuzzSupport"]),
     .executableTarget(name: "fuzz-expression", dependencies: ["Statistics", "FuzzSupport"]),
-    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures"]),
+    // snprintf's %.*e for the CSV writer (no CVarArg boxing per number).
+    .target(name: "CFormat"),
+    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures", "CFormat"]),
     .executableTarget(
       name: "reconcile",
       dependencies: [

@@ -22,6 +22,48 @@ struct OutputTests {
     #expect(CSVWriter.cell(x) == expected)
   }
 
+  /// The fast formatter (C's %.*e on a stack buffer, expanded on bytes) against the
+  /// straightforward one it replaced (Foundation's String(format:) and `expand`), on random
+  /// doubles over the whole exponent range, both signs, every digit count, and values that
+  /// round up to a power of ten.
+  @Test("Significant-digit cells: the fast path writes what String(format:) + expand wrote")
+  func significantDigitsMatchFoundation() {
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    func next() -> UInt64 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      return state
+    }
+    var values: [Double] = [9.99999999999999e5, 9.999999999999999e-7, 0.5, -1, 1e15, 123.456, 5e-324]
+    for _ in 0..<20_000 {
+      let x = Double(bitPattern: next())
+      if x.isFinite && x != 0 { values.append(x) }
+      values.append(Double(next() % 2_000_001) / 1000 - 1000)
+    }
+    var checked = 0
+    for x in values {
+      for digits in [1, 6, 15, 17] {
+        let reference = NumberFormat.expand(String(format: "%.\(digits - 1)e", x))
+        let fast = NumberFormat.plain(x, significant: digits)
+        #expect(fast == reference, "\(x) at \(digits) digits: \(fast) vs \(reference)")
+        if fast != reference { return }
+        checked += 1
+      }
+    }
+    #expect(checked > 80_000)
+  }
+
+  @Test("CSV fields are quoted when they hold a separator, quote, CR, LF or edge space")
+  func csvEscaping() {
+    #expect(CSVWriter.escape("plain") == "plain")
+    #expect(CSVWriter.escape("a,b") == "\"a,b\"")
+    #expect(CSVWriter.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
+    #expect(CSVWriter.escape("two\r\nlines") == "\"two\r\nlines\"")
+    #expect(CSVWriter.escape(" padded") == "\" padded\"")
+    #expect(CSVWriter.escape("Ministry of Unification, Republic of Korea") == "\"Ministry of Unification, Republic of Korea\"")
+  }
+
   @Test func nonFiniteIsEmptyInCSVAndNullInJSON() {
     #expect(NumberFormat.plain(.nan) == "")
     #expect(JSON.num(.infinity).serialized() == "null")

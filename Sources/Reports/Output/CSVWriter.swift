@@ -29,17 +29,32 @@ public struct CSVWriter: Sendable {
 
   /// The CSV text.
   public var text: String {
-    var out = header.map(CSVWriter.escape).joined(separator: ",") + "\n"
-    for r in rows { out += r.map(CSVWriter.escape).joined(separator: ",") + "\n" }
+    var out = ""
+    func line(_ fields: [String]) {
+      for (k, field) in fields.enumerated() {
+        if k > 0 { out += "," }
+        out += CSVWriter.escape(field)
+      }
+      out += "\n"
+    }
+    line(header)
+    for r in rows { line(r) }
     return out
   }
 
   /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
   public static func escape(_ field: String) -> String {
-    let needs = field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-      || field.hasPrefix(" ") || field.hasSuffix(" ")
+    let needs = field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
+      || field.utf8.first == 0x20 || field.utf8.last == 0x20
     guard needs else { return field }
-    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    var out: [UInt8] = [0x22]
+    out.reserveCapacity(field.utf8.count + 4)
+    for u in field.utf8 {
+      out.append(u)
+      if u == 0x22 { out.append(0x22) }
+    }
+    out.append(0x22)
+    return String(decoding: out, as: UTF8.self)
   }
 }
 

@@ -1,3 +1,4 @@
+import CFormat
 import Foundation
 
 /// Number formatting for machine-readable outputs.
@@ -26,7 +27,73 @@ public enum NumberFormat {
     guard x.isFinite else { return "" }
     if x == 0 { return "0" }
     let d = max(1, min(17, digits))
-    return expand(String(format: "%.\(d - 1)e", x))
+    // C's correctly rounded %.*e into a stack buffer, then the exponent expanded in place:
+    // the same text as expand(String(format: "%.{d-1}e", x)), without Foundation's formatter.
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer -> String in
+      guard let base = buffer.baseAddress else { return expand(String(format: "%.\(d - 1)e", x)) }
+      let n = reconcile_format_scientific(base, 48, Int32(d - 1), x)
+      guard n > 0, n < 48 else { return expand(String(format: "%.\(d - 1)e", x)) }
+      return base.withMemoryRebound(to: UInt8.self, capacity: Int(n)) {
+        expandScientific(UnsafeBufferPointer(start: $0, count: Int(n)))
+      }
+    }
+  }
+
+  /// `expand` for the output of `%.Ne` (`[-]d[.ddd]e±XX`), on its bytes.
+  static func expandScientific(_ s: UnsafeBufferPointer<UInt8>) -> String {
+    var i = 0
+    let negative = i < s.count && s[i] == UInt8(ascii: "-")
+    if negative { i += 1 }
+    // Significant digits (the point dropped) and the exponent.
+    var digits: [UInt8] = []
+    digits.reserveCapacity(20)
+    while i < s.count, s[i] != UInt8(ascii: "e"), s[i] != UInt8(ascii: "E") {
+      if s[i] != UInt8(ascii: ".") { digits.append(s[i]) }
+      i += 1
+    }
+    guard i < s.count else { return String(decoding: s, as: UTF8.self) }
+    i += 1
+    var exponentNegative = false
+    if i < s.count, s[i] == UInt8(ascii: "-") || s[i] == UInt8(ascii: "+") {
+      exponentNegative = s[i] == UInt8(ascii: "-")
+      i += 1
+    }
+    var exponent = 0
+    while i < s.count {
+      exponent = exponent * 10 + Int(s[i] &- UInt8(ascii: "0"))
+      i += 1
+    }
+    if exponentNegative { exponent = -exponent }
+    // The point sits after the first digit, moved by the exponent.
+    var point = 1 + exponent
+    var lead = 0
+    while lead < digits.count - 1 && digits[lead] == UInt8(ascii: "0") {
+      lead += 1
+      point -= 1
+    }
+    var end = digits.count
+    var out: [UInt8] = []
+    out.reserveCapacity(digits.count + abs(exponent) + 4)
+    if negative { out.append(UInt8(ascii: "-")) }
+    if point <= 0 {
+      // Trailing zeros go (all of the significant part is fractional).
+      while end > lead + 1 && digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+      out.append(UInt8(ascii: "0"))
+      out.append(UInt8(ascii: "."))
+      for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
+      out.append(contentsOf: digits[lead..<end])
+    } else if point >= end - lead {
+      out.append(contentsOf: digits[lead..<end])
+      for _ in 0..<(point - (end - lead)) { out.append(UInt8(ascii: "0")) }
+    } else {
+      while end > lead + point && digits[end - 1] == UInt8(ascii: "0") { end -= 1 }
+      out.append(contentsOf: digits[lead..<(lead + point)])
+      if end > lead + point {
+        out.append(UInt8(ascii: "."))
+        out.append(contentsOf: digits[(lead + point)..<end])
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
   }
 
   /// Rewrites a decimal numeral that may carry an exponent as a plain decimal.
