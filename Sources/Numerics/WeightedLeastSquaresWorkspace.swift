@@ -83,46 +83,79 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
     // Centring (as the accuracy of plain QR needs on designs like an intercept plus calendar
     // years): with a constant column k, every other column j is replaced by xⱼ − mⱼ·x_k/x_k₀,
     // mⱼ its weighted mean, which leaves the fitted values unchanged and is undone below.
-    var constant = -1
-    for j in 0..<p {
-      let v0 = design.storage[j * n]
-      if v0 != 0, v0.isFinite, (1..<n).allSatisfy({ design.storage[j * n + $0] == v0 }) { constant = j; break }
-    }
-    var wsum = 0.0
-    for i in 0..<n {
-      let wi = weights[i]
-      guard wi.isFinite, wi >= 0, response[i].isFinite else { return false }
-      wsum += wi
-    }
-    guard wsum > 0, wsum.isFinite else { return false }
-    for j in 0..<p {
-      var m = 0.0
-      if constant >= 0 && j != constant {
-        for i in 0..<n { m += weights[i] * design.storage[j * n + i] }
-        m /= wsum
-      }
-      means[j] = m
-    }
-
-    // X_w = W^{1/2} X (centred), c = W^{1/2} z, and the weighted column norms.
     if roots.count < n { roots = [Double](repeating: 0, count: n) }
-    for i in 0..<n {
-      roots[i] = weights[i].squareRoot()
-      c[i] = response[i] * roots[i]
-    }
-    for j in 0..<p {
-      var big = 0.0
-      let m = means[j]
-      for i in 0..<n {
-        let v = (design.storage[j * n + i] - m) * roots[i]
-        a[j * n + i] = v
-        big = max(big, abs(v))
+    var constant = -1
+    // The preparation runs on raw buffers: these loops are most of a small solve's cost.
+    let prepared: Bool = design.storage.withUnsafeBufferPointer { X in
+      weights.withUnsafeBufferPointer { W in
+        response.withUnsafeBufferPointer { Z in
+          a.withUnsafeMutableBufferPointer { A in
+            c.withUnsafeMutableBufferPointer { C in
+              roots.withUnsafeMutableBufferPointer { R in
+                means.withUnsafeMutableBufferPointer { M in
+                  norms.withUnsafeMutableBufferPointer { N in
+                    for j in 0..<p {
+                      let v0 = X[j * n]
+                      guard v0 != 0, v0.isFinite else { continue }
+                      var same = true
+                      for i in 1..<max(1, n) where X[j * n + i] != v0 {
+                        same = false
+                        break
+                      }
+                      if same {
+                        constant = j
+                        break
+                      }
+                    }
+                    var wsum = 0.0
+                    for i in 0..<n {
+                      let wi = W[i]
+                      guard wi.isFinite, wi >= 0, Z[i].isFinite else { return false }
+                      wsum += wi
+                    }
+                    guard wsum > 0, wsum.isFinite else { return false }
+                    for j in 0..<p {
+                      var m = 0.0
+                      if constant >= 0 && j != constant {
+                        for i in 0..<n { m += W[i] * X[j * n + i] }
+                        m /= wsum
+                      }
+                      M[j] = m
+                    }
+                    // X_w = W^{1/2} X (centred), c = W^{1/2} z, and the weighted column norms.
+                    for i in 0..<n {
+                      R[i] = W[i].squareRoot()
+                      C[i] = Z[i] * R[i]
+                    }
+                    for j in 0..<p {
+                      var big = 0.0
+                      let m = M[j]
+                      for i in 0..<n {
+                        let v = (X[j * n + i] - m) * R[i]
+                        A[j * n + i] = v
+                        big = max(big, abs(v))
+                      }
+                      guard big.isFinite else { return false }
+                      var ss = 0.0
+                      if big > 0 {
+                        let scale = 1 / big
+                        for i in 0..<n {
+                          let t = A[j * n + i] * scale
+                          ss += t * t
+                        }
+                      }
+                      N[j] = big * ss.squareRoot()
+                    }
+                    return true
+                  }
+                }
+              }
+            }
+          }
+        }
       }
-      guard big.isFinite else { return false }
-      var ss = 0.0
-      if big > 0 { for i in 0..<n { let t = a[j * n + i] / big; ss += t * t } }
-      norms[j] = big * ss.squareRoot()
     }
+    guard prepared else { return false }
 
     let mm = clapack_int(n), pp = clapack_int(p), lwork = clapack_int(work.count)
     let columnMajor = Int32(LAPACK_COL_MAJOR)
@@ -150,12 +183,22 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
       guard c[j].isFinite else { return false }
       coefficients[j] = c[j]
     }
-    for i in 0..<n {
-      var s = 0.0
-      for j in 0..<p { s += (design.storage[j * n + i] - means[j]) * coefficients[j] }
-      guard s.isFinite else { return false }
-      fitted[i] = s
+    let finite: Bool = design.storage.withUnsafeBufferPointer { X in
+      means.withUnsafeBufferPointer { M in
+        coefficients.withUnsafeBufferPointer { B in
+          fitted.withUnsafeMutableBufferPointer { F in
+            for i in 0..<n {
+              var s = 0.0
+              for j in 0..<p { s += (X[j * n + i] - M[j]) * B[j] }
+              guard s.isFinite else { return false }
+              F[i] = s
+            }
+            return true
+          }
+        }
+      }
     }
+    guard finite else { return false }
     centredOn = constant
     // Back to the original columns: b_k += Σⱼ mⱼ bⱼ / x_k₀.
     if constant >= 0 {

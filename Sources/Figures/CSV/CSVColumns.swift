@@ -112,33 +112,103 @@ public struct CSVColumns: Sendable {
       cuts.append(k)
     }
     cuts.append(n)
-    var chunks = [Chunk?](repeating: nil, count: workers)
-    let bounds = cuts
-    let roles = slot
+    // Each chunk's rows go straight into the final columns, at the chunk's place: a chunk
+    // has at most as many rows as lines, so its place starts at the number of lines before
+    // it. Blank lines leave gaps, closed afterwards.
+    var lineCounts = [Int](repeating: 0, count: workers)
+    for w in 0..<workers {
+      var count = 0
+      for i in cuts[w]..<cuts[w + 1] where b[i] == 0x0A { count += 1 }
+      lineCounts[w] = count
+    }
+    var offsets = [0]
+    for w in 0..<workers {
+      let isLast = w == workers - 1
+      offsets.append(offsets[w] + lineCounts[w] + (isLast ? 1 : 0))
+    }
+    let capacity = offsets[workers]
     let numericCount = numeric.count
     let grouped = groupIndex >= 0
+    var lines = [Int](repeating: 0, count: capacity)
+    var groupOfRow = [Int](repeating: 0, count: capacity)
+    var chunks = [Chunk?](repeating: nil, count: workers)
+    let bounds = cuts
+    let places = offsets
+    var firstLines = [2]
+    for w in 0..<workers { firstLines.append(firstLines[w] + lineCounts[w]) }
+    let starts = firstLines
+    let roles = slot
     nonisolated(unsafe) let bytes = b
-    chunks.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let out = buffer
-      DispatchQueue.concurrentPerform(iterations: workers) { w in
-        out[w] = Chunk.parse(bytes, from: bounds[w], to: bounds[w + 1], roles: roles, numericCount: numericCount, grouped: grouped)
+    /// The parallel parse, given a pointer to each numeric column's storage.
+    func parseChunks(_ columnPointers: [UnsafeMutablePointer<Double>]) -> Bool {
+      lines.withUnsafeMutableBufferPointer { lineBuffer in
+        groupOfRow.withUnsafeMutableBufferPointer { groupBuffer in
+          chunks.withUnsafeMutableBufferPointer { chunkBuffer in
+            nonisolated(unsafe) let lineOut = lineBuffer
+            nonisolated(unsafe) let groupOut = groupBuffer
+            nonisolated(unsafe) let out = chunkBuffer
+            nonisolated(unsafe) let columns = columnPointers
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+              out[w] = Chunk.parse(
+                bytes, from: bounds[w], to: bounds[w + 1], roles: roles, grouped: grouped,
+                into: Chunk.Destination(
+                  columns: columns.map { $0 + places[w] }, lines: lineOut.baseAddress.map { $0 + places[w] },
+                  groups: groupOut.baseAddress.map { $0 + places[w] }, capacity: places[w + 1] - places[w],
+                  firstLine: starts[w]))
+            }
+            return out.allSatisfy { $0 != nil }
+          }
+        }
       }
     }
-    // Merge: numbers and lines in order (each chunk's lines are relative to its start);
-    // group labels renumbered in order of first appearance across the whole file.
-    var numbers = [[Double]](repeating: [], count: numericCount)
-    var lines: [Int] = []
-    var groupOfRow: [Int] = []
+    /// Rows kept once the gaps are closed, and the moves that close them (applied to every
+    /// column the same way).
+    func rowsAfterCompaction() -> Int {
+      var rows = 0
+      for w in 0..<workers {
+        guard let chunk = chunks[w] else { return 0 }
+        rows += chunk.rows
+      }
+      return rows
+    }
+    func compact(_ column: UnsafeMutablePointer<Double>) {
+      var rows = 0
+      for w in 0..<workers {
+        guard let chunk = chunks[w] else { return }
+        if offsets[w] != rows { (column + rows).update(from: column + offsets[w], count: chunk.rows) }
+        rows += chunk.rows
+      }
+    }
+    // Each numeric column is built in place (Array(unsafeUninitializedCapacity:)), nested so
+    // that every column's storage is live during the parse.
+    var parsed = false
+    func build(_ j: Int, _ pointers: [UnsafeMutablePointer<Double>]) -> [[Double]] {
+      if j == numericCount {
+        parsed = parseChunks(pointers)
+        return []
+      }
+      var rest: [[Double]] = []
+      let column = [Double](unsafeUninitializedCapacity: capacity) { buffer, initialized in
+        initialized = 0
+        guard let base = buffer.baseAddress else { return }
+        rest = build(j + 1, pointers + [base])
+        if parsed {
+          compact(base)
+          initialized = rowsAfterCompaction()
+        }
+      }
+      return [column] + rest
+    }
+    let numbers = build(0, [])
+    guard parsed else { return nil }
+    // Group labels renumbered in order of first appearance across the file; gaps closed.
     var labels = grouped ? [] : [""]
     var index = LabelIndex()
-    var firstLine = 2
-    for chunk in chunks {
-      guard let chunk else { return nil }
-      for j in 0..<numericCount { numbers[j] += chunk.numbers[j] }
-      lines.reserveCapacity(lines.count + chunk.lines.count)
-      for l in chunk.lines { lines.append(firstLine + l) }
+    var rows = 0
+    for w in 0..<workers {
+      guard let chunk = chunks[w] else { return nil }
+      var global = [Int](repeating: 0, count: chunk.labels.count)
       if grouped {
-        var global = [Int](repeating: 0, count: chunk.labels.count)
         for (k, range) in chunk.labels.enumerated() {
           let g = index.find(b, range.start, range.end)
           if g >= 0 {
@@ -149,108 +219,169 @@ public struct CSVColumns: Sendable {
             labels.append(String(decoding: UnsafeBufferPointer(rebasing: b[range.start..<range.end]), as: UTF8.self))
           }
         }
-        groupOfRow.reserveCapacity(groupOfRow.count + chunk.groupOfRow.count)
-        for g in chunk.groupOfRow { groupOfRow.append(global[g]) }
       }
-      firstLine += chunk.lineCount
+      let from = offsets[w]
+      for r in 0..<chunk.rows {
+        let source = from + r
+        if grouped { groupOfRow[rows] = global[groupOfRow[source]] }
+        if source != rows { lines[rows] = lines[source] }
+        rows += 1
+      }
     }
-    let rows = lines.count
     guard rows > 0 else { return nil }
-    if !grouped { groupOfRow = [Int](repeating: 0, count: rows) }
+    if rows < capacity {
+      lines.removeLast(capacity - rows)
+      groupOfRow.removeLast(capacity - rows)
+    }
     return CSVColumns(
       rowCount: rows, numbers: numbers, lines: lines, groupOfRow: groupOfRow,
       groupLabels: labels, header: header)
   }
 }
 
-/// The rows of one run of whole lines.
+/// What one run of whole lines held.
 private struct Chunk {
-  var numbers: [[Double]]
-  /// Line of each row, counted from 0 at the chunk's first line.
-  var lines: [Int]
-  /// Group of each row, numbered within the chunk in order of first appearance.
-  var groupOfRow: [Int]
-  /// The byte range of each of the chunk's group labels.
+  /// Rows written.
+  var rows: Int
+  /// The byte range of each of the chunk's group labels, numbered in order of first
+  /// appearance within the chunk (the numbers written as groups).
   var labels: [(start: Int, end: Int)]
-  /// Number of lines the chunk spans (its LF count).
-  var lineCount: Int
+
+  /// Where a chunk writes its rows: its part of each final column.
+  struct Destination {
+    var columns: [UnsafeMutablePointer<Double>]
+    var lines: UnsafeMutablePointer<Int>?
+    var groups: UnsafeMutablePointer<Int>?
+    /// Rows that fit (the chunk's line count).
+    var capacity: Int
+    /// The file line of the chunk's first line.
+    var firstLine: Int
+  }
 
   /// Parses `b[from..<to]` (whole lines); `nil` when the fast path declines.
   ///
+  /// Numeric cells of the plain form `[+|-]digits[.digits]` with at most 15 significant
+  /// digits are converted while they are scanned (Clinger's exact case, as
+  /// ``NumberSyntax`` converts them); every other cell goes through ``NumberSyntax``.
+  ///
   /// - Parameter roles: per column, -2 not read, -1 the group label, j ≥ 0 numeric slot j.
   static func parse(
-    _ b: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, roles slot: [Int], numericCount: Int, grouped: Bool
+    _ b: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, roles slot: [Int], grouped: Bool, into out: Destination
   ) -> Chunk? {
     let fieldCount = slot.count
-    let estimatedRows = max(16, (n - from) / 16)
-    var numbers = [[Double]](repeating: [], count: numericCount)
-    for j in numbers.indices { numbers[j].reserveCapacity(estimatedRows) }
-    var lines: [Int] = []
-    lines.reserveCapacity(estimatedRows)
-    var groupOfRow: [Int] = []
-    if grouped { groupOfRow.reserveCapacity(estimatedRows) }
     var labels: [(start: Int, end: Int)] = []
     var index = LabelIndex()
-    var i = from
-    var line = 0
-    while i < n {
-      // Blank lines are not rows.
-      if b[i] == 0x0A {
-        i += 1
-        line += 1
-        continue
-      }
-      if b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A) {
-        i += 2
-        line += 1
-        continue
-      }
-      var field = 0
-      var start = i
-      while true {
-        // Scan one unquoted field.
-        while i < n {
-          let c = b[i]
-          if c == 0x2C || c == 0x0A { break }
-          if c == 0x22 || c == 0 || c >= 0x80 { return nil }
-          if c == 0x0D && !(i + 1 < n && b[i + 1] == 0x0A) && i + 1 != n { return nil }
-          i += 1
-        }
-        var end = i
-        if end > start && b[end - 1] == 0x0D { end -= 1 }
-        guard field < fieldCount else { return nil }
-        let role = slot[field]
-        if role >= 0 {
-          guard case .number(let x) = NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: b[start..<end]))
-          else { return nil }
-          numbers[role].append(x)
-        } else if role == -1 {
-          let g = index.find(b, start, end)
-          if g >= 0 {
-            groupOfRow.append(g)
-          } else {
-            let k = labels.count
-            labels.append((start, end))
-            index.insert(b, start, end, k)
-            groupOfRow.append(k)
+    var rows = 0
+    var line = out.firstLine
+    var ok = true
+    let powers = NumberSyntax.exactPowers
+    let columns = out.columns
+    guard let lineOf = out.lines, let groupOf = out.groups else { return nil }
+          var i = from
+          rowLoop: while i < n {
+            // Blank lines are not rows.
+            if b[i] == 0x0A {
+              i += 1
+              line += 1
+              continue
+            }
+            if b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A) {
+              i += 2
+              line += 1
+              continue
+            }
+            var field = 0
+            while true {
+              guard field < fieldCount else {
+                ok = false
+                break rowLoop
+              }
+              let role = slot[field]
+              let start = i
+              // One unquoted field; a plain decimal is converted on the way.
+              var significand: UInt64 = 0
+              var digits = 0
+              var scale = 0
+              var sawDigit = false
+              var afterPoint = false
+              var plain = true
+              var negative = false
+              while i < n {
+                let c = b[i]
+                if c == 0x2C || c == 0x0A { break }
+                if c &- 0x30 < 10 {
+                  sawDigit = true
+                  if significand != 0 || c != 0x30 { digits += 1 }
+                  if digits <= 15 { significand = significand &* 10 &+ UInt64(c &- 0x30) } else { plain = false }
+                  if afterPoint { scale += 1 }
+                } else if c == 0x2E && !afterPoint {
+                  afterPoint = true
+                } else if (c == 0x2D || c == 0x2B) && i == start {
+                  negative = c == 0x2D
+                } else {
+                  plain = false
+                  if c == 0x22 || c == 0 || c >= 0x80 {
+                    ok = false
+                    break rowLoop
+                  }
+                  if c == 0x0D && !(i + 1 < n && b[i + 1] == 0x0A) && i + 1 != n {
+                    ok = false
+                    break rowLoop
+                  }
+                }
+                i += 1
+              }
+              var end = i
+              if end > start && b[end - 1] == 0x0D { end -= 1 }
+              if role >= 0 {
+                let x: Double
+                if plain && sawDigit && scale <= 22 && end == i {
+                  let magnitude = Double(significand) / powers[scale]
+                  x = negative ? -magnitude : magnitude
+                } else if case .number(let v) = NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) {
+                  x = v
+                } else {
+                  ok = false
+                  break rowLoop
+                }
+                guard rows < out.capacity else {
+                  ok = false
+                  break rowLoop
+                }
+                columns[role][rows] = x
+              } else if role == -1 {
+                var g = index.find(b, start, end)
+                if g < 0 {
+                  g = labels.count
+                  labels.append((start, end))
+                  index.insert(b, start, end, g)
+                }
+                guard rows < out.capacity else {
+                  ok = false
+                  break rowLoop
+                }
+                if grouped { groupOf[rows] = g }
+              }
+              field += 1
+              if i < n && b[i] == 0x2C {
+                i += 1
+                continue
+              }
+              break
+            }
+            guard field == fieldCount, rows < out.capacity else {
+              ok = false
+              break rowLoop
+            }
+            lineOf[rows] = line
+            rows += 1
+            if i < n {  // at LF
+              i += 1
+              line += 1
+            }
           }
-        }
-        field += 1
-        if i < n && b[i] == 0x2C {
-          i += 1
-          start = i
-          continue
-        }
-        break
-      }
-      guard field == fieldCount else { return nil }
-      lines.append(line)
-      if i < n {  // at LF
-        i += 1
-        line += 1
-      }
-    }
-    return Chunk(numbers: numbers, lines: lines, groupOfRow: groupOfRow, labels: labels, lineCount: line)
+    guard ok else { return nil }
+    return Chunk(rows: rows, labels: labels)
   }
 }
 

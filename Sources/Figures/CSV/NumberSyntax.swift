@@ -59,6 +59,7 @@ public enum NumberSyntax {
   }
 
   /// Powers of ten that are exact in a Double (10^0 … 10^22).
+  static var exactPowers: [Double] { exactPowersOfTen }
   private static let exactPowersOfTen: [Double] = (0...22).map { k in
     var p = 1.0
     for _ in 0..<k { p *= 10 }
