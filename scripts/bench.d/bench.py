@@ -9,14 +9,18 @@ WORK.mkdir(parents=True, exist_ok=True)
 
 
 def timed(cmd, **kw):
-    """Wall time and peak RSS (MB) of a command, via GNU time."""
-    t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True, **kw)
-    dt = time.perf_counter() - t0
+    """Wall time and peak RSS (MB) of a command, via GNU time. Standard output goes to a file
+    (as an analyst redirects a batch's results), read back afterwards: a pipe would time the
+    reading Python process too."""
+    out_path = WORK / "stdout.txt"
+    with open(out_path, "w") as out:
+        t0 = time.perf_counter()
+        r = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, stdout=out, stderr=subprocess.PIPE, text=True, **kw)
+        dt = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")
     peak = int(r.stderr.strip().splitlines()[-1]) / 1024
-    return dt, peak, r.stdout
+    return dt, peak, out_path.read_text()
 
 
 def rscript(code):

@@ -74,9 +74,17 @@ public enum JSON: Sendable, Equatable {
     return [Array("[\n".utf8)] + parts + [Array("]\n".utf8)]
   }
 
+  /// 64 spaces, the indentation of up to 32 levels in one append.
+  private static let spaces = [UInt8](repeating: 0x20, count: 64)
+
   /// Appends `2 × level` spaces.
   private static func pad(_ out: inout JSONSink, _ level: Int) {
-    for _ in 0..<max(0, level) { out.append("  ") }
+    var left = 2 * max(0, level)
+    while left > 0 {
+      let n = min(left, spaces.count)
+      spaces.withUnsafeBufferPointer { out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+      left -= n
+    }
   }
 
   /// Appends the number as `NumberFormat.roundTrip` writes it.
@@ -106,11 +114,13 @@ public enum JSON: Sendable, Equatable {
       }
       out.append("[")
       if pretty { out.bytes.append(0x0A) }
-      for (k, item) in items.enumerated() {
-        if pretty { JSON.pad(&out, indent + 1) }
-        item.write(into: &out, indent: indent + 1, pretty: pretty)
-        if k + 1 < items.count { out.append(",") }
-        if pretty { out.bytes.append(0x0A) }
+      items.withUnsafeBufferPointer { a in
+        for k in a.indices {
+          if pretty { JSON.pad(&out, indent + 1) }
+          a[k].write(into: &out, indent: indent + 1, pretty: pretty)
+          if k + 1 < a.count { out.append(",") }
+          if pretty { out.bytes.append(0x0A) }
+        }
       }
       if pretty { JSON.pad(&out, indent) }
       out.append("]")
@@ -121,13 +131,15 @@ public enum JSON: Sendable, Equatable {
       }
       out.append("{")
       if pretty { out.bytes.append(0x0A) }
-      for (k, (key, value)) in members.enumerated() {
-        if pretty { JSON.pad(&out, indent + 1) }
-        JSON.quote(key, into: &out)
-        out.append(pretty ? ": " : ":")
-        value.write(into: &out, indent: indent + 1, pretty: pretty)
-        if k + 1 < members.count { out.append(",") }
-        if pretty { out.bytes.append(0x0A) }
+      members.withUnsafeBufferPointer { m in
+        for k in m.indices {
+          if pretty { JSON.pad(&out, indent + 1) }
+          JSON.quote(m[k].0, into: &out)
+          out.append(pretty ? ": " : ":")
+          m[k].1.write(into: &out, indent: indent + 1, pretty: pretty)
+          if k + 1 < m.count { out.append(",") }
+          if pretty { out.bytes.append(0x0A) }
+        }
       }
       if pretty { JSON.pad(&out, indent) }
       out.append("}")

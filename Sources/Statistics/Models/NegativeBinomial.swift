@@ -44,7 +44,8 @@ public enum NegativeBinomial {
     let d1 = (2 * df).squareRoot()
     let d2 = 1.0
     var delta = 1.0
-    var lm = logLikelihood(y: y, mu: mu, theta: theta.value)
+    let logFactorials: [Double] = y.map { lgamma($0 + 1) }
+    var lm = logLikelihood(y: y, mu: mu, theta: theta.value, logFactorials: logFactorials)
     var lm0 = lm + 2 * d1
     var outer = 0
     var diverged = false
@@ -74,7 +75,7 @@ public enum NegativeBinomial {
       mu = fit.mu
       delta = t0 - theta.value
       lm0 = lm
-      lm = logLikelihood(y: y, mu: mu, theta: theta.value)
+      lm = logLikelihood(y: y, mu: mu, theta: theta.value, logFactorials: logFactorials)
     }
     let converged = fit.converged && outer <= maxIterations && !diverged
     if !fit.converged { warnings.append("IRLS did not converge in \(fit.iterations) iterations") }
@@ -104,13 +105,18 @@ public enum NegativeBinomial {
 
   /// The NB log-likelihood Σ [log Γ(θ+y) − log Γ(θ) − log y! + θ log θ + y log μ − (θ+y) log(θ+μ)].
   public static func logLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
+    logLikelihood(y: y, mu: mu, theta: theta, logFactorials: y.map { lgamma($0 + 1) })
+  }
+
+  /// As above, with log yᵢ! given (they do not change between the rounds of a fit).
+  static func logLikelihood(y: [Double], mu: [Double], theta: Double, logFactorials: [Double]) -> Double {
     // Terms constant over i are computed once (same values, so the same bits).
     let lgTheta: Double = lgamma(theta)
     let thetaLogTheta = theta * log(theta)
     var sum = Summation.Accumulator()
     for i in y.indices {
       sum.add(
-        lgamma(theta + y[i]) - lgTheta - lgamma(y[i] + 1) + thetaLogTheta
+        lgamma(theta + y[i]) - lgTheta - logFactorials[i] + thetaLogTheta
           + y[i] * log(mu[i] + (y[i] == 0 ? 1 : 0)) - (theta + y[i]) * log(theta + mu[i]))
     }
     return sum.value
