@@ -268,6 +268,16 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
       unscaledCovariance: c)
   }
 
+  /// The last successful `solve` as a result without its covariance (NaN) or residuals, for
+  /// steps that are not reported; `result(design:response:weights:fitted:)` forms the rest.
+  public func resultWithoutCovariance(fitted: [Double]) -> LeastSquaresResult {
+    let p = coefficients.count
+    return LeastSquaresResult(
+      coefficients: coefficients, aliased: [Bool](repeating: false, count: p), rank: p,
+      fitted: fitted, residuals: [], residualSumOfSquares: .nan,
+      unscaledCovariance: Matrix(rows: p, columns: p, repeating: .nan))
+  }
+
   /// Optimal `lwork` for `dgeqrf` and `dormqr` (one right-hand side) on `n × p`, by the
   /// `lwork = -1` queries; nil if LAPACK reports an error.
   private static func workspaceSize(n: Int, p: Int) -> Int? {

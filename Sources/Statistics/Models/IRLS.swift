@@ -44,6 +44,33 @@ struct IRLSResult {
   var converged: Bool
   /// Whether μ ran to 0 or overflowed.
   var diverged: Bool
+  /// Working response of the last solve.
+  var response: [Double] = []
+  /// True when `last` came from the fast solve and its covariance was not formed (the fit
+  /// was asked not to): ``withCovariance(design:workspace:)`` forms it.
+  var covariancePending = false
+
+  /// This result with `last.unscaledCovariance` formed, by solving the last step again (same
+  /// response and weights, so the same factorization and numbers) and reading the covariance
+  /// off it; the accurate solver if the fast one declines.
+  func withCovariance(design: Matrix, workspace: inout WeightedLeastSquaresWorkspace) throws(StatisticsError) -> IRLSResult {
+    guard covariancePending else { return self }
+    var copy = self
+    copy.covariancePending = false
+    var fitted = [Double](repeating: 0, count: design.rows)
+    if workspace.solve(design: design, response: response, weights: weights, fitted: &fitted),
+      let step = workspace.result(design: design, response: response, weights: weights, fitted: fitted)
+    {
+      copy.last = step
+      return copy
+    }
+    do {
+      copy.last = try LeastSquares.solve(design: design, response: response, weights: weights)
+    } catch {
+      throw error.asStatistics
+    }
+    return copy
+  }
 }
 
 /// Iteratively reweighted least squares for log-link GLMs (Nelder & Wedderburn 1972), with the
@@ -62,9 +89,13 @@ enum IRLS {
   }
 
   /// As above, with the solver's buffers supplied by the caller (reused across fits).
+  ///
+  /// With `covariance: false` the fast solve's last step is reported without forming its
+  /// covariance (`covariancePending`), for callers that refit many times and report one fit.
   static func fit(
     design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily, etaStart: [Double],
-    tolerance: Double, maxIterations: Int, workspace: inout WeightedLeastSquaresWorkspace
+    tolerance: Double, maxIterations: Int, workspace: inout WeightedLeastSquaresWorkspace,
+    covariance: Bool = true
   ) throws(StatisticsError) -> IRLSResult {
     let n = y.count
     var eta = etaStart
@@ -132,13 +163,18 @@ enum IRLS {
       }
       previous = deviance
     }
-    if pending, !muDiverged, !diverged,
-      let step = workspace.result(design: design, response: lastResponse, weights: lastWeights, fitted: fitted)
-    {
+    var covariancePending = false
+    if pending, !muDiverged, !diverged {
       // The reported step is the last weighted solve itself (its factorization gives the
       // covariance); eta, mu and the deviance already follow from it.
-      last = step
-      pending = false
+      if !covariance {
+        last = workspace.resultWithoutCovariance(fitted: fitted)
+        covariancePending = true
+        pending = false
+      } else if let step = workspace.result(design: design, response: lastResponse, weights: lastWeights, fitted: fitted) {
+        last = step
+        pending = false
+      }
     }
     if pending {
       // The reported step: the last weighted solve again (same z and w), by the accurate
@@ -159,7 +195,8 @@ enum IRLS {
     guard let final = last else { throw .numerical("no iteration was run") }
     return IRLSResult(
       last: final, weights: lastWeights, mu: mu, eta: eta, deviance: deviance,
-      iterations: iterations, converged: converged, diverged: diverged)
+      iterations: iterations, converged: converged, diverged: diverged, response: lastResponse,
+      covariancePending: covariancePending)
   }
 
   /// Validates counts, design and offset shared by the count models.

@@ -34,7 +34,7 @@ public enum NegativeBinomial {
     var workspace = WeightedLeastSquaresWorkspace()
     var fit = try IRLS.fit(
       design: design, y: y, offset: off, family: poissonFamily, etaStart: y.map { log($0 + 0.1) },
-      tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace)
+      tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace, covariance: false)
     if fit.diverged {
       throw .numerical("the Poisson start diverged (all-zero counts or perfect separation); θ cannot be estimated")
     }
@@ -60,7 +60,7 @@ public enum NegativeBinomial {
       let th = theta.value
       let refit = try IRLS.fit(
         design: design, y: y, offset: off, family: nbFamily(th), etaStart: mu.map { log($0) },
-        tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace)
+        tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace, covariance: false)
       totalIterations += refit.iterations
       if refit.diverged || !(th > 0) {
         // θ near 0 (extreme overdispersion) makes the working weights vanish: stop with the
@@ -77,6 +77,8 @@ public enum NegativeBinomial {
       lm0 = lm
       lm = logLikelihood(y: y, mu: mu, theta: theta.value, logFactorials: logFactorials)
     }
+    // Only the reported fit needs its covariance.
+    fit = try fit.withCovariance(design: design, workspace: &workspace)
     let converged = fit.converged && outer <= maxIterations && !diverged
     if !fit.converged { warnings.append("IRLS did not converge in \(fit.iterations) iterations") }
     let rank = fit.last.rank
