@@ -39,7 +39,8 @@ public enum NegativeBinomial {
       throw .numerical("the Poisson start diverged (all-zero counts or perfect separation); θ cannot be estimated")
     }
     var mu = fit.mu
-    var theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings)
+    let smallCounts = SmallCounts(y)
+    var theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: .some(smallCounts))
     let df = Double(max(1, n - fit.last.rank))
     let d1 = (2 * df).squareRoot()
     let d2 = 1.0
@@ -71,7 +72,7 @@ public enum NegativeBinomial {
       }
       fit = refit
       let t0 = theta.value
-      theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings)
+      theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: .some(smallCounts))
       mu = fit.mu
       delta = t0 - theta.value
       lm0 = lm
@@ -139,9 +140,14 @@ public enum NegativeBinomial {
       let top = zip(y, small).reduce(0) { $1.1 ? max($0, Int($1.0)) : $0 }
       let count = small.reduce(0) { $0 + ($1 ? 1 : 0) }
       guard count > 0, top <= 4 * count else { return nil }
+      // exceeding[k] = #{yᵢ > k}: a count per value, then sums from the top down.
+      var perValue = [Double](repeating: 0, count: top + 1)
+      for (v, s) in zip(y, small) where s { perValue[Int(v)] += 1 }
       exceeding = [Double](repeating: 0, count: top)
-      for (v, s) in zip(y, small) where s {
-        for k in 0..<Int(v) { exceeding[k] += 1 }
+      var above = 0.0
+      for k in stride(from: top - 1, through: 0, by: -1) {
+        above += perValue[k + 1]
+        exceeding[k] = above
       }
     }
 
@@ -163,9 +169,9 @@ public enum NegativeBinomial {
   /// Score Σ [ψ(θ + yᵢ) − ψ(θ) + log θ + 1 − log(θ + μᵢ) − (θ + yᵢ)/(θ + μᵢ)] and information
   /// as R writes them; for small integer counts the ψ and ψ′ differences come from the
   /// recurrence (``SmallCounts``), the same quantities with fewer operations.
-  static func thetaML(y: [Double], mu: [Double], limit: Int, warnings: inout [String]) throws(StatisticsError)
-    -> (value: Double, standardError: Double)
-  {
+  static func thetaML(
+    y: [Double], mu: [Double], limit: Int, warnings: inout [String], table: SmallCounts?? = nil
+  ) throws(StatisticsError) -> (value: Double, standardError: Double) {
     let n = Double(y.count)
     var s = 0.0
     for i in y.indices { s += (y[i] / mu[i] - 1) * (y[i] / mu[i] - 1) }
@@ -174,7 +180,7 @@ public enum NegativeBinomial {
     var delta = 1.0
     var info = Double.nan
     let eps = pow(Double.ulpOfOne, 0.25)
-    let table = SmallCounts(y)
+    let table = table ?? SmallCounts(y)
     while true {
       it += 1
       guard it < limit, abs(delta) > eps else { break }
