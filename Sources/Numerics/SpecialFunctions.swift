@@ -29,6 +29,19 @@ public enum SpecialFunctions {
     #endif
   }
 
+  /// `log y!` = `lgamma(y + 1)`, from a table for the integers 0…1023 (the table holds
+  /// `lgamma`'s own values, so the result is the same bits) and `lgamma` otherwise.
+  @inlinable
+  public static func logFactorial(_ y: Double) -> Double {
+    if y >= 0 && y < 1024, y == y.rounded(.towardZero) {
+      return logFactorialTable[Int(y)]
+    }
+    return lgamma(y + 1)
+  }
+
+  @usableFromInline
+  static let logFactorialTable: [Double] = (0..<1024).map { lgamma(Double($0) + 1) }
+
   /// Regularized lower incomplete gamma `P(a, x) = γ(a, x)/Γ(a) = (1/Γ(a)) ∫₀ˣ tᵃ⁻¹e⁻ᵗ dt`.
   ///
   /// Series `P = xᵃe⁻ˣ/Γ(a+1) · Σₙ xⁿ/((a+1)…(a+n))` for `x < a + 1`, otherwise `1 - Q`

@@ -94,11 +94,22 @@ public enum FitAnalysis {
           k += 1
         }
         let off = request.offset != nil ? fast.numbers[k] : nil
-        // Rows of each group, groups in order of first appearance.
-        var members = [[Int]](repeating: [], count: fast.groupLabels.count)
-        for (i, g) in fast.groupOfRow.enumerated() { members[g].append(i) }
-        let groups: [(String?, [Int])] = members.indices.map { (request.by == nil ? nil : fast.groupLabels[$0], members[$0]) }
-        return try fitGroups(groups, y: y, xs: xs, w: w, off: off, request)
+        // Rows of each group (groups in order of first appearance) by a counting sort: one
+        // flat array, each group's rows a contiguous run in file order.
+        let groupCount = fast.groupLabels.count
+        var starts = [Int](repeating: 0, count: groupCount + 1)
+        for g in fast.groupOfRow { starts[g + 1] += 1 }
+        for g in 0..<groupCount { starts[g + 1] += starts[g] }
+        var order = [Int](repeating: 0, count: fast.rowCount)
+        var fill = starts
+        for (i, g) in fast.groupOfRow.enumerated() {
+          order[fill[g]] = i
+          fill[g] += 1
+        }
+        let labels: [String?] = request.by == nil ? [nil] : fast.groupLabels.map { $0 }
+        let (runs, rowOrder) = (starts, order)
+        return try fitGroups(
+          labels: labels, rows: { Array(rowOrder[runs[$0]..<runs[$0 + 1]]) }, y: y, xs: xs, w: w, off: off, request)
       }
     }
     return try run(CSVReader.read(path: path), request)
@@ -108,13 +119,21 @@ public enum FitAnalysis {
   static func fitGroups(
     _ groups: [(String?, [Int])], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, _ request: FitRequest
   ) throws -> [(group: String?, fit: ModelFit)] {
+    try fitGroups(labels: groups.map(\.0), rows: { groups[$0].1 }, y: y, xs: xs, w: w, off: off, request)
+  }
+
+  /// Fits each group: `labels[g]` and the rows `rows(g)` (in parallel for large batches;
+  /// `rows` is called on the worker that fits the group).
+  static func fitGroups(
+    labels: [String?], rows: @Sendable (Int) -> [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?,
+    _ request: FitRequest
+  ) throws -> [(group: String?, fit: ModelFit)] {
     // Large batches run on all cores; each result lands in its group's slot, so the output
     // (order and bytes) never depends on the number of workers, and the error reported is
     // that of the first failing group, as in a sequential run.
-    let groupCount = groups.count
+    let groupCount = labels.count
     let workers = groupCount >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
     var results = [Result<ModelFit, any Error>?](repeating: nil, count: groupCount)
-    let batch = groups
     results.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let slots = buffer
       DispatchQueue.concurrentPerform(iterations: workers) { k in
@@ -122,7 +141,7 @@ public enum FitAnalysis {
         let hi = groupCount * (k + 1) / workers
         for g in lo..<hi {
           let result = Result { () throws(any Error) -> ModelFit in
-            try fitGroup(label: batch[g].0, rows: batch[g].1, y: y, xs: xs, w: w, off: off, request: request)
+            try fitGroup(label: labels[g], rows: rows(g), y: y, xs: xs, w: w, off: off, request: request)
           }
           slots[g] = result
           if case .failure = result { break }
@@ -133,7 +152,7 @@ public enum FitAnalysis {
     out.reserveCapacity(groupCount)
     for g in 0..<groupCount {
       switch results[g] {
-      case .success(let fit)?: out.append((batch[g].0, fit))
+      case .success(let fit)?: out.append((labels[g], fit))
       case .failure(let error)?: throw error
       case nil: throw AnalysisError.analysis("fit", "internal error: group \(g) was not fitted")
       }

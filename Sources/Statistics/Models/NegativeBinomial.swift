@@ -45,7 +45,7 @@ public enum NegativeBinomial {
     let d1 = (2 * df).squareRoot()
     let d2 = 1.0
     var delta = 1.0
-    let logFactorials: [Double] = y.map { lgamma($0 + 1) }
+    let logFactorials = y.map(SpecialFunctions.logFactorial)
     var lm = logLikelihood(y: y, mu: mu, theta: theta.value, logFactorials: logFactorials)
     var lm0 = lm + 2 * d1
     var outer = 0
@@ -108,7 +108,7 @@ public enum NegativeBinomial {
 
   /// The NB log-likelihood Σ [log Γ(θ+y) − log Γ(θ) − log y! + θ log θ + y log μ − (θ+y) log(θ+μ)].
   public static func logLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
-    logLikelihood(y: y, mu: mu, theta: theta, logFactorials: y.map { lgamma($0 + 1) })
+    logLikelihood(y: y, mu: mu, theta: theta, logFactorials: y.map(SpecialFunctions.logFactorial))
   }
 
   /// As above, with log yᵢ! given (they do not change between the rounds of a fit).

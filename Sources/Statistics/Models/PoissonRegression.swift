@@ -63,7 +63,7 @@ public enum PoissonRegression {
     var cov = final.unscaledCovariance
     for k in cov.storage.indices { cov.storage[k] *= dispersion }
     var loglik = 0.0
-    for i in 0..<n { loglik += counts[i] * log(mu[i]) - mu[i] - lgamma(counts[i] + 1) }
+    for i in 0..<n { loglik += counts[i] * log(mu[i]) - mu[i] - SpecialFunctions.logFactorial(counts[i]) }
     for (i, a) in final.aliased.enumerated() where a {
       warnings.append("coefficient '\(names[i])' is not estimable (its column is a linear combination of the others)")
     }
