@@ -260,11 +260,25 @@ public enum RangePooling {
     if !conflicts.isEmpty {
       let involved = Set(conflicts)
       let candidates = bounds.filter { involved.contains($0.id) }
-      for i in candidates.indices {
+      // Count in O(c log c): a disjoint pair has exactly one member whose high is below the
+      // other's low, so the count is Σᵢ #{j : low_j > high_i}.
+      let candidateLows = candidates.map(\.low).sorted()
+      for c in candidates {
+        // First index whose low exceeds c.high.
+        var lo = 0
+        var hi = candidateLows.count
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if candidateLows[mid] > c.high { hi = mid } else { lo = mid + 1 }
+        }
+        pairCount += candidateLows.count - lo
+      }
+      // List the first pairs in input order (i < j), stopping once enough are listed.
+      listing: for i in candidates.indices {
         for j in candidates.indices where j > i {
           if candidates[i].high < candidates[j].low || candidates[j].high < candidates[i].low {
-            pairCount += 1
-            if pairs.count < maxListedPairs { pairs.append((candidates[i].id, candidates[j].id)) }
+            pairs.append((candidates[i].id, candidates[j].id))
+            if pairs.count == maxListedPairs { break listing }
           }
         }
       }
@@ -315,22 +329,39 @@ public enum RangePooling {
   public static func linearPool(_ d: [SourceDistribution], level: Double, scale: PoolingScale = .log) -> PooledRange? {
     guard !d.isEmpty else { return nil }
     let total = d.reduce(0) { $0 + $1.weight }
-    func cdf(_ t: Double) -> Double {
-      var s = 0.0
-      for x in d { s += x.weight / total * Normal.cdf((t - x.mu) / x.sigma) }
-      return s
-    }
     let lo = d.map { $0.mu - 12 * $0.sigma }.min() ?? 0
     let hi = d.map { $0.mu + 12 * $0.sigma }.max() ?? 0
+    /// F(t) and its derivative, the mixture density.
+    func cdfAndDensity(_ t: Double) -> (Double, Double) {
+      var s = 0.0
+      var density = 0.0
+      for x in d {
+        let z = (t - x.mu) / x.sigma
+        let w = x.weight / total
+        s += w * Normal.cdf(z)
+        density += w * exp(-0.5 * z * z) / (x.sigma * 2.5066282746310002)
+      }
+      return (s, density)
+    }
+    // Newton steps on F(t) = p inside a shrinking bracket, bisecting whenever a step would
+    // leave it (the mixture CDF is increasing and smooth, so Newton converges in a few steps
+    // where bisection needs about 55); stops when the step or the bracket is below 1e-15
+    // relative.
     func quantile(_ p: Double) -> Double {
       var a = lo
       var b = hi
+      var t = (a + b) / 2
       for _ in 0..<200 {
-        let m = (a + b) / 2
-        if cdf(m) < p { a = m } else { b = m }
-        if b - a <= 1e-15 * max(1, abs(m)) { break }
+        let (f, density) = cdfAndDensity(t)
+        if f == p { break }  // t is the root as far as F can tell
+        if f < p { a = t } else { b = t }
+        var next = density > 0 ? t - (f - p) / density : .nan
+        if !(next > a && next < b) { next = (a + b) / 2 }
+        let done = abs(next - t) <= 1e-15 * max(1, abs(t)) || b - a <= 1e-15 * max(1, abs(t))
+        t = next
+        if done { break }
       }
-      return scale.inverse((a + b) / 2)
+      return scale.inverse(t)
     }
     return PooledRange(
       method: "linear opinion pool (mixture)", estimate: quantile(0.5),
