@@ -64,6 +64,14 @@ struct OutputTests {
     #expect(CSVWriter.escape("Ministry of Unification, Republic of Korea") == "\"Ministry of Unification, Republic of Korea\"")
   }
 
+  @Test("Thousands grouping", arguments: [
+    ("1234567.891", "1,234,567.891"), ("-1000", "-1,000"), ("999", "999"), ("0.5", "0.5"),
+    ("-123456", "-123,456"), ("100000", "100,000"), ("1", "1"), ("", ""),
+  ])
+  func thousands(_ plain: String, _ grouped: String) {
+    #expect(NumberFormat.groupThousands(plain) == grouped)
+  }
+
   @Test func nonFiniteIsEmptyInCSVAndNullInJSON() {
     #expect(NumberFormat.plain(.nan) == "")
     #expect(JSON.num(.infinity).serialized() == "null")

@@ -149,17 +149,20 @@ public enum NumberFormat {
   }
 
   static func groupThousands(_ s: String) -> String {
-    let negative = s.hasPrefix("-")
-    let body = negative ? String(s.dropFirst()) : s
-    let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-    let intPart = Array(parts.first.map(String.init) ?? "")
-    var grouped = ""
-    for (i, ch) in intPart.enumerated() {
-      if i > 0 && (intPart.count - i) % 3 == 0 { grouped.append(",") }
-      grouped.append(ch)
+    let bytes = Array(s.utf8)
+    let negative = bytes.first == UInt8(ascii: "-")
+    let start = negative ? 1 : 0
+    let point = bytes[start...].firstIndex(of: UInt8(ascii: ".")) ?? bytes.count
+    let intCount = point - start
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count + intCount / 3 + 1)
+    if negative { out.append(UInt8(ascii: "-")) }
+    for i in 0..<intCount {
+      if i > 0 && (intCount - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+      out.append(bytes[start + i])
     }
-    let frac = parts.count > 1 ? "." + parts[1] : ""
-    return (negative ? "-" : "") + grouped + frac
+    out.append(contentsOf: bytes[point...])
+    return String(decoding: out, as: UTF8.self)
   }
 }
 
