@@ -32,13 +32,14 @@ public enum RangesAnalysis {
   public static func run(
     _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = 0.9
   ) throws(AnalysisError) -> [QuantityRanges] {
-    let all = files.flatMap(\.figures)
     // One pass groups the figures by quantity (in order of first appearance).
     var order: [String] = []
     var byQuantity: [String: [Figure]] = [:]
-    for f in all {
-      if byQuantity[f.quantity] == nil { order.append(f.quantity) }
-      byQuantity[f.quantity, default: []].append(f)
+    for file in files {
+      for f in file.figures {
+        if byQuantity[f.quantity] == nil { order.append(f.quantity) }
+        byQuantity[f.quantity, default: []].append(f)
+      }
     }
     for q in quantities where byQuantity[q] == nil {
       throw .unknownQuantity(q, available: order)

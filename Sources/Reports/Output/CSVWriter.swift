@@ -30,6 +30,10 @@ public struct CSVWriter: Sendable {
   /// The CSV text.
   public var text: String {
     var out = ""
+    // One allocation: the cells' bytes, separators and room for some quoting.
+    var size = 0
+    for r in rows { for f in r { size += f.utf8.count + 1 } }
+    out.reserveCapacity(size + size / 16 + 64)
     func line(_ fields: [String]) {
       for (k, field) in fields.enumerated() {
         if k > 0 { out += "," }
