@@ -13,24 +13,9 @@ public enum Summation {
   /// Non-finite terms propagate as in ordinary summation (`inf`, `-inf`, `nan`).
   /// An empty array sums to `0`.
   public static func sum(_ xs: [Double]) -> Double {
-    var s = 0.0
-    var c = 0.0
-    for x in xs {
-      let t = s + x
-      if abs(s) >= abs(x) {
-        c += (s - t) + x
-      } else {
-        c += (x - t) + s
-      }
-      s = t
-    }
-    guard s.isFinite else {
-      // Compensation is meaningless once the running sum overflowed or saw inf/nan.
-      var plain = 0.0
-      for x in xs { plain += x }
-      return plain
-    }
-    return s + c
+    var total = Accumulator()
+    for x in xs { total.add(x) }
+    return total.value
   }
 
   /// `sum(_:)` one term at a time, without an array: `add` the terms in order, then read

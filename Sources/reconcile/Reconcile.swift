@@ -113,13 +113,21 @@ func guarded(_ body: () throws -> Void) throws {
 /// Expands folders to their `.csv` files (sorted by name) and reads every figures file,
 /// reporting the diagnostics of all files before failing.
 func loadFigures(_ paths: [String]) throws -> [FiguresFile] {
-  var files: [FiguresFile] = []
+  try readEach(paths, read: FiguresReader.read(path:), warnings: \.warnings)
+}
+
+/// Reads every file of `paths` (folders expanded) with `read`, printing each file's warnings;
+/// the diagnostics of all files are reported before failing.
+func readEach<T>(
+  _ paths: [String], read: (String) throws(FiguresError) -> T, warnings: (T) -> [Diagnostic]
+) throws -> [T] {
+  var files: [T] = []
   var diagnostics: [Diagnostic] = []
   var firstOther: FiguresError? = nil
   for path in try expand(paths) {
-    do {
-      let f = try FiguresReader.read(path: path)
-      for w in f.warnings { printError(w.description) }
+    do throws(FiguresError) {
+      let f = try read(path)
+      for w in warnings(f) { printError(w.description) }
       files.append(f)
     } catch {
       if case .invalid(let d) = error { diagnostics += d } else if firstOther == nil { firstOther = error }

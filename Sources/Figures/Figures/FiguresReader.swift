@@ -68,6 +68,19 @@ public enum FiguresReader {
     try parse(CSVReader.readBytes(path: path), path: path)
   }
 
+  /// Whether `record` is an HXL hashtag row: at least one non-empty cell, and every
+  /// non-empty cell begins with `#`.
+  static func isHashtagRow(_ record: CSVRecord) -> Bool {
+    var any = false
+    for field in record.fields {
+      let text = field.value.trimmingWhitespace()
+      if text.isEmpty { continue }
+      guard text.hasPrefix("#") else { return false }
+      any = true
+    }
+    return any
+  }
+
   /// Parses a figures file's bytes; `path` is used in diagnostics and default ids.
   ///
   /// - Throws: `FiguresError.invalid` with every error found, in file order.
@@ -110,7 +123,7 @@ private struct FiguresBuilder {
       }
     }
     var rows = table.records[...]
-    if let first = rows.first, isHashtagRow(first) {
+    if let first = rows.first, FiguresReader.isHashtagRow(first) {
       rows = rows.dropFirst()
       for (index, field) in first.fields.enumerated() {
         guard index < table.header.count,
@@ -157,18 +170,6 @@ private struct FiguresBuilder {
       warnings: CSVReader.sortedInFileOrder(warnings))
   }
 
-  /// Whether `record` is an HXL hashtag row: at least one non-empty cell, and every
-  /// non-empty cell begins with `#`.
-  func isHashtagRow(_ record: CSVRecord) -> Bool {
-    var any = false
-    for field in record.fields {
-      let text = field.value.trimmingWhitespace()
-      if text.isEmpty { continue }
-      guard text.hasPrefix("#") else { return false }
-      any = true
-    }
-    return any
-  }
 
   func cell(_ column: FigureColumn, _ record: CSVRecord) -> CSVField? {
     guard let index = columnIndex[column], index < record.fields.count else { return nil }

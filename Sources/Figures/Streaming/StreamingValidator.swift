@@ -169,7 +169,7 @@ public enum StreamingValidator {
       }
     }
     var dataStart = headerEnd
-    if let first = table.records.first, isHashtagRow(first) {
+    if let first = table.records.first, FiguresReader.isHashtagRow(first) {
       dataStart = secondEnd
       for (index, field) in first.fields.enumerated() {
         guard index < table.header.count,
@@ -187,17 +187,6 @@ public enum StreamingValidator {
     return (columns, dataStart)
   }
 
-  /// As `FiguresBuilder.isHashtagRow`.
-  static func isHashtagRow(_ record: CSVRecord) -> Bool {
-    var any = false
-    for field in record.fields {
-      let text = field.value.trimmingWhitespace()
-      if text.isEmpty { continue }
-      guard text.hasPrefix("#") else { return false }
-      any = true
-    }
-    return any
-  }
 }
 
 /// One file's streaming validation: the passes and the merged state.

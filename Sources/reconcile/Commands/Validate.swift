@@ -54,22 +54,5 @@ struct Validate: ParsableCommand {
 /// As `loadFigures`, but streaming: each file's summary (count, quantities, warnings) from
 /// `StreamingValidator`, with the same printing and the same errors.
 func validateFigures(_ paths: [String]) throws -> [FiguresSummary] {
-  var files: [FiguresSummary] = []
-  var diagnostics: [Diagnostic] = []
-  var firstOther: FiguresError? = nil
-  for path in try expand(paths) {
-    do {
-      let f = try StreamingValidator.validate(path: path)
-      for w in f.warnings { printError(w.description) }
-      files.append(f)
-    } catch {
-      if case .invalid(let d) = error { diagnostics += d } else if firstOther == nil { firstOther = error }
-    }
-  }
-  if let e = firstOther {
-    printDiagnostics(diagnostics)
-    throw e
-  }
-  if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
-  return files
+  try readEach(paths, read: StreamingValidator.validate(path:), warnings: \.warnings)
 }
