@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Foundation
 
 /// An RFC 4180 CSV reader that keeps the line and column of every field.
@@ -35,13 +40,28 @@ public enum CSVReader {
   /// validating rows can skip them (`fields.count != header.count`) and still report the
   /// errors of the others.
   static func parseCollecting(_ bytes: [UInt8], path: String) -> (CSVTable?, [Diagnostic]) {
+    var header: CSVRecord? = nil
+    var records: [CSVRecord] = []
+    let diagnostics = parseStreaming(bytes, path: path) { record, isHeader in
+      if isHeader { header = record } else { records.append(record) }
+    }
+    guard let header else { return (nil, diagnostics) }
+    return (CSVTable(path: path, header: header.fields, records: records), diagnostics)
+  }
+
+  /// The parse of `parseCollecting` without keeping the rows: each row (the header first,
+  /// flagged) goes to `emit` as it is read. Returns every CSV-level diagnostic, in file order,
+  /// as `parseCollecting` reports them (including "file is empty" when there is no header).
+  static func parseStreaming(
+    _ bytes: [UInt8], path: String, _ emit: (CSVRecord, _ isHeader: Bool) -> Void
+  ) -> [Diagnostic] {
     // A UTF-16 or UTF-32 file (as some spreadsheets export "Unicode text") would produce a
     // flood of NUL-byte errors; one clear error says what to do instead.
     if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-      return (nil, [.error("file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"", at: SourceLocation(path: path, line: 1, column: 1))])
+      return [.error("file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"", at: SourceLocation(path: path, line: 1, column: 1))]
     }
     var parser = CSVParser(path: path)
-    let records = bytes.withUnsafeBufferPointer { parser.run($0) }
+    bytes.withUnsafeBufferPointer { parser.run($0, emit) }
     var diagnostics = parser.diagnostics
     guard let header = parser.header else {
       if diagnostics.isEmpty {
@@ -50,7 +70,7 @@ public enum CSVReader {
             "file is empty: expected a header row",
             at: SourceLocation(path: path, line: 1, column: 1)))
       }
-      return (nil, sortedInFileOrder(diagnostics))
+      return sortedInFileOrder(diagnostics)
     }
     var seen: [String: Int] = [:]
     for (index, field) in header.fields.enumerated() {
@@ -65,8 +85,7 @@ public enum CSVReader {
         seen[key] = index
       }
     }
-    let table = CSVTable(path: path, header: header.fields, records: records)
-    return (table, sortedInFileOrder(diagnostics))
+    return sortedInFileOrder(diagnostics)
   }
 
   /// Reads and parses the CSV file at `path`.
@@ -103,6 +122,29 @@ public enum CSVReader {
         path: path,
         reason: "file is \(size / 1_048_576) MB; reconcile reads a figures file into memory and this machine allows at most \(limit / 1_048_576) MB (a quarter of its memory) — split the file, e.g. by quantity")
     }
+    // Read straight into the array (one buffer of the file's size); anything unusual — the
+    // file cannot be opened, a read fails, it grew meanwhile — goes through Foundation, which
+    // also words the error.
+    if size > 0, size <= UInt64(Int.max) {
+      let fd = open(path, O_RDONLY)
+      if fd >= 0 {
+        defer { close(fd) }
+        var complete = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
+          count = 0
+          guard let base = buffer.baseAddress else { return }
+          while count < buffer.count {
+            let n = systemRead(fd, base + count, buffer.count - count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            count += n
+          }
+          var probe: UInt8 = 0
+          complete = systemRead(fd, &probe, 1) == 0
+        }
+        if complete { return bytes }
+      }
+    }
     do {
       let data = try Data(contentsOf: URL(fileURLWithPath: path), options: [.mappedIfSafe])
       return [UInt8](data)
@@ -123,6 +165,11 @@ public enum CSVReader {
       return a.offset < b.offset
     }.map(\.element)
   }
+}
+
+/// read(2) (the name `read` is taken by `CSVReader.read(path:)` inside the enum).
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+  read(fd, buffer, count)
 }
 
 private let lf: UInt8 = 0x0A
@@ -219,6 +266,14 @@ struct CSVParser {
   /// Parses every row. The first is stored in `header`, and the rest returned; row-length
   /// errors are checked against the header.
   mutating func run(_ b: UnsafeBufferPointer<UInt8>) -> [CSVRecord] {
+    var records: [CSVRecord] = []
+    run(b) { record, isHeader in if !isHeader { records.append(record) } }
+    return records
+  }
+
+  /// Parses every row, handing each to `emit` as it is read (the first, also stored in
+  /// `header`, with `isHeader` true), so a caller can consume rows without keeping them all.
+  mutating func run(_ b: UnsafeBufferPointer<UInt8>, _ emit: (CSVRecord, _ isHeader: Bool) -> Void) {
     let n = b.count
     var i = 0
     if n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
@@ -231,9 +286,8 @@ struct CSVParser {
       error(
         "line ends are CR only (classic Mac format): save the file with LF or CRLF line ends",
         line: 1, column: 1)
-      return []
+      return
     }
-    var records: [CSVRecord] = []
     var expected: Int? = nil
     var scratch: [UInt8] = []
 
@@ -392,12 +446,13 @@ struct CSVParser {
       }
       if expected == nil {
         expected = fields.count
-        header = CSVRecord(fields: fields, line: recordLine)
+        let record = CSVRecord(fields: fields, line: recordLine)
+        header = record
+        emit(record, true)
       } else {
-        records.append(CSVRecord(fields: fields, line: recordLine))
+        emit(CSVRecord(fields: fields, line: recordLine), false)
       }
     }
-    return records
   }
 }
 

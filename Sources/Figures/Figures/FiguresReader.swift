@@ -86,17 +86,27 @@ public enum FiguresReader {
   /// - Throws: `FiguresError.invalid` with every error found, in file order.
   /// - Complexity: O(n) in the file size.
   public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> FiguresFile {
-    let (table, csvErrors) = CSVReader.parseCollecting(bytes, path: path)
-    guard let table else { throw .invalid(csvErrors) }
-    var builder = FiguresBuilder(table: table, csvErrors: csvErrors)
-    return try builder.build()
+    // Rows are turned into figures as the CSV parser reads them, so the file's cells are
+    // never all held at once (only the figures are).
+    var builder: FiguresBuilder? = nil
+    let csvErrors = CSVReader.parseStreaming(bytes, path: path) { record, isHeader in
+      if isHeader {
+        builder = FiguresBuilder(header: record.fields, path: path)
+      } else {
+        builder?.consume(record)
+      }
+    }
+    guard var builder else { throw .invalid(csvErrors) }
+    return try builder.finish(csvErrors: csvErrors)
   }
 }
 
-/// The validation pass behind `FiguresReader.parse`.
+/// The validation pass behind `FiguresReader.parse`, fed one row at a time.
 private struct FiguresBuilder {
-  let table: CSVTable
-  var path: String { table.path }
+  /// The header row's fields.
+  let header: [CSVField]
+  let path: String
+  /// Errors found in the rows (the CSV layer's come separately, to `finish`).
   var errors: [Diagnostic] = []
   var warnings: [Diagnostic] = []
   /// Column index of each known column.
@@ -108,55 +118,71 @@ private struct FiguresBuilder {
   var periodCache: [String: Result<Period, PeriodParseError>] = [:]
   /// Where the figures' default ids come from.
   let stem: String
+  /// Whether the columns are mapped yet (at the first data row, which may be an HXL row).
+  var mapped = false
+  /// The error of a missing `quantity` column: no row is read after it.
+  var missingQuantity: Diagnostic? = nil
+  var figures: [Figure] = []
+  var derivedFields: [CSVField?] = []
+  var idFields: [CSVField?] = []
 
-  /// Errors of the CSV layer (ragged rows, quoting…), reported with the figures' errors.
-  init(table: CSVTable, csvErrors: [Diagnostic]) {
-    self.table = table
-    self.errors = csvErrors
-    self.stem = URL(fileURLWithPath: table.path).deletingPathExtension().lastPathComponent
+  init(header: [CSVField], path: String) {
+    self.header = header
+    self.path = path
+    self.stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
   }
 
-  mutating func build() throws(FiguresError) -> FiguresFile {
-    for (index, field) in table.header.enumerated() {
+  /// Maps the columns: by header name, then (for the rest) by the hashtags of an HXL row.
+  mutating func mapColumns(hashtags: CSVRecord?) {
+    mapped = true
+    for (index, field) in header.enumerated() {
       if let column = FigureColumn(headerName: field.value), columnIndex[column] == nil {
         columnIndex[column] = index
       }
     }
-    var rows = table.records[...]
-    if let first = rows.first, FiguresReader.isHashtagRow(first) {
-      rows = rows.dropFirst()
-      for (index, field) in first.fields.enumerated() {
-        guard index < table.header.count,
-          FigureColumn(headerName: table.header[index].value) == nil,
+    if let hashtags {
+      for (index, field) in hashtags.fields.enumerated() {
+        guard index < header.count,
+          FigureColumn(headerName: header[index].value) == nil,
           let column = FigureColumn(hashtag: field.value), columnIndex[column] == nil
         else { continue }
         columnIndex[column] = index
       }
     }
-    let mapped = columnIndex.mappedIndices
-    extraIndices = table.header.indices.filter { !mapped.contains($0) }
-    guard columnIndex[.quantity] != nil else {
-      let names = table.header.map(\.value).joined(separator: ", ")
-      errors.append(
-        .error(
-          "missing required column 'quantity' (columns: \(names))",
-          at: SourceLocation(path: path, line: 1)))
-      throw .invalid(CSVReader.sortedInFileOrder(errors))
+    let mappedIndices = columnIndex.mappedIndices
+    extraIndices = header.indices.filter { !mappedIndices.contains($0) }
+    if columnIndex[.quantity] == nil {
+      let names = header.map(\.value).joined(separator: ", ")
+      missingQuantity = .error(
+        "missing required column 'quantity' (columns: \(names))", at: SourceLocation(path: path, line: 1))
     }
-    var figures: [Figure] = []
-    figures.reserveCapacity(rows.count)
-    var derivedFields: [CSVField?] = []
-    var idFields: [CSVField?] = []
-    for record in rows {
-      // A row with the wrong field count is already an error; its cells may be shifted, so
-      // it is not validated further.
-      if record.fields.count != table.header.count { continue }
-      if record.fields.allSatisfy({ $0.value.trimmingWhitespace().isEmpty }) { continue }
-      // Rows with errors are kept until the end so that ids and derived_from still resolve.
-      figures.append(makeFigure(record))
-      derivedFields.append(cell(.derivedFrom, record))
-      idFields.append(cell(.id, record))
+  }
+
+  /// One data row.
+  mutating func consume(_ record: CSVRecord) {
+    if !mapped {
+      if FiguresReader.isHashtagRow(record) {
+        mapColumns(hashtags: record)
+        return
+      }
+      mapColumns(hashtags: nil)
     }
+    guard missingQuantity == nil else { return }
+    // A row with the wrong field count is already an error; its cells may be shifted, so
+    // it is not validated further.
+    if record.fields.count != header.count { return }
+    if record.fields.allSatisfy({ $0.value.trimmingWhitespace().isEmpty }) { return }
+    // Rows with errors are kept until the end so that ids and derived_from still resolve.
+    figures.append(makeFigure(record))
+    derivedFields.append(cell(.derivedFrom, record))
+    idFields.append(cell(.id, record))
+  }
+
+  /// The file's figures, or every error (the CSV layer's first, then the rows', in file order).
+  mutating func finish(csvErrors: [Diagnostic]) throws(FiguresError) -> FiguresFile {
+    if !mapped { mapColumns(hashtags: nil) }
+    if let missingQuantity { throw .invalid(CSVReader.sortedInFileOrder(csvErrors + [missingQuantity])) }
+    errors = csvErrors + errors
     if figures.isEmpty && errors.isEmpty {
       errors.append(
         .error(
@@ -166,10 +192,9 @@ private struct FiguresBuilder {
     checkProvenance(figures, idFields: idFields, derivedFields: derivedFields)
     if !errors.isEmpty { throw .invalid(CSVReader.sortedInFileOrder(errors)) }
     return FiguresFile(
-      path: path, columns: table.header.map(\.value), figures: figures,
+      path: path, columns: header.map(\.value), figures: figures,
       warnings: CSVReader.sortedInFileOrder(warnings))
   }
-
 
   func cell(_ column: FigureColumn, _ record: CSVRecord) -> CSVField? {
     guard let index = columnIndex[column], index < record.fields.count else { return nil }
@@ -185,10 +210,10 @@ private struct FiguresBuilder {
   }
 
   func headerName(_ column: FigureColumn) -> String {
-    guard let index = columnIndex[column], index < table.header.count else {
+    guard let index = columnIndex[column], index < header.count else {
       return column.rawValue
     }
-    let name = table.header[index].value.trimmingWhitespace()
+    let name = header[index].value.trimmingWhitespace()
     return name.isEmpty ? column.rawValue : name
   }
 
@@ -312,7 +337,7 @@ private struct FiguresBuilder {
 
     var extra: [String: String] = [:]
     for index in extraIndices where index < record.fields.count {
-      extra[table.header[index].value] = record.fields[index].value
+      extra[header[index].value] = record.fields[index].value
     }
 
     var figure = Figure(
