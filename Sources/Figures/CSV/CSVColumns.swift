@@ -44,25 +44,9 @@ public struct CSVColumns: Sendable {
   public static func read(
     path: String, select: (CSVTable) -> (numeric: [String], group: String?)?
   ) -> CSVColumns? {
-    // The file is mapped, not copied: no second buffer and no zeroed pages to fault in.
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var info = stat()
-    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
-      UInt64(info.st_size) <= CSVReader.maximumFileSize
-    else { return nil }
-    let size = Int(info.st_size)
-    #if os(Linux)
-      let flags = MAP_PRIVATE | MAP_POPULATE
-    #else
-      let flags = MAP_PRIVATE
-    #endif
-    guard let base = mmap(nil, size, PROT_READ, flags, fd, 0), base != MAP_FAILED
-    else { return nil }
-    defer { munmap(base, size) }
-    let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: size)
-    return parse(bytes, path: path, select: select)
+    // One read into one buffer (not a mapping: a file truncated while mapped would fault).
+    guard let bytes = try? CSVReader.readBytes(path: path), !bytes.isEmpty else { return nil }
+    return bytes.withUnsafeBufferPointer { parse($0, path: path, select: select) }
   }
 
   /// The fast path on a file's bytes; `nil` when it declines.
