@@ -89,9 +89,13 @@ public enum FiguresReader {
     // Rows are turned into figures as the CSV parser reads them, so the file's cells are
     // never all held at once (only the figures are).
     var builder: FiguresBuilder? = nil
+    // Rows are at most the lines: reserving that many figures up front spares the copies of
+    // a growing array of large values.
+    let lines = bytes.withUnsafeBufferPointer { b in b.reduce(into: 0) { if $1 == 0x0A { $0 += 1 } } }
     let csvErrors = CSVReader.parseStreaming(bytes, path: path) { record, isHeader in
       if isHeader {
         builder = FiguresBuilder(header: record.fields, path: path)
+        builder?.reserve(lines)
       } else {
         builder?.consume(record)
       }
@@ -130,6 +134,13 @@ private struct FiguresBuilder {
     self.header = header
     self.path = path
     self.stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+  }
+
+  /// Room for `rows` figures.
+  mutating func reserve(_ rows: Int) {
+    figures.reserveCapacity(rows)
+    derivedFields.reserveCapacity(rows)
+    idFields.reserveCapacity(rows)
   }
 
   /// Maps the columns: by header name, then (for the rest) by the hashtags of an HXL row.
