@@ -18,3 +18,23 @@ public func replay(_ entry: (UnsafePointer<UInt8>?, Int) -> CInt) {
   }
   exit(failed == 0 ? 0 : 1)
 }
+
+#if FUZZING
+  @_silgen_name("LLVMFuzzerRunDriver")
+  func llvmFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt
+
+  /// Hands a fuzz target's entry point to libFuzzer's driver (each target's `<module>_main`,
+  /// which SwiftPM links as the executable's entry, calls this).
+  public func runFuzzer(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+    _ entry: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+  ) -> CInt {
+    var count = argc
+    var vector = argv
+    return llvmFuzzerRunDriver(&count, &vector, entry)
+  }
+#endif
