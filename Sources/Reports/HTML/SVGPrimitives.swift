@@ -250,6 +250,16 @@ struct AxisScale: Sendable, Equatable {
 }
 
 /// A growing SVG fragment: elements appended in call order.
+/// A chart's whole `<svg>` element: accessible label and title, optional `<defs>`, a white
+/// background, then the body.
+func svgDocument(width: Double, height: Double, label: String, defs: String = "", body: String) -> String {
+  var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Markup.coord(width))\" height=\"\(Markup.coord(height))\" viewBox=\"0 0 \(Markup.coord(width)) \(Markup.coord(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Markup.escape(label))\">\n"
+  out += "<title>\(Markup.escape(label))</title>\n"
+  if !defs.isEmpty { out += "<defs>\(defs)</defs>\n" }
+  out += "<rect x=\"0\" y=\"0\" width=\"\(Markup.coord(width))\" height=\"\(Markup.coord(height))\" fill=\"white\"/>\n"
+  return out + body + "</svg>"
+}
+
 struct SVGCanvas {
   var body = ""
 

@@ -290,11 +290,7 @@ struct SVGRangeChart {
     let legendHeight = drawLegend(items, into: &legend, x: 8, y: legendTop, width: SVGRangeChart.width - 16)
     let height = legendTop + legendHeight + 8
     let label = "Floating-bar chart of \(quantity): \(rows.filter { !$0.pooled }.count) figures and their pooled ranges"
-    var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Markup.coord(SVGRangeChart.width))\" height=\"\(Markup.coord(height))\" viewBox=\"0 0 \(Markup.coord(SVGRangeChart.width)) \(Markup.coord(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Markup.escape(label))\">\n"
-    out += "<title>\(Markup.escape(label))</title>\n"
-    out += "<defs><pattern id=\"\(hatch)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8a8a8a\" stroke-width=\"2\"/></pattern></defs>\n"
-    out += "<rect x=\"0\" y=\"0\" width=\"\(Markup.coord(SVGRangeChart.width))\" height=\"\(Markup.coord(height))\" fill=\"white\"/>\n"
-    out += c.body + legend.body + "</svg>"
-    return out
+    let defs = "<pattern id=\"\(hatch)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8a8a8a\" stroke-width=\"2\"/></pattern>"
+    return svgDocument(width: SVGRangeChart.width, height: height, label: label, defs: defs, body: c.body + legend.body)
   }
 }

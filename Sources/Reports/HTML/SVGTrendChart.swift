@@ -180,10 +180,6 @@ struct SVGTrendChart {
     let legendHeight = drawLegend(items, into: &legend, x: 8, y: legendTop, width: SVGTrendChart.width - 16)
     let height = legendTop + legendHeight + 8
     let label = "Trend chart of \(result.quantity): observed counts, fitted \(result.model.rawValue) trend and its bands"
-    var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Markup.coord(SVGTrendChart.width))\" height=\"\(Markup.coord(height))\" viewBox=\"0 0 \(Markup.coord(SVGTrendChart.width)) \(Markup.coord(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Markup.escape(label))\">\n"
-    out += "<title>\(Markup.escape(label))</title>\n"
-    out += "<rect x=\"0\" y=\"0\" width=\"\(Markup.coord(SVGTrendChart.width))\" height=\"\(Markup.coord(height))\" fill=\"white\"/>\n"
-    out += c.body + legend.body + "</svg>"
-    return out
+    return svgDocument(width: SVGTrendChart.width, height: height, label: label, body: c.body + legend.body)
   }
 }
