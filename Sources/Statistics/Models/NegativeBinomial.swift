@@ -40,7 +40,7 @@ public enum NegativeBinomial {
     }
     var mu = fit.mu
     let smallCounts = SmallCounts(y)
-    var theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: .some(smallCounts))
+    var theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: smallCounts)
     let df = Double(max(1, n - fit.last.rank))
     let d1 = (2 * df).squareRoot()
     let d2 = 1.0
@@ -72,7 +72,7 @@ public enum NegativeBinomial {
       }
       fit = refit
       let t0 = theta.value
-      theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: .some(smallCounts))
+      theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: smallCounts)
       mu = fit.mu
       delta = t0 - theta.value
       lm0 = lm
@@ -107,11 +107,7 @@ public enum NegativeBinomial {
   static func nbFamily(_ theta: Double) -> LogLinkFamily { LogLinkFamily(theta: theta) }
 
   /// The NB log-likelihood Σ [log Γ(θ+y) − log Γ(θ) − log y! + θ log θ + y log μ − (θ+y) log(θ+μ)].
-  public static func logLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
-    logLikelihood(y: y, mu: mu, theta: theta, logFactorials: y.map(SpecialFunctions.logFactorial))
-  }
-
-  /// As above, with log yᵢ! given (they do not change between the rounds of a fit).
+  /// `logFactorials` holds log yᵢ! (they do not change between the rounds of a fit).
   static func logLikelihood(y: [Double], mu: [Double], theta: Double, logFactorials: [Double]) -> Double {
     // Terms constant over i are computed once (same values, so the same bits).
     let lgTheta: Double = lgamma(theta)
@@ -170,7 +166,7 @@ public enum NegativeBinomial {
   /// as R writes them; for small integer counts the ψ and ψ′ differences come from the
   /// recurrence (``SmallCounts``), the same quantities with fewer operations.
   static func thetaML(
-    y: [Double], mu: [Double], limit: Int, warnings: inout [String], table: SmallCounts?? = nil
+    y: [Double], mu: [Double], limit: Int, warnings: inout [String], table: SmallCounts?
   ) throws(StatisticsError) -> (value: Double, standardError: Double) {
     let n = Double(y.count)
     var s = 0.0
@@ -180,7 +176,6 @@ public enum NegativeBinomial {
     var delta = 1.0
     var info = Double.nan
     let eps = pow(Double.ulpOfOne, 0.25)
-    let table = table ?? SmallCounts(y)
     while true {
       it += 1
       guard it < limit, abs(delta) > eps else { break }
