@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Foundation
 
 /// A few columns of a plain CSV file, read straight from its bytes: the fast path behind the
@@ -36,17 +31,31 @@ public struct CSVColumns: Sendable {
   /// The header's names, as written.
   public var header: [String]
 
-  /// Reads the file at `path` by the fast path; `nil` when it declines (see the type's
-  /// documentation) or the file cannot be read — the general reader then reports why.
+  /// What `read(path:select:accept:)` gives: the columns by the fast path, or the whole
+  /// table by the general reader when the fast path declined.
+  public enum Input {
+    case columns(CSVColumns)
+    case table(CSVTable)
+  }
+
+  /// Reads the file at `path` once: by the fast path, or — when it declines (see the type's
+  /// documentation) or `accept` rejects what it read — by the general reader on the same
+  /// bytes, which also reports every problem.
   ///
-  /// - Parameter select: given the header (a table without rows), the numeric columns and
-  ///   the group column to read, or `nil` to decline (for instance when a column is missing).
+  /// - Parameters:
+  ///   - select: given the header (a table without rows), the numeric columns and the group
+  ///     column to read, or `nil` to decline (for instance when a column is missing).
+  ///   - accept: a last check of the columns read (values the caller cannot take).
+  /// - Throws: as `CSVReader.read(path:)`.
   public static func read(
-    path: String, select: (CSVTable) -> (numeric: [String], group: String?)?
-  ) -> CSVColumns? {
-    // One read into one buffer (not a mapping: a file truncated while mapped would fault).
-    guard let bytes = try? CSVReader.readBytes(path: path), !bytes.isEmpty else { return nil }
-    return bytes.withUnsafeBufferPointer { parse($0, path: path, select: select) }
+    path: String, select: (CSVTable) -> (numeric: [String], group: String?)?,
+    accept: (CSVColumns) -> Bool = { _ in true }
+  ) throws(FiguresError) -> Input {
+    let bytes = try CSVReader.readBytes(path: path)
+    if let columns = bytes.withUnsafeBufferPointer({ parse($0, path: path, select: select) }), accept(columns) {
+      return .columns(columns)
+    }
+    return .table(try CSVReader.parse(bytes, path: path))
   }
 
   /// The fast path on a file's bytes; `nil` when it declines.
@@ -258,7 +267,6 @@ private struct Chunk {
     var rows = 0
     var line = out.firstLine
     var ok = true
-    let powers = NumberSyntax.exactPowers
     let columns = out.columns
     guard let lineOf = out.lines, let groupOf = out.groups else { return nil }
           var i = from
@@ -319,9 +327,10 @@ private struct Chunk {
               if end > start && b[end - 1] == 0x0D { end -= 1 }
               if role >= 0 {
                 let x: Double
-                if plain && sawDigit && scale <= 22 && end == i {
-                  let magnitude = Double(significand) / powers[scale]
-                  x = negative ? -magnitude : magnitude
+                if plain && sawDigit && end == i,
+                  let v = NumberSyntax.exactValue(significand: significand, scale: scale, negative: negative)
+                {
+                  x = v
                 } else if case .number(let v) = NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) {
                   x = v
                 } else {

@@ -59,7 +59,6 @@ public enum NumberSyntax {
   }
 
   /// Powers of ten that are exact in a Double (10^0 … 10^22).
-  static var exactPowers: [Double] { exactPowersOfTen }
   private static let exactPowersOfTen: [Double] = (0...22).map { k in
     var p = 1.0
     for _ in 0..<k { p *= 10 }
@@ -99,7 +98,15 @@ public enum NumberSyntax {
       }
       i += 1
     }
-    guard scale <= 22 else { return nil }
+    return exactValue(significand: significand, scale: scale, negative: negative)
+  }
+
+  /// ±significand / 10^scale in one correctly rounded division, for a significand of at
+  /// most 15 digits; nil when `scale` exceeds 22 (10^scale no longer exact). Clinger's exact
+  /// case, shared by every reader that accumulates the digits itself.
+  @inline(__always)
+  static func exactValue(significand: UInt64, scale: Int, negative: Bool) -> Double? {
+    guard scale >= 0, scale <= 22 else { return nil }
     let magnitude = Double(significand) / exactPowersOfTen[scale]
     return negative ? -magnitude : magnitude
   }

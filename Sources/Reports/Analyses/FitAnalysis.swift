@@ -73,46 +73,29 @@ public enum FitAnalysis {
   /// fast path for plain files (``CSVColumns``) that gives the same results without a
   /// `String` per cell; anything else (and every error) goes through the general reader.
   public static func run(path: String, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
-    if request.model != .nls && !(request.degree > 1 && request.x.count != 1) {
-      let numeric = [request.y] + request.x + [request.weights, request.offset].compactMap { $0 }
-      let fast = CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
-        for c in numeric + [request.by].compactMap({ $0 } ) where header.columnIndex(c) == nil { return nil }
-        return (numeric, request.by)
-      }
-      if let fast {
-        var k = 0
-        let y = fast.numbers[k]
-        k += 1
-        var xs: [[Double]] = []
-        for _ in request.x {
-          xs.append(fast.numbers[k])
-          k += 1
-        }
-        var w: [Double]? = nil
-        if request.weights != nil {
-          w = fast.numbers[k]
-          k += 1
-        }
-        let off = request.offset != nil ? fast.numbers[k] : nil
-        // Rows of each group (groups in order of first appearance) by a counting sort: one
-        // flat array, each group's rows a contiguous run in file order.
-        let groupCount = fast.groupLabels.count
-        var starts = [Int](repeating: 0, count: groupCount + 1)
-        for g in fast.groupOfRow { starts[g + 1] += 1 }
-        for g in 0..<groupCount { starts[g + 1] += starts[g] }
-        var order = [Int](repeating: 0, count: fast.rowCount)
-        var fill = starts
-        for (i, g) in fast.groupOfRow.enumerated() {
-          order[fill[g]] = i
-          fill[g] += 1
-        }
-        let labels: [String?] = request.by == nil ? [nil] : fast.groupLabels.map { $0 }
-        let (runs, rowOrder) = (starts, order)
-        return try fitGroups(
-          labels: labels, rows: { Array(rowOrder[runs[$0]..<runs[$0 + 1]]) }, y: y, xs: xs, w: w, off: off, request)
-      }
+    guard request.model != .nls && !(request.degree > 1 && request.x.count != 1) else {
+      return try run(CSVReader.read(path: path), request)
     }
-    return try run(CSVReader.read(path: path), request)
+    let numeric = [request.y] + request.x + [request.weights, request.offset].compactMap { $0 }
+    let input = try CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
+      for c in numeric + [request.by].compactMap({ $0 }) where header.columnIndex(c) == nil { return nil }
+      return (numeric, request.by)
+    }
+    let fast: CSVColumns
+    switch input {
+    case .table(let table): return try run(table, request)
+    case .columns(let columns): fast = columns
+    }
+    // The columns in the order asked: y, the x's, then weights and offset when given.
+    var next = fast.numbers.makeIterator()
+    let y = next.next() ?? []
+    let xs = request.x.map { _ in next.next() ?? [] }
+    let w = request.weights.map { _ in next.next() ?? [] }
+    let off = request.offset.map { _ in next.next() ?? [] }
+    let (starts, order) = groupRuns(fast.groupOfRow, groupCount: fast.groupLabels.count)
+    let labels: [String?] = request.by == nil ? [nil] : fast.groupLabels.map { $0 }
+    return try fitGroups(
+      labels: labels, rows: { Array(order[starts[$0]..<starts[$0 + 1]]) }, y: y, xs: xs, w: w, off: off, request)
   }
 
   /// Fits each group (in parallel for large batches).
@@ -281,6 +264,13 @@ public enum FitAnalysis {
     if let reason = f.stopReason { members.append(("stop_reason", .string(reason))) }
     members.append(("warnings", .array(f.warnings.map { .string($0) })))
     return .object(members)
+  }
+
+  /// The JSON document's bytes: one fit's object, or with `--by` an array of objects with
+  /// `group` keys (built and serialised on all cores).
+  public static func jsonDocument(_ fits: [(group: String?, fit: ModelFit)], grouped: Bool) -> [[UInt8]] {
+    if grouped { return JSON.serializedArrayDocument(count: fits.count) { json(fits[$0].fit, group: fits[$0].group) } }
+    return fits.first.map { json($0.fit).document() } ?? []
   }
 
   /// CSV: one row per parameter (and group).

@@ -18,3 +18,18 @@ func groupRows(_ table: CSVTable, by: String?) throws(FiguresError) -> [(String?
   }
   return groups
 }
+
+/// Rows bucketed by group with a counting sort: group g's rows are
+/// `order[starts[g]..<starts[g + 1]]`, in file order (two flat arrays, not an array per group).
+func groupRuns(_ groupOfRow: [Int], groupCount: Int) -> (starts: [Int], order: [Int]) {
+  var starts = [Int](repeating: 0, count: groupCount + 1)
+  for g in groupOfRow { starts[g + 1] += 1 }
+  for g in 0..<groupCount { starts[g + 1] += starts[g] }
+  var order = [Int](repeating: 0, count: groupOfRow.count)
+  var fill = starts
+  for (i, g) in groupOfRow.enumerated() {
+    order[fill[g]] = i
+    fill[g] += 1
+  }
+  return (starts, order)
+}

@@ -154,35 +154,39 @@ public enum MetaAnalysisReport {
   /// `String` per cell; anything else (and every error) goes through the general reader.
   public static func run(path: String, _ request: MetaRequest) throws -> [MetaGroupResult] {
     var spreadIsVariance = true
-    let fast = CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
+    var variances: [Double] = []
+    let input = try CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
       guard let cols = try? columns(header) else { return nil }
-      if request.by != nil && header.columnIndex(request.by ?? "") == nil { return nil }
+      if let by = request.by, header.columnIndex(by) == nil { return nil }
       spreadIsVariance = cols.variance != nil
       guard let spread = cols.variance ?? cols.standardError else { return nil }
       return ([cols.estimate, spread], request.by)
+    } accept: { fast in
+      // A spread that is not a usable variance: the general path reports it.
+      variances = fast.numbers[1].compactMap { variance(fromSpread: $0, isVariance: spreadIsVariance) }
+      return variances.count == fast.rowCount
     }
-    if let fast, fast.numbers.count == 2 {
-      var variances = fast.numbers[1]
-      var clean = true
-      for i in variances.indices {
-        let s = variances[i]
-        let v = spreadIsVariance ? s : s * s
-        if !(s > 0 && s.isFinite && v > 0 && v.isFinite) { clean = false; break }
-        variances[i] = v
+    switch input {
+    case .table(let table):
+      return try run(table, request)
+    case .columns(let fast):
+      var firstLine = [Int](repeating: 0, count: fast.groupLabels.count)
+      var seen = [Bool](repeating: false, count: fast.groupLabels.count)
+      for (i, g) in fast.groupOfRow.enumerated() where !seen[g] {
+        seen[g] = true
+        firstLine[g] = fast.lines[i]
       }
-      if clean {
-        var firstLine = [Int](repeating: 0, count: fast.groupLabels.count)
-        var seen = [Bool](repeating: false, count: fast.groupLabels.count)
-        for (i, g) in fast.groupOfRow.enumerated() where !seen[g] {
-          seen[g] = true
-          firstLine[g] = fast.lines[i]
-        }
-        return try analyse(
-          estimates: fast.numbers[0], variances: variances, groupOfRow: fast.groupOfRow,
-          labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, request)
-      }
+      return try analyse(
+        estimates: fast.numbers[0], variances: variances, groupOfRow: fast.groupOfRow,
+        labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, request)
     }
-    return try run(CSVReader.read(path: path), request)
+  }
+
+  /// The sampling variance a spread cell gives (the value itself, or a standard error
+  /// squared), or nil when it is not a positive finite number.
+  static func variance(fromSpread s: Double, isVariance: Bool) -> Double? {
+    let v = isVariance ? s : s * s
+    return s > 0 && s.isFinite && v > 0 && v.isFinite ? v : nil
   }
 
   /// The analyses of validated inputs, one per group (groups numbered from 0 in order of
@@ -191,17 +195,8 @@ public enum MetaAnalysisReport {
     estimates: [Double], variances: [Double], groupOfRow: [Int], labels: [String?], firstLine: [Int],
     _ request: MetaRequest
   ) throws -> [MetaGroupResult] {
-    // Rows bucketed by a counting sort (two flat arrays instead of an array per group).
     let groupCount = labels.count
-    var start = [Int](repeating: 0, count: groupCount + 1)
-    for g in groupOfRow { start[g + 1] += 1 }
-    for g in 0..<groupCount { start[g + 1] += start[g] }
-    var order = [Int](repeating: 0, count: estimates.count)
-    var fill = start
-    for (i, g) in groupOfRow.enumerated() {
-      order[fill[g]] = i
-      fill[g] += 1
-    }
+    let (start, order) = groupRuns(groupOfRow, groupCount: groupCount)
 
     // Groups are independent: large batches are split into one contiguous chunk per core.
     // Results land in their group's slot, so the output order (and bytes) never depend on
@@ -273,10 +268,11 @@ public enum MetaAnalysisReport {
     return .object(members)
   }
 
-  /// The JSON document: one object, or with `--by` an array of objects with `group` keys.
-  public static func jsonDocument(_ results: [MetaGroupResult], grouped: Bool) -> JSON {
-    if grouped { return .array(results.map { json($0.result, group: $0.group) }) }
-    return results.first.map { json($0.result) } ?? .null
+  /// The JSON document's bytes: one object, or with `--by` an array of objects with `group`
+  /// keys (built and serialised on all cores).
+  public static func jsonDocument(_ results: [MetaGroupResult], grouped: Bool) -> [[UInt8]] {
+    if grouped { return JSON.serializedArrayDocument(count: results.count) { json(results[$0].result, group: results[$0].group) } }
+    return (results.first.map { json($0.result) } ?? .null).document()
   }
 
   static let csvHeader = [

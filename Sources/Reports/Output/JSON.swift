@@ -77,6 +77,15 @@ public enum JSON: Sendable, Equatable {
   /// 64 spaces, the indentation of up to 32 levels in one append.
   private static let spaces = [UInt8](repeating: 0x20, count: 64)
 
+  /// The bytes of `serialized() + "\n"`, as pieces to write in order (one for anything but a
+  /// `--by` batch, which `serializedArrayDocument` writes on all cores).
+  public func document() -> [[UInt8]] {
+    var out = JSONSink()
+    write(into: &out, indent: 0, pretty: true)
+    out.bytes.append(0x0A)
+    return [out.bytes]
+  }
+
   /// Appends `2 × level` spaces.
   private static func pad(_ out: inout JSONSink, _ level: Int) {
     var left = 2 * max(0, level)

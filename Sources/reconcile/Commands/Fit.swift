@@ -73,11 +73,7 @@ struct Fit: ParsableCommand {
       let fits = try FitAnalysis.run(path: path, request)
       switch format {
       case .json:
-        if by != nil {
-          emit(JSON.serializedArrayDocument(count: fits.count) { FitAnalysis.json(fits[$0].fit, group: fits[$0].group) })
-        } else if let f = fits.first {
-          emit(FitAnalysis.json(f.fit).serialized() + "\n")
-        }
+        emit(FitAnalysis.jsonDocument(fits, grouped: by != nil))
       case .csv: emit(FitAnalysis.csv(fits).text)
       case .table: emit(FitAnalysis.table(fits))
       }

@@ -55,11 +55,7 @@ struct Meta: ParsableCommand {
       }
       switch format {
       case .json:
-        if by != nil {
-          emit(JSON.serializedArrayDocument(count: results.count) { MetaAnalysisReport.json(results[$0].result, group: results[$0].group) })
-        } else {
-          emit(MetaAnalysisReport.jsonDocument(results, grouped: false).serialized() + "\n")
-        }
+        emit(MetaAnalysisReport.jsonDocument(results, grouped: by != nil))
       case .csv: emit(MetaAnalysisReport.csv(results).text)
       case .table: emit(MetaAnalysisReport.table(results))
       }
