@@ -44,7 +44,7 @@ let package = Package(
     .testTarget(name: "NumericsTests", dependencies: ["Numerics", "StRD"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics", "Numerics"]),
     .testTarget(name: "CLITests", dependencies: ["Reports", "Figures"]),
   ]
 )

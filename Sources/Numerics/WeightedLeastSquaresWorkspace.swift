@@ -41,6 +41,7 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
   private var workColumns = -1
   private var inverse: [Double] = []
   private var roots: [Double] = []
+  private var scratch: [Double] = []
   /// Index of the constant column the last `solve` centred on, or -1.
   private var centredOn = -1
   /// Coefficients of the last successful `solve`, in design column order (length `p`).
@@ -238,33 +239,34 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
     if centredOn >= 0 {
       let k = centredOn
       let x0 = design.storage[k * n]
-      var t = [Double](repeating: 0, count: p)
-      for j in 0..<p { t[j] = j == k ? 1 : -means[j] / x0 }
-      // Row k of T C (= column k of C Tᵀ by symmetry).
-      var rowK = [Double](repeating: 0, count: p)
+      if scratch.count < 2 * p { scratch = [Double](repeating: 0, count: 2 * p) }
+      // t = row k of T (scratch[0..<p]); row k of T C (= column k of C Tᵀ by symmetry) in
+      // scratch[p..<2p].
+      for j in 0..<p { scratch[j] = j == k ? 1 : -means[j] / x0 }
       for j in 0..<p {
         var s = 0.0
-        for l in 0..<p { s += t[l] * c[l, j] }
-        rowK[j] = s
+        for l in 0..<p { s += scratch[l] * c[l, j] }
+        scratch[p + j] = s
       }
       var kk = 0.0
-      for l in 0..<p { kk += rowK[l] * t[l] }
+      for l in 0..<p { kk += scratch[p + l] * scratch[l] }
+      let rowK = scratch[p..<(2 * p)]
       for j in 0..<p where j != k {
-        c[k, j] = rowK[j]
-        c[j, k] = rowK[j]
+        c[k, j] = rowK[p + j]
+        c[j, k] = rowK[p + j]
       }
       c[k, k] = kk
     }
     for v in c.storage where !v.isFinite { return nil }
     var residuals = [Double](repeating: 0, count: n)
-    var terms = [Double](repeating: 0, count: n)
+    var rss = Summation.Accumulator()
     for i in 0..<n {
       residuals[i] = response[i] - fitted[i]
-      terms[i] = weights[i] * residuals[i] * residuals[i]
+      rss.add(weights[i] * residuals[i] * residuals[i])
     }
     return LeastSquaresResult(
       coefficients: coefficients, aliased: [Bool](repeating: false, count: p), rank: p,
-      fitted: fitted, residuals: residuals, residualSumOfSquares: Summation.sum(terms),
+      fitted: fitted, residuals: residuals, residualSumOfSquares: rss.value,
       unscaledCovariance: c)
   }
 

@@ -1,4 +1,6 @@
 import Foundation
+import Numerics
+import Statistics
 import Testing
 
 @testable import Reports
@@ -103,5 +105,47 @@ struct OutputTests {
     #expect(NumberFormat.human(1234.5678, significant: 4) == "1,235")
     #expect(NumberFormat.human(0.57808, significant: 3) == "0.578")
     #expect(NumberFormat.human(nil) == "—")
+  }
+
+  @Test("A --by fit document written directly has the bytes of the general JSON serialiser")
+  func fitDocumentWriterMatchesTree() throws {
+    // Real fits of every kind the document distinguishes (OLS with residual SD and R², Poisson,
+    // negative binomial with θ and a stop reason, an all-zero Poisson fit with warnings), and
+    // edited copies with nil, non-finite and escaped values.
+    let years: [Double] = [2000, 2001, 2002, 2003, 2004, 2005, 2006, 2007]
+    let counts: [Double] = [3, 9, 4, 15, 8, 22, 13, 30]
+    let design = try Matrix(columns: [Array(repeating: 1, count: years.count), years])
+    let names = ["(Intercept)", "year"]
+    var fits: [ModelFit] = [
+      try LinearModel.fit(design: design, response: counts, names: names, hasIntercept: true),
+      try PoissonRegression.fit(design: design, counts: counts, names: names),
+      try NegativeBinomial.fit(design: design, counts: counts, names: names),
+      try PoissonRegression.fit(design: design, counts: Array(repeating: 0, count: years.count), names: names),
+    ]
+    var edited = fits[2]
+    edited.theta = nil
+    edited.logLikelihood = .nan
+    edited.aic = .infinity
+    edited.stopReason = "quote \" backslash \\ newline \n tab \t control \u{1} — done"
+    edited.warnings = ["first", "second \"quoted\"", "ünïcödé −∞"]
+    edited.parameters[0].name = "x \"odd\" name"
+    edited.parameters[1].standardError = -.infinity
+    fits.append(edited)
+    var empty = fits[1]
+    empty.parameters = []
+    empty.warnings = []
+    fits.append(empty)
+    // More than 256 groups, so the document is written on all cores.
+    let batch: [(group: String?, fit: ModelFit)] = (0..<300).map { k in
+      let group = k % 7 == 3 ? "g\"\(k)\"\n" : k % 11 == 5 ? "région \(k)" : "g\(k)"
+      return (group, fits[k % fits.count])
+    }
+    let direct = FitAnalysis.jsonDocument(batch, grouped: true).flatMap { $0 }
+    let tree = JSON.array(batch.map { FitAnalysis.json($0.fit, group: $0.group) }).serialized() + "\n"
+    #expect(String(decoding: direct, as: UTF8.self) == tree)
+    // And each fit on its own (the document without --by).
+    for f in fits {
+      #expect(String(decoding: FitAnalysis.jsonDocument([(nil, f)], grouped: false).flatMap { $0 }, as: UTF8.self) == FitAnalysis.json(f).serialized() + "\n")
+    }
   }
 }

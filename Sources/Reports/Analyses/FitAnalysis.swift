@@ -115,16 +115,23 @@ public enum FitAnalysis {
     // (order and bytes) never depends on the number of workers, and the error reported is
     // that of the first failing group, as in a sequential run.
     let groupCount = labels.count
+    // The groups are dealt out in chunks of up to 64 as the workers become free (fits differ
+    // in cost, so equal halves would leave a core idle at the end).
     let workers = groupCount >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    let chunk = workers == 1 ? max(1, groupCount) : max(1, min(64, groupCount / (8 * workers)))
+    let chunks = (groupCount + chunk - 1) / chunk
     var results = [Result<ModelFit, any Error>?](repeating: nil, count: groupCount)
     results.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let slots = buffer
-      DispatchQueue.concurrentPerform(iterations: workers) { k in
-        let lo = groupCount * k / workers
-        let hi = groupCount * (k + 1) / workers
+      DispatchQueue.concurrentPerform(iterations: chunks) { k in
+        let lo = k * chunk
+        let hi = min(groupCount, lo + chunk)
+        // One solver workspace per chunk, reused by its count-model fits.
+        var workspace = WeightedLeastSquaresWorkspace()
         for g in lo..<hi {
           let result = Result { () throws(any Error) -> ModelFit in
-            try fitGroup(label: labels[g], rows: rows(g), y: y, xs: xs, w: w, off: off, request: request)
+            try fitGroup(
+              label: labels[g], rows: rows(g), y: y, xs: xs, w: w, off: off, request: request, workspace: &workspace)
           }
           slots[g] = result
           if case .failure = result { break }
@@ -145,7 +152,8 @@ public enum FitAnalysis {
 
   /// One group's fit (`run` without `by` is the single group of all rows).
   static func fitGroup(
-    label: String?, rows: [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, request: FitRequest
+    label: String?, rows: [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, request: FitRequest,
+    workspace: inout WeightedLeastSquaresWorkspace
   ) throws -> ModelFit {
       var columns: [[Double]] = []
       var names: [String] = []
@@ -179,9 +187,11 @@ public enum FitAnalysis {
           }
           return try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)
         case .poisson, .quasipoisson:
-          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level)
+          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace)
         case .negbin:
-          return try NegativeBinomial.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level)
+          return try NegativeBinomial.fit(
+            design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,
+            workspace: &workspace)
         case .nls:
           throw AnalysisError.analysis("fit", "internal error: nls is fitted by runNLS")
         }
@@ -266,10 +276,83 @@ public enum FitAnalysis {
     return .object(members)
   }
 
+  /// Writes `json(f, group:)` without building it (the same bytes).
+  static func write(_ f: ModelFit, group: String?, into out: inout JSONStreamWriter) {
+    out.beginObject()
+    if let group {
+      out.key("group")
+      out.string(group)
+    }
+    out.key("model")
+    out.string(f.model.rawValue)
+    out.key("n")
+    out.int(f.n)
+    out.key("df_residual")
+    out.int(f.dfResidual)
+    out.key("converged")
+    out.bool(f.converged)
+    out.key("iterations")
+    out.int(f.iterations)
+    out.key("level")
+    out.number(f.level)
+    out.key("parameters")
+    out.beginArray()
+    for p in f.parameters {
+      out.element()
+      out.beginObject()
+      out.key("name")
+      out.string(p.name)
+      out.key("estimate")
+      out.number(p.estimate)
+      out.key("std_error")
+      out.number(p.standardError)
+      out.key("statistic")
+      out.number(p.statistic)
+      out.key("p_value")
+      out.number(p.pValue)
+      out.key("ci_low")
+      out.number(p.ciLow)
+      out.key("ci_high")
+      out.number(p.ciHigh)
+      out.endObject()
+    }
+    out.endArray()
+    out.key("residual_sd")
+    out.number(f.residualSD)
+    out.key("r_squared")
+    out.number(f.rSquared)
+    out.key("deviance")
+    out.number(f.deviance)
+    out.key("log_likelihood")
+    out.number(f.logLikelihood)
+    out.key("aic")
+    out.number(f.aic)
+    out.key("dispersion")
+    out.number(f.dispersion)
+    if f.model == .negbin {
+      out.key("theta")
+      out.number(f.theta)
+      out.key("theta_std_error")
+      out.number(f.thetaStandardError)
+    }
+    if let reason = f.stopReason {
+      out.key("stop_reason")
+      out.string(reason)
+    }
+    out.key("warnings")
+    out.beginArray()
+    for w in f.warnings {
+      out.element()
+      out.string(w)
+    }
+    out.endArray()
+    out.endObject()
+  }
+
   /// The JSON document's bytes: one fit's object, or with `--by` an array of objects with
   /// `group` keys (built and serialised on all cores).
   public static func jsonDocument(_ fits: [(group: String?, fit: ModelFit)], grouped: Bool) -> [[UInt8]] {
-    if grouped { return JSON.serializedArrayDocument(count: fits.count) { json(fits[$0].fit, group: fits[$0].group) } }
+    if grouped { return JSON.serializedArrayDocument(count: fits.count) { k, out in write(fits[k].fit, group: fits[k].group, into: &out) } }
     return fits.first.map { json($0.fit).document() } ?? []
   }
 

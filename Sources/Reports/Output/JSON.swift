@@ -50,6 +50,12 @@ public enum JSON: Sendable, Equatable {
   /// piece, so the bytes are the same as the sequential serialisation's and nothing is copied
   /// to join them.
   public static func serializedArrayDocument(count: Int, _ item: @Sendable (Int) -> JSON) -> [[UInt8]] {
+    serializedArrayDocument(count: count) { k, out in out.value(item(k)) }
+  }
+
+  /// As above, with each item written straight into the worker's ``JSONStreamWriter`` (no
+  /// tree is built): `write(k, &out)` must write exactly one value.
+  static func serializedArrayDocument(count: Int, write: @Sendable (Int, inout JSONStreamWriter) -> Void) -> [[UInt8]] {
     guard count > 0 else { return [Array("[]\n".utf8)] }
     let workers = count >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
     var parts = [[UInt8]](repeating: [], count: workers)
@@ -58,17 +64,17 @@ public enum JSON: Sendable, Equatable {
       DispatchQueue.concurrentPerform(iterations: workers) { w in
         let lo = count * w / workers
         let hi = count * (w + 1) / workers
-        var out = JSONSink()
+        var out = JSONStreamWriter(indent: 1)
         for k in lo..<hi {
-          let before = out.bytes.count
-          out.append("  ")
-          item(k).write(into: &out, indent: 1, pretty: true)
-          if k + 1 < count { out.bytes.append(UInt8(ascii: ",")) }
-          out.bytes.append(0x0A)
+          let before = out.sink.bytes.count
+          out.sink.append("  ")
+          write(k, &out)
+          if k + 1 < count { out.sink.bytes.append(UInt8(ascii: ",")) }
+          out.sink.bytes.append(0x0A)
           // Room for the rest at a quarter more than the first item took.
-          if k == lo { out.bytes.reserveCapacity((out.bytes.count - before) * (hi - lo) * 5 / 4) }
+          if k == lo { out.sink.bytes.reserveCapacity((out.sink.bytes.count - before) * (hi - lo) * 5 / 4) }
         }
-        slots[w] = out.bytes
+        slots[w] = out.sink.bytes
       }
     }
     return [Array("[\n".utf8)] + parts + [Array("]\n".utf8)]
@@ -87,7 +93,7 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// Appends `2 × level` spaces.
-  private static func pad(_ out: inout JSONSink, _ level: Int) {
+  fileprivate static func pad(_ out: inout JSONSink, _ level: Int) {
     var left = 2 * max(0, level)
     while left > 0 {
       let n = min(left, spaces.count)
@@ -97,7 +103,7 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// Appends the number as `NumberFormat.roundTrip` writes it.
-  private static func writeNumber(_ x: Double, into out: inout JSONSink) {
+  fileprivate static func writeNumber(_ x: Double, into out: inout JSONSink) {
     guard x.isFinite else {
       out.append("null")
       return
@@ -109,7 +115,7 @@ public enum JSON: Sendable, Equatable {
     }
   }
 
-  private func write(into out: inout JSONSink, indent: Int, pretty: Bool) {
+  fileprivate func write(into out: inout JSONSink, indent: Int, pretty: Bool) {
     switch self {
     case .null: out.append("null")
     case .bool(let b): out.append(b ? "true" : "false")
@@ -227,4 +233,97 @@ struct JSONSink: TextOutputStream {
       bytes.append(contentsOf: scratch[(24 - count)...])
     }
   }
+}
+
+/// Pretty JSON written as it goes, byte for byte what ``JSON/serialized(indent:pretty:)``
+/// gives for the same tree, without building the tree: for documents written many times over
+/// (a `--by` batch), where the tree's arrays and strings would cost more than the writing.
+///
+/// Each value is either a scalar (`number`, `int`, `bool`, `string`, `null`), a tree
+/// (`value`), or an `beginObject()`…`endObject()` / `beginArray()`…`endArray()` bracket; inside
+/// an object, `key` comes before each value. Keys are `StaticString`s written as they are, so
+/// they must need no escaping (the contract's keys are plain ASCII words).
+struct JSONStreamWriter {
+  /// The bytes written so far.
+  var sink = JSONSink()
+  /// Members written so far at each open level (innermost last).
+  private var counts: [Int] = []
+  /// Indentation level of the value being written at the outermost level.
+  private let base: Int
+
+  /// A writer whose outermost value sits at indentation level `indent`.
+  init(indent: Int = 0) {
+    base = indent
+    counts.reserveCapacity(8)
+  }
+
+  private var level: Int { base + counts.count }
+
+  /// The separator and indentation before the next member of the innermost open level.
+  private mutating func nextMember() {
+    guard let last = counts.indices.last else { return }
+    sink.bytes.append(counts[last] == 0 ? 0x0A : UInt8(ascii: ","))
+    if counts[last] > 0 { sink.bytes.append(0x0A) }
+    counts[last] += 1
+    JSON.pad(&sink, level)
+  }
+
+  /// Opens an object (as a value).
+  mutating func beginObject() {
+    sink.append("{")
+    counts.append(0)
+  }
+
+  /// Closes the innermost object.
+  mutating func endObject() { close(UInt8(ascii: "}")) }
+
+  /// Opens an array (as a value).
+  mutating func beginArray() {
+    sink.append("[")
+    counts.append(0)
+  }
+
+  /// Closes the innermost array.
+  mutating func endArray() { close(UInt8(ascii: "]")) }
+
+  private mutating func close(_ bracket: UInt8) {
+    let written = counts.removeLast()
+    if written > 0 {
+      sink.bytes.append(0x0A)
+      JSON.pad(&sink, level)
+    }
+    sink.bytes.append(bracket)
+  }
+
+  /// The key of the next member of the innermost object.
+  mutating func key(_ k: StaticString) {
+    nextMember()
+    sink.bytes.append(UInt8(ascii: "\""))
+    sink.append(k)
+    sink.append("\": ")
+  }
+
+  /// Starts the next element of the innermost array.
+  mutating func element() { nextMember() }
+
+  /// A number (`null` when nil or not finite).
+  mutating func number(_ x: Double?) {
+    guard let x else { return sink.append("null") }
+    JSON.writeNumber(x, into: &sink)
+  }
+
+  /// An integer.
+  mutating func int(_ i: Int) { sink.append(integer: Int64(i)) }
+
+  /// A boolean.
+  mutating func bool(_ b: Bool) { sink.append(b ? "true" : "false") }
+
+  /// A string literal (`null` when nil).
+  mutating func string(_ s: String?) {
+    guard let s else { return sink.append("null") }
+    JSON.quote(s, into: &sink)
+  }
+
+  /// A tree, indented for where it stands.
+  mutating func value(_ json: JSON) { json.write(into: &sink, indent: level, pretty: true) }
 }

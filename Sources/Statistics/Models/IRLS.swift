@@ -103,8 +103,10 @@ enum IRLS {
     var previous = family.deviance(y, mu)
     var deviance = previous
     var last: LeastSquaresResult? = nil
-    var lastWeights = mu
-    var lastResponse = mu
+    // The last solve's weights and response; swapped with `w` and `z` after each solve (which
+    // rewrite every element before the next one), so no iteration copies an array.
+    var lastWeights = [Double](repeating: 0, count: n)
+    var lastResponse = [Double](repeating: 0, count: n)
     // true while the last step was taken by the fast solve and still needs the accurate one.
     var pending = false
     var fitted = [Double](repeating: 0, count: n)
@@ -139,14 +141,14 @@ enum IRLS {
       // that one declines (near-dependent columns, non-finite values).
       if workspace.solve(design: design, response: z, weights: w, fitted: &fitted) {
         pending = true
-        lastResponse = z
+        swap(&lastResponse, &z)
       } else {
         let step = try accurate(z, w)
         last = step
         pending = false
         for i in 0..<n { fitted[i] = step.fitted[i] }
       }
-      lastWeights = w
+      swap(&lastWeights, &w)
       for i in 0..<n {
         eta[i] = fitted[i] + offset[i]
         mu[i] = exp(eta[i])

@@ -167,6 +167,7 @@ func parameterTable(
     crit = Normal.quantile(0.5 + level / 2)
   }
   var out: [ParameterEstimate] = []
+  out.reserveCapacity(names.count)
   for (i, name) in names.enumerated() {
     let b = i < estimates.count ? estimates[i] : .nan
     let v = i < covariance.rows ? covariance[i, i] : .nan

@@ -27,11 +27,23 @@ public enum NegativeBinomial {
     design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
     level: Double = 0.95, tolerance: Double = 1e-8, maxIterations: Int = 25
   ) throws(StatisticsError) -> ModelFit {
+    var workspace = WeightedLeastSquaresWorkspace()
+    return try fit(
+      design: design, counts: counts, names: names, offset: offset, level: level, tolerance: tolerance,
+      maxIterations: maxIterations, workspace: &workspace)
+  }
+
+  /// As above, with the solver's buffers supplied by the caller, so that a batch of fits on
+  /// one thread reuses them (the results are the same as with fresh buffers).
+  public static func fit(
+    design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
+    level: Double = 0.95, tolerance: Double = 1e-8, maxIterations: Int = 25,
+    workspace: inout WeightedLeastSquaresWorkspace
+  ) throws(StatisticsError) -> ModelFit {
     let off = try IRLS.checkCounts(design: design, counts: counts, names: names, offset: offset)
     let y = counts
     let n = y.count
     var warnings: [String] = []
-    var workspace = WeightedLeastSquaresWorkspace()
     var fit = try IRLS.fit(
       design: design, y: y, offset: off, family: poissonFamily, etaStart: y.map { log($0 + 0.1) },
       tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace, covariance: false)

@@ -33,11 +33,25 @@ public enum PoissonRegression {
     quasi: Bool = false, level: Double = 0.95, tolerance: Double = 1e-8,
     maxIterations: Int = 25
   ) throws(StatisticsError) -> ModelFit {
+    var workspace = WeightedLeastSquaresWorkspace()
+    return try fit(
+      design: design, counts: counts, names: names, offset: offset, quasi: quasi, level: level,
+      tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace)
+  }
+
+  /// As above, with the solver's buffers supplied by the caller, so that a batch of fits on
+  /// one thread reuses them (the results are the same as with fresh buffers).
+  public static func fit(
+    design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
+    quasi: Bool = false, level: Double = 0.95, tolerance: Double = 1e-8,
+    maxIterations: Int = 25, workspace: inout WeightedLeastSquaresWorkspace
+  ) throws(StatisticsError) -> ModelFit {
     let off = try IRLS.checkCounts(design: design, counts: counts, names: names, offset: offset)
     let n = counts.count
     let irls = try IRLS.fit(
       design: design, y: counts, offset: off, family: NegativeBinomial.poissonFamily,
-      etaStart: counts.map { log($0 + 0.1) }, tolerance: tolerance, maxIterations: maxIterations)
+      etaStart: counts.map { log($0 + 0.1) }, tolerance: tolerance, maxIterations: maxIterations,
+      workspace: &workspace)
     var warnings: [String] = []
     if counts.allSatisfy({ $0 == 0 }) {
       warnings.append("all counts are zero: the rate's maximum-likelihood estimate is 0 (log rate −∞), so the coefficients and intervals shown are where the iteration stopped, not estimates")
@@ -53,12 +67,12 @@ public enum PoissonRegression {
     let converged = irls.converged
     let rank = final.rank
     let df = n - rank
-    var pearsonTerms = [Double](repeating: 0, count: n)
+    var pearsonSum = Summation.Accumulator()
     for i in 0..<n {
       let r = (counts[i] - mu[i]) / mu[i]
-      pearsonTerms[i] = lastWeights[i] * r * r
+      pearsonSum.add(lastWeights[i] * r * r)
     }
-    let pearson = Summation.sum(pearsonTerms)
+    let pearson = pearsonSum.value
     let dispersion = quasi ? (df > 0 ? pearson / Double(df) : .nan) : 1
     var cov = final.unscaledCovariance
     for k in cov.storage.indices { cov.storage[k] *= dispersion }
