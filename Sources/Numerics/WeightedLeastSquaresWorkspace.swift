@@ -53,6 +53,11 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
   /// Relative size of `|R_jj|` below which a column is treated as possibly dependent.
   static let dependenceThreshold = 1e-5
 
+  /// Below this many columns the QR is LAPACK's unblocked `dgeqr2`/`dorm2r`, which is what
+  /// `dgeqrf`/`dormqr` run there anyway: their block size is 32 (and `dgeqrf` blocks only
+  /// beyond 128 columns), so one reflector at a time is their own path.
+  static let unblockedColumns = 32
+
   /// Solves `min_b Σ wᵢ (zᵢ - xᵢᵀ b)²` and writes the unweighted fitted values `X b`
   /// into `fitted` (resized to `n`); the coefficients are left in `coefficients`.
   ///
@@ -164,14 +169,27 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
       tau.withUnsafeMutableBufferPointer { tp in
         c.withUnsafeMutableBufferPointer { cp in
           work.withUnsafeMutableBufferPointer { wp in
-            var info = LAPACKE_dgeqrf_work(columnMajor, mm, pp, ap.baseAddress, mm, tp.baseAddress, wp.baseAddress, lwork)
-            guard info == 0 else { return info }
-            // Dependence check before the triangular solve.
-            for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
-            info = LAPACKE_dormqr_work(
-              columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp,
-              ap.baseAddress, mm, tp.baseAddress, cp.baseAddress, mm, wp.baseAddress, lwork)
-            guard info == 0 else { return info }
+            var info: clapack_int = 0
+            if p < Self.unblockedColumns {
+              // What dgeqrf and dormqr run themselves below their block size (the same
+              // arithmetic, so the same bits), without their block-size queries per call.
+              var m = mm, cols = pp, one: clapack_int = 1
+              dgeqr2_(&m, &cols, ap.baseAddress, &m, tp.baseAddress, wp.baseAddress, &info)
+              guard info == 0 else { return info }
+              for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
+              var side = CChar(UInt8(ascii: "L")), trans = CChar(UInt8(ascii: "T"))
+              dorm2r_(&side, &trans, &m, &one, &cols, ap.baseAddress, &m, tp.baseAddress, cp.baseAddress, &m, wp.baseAddress, &info, 1, 1)
+              guard info == 0 else { return info }
+            } else {
+              info = LAPACKE_dgeqrf_work(columnMajor, mm, pp, ap.baseAddress, mm, tp.baseAddress, wp.baseAddress, lwork)
+              guard info == 0 else { return info }
+              // Dependence check before the triangular solve.
+              for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
+              info = LAPACKE_dormqr_work(
+                columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp,
+                ap.baseAddress, mm, tp.baseAddress, cp.baseAddress, mm, wp.baseAddress, lwork)
+              guard info == 0 else { return info }
+            }
             return LAPACKE_dtrtrs_work(
               columnMajor, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
               pp, 1, ap.baseAddress, mm, cp.baseAddress, mm)
