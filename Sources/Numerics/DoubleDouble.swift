@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// An unevaluated sum hi + lo of two Doubles, carrying about 32 significant digits
 /// (Dekker 1971; Hida, Li & Bailey 2001). Used where a statistic must keep the digits of its

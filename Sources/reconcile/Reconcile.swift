@@ -1,6 +1,13 @@
 import ArgumentParser
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Reports
 import Statistics
 
@@ -70,7 +77,7 @@ enum Exit {
 }
 
 func printError(_ s: String) {
-  FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+  writeStandardError(s.hasSuffix("\n") ? s : s + "\n")
 }
 
 /// Prints diagnostics, at most 100 of them (a file in the wrong format can produce thousands).
@@ -145,14 +152,14 @@ func readEach<T>(
 func expand(_ paths: [String], includeClaims: Bool = false) throws -> [String] {
   var out: [String] = []
   for p in paths {
-    var isDir: ObjCBool = false
-    if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
+    var isDir = false
+    if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir {
       let names = (try? FileManager.default.contentsOfDirectory(atPath: p)) ?? []
       let csvs = names.filter { $0.lowercased().hasSuffix(".csv") }.sorted()
       if csvs.isEmpty {
         throw FiguresError.unreadable(path: p, reason: "folder has no .csv files")
       }
-      out += csvs.map { (p as NSString).appendingPathComponent($0) }.filter { includeClaims || !isClaimsFile($0) }
+      out += csvs.map { FilePath.appending(p, $0) }.filter { includeClaims || !isClaimsFile($0) }
     } else {
       out.append(p)
     }

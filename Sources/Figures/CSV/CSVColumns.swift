@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// A few columns of a plain CSV file, read straight from its bytes: the fast path behind the
 /// `--by` batches of `meta` and `fit`, which need a handful of numeric columns and a group

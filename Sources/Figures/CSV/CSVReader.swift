@@ -3,7 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Foundation
+import FoundationEssentials
 
 /// An RFC 4180 CSV reader that keeps the line and column of every field.
 ///
@@ -108,49 +108,50 @@ public enum CSVReader {
 
   /// The bytes of the file at `path`, with the errors of `read(path:)`.
   static func readBytes(path: String) throws(FiguresError) -> [UInt8] {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw .fileNotFound(path: path)
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      if errno == ENOENT || errno == ENOTDIR { throw .fileNotFound(path: path) }
+      throw .unreadable(path: path, reason: systemErrorMessage(errno))
     }
-    if isDirectory.boolValue { throw .unreadable(path: path, reason: "is a directory") }
+    if (info.st_mode & S_IFMT) == S_IFDIR { throw .unreadable(path: path, reason: "is a directory") }
     // Files are read whole (and parsed into fields, about 3× their size): refuse one that
     // would not fit, with a message, rather than let the system kill the process.
-    let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
+    let size = UInt64(max(0, info.st_size))
     let limit = maximumFileSize
     if size > limit {
       throw .unreadable(
         path: path,
         reason: "file is \(size / 1_048_576) MB; reconcile reads a figures file into memory and this machine allows at most \(limit / 1_048_576) MB (a quarter of its memory) — split the file, e.g. by quantity")
     }
-    // Read straight into the array (one buffer of the file's size); anything unusual — the
-    // file cannot be opened, a read fails, it grew meanwhile — goes through Foundation, which
-    // also words the error.
-    if size > 0, size <= UInt64(Int.max) {
-      let fd = open(path, O_RDONLY)
-      if fd >= 0 {
-        defer { close(fd) }
-        var complete = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: Int(size)) { buffer, count in
-          count = 0
-          guard let base = buffer.baseAddress else { return }
-          while count < buffer.count {
-            let n = systemRead(fd, base + count, buffer.count - count)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return }
-            count += n
-          }
-          var probe: UInt8 = 0
-          complete = systemRead(fd, &probe, 1) == 0
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw .unreadable(path: path, reason: systemErrorMessage(errno)) }
+    defer { close(fd) }
+    // Straight into one buffer of the file's size; a file that grew meanwhile (or reports no
+    // size) is read on, in further pieces, until its end.
+    var failure: Int32 = 0
+    func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ count: inout Int) -> Bool {
+      count = 0
+      guard let base = buffer.baseAddress else { return false }
+      while count < buffer.count {
+        let n = systemRead(fd, base + count, buffer.count - count)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return true
         }
-        if complete { return bytes }
+        if n == 0 { return true }
+        count += n
       }
+      return false
     }
-    do {
-      let data = try Data(contentsOf: URL(fileURLWithPath: path), options: [.mappedIfSafe])
-      return [UInt8](data)
-    } catch {
-      throw .unreadable(path: path, reason: error.localizedDescription)
+    var atEnd = false
+    var bytes = [UInt8](unsafeUninitializedCapacity: Int(clamping: size)) { atEnd = fill($0, &$1) }
+    while !atEnd && failure == 0 {
+      let piece = [UInt8](unsafeUninitializedCapacity: 1 << 20) { atEnd = fill($0, &$1) }
+      bytes.append(contentsOf: piece)
     }
+    if failure != 0 { throw .unreadable(path: path, reason: systemErrorMessage(failure)) }
+    return bytes
   }
 
   /// Stable sort by line, then column (a missing column sorts first on its line).
@@ -168,7 +169,7 @@ public enum CSVReader {
 }
 
 /// read(2) (the name `read` is taken by `CSVReader.read(path:)` inside the enum).
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
   read(fd, buffer, count)
 }
 

@@ -1,4 +1,11 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Reads claims files: the numbers human-rights reports print beside their figures ("less
 /// than 20 percent of this inflow", "somewhat over a sixth", "500 renminbi [U.S.$50]"), each
@@ -71,13 +78,24 @@ public enum ClaimsReader {
   /// Whether the CSV at `path` is a claims file, judged from its first line only (the first
   /// 64 KB), so that sniffing a large figures file does not read it; false when unreadable.
   public static func isClaimsFile(path: String) -> Bool {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? handle.close() }
-    let head = (try? handle.read(upToCount: 65_536)) ?? Data()
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    let head = [UInt8](unsafeUninitializedCapacity: 65_536) { buffer, count in
+      count = 0
+      guard let base = buffer.baseAddress else { return }
+      while count < buffer.count {
+        let n = systemRead(fd, base + count, buffer.count - count)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else { return }
+        count += n
+      }
+    }
     var bytes = head.prefix { $0 != 0x0A && $0 != 0x0D }
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
     let fields = String(decoding: bytes, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
-    return isClaimsFile(header: fields.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" \t")) })
+    let quoteOrBlank: (Unicode.Scalar) -> Bool = { $0 == "\"" || $0 == " " || $0 == "\t" }
+    return isClaimsFile(header: fields.map { $0.trimming(quoteOrBlank) })
   }
 
   /// Reads the claims file at `path`.

@@ -30,8 +30,8 @@ enum FigureColumn: String, CaseIterable, Sendable {
   /// and inner spaces or hyphens read as underscores (`Derived From` → `derived_from`).
   init?(headerName: String) {
     let key = CSVTable.normalizedName(headerName)
-      .replacingOccurrences(of: " ", with: "_")
-      .replacingOccurrences(of: "-", with: "_")
+      .replacing(" ", with: "_")
+      .replacing("-", with: "_")
     self.init(rawValue: key)
   }
 

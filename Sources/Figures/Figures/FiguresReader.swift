@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads and validates figures files (the CLI contract's "Figures files").
 ///

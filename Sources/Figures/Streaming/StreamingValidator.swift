@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 
 /// What validating a figures file found, without keeping its figures.
 public struct FiguresSummary: Sendable, Hashable {
@@ -73,8 +74,7 @@ public enum StreamingValidator {
   /// `RECONCILE_MAX_FILE_MB` is still honoured, with the whole-file readers' message.
   public static func validate(path: String) throws(FiguresError) -> FiguresSummary {
     if ProcessInfo.processInfo.environment["RECONCILE_MAX_FILE_MB"] != nil,
-      let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
-      size.uint64Value > CSVReader.maximumFileSize
+      let size = fileSize(atPath: path), size > CSVReader.maximumFileSize
     {
       return FiguresSummary(try FiguresReader.read(path: path))
     }
@@ -343,14 +343,14 @@ struct StreamingRun {
 /// Results written by the parallel workers, one slot each.
 private final class ResultBox: @unchecked Sendable {
   private(set) var results: [BlockResult]
-  private let lock = NSLock()
+  private let lock = DispatchSemaphore(value: 1)
 
   init(count: Int) { results = [BlockResult](repeating: BlockResult(), count: count) }
 
   func set(_ k: Int, _ r: BlockResult) {
-    lock.lock()
+    lock.wait()
     results[k] = r
-    lock.unlock()
+    lock.signal()
   }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Nonlinear least squares `min_x ½‖f(x)‖²` by the Levenberg–Marquardt method as implemented
 /// in MINPACK's `lmder`.

@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 import Statistics
 
@@ -20,7 +27,7 @@ public enum DescribeAnalysis {
     var values: [DoubleDouble] = []
     values.reserveCapacity(numbers.count)
     for (x, t) in zip(numbers, texts) {
-      let cleaned = String(t.unicodeScalars.filter { $0 != "," && !CharacterSet.whitespaces.contains($0) })
+      let cleaned = String(t.unicodeScalars.filter { $0 != "," && !$0.isBlank })
       values.append(DoubleDouble(decimal: cleaned) ?? DoubleDouble(hi: x ?? .nan))
     }
     let groups = try groupRows(table, by: by)

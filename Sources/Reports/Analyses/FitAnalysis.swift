@@ -1,5 +1,13 @@
 import Figures
-import Foundation
+import Dispatch
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 import Statistics
 

@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Statistics
 
 /// The reconciliation of one quantity's figures, with the figures it came from.
@@ -91,7 +98,7 @@ public enum RangesAnalysis {
 
   /// The optional `weight` column of a figure (default 1).
   static func weight(_ f: Figure) throws(AnalysisError) -> Double {
-    guard let raw = f.extra.first(where: { $0.key.lowercased() == "weight" })?.value.trimmingCharacters(in: .whitespaces), !raw.isEmpty
+    guard let raw = f.extra.first(where: { $0.key.lowercased() == "weight" })?.value.trimmingBlanks(), !raw.isEmpty
     else { return 1 }
     guard let w = Double(raw), w.isFinite, w >= 0 else {
       throw .analysis(f.quantity, "\(f.location): error: weight '\(raw)' of figure '\(f.id)' must be a non-negative number")
@@ -349,7 +356,7 @@ enum TextTable {
     }
     return rows.map { r in
       "  " + r.enumerated().map { i, s in s + String(repeating: " ", count: max(0, widths[i] - s.count)) }
-        .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        .joined(separator: "  ").trimmingBlanks()
     }.joined(separator: "\n")
   }
 }

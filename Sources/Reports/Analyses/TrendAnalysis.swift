@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 import Statistics
 

@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 import Statistics
 
@@ -139,7 +146,7 @@ public enum ClaimsAnalysis {
     if figurePaths.isEmpty {
       var folders: [String] = []
       for path in claimPaths {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = FilePath.deletingLastComponent(path)
         let f = folder.isEmpty ? "." : folder
         if !folders.contains(f) { folders.append(f) }
       }
@@ -185,14 +192,14 @@ public enum ClaimsAnalysis {
   static func csvFiles(in folder: String) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     return names.filter { $0.lowercased().hasSuffix(".csv") }.sorted()
-      .map { (folder as NSString).appendingPathComponent($0) }
+      .map { FilePath.appending(folder, $0) }
   }
 
   static func expand(_ paths: [String]) throws(FiguresError) -> [String] {
     var out: [String] = []
     for p in paths {
-      var isDir: ObjCBool = false
-      if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
+      var isDir = false
+      if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), isDir {
         let csvs = csvFiles(in: p)
         if csvs.isEmpty { throw .unreadable(path: p, reason: "folder has no .csv files") }
         out += csvs
@@ -240,7 +247,7 @@ public enum ClaimsAnalysis {
     result.computed = computed.value
     // The stated figure.
     let stated: Evaluated
-    let statedText = claim.stated.trimmingCharacters(in: .whitespaces)
+    let statedText = claim.stated.trimmingBlanks()
     if case .number(let x) = NumberSyntax.parse(claim.stated) {
       stated = Evaluated(value: x, text: statedText)
     } else {
@@ -370,10 +377,10 @@ public enum ClaimsAnalysis {
     let idWidth = min(40, rows.map(\.id.count).max() ?? 2)
     var out = ""
     for r in rows {
-      let status = r.status.rawValue.uppercased().padding(toLength: 5, withPad: " ", startingAt: 0)
-      let id = r.id.count < idWidth ? r.id.padding(toLength: idWidth, withPad: " ", startingAt: 0) : r.id
+      let status = paddedRight(r.status.rawValue.uppercased(), 5)
+      let id = r.id.count < idWidth ? paddedRight(r.id, idWidth) : r.id
       let numbers = "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
-      out += "\(status)  \(id)  \(numbers.padding(toLength: max(numbers.count, 22), withPad: " ", startingAt: 0))  \(r.detail)\n"
+      out += "\(status)  \(id)  \(paddedRight(numbers, 22))  \(r.detail)\n"
     }
     out += "\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s")\n"
     return out
@@ -382,7 +389,7 @@ public enum ClaimsAnalysis {
   /// A Markdown table, failed claims at the top, then errors, then passes.
   public static func markdown(_ report: ClaimsReport) -> String {
     func cell(_ s: String) -> String {
-      s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+      s.replacing("|", with: "\\|").replacing("\r\n", with: " ").replacing("\n", with: " ").replacing("\r", with: " ")
     }
     var out = "| status | id | claim | computed | stated | detail | source |\n|---|---|---|---:|---:|---|---|\n"
     for r in report.triaged {
@@ -393,4 +400,10 @@ public enum ClaimsAnalysis {
     out += "\n\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s").\n"
     return out
   }
+}
+
+/// `s` with spaces appended up to `width` characters (as it is when it is as long already).
+func paddedRight(_ s: String, _ width: Int) -> String {
+  let n = s.count
+  return n >= width ? s : s + String(repeating: " ", count: width - n)
 }

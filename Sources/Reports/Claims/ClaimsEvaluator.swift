@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 import Statistics
 
@@ -50,7 +57,7 @@ final class ClaimsEvaluator {
   /// The figure a formula name refers to: the id as written, else with `_` read as `-`.
   func figure(named name: String) -> Figure? {
     if let f = byID[name] { return f }
-    return byID[name.replacingOccurrences(of: "_", with: "-")]
+    return byID[name.replacing("_", with: "-")]
   }
 
   func evaluate(_ node: ExpressionNode) throws(ClaimEvaluationError) -> Evaluated {
@@ -93,7 +100,7 @@ final class ClaimsEvaluator {
       case .subtract: v = x.value - y.value
       case .multiply: v = x.value * y.value
       case .divide: v = x.value / y.value
-      case .power: v = Foundation.pow(x.value, y.value)
+      case .power: v = power(x.value, y.value)
       }
       let text = "\(x.operand) \(symbol) \(y.operand)"
       guard v.isFinite else {
@@ -124,7 +131,7 @@ final class ClaimsEvaluator {
 
   private func lookup(_ name: String, column: Int) throws(ClaimEvaluationError) -> Figure {
     guard let f = figure(named: name) else {
-      let alt = name.replacingOccurrences(of: "_", with: "-")
+      let alt = name.replacing("_", with: "-")
       let tried = alt == name ? "'\(name)'" : "'\(name)' or '\(alt)'"
       throw ClaimEvaluationError(
         message: "unknown figure \(tried): no figure has that id", offset: column)
@@ -337,3 +344,6 @@ enum ClaimsFormat {
     NumberFormat.human(x * 100, significant: 2) + "%"
   }
 }
+
+/// The C library's pow (a file-scope name, so no member named `pow` shadows it).
+private func power(_ a: Double, _ b: Double) -> Double { pow(a, b) }

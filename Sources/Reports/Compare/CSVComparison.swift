@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Compares two CSV tables row by row, rows matched by key.
 ///
@@ -24,7 +31,7 @@ enum CSVComparison {
   ]
 
   static func normalized(_ s: String) -> String {
-    s.trimmingCharacters(in: .whitespaces).lowercased()
+    s.trimmingBlanks().lowercased()
   }
 
   /// The differences between `baseline` and `current`; `file` is the name reported.

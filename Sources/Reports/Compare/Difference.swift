@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// One way in which a current output folder differs from its baseline.
 ///
@@ -97,7 +104,7 @@ public struct Difference: Sendable, Hashable {
 
   /// `+1.2e-04`: three significant digits with a sign.
   static func signed(_ x: Double) -> String {
-    String(format: "%+.2e", x)
+    (x.sign == .minus ? "-" : "+") + NumberFormat.scientific(abs(x), precision: 2)
   }
 
   /// A strict plain number: digits, an optional sign, point and exponent, finite — never

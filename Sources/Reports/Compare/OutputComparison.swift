@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// The outcome of comparing a current output folder with its baseline.
 public struct ComparisonReport: Sendable, Hashable {
@@ -101,7 +108,7 @@ public enum OutputComparison {
       let bb = try read(bp)
       let cb = try read(cp)
       if bb == cb { continue }
-      switch (rel as NSString).pathExtension.lowercased() {
+      switch FilePath.pathExtension(rel).lowercased() {
       case "csv":
         let bt = try csv(bb, path: bp)
         let ct = try csv(cb, path: cp)
@@ -119,31 +126,41 @@ public enum OutputComparison {
 
   /// The regular files under `folder`, relative, `/`-separated, sorted; hidden names skipped.
   static func files(under folder: String) throws(ComparisonError) -> [String] {
-    var isDir: ObjCBool = false
+    var isDir = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
       throw .missingFolder(path: folder)
     }
-    guard isDir.boolValue else { throw .notAFolder(path: folder) }
-    guard let walker = FileManager.default.enumerator(atPath: folder) else {
-      throw .unreadable(path: folder, reason: "cannot list the folder")
-    }
+    guard isDir else { throw .notAFolder(path: folder) }
     var out: [String] = []
-    while let next = walker.nextObject() {
-      guard let rel = next as? String else { continue }
-      let name = (rel as NSString).lastPathComponent
-      var sub: ObjCBool = false
-      let exists = FileManager.default.fileExists(atPath: join(folder, rel), isDirectory: &sub)
-      if name.hasPrefix(".") {
-        if sub.boolValue { walker.skipDescendants() }
+    // Depth first; hidden names and whatever is under them are skipped, and a symbolic link
+    // to a folder is neither listed nor followed (no cycles).
+    var pending = [""]
+    while let rel = pending.popLast() {
+      let dir = rel.isEmpty ? folder : join(folder, rel)
+      guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+        if rel.isEmpty { throw .unreadable(path: folder, reason: "cannot list the folder") }
         continue
       }
-      if exists && !sub.boolValue { out.append(rel) }
+      for name in names where !name.hasPrefix(".") {
+        let child = rel.isEmpty ? name : rel + "/" + name
+        var link = stat()
+        guard lstat(join(folder, child), &link) == 0 else { continue }
+        var target = link
+        if (link.st_mode & S_IFMT) == S_IFLNK {
+          guard stat(join(folder, child), &target) == 0, (target.st_mode & S_IFMT) != S_IFDIR else { continue }
+        }
+        if (target.st_mode & S_IFMT) == S_IFDIR {
+          pending.append(child)
+        } else {
+          out.append(child)
+        }
+      }
     }
     return out.sorted()
   }
 
   static func join(_ folder: String, _ rel: String) -> String {
-    (folder as NSString).appendingPathComponent(rel)
+    FilePath.appending(folder, rel)
   }
 
   static func read(_ path: String) throws(ComparisonError) -> [UInt8] {

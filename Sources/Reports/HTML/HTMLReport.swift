@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Statistics
 
 /// Self-contained HTML pages of a report: one `report.html` per dataset and an index.

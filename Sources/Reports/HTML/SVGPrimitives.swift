@@ -1,4 +1,11 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Escaping and number formatting shared by the HTML page and its inline SVG charts.
 ///
@@ -47,7 +54,7 @@ enum Markup {
   static func truncate(_ text: String, maxWidth: Double, fontSize: Double) -> String {
     let maxChars = max(4, Int(maxWidth / (fontSize * 0.55)))
     guard text.count > maxChars else { return text }
-    return String(text.prefix(maxChars - 1)).trimmingCharacters(in: .whitespaces) + "…"
+    return String(text.prefix(maxChars - 1)).trimmingBlanks() + "…"
   }
 
   /// A label for an axis tick: thousands grouped ("10,000"), no exponent ("0.5").

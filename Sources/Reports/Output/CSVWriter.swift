@@ -1,4 +1,11 @@
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Writes RFC 4180 CSV for spreadsheets: UTF-8, comma separated, CRLF-free LF line ends,
 /// one header row, fields quoted only when needed, numbers as plain decimals of at most 15

@@ -1,5 +1,12 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// A JSON value with ordered object keys, so output is byte-identical run after run.
 public enum JSON: Sendable, Equatable {

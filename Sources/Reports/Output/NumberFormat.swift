@@ -1,5 +1,12 @@
 import CFormat
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Number formatting for machine-readable outputs.
 public enum NumberFormat {
@@ -30,9 +37,9 @@ public enum NumberFormat {
     // C's correctly rounded %.*e into a stack buffer, then the exponent expanded in place:
     // the same text as expand(String(format: "%.{d-1}e", x)), without Foundation's formatter.
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer -> String in
-      guard let base = buffer.baseAddress else { return expand(String(format: "%.\(d - 1)e", x)) }
+      guard let base = buffer.baseAddress else { return expand(scientific(x, precision: d - 1)) }
       let n = reconcile_format_scientific(base, 48, Int32(d - 1), x)
-      guard n > 0, n < 48 else { return expand(String(format: "%.\(d - 1)e", x)) }
+      guard n > 0, n < 48 else { return expand(scientific(x, precision: d - 1)) }
       return base.withMemoryRebound(to: UInt8.self, capacity: Int(n)) {
         expandScientific(UnsafeBufferPointer(start: $0, count: Int(n)))
       }
@@ -129,11 +136,21 @@ public enum NumberFormat {
     return (negative ? "-" : "") + result
   }
 
+  /// C's `%.{precision}e` of `x` (correctly rounded scientific notation, as
+  /// `String(format:)` wrote it).
+  public static func scientific(_ x: Double, precision: Int) -> String {
+    let p = max(0, min(precision, 40))
+    var buffer = [CChar](repeating: 0, count: 64)
+    let n = buffer.withUnsafeMutableBufferPointer { reconcile_format_scientific($0.baseAddress, 64, Int32(p), x) }
+    guard n > 0, n < 64 else { return x.description }
+    return String(decoding: buffer[0..<Int(n)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// A number for people: `digits` significant digits, thousands grouped with commas.
   public static func human(_ x: Double?, significant digits: Int = 4) -> String {
     guard let x, x.isFinite else { return "—" }
     if x == 0 { return "0" }
-    if abs(x) < 1e-4 || abs(x) >= 1e15 { return String(format: "%.\(max(0, digits - 1))e", x) }
+    if abs(x) < 1e-4 || abs(x) >= 1e15 { return scientific(x, precision: max(0, digits - 1)) }
     let magnitude = Int((abs(x)).log10Floor())
     let decimals = max(0, digits - 1 - magnitude)
     let scale = pow10(decimals)

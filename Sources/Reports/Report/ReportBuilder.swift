@@ -1,5 +1,12 @@
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Statistics
 
 /// The analyses of one dataset, ready to be written.
@@ -116,7 +123,7 @@ public enum ReportBuilder {
     var names = Set(report.file.figures.map(\.id))
     names.formUnion(report.file.figures.map(\.quantity))
     let mine = checked.results.filter { r in
-      identifiers(in: formulas[r.id] ?? "").contains { names.contains($0) || names.contains($0.replacingOccurrences(of: "_", with: "-")) }
+      identifiers(in: formulas[r.id] ?? "").contains { names.contains($0) || names.contains($0.replacing("_", with: "-")) }
     }
     let subset = ClaimsReport(results: mine)
     let name = report.name
@@ -261,6 +268,6 @@ public enum ReportBuilder {
   }
 
   static func md(_ s: String) -> String {
-    s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    s.replacing("|", with: "\\|").replacing("\r\n", with: " ").replacing("\n", with: " ").replacing("\r", with: " ")
   }
 }

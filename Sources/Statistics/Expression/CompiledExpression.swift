@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 
 /// An `Expression` bound to named parameters and data columns and compiled to a flat
@@ -215,7 +221,7 @@ public struct CompiledExpression: Sendable {
             v[top - 1] = q
             for j in 0..<p { g[ia + j] = (g[ia + j] - q * g[ib + j]) / b }
           case .power:
-            let r = Foundation.pow(a, b)
+            let r = cPow(a, b)
             v[top - 1] = r
             if p > 0 {
               var dA = 0.0
@@ -226,8 +232,8 @@ public struct CompiledExpression: Sendable {
                 if g[ia + j] != 0 { needA = true }
                 if g[ib + j] != 0 { needB = true }
               }
-              if needA { dA = b == 0 ? 0 : b * Foundation.pow(a, b - 1) }
-              if needB { dB = r * Foundation.log(a) }
+              if needA { dA = b == 0 ? 0 : b * cPow(a, b - 1) }
+              if needB { dB = r * cLog(a) }
               for j in 0..<p {
                 var d = 0.0
                 let ga = g[ia + j]

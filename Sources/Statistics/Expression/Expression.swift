@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// A parsed arithmetic formula such as `b1*(1-exp(-b2*x))`.
 ///
@@ -194,7 +200,7 @@ public enum ExpressionOperator: String, Sendable, Equatable {
     case .subtract: return x - y
     case .multiply: return x * y
     case .divide: return x / y
-    case .power: return Foundation.pow(x, y)
+    case .power: return cPow(x, y)
     }
   }
 }
@@ -221,13 +227,13 @@ public enum ExpressionFunction: String, Sendable, Equatable, CaseIterable {
   /// f(x) in IEEE arithmetic (NaN outside the domain).
   public func apply(_ x: Double) -> Double {
     switch self {
-    case .exp: return Foundation.exp(x)
-    case .log: return Foundation.log(x)
+    case .exp: return cExp(x)
+    case .log: return cLog(x)
     case .sqrt: return x.squareRoot()
-    case .sin: return Foundation.sin(x)
-    case .cos: return Foundation.cos(x)
-    case .tan: return Foundation.tan(x)
-    case .atan: return Foundation.atan(x)
+    case .sin: return cSin(x)
+    case .cos: return cCos(x)
+    case .tan: return cTan(x)
+    case .atan: return cAtan(x)
     case .abs: return Swift.abs(x)
     }
   }
@@ -238,8 +244,8 @@ public enum ExpressionFunction: String, Sendable, Equatable, CaseIterable {
     case .exp: return fx
     case .log: return 1 / x
     case .sqrt: return 0.5 / fx
-    case .sin: return Foundation.cos(x)
-    case .cos: return -Foundation.sin(x)
+    case .sin: return cCos(x)
+    case .cos: return -cSin(x)
     case .tan: return 1 + fx * fx
     case .atan: return 1 / (1 + x * x)
     case .abs: return x > 0 ? 1 : (x < 0 ? -1 : 0)

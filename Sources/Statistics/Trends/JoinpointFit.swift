@@ -1,4 +1,10 @@
-import Foundation
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Numerics
 
 /// Where joinpoints may be placed (NCI Joinpoint's grid-search settings).
@@ -74,7 +80,7 @@ public struct PercentChange: Sendable, Equatable {
   }
 
   /// `exp(x) − 1` without cancellation near 0 (C `expm1`).
-  static func expm1(_ x: Double) -> Double { Foundation.expm1(x) }
+  static func expm1(_ x: Double) -> Double { cExpm1(x) }
 }
 
 /// One line segment of a joinpoint fit: from a period (first observation or joinpoint) to the next.

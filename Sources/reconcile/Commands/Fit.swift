@@ -1,6 +1,13 @@
 import ArgumentParser
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Reports
 import Statistics
 
@@ -43,7 +50,7 @@ struct Fit: ParsableCommand {
   @Option(name: .long, help: "Output format: table, csv or json.")
   var format: OutputFormat = .table
 
-  var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
+  var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingBlanks() } }.filter { !$0.isEmpty } }
 
   func validate() throws {
     guard degree >= 1 else { throw ValidationError("--degree must be at least 1, got \(degree)") }
@@ -85,7 +92,7 @@ struct Fit: ParsableCommand {
 func parseStart(_ s: String) -> [(name: String, value: Double)]? {
   var out: [(name: String, value: Double)] = []
   for part in s.split(separator: ",") {
-    let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+    let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingBlanks() }
     guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]), v.isFinite else { return nil }
     guard !out.contains(where: { $0.name == kv[0] }) else { return nil }
     out.append((kv[0], v))

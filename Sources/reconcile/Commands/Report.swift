@@ -1,6 +1,13 @@
 import ArgumentParser
 import Figures
-import Foundation
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 import Reports
 import Statistics
 
@@ -77,8 +84,8 @@ struct Report: ParsableCommand {
       if paths.isEmpty && !FileManager.default.fileExists(atPath: "datasets") {
         throw FiguresError.fileNotFound(path: "datasets")
       }
-      var isDir: ObjCBool = false
-      if let compareTo, !(FileManager.default.fileExists(atPath: compareTo, isDirectory: &isDir) && isDir.boolValue) {
+      var isDir = false
+      if let compareTo, !(FileManager.default.fileExists(atPath: compareTo, isDirectory: &isDir) && isDir) {
         printError("\(compareTo): error: no such folder")
         throw ExitCode(Exit.noInput)
       }
@@ -93,7 +100,7 @@ struct Report: ParsableCommand {
       }
       let files = try loadFigures(plan.items.map(\.path))
       var progress = BatchProgress(total: plan.items.count, enabled: !quiet && isatty(2) != 0) {
-        FileHandle.standardError.write(Data($0.utf8))
+        writeStandardError($0)
       }
       defer { progress.finish() }
       var reports: [DatasetReport] = []
@@ -131,15 +138,15 @@ struct Report: ParsableCommand {
           claimRows = ReportBuilder.claimRows(checked)
         }
       }
-      for (rel, text) in claimOutputs { try AtomicWriter.write(text, to: (out as NSString).appendingPathComponent(rel)) }
+      for (rel, text) in claimOutputs { try AtomicWriter.write(text, to: FilePath.appending(out, rel)) }
       for r in reports {
-        for (rel, text) in r.outputs { try AtomicWriter.write(text, to: (out as NSString).appendingPathComponent(rel)) }
+        for (rel, text) in r.outputs { try AtomicWriter.write(text, to: FilePath.appending(out, rel)) }
       }
       try AtomicWriter.write(
-        ReportBuilder.index(reports, claims: claimsIndex), to: (out as NSString).appendingPathComponent(plan.indexFileName))
-      let htmlIndex = plan.indexFileName.replacingOccurrences(of: ".md", with: ".html")
+        ReportBuilder.index(reports, claims: claimsIndex), to: FilePath.appending(out, plan.indexFileName))
+      let htmlIndex = plan.indexFileName.replacing(".md", with: ".html")
       try AtomicWriter.write(
-        HTMLReport.index(reports, claims: claimRows), to: (out as NSString).appendingPathComponent(htmlIndex))
+        HTMLReport.index(reports, claims: claimRows), to: FilePath.appending(out, htmlIndex))
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
         emit("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
