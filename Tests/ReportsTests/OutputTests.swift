@@ -148,4 +148,20 @@ struct OutputTests {
       #expect(String(decoding: FitAnalysis.jsonDocument([(nil, f)], grouped: false).flatMap { $0 }, as: UTF8.self) == FitAnalysis.json(f).serialized() + "\n")
     }
   }
+
+  @Test("NumberFormat.scientific and the comparison's signed numbers are what String(format:) wrote")
+  func scientificAsStringFormat() {
+    var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-300, 5e-324, 1.7976931348623157e308, 123456.789, -9.995e-5, .infinity, -.infinity, .nan]
+    var x = 0.123456789
+    for _ in 0..<500 {
+      x = (x * 9301 + 0.49297).truncatingRemainder(dividingBy: 1)
+      values.append((x - 0.5) * pow(10, (x * 40).rounded() - 20))
+    }
+    for v in values {
+      for p in [0, 2, 5, 14, 16] {
+        #expect(NumberFormat.scientific(v, precision: p) == String(format: "%.\(p)e", v), "\(v) at \(p)")
+      }
+      #expect(Difference.signed(v) == String(format: "%+.2e", v), "\(v)")
+    }
+  }
 }

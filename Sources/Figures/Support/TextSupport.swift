@@ -32,8 +32,12 @@ extension StringProtocol {
 }
 
 extension Unicode.Scalar {
-  /// Tab or a Unicode space separator (category Zs): a member of `CharacterSet.whitespaces`.
-  public var isBlank: Bool { self == "\t" || properties.generalCategory == .spaceSeparator }
+  /// Tab, a Unicode space separator (category Zs) or the zero-width space U+200B (a space
+  /// separator in older Unicode, and still one to Foundation): a member of
+  /// `CharacterSet.whitespaces`.
+  public var isBlank: Bool {
+    self == "\t" || self == "\u{200B}" || properties.generalCategory == .spaceSeparator
+  }
 }
 
 /// Path arithmetic on strings, as NSString's path methods do it for the paths the tool builds.
