@@ -149,7 +149,8 @@ public enum FitAnalysis {
     var out: [(group: String?, fit: ModelFit)] = []
     out.reserveCapacity(groupCount)
     for g in 0..<groupCount {
-      switch results[g] {
+      // Moved out of its slot, not copied (a copy would retain every array of the fit).
+      switch results[g].take() {
       case .success(let fit)?: out.append((labels[g], fit))
       case .failure(let error)?: throw error
       case nil: throw AnalysisError.analysis("fit", "internal error: group \(g) was not fitted")
