@@ -198,3 +198,59 @@ private func writeStandardOutput(_ buffer: UnsafeBufferPointer<UInt8>) {
 func isClaimsFile(_ path: String) -> Bool {
   ClaimsReader.isClaimsFile(path: path)
 }
+
+/// Output written to an unlinked temporary file, then copied to standard output in one go:
+/// for commands whose output is too large to hold in memory and must not reach standard output
+/// unless the whole run succeeds.
+final class StagedOutput {
+  private let fd: Int32
+  private var size = 0
+
+  /// Nil when no temporary file can be made (in `TMPDIR`, else `/tmp`).
+  init?() {
+    let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    var template = Array((directory + "/reconcile-out-XXXXXX").utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+      guard let base = buffer.baseAddress else { return -1 }
+      return mkstemp(base)
+    }
+    guard fd >= 0 else { return nil }
+    template.withUnsafeBufferPointer { buffer in
+      if let base = buffer.baseAddress { _ = unlink(base) }
+    }
+    self.fd = fd
+  }
+
+  deinit { close(fd) }
+
+  /// Appends `bytes`.
+  func write(_ bytes: [UInt8]) throws {
+    try bytes.withUnsafeBufferPointer { buffer in
+      guard var p = buffer.baseAddress else { return }
+      var left = buffer.count
+      while left > 0 {
+        let n = Glibc.write(fd, p, left)
+        if n < 0 {
+          if errno == EINTR { continue }
+          throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno))
+        }
+        p += n
+        left -= n
+        size += n
+      }
+    }
+  }
+
+  /// Copies everything written to standard output.
+  func copyToStandardOutput() throws {
+    var offset = 0
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    while offset < size {
+      let n = chunk.withUnsafeMutableBufferPointer { pread(fd, $0.baseAddress, min($0.count, size - offset), off_t(offset)) }
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno)) }
+      emit([Array(chunk[0..<n])])
+      offset += n
+    }
+  }
+}

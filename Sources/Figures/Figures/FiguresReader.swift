@@ -103,6 +103,38 @@ public enum FiguresReader {
     guard var builder else { throw .invalid(csvErrors) }
     return try builder.finish(csvErrors: csvErrors)
   }
+
+  /// Figures of some rows of a file that has been validated whole (``StreamingValidator``):
+  /// `bytes` holds the file's header record followed by the chosen records, and `lines[k]` is
+  /// the line in the original file where the k-th of them starts, so that locations and
+  /// default ids are the original ones. The checks that need the whole file (unique ids,
+  /// `derived_from` targets and cycles) are not repeated: a row may name an id in a row
+  /// that is not among these.
+  static func parseValidatedRows(_ bytes: [UInt8], lines: [Int], path: String) throws(FiguresError) -> FiguresFile {
+    var builder: FiguresBuilder? = nil
+    var k = 0
+    var misaligned = false
+    let csvErrors = CSVReader.parseStreaming(bytes, path: path) { record, isHeader in
+      if isHeader {
+        builder = FiguresBuilder(header: record.fields, path: path)
+        builder?.reserve(lines.count)
+        return
+      }
+      guard k < lines.count else {
+        misaligned = true
+        return
+      }
+      var original = record
+      original.line = lines[k]
+      k += 1
+      builder?.consume(original)
+    }
+    guard var builder, !misaligned, k == lines.count else {
+      throw .invalid(csvErrors + [.error("internal error: the rows of the quantity could not be read again", at: SourceLocation(path: path, line: 1))])
+    }
+    builder.skipsFileChecks = true
+    return try builder.finish(csvErrors: csvErrors)
+  }
 }
 
 /// The validation pass behind `FiguresReader.parse`, fed one row at a time.
@@ -129,6 +161,8 @@ private struct FiguresBuilder {
   var figures: [Figure] = []
   var derivedFields: [CSVField?] = []
   var idFields: [CSVField?] = []
+  /// Set for rows of a file validated whole: the checks across rows are not repeated.
+  var skipsFileChecks = false
 
   init(header: [CSVField], path: String) {
     self.header = header
@@ -200,7 +234,7 @@ private struct FiguresBuilder {
           "no figures: the file has a header but no data rows",
           at: SourceLocation(path: path, line: 1)))
     }
-    checkProvenance(figures, idFields: idFields, derivedFields: derivedFields)
+    if !skipsFileChecks { checkProvenance(figures, idFields: idFields, derivedFields: derivedFields) }
     if !errors.isEmpty { throw .invalid(CSVReader.sortedInFileOrder(errors)) }
     return FiguresFile(
       path: path, columns: header.map(\.value), figures: figures,

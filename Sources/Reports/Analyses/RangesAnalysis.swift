@@ -365,3 +365,62 @@ enum TextTable {
 func statedCoverage(_ f: Figure) -> Double? {
   f.coverageStated ? f.coverage : nil
 }
+
+extension RangesAnalysis {
+  /// Output formats of ``runByQuantity(path:quantities:coverage:level:format:emit:)``.
+  public enum StreamFormat: Sendable {
+    case table, csv, json
+  }
+
+  /// `ranges` on one large figures file, one quantity at a time, so that memory follows the
+  /// largest quantity rather than the file: the file is validated as it streams
+  /// (``StreamingValidator``), its rows are sorted by quantity into a temporary file
+  /// (``QuantitySpill``), and each quantity's figures are read back, reconciled and written
+  /// with this analysis' own functions — the bytes `emit` receives, in order, are those of
+  /// `table`/`csv`/`json` on `run` over the whole file.
+  ///
+  /// - Returns: false when the file is not one this handles (it has warnings to print, an HXL
+  ///   row, or could not be spilled): the caller discards whatever `emit` received and reads
+  ///   the file whole.
+  /// - Throws: the errors the whole-file path throws (invalid file, unknown quantity, a
+  ///   quantity that cannot be pooled), for the same first offender.
+  public static func runByQuantity(
+    path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
+    emit: ([UInt8]) throws -> Void
+  ) throws -> Bool {
+    let summary = try StreamingValidator.validate(path: path)
+    guard summary.warnings.isEmpty else { return false }
+    for q in asked where !summary.quantities.contains(q) {
+      throw AnalysisError.unknownQuantity(q, available: summary.quantities)
+    }
+    guard let spill = QuantitySpill.make(path: path), spill.quantities == summary.quantities,
+      spill.rowCount == summary.figureCount
+    else { return false }
+    let wanted = Set(asked)
+    var first = true
+    for (k, q) in spill.quantities.enumerated() where asked.isEmpty || wanted.contains(q) {
+      let file = try spill.figures(of: k)
+      // The rows must read back as the quantity they were sorted under.
+      guard file.figures.allSatisfy({ $0.quantity == q }) else { return false }
+      let results = try run([file], quantities: [q], coverage: coverage, level: level)
+      switch format {
+      case .table:
+        try emit(Array(table(results).utf8))
+      case .csv:
+        let text = Array(csv(results).text.utf8)
+        if first {
+          try emit(text)
+        } else if let lf = text.firstIndex(of: 0x0A) {
+          try emit(Array(text[(lf + 1)...]))
+        }
+      case .json:
+        var piece = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)
+        for r in results { piece += Array(quantityJSON(r).serialized(indent: 2).utf8) }
+        try emit(piece)
+      }
+      first = false
+    }
+    if format == .json { try emit(Array((first ? "{\n  \"quantities\": []\n}\n" : "\n  ]\n}\n").utf8)) }
+    return true
+  }
+}

@@ -46,6 +46,7 @@ struct Ranges: ParsableCommand {
 
   func run() throws {
     try guarded {
+      if try runByQuantity() { return }
       let files = try loadFigures(paths)
       let results = try RangesAnalysis.run(files, quantities: quantity, coverage: coverage, level: level)
       switch format {
@@ -54,5 +55,25 @@ struct Ranges: ParsableCommand {
       case .table: emit(RangesAnalysis.table(results))
       }
     }
+  }
+
+  /// One large file (at least `RECONCILE_RANGES_STREAM_MB`, default 64 MB) is reconciled one
+  /// quantity at a time, in memory that follows its largest quantity rather than its size. The
+  /// output goes to an unlinked temporary file first and reaches standard output only once
+  /// every quantity is done, so a run that fails writes nothing. False when the whole-file
+  /// path should run instead.
+  func runByQuantity() throws -> Bool {
+    let files = try expand(paths)
+    guard files.count == 1, let size = fileSize(atPath: files[0]) else { return false }
+    let thresholdMB = ProcessInfo.processInfo.environment["RECONCILE_RANGES_STREAM_MB"].flatMap { Int($0) } ?? 64
+    guard thresholdMB >= 0, size >= UInt64(thresholdMB) << 20 else { return false }
+    guard let staging = StagedOutput() else { return false }
+    let streamFormat: RangesAnalysis.StreamFormat = format == .json ? .json : format == .csv ? .csv : .table
+    let done = try RangesAnalysis.runByQuantity(
+      path: files[0], quantities: quantity, coverage: coverage, level: level, format: streamFormat
+    ) { bytes in try staging.write(bytes) }
+    guard done else { return false }
+    try staging.copyToStandardOutput()
+    return true
   }
 }
