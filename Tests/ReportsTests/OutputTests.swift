@@ -42,6 +42,12 @@ struct OutputTests {
       let x = Double(bitPattern: next())
       if x.isFinite && x != 0 { values.append(x) }
       values.append(Double(next() % 2_000_001) / 1000 - 1000)
+      // Integers of every length up to 18 digits, either sign (the integer fast path).
+      let digits = Int(next() % 18) + 1
+      var limit: UInt64 = 1
+      for _ in 0..<digits { limit *= 10 }
+      let integer = Double(next() % limit + 1)
+      values.append(next() % 2 == 0 ? integer : -integer)
     }
     var checked = 0
     for x in values {

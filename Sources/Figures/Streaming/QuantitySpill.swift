@@ -18,8 +18,9 @@
 /// ``figures(of:)`` reads a quantity's records back and parses them with the figures reader
 /// (``FiguresReader/parseValidatedRows(_:lines:path:)``), with their original lines. The
 /// caller must have validated the whole file first (``StreamingValidator/validate(path:)``):
-/// the checks across rows are not repeated here.
-public final class QuantitySpill {
+/// the checks across rows are not repeated here. Once made it is only read, so
+/// ``figures(of:)`` may run on several threads at once.
+public final class QuantitySpill: @unchecked Sendable {
   /// The file the rows came from.
   public let path: String
   /// The quantities, in order of first appearance.

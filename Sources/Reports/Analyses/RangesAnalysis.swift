@@ -1,3 +1,4 @@
+import Dispatch
 import Figures
 import FoundationEssentials
 #if canImport(Glibc)
@@ -384,6 +385,30 @@ extension RangesAnalysis {
   ///   the file whole.
   /// - Throws: the errors the whole-file path throws (invalid file, unknown quantity, a
   ///   quantity that cannot be pooled), for the same first offender.
+  /// The output of the `k`-th quantity of `spill`; nil when its rows did not read back as
+  /// that quantity (the caller then falls back to the whole-file path).
+  static func quantityOutput(
+    _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double
+  ) throws -> [UInt8]? {
+    let q = spill.quantities[k]
+    let file = try spill.figures(of: k)
+    guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
+    let results = try run([file], quantities: [q], coverage: coverage, level: level)
+    switch format {
+    case .table:
+      return Array(table(results).utf8)
+    case .csv:
+      let text = Array(csv(results).text.utf8)
+      if first { return text }
+      guard let lf = text.firstIndex(of: 0x0A) else { return text }
+      return Array(text[(lf + 1)...])
+    case .json:
+      var piece = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)
+      for r in results { piece += Array(quantityJSON(r).serialized(indent: 2).utf8) }
+      return piece
+    }
+  }
+
   public static func runByQuantity(
     path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
     emit: ([UInt8]) throws -> Void
@@ -397,26 +422,32 @@ extension RangesAnalysis {
       spill.rowCount == summary.figureCount
     else { return false }
     let wanted = Set(asked)
+    let chosen = spill.quantities.indices.filter { asked.isEmpty || wanted.contains(spill.quantities[$0]) }
+    // Quantities are done a few at a time on all cores and written in order; an error is that
+    // of the first failing quantity, as in the whole-file run.
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     var first = true
-    for (k, q) in spill.quantities.enumerated() where asked.isEmpty || wanted.contains(q) {
-      let file = try spill.figures(of: k)
-      // The rows must read back as the quantity they were sorted under.
-      guard file.figures.allSatisfy({ $0.quantity == q }) else { return false }
-      let results = try run([file], quantities: [q], coverage: coverage, level: level)
-      switch format {
-      case .table:
-        try emit(Array(table(results).utf8))
-      case .csv:
-        let text = Array(csv(results).text.utf8)
-        if first {
-          try emit(text)
-        } else if let lf = text.firstIndex(of: 0x0A) {
-          try emit(Array(text[(lf + 1)...]))
+    var next = 0
+    while next < chosen.count {
+      let wave = Array(chosen[next..<min(chosen.count, next + 2 * workers)])
+      next += wave.count
+      var pieces = [Result<[UInt8]?, any Error>?](repeating: nil, count: wave.count)
+      let isFirstWave = first
+      pieces.withUnsafeMutableBufferPointer { buffer in
+        nonisolated(unsafe) let slots = buffer
+        DispatchQueue.concurrentPerform(iterations: wave.count) { w in
+          slots[w] = Result { () throws(any Error) -> [UInt8]? in
+            try quantityOutput(spill, wave[w], format: format, first: isFirstWave && w == 0, coverage: coverage, level: level)
+          }
         }
-      case .json:
-        var piece = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)
-        for r in results { piece += Array(quantityJSON(r).serialized(indent: 2).utf8) }
-        try emit(piece)
+      }
+      for piece in pieces {
+        switch piece {
+        case .success(let bytes?)?: try emit(bytes)
+        case .success(nil)?: return false
+        case .failure(let error)?: throw error
+        case nil: return false
+        }
       }
       first = false
     }

@@ -34,6 +34,8 @@ public enum NumberFormat {
     guard x.isFinite else { return "" }
     if x == 0 { return "0" }
     let d = max(1, min(17, digits))
+    // An integer of at most `d` digits is its own rounding: its digits, as %e would give them.
+    if x == x.rounded(), abs(x) < pow10(min(d, 15)) { return String(Int64(x)) }
     // C's correctly rounded %.*e into a stack buffer, then the exponent expanded in place:
     // the same text as expand(String(format: "%.{d-1}e", x)), without Foundation's formatter.
     return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 48) { buffer -> String in
