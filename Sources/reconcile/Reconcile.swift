@@ -177,20 +177,10 @@ func emit(_ pieces: [[UInt8]]) {
   for bytes in pieces { bytes.withUnsafeBufferPointer { writeStandardOutput($0) } }
 }
 
-/// Writes the whole buffer to file descriptor 1, retrying on partial writes and EINTR; stops
-/// quietly when the reader has gone (EPIPE) or the descriptor fails, as a pipe to `head` should.
+/// Writes the whole buffer to standard output; stops quietly when the reader has gone (EPIPE)
+/// or the descriptor fails, as a pipe to `head` should.
 private func writeStandardOutput(_ buffer: UnsafeBufferPointer<UInt8>) {
-  guard var p = buffer.baseAddress else { return }
-  var left = buffer.count
-  while left > 0 {
-    let n = write(1, p, left)
-    if n < 0 {
-      if errno == EINTR { continue }
-      return
-    }
-    p += n
-    left -= n
-  }
+  writeAll(buffer, to: 1)
 }
 
 /// Whether the CSV at `path` is a claims file (its header names a `formula` column): folders
@@ -225,20 +215,9 @@ final class StagedOutput {
 
   /// Appends `bytes`.
   func write(_ bytes: [UInt8]) throws {
-    try bytes.withUnsafeBufferPointer { buffer in
-      guard var p = buffer.baseAddress else { return }
-      var left = buffer.count
-      while left > 0 {
-        let n = Glibc.write(fd, p, left)
-        if n < 0 {
-          if errno == EINTR { continue }
-          throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno))
-        }
-        p += n
-        left -= n
-        size += n
-      }
-    }
+    let written = bytes.withUnsafeBufferPointer { writeAll($0, to: fd) }
+    guard written else { throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno)) }
+    size += bytes.count
   }
 
   /// Copies everything written to standard output.

@@ -47,7 +47,7 @@ struct TextSupportTests {
   @Test("trimmingBlanks as trimmingCharacters(in: .whitespaces), on random strings")
   func blanksAsCharacterSet() {
     let pieces = [" ", "\t", "\u{A0}", "\u{2003}", "\u{3000}", "\n", "\r", "a", "é", "e\u{301}", "—", "x y", ",", "\u{200B}", "🙂"]
-    var rng = SplitMix(seed: 7)
+    var rng = SplitMix64(seed: 7)
     for _ in 0..<2000 {
       let s = (0..<Int(rng.next() % 8)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
       #expect(s.trimmingBlanks() == s.trimmingCharacters(in: .whitespaces), "\(Array(s.unicodeScalars))")
@@ -74,18 +74,5 @@ struct TextSupportTests {
   func errnoWording() {
     #expect(systemErrorMessage(ENOENT) == "No such file or directory")
     #expect(systemErrorMessage(EACCES) == "Permission denied")
-  }
-}
-
-/// A small deterministic generator (SplitMix64).
-private struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

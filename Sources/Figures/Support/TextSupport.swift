@@ -82,22 +82,28 @@ public enum FilePath {
   }
 }
 
+/// Writes the whole buffer to `descriptor`, retrying on partial writes and EINTR; false when
+/// the descriptor fails (for standard output: the reader has gone, as a pipe to `head` does).
+@discardableResult
+public func writeAll(_ buffer: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Bool {
+  guard var p = buffer.baseAddress else { return true }
+  var left = buffer.count
+  while left > 0 {
+    let n = write(descriptor, p, left)
+    if n < 0 {
+      if errno == EINTR { continue }
+      return false
+    }
+    p += n
+    left -= n
+  }
+  return true
+}
+
 /// Writes `text` to standard error as it is.
 public func writeStandardError(_ text: String) {
   var text = text
-  text.withUTF8 { buffer in
-    guard var p = buffer.baseAddress else { return }
-    var left = buffer.count
-    while left > 0 {
-      let n = write(2, p, left)
-      if n < 0 {
-        if errno == EINTR { continue }
-        return
-      }
-      p += n
-      left -= n
-    }
-  }
+  text.withUTF8 { writeAll($0, to: 2) }
 }
 
 /// The system's wording of an `errno` value ("No such file or directory").
