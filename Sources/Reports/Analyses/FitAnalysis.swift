@@ -164,27 +164,31 @@ public enum FitAnalysis {
     label: String?, rows: [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, request: FitRequest,
     workspace: inout WeightedLeastSquaresWorkspace
   ) throws -> ModelFit {
-      var columns: [[Double]] = []
+      // The design's columns, written straight into its column-major storage.
+      var storage: [Double] = []
       var names: [String] = []
+      let terms = (request.noIntercept ? 0 : 1) + (request.degree > 1 && xs.first != nil ? request.degree : xs.count)
+      storage.reserveCapacity(rows.count * terms)
+      names.reserveCapacity(terms)
       if !request.noIntercept {
-        columns.append(Array(repeating: 1, count: rows.count))
+        storage.append(contentsOf: repeatElement(1, count: rows.count))
         names.append("(Intercept)")
       }
       if request.degree > 1, let x0 = xs.first, let name = request.x.first {
         for d in 1...request.degree {
-          columns.append(rows.map { pow(x0[$0], Double(d)) })
+          for r in rows { storage.append(pow(x0[r], Double(d))) }
           names.append(d == 1 ? name : "\(name)^\(d)")
         }
       } else {
         for (k, x) in xs.enumerated() {
-          columns.append(rows.map { x[$0] })
+          for r in rows { storage.append(x[r]) }
           names.append(request.x[k])
         }
       }
-      guard !columns.isEmpty else {
+      guard !names.isEmpty else {
         throw AnalysisError.analysis("fit", "the model has no terms: give --x or drop --no-intercept")
       }
-      let design = try Matrix(columns: columns)
+      let design = try Matrix(rows: rows.count, columns: names.count, columnMajor: storage)
       let yy = rows.map { y[$0] }
       let what = label.map { "fit (group \($0))" } ?? "fit"
       do {

@@ -81,7 +81,8 @@ public enum PoissonRegression {
     let pearson = pearsonSum.value
     let dispersion = quasi ? (df > 0 ? pearson / Double(df) : .nan) : 1
     var cov = final.unscaledCovariance
-    for k in cov.storage.indices { cov.storage[k] *= dispersion }
+    // (× 1 changes nothing; skipping it spares copying the matrix.)
+    if dispersion != 1 { for k in cov.storage.indices { cov.storage[k] *= dispersion } }
     var loglik = 0.0
     for i in 0..<n { loglik += counts[i] * log(mu[i]) - mu[i] - SpecialFunctions.logFactorial(counts[i]) }
     for (i, a) in final.aliased.enumerated() where a {
