@@ -351,19 +351,35 @@ public enum RangePooling {
     }
     // Newton steps on F(t) = p inside a shrinking bracket, bisecting whenever a step would
     // leave it (the mixture CDF is increasing and smooth, so Newton converges in a few steps
-    // where bisection needs about 55); stops when the step or the bracket is below 1e-15
-    // relative.
+    // where bisection needs about 55); stops when the step or the bracket is down to two
+    // units in the last place of t.
+    // The start: the normal with the mixture's mean and variance, whose quantiles are close to
+    // the mixture's when the components overlap (Newton then needs a few steps, not the dozen
+    // from the middle of the bracket).
+    var meanSum = Summation.Accumulator()
+    var secondSum = Summation.Accumulator()
+    for x in d {
+      meanSum.add(x.weight * x.mu)
+      secondSum.add(x.weight * (x.sigma * x.sigma + x.mu * x.mu))
+    }
+    let mean = meanSum.value / total
+    let spread = max(0, secondSum.value / total - mean * mean).squareRoot()
     func quantile(_ p: Double) -> Double {
       var a = lo
       var b = hi
-      var t = (a + b) / 2
+      var t = mean + Normal.quantile(p) * spread
+      if !(t > a && t < b) { t = (a + b) / 2 }
       for _ in 0..<200 {
         let (f, density) = cdfAndDensity(t)
         if f == p { break }  // t is the root as far as F can tell
         if f < p { a = t } else { b = t }
         var next = density > 0 ? t - (f - p) / density : .nan
         if !(next > a && next < b) { next = (a + b) / 2 }
-        let done = abs(next - t) <= 1e-15 * max(1, abs(t)) || b - a <= 1e-15 * max(1, abs(t))
+        // Down to a step of two units in the last place: the last Newton step of a quadratic
+        // convergence costs one more evaluation and takes the root to the precision F allows,
+        // whatever the start.
+        let resolution = 2 * max(t.ulp, Double.leastNormalMagnitude)
+        let done = abs(next - t) <= resolution || b - a <= resolution
         t = next
         if done { break }
       }
