@@ -398,7 +398,7 @@ extension RangesAnalysis {
     case .table:
       return Array(table(results).utf8)
     case .csv:
-      let text = Array(csv(results).text.utf8)
+      let text = csv(results).bytes
       if first { return text }
       guard let lf = text.firstIndex(of: 0x0A) else { return text }
       return Array(text[(lf + 1)...])

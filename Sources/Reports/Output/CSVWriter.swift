@@ -35,18 +35,41 @@ public struct CSVWriter: Sendable {
   }
 
   /// The CSV text.
-  public var text: String {
-    var out = ""
+  public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// The CSV text's UTF-8 bytes, written field by field into one buffer (quoted as `escape`
+  /// quotes).
+  public var bytes: [UInt8] {
+    var out: [UInt8] = []
     // One allocation: the cells' bytes, separators and room for some quoting.
     var size = 0
     for r in rows { for f in r { size += f.utf8.count + 1 } }
     out.reserveCapacity(size + size / 16 + 64)
-    func line(_ fields: [String]) {
-      for (k, field) in fields.enumerated() {
-        if k > 0 { out += "," }
-        out += CSVWriter.escape(field)
+    func field(_ value: String) {
+      var value = value
+      value.withUTF8 { u in
+        var needs = u.first == 0x20 || u.last == 0x20
+        if !needs {
+          for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+            needs = true
+            break
+          }
+        }
+        guard needs else { return out.append(contentsOf: u) }
+        out.append(0x22)
+        for c in u {
+          out.append(c)
+          if c == 0x22 { out.append(0x22) }
+        }
+        out.append(0x22)
       }
-      out += "\n"
+    }
+    func line(_ fields: [String]) {
+      for k in fields.indices {
+        if k > 0 { out.append(0x2C) }
+        field(fields[k])
+      }
+      out.append(0x0A)
     }
     line(header)
     for r in rows { line(r) }
