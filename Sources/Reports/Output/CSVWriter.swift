@@ -45,35 +45,37 @@ public struct CSVWriter: Sendable {
     var size = 0
     for r in rows { for f in r { size += f.utf8.count + 1 } }
     out.reserveCapacity(size + size / 16 + 64)
-    func field(_ value: String) {
-      var value = value
-      value.withUTF8 { u in
-        var needs = u.first == 0x20 || u.last == 0x20
-        if !needs {
-          for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
-            needs = true
-            break
-          }
-        }
-        guard needs else { return out.append(contentsOf: u) }
-        out.append(0x22)
-        for c in u {
-          out.append(c)
-          if c == 0x22 { out.append(0x22) }
-        }
-        out.append(0x22)
-      }
-    }
-    func line(_ fields: [String]) {
-      for k in fields.indices {
-        if k > 0 { out.append(0x2C) }
-        field(fields[k])
-      }
-      out.append(0x0A)
-    }
-    line(header)
-    for r in rows { line(r) }
+    CSVWriter.appendLine(header, to: &out)
+    for r in rows { CSVWriter.appendLine(r, to: &out) }
     return out
+  }
+
+  /// Appends one row's fields, comma separated, and the line end.
+  private static func appendLine(_ fields: [String], to out: inout [UInt8]) {
+    for k in fields.indices {
+      if k > 0 { out.append(0x2C) }
+      appendField(fields[k], to: &out)
+    }
+    out.append(0x0A)
+  }
+
+  /// Appends a field, quoted as `escape` quotes it.
+  private static func appendField(_ value: String, to out: inout [UInt8]) {
+    let u = value.utf8
+    var needs = u.first == 0x20 || u.last == 0x20
+    if !needs {
+      for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+        needs = true
+        break
+      }
+    }
+    guard needs else { return out.append(contentsOf: u) }
+    out.append(0x22)
+    for c in u {
+      out.append(c)
+      if c == 0x22 { out.append(0x22) }
+    }
+    out.append(0x22)
   }
 
   /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
