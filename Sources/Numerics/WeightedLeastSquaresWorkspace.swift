@@ -4,7 +4,8 @@ import CLAPACK
 /// IRLS over a batch of groups.
 ///
 /// **Method.** `X_w = W^{1/2} X = Q R` by LAPACK `dgeqrf` (no pivoting, no column scaling),
-/// `c = Qᵀ W^{1/2} z` by `dormqr`, `R b = c₁` by `dtrtrs` — plain Householder QR, which is
+/// `c = Qᵀ W^{1/2} z` by `dormqr`, `R b = c₁` by `dtrtrs` — below 32 columns by `dgeqr2` and
+/// `dorm2r`, the unblocked routines those two call themselves there — plain Householder QR, which is
 /// backward stable (Golub & Van Loan, *Matrix Computations*, 4th ed., §5.3.3) but has none of
 /// the iterative refinement, rank decision or covariance of `LeastSquares.solve`. It is meant
 /// for intermediate steps whose result only feeds the next step; the reported fit should come
