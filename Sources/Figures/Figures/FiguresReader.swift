@@ -118,6 +118,9 @@ public enum FiguresReader {
       if isHeader {
         builder = FiguresBuilder(header: record.fields, path: path)
         builder?.reserve(lines.count)
+        // Columns by header name only: these rows come from a file without an HXL row, and
+        // the first of them is not the file's second row.
+        builder?.mapColumns(hashtags: nil)
         return
       }
       guard k < lines.count else {
