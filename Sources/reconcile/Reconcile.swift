@@ -198,16 +198,7 @@ final class StagedOutput {
 
   /// Nil when no temporary file can be made (in `TMPDIR`, else `/tmp`).
   init?() {
-    let directory = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array((directory + "/reconcile-out-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-      guard let base = buffer.baseAddress else { return -1 }
-      return mkstemp(base)
-    }
-    guard fd >= 0 else { return nil }
-    template.withUnsafeBufferPointer { buffer in
-      if let base = buffer.baseAddress { _ = unlink(base) }
-    }
+    guard let fd = anonymousTemporaryFile(prefix: "reconcile-out") else { return nil }
     self.fd = fd
   }
 
@@ -215,20 +206,23 @@ final class StagedOutput {
 
   /// Appends `bytes`.
   func write(_ bytes: [UInt8]) throws {
-    let written = bytes.withUnsafeBufferPointer { writeAll($0, to: fd) }
-    guard written else { throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno)) }
+    guard bytes.withUnsafeBufferPointer({ writeAll($0, to: fd, at: size) }) else {
+      throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno))
+    }
     size += bytes.count
   }
 
   /// Copies everything written to standard output.
   func copyToStandardOutput() throws {
-    var offset = 0
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    var offset = 0
     while offset < size {
-      let n = chunk.withUnsafeMutableBufferPointer { pread(fd, $0.baseAddress, min($0.count, size - offset), off_t(offset)) }
-      if n < 0 && errno == EINTR { continue }
-      guard n > 0 else { throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno)) }
-      emit([Array(chunk[0..<n])])
+      let wanted = min(chunk.count, size - offset)
+      let (n, error) = chunk.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]), at: offset) }
+      guard n == wanted else {
+        throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(error))
+      }
+      chunk.withUnsafeBufferPointer { writeStandardOutput(UnsafeBufferPointer(rebasing: $0[0..<n])) }
       offset += n
     }
   }

@@ -129,25 +129,16 @@ public enum CSVReader {
     // Straight into one buffer of the file's size; a file that grew meanwhile (or reports no
     // size) is read on, in further pieces, until its end.
     var failure: Int32 = 0
-    func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ count: inout Int) -> Bool {
-      count = 0
-      guard let base = buffer.baseAddress else { return false }
-      while count < buffer.count {
-        let n = systemRead(fd, base + count, buffer.count - count)
-        if n < 0 {
-          if errno == EINTR { continue }
-          failure = errno
-          return true
-        }
-        if n == 0 { return true }
-        count += n
-      }
-      return false
-    }
     var atEnd = false
-    var bytes = [UInt8](unsafeUninitializedCapacity: Int(clamping: size)) { atEnd = fill($0, &$1) }
+    func fill(_ buffer: UnsafeMutableBufferPointer<UInt8>, _ count: inout Int) {
+      let (n, error) = readFully(fd, into: UnsafeMutableRawBufferPointer(buffer))
+      count = n
+      failure = error
+      atEnd = error != 0 || n < buffer.count
+    }
+    var bytes = [UInt8](unsafeUninitializedCapacity: Int(clamping: size)) { fill($0, &$1) }
     while !atEnd && failure == 0 {
-      let piece = [UInt8](unsafeUninitializedCapacity: 1 << 20) { atEnd = fill($0, &$1) }
+      let piece = [UInt8](unsafeUninitializedCapacity: 1 << 20) { fill($0, &$1) }
       bytes.append(contentsOf: piece)
     }
     if failure != 0 { throw .unreadable(path: path, reason: systemErrorMessage(failure)) }
@@ -166,11 +157,6 @@ public enum CSVReader {
       return a.offset < b.offset
     }.map(\.element)
   }
-}
-
-/// read(2) (the name `read` is taken by `CSVReader.read(path:)` inside the enum).
-func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-  read(fd, buffer, count)
 }
 
 private let lf: UInt8 = 0x0A

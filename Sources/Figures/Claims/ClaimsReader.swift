@@ -82,14 +82,7 @@ public enum ClaimsReader {
     guard fd >= 0 else { return false }
     defer { close(fd) }
     let head = [UInt8](unsafeUninitializedCapacity: 65_536) { buffer, count in
-      count = 0
-      guard let base = buffer.baseAddress else { return }
-      while count < buffer.count {
-        let n = systemRead(fd, base + count, buffer.count - count)
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { return }
-        count += n
-      }
+      count = readFully(fd, into: UnsafeMutableRawBufferPointer(buffer)).count
     }
     var bytes = head.prefix { $0 != 0x0A && $0 != 0x0D }
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }

@@ -105,12 +105,14 @@ public enum FiguresReader {
   }
 
   /// Figures of some rows of a file that has been validated whole (``StreamingValidator``):
-  /// `bytes` holds the file's header record followed by the chosen records, and `lines[k]` is
-  /// the line in the original file where the k-th of them starts, so that locations and
-  /// default ids are the original ones. The checks that need the whole file (unique ids,
-  /// `derived_from` targets and cycles) are not repeated: a row may name an id in a row
-  /// that is not among these.
-  static func parseValidatedRows(_ bytes: [UInt8], lines: [Int], path: String) throws(FiguresError) -> FiguresFile {
+  /// `bytes` holds the file's header record (and its HXL hashtag row when `hashtagRow`)
+  /// followed by the chosen records, and `lines[k]` is the line in the original file where the
+  /// k-th of them starts, so that locations and default ids are the original ones. The checks
+  /// that need the whole file (unique ids, `derived_from` targets and cycles) are not
+  /// repeated: a row may name an id in a row that is not among these.
+  static func parseValidatedRows(
+    _ bytes: [UInt8], lines: [Int], hashtagRow: Bool, path: String
+  ) throws(FiguresError) -> FiguresFile {
     var builder: FiguresBuilder? = nil
     var k = 0
     var misaligned = false
@@ -118,9 +120,13 @@ public enum FiguresReader {
       if isHeader {
         builder = FiguresBuilder(header: record.fields, path: path)
         builder?.reserve(lines.count)
-        // Columns by header name only: these rows come from a file without an HXL row, and
-        // the first of them is not the file's second row.
-        builder?.mapColumns(hashtags: nil)
+        // Without an HXL row the columns are the header's from the start: a quantity's first
+        // row is not the file's second row, so it is never taken for one.
+        if !hashtagRow { builder?.mapColumns(hashtags: nil) }
+        return
+      }
+      if builder?.mapped == false {
+        builder?.consume(record)  // the HXL row: it maps the columns
         return
       }
       guard k < lines.count else {

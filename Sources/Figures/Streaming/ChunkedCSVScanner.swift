@@ -23,6 +23,12 @@ final class ChunkedFile {
 
   deinit { close(fd) }
 
+  /// Fills `buffer` from file offset `offset`; false on an I/O error or an early end.
+  func readAll(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+    let (n, error) = readFully(fd, into: buffer, at: offset)
+    return error == 0 && n == buffer.count
+  }
+
   /// Reads up to `count` bytes at file offset `offset` into `buffer`; the number read, 0 at
   /// the end of the file, or `nil` on an I/O error.
   func read(into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) -> Int? {

@@ -28,7 +28,10 @@ public final class QuantitySpill: @unchecked Sendable {
   /// Data rows with a quantity (blank rows are left out, as the figures reader leaves them).
   public private(set) var rowCount = 0
 
-  private var header: [UInt8] = []
+  /// The file's bytes before its first data row: the header, and an HXL hashtag row if any.
+  private var prefix: [UInt8] = []
+  /// Whether `prefix` ends with an HXL hashtag row.
+  private var hashtagRow = false
   private var spillFD: Int32 = -1
   private var spillSize = 0
   /// Per quantity: its pieces in the temporary file (offset, length), in file order.
@@ -46,21 +49,28 @@ public final class QuantitySpill: @unchecked Sendable {
   }
 
   /// Sorts the rows of the figures file at `path` by quantity, or returns nil when the file is
-  /// not one this reads (no `quantity` column in the header, an HXL hashtag row, a record
-  /// longer than 64 MB) or cannot be read or spilled: the caller then reads it whole.
+  /// not one this reads (its header, HXL row or quantity column as ``StreamingValidator``
+  /// reads them; a record longer than 64 MB) or cannot be read or spilled: the caller then
+  /// reads it whole.
   public static func make(path: String, bufferLimit: Int = 32 << 20) -> QuantitySpill? {
-    guard let file = ChunkedFile(path: path) else { return nil }
+    let options = StreamingValidator.Options()
+    guard let file = ChunkedFile(path: path),
+      let (columns, dataStart) = StreamingValidator.readHeader(file, path: path, options: options),
+      let fd = anonymousTemporaryFile(prefix: "reconcile-rows")
+    else { return nil }
     let spill = QuantitySpill(path: path, bufferLimit: bufferLimit)
-    guard spill.openSpillFile() else { return nil }
-    var quantityColumn: Int? = nil
+    spill.spillFD = fd
+    spill.prefix = [UInt8](repeating: 0, count: dataStart)
+    guard spill.prefix.withUnsafeMutableBytes({ file.readAll(into: $0, at: 0) }) else { return nil }
+    spill.hashtagRow = StreamingValidator.recordEnds(spill.prefix, dataStart, limit: 2).count == 2
+    if spill.prefix.last != 0x0A { spill.prefix.append(0x0A) }
+    let quantityColumn = columns.quantity
     var index: [String: Int] = [:]
-    var line = 1
-    var sawHeader = false
-    var firstDataRow = true
+    var line = 1 + spill.prefix[0..<dataStart].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
     var failed = false
-    let scanner = ChunkedCSVScanner(roundSize: 8 << 20, parts: 1, maxRecord: 64 << 20)
+    let scanner = ChunkedCSVScanner(roundSize: options.roundSize, parts: 1, maxRecord: options.maxRecord)
     do throws(ScanStop) {
-      try scanner.scan(file, from: 0) { blocks in
+      try scanner.scan(file, from: dataStart) { blocks in
         for block in blocks {
           let b = UnsafeBufferPointer(block.bytes)
           var start = 0
@@ -94,24 +104,7 @@ public final class QuantitySpill: @unchecked Sendable {
             let recordLine = line
             line += newlines
             start = end
-            if !sawHeader {
-              sawHeader = true
-              spill.header = Array(record)
-              if spill.header.last != 0x0A { spill.header.append(0x0A) }
-              guard let column = Self.quantityColumn(header: record) else {
-                failed = true
-                return false
-              }
-              quantityColumn = column
-              continue
-            }
-            if firstDataRow {
-              firstDataRow = false
-              if Self.isHashtagRow(record) {
-                failed = true
-                return false
-              }
-            }
+            // Blank rows (no quantity) are not figures, as the figures reader skips them.
             guard let range = quantityRange else { continue }
             let key = Self.cellText(UnsafeBufferPointer(rebasing: b[range]))
             guard !key.isEmpty else { continue }
@@ -126,8 +119,8 @@ public final class QuantitySpill: @unchecked Sendable {
               spill.pending.append([])
             }
             spill.rowCount += 1
-            withUnsafeBytes(of: Int64(recordLine).littleEndian) { spill.pending[q].append(contentsOf: $0) }
             let length = record.count + (record.last == 0x0A ? 0 : 1)
+            withUnsafeBytes(of: Int64(recordLine).littleEndian) { spill.pending[q].append(contentsOf: $0) }
             withUnsafeBytes(of: Int64(length).littleEndian) { spill.pending[q].append(contentsOf: $0) }
             spill.pending[q].append(contentsOf: record)
             if record.last != 0x0A { spill.pending[q].append(0x0A) }
@@ -143,124 +136,55 @@ public final class QuantitySpill: @unchecked Sendable {
     } catch {
       return nil
     }
-    guard !failed, sawHeader, spill.flush() else { return nil }
+    guard !failed, spill.flush() else { return nil }
     return spill
   }
 
   /// The figures of the `k`-th quantity, in file order, with their original lines.
   /// - Throws: `FiguresError` if the rows no longer read as they did (the file changed).
   public func figures(of k: Int) throws(FiguresError) -> FiguresFile {
-    var bytes = header
-    var lines: [Int] = []
+    // The spilled form is [line][length][record bytes] per record: the numbers come out and
+    // the records go straight after the prefix.
+    var spilled = [UInt8](repeating: 0, count: extents[k].reduce(0) { $0 + $1.length })
+    var at = 0
     for extent in extents[k] {
-      let start = bytes.count
-      bytes.append(contentsOf: repeatElement(0, count: extent.length))
-      let ok = bytes.withUnsafeMutableBufferPointer { buffer -> Bool in
-        guard let base = buffer.baseAddress else { return false }
-        var done = 0
-        while done < extent.length {
-          let n = pread(spillFD, base + start + done, extent.length - done, off_t(extent.offset + done))
-          if n < 0 && errno == EINTR { continue }
-          guard n > 0 else { return false }
-          done += n
-        }
-        return true
+      let (n, _) = spilled.withUnsafeMutableBytes {
+        readFully(spillFD, into: UnsafeMutableRawBufferPointer(rebasing: $0[at..<(at + extent.length)]), at: extent.offset)
       }
-      guard ok else { throw .unreadable(path: path, reason: "the temporary copy of its rows could not be read back") }
+      guard n == extent.length else {
+        throw .unreadable(path: path, reason: "the temporary copy of its rows could not be read back")
+      }
+      at += n
     }
-    // The spilled form is [line][length][record bytes] per record: strip the two numbers.
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
-    out.append(contentsOf: header)
-    var i = header.count
-    while i + 16 <= bytes.count {
-      let line = bytes.withUnsafeBytes { Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i, as: Int64.self))) }
-      let length = bytes.withUnsafeBytes { Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i + 8, as: Int64.self))) }
+    var rows = prefix
+    rows.reserveCapacity(prefix.count + spilled.count)
+    var lines: [Int] = []
+    var i = 0
+    while i + 16 <= spilled.count {
+      let (line, length) = spilled.withUnsafeBytes {
+        (Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i, as: Int64.self))),
+         Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i + 8, as: Int64.self))))
+      }
       i += 16
-      guard length >= 0, i + length <= bytes.count else { break }
-      out.append(contentsOf: bytes[i..<(i + length)])
+      guard length >= 0, i + length <= spilled.count else { break }
+      rows.append(contentsOf: spilled[i..<(i + length)])
       lines.append(line)
       i += length
     }
-    return try FiguresReader.parseValidatedRows(out, lines: lines, path: path)
+    return try FiguresReader.parseValidatedRows(rows, lines: lines, hashtagRow: hashtagRow, path: path)
   }
 
   /// Writes the pending records to the temporary file.
   private func flush() -> Bool {
     for q in pending.indices where !pending[q].isEmpty {
       let length = pending[q].count
-      let ok = pending[q].withUnsafeBufferPointer { buffer -> Bool in
-        guard let base = buffer.baseAddress else { return false }
-        var done = 0
-        while done < length {
-          let n = pwrite(spillFD, base + done, length - done, off_t(spillSize + done))
-          if n < 0 && errno == EINTR { continue }
-          guard n > 0 else { return false }
-          done += n
-        }
-        return true
-      }
-      guard ok else { return false }
+      guard pending[q].withUnsafeBufferPointer({ writeAll($0, to: spillFD, at: spillSize) }) else { return false }
       extents[q].append((spillSize, length))
       spillSize += length
       pending[q].removeAll(keepingCapacity: false)
     }
     pendingBytes = 0
     return true
-  }
-
-  private func openSpillFile() -> Bool {
-    let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-    var template = Array((directory + "/reconcile-rows-XXXXXX").utf8CString)
-    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-    guard fd >= 0 else { return false }
-    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-    spillFD = fd
-    return true
-  }
-
-  /// The index of the header's `quantity` column (names matched as the figures reader
-  /// matches them), or nil.
-  private static func quantityColumn(header: UnsafeBufferPointer<UInt8>) -> Int? {
-    var bytes = Array(header)
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    var fields: [String] = []
-    var current: [UInt8] = []
-    var inQuote = false
-    for c in bytes {
-      if c == 0x22 {
-        inQuote.toggle()
-        continue
-      }
-      if !inQuote && (c == 0x2C || c == 0x0A || c == 0x0D) {
-        if c == 0x2C || !current.isEmpty || fields.isEmpty { fields.append(String(decoding: current, as: UTF8.self)) }
-        current = []
-        if c != 0x2C { break }
-        continue
-      }
-      current.append(c)
-    }
-    if !current.isEmpty { fields.append(String(decoding: current, as: UTF8.self)) }
-    return fields.firstIndex { FigureColumn(headerName: $0) == .quantity }
-  }
-
-  /// Whether the record's non-empty cells all begin with `#` (an HXL hashtag row).
-  private static func isHashtagRow(_ record: UnsafeBufferPointer<UInt8>) -> Bool {
-    var any = false
-    var atCellStart = true
-    for c in record {
-      if c == 0x2C || c == 0x0A || c == 0x0D {
-        atCellStart = true
-        continue
-      }
-      if atCellStart {
-        if c == 0x20 || c == 0x09 || c == 0x22 { continue }
-        if c != UInt8(ascii: "#") { return false }
-        any = true
-        atCellStart = false
-      }
-    }
-    return any
   }
 
   /// A cell's text as the figures reader reads it: outer quotes removed, `""` read as `"`,

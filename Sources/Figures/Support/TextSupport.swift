@@ -82,22 +82,61 @@ public enum FilePath {
   }
 }
 
-/// Writes the whole buffer to `descriptor`, retrying on partial writes and EINTR; false when
-/// the descriptor fails (for standard output: the reader has gone, as a pipe to `head` does).
+/// Writes the whole buffer to `descriptor` (at file offset `offset` with pwrite, else at its
+/// position), retrying on partial writes and EINTR; false when the descriptor fails (for
+/// standard output: the reader has gone, as a pipe to `head` does).
 @discardableResult
-public func writeAll(_ buffer: UnsafeBufferPointer<UInt8>, to descriptor: Int32) -> Bool {
-  guard var p = buffer.baseAddress else { return true }
-  var left = buffer.count
-  while left > 0 {
-    let n = write(descriptor, p, left)
+public func writeAll(_ buffer: UnsafeBufferPointer<UInt8>, to descriptor: Int32, at offset: Int? = nil) -> Bool {
+  guard let base = buffer.baseAddress else { return true }
+  var done = 0
+  while done < buffer.count {
+    let n =
+      offset.map { pwrite(descriptor, base + done, buffer.count - done, off_t($0 + done)) }
+      ?? write(descriptor, base + done, buffer.count - done)
     if n < 0 {
       if errno == EINTR { continue }
       return false
     }
-    p += n
-    left -= n
+    done += n
   }
   return true
+}
+
+/// Reads from `descriptor` (at file offset `offset` with pread, else from its position) until
+/// `buffer` is full or the end of the file, retrying on EINTR: the number of bytes read, and
+/// the `errno` of a failed read (0 when none failed).
+public func readFully(
+  _ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int? = nil
+) -> (count: Int, error: Int32) {
+  guard let base = buffer.baseAddress else { return (0, 0) }
+  var done = 0
+  while done < buffer.count {
+    let n =
+      offset.map { pread(descriptor, base + done, buffer.count - done, off_t($0 + done)) }
+      ?? read(descriptor, base + done, buffer.count - done)
+    if n < 0 {
+      if errno == EINTR { continue }
+      return (done, errno)
+    }
+    if n == 0 { break }
+    done += n
+  }
+  return (done, 0)
+}
+
+/// A new temporary file in `TMPDIR` (else `/tmp`), open for reading and writing and already
+/// unlinked, so that nothing is left behind however the process ends; nil when none can be
+/// made. The caller closes the descriptor.
+public func anonymousTemporaryFile(prefix: String) -> Int32? {
+  let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+  var template = Array((directory + "/" + prefix + "-XXXXXX").utf8CString)
+  let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+    guard let base = buffer.baseAddress else { return -1 }
+    let fd = mkstemp(base)
+    if fd >= 0 { unlink(base) }
+    return fd
+  }
+  return fd >= 0 ? fd : nil
 }
 
 /// Writes `text` to standard error as it is.

@@ -380,9 +380,9 @@ extension RangesAnalysis {
   /// with this analysis' own functions — the bytes `emit` receives, in order, are those of
   /// `table`/`csv`/`json` on `run` over the whole file.
   ///
-  /// - Returns: false when the file is not one this handles (it has warnings to print, an HXL
-  ///   row, or could not be spilled): the caller discards whatever `emit` received and reads
-  ///   the file whole.
+  /// - Returns: false when the file is not one this handles (it has warnings to print, or
+  ///   could not be spilled): the caller discards whatever `emit` received and reads the file
+  ///   whole.
   /// - Throws: the errors the whole-file path throws (invalid file, unknown quantity, a
   ///   quantity that cannot be pooled), for the same first offender.
   /// The output of the `k`-th quantity of `spill`; nil when its rows did not read back as
@@ -403,9 +403,10 @@ extension RangesAnalysis {
       guard let lf = text.firstIndex(of: 0x0A) else { return text }
       return Array(text[(lf + 1)...])
     case .json:
-      var piece = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)
-      for r in results { piece += Array(quantityJSON(r).serialized(indent: 2).utf8) }
-      return piece
+      var out = JSONStreamWriter(indent: 2)
+      out.sink.bytes = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)
+      for r in results { out.value(quantityJSON(r)) }
+      return out.sink.bytes
     }
   }
 
