@@ -331,6 +331,30 @@ struct JSONStreamWriter {
     JSON.quote(s, into: &sink)
   }
 
+  /// `key` and a number (`null` when nil or not finite).
+  mutating func field(_ k: StaticString, _ x: Double?) {
+    key(k)
+    number(x)
+  }
+
+  /// `key` and an integer.
+  mutating func field(_ k: StaticString, _ i: Int) {
+    key(k)
+    int(i)
+  }
+
+  /// `key` and a boolean.
+  mutating func field(_ k: StaticString, _ b: Bool) {
+    key(k)
+    bool(b)
+  }
+
+  /// `key` and a string (`null` when nil).
+  mutating func field(_ k: StaticString, _ s: String?) {
+    key(k)
+    string(s)
+  }
+
   /// A tree, indented for where it stands.
   mutating func value(_ json: JSON) { json.write(into: &sink, indent: level, pretty: true) }
 }
