@@ -170,27 +170,29 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
       tau.withUnsafeMutableBufferPointer { tp in
         c.withUnsafeMutableBufferPointer { cp in
           work.withUnsafeMutableBufferPointer { wp in
+            // Below their block size dgeqrf and dormqr run dgeqr2 and dorm2r themselves: those
+            // are called directly there (the same arithmetic, so the same bits), without the
+            // block-size queries of every call.
+            let unblocked = p < Self.unblockedColumns
+            var m = mm, cols = pp, one: clapack_int = 1
             var info: clapack_int = 0
-            if p < Self.unblockedColumns {
-              // What dgeqrf and dormqr run themselves below their block size (the same
-              // arithmetic, so the same bits), without their block-size queries per call.
-              var m = mm, cols = pp, one: clapack_int = 1
+            if unblocked {
               dgeqr2_(&m, &cols, ap.baseAddress, &m, tp.baseAddress, wp.baseAddress, &info)
-              guard info == 0 else { return info }
-              for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
-              var side = CChar(UInt8(ascii: "L")), trans = CChar(UInt8(ascii: "T"))
-              dorm2r_(&side, &trans, &m, &one, &cols, ap.baseAddress, &m, tp.baseAddress, cp.baseAddress, &m, wp.baseAddress, &info, 1, 1)
-              guard info == 0 else { return info }
             } else {
               info = LAPACKE_dgeqrf_work(columnMajor, mm, pp, ap.baseAddress, mm, tp.baseAddress, wp.baseAddress, lwork)
-              guard info == 0 else { return info }
-              // Dependence check before the triangular solve.
-              for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
+            }
+            guard info == 0 else { return info }
+            // Dependence check before the triangular solve.
+            for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
+            if unblocked {
+              var side = CChar(UInt8(ascii: "L")), trans = CChar(UInt8(ascii: "T"))
+              dorm2r_(&side, &trans, &m, &one, &cols, ap.baseAddress, &m, tp.baseAddress, cp.baseAddress, &m, wp.baseAddress, &info, 1, 1)
+            } else {
               info = LAPACKE_dormqr_work(
                 columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp,
                 ap.baseAddress, mm, tp.baseAddress, cp.baseAddress, mm, wp.baseAddress, lwork)
-              guard info == 0 else { return info }
             }
+            guard info == 0 else { return info }
             return LAPACKE_dtrtrs_work(
               columnMajor, CChar(UInt8(ascii: "U")), CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "N")),
               pp, 1, ap.baseAddress, mm, cp.baseAddress, mm)
@@ -269,10 +271,9 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
       }
       var kk = 0.0
       for l in 0..<p { kk += scratch[p + l] * scratch[l] }
-      let rowK = scratch[p..<(2 * p)]
       for j in 0..<p where j != k {
-        c[k, j] = rowK[p + j]
-        c[j, k] = rowK[p + j]
+        c[k, j] = scratch[p + j]
+        c[j, k] = scratch[p + j]
       }
       c[k, k] = kk
     }

@@ -100,7 +100,7 @@ final class ClaimsEvaluator {
       case .subtract: v = x.value - y.value
       case .multiply: v = x.value * y.value
       case .divide: v = x.value / y.value
-      case .power: v = power(x.value, y.value)
+      case .power: v = cPow(x.value, y.value)
       }
       let text = "\(x.operand) \(symbol) \(y.operand)"
       guard v.isFinite else {
@@ -344,6 +344,3 @@ enum ClaimsFormat {
     NumberFormat.human(x * 100, significant: 2) + "%"
   }
 }
-
-/// The C library's pow (a file-scope name, so no member named `pow` shadows it).
-private func power(_ a: Double, _ b: Double) -> Double { pow(a, b) }

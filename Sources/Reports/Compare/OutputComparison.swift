@@ -103,8 +103,8 @@ public enum OutputComparison {
     }
     for rel in b where cSet.contains(rel) {
       compared += 1
-      let bp = join(baseline, rel)
-      let cp = join(current, rel)
+      let bp = FilePath.appending(baseline, rel)
+      let cp = FilePath.appending(current, rel)
       let bb = try read(bp)
       let cb = try read(cp)
       if bb == cb { continue }
@@ -136,18 +136,19 @@ public enum OutputComparison {
     // to a folder is neither listed nor followed (no cycles).
     var pending = [""]
     while let rel = pending.popLast() {
-      let dir = rel.isEmpty ? folder : join(folder, rel)
+      let dir = FilePath.appending(folder, rel)
       guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
         if rel.isEmpty { throw .unreadable(path: folder, reason: "cannot list the folder") }
         continue
       }
       for name in names where !name.hasPrefix(".") {
         let child = rel.isEmpty ? name : rel + "/" + name
+        let full = FilePath.appending(folder, child)
         var link = stat()
-        guard lstat(join(folder, child), &link) == 0 else { continue }
+        guard lstat(full, &link) == 0 else { continue }
         var target = link
         if (link.st_mode & S_IFMT) == S_IFLNK {
-          guard stat(join(folder, child), &target) == 0, (target.st_mode & S_IFMT) != S_IFDIR else { continue }
+          guard stat(full, &target) == 0, (target.st_mode & S_IFMT) != S_IFDIR else { continue }
         }
         if (target.st_mode & S_IFMT) == S_IFDIR {
           pending.append(child)
@@ -157,10 +158,6 @@ public enum OutputComparison {
       }
     }
     return out.sorted()
-  }
-
-  static func join(_ folder: String, _ rel: String) -> String {
-    FilePath.appending(folder, rel)
   }
 
   static func read(_ path: String) throws(ComparisonError) -> [UInt8] {
