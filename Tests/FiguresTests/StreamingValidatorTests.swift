@@ -86,23 +86,11 @@ private func expectSameAsReader(_ path: String, _ label: String) {
 
 // MARK: - Random figures files
 
-/// SplitMix64: a small seeded generator, so every run makes the same files.
-private struct SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// A random figures file: random columns, quoting, embedded newlines and commas, thousands
 /// separators, bad numbers, duplicate ids, derived_from chains and cycles, HXL rows, blank
 /// rows, CRLF, non-ASCII text; some files are then mutated byte-wise.
 private func randomFiguresFile(seed: UInt64) -> [UInt8] {
-  var rng = SeededRandom(state: seed)
+  var rng = SplitMix64(seed: seed)
   func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
   // Half the files are meant to be valid (only valid cells, no mutation), to exercise the
   // fast path; the rest mix in every kind of error.
@@ -409,7 +397,7 @@ struct StreamingValidatorTests {
 
   @Test("Byte-level numbers equal NumberSyntax.parse")
   func numbers() {
-    var rng = SeededRandom(state: 7)
+    var rng = SplitMix64(seed: 7)
     let alphabet = Array("0123456789,,.e+- NAna/x\t".utf8)
     var samples = [
       "300,000", "1,234,567", "12,34", "1,2345", ",123", "123,", "-0", "+0", "007", "999999999999999",
