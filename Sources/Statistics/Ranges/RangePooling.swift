@@ -337,17 +337,22 @@ public enum RangePooling {
     let total = d.reduce(0) { $0 + $1.weight }
     let lo = d.map { $0.mu - 12 * $0.sigma }.min() ?? 0
     let hi = d.map { $0.mu + 12 * $0.sigma }.max() ?? 0
-    /// F(t) and its derivative, the mixture density.
-    func cdfAndDensity(_ t: Double) -> (Double, Double) {
-      var s = 0.0
+    /// F(t), its derivative (the mixture density) and the density's derivative. F is summed
+    /// with compensation: with thousands of sources a plain sum's rounding moves F by hundreds
+    /// of units in the last place near the root, and Newton then wanders on that noise.
+    func cdfAndDensity(_ t: Double) -> (f: Double, density: Double, slope: Double) {
+      var s = Summation.Accumulator()
       var density = 0.0
+      var slope = 0.0
       for x in d {
         let z = (t - x.mu) / x.sigma
         let w = x.weight / total
-        s += w * Normal.cdf(z)
-        density += w * exp(-0.5 * z * z) / (x.sigma * 2.5066282746310002)
+        s.add(w * Normal.cdf(z))
+        let term = w * exp(-0.5 * z * z) / (x.sigma * 2.5066282746310002)
+        density += term
+        slope -= term * z / x.sigma
       }
-      return (s, density)
+      return (s.value, density, slope)
     }
     // Newton steps on F(t) = p inside a shrinking bracket, bisecting whenever a step would
     // leave it (the mixture CDF is increasing and smooth, so Newton converges in a few steps
@@ -370,16 +375,28 @@ public enum RangePooling {
       var t = mean + Normal.quantile(p) * spread
       if !(t > a && t < b) { t = (a + b) / 2 }
       for _ in 0..<200 {
-        let (f, density) = cdfAndDensity(t)
+        let (f, density, slope) = cdfAndDensity(t)
         if f == p { break }  // t is the root as far as F can tell
         if f < p { a = t } else { b = t }
-        var next = density > 0 ? t - (f - p) / density : .nan
-        if !(next > a && next < b) { next = (a + b) / 2 }
-        // Down to a step of two units in the last place: the last Newton step of a quadratic
-        // convergence costs one more evaluation and takes the root to the precision F allows,
-        // whatever the start.
+        let newton = density > 0 ? t - (f - p) / density : .nan
+        let step = newton - t
         let resolution = 2 * max(t.ulp, Double.leastNormalMagnitude)
-        let done = abs(next - t) <= resolution || b - a <= resolution
+        // Converged: the Newton step is down to two units in the last place of t. (Checked
+        // before the bracket test: a step below one ulp leaves t where it is, on the bracket's
+        // end, and must not be taken for a step out of the bracket.)
+        if abs(step) <= resolution {
+          if newton >= a && newton <= b { t = newton }
+          break
+        }
+        let inside = newton > a && newton < b
+        // Newton's error after this step is about |F''/(2F')|·step²: when that is below an
+        // eighth of an ulp the step lands on the root and no further evaluation is needed.
+        if inside && abs(slope / (2 * density)) * step * step <= 0.125 * t.ulp {
+          t = newton
+          break
+        }
+        let next = inside ? newton : (a + b) / 2
+        let done = b - a <= resolution
         t = next
         if done { break }
       }
