@@ -214,8 +214,21 @@ final class StagedOutput {
 
   /// Copies everything written to standard output.
   func copyToStandardOutput() throws {
+    // The kernel copies to a file or a pipe without the bytes passing through this process
+    // (sendfile); where it declines (the descriptor is one it cannot write to, or the call is
+    // missing), the rest is read and written.
+    var position = off_t(0)
+    kernelCopy: while Int(position) < size {
+      let n = sendfile(1, fd, &position, size - Int(position))
+      if n > 0 { continue }
+      if n < 0 && errno == EINTR { continue }
+      if n < 0 && errno != EINVAL && errno != ENOSYS && errno != EAGAIN && errno != EOPNOTSUPP {
+        return  // the reader has gone (EPIPE) or the descriptor fails: stop quietly, as writeAll does
+      }
+      break kernelCopy
+    }
     var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    var offset = 0
+    var offset = Int(position)
     while offset < size {
       let wanted = min(chunk.count, size - offset)
       let (n, error) = chunk.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]), at: offset) }

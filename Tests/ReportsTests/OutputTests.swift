@@ -62,6 +62,75 @@ struct OutputTests {
     #expect(checked > 80_000)
   }
 
+  /// The byte formatters of the large CSV outputs against C's %.14e through Foundation (the
+  /// cells) and against `human` (the labels): values of every magnitude and sign, random bit
+  /// patterns, short decimals (which sit near rounding ties), exact ties of the 15th digit
+  /// (half-integers around 10¹⁴, which C rounds to even), the powers of ten at the edges of the
+  /// exact range and the integers of the labels.
+  @Test("CSV cells and labels written as bytes equal the String formatters")
+  func byteFormattersMatch() {
+    var state: UInt64 = 0x2545_F491_4F6C_DD1D
+    func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    var values: [Double] = [
+      1e-8, 1e-8.nextDown, 1e-8.nextUp, 1e14, 1e14.nextDown, 1e14.nextUp, 1e15.nextDown, 0.1, 0.3, 2.675,
+      100_000_000_000_000.5, 100_000_000_000_001.5, 999_999_999_999_999.5, 123_456_789_012_345.5,
+      99_999_999_999_999.95, 9.999999999999995, 0.000123456789012345, 5e-324, 1.7976931348623157e308,
+    ]
+    var power = 1.0
+    for _ in 0..<30 {
+      values += [power, power.nextUp, power.nextDown, 1 / power, (1 / power).nextUp, (1 / power).nextDown]
+      power *= 10
+    }
+    for _ in 0..<60_000 {
+      let bits = Double(bitPattern: next())
+      if bits.isFinite { values.append(bits) }
+      // Magnitudes 1e-10 … 1e16, uniformly in the exponent.
+      let scale = Double(Int(next() % 27) - 10)
+      values.append(Double(next() >> 11) / Double(1 << 53) * pow(10, scale))
+      // A few decimals: 12.345, 0.0625, …
+      let decimals = Int(next() % 9)
+      values.append(Double(Int64(next() % 2_000_000_001) - 1_000_000_000) / pow(10, Double(decimals)))
+      // Half-integers of 15 digits: exact ties of the last digit.
+      values.append(Double(next() % 900_000_000_000_000 + 100_000_000_000_000) + 0.5)
+    }
+    var checked = 0
+    for x in values + values.map { -$0 } {
+      var bytes: [UInt8] = []
+      NumberFormat.appendPlain15(x, to: &bytes)
+      let reference = x.isFinite ? NumberFormat.expand(String(format: "%.14e", x)) : ""
+      let cell = String(decoding: bytes, as: UTF8.self)
+      #expect(cell == reference, "\(x): \(cell) vs \(reference)")
+      #expect(cell == CSVWriter.cell(x))
+      if cell != reference { return }
+      checked += 1
+    }
+    #expect(checked > 400_000)
+    var empty: [UInt8] = []
+    NumberFormat.appendPlain15(nil, to: &empty)
+    NumberFormat.appendPlain15(.nan, to: &empty)
+    NumberFormat.appendPlain15(-.infinity, to: &empty)
+    #expect(empty.isEmpty)
+    // Labels: integers (the fast path), fractions, tiny, huge, nil and NaN.
+    var labels: [Double?] = [nil, .nan, 0, -0.0, 999, 1000, -1000, 999_999_999_999_999, 1e15, 1234.5678, 0.57808, 1e-5]
+    for _ in 0..<20_000 {
+      labels.append(Double(Int64(next() % 2_000_000_000_001) - 1_000_000_000_000))
+      labels.append(Double(next() >> 11) / Double(1 << 53) * pow(10, Double(Int(next() % 20) - 5)))
+    }
+    for x in labels {
+      for digits in [4, 6] {
+        var bytes: [UInt8] = []
+        NumberFormat.appendHuman(x, significant: digits, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == NumberFormat.human(x, significant: digits), "\(String(describing: x))")
+      }
+    }
+  }
+
   @Test("CSV fields are quoted when they hold a separator, quote, CR, LF or edge space")
   func csvEscaping() {
     #expect(CSVWriter.escape("plain") == "plain")

@@ -36,9 +36,12 @@ public enum RangesAnalysis {
   ///   - quantities: the quantities to analyse (all, in order of first appearance, when empty).
   ///   - coverage: coverage assumed for figures whose row leaves `coverage` empty.
   ///   - level: level of the pooled intervals.
+  ///   - byYear: compute the consensus by publication year (`QuantityRanges.byYear`), which
+  ///     the table and JSON show and the CSV does not; false leaves it empty.
   /// - Throws: `AnalysisError` when a named quantity is absent or pooling fails.
   public static func run(
-    _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = 0.9
+    _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = 0.9,
+    byYear withByYear: Bool = true
   ) throws(AnalysisError) -> [QuantityRanges] {
     // One pass groups the figures by quantity (in order of first appearance).
     var order: [String] = []
@@ -81,7 +84,7 @@ public enum RangesAnalysis {
         throw .analysis(q, error.description)
       }
       var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)] = []
-      for y in Set(years.compactMap { $0 }).sorted() {
+      for y in withByYear ? Set(years.compactMap { $0 }).sorted() : [] {
         let subset = zip(inputs, years).filter { ($0.1 ?? Int.max) <= y }.map(\.0)
         do {
           byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level, detail: false)))
@@ -205,10 +208,32 @@ public enum RangesAnalysis {
 
   /// Chart data for a floating-bar chart: one row per source and per reconciled range.
   public static func csv(_ results: [QuantityRanges]) -> CSVWriter {
-    var w = CSVWriter(header: [
-      "quantity", "kind", "id", "label", "low", "mid", "high", "value", "pooled", "excluded_reason",
-      "source", "published", "period", "document",
-    ])
+    var sink = CSVRowSink(writer: CSVWriter(header: csvHeader))
+    writeCSVRows(results, to: &sink)
+    return sink.writer
+  }
+
+  /// The bytes of `csv(results)` (without its header line when `header` is false), written
+  /// straight from the numbers: no cell or row is built as a String first.
+  public static func csvBytes(_ results: [QuantityRanges], header: Bool = true) -> [UInt8] {
+    var sink = CSVByteSink(width: csvHeader.count)
+    let rows = results.reduce(0) { $0 + $1.figures.count + 6 }
+    sink.out.reserveCapacity(rows * 128 + 256)
+    if header {
+      for h in csvHeader { sink.text(h) }
+      sink.endRow()
+    }
+    writeCSVRows(results, to: &sink)
+    return sink.out
+  }
+
+  static let csvHeader = [
+    "quantity", "kind", "id", "label", "low", "mid", "high", "value", "pooled", "excluded_reason",
+    "source", "published", "period", "document",
+  ]
+
+  /// The CSV's rows, spelled once for both sinks.
+  static func writeCSVRows<Sink: RangesCSVSink>(_ results: [QuantityRanges], to w: inout Sink) {
     for r in results {
       let rec = r.reconciliation
       let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
@@ -217,33 +242,51 @@ public enum RangesAnalysis {
         let textual = r.fromText[f.id] ?? false
         let low = textual ? f.verbal?.low : (f.low ?? f.value)
         let high = textual ? f.verbal?.high : (f.high ?? f.value)
-        let mid: Double? = dist[f.id]?.mid ?? f.value ?? geometricMid(low, high)
-        let year = f.period.map { String($0.year) } ?? f.published
-        let label = "\(f.source) \(year): \(f.text ?? rangeText(low, high))"
-        w.append([
-          r.quantity, "source", f.id, label, CSVWriter.cell(low), CSVWriter.cell(mid),
-          CSVWriter.cell(high), CSVWriter.cell(f.value), dist[f.id] == nil ? "no" : "yes",
-          excluded[f.id] ?? "", f.source, f.published, f.period?.text ?? "", f.document,
-        ])
+        let d = dist[f.id]
+        let mid: Double? = d?.mid ?? f.value ?? geometricMid(low, high)
+        w.text(r.quantity)
+        w.text("source")
+        w.text(f.id)
+        w.label(source: f.source, year: f.period?.year, published: f.published, text: f.text, low: low, high: high)
+        w.number(low)
+        w.number(mid)
+        w.number(high)
+        w.number(f.value)
+        w.text(d == nil ? "no" : "yes")
+        w.text(excluded[f.id] ?? "")
+        w.text(f.source)
+        w.text(f.published)
+        w.text(f.period?.text ?? "")
+        w.text(f.document)
+        w.endRow()
+      }
+      func summary(_ kind: String, _ id: String, _ label: String, _ low: Double?, _ mid: Double?, _ high: Double?) {
+        w.text(r.quantity)
+        w.text(kind)
+        w.text(id)
+        w.text(label)
+        w.number(low)
+        w.number(mid)
+        w.number(high)
+        w.endRow()
       }
       if let lo = rec.envelope.low, let hi = rec.envelope.high {
-        w.append([r.quantity, "envelope", "envelope", "Envelope of all sources", CSVWriter.cell(lo), CSVWriter.cell(geometricMid(lo, hi)), CSVWriter.cell(hi)])
+        summary("envelope", "envelope", "Envelope of all sources", lo, geometricMid(lo, hi), hi)
       }
       if let i = rec.intersection {
-        w.append([r.quantity, "intersection", "intersection", "Range all pooled sources allow", CSVWriter.cell(i.low), CSVWriter.cell(geometricMid(i.low, i.high)), CSVWriter.cell(i.high)])
+        summary("intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
       }
       if let re = rec.randomEffects {
-        w.append([r.quantity, "pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", CSVWriter.cell(re.ciLow), CSVWriter.cell(re.estimate), CSVWriter.cell(re.ciHigh)])
-        w.append([r.quantity, "pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", CSVWriter.cell(re.piLow), CSVWriter.cell(re.estimate), CSVWriter.cell(re.piHigh)])
+        summary("pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate, re.ciHigh)
+        summary("pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", re.piLow, re.estimate, re.piHigh)
       }
       if let lp = rec.linearPool {
-        w.append([r.quantity, "pooled", "linear_pool", "Linear opinion pool, central \(pct(rec.level))", CSVWriter.cell(lp.low), CSVWriter.cell(lp.estimate), CSVWriter.cell(lp.high)])
+        summary("pooled", "linear_pool", "Linear opinion pool, central \(pct(rec.level))", lp.low, lp.estimate, lp.high)
       }
       if let gp = rec.logarithmicPool {
-        w.append([r.quantity, "pooled", "log_pool", "Logarithmic opinion pool, central \(pct(rec.level))", CSVWriter.cell(gp.low), CSVWriter.cell(gp.estimate), CSVWriter.cell(gp.high)])
+        summary("pooled", "log_pool", "Logarithmic opinion pool, central \(pct(rec.level))", gp.low, gp.estimate, gp.high)
       }
     }
-    return w
   }
 
   /// A plain-text table for the terminal.
@@ -310,6 +353,89 @@ func geometricMid(_ a: Double?, _ b: Double?) -> Double? {
   guard let a, let b else { return a ?? b }
   if a > 0 && b > 0 { return (a * b).squareRoot() }
   return (a + b) / 2
+}
+
+/// Where the rows of the ranges CSV go: `CSVWriter` rows of cells, or bytes.
+protocol RangesCSVSink {
+  mutating func text(_ s: String)
+  /// A number cell (`CSVWriter.cell`).
+  mutating func number(_ x: Double?)
+  /// A source's label: "<source> <year>: <text, or the range>", the year that of the period
+  /// (the publication date when there is none).
+  mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?)
+  /// Ends the row (padded to the header's width).
+  mutating func endRow()
+}
+
+/// Rows of cells for `CSVWriter`.
+struct CSVRowSink: RangesCSVSink {
+  var writer: CSVWriter
+  var row: [String] = []
+
+  mutating func text(_ s: String) { row.append(s) }
+  mutating func number(_ x: Double?) { row.append(CSVWriter.cell(x)) }
+  mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?) {
+    row.append("\(source) \(year.map { String($0) } ?? published): \(text ?? rangeText(low, high))")
+  }
+  mutating func endRow() {
+    writer.append(row)
+    row.removeAll(keepingCapacity: true)
+  }
+}
+
+/// The same rows as bytes, quoted as `CSVWriter` quotes them.
+struct CSVByteSink: RangesCSVSink {
+  let width: Int
+  var out: [UInt8] = []
+  var fields = 0
+  var scratch: [UInt8] = []
+
+  init(width: Int) { self.width = width }
+
+  private mutating func separate() {
+    if fields > 0 { out.append(0x2C) }
+    fields += 1
+  }
+  mutating func text(_ s: String) {
+    separate()
+    CSVWriter.appendField(s.utf8, to: &out)
+  }
+  mutating func number(_ x: Double?) {
+    separate()
+    NumberFormat.appendPlain15(x, to: &out)
+  }
+  mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?) {
+    separate()
+    scratch.removeAll(keepingCapacity: true)
+    scratch.append(contentsOf: source.utf8)
+    scratch.append(0x20)
+    if let year { NumberFormat.appendInteger(Int64(year), to: &scratch) } else { scratch.append(contentsOf: published.utf8) }
+    scratch.append(0x3A)
+    scratch.append(0x20)
+    if let text {
+      scratch.append(contentsOf: text.utf8)
+    } else {
+      appendRangeText(low, high, to: &scratch)
+    }
+    CSVWriter.appendField(scratch, to: &out)
+  }
+  mutating func endRow() {
+    while fields < width { separate() }
+    out.append(0x0A)
+    fields = 0
+  }
+}
+
+/// `rangeText(a, b)`'s bytes.
+func appendRangeText(_ a: Double?, _ b: Double?, to out: inout [UInt8]) {
+  switch (a, b) {
+  case (let a?, let b?) where a != b:
+    NumberFormat.appendHuman(a, significant: 4, to: &out)
+    out.append(contentsOf: [0xE2, 0x80, 0x93])  // –
+    NumberFormat.appendHuman(b, significant: 4, to: &out)
+  default:
+    out.append(contentsOf: rangeText(a, b).utf8)
+  }
 }
 
 func rangeText(_ a: Double?, _ b: Double?) -> String {
@@ -393,15 +519,12 @@ extension RangesAnalysis {
     let q = spill.quantities[k]
     let file = try spill.figures(of: k)
     guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
-    let results = try run([file], quantities: [q], coverage: coverage, level: level)
+    let results = try run([file], quantities: [q], coverage: coverage, level: level, byYear: format != .csv)
     switch format {
     case .table:
       return Array(table(results).utf8)
     case .csv:
-      let text = csv(results).bytes
-      if first { return text }
-      guard let lf = text.firstIndex(of: 0x0A) else { return text }
-      return Array(text[(lf + 1)...])
+      return csvBytes(results, header: first)
     case .json:
       var out = JSONStreamWriter(indent: 2)
       out.sink.bytes = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)

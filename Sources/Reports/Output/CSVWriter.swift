@@ -54,14 +54,13 @@ public struct CSVWriter: Sendable {
   private static func appendLine(_ fields: [String], to out: inout [UInt8]) {
     for k in fields.indices {
       if k > 0 { out.append(0x2C) }
-      appendField(fields[k], to: &out)
+      appendField(fields[k].utf8, to: &out)
     }
     out.append(0x0A)
   }
 
   /// Appends a field, quoted as `escape` quotes it.
-  private static func appendField(_ value: String, to out: inout [UInt8]) {
-    let u = value.utf8
+  static func appendField<Bytes: BidirectionalCollection<UInt8>>(_ u: Bytes, to out: inout [UInt8]) {
     var needs = u.first == 0x20 || u.last == 0x20
     if !needs {
       for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {

@@ -203,3 +203,148 @@ extension Double {
     return m
   }
 }
+
+// MARK: - Bytes without Strings (the CSV cells of large outputs)
+
+extension NumberFormat {
+  /// 10⁰ … 10²²: every power of ten a Double holds exactly.
+  private static let exactPowersOfTen: [Double] = {
+    var p: [Double] = [1]
+    for _ in 1...22 { p.append(p[p.count - 1] * 10) }
+    return p
+  }()
+
+  /// Appends the decimal digits of `value` (with a minus sign when negative).
+  static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    appendDigits(value.magnitude, to: &out)
+  }
+
+  /// Appends the decimal digits of `magnitude`, optionally grouped in threes with commas.
+  static func appendDigits(_ magnitude: UInt64, grouped: Bool = false, to out: inout [UInt8]) {
+    if magnitude == 0 {
+      out.append(UInt8(ascii: "0"))
+      return
+    }
+    var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: 20 digits and 6 commas
+    withUnsafeMutableBytes(of: &scratch) { buffer in
+      var m = magnitude
+      var i = buffer.count
+      var count = 0
+      while m > 0 {
+        if grouped && count > 0 && count % 3 == 0 {
+          i -= 1
+          buffer[i] = UInt8(ascii: ",")
+        }
+        i -= 1
+        buffer[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+        m /= 10
+        count += 1
+      }
+      out.append(contentsOf: buffer[i...])
+    }
+  }
+
+  /// The 15 significant digits of `a` (positive, finite) as an integer in [10¹⁴, 10¹⁵) and the
+  /// decimal exponent of the first: `a` ≈ n·10^(e−14), rounded half to even on `a`'s exact
+  /// binary value — the digits C's `%.14e` prints. Nil outside [10⁻⁸, 10¹⁵) (the scaling
+  /// by 10^k is exact only for k ≤ 22).
+  ///
+  /// The product a·10^k is formed exactly as hi + lo (one fused multiply-add); the rounding
+  /// of hi + lo to an integer is then decided exactly: hi − r and hi − r ∓ ½ are exact, and
+  /// lo only breaks ties.
+  static func fifteenDigits(_ a: Double) -> (n: Int64, exponent: Int)? {
+    guard a >= 1e-8, a < 1e15 else { return nil }
+    var k = 14 - Int((Double(a.exponent) * 0.301029995663981195).rounded(.down))
+    for _ in 0..<4 {
+      guard k >= 0, k <= 22 else { return nil }
+      let p = exactPowersOfTen[k]
+      let hi = a * p
+      let lo = (-hi).addingProduct(a, p)
+      if hi < 1e14 || (hi == 1e14 && lo < 0) {
+        k += 1
+        continue
+      }
+      if hi > 1e15 || (hi == 1e15 && lo >= 0) {
+        k -= 1
+        continue
+      }
+      var r = hi.rounded(.toNearestOrEven)
+      let d = hi - r
+      let above = d - 0.5
+      let below = d + 0.5
+      if above > 0 || (above == 0 && lo > 0) {
+        r += 1
+      } else if below < 0 || (below == 0 && lo < 0) {
+        r -= 1
+      } else if (above == 0 || below == 0) && lo == 0 {
+        // An exact tie: to the even neighbour.
+        let n = Int64(r)
+        if n & 1 == 1 { r += above == 0 ? 1 : -1 }
+      }
+      var n = Int64(r)
+      var exponent = 14 - k
+      if n == 1_000_000_000_000_000 {
+        n = 100_000_000_000_000
+        exponent += 1
+      }
+      return (n, exponent)
+    }
+    return nil
+  }
+
+  /// Appends `plain(x, significant: 15)` (the CSV cell of `CSVWriter.cell`): the same bytes,
+  /// without a String or a call to snprintf where the digits can be had exactly in double
+  /// arithmetic (|x| in [10⁻⁸, 10¹⁵)); nil and non-finite values append nothing.
+  public static func appendPlain15(_ x: Double?, to out: inout [UInt8]) {
+    guard let x, x.isFinite else { return }
+    if x == x.rounded(), abs(x) < 1e15 {
+      appendInteger(Int64(x), to: &out)
+      return
+    }
+    guard let (n, exponent) = fifteenDigits(abs(x)) else {
+      out.append(contentsOf: plain(x, significant: 15).utf8)
+      return
+    }
+    if x < 0 { out.append(UInt8(ascii: "-")) }
+    // The 15 digits, most significant first.
+    var digits: (UInt64, UInt64) = (0, 0)
+    withUnsafeMutableBytes(of: &digits) { d in
+      var m = n
+      for i in stride(from: 14, through: 0, by: -1) {
+        d[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+        m /= 10
+      }
+      var end = 15
+      let point = 1 + exponent
+      if point <= 0 {
+        while end > 1 && d[end - 1] == UInt8(ascii: "0") { end -= 1 }
+        out.append(UInt8(ascii: "0"))
+        out.append(UInt8(ascii: "."))
+        for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
+        out.append(contentsOf: d[0..<end])
+      } else if point >= 15 {
+        out.append(contentsOf: d[0..<15])
+        for _ in 0..<(point - 15) { out.append(UInt8(ascii: "0")) }
+      } else {
+        while end > point && d[end - 1] == UInt8(ascii: "0") { end -= 1 }
+        out.append(contentsOf: d[0..<point])
+        if end > point {
+          out.append(UInt8(ascii: "."))
+          out.append(contentsOf: d[point..<end])
+        }
+      }
+    }
+  }
+
+  /// Appends `human(x, significant: digits)`; integral values of at least 10^(digits−1) and
+  /// below 10¹⁵ (which `human` writes as they are, grouped) without building a String.
+  public static func appendHuman(_ x: Double?, significant digits: Int, to out: inout [UInt8]) {
+    if let x, x == x.rounded(), abs(x) < 1e15, abs(x) >= pow10(max(0, digits - 1)) {
+      if x < 0 { out.append(UInt8(ascii: "-")) }
+      appendDigits(UInt64(abs(x)), grouped: true, to: &out)
+      return
+    }
+    out.append(contentsOf: human(x, significant: digits).utf8)
+  }
+}

@@ -48,7 +48,8 @@ struct Ranges: ParsableCommand {
     try guarded {
       if try runByQuantity() { return }
       let files = try loadFigures(paths)
-      let results = try RangesAnalysis.run(files, quantities: quantity, coverage: coverage, level: level)
+      let results = try RangesAnalysis.run(
+        files, quantities: quantity, coverage: coverage, level: level, byYear: format != .csv)
       switch format {
       case .json: emit(RangesAnalysis.json(results).serialized() + "\n")
       case .csv: emit(RangesAnalysis.csv(results).text)
