@@ -52,7 +52,9 @@ public final class QuantitySpill: @unchecked Sendable {
   /// not one this reads (its header, HXL row or quantity column as ``StreamingValidator``
   /// reads them; a record longer than 64 MB) or cannot be read or spilled: the caller then
   /// reads it whole.
-  public static func make(path: String, bufferLimit: Int = 32 << 20) -> QuantitySpill? {
+  public static func make(
+    path: String, bufferLimit: Int = 32 << 20, isCancelled: @Sendable () -> Bool = { false }
+  ) -> QuantitySpill? {
     let options = StreamingValidator.Options()
     guard let file = ChunkedFile(path: path),
       let (columns, dataStart) = StreamingValidator.readHeader(file, path: path, options: options),
@@ -71,6 +73,10 @@ public final class QuantitySpill: @unchecked Sendable {
     let scanner = ChunkedCSVScanner(roundSize: options.roundSize, parts: 1, maxRecord: options.maxRecord)
     do throws(ScanStop) {
       try scanner.scan(file, from: dataStart) { blocks in
+        if isCancelled() {
+          failed = true
+          return false
+        }
         for block in blocks {
           let b = UnsafeBufferPointer(block.bytes)
           var start = 0
@@ -190,6 +196,12 @@ public final class QuantitySpill: @unchecked Sendable {
   /// A cell's text as the figures reader reads it: outer quotes removed, `""` read as `"`,
   /// surrounding whitespace trimmed.
   private static func cellText(_ cell: UnsafeBufferPointer<UInt8>) -> String {
+    // The usual cell: ASCII, unquoted, nothing to trim — its bytes are its text.
+    if let first = cell.first, let last = cell.last, first > 0x20, last > 0x20, first != 0x22,
+      !cell.contains(where: { $0 >= 0x80 })
+    {
+      return String(decoding: cell, as: UTF8.self)
+    }
     var bytes = Array(cell)
     while let first = bytes.first, first == 0x20 || first == 0x09 { bytes.removeFirst() }
     while let last = bytes.last, last == 0x20 || last == 0x09 || last == 0x0D { bytes.removeLast() }

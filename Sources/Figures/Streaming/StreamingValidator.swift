@@ -72,17 +72,26 @@ public enum StreamingValidator {
   /// The automatic size limit of the whole-file readers (a quarter of memory) does not apply:
   /// a valid file larger than memory is validated. A limit set explicitly with
   /// `RECONCILE_MAX_FILE_MB` is still honoured, with the whole-file readers' message.
-  public static func validate(path: String) throws(FiguresError) -> FiguresSummary {
+  ///
+  /// `beforeReadingWhole` is called when the file turns out to need `FiguresReader` (it has
+  /// a diagnostic, or something the fast path does not decide), before it is read whole.
+  public static func validate(
+    path: String, beforeReadingWhole: () -> Void = {}
+  ) throws(FiguresError) -> FiguresSummary {
     if ProcessInfo.processInfo.environment["RECONCILE_MAX_FILE_MB"] != nil,
       let size = fileSize(atPath: path), size > CSVReader.maximumFileSize
     {
+      beforeReadingWhole()
       return FiguresSummary(try FiguresReader.read(path: path))
     }
-    return try validate(path: path, options: Options())
+    return try validate(path: path, options: Options(), beforeReadingWhole: beforeReadingWhole)
   }
 
-  static func validate(path: String, options: Options) throws(FiguresError) -> FiguresSummary {
+  static func validate(
+    path: String, options: Options, beforeReadingWhole: () -> Void = {}
+  ) throws(FiguresError) -> FiguresSummary {
     if let summary = fastSummary(path: path, options: options) { return summary }
+    beforeReadingWhole()
     return FiguresSummary(try FiguresReader.read(path: path))
   }
 

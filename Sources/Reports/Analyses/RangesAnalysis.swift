@@ -9,6 +9,7 @@ import FoundationEssentials
   import Darwin
 #endif
 import Statistics
+import Synchronization
 
 /// The reconciliation of one quantity's figures, with the figures it came from.
 public struct QuantityRanges: Sendable {
@@ -493,6 +494,16 @@ func statedCoverage(_ f: Figure) -> Double? {
   f.coverageStated ? f.coverage : nil
 }
 
+/// The spill being made on another thread: its result once done, and a flag that asks it to stop.
+private final class SpillInProgress: Sendable {
+  private let state = Mutex<(cancelled: Bool, made: QuantitySpill?)>((false, nil))
+
+  var isCancelled: Bool { state.withLock { $0.cancelled } }
+  func cancel() { state.withLock { $0.cancelled = true } }
+  func finish(_ spill: QuantitySpill?) { state.withLock { $0.made = spill } }
+  var result: QuantitySpill? { state.withLock { $0.made } }
+}
+
 extension RangesAnalysis {
   /// Output formats of ``runByQuantity(path:quantities:coverage:level:format:emit:)``.
   public enum StreamFormat: Sendable {
@@ -537,12 +548,35 @@ extension RangesAnalysis {
     path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
     emit: ([UInt8]) throws -> Void
   ) throws -> Bool {
-    let summary = try StreamingValidator.validate(path: path)
-    guard summary.warnings.isEmpty else { return false }
+    // The rows are sorted by quantity on another thread while the file is validated (two
+    // passes over the file at once, on two cores); the sorted rows are used only once the
+    // file is known to be valid, and the sorting stops early when it is not.
+    let spilling = SpillInProgress()
+    let done = DispatchGroup()
+    DispatchQueue.global().async(group: done) {
+      let made = QuantitySpill.make(path: path, isCancelled: { spilling.isCancelled })
+      spilling.finish(made)
+    }
+    defer { done.wait() }
+    let summary: FiguresSummary
+    do {
+      // A file the fast validation cannot pass is read whole for its diagnostics: the rows
+      // sorted so far are of no use then.
+      summary = try StreamingValidator.validate(path: path, beforeReadingWhole: { spilling.cancel() })
+    } catch {
+      spilling.cancel()
+      throw error
+    }
+    guard summary.warnings.isEmpty else {
+      spilling.cancel()
+      return false
+    }
     for q in asked where !summary.quantities.contains(q) {
+      spilling.cancel()
       throw AnalysisError.unknownQuantity(q, available: summary.quantities)
     }
-    guard let spill = QuantitySpill.make(path: path), spill.quantities == summary.quantities,
+    done.wait()
+    guard let spill = spilling.result, spill.quantities == summary.quantities,
       spill.rowCount == summary.figureCount
     else { return false }
     let wanted = Set(asked)

@@ -61,5 +61,5 @@ struct Validate: ParsableCommand {
 /// As `loadFigures`, but streaming: each file's summary (count, quantities, warnings) from
 /// `StreamingValidator`, with the same printing and the same errors.
 func validateFigures(_ paths: [String]) throws -> [FiguresSummary] {
-  try readEach(paths, read: StreamingValidator.validate(path:), warnings: \.warnings)
+  try readEach(paths, read: { path throws(FiguresError) in try StreamingValidator.validate(path: path) }, warnings: \.warnings)
 }
