@@ -239,7 +239,8 @@ public enum RangesAnalysis {
       let rec = r.reconciliation
       let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
       let dist = Dictionary(rec.distributions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-      for f in r.figures {
+      for k in r.figures.indices {
+        let f = r.figures[k]
         let textual = r.fromText[f.id] ?? false
         let low = textual ? f.verbal?.low : (f.low ?? f.value)
         let high = textual ? f.verbal?.high : (f.high ?? f.value)
@@ -298,7 +299,8 @@ public enum RangesAnalysis {
       out += "\(r.quantity)\(r.unit.isEmpty ? "" : " (\(r.unit))")\n"
       let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
       var rows: [[String]] = [["id", "source", "year", "low", "high", "pooled"]]
-      for f in r.figures {
+      for k in r.figures.indices {
+        let f = r.figures[k]
         let textual = r.fromText[f.id] ?? false
         let low = textual ? f.verbal?.low : (f.low ?? f.value)
         let high = textual ? f.verbal?.high : (f.high ?? f.value)
@@ -399,7 +401,9 @@ struct CSVByteSink: RangesCSVSink {
   }
   mutating func text(_ s: String) {
     separate()
-    CSVWriter.appendField(s.utf8, to: &out)
+    // Native strings hand over their bytes in place (a scan of a buffer, not of a view).
+    let done: Void? = s.utf8.withContiguousStorageIfAvailable { CSVWriter.appendField($0, to: &out) }
+    if done == nil { CSVWriter.appendField(s.utf8, to: &out) }
   }
   mutating func number(_ x: Double?) {
     separate()

@@ -197,6 +197,8 @@ public enum RangePooling {
       s.excludedReason == nil && [s.low, s.high, s.value].contains { v in v.map { $0 <= 0 } ?? false }
     }
     let forward: (Double) -> Double = logScale ? { log($0) } : { $0 }
+    var lastCoverage = Double.nan
+    var lastZ = Double.nan
     for s in inputs {
       let lo = s.low ?? s.value
       let hi = s.high ?? s.value
@@ -225,7 +227,12 @@ public enum RangePooling {
         excluded.append((s.id, "a point figure of zero gives no scale for its uncertainty"))
         continue
       }
-      let z = Normal.quantile(0.5 + s.coverage / 2)
+      // Sources mostly share a coverage: its normal quantile is computed once.
+      if s.coverage != lastCoverage {
+        lastCoverage = s.coverage
+        lastZ = Normal.quantile(0.5 + s.coverage / 2)
+      }
+      let z = lastZ
       // A point figure v is read as [v/f, v·f] (ordered when v < 0).
       let (rl, rh, reading): (Double, Double, String) =
         isPoint ? (min(l / pointFactor, l * pointFactor), max(l / pointFactor, l * pointFactor), "point") : (l, h, "range")
