@@ -277,4 +277,46 @@ struct RangePoolingTests {
     #expect(r.conflictPairCount > RangePooling.maxListedPairs)
     #expect(r.randomEffects?.k == 3000)
   }
+
+  /// Every input ends up either pooled or excluded, and `outcomes` says which, by position:
+  /// checked on random inputs that take every exclusion route (restated, one-sided, weight 0,
+  /// a point at zero, a zero-width range at zero), with ids repeated on purpose.
+  @Test("Each input's outcome points at its own distribution or exclusion")
+  func outcomesFollowTheInputs() throws {
+    var rng = SplitMix(state: 77)
+    for trial in 0..<200 {
+      let k = Int(rng.next() % 12) + 1
+      var inputs: [RangeInput] = []
+      for i in 0..<k {
+        let id = "s\(i % 4)"  // repeated ids
+        let low = Double(rng.next() % 1000 + 1)
+        switch rng.next() % 7 {
+        case 0: inputs.append(RangeInput(id: id, low: low, high: low * 3, value: nil, excludedReason: "restates x"))
+        case 1: inputs.append(RangeInput(id: id, low: low, high: nil, value: nil))
+        case 2: inputs.append(RangeInput(id: id, low: low, high: low * 2, value: nil, weight: 0))
+        case 3: inputs.append(RangeInput(id: id, low: nil, high: nil, value: rng.next() % 2 == 0 ? 0 : low))
+        case 4: inputs.append(RangeInput(id: id, low: 0, high: 0, value: nil))
+        default: inputs.append(RangeInput(id: id, low: low, high: low * Double(rng.next() % 5 + 2), value: nil))
+        }
+      }
+      let r = try RangePooling.reconcile(inputs, level: 0.9)
+      #expect(r.outcomes.count == inputs.count, "trial \(trial)")
+      var pooled: [Int] = []
+      var left: [Int] = []
+      for (input, outcome) in zip(inputs, r.outcomes) {
+        if outcome >= 0 {
+          #expect(r.distributions[outcome].id == input.id)
+          #expect(input.excludedReason == nil)
+          pooled.append(outcome)
+        } else {
+          #expect(r.excluded[-1 - outcome].id == input.id)
+          if let reason = input.excludedReason { #expect(r.excluded[-1 - outcome].reason == reason) }
+          left.append(-1 - outcome)
+        }
+      }
+      // In order, each entry once.
+      #expect(pooled == Array(r.distributions.indices), "trial \(trial)")
+      #expect(left == Array(r.excluded.indices), "trial \(trial)")
+    }
+  }
 }

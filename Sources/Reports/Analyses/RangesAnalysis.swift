@@ -19,13 +19,31 @@ public struct QuantityRanges: Sendable {
   public var unit: String
   /// The figures, in file order.
   public var figures: [Figure]
-  /// Which figures had their range from the verbal table.
-  public var fromText: [String: Bool]
+  /// Per figure, in `figures` order: whether its range came from the verbal table.
+  public var textual: [Bool]
   /// The statistics.
   public var reconciliation: RangeReconciliation
   /// The consensus as it stood after each publication year: the pooling of every figure
   /// published up to and including that year.
   public var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)]
+
+  /// Which figures had their range from the verbal table, by id (built on each call: in a
+  /// loop over the figures, read `textual[k]`).
+  public var fromText: [String: Bool] {
+    var byID: [String: Bool] = [:]
+    for (f, t) in zip(figures, textual) { byID[f.id] = t }
+    return byID
+  }
+
+  /// The `k`-th figure's part in the pooling: its distribution, or why it was left out.
+  public func pooling(ofFigure k: Int) -> (distribution: SourceDistribution?, excludedReason: String?) {
+    let outcomes = reconciliation.outcomes
+    guard k >= 0, k < outcomes.count else { return (nil, nil) }
+    let i = outcomes[k]
+    if i >= 0 { return i < reconciliation.distributions.count ? (reconciliation.distributions[i], nil) : (nil, nil) }
+    let e = -1 - i
+    return e < reconciliation.excluded.count ? (nil, reconciliation.excluded[e].reason) : (nil, nil)
+  }
 }
 
 /// `reconcile ranges`: envelope, intersection, conflicts and pooled views of each quantity.
@@ -47,10 +65,18 @@ public enum RangesAnalysis {
     // One pass groups the figures by quantity (in order of first appearance).
     var order: [String] = []
     var byQuantity: [String: [Figure]] = [:]
-    for file in files {
-      for f in file.figures {
-        if byQuantity[f.quantity] == nil { order.append(f.quantity) }
-        byQuantity[f.quantity, default: []].append(f)
+    if files.count == 1, let first = files[0].figures.first,
+      files[0].figures.allSatisfy({ $0.quantity == first.quantity })
+    {
+      // One file of one quantity (a quantity of a large file): its figures as they are.
+      order = [first.quantity]
+      byQuantity[first.quantity] = files[0].figures
+    } else {
+      for file in files {
+        for f in file.figures {
+          if byQuantity[f.quantity] == nil { order.append(f.quantity) }
+          byQuantity[f.quantity, default: []].append(f)
+        }
       }
     }
     for q in quantities where byQuantity[q] == nil {
@@ -62,12 +88,16 @@ public enum RangesAnalysis {
     for q in wanted {
       let figs = byQuantity[q] ?? []
       var inputs: [RangeInput] = []
-      var fromText: [String: Bool] = [:]
+      var textualFlags: [Bool] = []
       var years: [Int?] = []
-      for f in figs {
-        years.append(Int(f.published.prefix(4)))
+      inputs.reserveCapacity(figs.count)
+      textualFlags.reserveCapacity(figs.count)
+      years.reserveCapacity(withByYear ? figs.count : 0)
+      for k in figs.indices {
+        let f = figs[k]
+        if withByYear { years.append(Int(f.published.prefix(4))) }
         let textual = f.low == nil && f.high == nil && f.value == nil && f.verbal != nil
-        fromText[f.id] = textual
+        textualFlags.append(textual)
         let reason: String? =
           f.derivedFrom.isEmpty
           ? nil
@@ -96,7 +126,7 @@ public enum RangesAnalysis {
       let unit = figs.first(where: { !$0.unit.isEmpty })?.unit ?? ""
       out.append(
         QuantityRanges(
-          quantity: q, unit: unit, figures: figs, fromText: fromText, reconciliation: rec, byYear: byYear))
+          quantity: q, unit: unit, figures: figs, textual: textualFlags, reconciliation: rec, byYear: byYear))
     }
     return out
   }
@@ -118,18 +148,17 @@ public enum RangesAnalysis {
 
   static func quantityJSON(_ r: QuantityRanges) -> JSON {
     let rec = r.reconciliation
-    let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
-    let dist = Dictionary(rec.distributions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    let sources: [JSON] = r.figures.map { f in
-      let textual = r.fromText[f.id] ?? false
-      let d = dist[f.id]
+    let sources: [JSON] = r.figures.indices.map { k in
+      let f = r.figures[k]
+      let textual = r.textual[k]
+      let (d, excludedReason) = r.pooling(ofFigure: k)
       return .object([
         ("id", .string(f.id)),
         ("low", .num(textual ? f.verbal?.low : f.low)),
         ("high", .num(textual ? f.verbal?.high : f.high)),
         ("value", .num(f.value)),
         ("from_text", .bool(textual)),
-        ("excluded_reason", .str(excluded[f.id])),
+        ("excluded_reason", .str(excludedReason)),
         ("text", .str(f.text)),
         ("period", .str(f.period?.text)),
         ("source", .string(f.source)),
@@ -237,14 +266,12 @@ public enum RangesAnalysis {
   static func writeCSVRows<Sink: RangesCSVSink>(_ results: [QuantityRanges], to w: inout Sink) {
     for r in results {
       let rec = r.reconciliation
-      let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
-      let dist = Dictionary(rec.distributions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
       for k in r.figures.indices {
         let f = r.figures[k]
-        let textual = r.fromText[f.id] ?? false
+        let textual = r.textual[k]
         let low = textual ? f.verbal?.low : (f.low ?? f.value)
         let high = textual ? f.verbal?.high : (f.high ?? f.value)
-        let d = dist[f.id]
+        let (d, excludedReason) = r.pooling(ofFigure: k)
         let mid: Double? = d?.mid ?? f.value ?? geometricMid(low, high)
         w.text(r.quantity)
         w.text("source")
@@ -255,7 +282,7 @@ public enum RangesAnalysis {
         w.number(high)
         w.number(f.value)
         w.text(d == nil ? "no" : "yes")
-        w.text(excluded[f.id] ?? "")
+        w.text(excludedReason ?? "")
         w.text(f.source)
         w.text(f.published)
         w.text(f.period?.text ?? "")
@@ -297,16 +324,15 @@ public enum RangesAnalysis {
     for r in results {
       let rec = r.reconciliation
       out += "\(r.quantity)\(r.unit.isEmpty ? "" : " (\(r.unit))")\n"
-      let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
       var rows: [[String]] = [["id", "source", "year", "low", "high", "pooled"]]
       for k in r.figures.indices {
         let f = r.figures[k]
-        let textual = r.fromText[f.id] ?? false
+        let textual = r.textual[k]
         let low = textual ? f.verbal?.low : (f.low ?? f.value)
         let high = textual ? f.verbal?.high : (f.high ?? f.value)
         rows.append([
           f.id, f.source, f.period.map { String($0.year) } ?? "", NumberFormat.human(low, significant: 6),
-          NumberFormat.human(high, significant: 6), excluded[f.id] == nil ? "yes" : "no",
+          NumberFormat.human(high, significant: 6), r.pooling(ofFigure: k).excludedReason == nil ? "yes" : "no",
         ])
       }
       out += TextTable.render(rows) + "\n"

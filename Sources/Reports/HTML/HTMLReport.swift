@@ -146,11 +146,10 @@ public enum HTMLReport {
       }
       out += "</tbody>\n</table>\n"
     }
-    let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
-    let pooledIDs = Set(rec.distributions.map(\.id))
     out += "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>id</th><th>source</th><th>published</th><th>figure</th><th>pooled</th><th>document</th><th>quote</th><th>method and note</th></tr></thead>\n<tbody>\n"
-    for f in q.figures {
-      let pooled = excluded[f.id].map { "no — \($0)" } ?? (pooledIDs.contains(f.id) ? "yes" : "no")
+    for (k, f) in q.figures.enumerated() {
+      let (distribution, excludedReason) = q.pooling(ofFigure: k)
+      let pooled = excludedReason.map { "no — \($0)" } ?? (distribution != nil ? "yes" : "no")
       out += "<tr id=\"\(anchor("figure", f.id))\"><td><code>\(Markup.escape(f.id))</code></td><td>\(Markup.escape(f.source))</td><td>\(Markup.escape(f.published))</td>"
       out += "<td class=\"fig\">\(Markup.escape(figureText(q, f.id)))</td><td class=\"pooled\">\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
       out += "<td class=\"quote\"><blockquote>\(Markup.escape(f.quote))</blockquote></td><td class=\"note\">\(Markup.escape(methodAndNote(f)))</td></tr>\n"
@@ -224,8 +223,9 @@ public enum HTMLReport {
   }
 
   static func figureText(_ q: QuantityRanges, _ id: String) -> String {
-    guard let f = q.figures.first(where: { $0.id == id }) else { return "" }
-    let textual = q.fromText[f.id] ?? false
+    guard let k = q.figures.firstIndex(where: { $0.id == id }) else { return "" }
+    let f = q.figures[k]
+    let textual = q.textual[k]
     let low = textual ? f.verbal?.low : (f.low ?? f.value)
     let high = textual ? f.verbal?.high : (f.high ?? f.value)
     return f.text.map { "“\($0)”: \(rangeText(low, high))" } ?? rangeText(low, high)

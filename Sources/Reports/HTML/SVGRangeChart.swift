@@ -75,15 +75,13 @@ struct SVGRangeChart {
     quantity = q.quantity
     unit = q.unit
     idPrefix = "rc\(index)"
-    let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
-    let dist = Dictionary(rec.distributions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     let level = pct(rec.level)
     var rows: [Row] = []
-    for f in q.figures {
-      let textual = q.fromText[f.id] ?? false
+    for (k, f) in q.figures.enumerated() {
+      let textual = q.textual[k]
       let low = textual ? f.verbal?.low : (f.low ?? f.value)
       let high = textual ? f.verbal?.high : (f.high ?? f.value)
-      let d = dist[f.id]
+      let (d, excludedReason) = q.pooling(ofFigure: k)
       let year = f.period.map { String($0.year) } ?? String(f.published.prefix(4))
       var figure = f.text.map { "“\($0)” read as \(rangeText(low, high))" } ?? rangeText(low, high)
       let isPoint = low != nil && low == high
@@ -93,7 +91,7 @@ struct SVGRangeChart {
       if !f.derivedFrom.isEmpty {
         style = .notPooled
         caption += " — not pooled: restates \(f.derivedFrom.joined(separator: ", "))"
-      } else if let reason = excluded[f.id] {
+      } else if let reason = excludedReason {
         style = .notPooled
         caption += " — not pooled: \(reason)"
       } else if d == nil {

@@ -214,11 +214,11 @@ public enum ReportBuilder {
       let rec = q.reconciliation
       out += "## \(q.quantity): reconciled range\n\n"
       out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n"
-      let excluded = Dictionary(rec.excluded.map { ($0.id, $0.reason) }, uniquingKeysWith: { a, _ in a })
-      for f in q.figures {
-        let textual = q.fromText[f.id] ?? false
+      for (k, f) in q.figures.enumerated() {
+        let textual = q.textual[k]
+        let excludedReason = q.pooling(ofFigure: k).excludedReason
         let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
-        out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excluded[f.id].map { "no — \(md($0))" } ?? "yes") |\n"
+        out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excludedReason.map { "no — \(md($0))" } ?? "yes") |\n"
       }
       out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
       if let i = rec.intersection {

@@ -131,6 +131,10 @@ public struct RangeReconciliation: Sendable {
   public var scale: PoolingScale
   /// Whether leave-one-out was skipped because there are more than `maxLeaveOneOut` sources.
   public var leaveOneOutOmitted: Bool
+  /// What became of each input, in input order: `i ≥ 0` is `distributions[i]`, `i < 0` is
+  /// `excluded[-1 - i]` (every input is one or the other). Lets a caller find an input's
+  /// entry by position, even when two inputs share an id.
+  public var outcomes: [Int] = []
 }
 
 /// The scale ranges are pooled on: log (lognormal sources) when every pooled figure is
@@ -191,10 +195,13 @@ public enum RangePooling {
     var bounds: [(id: String, low: Double, high: Double)] = []
     var dists: [SourceDistribution] = []
     var excluded: [(id: String, reason: String)] = []
+    var outcomes: [Int] = []
+    outcomes.reserveCapacity(inputs.count)
 
     // The pooling scale: log when every pooled figure is positive, natural otherwise.
+    func nonPositive(_ v: Double?) -> Bool { v.map { $0 <= 0 } ?? false }
     let logScale = !inputs.contains { s in
-      s.excludedReason == nil && [s.low, s.high, s.value].contains { v in v.map { $0 <= 0 } ?? false }
+      s.excludedReason == nil && (nonPositive(s.low) || nonPositive(s.high) || nonPositive(s.value))
     }
     let forward: (Double) -> Double = logScale ? { log($0) } : { $0 }
     var lastCoverage = Double.nan
@@ -205,6 +212,7 @@ public enum RangePooling {
       if let e = envLow { envLow = lo.map { min(e, $0) } }
       if let e = envHigh { envHigh = hi.map { max(e, $0) } }
       if let reason = s.excludedReason {
+        outcomes.append(-1 - excluded.count)
         excluded.append((s.id, reason))
         continue
       }
@@ -215,15 +223,18 @@ public enum RangePooling {
       interHigh = min(interHigh, bHigh)
 
       guard let l = lo, let h = hi else {
+        outcomes.append(-1 - excluded.count)
         excluded.append((s.id, lo == nil ? "one-sided bound (up to \(hi.map(plain) ?? "?")): in the envelope, not pooled" : "one-sided bound (at least \(plain(lo ?? 0))): in the envelope, not pooled"))
         continue
       }
       guard s.weight > 0 && s.weight.isFinite else {
+        outcomes.append(-1 - excluded.count)
         excluded.append((s.id, "weight is not positive"))
         continue
       }
       let isPoint = s.low == nil && s.high == nil
       if isPoint && l == 0 {
+        outcomes.append(-1 - excluded.count)
         excluded.append((s.id, "a point figure of zero gives no scale for its uncertainty"))
         continue
       }
@@ -243,10 +254,12 @@ public enum RangePooling {
         sigma = (forward(max(rl / pointFactor, rl * pointFactor)) - forward(min(rl / pointFactor, rl * pointFactor))) / (2 * z)
       }
       guard sigma > 0, sigma.isFinite else {
+        outcomes.append(-1 - excluded.count)
         excluded.append((s.id, "a zero-width range at zero gives no scale for its uncertainty"))
         continue
       }
       let mid = isPoint ? l : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
+      outcomes.append(dists.count)
       dists.append(
         SourceDistribution(
           id: s.id, low: rl, high: rh, mid: mid, mu: mu, sigma: sigma, reading: reading,
@@ -320,7 +333,7 @@ public enum RangePooling {
       linearPool: detail || dists.count <= maxLeaveOneOut ? linearPool(dists, level: level, scale: scale) : nil,
       logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
       level: level, scale: scale,
-      leaveOneOutOmitted: detail && dists.count > maxLeaveOneOut)
+      leaveOneOutOmitted: detail && dists.count > maxLeaveOneOut, outcomes: outcomes)
   }
 
   /// DerSimonian–Laird random effects of the log midpoints with variances σᵢ².
