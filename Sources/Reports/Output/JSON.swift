@@ -223,22 +223,7 @@ struct JSONSink: TextOutputStream {
 
   /// Appends the decimal digits of `value`.
   mutating func append(integer value: Int64) {
-    if value == 0 {
-      bytes.append(UInt8(ascii: "0"))
-      return
-    }
-    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
-    var magnitude = value.magnitude
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { scratch in
-      while magnitude > 0 {
-        scratch[23 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-        magnitude /= 10
-        count += 1
-      }
-      if value < 0 { bytes.append(UInt8(ascii: "-")) }
-      bytes.append(contentsOf: scratch[(24 - count)...])
-    }
+    NumberFormat.appendInteger(value, to: &bytes)
   }
 }
 
