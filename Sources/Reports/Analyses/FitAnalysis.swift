@@ -134,8 +134,8 @@ public enum FitAnalysis {
       DispatchQueue.concurrentPerform(iterations: chunks) { k in
         let lo = k * chunk
         let hi = min(groupCount, lo + chunk)
-        // One solver workspace per chunk, reused by its count-model fits.
-        var workspace = WeightedLeastSquaresWorkspace()
+        // One workspace per chunk, reused by its count-model fits.
+        var workspace = CountModelWorkspace()
         for g in lo..<hi {
           let result = Result { () throws(any Error) -> ModelFit in
             try fitGroup(
@@ -162,7 +162,7 @@ public enum FitAnalysis {
   /// One group's fit (`run` without `by` is the single group of all rows).
   static func fitGroup(
     label: String?, rows: [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, request: FitRequest,
-    workspace: inout WeightedLeastSquaresWorkspace
+    workspace: inout CountModelWorkspace
   ) throws -> ModelFit {
       // The design's columns, written straight into its column-major storage.
       var storage: [Double] = []
@@ -200,7 +200,7 @@ public enum FitAnalysis {
           }
           return try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)
         case .poisson, .quasipoisson:
-          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace)
+          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace.solver)
         case .negbin:
           return try NegativeBinomial.fit(
             design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,

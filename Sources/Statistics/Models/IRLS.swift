@@ -79,6 +79,82 @@ struct IRLSResult {
   }
 }
 
+/// The arrays one IRLS run works in, kept by the caller so that a batch of fits reuses them
+/// (every element an iteration reads was written earlier in the same run, so stale contents
+/// never matter). On entry `eta` holds the starting linear predictor; on return `eta` and
+/// `mu` are the final linear predictor and means, and `weights` and `response` the working
+/// weights and response of the last weighted solve.
+struct IRLSBuffers: Sendable {
+  var eta: [Double] = []
+  var mu: [Double] = []
+  /// Working weights of the last solve.
+  var weights: [Double] = []
+  /// Working response of the last fast solve.
+  var response: [Double] = []
+  var fitted: [Double] = []
+  var z: [Double] = []
+  var w: [Double] = []
+
+  init() {}
+
+  /// Gives every array `n` elements (keeping their storage, so no allocation once it has grown).
+  mutating func resize(_ n: Int) {
+    Self.resize(&eta, n)
+    Self.resize(&mu, n)
+    Self.resize(&weights, n)
+    Self.resize(&response, n)
+    Self.resize(&fitted, n)
+    Self.resize(&z, n)
+    Self.resize(&w, n)
+  }
+
+  static func resize(_ a: inout [Double], _ n: Int) {
+    if a.count > n {
+      a.removeLast(a.count - n)
+    } else if a.count < n {
+      a.append(contentsOf: repeatElement(0, count: n - a.count))
+    }
+  }
+}
+
+/// How an IRLS run in ``IRLSBuffers`` ended (the arrays are in the buffers).
+struct IRLSOutcome {
+  /// The last weighted solve when it was formed (nil when `covariancePending`: the fast
+  /// solve's step, whose response and weights are in the buffers).
+  var last: LeastSquaresResult?
+  /// Rank of the last solve (the number of columns for the fast solve).
+  var rank: Int
+  /// Deviance at `mu`.
+  var deviance: Double
+  /// Iterations used.
+  var iterations: Int
+  /// Whether the deviance criterion was met.
+  var converged: Bool
+  /// Whether μ ran to 0 or overflowed.
+  var diverged: Bool
+  /// True when the last step came from the fast solve and its result was not formed.
+  var covariancePending: Bool
+
+  /// The reported step: `last`, or the last weighted solve again (same response and weights,
+  /// so the same factorization and numbers) with its covariance; the accurate solver if the
+  /// fast one declines. `scratch` receives the fitted values of the solve.
+  func reported(
+    design: Matrix, buffers: IRLSBuffers, workspace: inout WeightedLeastSquaresWorkspace, scratch: inout [Double]
+  ) throws(StatisticsError) -> LeastSquaresResult {
+    if !covariancePending, let last { return last }
+    if workspace.solve(design: design, response: buffers.response, weights: buffers.weights, fitted: &scratch),
+      let step = workspace.result(design: design, response: buffers.response, weights: buffers.weights, fitted: scratch)
+    {
+      return step
+    }
+    do {
+      return try LeastSquares.solve(design: design, response: buffers.response, weights: buffers.weights)
+    } catch {
+      throw error.asStatistics
+    }
+  }
+}
+
 /// Iteratively reweighted least squares for log-link GLMs (Nelder & Wedderburn 1972), with the
 /// start, stopping rule and bookkeeping of R's `glm.fit`: each step solves
 /// zᵢ = ηᵢ − oᵢ + (yᵢ − μᵢ)/μᵢ on X with weights μᵢ²/V(μᵢ) by pivoted QR; iteration stops
@@ -103,21 +179,40 @@ enum IRLS {
     tolerance: Double, maxIterations: Int, workspace: inout WeightedLeastSquaresWorkspace,
     covariance: Bool = true
   ) throws(StatisticsError) -> IRLSResult {
+    var buffers = IRLSBuffers()
+    buffers.eta = etaStart
+    let outcome = try run(
+      design: design, y: y, offset: offset, family: family, tolerance: tolerance,
+      maxIterations: maxIterations, workspace: &workspace, covariance: covariance, buffers: &buffers)
+    let last = outcome.last ?? workspace.resultWithoutCovariance(fitted: buffers.fitted)
+    return IRLSResult(
+      last: last, weights: buffers.weights, mu: buffers.mu, eta: buffers.eta, deviance: outcome.deviance,
+      iterations: outcome.iterations, converged: outcome.converged, diverged: outcome.diverged,
+      response: buffers.response, covariancePending: outcome.covariancePending)
+  }
+
+  /// IRLS in the caller's arrays: `buffers.eta` (n values) is the start; the other arrays
+  /// are resized to n and overwritten. See ``IRLSBuffers`` for what they hold on return.
+  ///
+  /// With `covariance: false` the fast solve's last step is not formed (`last` nil,
+  /// `covariancePending`), for callers that refit many times and report one fit.
+  static func run(
+    design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily,
+    tolerance: Double, maxIterations: Int, workspace: inout WeightedLeastSquaresWorkspace,
+    covariance: Bool, buffers b: inout IRLSBuffers
+  ) throws(StatisticsError) -> IRLSOutcome {
     let n = y.count
-    var eta = etaStart
-    var mu = eta.map { exp($0) }
-    var previous = family.deviance(y, mu)
+    guard b.eta.count == n else { throw .invalidInput("starting values have \(b.eta.count) entries for \(n) counts") }
+    b.resize(n)
+    for i in 0..<n { b.mu[i] = exp(b.eta[i]) }
+    var previous = family.deviance(y, b.mu)
     var deviance = previous
     var last: LeastSquaresResult? = nil
-    // The last solve's weights and response; swapped with `w` and `z` after each solve (which
-    // rewrite every element before the next one), so no iteration copies an array.
-    var lastWeights = [Double](repeating: 0, count: n)
-    var lastResponse = [Double](repeating: 0, count: n)
+    // The last solve's weights and response (b.weights, b.response) are swapped with `w` and
+    // `z` after each solve (which rewrite every element before the next one), so no
+    // iteration copies an array.
     // true while the last step was taken by the fast solve and still needs the accurate one.
     var pending = false
-    var fitted = [Double](repeating: 0, count: n)
-    var z = [Double](repeating: 0, count: n)
-    var w = [Double](repeating: 0, count: n)
     var iterations = 0
     var converged = false
     var diverged = false
@@ -133,9 +228,12 @@ enum IRLS {
       iterations += 1
       var finite = true
       for i in 0..<n {
-        z[i] = eta[i] - offset[i] + (y[i] - mu[i]) / mu[i]
-        w[i] = mu[i] * mu[i] / family.variance(mu[i])
-        if !(w[i].isFinite && w[i] >= 0 && z[i].isFinite) { finite = false }
+        let mu = b.mu[i]
+        let z = b.eta[i] - offset[i] + (y[i] - mu) / mu
+        let w = mu * mu / family.variance(mu)
+        b.z[i] = z
+        b.w[i] = w
+        if !(w.isFinite && w >= 0 && z.isFinite) { finite = false }
       }
       guard finite else {
         // The working weights left the range of doubles: the fit diverges from here on.
@@ -145,26 +243,30 @@ enum IRLS {
       }
       // Intermediate steps by plain QR in a reused workspace; the accurate path only when
       // that one declines (near-dependent columns, non-finite values).
-      if workspace.solve(design: design, response: z, weights: w, fitted: &fitted) {
+      if workspace.solve(design: design, response: b.z, weights: b.w, fitted: &b.fitted) {
         pending = true
-        swap(&lastResponse, &z)
+        swap(&b.response, &b.z)
       } else {
-        let step = try accurate(z, w)
+        let step = try accurate(b.z, b.w)
         last = step
         pending = false
-        for i in 0..<n { fitted[i] = step.fitted[i] }
+        for i in 0..<n { b.fitted[i] = step.fitted[i] }
       }
-      swap(&lastWeights, &w)
+      swap(&b.weights, &b.w)
+      var bad = false
       for i in 0..<n {
-        eta[i] = fitted[i] + offset[i]
-        mu[i] = exp(eta[i])
+        let eta = b.fitted[i] + offset[i]
+        let mu = exp(eta)
+        b.eta[i] = eta
+        b.mu[i] = mu
+        if !mu.isFinite || mu <= 0 { bad = true }
       }
-      if mu.contains(where: { !$0.isFinite || $0 <= 0 }) {
+      if bad {
         diverged = true
         muDiverged = true
         break
       }
-      deviance = family.deviance(y, mu)
+      deviance = family.deviance(y, b.mu)
       if abs(deviance - previous) / (abs(deviance) + 0.1) < tolerance {
         converged = true
         break
@@ -176,10 +278,10 @@ enum IRLS {
       // The reported step is the last weighted solve itself (its factorization gives the
       // covariance); eta, mu and the deviance already follow from it.
       if !covariance {
-        last = workspace.resultWithoutCovariance(fitted: fitted)
+        last = nil
         covariancePending = true
         pending = false
-      } else if let step = workspace.result(design: design, response: lastResponse, weights: lastWeights, fitted: fitted) {
+      } else if let step = workspace.result(design: design, response: b.response, weights: b.weights, fitted: b.fitted) {
         last = step
         pending = false
       }
@@ -187,24 +289,34 @@ enum IRLS {
     if pending {
       // The reported step: the last weighted solve again (same z and w), by the accurate
       // path, and the state it leads to.
-      let step = try accurate(lastResponse, lastWeights)
+      let step = try accurate(b.response, b.weights)
       last = step
+      var bad = false
       for i in 0..<n {
-        eta[i] = step.fitted[i] + offset[i]
-        mu[i] = exp(eta[i])
+        let eta = step.fitted[i] + offset[i]
+        let mu = exp(eta)
+        b.eta[i] = eta
+        b.mu[i] = mu
+        if !mu.isFinite || mu <= 0 { bad = true }
       }
-      if mu.contains(where: { !$0.isFinite || $0 <= 0 }) {
+      if bad {
         diverged = true
       } else if !muDiverged {
         // (after μ ran off, the deviance stays that of the step before, as without the fast path)
-        deviance = family.deviance(y, mu)
+        deviance = family.deviance(y, b.mu)
       }
     }
-    guard let final = last else { throw .numerical("no iteration was run") }
-    return IRLSResult(
-      last: final, weights: lastWeights, mu: mu, eta: eta, deviance: deviance,
-      iterations: iterations, converged: converged, diverged: diverged, response: lastResponse,
-      covariancePending: covariancePending)
+    let rank: Int
+    if covariancePending {
+      rank = design.columns
+    } else if let last {
+      rank = last.rank
+    } else {
+      throw .numerical("no iteration was run")
+    }
+    return IRLSOutcome(
+      last: last, rank: rank, deviance: deviance, iterations: iterations, converged: converged,
+      diverged: diverged, covariancePending: covariancePending)
   }
 
   /// Validates counts, design and offset shared by the count models.

@@ -46,25 +46,54 @@ public enum NegativeBinomial {
     level: Double = 0.95, tolerance: Double = 1e-8, maxIterations: Int = 25,
     workspace: inout WeightedLeastSquaresWorkspace
   ) throws(StatisticsError) -> ModelFit {
+    var buffers = CountModelWorkspace()
+    swap(&buffers.solver, &workspace)
+    defer { swap(&buffers.solver, &workspace) }
+    return try fit(
+      design: design, counts: counts, names: names, offset: offset, level: level, tolerance: tolerance,
+      maxIterations: maxIterations, workspace: &buffers)
+  }
+
+  /// As above, with all the buffers of the iterations supplied by the caller, so that a
+  /// batch of fits on one thread allocates almost nothing per fit (the results are the same
+  /// as with fresh buffers).
+  ///
+  /// The accepted fit's arrays are in `workspace.current`; each refit runs in
+  /// `workspace.trial` and the two are swapped when it is accepted, so a diverged refit
+  /// leaves the last stable fit in place without a copy.
+  public static func fit(
+    design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
+    level: Double = 0.95, tolerance: Double = 1e-8, maxIterations: Int = 25,
+    workspace: inout CountModelWorkspace
+  ) throws(StatisticsError) -> ModelFit {
     let off = try IRLS.checkCounts(design: design, counts: counts, names: names, offset: offset)
     let y = counts
     let n = y.count
     var warnings: [String] = []
-    var fit = try IRLS.fit(
-      design: design, y: y, offset: off, family: poissonFamily, etaStart: y.map { log($0 + 0.1) },
-      tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace, covariance: false)
+    IRLSBuffers.resize(&workspace.current.eta, n)
+    for i in 0..<n { workspace.current.eta[i] = log(y[i] + 0.1) }
+    var fit = try IRLS.run(
+      design: design, y: y, offset: off, family: poissonFamily, tolerance: tolerance,
+      maxIterations: maxIterations, workspace: &workspace.solver, covariance: false,
+      buffers: &workspace.current)
     if fit.diverged {
       throw .numerical("the Poisson start diverged (all-zero counts or perfect separation); θ cannot be estimated")
     }
-    var mu = fit.mu
-    let smallCounts = SmallCounts(y)
-    var theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: smallCounts)
-    let df = Double(max(1, n - fit.last.rank))
+    let hasTable = workspace.smallCounts.build(y)
+    var theta = try thetaML(
+      y: y, mu: workspace.current.mu, limit: maxIterations, warnings: &warnings,
+      table: hasTable ? workspace.smallCounts : nil)
+    let df = Double(max(1, n - fit.rank))
     let d1 = (2 * df).squareRoot()
     let d2 = 1.0
     var delta = 1.0
-    let logFactorials = y.map(SpecialFunctions.logFactorial)
-    var lm = logLikelihood(y: y, mu: mu, theta: theta.value, logFactorials: logFactorials)
+    IRLSBuffers.resize(&workspace.logFactorials, n)
+    for i in 0..<n { workspace.logFactorials[i] = SpecialFunctions.logFactorial(y[i]) }
+    // The log-likelihood leaves log μ in the trial refit's starting linear predictor.
+    workspace.trial.resize(n)
+    var lm = logLikelihood(
+      y: y, mu: workspace.current.mu, theta: theta.value, logFactorials: workspace.logFactorials,
+      logMu: &workspace.trial.eta)
     var lm0 = lm + 2 * d1
     var outer = 0
     var diverged = false
@@ -77,9 +106,11 @@ public enum NegativeBinomial {
       }
       guard abs(lm0 - lm) / d1 + abs(delta) / d2 > tolerance else { break }
       let th = theta.value
-      let refit = try IRLS.fit(
-        design: design, y: y, offset: off, family: nbFamily(th), etaStart: mu.map { log($0) },
-        tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace, covariance: false)
+      // Starts from η = log μ of the accepted fit (in workspace.trial.eta).
+      let refit = try IRLS.run(
+        design: design, y: y, offset: off, family: nbFamily(th), tolerance: tolerance,
+        maxIterations: maxIterations, workspace: &workspace.solver, covariance: false,
+        buffers: &workspace.trial)
       totalIterations += refit.iterations
       if refit.diverged || !(th > 0) {
         // θ near 0 (extreme overdispersion) makes the working weights vanish: stop with the
@@ -90,22 +121,28 @@ public enum NegativeBinomial {
       }
       fit = refit
       let t0 = theta.value
-      theta = try thetaML(y: y, mu: mu, limit: maxIterations, warnings: &warnings, table: smallCounts)
-      mu = fit.mu
+      // θ from the means before this refit, as glm.nb.
+      theta = try thetaML(
+        y: y, mu: workspace.current.mu, limit: maxIterations, warnings: &warnings,
+        table: hasTable ? workspace.smallCounts : nil)
+      swap(&workspace.current, &workspace.trial)
       delta = t0 - theta.value
       lm0 = lm
-      lm = logLikelihood(y: y, mu: mu, theta: theta.value, logFactorials: logFactorials)
+      lm = logLikelihood(
+        y: y, mu: workspace.current.mu, theta: theta.value, logFactorials: workspace.logFactorials,
+        logMu: &workspace.trial.eta)
     }
     // Only the reported fit needs its covariance.
-    fit = try fit.withCovariance(design: design, workspace: &workspace)
+    let last = try fit.reported(
+      design: design, buffers: workspace.current, workspace: &workspace.solver, scratch: &workspace.trial.fitted)
     let converged = fit.converged && outer <= maxIterations && !diverged
     if !fit.converged { warnings.append("IRLS did not converge in \(fit.iterations) iterations") }
-    let rank = fit.last.rank
-    for (i, a) in fit.last.aliased.enumerated() where a {
+    let rank = last.rank
+    for (i, a) in last.aliased.enumerated() where a {
       warnings.append("coefficient '\(names[i])' is not estimable (its column is a linear combination of the others)")
     }
     let params = parameterTable(
-      names: names, estimates: fit.last.coefficients, covariance: fit.last.unscaledCovariance,
+      names: names, estimates: last.coefficients, covariance: last.unscaledCovariance,
       df: nil, level: level)
     var seen = Set<String>()
     warnings = warnings.filter { seen.insert($0).inserted }
@@ -113,7 +150,7 @@ public enum NegativeBinomial {
       model: .negbin, n: n, dfResidual: n - rank, converged: converged, iterations: totalIterations,
       parameters: params, residualSD: nil, rSquared: nil, deviance: fit.deviance,
       logLikelihood: lm, aic: -2 * lm + 2 * Double(rank) + 2, dispersion: 1,
-      covariance: fit.last.unscaledCovariance, fitted: mu, level: level, warnings: warnings)
+      covariance: last.unscaledCovariance, fitted: Array(workspace.current.mu), level: level, warnings: warnings)
     result.theta = theta.value
     result.thetaStandardError = theta.standardError
     result.stopReason = converged ? "log-likelihood and θ changes below tolerance" : "iteration limit"
@@ -127,14 +164,27 @@ public enum NegativeBinomial {
   /// The NB log-likelihood Σ [log Γ(θ+y) − log Γ(θ) − log y! + θ log θ + y log μ − (θ+y) log(θ+μ)].
   /// `logFactorials` holds log yᵢ! (they do not change between the rounds of a fit).
   static func logLikelihood(y: [Double], mu: [Double], theta: Double, logFactorials: [Double]) -> Double {
+    var logMu = [Double](repeating: 0, count: y.count)
+    return logLikelihood(y: y, mu: mu, theta: theta, logFactorials: logFactorials, logMu: &logMu)
+  }
+
+  /// As above, also writing log μᵢ into `logMu` (y.count elements): the next refit's start,
+  /// whose logarithms the y log μ terms compute anyway.
+  static func logLikelihood(
+    y: [Double], mu: [Double], theta: Double, logFactorials: [Double], logMu: inout [Double]
+  ) -> Double {
     // Terms constant over i are computed once (same values, so the same bits).
     let lgTheta: Double = lgamma(theta)
     let thetaLogTheta = theta * log(theta)
     var sum = Summation.Accumulator()
     for i in y.indices {
+      let l = log(mu[i])
+      logMu[i] = l
+      // y log μ, with log(μ + 1) for y = 0 as before (0 · a finite log is 0 either way).
+      let yLogMu = y[i] == 0 ? y[i] * log(mu[i] + 1) : y[i] * l
       sum.add(
         lgamma(theta + y[i]) - lgTheta - logFactorials[i] + thetaLogTheta
-          + y[i] * log(mu[i] + (y[i] == 0 ? 1 : 0)) - (theta + y[i]) * log(theta + mu[i]))
+          + yLogMu - (theta + y[i]) * log(theta + mu[i]))
     }
     return sum.value
   }
@@ -144,25 +194,46 @@ public enum NegativeBinomial {
   /// `exceeding[k]` = number of such counts above k. Counts above `limit`, or not integers,
   /// are evaluated directly (`small[i]` false).
   struct SmallCounts {
-    var small: [Bool]
-    var exceeding: [Double]
+    var small: [Bool] = []
+    var exceeding: [Double] = []
+    /// Scratch: how many counts take each value.
+    var perValue: [Double] = []
+
+    /// An empty table (``build(_:limit:)`` fills it).
+    init() {}
 
     /// nil when the table would cost more than evaluating ψ directly (counts too large for
     /// how many there are).
     init?(_ y: [Double], limit: Int = 64) {
-      small = y.map { $0 >= 0 && $0 <= Double(limit) && $0 == $0.rounded() }
-      let top = zip(y, small).reduce(0) { $1.1 ? max($0, Int($1.0)) : $0 }
-      let count = small.reduce(0) { $0 + ($1 ? 1 : 0) }
-      guard count > 0, top <= 4 * count else { return nil }
+      guard build(y, limit: limit) else { return nil }
+    }
+
+    /// Fills the table for `y`, reusing the arrays; false when the table would cost more
+    /// than evaluating ψ directly (the table is unusable then).
+    mutating func build(_ y: [Double], limit: Int = 64) -> Bool {
+      small.removeAll(keepingCapacity: true)
+      var top = 0
+      var count = 0
+      for v in y {
+        let s = v >= 0 && v <= Double(limit) && v == v.rounded()
+        small.append(s)
+        if s {
+          top = max(top, Int(v))
+          count += 1
+        }
+      }
+      guard count > 0, top <= 4 * count else { return false }
       // exceeding[k] = #{yᵢ > k}: a count per value, then sums from the top down.
-      var perValue = [Double](repeating: 0, count: top + 1)
+      perValue.removeAll(keepingCapacity: true)
+      perValue.append(contentsOf: repeatElement(0, count: top + 1))
       for (v, s) in zip(y, small) where s { perValue[Int(v)] += 1 }
-      exceeding = [Double](repeating: 0, count: top)
+      IRLSBuffers.resize(&exceeding, top)
       var above = 0.0
       for k in stride(from: top - 1, through: 0, by: -1) {
         above += perValue[k + 1]
         exceeding[k] = above
       }
+      return true
     }
 
     /// (Σ over the small counts of ψ(θ + yᵢ) − ψ(θ), and of ψ′(θ + yᵢ) − ψ′(θ)).
