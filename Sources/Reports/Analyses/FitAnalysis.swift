@@ -190,7 +190,6 @@ public enum FitAnalysis {
       }
       let design = try Matrix(rows: rows.count, columns: names.count, columnMajor: storage)
       let yy = rows.map { y[$0] }
-      let what = label.map { "fit (group \($0))" } ?? "fit"
       do {
         switch request.model {
         case .ols, .wls:
@@ -200,7 +199,7 @@ public enum FitAnalysis {
           }
           return try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)
         case .poisson, .quasipoisson:
-          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace.solver)
+          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace)
         case .negbin:
           return try NegativeBinomial.fit(
             design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,
@@ -209,7 +208,7 @@ public enum FitAnalysis {
           throw AnalysisError.analysis("fit", "internal error: nls is fitted by runNLS")
         }
       } catch let e as StatisticsError {
-        throw AnalysisError.analysis(what, e.description)
+        throw AnalysisError.analysis(label.map { "fit (group \($0))" } ?? "fit", e.description)
       }
   }
 

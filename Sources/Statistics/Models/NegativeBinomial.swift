@@ -196,6 +196,8 @@ public enum NegativeBinomial {
   struct SmallCounts {
     var small: [Bool] = []
     var exceeding: [Double] = []
+    /// Whether every count is in the table.
+    var allSmall = false
     /// Scratch: how many counts take each value.
     var perValue: [Double] = []
 
@@ -223,6 +225,7 @@ public enum NegativeBinomial {
         }
       }
       guard count > 0, top <= 4 * count else { return false }
+      allSmall = count == y.count
       // exceeding[k] = #{yᵢ > k}: a count per value, then sums from the top down.
       perValue.removeAll(keepingCapacity: true)
       perValue.append(contentsOf: repeatElement(0, count: top + 1))
@@ -272,25 +275,36 @@ public enum NegativeBinomial {
       var score = 0.0
       info = 0
       // Functions of t0 alone are evaluated once per step.
-      let psi0 = SpecialFunctions.digamma(t0)
-      let tri0 = SpecialFunctions.trigamma(t0)
       let logT0 = log(t0)
       let invT0 = 1 / t0
       if let table {
         (score, info) = table.sums(theta: t0)
         info = -info
       }
-      for i in y.indices {
-        let a = t0 + y[i]
-        let m = mu[i] + t0
-        let invM = 1 / m
-        if let table, table.small[i] {
+      if let table, table.allSmall {
+        // Every count is in the table: ψ(θ) and ψ′(θ) are not needed (the same terms as below).
+        for i in y.indices {
+          let a = t0 + y[i]
+          let m = mu[i] + t0
+          let invM = 1 / m
           score += logT0 + 1 - log(m) - a * invM
           info += -invT0 + 2 * invM - a * invM * invM
-        } else {
-          let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
-          score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
-          info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+        }
+      } else {
+        let psi0 = SpecialFunctions.digamma(t0)
+        let tri0 = SpecialFunctions.trigamma(t0)
+        for i in y.indices {
+          let a = t0 + y[i]
+          let m = mu[i] + t0
+          let invM = 1 / m
+          if let table, table.small[i] {
+            score += logT0 + 1 - log(m) - a * invM
+            info += -invT0 + 2 * invM - a * invM * invM
+          } else {
+            let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
+            score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
+            info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+          }
         }
       }
       delta = score / info

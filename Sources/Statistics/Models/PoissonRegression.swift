@@ -52,12 +52,30 @@ public enum PoissonRegression {
     quasi: Bool = false, level: Double = 0.95, tolerance: Double = 1e-8,
     maxIterations: Int = 25, workspace: inout WeightedLeastSquaresWorkspace
   ) throws(StatisticsError) -> ModelFit {
+    var buffers = CountModelWorkspace()
+    swap(&buffers.solver, &workspace)
+    defer { swap(&buffers.solver, &workspace) }
+    return try fit(
+      design: design, counts: counts, names: names, offset: offset, quasi: quasi, level: level,
+      tolerance: tolerance, maxIterations: maxIterations, workspace: &buffers)
+  }
+
+  /// As above, with all the buffers of the iterations supplied by the caller, so that a
+  /// batch of fits on one thread allocates almost nothing per iteration (the results are
+  /// the same as with fresh buffers).
+  public static func fit(
+    design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
+    quasi: Bool = false, level: Double = 0.95, tolerance: Double = 1e-8,
+    maxIterations: Int = 25, workspace: inout CountModelWorkspace
+  ) throws(StatisticsError) -> ModelFit {
     let off = try IRLS.checkCounts(design: design, counts: counts, names: names, offset: offset)
     let n = counts.count
-    let irls = try IRLS.fit(
+    IRLSBuffers.resize(&workspace.current.eta, n)
+    for i in 0..<n { workspace.current.eta[i] = log(counts[i] + 0.1) }
+    let irls = try IRLS.run(
       design: design, y: counts, offset: off, family: NegativeBinomial.poissonFamily,
-      etaStart: counts.map { log($0 + 0.1) }, tolerance: tolerance, maxIterations: maxIterations,
-      workspace: &workspace)
+      tolerance: tolerance, maxIterations: maxIterations, workspace: &workspace.solver, covariance: true,
+      buffers: &workspace.current)
     var warnings: [String] = []
     if counts.allSatisfy({ $0 == 0 }) {
       warnings.append("all counts are zero: the rate's maximum-likelihood estimate is 0 (log rate −∞), so the coefficients and intervals shown are where the iteration stopped, not estimates")
@@ -65,26 +83,30 @@ public enum PoissonRegression {
     if irls.diverged {
       warnings.append("fitted rates reached 0 or overflowed: the estimates diverge (all-zero counts or perfect separation)")
     }
-    let final = irls.last
-    let mu = irls.mu
-    let lastWeights = irls.weights
+    // (with covariance: true the last step is always formed)
+    let final = try irls.reported(
+      design: design, buffers: workspace.current, workspace: &workspace.solver, scratch: &workspace.trial.fitted)
     let deviance = irls.deviance
     let iterations = irls.iterations
     let converged = irls.converged
     let rank = final.rank
     let df = n - rank
     var pearsonSum = Summation.Accumulator()
-    for i in 0..<n {
-      let r = (counts[i] - mu[i]) / mu[i]
-      pearsonSum.add(lastWeights[i] * r * r)
+    var loglik = 0.0
+    workspace.current.mu.withUnsafeBufferPointer { mu in
+      workspace.current.weights.withUnsafeBufferPointer { lastWeights in
+        for i in 0..<n {
+          let r = (counts[i] - mu[i]) / mu[i]
+          pearsonSum.add(lastWeights[i] * r * r)
+        }
+        for i in 0..<n { loglik += counts[i] * log(mu[i]) - mu[i] - SpecialFunctions.logFactorial(counts[i]) }
+      }
     }
     let pearson = pearsonSum.value
     let dispersion = quasi ? (df > 0 ? pearson / Double(df) : .nan) : 1
     var cov = final.unscaledCovariance
     // (× 1 changes nothing; skipping it spares copying the matrix.)
     if dispersion != 1 { for k in cov.storage.indices { cov.storage[k] *= dispersion } }
-    var loglik = 0.0
-    for i in 0..<n { loglik += counts[i] * log(mu[i]) - mu[i] - SpecialFunctions.logFactorial(counts[i]) }
     for (i, a) in final.aliased.enumerated() where a {
       warnings.append("coefficient '\(names[i])' is not estimable (its column is a linear combination of the others)")
     }
@@ -99,7 +121,7 @@ public enum PoissonRegression {
       iterations: iterations, parameters: params, residualSD: nil, rSquared: nil,
       deviance: deviance, logLikelihood: quasi ? nil : loglik,
       aic: quasi ? nil : -2 * loglik + 2 * Double(rank), dispersion: dispersion,
-      covariance: cov, fitted: mu, level: level, warnings: warnings)
+      covariance: cov, fitted: Array(workspace.current.mu), level: level, warnings: warnings)
   }
 
   /// Poisson deviance 2 Σ [y log(y/μ) − (y − μ)], with 0·log 0 = 0.
