@@ -23,59 +23,16 @@ struct LogLinkFamily: Sendable {
   /// Σ deviance residuals at μ.
   func deviance(_ y: [Double], _ mu: [Double]) -> Double {
     guard let theta else { return PoissonRegression.poissonDeviance(y, mu) }
+    guard mu.count == y.count else { return .nan }
     var sum = Summation.Accumulator()
-    for i in y.indices {
-      sum.add(2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))))
+    y.withUnsafeBufferPointer { y in
+      mu.withUnsafeBufferPointer { mu in
+        for i in y.indices {
+          sum.add(2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))))
+        }
+      }
     }
     return sum.value
-  }
-}
-
-/// The state IRLS ends in, as R's `glm.fit` leaves it.
-struct IRLSResult {
-  /// The last weighted least-squares solve (its coefficients are the estimates; its
-  /// unscaled covariance is (X'WX)⁻¹ at the weights it used).
-  var last: LeastSquaresResult
-  /// Working weights of that solve.
-  var weights: [Double]
-  /// Fitted means after the last update.
-  var mu: [Double]
-  /// Linear predictor (with offset) after the last update.
-  var eta: [Double]
-  /// Deviance at `mu`.
-  var deviance: Double
-  /// Iterations used.
-  var iterations: Int
-  /// Whether the deviance criterion was met.
-  var converged: Bool
-  /// Whether μ ran to 0 or overflowed.
-  var diverged: Bool
-  /// Working response of the last solve.
-  var response: [Double] = []
-  /// True when `last` came from the fast solve and its covariance was not formed (the fit
-  /// was asked not to): ``withCovariance(design:workspace:)`` forms it.
-  var covariancePending = false
-
-  /// This result with `last.unscaledCovariance` formed, by solving the last step again (same
-  /// response and weights, so the same factorization and numbers) and reading the covariance
-  /// off it; the accurate solver if the fast one declines.
-  func withCovariance(design: Matrix, workspace: inout WeightedLeastSquaresWorkspace) throws(StatisticsError) -> IRLSResult {
-    guard covariancePending else { return self }
-    var copy = self
-    copy.covariancePending = false
-    var fitted = [Double](repeating: 0, count: design.rows)
-    if workspace.solve(design: design, response: response, weights: weights, fitted: &fitted),
-      let step = workspace.result(design: design, response: response, weights: weights, fitted: fitted)
-    {
-      copy.last = step
-      return copy
-    }
-    do {
-      copy.last = try LeastSquares.solve(design: design, response: response, weights: weights)
-    } catch {
-      throw error.asStatistics
-    }
-    return copy
   }
 }
 
@@ -160,37 +117,6 @@ struct IRLSOutcome {
 /// zᵢ = ηᵢ − oᵢ + (yᵢ − μᵢ)/μᵢ on X with weights μᵢ²/V(μᵢ) by pivoted QR; iteration stops
 /// when |D − D₀|/(|D| + 0.1) < tolerance.
 enum IRLS {
-  static func fit(
-    design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily, etaStart: [Double],
-    tolerance: Double, maxIterations: Int
-  ) throws(StatisticsError) -> IRLSResult {
-    var workspace = WeightedLeastSquaresWorkspace()
-    return try fit(
-      design: design, y: y, offset: offset, family: family, etaStart: etaStart, tolerance: tolerance,
-      maxIterations: maxIterations, workspace: &workspace)
-  }
-
-  /// As above, with the solver's buffers supplied by the caller (reused across fits).
-  ///
-  /// With `covariance: false` the fast solve's last step is reported without forming its
-  /// covariance (`covariancePending`), for callers that refit many times and report one fit.
-  static func fit(
-    design: Matrix, y: [Double], offset: [Double], family: LogLinkFamily, etaStart: [Double],
-    tolerance: Double, maxIterations: Int, workspace: inout WeightedLeastSquaresWorkspace,
-    covariance: Bool = true
-  ) throws(StatisticsError) -> IRLSResult {
-    var buffers = IRLSBuffers()
-    buffers.eta = etaStart
-    let outcome = try run(
-      design: design, y: y, offset: offset, family: family, tolerance: tolerance,
-      maxIterations: maxIterations, workspace: &workspace, covariance: covariance, buffers: &buffers)
-    let last = outcome.last ?? workspace.resultWithoutCovariance(fitted: buffers.fitted)
-    return IRLSResult(
-      last: last, weights: buffers.weights, mu: buffers.mu, eta: buffers.eta, deviance: outcome.deviance,
-      iterations: outcome.iterations, converged: outcome.converged, diverged: outcome.diverged,
-      response: buffers.response, covariancePending: outcome.covariancePending)
-  }
-
   /// IRLS in the caller's arrays: `buffers.eta` (n values) is the start; the other arrays
   /// are resized to n and overwritten. See ``IRLSBuffers`` for what they hold on return.
   ///
@@ -203,8 +129,13 @@ enum IRLS {
   ) throws(StatisticsError) -> IRLSOutcome {
     let n = y.count
     guard b.eta.count == n else { throw .invalidInput("starting values have \(b.eta.count) entries for \(n) counts") }
+    guard offset.count == n else { throw .invalidInput("offset has \(offset.count) values for \(n) counts") }
     b.resize(n)
-    for i in 0..<n { b.mu[i] = exp(b.eta[i]) }
+    b.eta.withUnsafeBufferPointer { eta in
+      b.mu.withUnsafeMutableBufferPointer { mu in
+        for i in 0..<n { mu[i] = exp(eta[i]) }
+      }
+    }
     var previous = family.deviance(y, b.mu)
     var deviance = previous
     var last: LeastSquaresResult? = nil
@@ -226,15 +157,7 @@ enum IRLS {
     }
     while iterations < maxIterations {
       iterations += 1
-      var finite = true
-      for i in 0..<n {
-        let mu = b.mu[i]
-        let z = b.eta[i] - offset[i] + (y[i] - mu) / mu
-        let w = mu * mu / family.variance(mu)
-        b.z[i] = z
-        b.w[i] = w
-        if !(w.isFinite && w >= 0 && z.isFinite) { finite = false }
-      }
+      let finite = Self.workingValues(y: y, offset: offset, family: family, buffers: &b)
       guard finite else {
         // The working weights left the range of doubles: the fit diverges from here on.
         diverged = true
@@ -253,15 +176,7 @@ enum IRLS {
         for i in 0..<n { b.fitted[i] = step.fitted[i] }
       }
       swap(&b.weights, &b.w)
-      var bad = false
-      for i in 0..<n {
-        let eta = b.fitted[i] + offset[i]
-        let mu = exp(eta)
-        b.eta[i] = eta
-        b.mu[i] = mu
-        if !mu.isFinite || mu <= 0 { bad = true }
-      }
-      if bad {
+      if !Self.update(fitted: b.fitted, offset: offset, eta: &b.eta, mu: &b.mu) {
         diverged = true
         muDiverged = true
         break
@@ -291,15 +206,7 @@ enum IRLS {
       // path, and the state it leads to.
       let step = try accurate(b.response, b.weights)
       last = step
-      var bad = false
-      for i in 0..<n {
-        let eta = step.fitted[i] + offset[i]
-        let mu = exp(eta)
-        b.eta[i] = eta
-        b.mu[i] = mu
-        if !mu.isFinite || mu <= 0 { bad = true }
-      }
-      if bad {
+      if !Self.update(fitted: step.fitted, offset: offset, eta: &b.eta, mu: &b.mu) {
         diverged = true
       } else if !muDiverged {
         // (after μ ran off, the deviance stays that of the step before, as without the fast path)
@@ -317,6 +224,62 @@ enum IRLS {
     return IRLSOutcome(
       last: last, rank: rank, deviance: deviance, iterations: iterations, converged: converged,
       diverged: diverged, covariancePending: covariancePending)
+  }
+
+  /// One step's working response zᵢ = ηᵢ − oᵢ + (yᵢ − μᵢ)/μᵢ and weights wᵢ = μᵢ²/V(μᵢ) into
+  /// `b.z` and `b.w` (all arrays of y's length); false when one is not finite or a weight is
+  /// negative.
+  @inline(__always)
+  static func workingValues(y: [Double], offset: [Double], family: LogLinkFamily, buffers b: inout IRLSBuffers) -> Bool {
+    let n = y.count
+    guard offset.count == n, b.eta.count == n, b.mu.count == n, b.z.count == n, b.w.count == n else { return false }
+    var finite = true
+    y.withUnsafeBufferPointer { y in
+      offset.withUnsafeBufferPointer { offset in
+        b.eta.withUnsafeBufferPointer { eta in
+          b.mu.withUnsafeBufferPointer { muv in
+            b.z.withUnsafeMutableBufferPointer { zv in
+              b.w.withUnsafeMutableBufferPointer { wv in
+                for i in 0..<n {
+                  let mu = muv[i]
+                  let z = eta[i] - offset[i] + (y[i] - mu) / mu
+                  let w = mu * mu / family.variance(mu)
+                  zv[i] = z
+                  wv[i] = w
+                  if !(w.isFinite && w >= 0 && z.isFinite) { finite = false }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return finite
+  }
+
+  /// ηᵢ = fittedᵢ + oᵢ and μᵢ = exp ηᵢ (all arrays of the same length); false when a μ is not
+  /// finite or not positive (every element is written either way).
+  @inline(__always)
+  static func update(fitted: [Double], offset: [Double], eta: inout [Double], mu: inout [Double]) -> Bool {
+    let n = fitted.count
+    guard offset.count == n, eta.count == n, mu.count == n else { return false }
+    var good = true
+    fitted.withUnsafeBufferPointer { fitted in
+      offset.withUnsafeBufferPointer { offset in
+        eta.withUnsafeMutableBufferPointer { etav in
+          mu.withUnsafeMutableBufferPointer { muv in
+            for i in 0..<n {
+              let e = fitted[i] + offset[i]
+              let m = exp(e)
+              etav[i] = e
+              muv[i] = m
+              if !m.isFinite || m <= 0 { good = false }
+            }
+          }
+        }
+      }
+    }
+    return good
   }
 
   /// Validates counts, design and offset shared by the count models.

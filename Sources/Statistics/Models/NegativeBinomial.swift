@@ -176,15 +176,24 @@ public enum NegativeBinomial {
     // Terms constant over i are computed once (same values, so the same bits).
     let lgTheta: Double = lgamma(theta)
     let thetaLogTheta = theta * log(theta)
+    guard mu.count == y.count, logFactorials.count == y.count, logMu.count == y.count else { return .nan }
     var sum = Summation.Accumulator()
-    for i in y.indices {
-      let l = log(mu[i])
-      logMu[i] = l
-      // y log μ, with log(μ + 1) for y = 0 as before (0 · a finite log is 0 either way).
-      let yLogMu = y[i] == 0 ? y[i] * log(mu[i] + 1) : y[i] * l
-      sum.add(
-        lgamma(theta + y[i]) - lgTheta - logFactorials[i] + thetaLogTheta
-          + yLogMu - (theta + y[i]) * log(theta + mu[i]))
+    y.withUnsafeBufferPointer { y in
+      mu.withUnsafeBufferPointer { mu in
+        logFactorials.withUnsafeBufferPointer { logFactorials in
+          logMu.withUnsafeMutableBufferPointer { logMu in
+            for i in y.indices {
+              let l = log(mu[i])
+              logMu[i] = l
+              // y log μ, with log(μ + 1) for y = 0 as before (0 · a finite log is 0 either way).
+              let yLogMu = y[i] == 0 ? y[i] * log(mu[i] + 1) : y[i] * l
+              sum.add(
+                lgamma(theta + y[i]) - lgTheta - logFactorials[i] + thetaLogTheta
+                  + yLogMu - (theta + y[i]) * log(theta + mu[i]))
+            }
+          }
+        }
+      }
     }
     return sum.value
   }
@@ -252,6 +261,61 @@ public enum NegativeBinomial {
     }
   }
 
+  /// The score and information of `thetaML` at θ = `theta` (≥ 0): the table's sums over the
+  /// small counts first, then each observation's terms in order.
+  @inline(__always)
+  static func newtonSums(y: [Double], mu: [Double], theta t0: Double, table: SmallCounts?) -> (score: Double, info: Double) {
+    var score = 0.0
+    var info = 0.0
+    guard mu.count == y.count, table.map({ $0.small.count == y.count }) ?? true else { return (.nan, .nan) }
+    // Functions of t0 alone are evaluated once per step.
+    let logT0 = log(t0)
+    let invT0 = 1 / t0
+    if let table {
+      (score, info) = table.sums(theta: t0)
+      info = -info
+    }
+    y.withUnsafeBufferPointer { y in
+      mu.withUnsafeBufferPointer { mu in
+        if let table, table.allSmall {
+          // Every count is in the table: ψ(θ) and ψ′(θ) are not needed (the same terms as below).
+          for i in y.indices {
+            let a = t0 + y[i]
+            let m = mu[i] + t0
+            let invM = 1 / m
+            score += logT0 + 1 - log(m) - a * invM
+            info += -invT0 + 2 * invM - a * invM * invM
+          }
+        } else {
+          let psi0 = SpecialFunctions.digamma(t0)
+          let tri0 = SpecialFunctions.trigamma(t0)
+          // `small` nil: no table, every count by ψ directly.
+          func terms(_ small: UnsafeBufferPointer<Bool>?) {
+            for i in y.indices {
+              let a = t0 + y[i]
+              let m = mu[i] + t0
+              let invM = 1 / m
+              if let small, small[i] {
+                score += logT0 + 1 - log(m) - a * invM
+                info += -invT0 + 2 * invM - a * invM * invM
+              } else {
+                let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
+                score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
+                info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+              }
+            }
+          }
+          if let table {
+            table.small.withUnsafeBufferPointer { terms($0) }
+          } else {
+            terms(nil)
+          }
+        }
+      }
+    }
+    return (score, info)
+  }
+
   /// θ by Newton–Raphson on the score given the means, as MASS's `theta.ml`.
   ///
   /// Score Σ [ψ(θ + yᵢ) − ψ(θ) + log θ + 1 − log(θ + μᵢ) − (θ + yᵢ)/(θ + μᵢ)] and information
@@ -272,41 +336,8 @@ public enum NegativeBinomial {
       it += 1
       guard it < limit, abs(delta) > eps else { break }
       t0 = abs(t0)
-      var score = 0.0
-      info = 0
-      // Functions of t0 alone are evaluated once per step.
-      let logT0 = log(t0)
-      let invT0 = 1 / t0
-      if let table {
-        (score, info) = table.sums(theta: t0)
-        info = -info
-      }
-      if let table, table.allSmall {
-        // Every count is in the table: ψ(θ) and ψ′(θ) are not needed (the same terms as below).
-        for i in y.indices {
-          let a = t0 + y[i]
-          let m = mu[i] + t0
-          let invM = 1 / m
-          score += logT0 + 1 - log(m) - a * invM
-          info += -invT0 + 2 * invM - a * invM * invM
-        }
-      } else {
-        let psi0 = SpecialFunctions.digamma(t0)
-        let tri0 = SpecialFunctions.trigamma(t0)
-        for i in y.indices {
-          let a = t0 + y[i]
-          let m = mu[i] + t0
-          let invM = 1 / m
-          if let table, table.small[i] {
-            score += logT0 + 1 - log(m) - a * invM
-            info += -invT0 + 2 * invM - a * invM * invM
-          } else {
-            let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
-            score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
-            info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
-          }
-        }
-      }
+      let score: Double
+      (score, info) = newtonSums(y: y, mu: mu, theta: t0, table: table)
       delta = score / info
       t0 += delta
       if !t0.isFinite {

@@ -126,10 +126,15 @@ public enum PoissonRegression {
 
   /// Poisson deviance 2 Σ [y log(y/μ) − (y − μ)], with 0·log 0 = 0.
   public static func poissonDeviance(_ y: [Double], _ mu: [Double]) -> Double {
+    guard mu.count == y.count else { return .nan }
     var sum = Summation.Accumulator()
-    for i in y.indices {
-      let a = y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0
-      sum.add(2 * (a - (y[i] - mu[i])))
+    y.withUnsafeBufferPointer { y in
+      mu.withUnsafeBufferPointer { mu in
+        for i in y.indices {
+          let a = y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0
+          sum.add(2 * (a - (y[i] - mu[i])))
+        }
+      }
     }
     return sum.value
   }
