@@ -95,11 +95,19 @@ struct IRLSOutcome {
   /// The reported step: `last`, or the last weighted solve again (same response and weights,
   /// so the same factorization and numbers) with its covariance; the accurate solver if the
   /// fast one declines. `scratch` receives the fitted values of the solve.
+  ///
+  /// `solverHoldsLastStep`: the workspace's last solve was this run's last step (no solve
+  /// since), so its factorization is read directly instead of being computed again.
   func reported(
-    design: Matrix, buffers: IRLSBuffers, workspace: inout WeightedLeastSquaresWorkspace, scratch: inout [Double]
+    design: Matrix, buffers: IRLSBuffers, workspace: inout WeightedLeastSquaresWorkspace, scratch: inout [Double],
+    solverHoldsLastStep: Bool = false
   ) throws(StatisticsError) -> LeastSquaresResult {
     if !covariancePending, let last { return last }
-    if workspace.solve(design: design, response: buffers.response, weights: buffers.weights, fitted: &scratch),
+    if solverHoldsLastStep {
+      if let step = workspace.result(design: design, response: buffers.response, weights: buffers.weights, fitted: buffers.fitted) {
+        return step
+      }
+    } else if workspace.solve(design: design, response: buffers.response, weights: buffers.weights, fitted: &scratch),
       let step = workspace.result(design: design, response: buffers.response, weights: buffers.weights, fitted: scratch)
     {
       return step

@@ -98,6 +98,8 @@ public enum NegativeBinomial {
     var outer = 0
     var diverged = false
     var totalIterations = fit.iterations
+    // Whether the solver's last factorization is the accepted fit's last step.
+    var solverHoldsCurrent = true
     while true {
       outer += 1
       guard outer <= maxIterations else {
@@ -117,6 +119,7 @@ public enum NegativeBinomial {
         // last stable fit and say so, rather than report numbers from a diverged iteration.
         warnings.append("IRLS diverged at θ = \(th) (extreme overdispersion): the estimates are from the last stable iteration and did not converge")
         diverged = true
+        solverHoldsCurrent = false
         break
       }
       fit = refit
@@ -134,7 +137,8 @@ public enum NegativeBinomial {
     }
     // Only the reported fit needs its covariance.
     let last = try fit.reported(
-      design: design, buffers: workspace.current, workspace: &workspace.solver, scratch: &workspace.trial.fitted)
+      design: design, buffers: workspace.current, workspace: &workspace.solver, scratch: &workspace.trial.fitted,
+      solverHoldsLastStep: solverHoldsCurrent)
     let converged = fit.converged && outer <= maxIterations && !diverged
     if !fit.converged { warnings.append("IRLS did not converge in \(fit.iterations) iterations") }
     let rank = last.rank
