@@ -93,20 +93,25 @@ public enum RangesAnalysis {
       inputs.reserveCapacity(figs.count)
       textualFlags.reserveCapacity(figs.count)
       years.reserveCapacity(withByYear ? figs.count : 0)
-      for k in figs.indices {
-        let f = figs[k]
-        if withByYear { years.append(Int(f.published.prefix(4))) }
-        let textual = f.low == nil && f.high == nil && f.value == nil && f.verbal != nil
-        textualFlags.append(textual)
-        let reason: String? =
-          f.derivedFrom.isEmpty
-          ? nil
-          : "restates \(f.derivedFrom.joined(separator: ", ")): left out of pooling so the same evidence is not counted twice"
-        inputs.append(
-          RangeInput(
-            id: f.id, low: textual ? f.verbal?.low : f.low, high: textual ? f.verbal?.high : f.high,
-            value: f.value, coverage: statedCoverage(f) ?? coverage ?? 0.9,
-            weight: try weight(f), excludedReason: reason))
+      // Through a buffer pointer: each figure's fields are read in place (binding a Figure
+      // to a local copies it, a dozen strings retained and released).
+      try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
+        for k in figures.indices {
+          if withByYear { years.append(Int(figures[k].published.prefix(4))) }
+          let textual = figures[k].low == nil && figures[k].high == nil && figures[k].value == nil
+            && figures[k].verbal != nil
+          textualFlags.append(textual)
+          let reason: String? =
+            figures[k].derivedFrom.isEmpty
+            ? nil
+            : "restates \(figures[k].derivedFrom.joined(separator: ", ")): left out of pooling so the same evidence is not counted twice"
+          inputs.append(
+            RangeInput(
+              id: figures[k].id, low: textual ? figures[k].verbal?.low : figures[k].low,
+              high: textual ? figures[k].verbal?.high : figures[k].high, value: figures[k].value,
+              coverage: statedCoverage(figures[k]) ?? coverage ?? 0.9, weight: try weight(figures[k]),
+              excludedReason: reason))
+        }
       }
       let rec: RangeReconciliation
       do {
@@ -266,28 +271,36 @@ public enum RangesAnalysis {
   static func writeCSVRows<Sink: RangesCSVSink>(_ results: [QuantityRanges], to w: inout Sink) {
     for r in results {
       let rec = r.reconciliation
-      for k in r.figures.indices {
-        let f = r.figures[k]
-        let textual = r.textual[k]
-        let low = textual ? f.verbal?.low : (f.low ?? f.value)
-        let high = textual ? f.verbal?.high : (f.high ?? f.value)
-        let (d, excludedReason) = r.pooling(ofFigure: k)
-        let mid: Double? = d?.mid ?? f.value ?? geometricMid(low, high)
-        w.text(r.quantity)
-        w.text("source")
-        w.text(f.id)
-        w.label(source: f.source, year: f.period?.year, published: f.published, text: f.text, low: low, high: high)
-        w.number(low)
-        w.number(mid)
-        w.number(high)
-        w.number(f.value)
-        w.text(d == nil ? "no" : "yes")
-        w.text(excludedReason ?? "")
-        w.text(f.source)
-        w.text(f.published)
-        w.text(f.period?.text ?? "")
-        w.text(f.document)
-        w.endRow()
+      // Fields read in place through buffer pointers (no Figure or distribution copied).
+      r.figures.withUnsafeBufferPointer { figures in
+        rec.distributions.withUnsafeBufferPointer { distributions in
+          for k in figures.indices {
+            let textual = r.textual[k]
+            let low = textual ? figures[k].verbal?.low : (figures[k].low ?? figures[k].value)
+            let high = textual ? figures[k].verbal?.high : (figures[k].high ?? figures[k].value)
+            let outcome = k < rec.outcomes.count ? rec.outcomes[k] : Int.min
+            let pooled = outcome >= 0 && outcome < distributions.count
+            let excludedIndex = outcome < 0 && outcome != Int.min ? -1 - outcome : -1
+            let mid: Double? = (pooled ? distributions[outcome].mid : nil) ?? figures[k].value ?? geometricMid(low, high)
+            w.text(r.quantity)
+            w.text("source")
+            w.text(figures[k].id)
+            w.label(
+              source: figures[k].source, year: figures[k].period?.year, published: figures[k].published,
+              text: figures[k].text, low: low, high: high)
+            w.number(low)
+            w.number(mid)
+            w.number(high)
+            w.number(figures[k].value)
+            w.text(pooled ? "yes" : "no")
+            w.text(excludedIndex >= 0 && excludedIndex < rec.excluded.count ? rec.excluded[excludedIndex].reason : "")
+            w.text(figures[k].source)
+            w.text(figures[k].published)
+            w.text(figures[k].period?.text ?? "")
+            w.text(figures[k].document)
+            w.endRow()
+          }
+        }
       }
       func summary(_ kind: String, _ id: String, _ label: String, _ low: Double?, _ mid: Double?, _ high: Double?) {
         w.text(r.quantity)
