@@ -161,7 +161,7 @@ struct RangesByQuantityTests {
 }
 
 /// `n` with thousands separated by commas ("12,345").
-private func grouped(_ n: Int) -> String {
+func grouped(_ n: Int) -> String {
   var digits = Array(String(n))
   var i = digits.count - 3
   while i > 0 {
@@ -172,7 +172,7 @@ private func grouped(_ n: Int) -> String {
 }
 
 /// A small deterministic generator (SplitMix64).
-private struct SplitMix {
+struct SplitMix {
   var state: UInt64
   init(seed: UInt64) { state = seed }
   mutating func next() -> UInt64 {

@@ -31,7 +31,7 @@ public enum NumberSyntax {
   }
 
   /// Reads one cell from its UTF-8 bytes without allocating unless it has separators.
-  static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Outcome {
+  public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Outcome {
     func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
     var start = 0
     var end = b.count

@@ -6,6 +6,25 @@
   import Darwin
 #endif
 
+/// Column indices of a spilled file (see ``QuantitySpill/columns``).
+public struct SpillColumns: Sendable {
+  /// Fields per row.
+  public var count: Int
+  public var id: Int?
+  public var value: Int?
+  public var low: Int?
+  public var high: Int?
+  public var text: Int?
+  public var period: Int?
+  public var coverage: Int?
+  public var source: Int?
+  public var published: Int?
+  public var document: Int?
+  public var derivedFrom: Int?
+  /// Columns the figures reader passes through (`Figure.extra`) whose name is "weight" in any case.
+  public var weight: [Int]
+}
+
 /// A validated figures file's rows sorted by quantity into a temporary file, so that one
 /// quantity's figures can be read at a time: the memory of a per-quantity analysis then
 /// follows the largest quantity, not the file.
@@ -149,8 +168,38 @@ public final class QuantitySpill: @unchecked Sendable {
   /// The figures of the `k`-th quantity, in file order, with their original lines.
   /// - Throws: `FiguresError` if the rows no longer read as they did (the file changed).
   public func figures(of k: Int) throws(FiguresError) -> FiguresFile {
-    // The spilled form is [line][length][record bytes] per record: the numbers come out and
-    // the records go straight after the prefix.
+    let (bytes, records) = try records(of: k)
+    var rows = prefix
+    rows.reserveCapacity(prefix.count + bytes.count)
+    for r in records { rows.append(contentsOf: bytes[r.start..<r.end]) }
+    return try FiguresReader.parseValidatedRows(rows, lines: records.map(\.line), hashtagRow: hashtagRow, path: path)
+  }
+
+  /// The columns as the figures reader maps them by header name (the first column of each
+  /// name), for readers of the raw records; nil when the file has an HXL hashtag row, which
+  /// may map further columns.
+  public var columns: SpillColumns? {
+    guard !hashtagRow else { return nil }
+    var parser = CSVParser(path: path)
+    _ = prefix.withUnsafeBufferPointer { parser.run($0) }
+    guard let header = parser.header, parser.diagnostics.isEmpty else { return nil }
+    var index: [FigureColumn: Int] = [:]
+    for (i, field) in header.fields.enumerated() {
+      if let column = FigureColumn(headerName: field.value), index[column] == nil { index[column] = i }
+    }
+    let mapped = Set(index.values)
+    return SpillColumns(
+      count: header.fields.count, id: index[.id], value: index[.value], low: index[.low], high: index[.high],
+      text: index[.text], period: index[.period], coverage: index[.coverage], source: index[.source],
+      published: index[.published], document: index[.document], derivedFrom: index[.derivedFrom],
+      weight: header.fields.indices.filter { !mapped.contains($0) && header.fields[$0].value.lowercased() == "weight" })
+  }
+
+  /// The records of the `k`-th quantity as they are in the file (each with its line end, an
+  /// LF added to a last line without one), in file order, with the line each starts on.
+  /// - Throws: `FiguresError` if the temporary copy cannot be read back.
+  public func records(of k: Int) throws(FiguresError) -> (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]) {
+    // The spilled form is [line][length][record bytes] per record.
     var spilled = [UInt8](repeating: 0, count: extents[k].reduce(0) { $0 + $1.length })
     var at = 0
     for extent in extents[k] {
@@ -162,9 +211,7 @@ public final class QuantitySpill: @unchecked Sendable {
       }
       at += n
     }
-    var rows = prefix
-    rows.reserveCapacity(prefix.count + spilled.count)
-    var lines: [Int] = []
+    var records: [(start: Int, end: Int, line: Int)] = []
     var i = 0
     while i + 16 <= spilled.count {
       let (line, length) = spilled.withUnsafeBytes {
@@ -173,11 +220,10 @@ public final class QuantitySpill: @unchecked Sendable {
       }
       i += 16
       guard length >= 0, i + length <= spilled.count else { break }
-      rows.append(contentsOf: spilled[i..<(i + length)])
-      lines.append(line)
+      records.append((i, i + length, line))
       i += length
     }
-    return try FiguresReader.parseValidatedRows(rows, lines: lines, hashtagRow: hashtagRow, path: path)
+    return (spilled, records)
   }
 
   /// Writes the pending records to the temporary file.

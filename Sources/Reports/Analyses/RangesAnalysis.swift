@@ -302,32 +302,37 @@ public enum RangesAnalysis {
           }
         }
       }
-      func summary(_ kind: String, _ id: String, _ label: String, _ low: Double?, _ mid: Double?, _ high: Double?) {
-        w.text(r.quantity)
-        w.text(kind)
-        w.text(id)
-        w.text(label)
-        w.number(low)
-        w.number(mid)
-        w.number(high)
-        w.endRow()
-      }
-      if let lo = rec.envelope.low, let hi = rec.envelope.high {
-        summary("envelope", "envelope", "Envelope of all sources", lo, geometricMid(lo, hi), hi)
-      }
-      if let i = rec.intersection {
-        summary("intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
-      }
-      if let re = rec.randomEffects {
-        summary("pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate, re.ciHigh)
-        summary("pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", re.piLow, re.estimate, re.piHigh)
-      }
-      if let lp = rec.linearPool {
-        summary("pooled", "linear_pool", "Linear opinion pool, central \(pct(rec.level))", lp.low, lp.estimate, lp.high)
-      }
-      if let gp = rec.logarithmicPool {
-        summary("pooled", "log_pool", "Logarithmic opinion pool, central \(pct(rec.level))", gp.low, gp.estimate, gp.high)
-      }
+      writeCSVSummary(quantity: r.quantity, rec, to: &w)
+    }
+  }
+
+  /// A quantity's summary rows: envelope, intersection, the pooled ranges.
+  static func writeCSVSummary<Sink: RangesCSVSink>(quantity: String, _ rec: RangeReconciliation, to w: inout Sink) {
+    func summary(_ kind: String, _ id: String, _ label: String, _ low: Double?, _ mid: Double?, _ high: Double?) {
+      w.text(quantity)
+      w.text(kind)
+      w.text(id)
+      w.text(label)
+      w.number(low)
+      w.number(mid)
+      w.number(high)
+      w.endRow()
+    }
+    if let lo = rec.envelope.low, let hi = rec.envelope.high {
+      summary("envelope", "envelope", "Envelope of all sources", lo, geometricMid(lo, hi), hi)
+    }
+    if let i = rec.intersection {
+      summary("intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
+    }
+    if let re = rec.randomEffects {
+      summary("pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate, re.ciHigh)
+      summary("pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", re.piLow, re.estimate, re.piHigh)
+    }
+    if let lp = rec.linearPool {
+      summary("pooled", "linear_pool", "Linear opinion pool, central \(pct(rec.level))", lp.low, lp.estimate, lp.high)
+    }
+    if let gp = rec.logarithmicPool {
+      summary("pooled", "log_pool", "Logarithmic opinion pool, central \(pct(rec.level))", gp.low, gp.estimate, gp.high)
     }
   }
 
@@ -449,19 +454,30 @@ struct CSVByteSink: RangesCSVSink {
     NumberFormat.appendPlain15(x, to: &out)
   }
   mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?) {
+    label(source: source.utf8, year: year, published: published.utf8, text: text?.utf8, low: low, high: high)
+  }
+  /// The label from the cells' bytes.
+  mutating func label<Bytes: Collection<UInt8>>(
+    source: Bytes, year: Int?, published: Bytes, text: Bytes?, low: Double?, high: Double?
+  ) {
     separate()
     scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: source.utf8)
+    scratch.append(contentsOf: source)
     scratch.append(0x20)
-    if let year { NumberFormat.appendInteger(Int64(year), to: &scratch) } else { scratch.append(contentsOf: published.utf8) }
+    if let year { NumberFormat.appendInteger(Int64(year), to: &scratch) } else { scratch.append(contentsOf: published) }
     scratch.append(0x3A)
     scratch.append(0x20)
     if let text {
-      scratch.append(contentsOf: text.utf8)
+      scratch.append(contentsOf: text)
     } else {
       appendRangeText(low, high, to: &scratch)
     }
     CSVWriter.appendField(scratch, to: &out)
+  }
+  /// A text cell from its bytes.
+  mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+    separate()
+    CSVWriter.appendField(b, to: &out)
   }
   mutating func endRow() {
     while fields < width { separate() }
@@ -553,23 +569,17 @@ extension RangesAnalysis {
     case table, csv, json
   }
 
-  /// `ranges` on one large figures file, one quantity at a time, so that memory follows the
-  /// largest quantity rather than the file: the file is validated as it streams
-  /// (``StreamingValidator``), its rows are sorted by quantity into a temporary file
-  /// (``QuantitySpill``), and each quantity's figures are read back, reconciled and written
-  /// with this analysis' own functions — the bytes `emit` receives, in order, are those of
-  /// `table`/`csv`/`json` on `run` over the whole file.
-  ///
-  /// - Returns: false when the file is not one this handles (it has warnings to print, or
-  ///   could not be spilled): the caller discards whatever `emit` received and reads the file
-  ///   whole.
-  /// - Throws: the errors the whole-file path throws (invalid file, unknown quantity, a
-  ///   quantity that cannot be pooled), for the same first offender.
   /// The output of the `k`-th quantity of `spill`; nil when its rows did not read back as
   /// that quantity (the caller then falls back to the whole-file path).
   static func quantityOutput(
-    _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double
+    _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double,
+    columns: SpillColumns?
   ) throws -> [UInt8]? {
+    if format == .csv, let columns,
+      let bytes = try RangesPlainRows.csv(spill, k, columns: columns, header: first, coverage: coverage, level: level)
+    {
+      return bytes
+    }
     let q = spill.quantities[k]
     let file = try spill.figures(of: k)
     guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
@@ -587,9 +597,23 @@ extension RangesAnalysis {
     }
   }
 
+  /// `ranges` on one large figures file, one quantity at a time, so that memory follows the
+  /// largest quantity rather than the file: the file is validated as it streams
+  /// (``StreamingValidator``), its rows are sorted by quantity into a temporary file
+  /// (``QuantitySpill``), and each quantity's figures are read back, reconciled and written
+  /// with this analysis' own functions — the bytes `emit` receives, in order, are those of
+  /// `table`/`csv`/`json` on `run` over the whole file. With `plainRows` (the default) the
+  /// CSV of a quantity whose records are all plain is written straight from their bytes
+  /// (``RangesPlainRows``), the same bytes again.
+  ///
+  /// - Returns: false when the file is not one this handles (it has warnings to print, or
+  ///   could not be spilled): the caller discards whatever `emit` received and reads the file
+  ///   whole.
+  /// - Throws: the errors the whole-file path throws (invalid file, unknown quantity, a
+  ///   quantity that cannot be pooled), for the same first offender.
   public static func runByQuantity(
     path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
-    emit: ([UInt8]) throws -> Void
+    plainRows: Bool = true, emit: ([UInt8]) throws -> Void
   ) throws -> Bool {
     // The rows are sorted by quantity on another thread while the file is validated (two
     // passes over the file at once, on two cores); the sorted rows are used only once the
@@ -623,6 +647,7 @@ extension RangesAnalysis {
       spill.rowCount == summary.figureCount
     else { return false }
     let wanted = Set(asked)
+    let columns = plainRows ? spill.columns : nil
     let chosen = spill.quantities.indices.filter { asked.isEmpty || wanted.contains(spill.quantities[$0]) }
     // Quantities are done a few at a time on all cores and written in order; an error is that
     // of the first failing quantity, as in the whole-file run.
@@ -638,7 +663,9 @@ extension RangesAnalysis {
         nonisolated(unsafe) let slots = buffer
         DispatchQueue.concurrentPerform(iterations: wave.count) { w in
           slots[w] = Result { () throws(any Error) -> [UInt8]? in
-            try quantityOutput(spill, wave[w], format: format, first: isFirstWave && w == 0, coverage: coverage, level: level)
+            try quantityOutput(
+              spill, wave[w], format: format, first: isFirstWave && w == 0, coverage: coverage, level: level,
+              columns: columns)
           }
         }
       }
