@@ -107,19 +107,33 @@ public final class QuantitySpill: @unchecked Sendable {
             var fieldStart = start
             var quantityRange: Range<Int>? = nil
             var newlines = 0
+            // Byte by byte up to the end of the quantity cell; the rest of the record by its
+            // line ends (memchr), with the quotes between them counted for their parity.
+            var atLineEnd = false
             while i < b.count {
               let c = b[i]
               if c == 0x22 {
                 inQuote.toggle()
               } else if c == 0x0A {
                 newlines += 1
-                if !inQuote { break }
+                if !inQuote {
+                  atLineEnd = true
+                  break
+                }
               } else if c == 0x2C && !inQuote {
-                if field == quantityColumn { quantityRange = fieldStart..<i }
+                if field == quantityColumn {
+                  quantityRange = fieldStart..<i
+                  field += 1
+                  i += 1
+                  break
+                }
                 field += 1
                 fieldStart = i + 1
               }
               i += 1
+            }
+            if !atLineEnd && quantityRange != nil {
+              i = Self.recordEnd(b, from: i, inQuote: inQuote, newlines: &newlines)
             }
             let end = min(i + 1, b.count)  // past the LF
             var fieldEnd = i
@@ -237,6 +251,25 @@ public final class QuantitySpill: @unchecked Sendable {
     }
     pendingBytes = 0
     return true
+  }
+
+  /// The offset of the LF that ends the record continuing at `from` (`b.count` when none
+  /// does), `inQuote` telling whether `from` lies inside quotes; every LF passed is counted.
+  private static func recordEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int, inQuote: Bool, newlines: inout Int) -> Int {
+    guard let base = b.baseAddress else { return b.count }
+    var j = from
+    var quoted = inQuote
+    while j < b.count {
+      guard let found = memchr(base + j, 0x0A, b.count - j) else { return b.count }
+      let lf = Int(bitPattern: found) - Int(bitPattern: base)
+      var quotes = 0
+      for k in j..<lf where b[k] == 0x22 { quotes &+= 1 }
+      if quotes & 1 == 1 { quoted.toggle() }
+      newlines += 1
+      if !quoted { return lf }
+      j = lf + 1
+    }
+    return b.count
   }
 
   /// A cell's text as the figures reader reads it: outer quotes removed, `""` read as `"`,
