@@ -268,17 +268,32 @@ public enum RangePooling {
     if envLow == .infinity { envLow = nil }
     if envHigh == -.infinity { envHigh = nil }
 
-    // Conflicts in O(k log k): a source overlaps no other exactly when its high is below the
+    // Conflicts in O(k): a source overlaps no other exactly when its high is below the
     // largest low of the others, or its low above the smallest high of the others. Pairs are
     // listed (up to `maxListedPairs`, in input order) only as far as the analyst can read them.
-    let lows = bounds.map(\.low)
-    let highs = bounds.map(\.high)
-    let sortedLows = lows.sorted(by: >)
-    let sortedHighs = highs.sorted()
+    // Only the two largest lows and the two smallest highs matter (with their repeats).
+    var maxLow = -Double.infinity
+    var secondLow = -Double.infinity
+    var minHigh = Double.infinity
+    var secondHigh = Double.infinity
+    for b in bounds {
+      if b.low > maxLow {
+        secondLow = maxLow
+        maxLow = b.low
+      } else if b.low > secondLow {
+        secondLow = b.low
+      }
+      if b.high < minHigh {
+        secondHigh = minHigh
+        minHigh = b.high
+      } else if b.high < secondHigh {
+        secondHigh = b.high
+      }
+    }
     var conflicts: [String] = []
     for b in bounds {
-      let otherMaxLow = sortedLows.count > 1 ? (sortedLows[0] == b.low ? sortedLows[1] : sortedLows[0]) : -.infinity
-      let otherMinHigh = sortedHighs.count > 1 ? (sortedHighs[0] == b.high ? sortedHighs[1] : sortedHighs[0]) : .infinity
+      let otherMaxLow = bounds.count > 1 ? (maxLow == b.low ? secondLow : maxLow) : -.infinity
+      let otherMinHigh = bounds.count > 1 ? (minHigh == b.high ? secondHigh : minHigh) : .infinity
       if b.high < otherMaxLow || b.low > otherMinHigh { conflicts.append(b.id) }
     }
     var pairs: [(String, String)] = []
