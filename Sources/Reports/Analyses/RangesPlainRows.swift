@@ -117,8 +117,11 @@ enum RangesPlainRows {
       for (k, row) in rows.enumerated() {
         let low = row.low ?? row.value
         let high = row.high ?? row.value
-        let outcome = rec.outcomes[k]
-        let pooled = outcome >= 0
+        // Every input has an outcome (RangePooling's invariant); the checks keep a broken one
+        // from indexing out of range.
+        let outcome = k < rec.outcomes.count ? rec.outcomes[k] : Int.min
+        let pooled = outcome >= 0 && outcome < rec.distributions.count
+        let excluded = outcome < 0 && outcome != Int.min && -1 - outcome < rec.excluded.count ? -1 - outcome : -1
         let mid: Double? = (pooled ? rec.distributions[outcome].mid : nil) ?? row.value ?? geometricMid(low, high)
         w.text(quantity)
         w.text("source")
@@ -131,7 +134,7 @@ enum RangesPlainRows {
         w.number(high)
         w.number(row.value)
         w.text(pooled ? "yes" : "no")
-        w.text(pooled ? "" : rec.excluded[-1 - outcome].reason)
+        w.text(excluded >= 0 ? rec.excluded[excluded].reason : "")
         w.bytes(slice(row.source))
         w.bytes(slice(row.published))
         w.text(row.period?.text ?? "")
