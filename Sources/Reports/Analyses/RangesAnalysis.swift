@@ -554,6 +554,69 @@ func statedCoverage(_ f: Figure) -> Double? {
 }
 
 /// The spill being made on another thread: its result once done, and a flag that asks it to stop.
+/// The quantities being reconciled on the workers and their outputs waiting to be written, in
+/// a window of `window` quantities ahead of the writer.
+private final class QuantityBoard: Sendable {
+  private struct State {
+    var next = 0
+    var written = 0
+    var stopped = false
+    var done: [Int: Result<[UInt8]?, any Error>] = [:]
+  }
+  private let count: Int
+  private let window: Int
+  private let state = Mutex(State())
+  /// Signalled when a quantity is done.
+  private let completed = DispatchSemaphore(value: 0)
+  /// Signalled when the writer frees a place in the window.
+  private let room: DispatchSemaphore
+
+  init(count: Int, window: Int) {
+    self.count = count
+    self.window = window
+    room = DispatchSemaphore(value: window)
+  }
+
+  /// The next quantity for a worker, or nil when there is none (or the run stopped).
+  func claim() -> Int? {
+    room.wait()
+    let i: Int? = state.withLock { s in
+      guard !s.stopped, s.next < count else { return nil }
+      defer { s.next += 1 }
+      return s.next
+    }
+    if i == nil { room.signal() }  // let the other workers see the end too
+    return i
+  }
+
+  func complete(_ i: Int, _ piece: Result<[UInt8]?, any Error>) {
+    state.withLock { $0.done[i] = piece }
+    completed.signal()
+  }
+
+  /// The output of quantity `i`, waiting for it; quantities must be taken in order.
+  func take(_ i: Int) -> Result<[UInt8]?, any Error>? {
+    while true {
+      let piece: Result<[UInt8]?, any Error>? = state.withLock { s in
+        guard let piece = s.done.removeValue(forKey: i) else { return nil }
+        s.written = i + 1
+        return piece
+      }
+      if let piece {
+        room.signal()
+        return piece
+      }
+      completed.wait()
+    }
+  }
+
+  /// No further quantities are handed out (the writer has stopped or finished).
+  func stop() {
+    state.withLock { $0.stopped = true }
+    for _ in 0..<window { room.signal() }
+  }
+}
+
 private final class SpillInProgress: Sendable {
   private let state = Mutex<(cancelled: Bool, made: QuantitySpill?)>((false, nil))
 
@@ -649,35 +712,37 @@ extension RangesAnalysis {
     let wanted = Set(asked)
     let columns = plainRows ? spill.columns : nil
     let chosen = spill.quantities.indices.filter { asked.isEmpty || wanted.contains(spill.quantities[$0]) }
-    // Quantities are done a few at a time on all cores and written in order; an error is that
-    // of the first failing quantity, as in the whole-file run.
+    // Quantities are taken by the workers one at a time as they free up, and written in order
+    // as they complete; at most `window` quantities are done ahead of the writing, so memory
+    // follows a few quantities, never the file. An error is that of the first failing
+    // quantity in order, as in the whole-file run.
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-    var first = true
-    var next = 0
-    while next < chosen.count {
-      let wave = Array(chosen[next..<min(chosen.count, next + 2 * workers)])
-      next += wave.count
-      var pieces = [Result<[UInt8]?, any Error>?](repeating: nil, count: wave.count)
-      let isFirstWave = first
-      pieces.withUnsafeMutableBufferPointer { buffer in
-        nonisolated(unsafe) let slots = buffer
-        DispatchQueue.concurrentPerform(iterations: wave.count) { w in
-          slots[w] = Result { () throws(any Error) -> [UInt8]? in
+    let window = 2 * workers
+    let board = QuantityBoard(count: chosen.count, window: window)
+    let finished = DispatchGroup()
+    for _ in 0..<workers {
+      DispatchQueue.global().async(group: finished) {
+        while let i = board.claim() {
+          let piece = Result { () throws(any Error) -> [UInt8]? in
             try quantityOutput(
-              spill, wave[w], format: format, first: isFirstWave && w == 0, coverage: coverage, level: level,
-              columns: columns)
+              spill, chosen[i], format: format, first: i == 0, coverage: coverage, level: level, columns: columns)
           }
+          board.complete(i, piece)
         }
       }
-      for piece in pieces {
-        switch piece {
-        case .success(let bytes?)?: try emit(bytes)
-        case .success(nil)?: return false
-        case .failure(let error)?: throw error
-        case nil: return false
-        }
+    }
+    defer {
+      board.stop()
+      finished.wait()
+    }
+    let first = chosen.isEmpty
+    for i in chosen.indices {
+      switch board.take(i) {
+      case .success(let bytes?)?: try emit(bytes)
+      case .success(nil)?: return false
+      case .failure(let error)?: throw error
+      case nil: return false
       }
-      first = false
     }
     if format == .json { try emit(Array((first ? "{\n  \"quantities\": []\n}\n" : "\n  ]\n}\n").utf8)) }
     return true
