@@ -30,7 +30,7 @@ struct NumberSyntaxTests {
 
   /// The exact fast path (≤ 15 significant digits, ≤ 22 decimals) must give the bits glibc's
   /// correctly rounded strtod gives, on literals drawn around its edges: 14–16 digits,
-  /// leading and trailing zeros, signs, and up to 25 decimals.
+  /// leading and trailing zeros, signs, thousands separators, and up to 25 decimals.
   @Test("fast conversions agree bit for bit with strtod")
   func fastPathIsCorrectlyRounded() {
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15
@@ -50,12 +50,27 @@ struct NumberSyntaxTests {
       } else {
         text = "0." + String(repeating: "0", count: point - digitCount) + digits
       }
+      // Thousands separators in the integer part, half of the time (strtod reads the literal
+      // without them).
+      let plainText = text
+      let integerEnd = text.firstIndex(of: ".") ?? text.endIndex
+      if next() % 2 == 0, text.distance(from: text.startIndex, to: integerEnd) > 3 {
+        var integer = Array(text[..<integerEnd])
+        var i = integer.count - 3
+        while i > 0 {
+          integer.insert(",", at: i)
+          i -= 3
+        }
+        text = String(integer) + String(text[integerEnd...])
+      }
+      var sign = ""
       switch next() % 4 {
-      case 0: text = "-" + text
-      case 1: text = "+" + text
+      case 0: sign = "-"
+      case 1: sign = "+"
       default: break
       }
-      let expected = strtod(text, nil)
+      text = sign + text
+      let expected = strtod(sign + plainText, nil)
       guard case .number(let got) = NumberSyntax.parse(text) else {
         Issue.record("\(text) not read as a number")
         return

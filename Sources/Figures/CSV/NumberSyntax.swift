@@ -70,7 +70,7 @@ public enum NumberSyntax {
   /// decimal significand has at most 15 digits it is an exact Double, and so is 10^k for
   /// |k| ≤ 22, so one multiplication or division — a single correctly rounded operation —
   /// gives the correctly rounded value. `nil` (use the general conversion) otherwise, and for
-  /// separators or an exponent.
+  /// an exponent. Thousands separators (already checked by the grammar) are skipped.
   private static func exactFastPath(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
     var i = start
     var negative = false
@@ -93,8 +93,10 @@ public enum NumberSyntax {
         if afterPoint { scale += 1 }
       } else if c == 0x2E {
         afterPoint = true
+      } else if c == 0x2C {
+        // A thousands separator, where the grammar allows one: not a digit.
       } else {
-        return nil  // separators, exponent: the general path
+        return nil  // an exponent: the general path
       }
       i += 1
     }
