@@ -73,8 +73,9 @@ func compareOutputs(
   do {
     return try OutputComparison.compare(
       baseline: baseline, current: current, tolerance: tolerance, include: include)
-  } catch let e as ComparisonError {
-    printError(e.description)
-    throw ExitCode(e.exitCode)
+  } catch {
+    // OutputComparison.compare throws ComparisonError only.
+    printError(error.description)
+    throw ExitCode(error.exitCode)
   }
 }
