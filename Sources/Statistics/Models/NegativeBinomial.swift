@@ -33,25 +33,10 @@ public enum NegativeBinomial {
     design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
     level: Double = 0.95, tolerance: Double = 1e-8, maxIterations: Int = 25
   ) throws(StatisticsError) -> ModelFit {
-    var workspace = WeightedLeastSquaresWorkspace()
+    var workspace = CountModelWorkspace()
     return try fit(
       design: design, counts: counts, names: names, offset: offset, level: level, tolerance: tolerance,
       maxIterations: maxIterations, workspace: &workspace)
-  }
-
-  /// As above, with the solver's buffers supplied by the caller, so that a batch of fits on
-  /// one thread reuses them (the results are the same as with fresh buffers).
-  public static func fit(
-    design: Matrix, counts: [Double], names: [String], offset: [Double]? = nil,
-    level: Double = 0.95, tolerance: Double = 1e-8, maxIterations: Int = 25,
-    workspace: inout WeightedLeastSquaresWorkspace
-  ) throws(StatisticsError) -> ModelFit {
-    var buffers = CountModelWorkspace()
-    swap(&buffers.solver, &workspace)
-    defer { swap(&buffers.solver, &workspace) }
-    return try fit(
-      design: design, counts: counts, names: names, offset: offset, level: level, tolerance: tolerance,
-      maxIterations: maxIterations, workspace: &buffers)
   }
 
   /// As above, with all the buffers of the iterations supplied by the caller, so that a
