@@ -20,6 +20,12 @@ public enum NumberSyntax {
     case missing
     /// Text that is not a number.
     case invalid
+
+    /// The number, or nil when missing or invalid.
+    public var number: Double? {
+      if case .number(let x) = self { return x }
+      return nil
+    }
   }
 
   /// Reads one cell.
@@ -59,7 +65,7 @@ public enum NumberSyntax {
   }
 
   /// Powers of ten that are exact in a Double (10^0 … 10^22).
-  private static let exactPowersOfTen: [Double] = (0...22).map { k in
+  public static let exactPowersOfTen: [Double] = (0...22).map { k in
     var p = 1.0
     for _ in 0..<k { p *= 10 }
     return p

@@ -27,22 +27,10 @@ public struct QuantityRanges: Sendable {
   /// published up to and including that year.
   public var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)]
 
-  /// Which figures had their range from the verbal table, by id (built on each call: in a
-  /// loop over the figures, read `textual[k]`).
-  public var fromText: [String: Bool] {
-    var byID: [String: Bool] = [:]
-    for (f, t) in zip(figures, textual) { byID[f.id] = t }
-    return byID
-  }
-
   /// The `k`-th figure's part in the pooling: its distribution, or why it was left out.
   public func pooling(ofFigure k: Int) -> (distribution: SourceDistribution?, excludedReason: String?) {
-    let outcomes = reconciliation.outcomes
-    guard k >= 0, k < outcomes.count else { return (nil, nil) }
-    let i = outcomes[k]
-    if i >= 0 { return i < reconciliation.distributions.count ? (reconciliation.distributions[i], nil) : (nil, nil) }
-    let e = -1 - i
-    return e < reconciliation.excluded.count ? (nil, reconciliation.excluded[e].reason) : (nil, nil)
+    let (d, e) = reconciliation.entry(ofInput: k)
+    return (d.map { reconciliation.distributions[$0] }, e.map { reconciliation.excluded[$0].reason })
   }
 }
 
@@ -278,10 +266,8 @@ public enum RangesAnalysis {
             let textual = r.textual[k]
             let low = textual ? figures[k].verbal?.low : (figures[k].low ?? figures[k].value)
             let high = textual ? figures[k].verbal?.high : (figures[k].high ?? figures[k].value)
-            let outcome = k < rec.outcomes.count ? rec.outcomes[k] : Int.min
-            let pooled = outcome >= 0 && outcome < distributions.count
-            let excludedIndex = outcome < 0 && outcome != Int.min ? -1 - outcome : -1
-            let mid: Double? = (pooled ? distributions[outcome].mid : nil) ?? figures[k].value ?? geometricMid(low, high)
+            let (pooled, excluded) = rec.entry(ofInput: k)
+            let mid: Double? = pooled.map { distributions[$0].mid } ?? figures[k].value ?? geometricMid(low, high)
             w.text(r.quantity)
             w.text("source")
             w.text(figures[k].id)
@@ -292,8 +278,8 @@ public enum RangesAnalysis {
             w.number(mid)
             w.number(high)
             w.number(figures[k].value)
-            w.text(pooled ? "yes" : "no")
-            w.text(excludedIndex >= 0 && excludedIndex < rec.excluded.count ? rec.excluded[excludedIndex].reason : "")
+            w.text(pooled == nil ? "no" : "yes")
+            w.text(excluded.map { rec.excluded[$0].reason } ?? "")
             w.text(figures[k].source)
             w.text(figures[k].published)
             w.text(figures[k].period?.text ?? "")

@@ -56,16 +56,15 @@ enum RangesPlainRows {
           cell(c.text)?.isEmpty ?? true, cell(c.derivedFrom)?.isEmpty ?? true,
           c.weight.allSatisfy({ fields[$0].isEmpty })
         else { return false }
-        var numbers: [Double?] = [nil, nil, nil]
-        for (slot, column) in [c.value, c.low, c.high].enumerated() {
-          guard let r = cell(column) else { continue }
-          let outcome = cells.withUnsafeBufferPointer { NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: $0[r])) }
-          switch outcome {
-          case .number(let x): numbers[slot] = x
-          case .missing: break
-          case .invalid: return false
-          }
+        // A number cell: nil when missing; .invalid (never in a validated file) ends the path.
+        func number(_ column: Int?) -> NumberSyntax.Outcome {
+          guard let r = cell(column) else { return .missing }
+          return cells.withUnsafeBufferPointer { NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: $0[r])) }
         }
+        let value = number(c.value)
+        let low = number(c.low)
+        let high = number(c.high)
+        guard value != .invalid, low != .invalid, high != .invalid else { return false }
         var period: Period? = nil
         if let r = cell(c.period), !r.isEmpty {
           let text = String(decoding: cells[r], as: UTF8.self)
@@ -81,7 +80,7 @@ enum RangesPlainRows {
         rows.append(
           Row(
             id: id, source: cell(c.source) ?? none, published: cell(c.published) ?? none,
-            document: cell(c.document) ?? none, low: numbers[1], high: numbers[2], value: numbers[0],
+            document: cell(c.document) ?? none, low: low.number, high: high.number, value: value.number,
             period: period))
       }
       return true
@@ -117,12 +116,8 @@ enum RangesPlainRows {
       for (k, row) in rows.enumerated() {
         let low = row.low ?? row.value
         let high = row.high ?? row.value
-        // Every input has an outcome (RangePooling's invariant); the checks keep a broken one
-        // from indexing out of range.
-        let outcome = k < rec.outcomes.count ? rec.outcomes[k] : Int.min
-        let pooled = outcome >= 0 && outcome < rec.distributions.count
-        let excluded = outcome < 0 && outcome != Int.min && -1 - outcome < rec.excluded.count ? -1 - outcome : -1
-        let mid: Double? = (pooled ? rec.distributions[outcome].mid : nil) ?? row.value ?? geometricMid(low, high)
+        let (pooled, excluded) = rec.entry(ofInput: k)
+        let mid: Double? = pooled.map { rec.distributions[$0].mid } ?? row.value ?? geometricMid(low, high)
         w.text(quantity)
         w.text("source")
         w.bytes(slice(row.id))
@@ -133,8 +128,8 @@ enum RangesPlainRows {
         w.number(mid)
         w.number(high)
         w.number(row.value)
-        w.text(pooled ? "yes" : "no")
-        w.text(excluded >= 0 ? rec.excluded[excluded].reason : "")
+        w.text(pooled == nil ? "no" : "yes")
+        w.text(excluded.map { rec.excluded[$0].reason } ?? "")
         w.bytes(slice(row.source))
         w.bytes(slice(row.published))
         w.text(row.period?.text ?? "")

@@ -1,4 +1,5 @@
 import CFormat
+import Figures
 import FoundationEssentials
 #if canImport(Glibc)
   import Glibc
@@ -207,13 +208,6 @@ extension Double {
 // MARK: - Bytes without Strings (the CSV cells of large outputs)
 
 extension NumberFormat {
-  /// 10⁰ … 10²²: every power of ten a Double holds exactly.
-  private static let exactPowersOfTen: [Double] = {
-    var p: [Double] = [1]
-    for _ in 1...22 { p.append(p[p.count - 1] * 10) }
-    return p
-  }()
-
   /// Appends the decimal digits of `value` (with a minus sign when negative).
   static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
     if value < 0 { out.append(UInt8(ascii: "-")) }
@@ -258,7 +252,7 @@ extension NumberFormat {
     var k = 14 - Int((Double(a.exponent) * 0.301029995663981195).rounded(.down))
     for _ in 0..<4 {
       guard k >= 0, k <= 22 else { return nil }
-      let p = exactPowersOfTen[k]
+      let p = NumberSyntax.exactPowersOfTen[k]
       let hi = a * p
       let lo = (-hi).addingProduct(a, p)
       if hi < 1e14 || (hi == 1e14 && lo < 0) {

@@ -135,6 +135,16 @@ public struct RangeReconciliation: Sendable {
   /// `excluded[-1 - i]` (every input is one or the other). Lets a caller find an input's
   /// entry by position, even when two inputs share an id.
   public var outcomes: [Int] = []
+
+  /// Where input `k` went: the index of its distribution or of its exclusion (both nil when
+  /// `k` is not an input).
+  public func entry(ofInput k: Int) -> (distribution: Int?, exclusion: Int?) {
+    guard k >= 0, k < outcomes.count else { return (nil, nil) }
+    let i = outcomes[k]
+    if i >= 0 { return (i < distributions.count ? i : nil, nil) }
+    let e = -1 - i
+    return (nil, e < excluded.count ? e : nil)
+  }
 }
 
 /// The scale ranges are pooled on: log (lognormal sources) when every pooled figure is
