@@ -142,7 +142,7 @@ public func anonymousTemporaryFile(prefix: String) -> Int32? {
 /// Writes `text` to standard error as it is.
 public func writeStandardError(_ text: String) {
   var text = text
-  text.withUTF8 { writeAll($0, to: 2) }
+  _ = text.withUTF8 { writeAll($0, to: 2) }  // stderr gone: nothing more to do
 }
 
 /// The system's wording of an `errno` value ("No such file or directory").
