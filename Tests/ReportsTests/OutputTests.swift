@@ -8,7 +8,7 @@ import Testing
 @Suite("Output formats")
 struct OutputTests {
   @Test("Plain decimals: no exponent, same value", arguments: [
-    1.2345e-05, 3e-12, 1e21, 123456789.125, -0.000001, 0.1, 300000, 1.7976931348623157e308, 5e-324, -2.5e-8,
+    1.2345e-05, 3e-12, 1e21, 123456789.125, -0.000001, 0.1, 300000, 1.7976931348623157e308, Double.leastNonzeroMagnitude, -2.5e-8,
   ])
   func plainDecimalsRoundTrip(_ x: Double) {
     let s = NumberFormat.plain(x)
@@ -37,7 +37,7 @@ struct OutputTests {
       state ^= state << 17
       return state
     }
-    var values: [Double] = [9.99999999999999e5, 9.999999999999999e-7, 0.5, -1, 1e15, 123.456, 5e-324]
+    var values: [Double] = [9.99999999999999e5, 9.999999999999999e-7, 0.5, -1, 1e15, 123.456, Double.leastNonzeroMagnitude]
     for _ in 0..<20_000 {
       let x = Double(bitPattern: next())
       if x.isFinite && x != 0 { values.append(x) }
@@ -80,7 +80,7 @@ struct OutputTests {
     var values: [Double] = [
       1e-8, 1e-8.nextDown, 1e-8.nextUp, 1e14, 1e14.nextDown, 1e14.nextUp, 1e15.nextDown, 0.1, 0.3, 2.675,
       100_000_000_000_000.5, 100_000_000_000_001.5, 999_999_999_999_999.5, 123_456_789_012_345.5,
-      99_999_999_999_999.95, 9.999999999999995, 0.000123456789012345, 5e-324, 1.7976931348623157e308,
+      99_999_999_999_999.95, 9.999999999999995, 0.000123456789012345, Double.leastNonzeroMagnitude, 1.7976931348623157e308,
     ]
     var power = 1.0
     for _ in 0..<30 {
@@ -100,7 +100,7 @@ struct OutputTests {
       values.append(Double(next() % 900_000_000_000_000 + 100_000_000_000_000) + 0.5)
     }
     var checked = 0
-    for x in values + values.map { -$0 } {
+    for x in values + values.map({ -$0 }) {
       var bytes: [UInt8] = []
       NumberFormat.appendPlain15(x, to: &bytes)
       let reference = x.isFinite ? NumberFormat.expand(String(format: "%.14e", x)) : ""
@@ -226,7 +226,7 @@ struct OutputTests {
 
   @Test("NumberFormat.scientific and the comparison's signed numbers are what String(format:) wrote")
   func scientificAsStringFormat() {
-    var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-300, 5e-324, 1.7976931348623157e308, 123456.789, -9.995e-5, .infinity, -.infinity, .nan]
+    var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, 123456.789, -9.995e-5, .infinity, -.infinity, .nan]
     var x = 0.123456789
     for _ in 0..<500 {
       x = (x * 9301 + 0.49297).truncatingRemainder(dividingBy: 1)

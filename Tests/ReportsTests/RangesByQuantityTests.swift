@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Reports
+@testable import Statistics
 
 /// `ranges` one quantity at a time (``RangesAnalysis/runByQuantity``) against the whole-file
 /// analysis on random figures files: the same bytes in every format, the same error for the
@@ -43,7 +44,7 @@ struct RangesByQuantityTests {
   /// default ids, derived_from across quantities, quotes over several lines, blank rows; CRLF
   /// line ends and a byte-order mark in some files.
   static func randomFile(seed: UInt64, rows: Int, weight: Bool = false) -> String {
-    var rng = SplitMix(seed: seed)
+    var rng = SplitMix64(state: seed)
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
     let quantities = ["q0", "q1", "\"q, two\"", "région", "\" padded \"", "\"q\"\"quoted\"\"\"", "q6"]
     let crlf = rng.next() % 3 == 0
@@ -169,17 +170,4 @@ func grouped(_ n: Int) -> String {
     i -= 3
   }
   return String(digits)
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }

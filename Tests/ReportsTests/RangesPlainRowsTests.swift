@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Reports
+@testable import Statistics
 
 /// The CSV of plain quantities written from their records' bytes (``RangesPlainRows``) against
 /// the whole-file analysis, and the records that must send a quantity through the figures
@@ -16,7 +17,7 @@ struct RangesPlainRowsTests {
   /// verbal text, a restatement, a weight, a missing id, an accent, a space inside quotes, a
   /// quote over two lines.
   static func randomFile(seed: UInt64, rows: Int) -> (text: String, mixedIsPlain: Bool) {
-    var rng = SplitMix(seed: seed)
+    var rng = SplitMix64(state: seed)
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
     let crlf = rng.next() % 3 == 0
     let weightColumn = rng.next() % 2 == 0

@@ -7,18 +7,6 @@ import Testing
 /// random data: permutation invariance, location and scale equivariance.
 @Suite("Meta-analysis invariances")
 struct MetaPropertyTests {
-  /// A small seeded generator (SplitMix64), so failures reproduce.
-  struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   /// Fixture cases where every estimator converges, plus 20 random sets.
   static let datasets: [(String, [Double], [Double])] = {
     var out: [(String, [Double], [Double])] = []
