@@ -99,7 +99,8 @@ struct RangesPlainRowsTests {
       let spill = try #require(QuantitySpill.make(path: path))
       let columns = try #require(spill.columns)
       for k in spill.quantities.indices {
-        let bytes = try RangesPlainRows.csv(spill, k, columns: columns, header: false, coverage: 0.8, level: 0.9)
+        let bytes = try RangesPlainRows.csv(
+          spill, k, records: try spill.records(of: k), columns: columns, header: false, coverage: 0.8, level: 0.9)
         if spill.quantities[k] == "mixed" {
           #expect((bytes != nil) == mixedIsPlain, "seed \(seed)")
         } else {
@@ -137,7 +138,7 @@ struct RangesPlainRowsTests {
       defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
       let spill = try #require(QuantitySpill.make(path: path), "\(name)")
       let bytes = try spill.columns.flatMap {
-        try RangesPlainRows.csv(spill, 0, columns: $0, header: true, coverage: 0.8, level: 0.9)
+        try RangesPlainRows.csv(spill, 0, records: try spill.records(of: 0), columns: $0, header: true, coverage: 0.8, level: 0.9)
       }
       #expect((bytes != nil) == (name == "plain"), "\(name)")
       let whole = try Self.wholeFile(path, [])

@@ -182,7 +182,14 @@ public final class QuantitySpill: @unchecked Sendable {
   /// The figures of the `k`-th quantity, in file order, with their original lines.
   /// - Throws: `FiguresError` if the rows no longer read as they did (the file changed).
   public func figures(of k: Int) throws(FiguresError) -> FiguresFile {
-    let (bytes, records) = try records(of: k)
+    try figures(from: try records(of: k))
+  }
+
+  /// The figures of records read back by ``records(of:)``.
+  public func figures(
+    from read: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)])
+  ) throws(FiguresError) -> FiguresFile {
+    let (bytes, records) = read
     var rows = prefix
     rows.reserveCapacity(prefix.count + bytes.count)
     for r in records { rows.append(contentsOf: bytes[r.start..<r.end]) }

@@ -624,13 +624,16 @@ extension RangesAnalysis {
     _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double,
     columns: SpillColumns?
   ) throws -> [UInt8]? {
+    // The records are read back once, for the plain path and, when it declines, the reader.
+    let records = try spill.records(of: k)
     if format == .csv, let columns,
-      let bytes = try RangesPlainRows.csv(spill, k, columns: columns, header: first, coverage: coverage, level: level)
+      let bytes = try RangesPlainRows.csv(
+        spill, k, records: records, columns: columns, header: first, coverage: coverage, level: level)
     {
       return bytes
     }
     let q = spill.quantities[k]
-    let file = try spill.figures(of: k)
+    let file = try spill.figures(from: records)
     guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
     let results = try run([file], quantities: [q], coverage: coverage, level: level, byYear: format != .csv)
     switch format {

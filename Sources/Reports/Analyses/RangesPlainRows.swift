@@ -28,13 +28,15 @@ enum RangesPlainRows {
     var period: Period?
   }
 
-  /// The CSV rows of the `k`-th quantity (with the header line when `header`), or nil when a
-  /// record is not plain.
+  /// The CSV rows of the `k`-th quantity of `spill`, whose records `read` are (from
+  /// `spill.records(of: k)`), with the header line when `header`; nil when a record is not
+  /// plain.
   static func csv(
-    _ spill: QuantitySpill, _ k: Int, columns c: SpillColumns, header: Bool, coverage: Double?, level: Double
+    _ spill: QuantitySpill, _ k: Int, records read: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
+    columns c: SpillColumns, header: Bool, coverage: Double?, level: Double
   ) throws -> [UInt8]? {
     guard c.coverage == nil, let idColumn = c.id else { return nil }
-    let (bytes, records) = try spill.records(of: k)
+    let (bytes, records) = read
     var cells: [UInt8] = []
     cells.reserveCapacity(bytes.count / 2)
     var rows: [Row] = []
