@@ -545,7 +545,6 @@ func statedCoverage(_ f: Figure) -> Double? {
 private final class QuantityBoard: Sendable {
   private struct State {
     var next = 0
-    var written = 0
     var stopped = false
     var done: [Int: Result<[UInt8]?, any Error>] = [:]
   }
@@ -584,9 +583,7 @@ private final class QuantityBoard: Sendable {
   func take(_ i: Int) -> Result<[UInt8]?, any Error>? {
     while true {
       let piece: Result<[UInt8]?, any Error>? = state.withLock { s in
-        guard let piece = s.done.removeValue(forKey: i) else { return nil }
-        s.written = i + 1
-        return piece
+        s.done.removeValue(forKey: i)
       }
       if let piece {
         room.signal()
