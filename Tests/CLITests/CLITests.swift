@@ -46,6 +46,30 @@ enum CLI {
     return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
   }
 
+  /// `run` with standard output going to the file at `outputPath`, opened for writing at its
+  /// end (`> file` when it is empty) or, with `append`, in append mode (`>> file`).
+  static func run(
+    _ args: [String], stdoutTo outputPath: String, append: Bool = false, environment: [String: String] = [:]
+  ) throws -> (status: Int32, stderr: String) {
+    let exe = try #require(executable, "reconcile executable not found; run `swift build` first")
+    let fd = open(outputPath, O_WRONLY | O_CREAT | (append ? O_APPEND : 0), 0o644)
+    try #require(fd >= 0, "cannot open \(outputPath)")
+    if !append { lseek(fd, 0, SEEK_END) }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = args
+    p.currentDirectoryURL = root
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let err = Pipe()
+    p.standardOutput = handle
+    p.standardError = err
+    try p.run()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+  }
+
   static func json(_ text: String) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(text.utf8))
   }

@@ -38,4 +38,40 @@ struct RangesStreamingCLITests {
     #expect(b.stderr == a.stderr)
     #expect(a.stderr.contains("weight 'heavy' of figure 'f299'"), "\(a.stderr)")
   }
+
+  /// A file of 300 figures in three quantities; the last figure's weight is `lastWeight`.
+  static func weightsFile(in dir: URL, lastWeight: String) throws -> String {
+    let path = dir.appendingPathComponent("w-\(lastWeight).csv")
+    var lines = ["id,quantity,low,high,weight"]
+    for k in 0..<300 { lines.append("f\(k),q\(k % 3),\(100 + k),\(200 + k),\(k == 299 ? lastWeight : "1")") }
+    try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: path)
+    return path.path
+  }
+
+  @Test("Standard output a file (> and >>): the piped output on success; the file as it was on failure")
+  func outputToAFile() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let good = try Self.weightsFile(in: dir, lastWeight: "2")
+    let bad = try Self.weightsFile(in: dir, lastWeight: "heavy")
+    let piped = try CLI.run(["ranges", good, "--format", "csv"], environment: Self.streamed)
+    #expect(piped.status == 0)
+    #expect(piped.stdout.count > 1000)
+    let kept = "an earlier run's line\n"
+    for append in [false, true] {
+      let out = dir.appendingPathComponent("out-\(append).csv").path
+      let before = append ? kept : ""
+      // Success: the file holds what was there before, then exactly the piped output.
+      try Data(before.utf8).write(to: URL(fileURLWithPath: out))
+      let ok = try CLI.run(["ranges", good, "--format", "csv"], stdoutTo: out, append: append, environment: Self.streamed)
+      #expect(ok.status == 0, "\(ok.stderr)")
+      #expect(try String(contentsOfFile: out, encoding: .utf8) == before + piped.stdout, "append \(append)")
+      // Failure in the last quantity: the file is left as it was, its size included.
+      try Data(before.utf8).write(to: URL(fileURLWithPath: out))
+      let failed = try CLI.run(["ranges", bad, "--format", "csv"], stdoutTo: out, append: append, environment: Self.streamed)
+      #expect(failed.status == 65)
+      #expect(failed.stderr.contains("weight 'heavy' of figure 'f299'"), "\(failed.stderr)")
+      #expect(try String(contentsOfFile: out, encoding: .utf8) == before, "append \(append)")
+    }
+  }
 }

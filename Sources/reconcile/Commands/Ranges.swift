@@ -59,22 +59,32 @@ struct Ranges: ParsableCommand {
   }
 
   /// One large file (at least `RECONCILE_RANGES_STREAM_MB`, default 64 MB) is reconciled one
-  /// quantity at a time, in memory that follows its largest quantity rather than its size. The
-  /// output goes to an unlinked temporary file first and reaches standard output only once
-  /// every quantity is done, so a run that fails writes nothing. False when the whole-file
-  /// path should run instead.
+  /// quantity at a time, in memory that follows its largest quantity rather than its size. A
+  /// run that fails writes nothing: the output goes straight to standard output when that is
+  /// a regular file, which a failure cuts back to where it stood, and otherwise to an
+  /// unlinked temporary file that reaches standard output only once every quantity is done.
+  /// False when the whole-file path should run instead.
   func runByQuantity() throws -> Bool {
     let files = try expand(paths)
     guard files.count == 1, let size = fileSize(atPath: files[0]) else { return false }
     let thresholdMB = ProcessInfo.processInfo.environment["RECONCILE_RANGES_STREAM_MB"].flatMap { Int($0) } ?? 64
     guard thresholdMB >= 0, size >= UInt64(thresholdMB) << 20 else { return false }
-    guard let staging = StagedOutput() else { return false }
+    guard let output = pendingOutput() else { return false }
     let streamFormat: RangesAnalysis.StreamFormat = format == .json ? .json : format == .csv ? .csv : .table
-    let done = try RangesAnalysis.runByQuantity(
-      path: files[0], quantities: quantity, coverage: coverage, level: level, format: streamFormat
-    ) { bytes in try staging.write(bytes) }
-    guard done else { return false }
-    try staging.copyToStandardOutput()
+    let done: Bool
+    do {
+      done = try RangesAnalysis.runByQuantity(
+        path: files[0], quantities: quantity, coverage: coverage, level: level, format: streamFormat
+      ) { bytes in try output.write(bytes) }
+    } catch {
+      output.retract()
+      throw error
+    }
+    guard done else {
+      output.retract()
+      return false
+    }
+    try output.commit()
     return true
   }
 }
