@@ -474,13 +474,20 @@ struct CSVByteSink: RangesCSVSink {
 
 /// `rangeText(a, b)`'s bytes.
 func appendRangeText(_ a: Double?, _ b: Double?, to out: inout [UInt8]) {
+  appendRangeText(a, b, into: &out)
+}
+
+/// `rangeText(a, b)`'s bytes, into any ``ByteAppender``.
+func appendRangeText<Out: ByteAppender>(_ a: Double?, _ b: Double?, into out: inout Out) {
   switch (a, b) {
   case (let a?, let b?) where a != b:
-    NumberFormat.appendHuman(a, significant: 4, to: &out)
-    out.append(contentsOf: [0xE2, 0x80, 0x93])  // –
-    NumberFormat.appendHuman(b, significant: 4, to: &out)
+    NumberFormat.appendHuman(a, significant: 4, into: &out)
+    out.append(0xE2)  // –
+    out.append(0x80)
+    out.append(0x93)
+    NumberFormat.appendHuman(b, significant: 4, into: &out)
   default:
-    out.append(contentsOf: rangeText(a, b).utf8)
+    out.append(string: rangeText(a, b))
   }
 }
 

@@ -77,6 +77,30 @@ public struct CSVWriter: Sendable {
     out.append(0x22)
   }
 
+  /// ``appendField(_:to:)`` from a buffer into any ``ByteAppender``; `needsQuotes` when the
+  /// caller already knows (nil: the field is scanned).
+  static func appendField<Out: ByteAppender>(
+    _ u: UnsafeBufferPointer<UInt8>, needsQuotes known: Bool? = nil, into out: inout Out
+  ) {
+    var needs = known ?? (u.first == 0x20 || u.last == 0x20)
+    if known == nil && !needs {
+      for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+        needs = true
+        break
+      }
+    }
+    guard needs else { return out.append(bytes: u) }
+    out.append(0x22)
+    var from = 0
+    for i in u.indices where u[i] == 0x22 {
+      out.append(bytes: UnsafeBufferPointer(rebasing: u[from...i]))
+      out.append(0x22)
+      from = i + 1
+    }
+    out.append(bytes: UnsafeBufferPointer(rebasing: u[from...]))
+    out.append(0x22)
+  }
+
   /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
   public static func escape(_ field: String) -> String {
     let needs = field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })

@@ -209,13 +209,13 @@ extension Double {
 
 extension NumberFormat {
   /// Appends the decimal digits of `value` (with a minus sign when negative).
-  static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+  static func appendInteger<Out: ByteAppender>(_ value: Int64, to out: inout Out) {
     if value < 0 { out.append(UInt8(ascii: "-")) }
     appendDigits(value.magnitude, to: &out)
   }
 
   /// Appends the decimal digits of `magnitude`, optionally grouped in threes with commas.
-  static func appendDigits(_ magnitude: UInt64, grouped: Bool = false, to out: inout [UInt8]) {
+  static func appendDigits<Out: ByteAppender>(_ magnitude: UInt64, grouped: Bool = false, to out: inout Out) {
     if magnitude == 0 {
       out.append(UInt8(ascii: "0"))
       return
@@ -235,7 +235,7 @@ extension NumberFormat {
         m /= 10
         count += 1
       }
-      out.append(contentsOf: buffer[i...])
+      out.append(bytes: UnsafeBufferPointer(rebasing: buffer.bindMemory(to: UInt8.self)[i...]))
     }
   }
 
@@ -291,19 +291,25 @@ extension NumberFormat {
   /// without a String or a call to snprintf where the digits can be had exactly in double
   /// arithmetic (|x| in [10⁻⁸, 10¹⁵)); nil and non-finite values append nothing.
   public static func appendPlain15(_ x: Double?, to out: inout [UInt8]) {
+    appendPlain15(x, into: &out)
+  }
+
+  /// ``appendPlain15(_:to:)`` into any ``ByteAppender``.
+  static func appendPlain15<Out: ByteAppender>(_ x: Double?, into out: inout Out) {
     guard let x, x.isFinite else { return }
     if x == x.rounded(), abs(x) < 1e15 {
       appendInteger(Int64(x), to: &out)
       return
     }
     guard let (n, exponent) = fifteenDigits(abs(x)) else {
-      out.append(contentsOf: plain(x, significant: 15).utf8)
+      out.append(string: plain(x, significant: 15))
       return
     }
     if x < 0 { out.append(UInt8(ascii: "-")) }
     // The 15 digits, most significant first.
     var digits: (UInt64, UInt64) = (0, 0)
-    withUnsafeMutableBytes(of: &digits) { d in
+    withUnsafeMutableBytes(of: &digits) { raw in
+      let d = raw.bindMemory(to: UInt8.self)
       var m = n
       for i in stride(from: 14, through: 0, by: -1) {
         d[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
@@ -316,16 +322,16 @@ extension NumberFormat {
         out.append(UInt8(ascii: "0"))
         out.append(UInt8(ascii: "."))
         for _ in 0..<(-point) { out.append(UInt8(ascii: "0")) }
-        out.append(contentsOf: d[0..<end])
+        out.append(bytes: UnsafeBufferPointer(rebasing: d[0..<end]))
       } else if point >= 15 {
-        out.append(contentsOf: d[0..<15])
+        out.append(bytes: UnsafeBufferPointer(rebasing: d[0..<15]))
         for _ in 0..<(point - 15) { out.append(UInt8(ascii: "0")) }
       } else {
         while end > point && d[end - 1] == UInt8(ascii: "0") { end -= 1 }
-        out.append(contentsOf: d[0..<point])
+        out.append(bytes: UnsafeBufferPointer(rebasing: d[0..<point]))
         if end > point {
           out.append(UInt8(ascii: "."))
-          out.append(contentsOf: d[point..<end])
+          out.append(bytes: UnsafeBufferPointer(rebasing: d[point..<end]))
         }
       }
     }
@@ -334,11 +340,16 @@ extension NumberFormat {
   /// Appends `human(x, significant: digits)`; integral values of at least 10^(digits−1) and
   /// below 10¹⁵ (which `human` writes as they are, grouped) without building a String.
   public static func appendHuman(_ x: Double?, significant digits: Int, to out: inout [UInt8]) {
+    appendHuman(x, significant: digits, into: &out)
+  }
+
+  /// ``appendHuman(_:significant:to:)`` into any ``ByteAppender``.
+  static func appendHuman<Out: ByteAppender>(_ x: Double?, significant digits: Int, into out: inout Out) {
     if let x, x == x.rounded(), abs(x) < 1e15, abs(x) >= pow10(max(0, digits - 1)) {
       if x < 0 { out.append(UInt8(ascii: "-")) }
       appendDigits(UInt64(abs(x)), grouped: true, to: &out)
       return
     }
-    out.append(contentsOf: human(x, significant: digits).utf8)
+    out.append(string: human(x, significant: digits))
   }
 }

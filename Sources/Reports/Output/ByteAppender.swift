@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Where the byte writers of large outputs (``NumberFormat``'s `append…`, ``CSVWriter``'s
+/// `appendField`) put their bytes: a `[UInt8]`, or a ``RawBytes`` buffer.
+protocol ByteAppender {
+  mutating func append(_ byte: UInt8)
+  mutating func append(bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension ByteAppender {
+  /// Appends a string's UTF-8 bytes.
+  mutating func append(string: String) {
+    var s = string
+    s.withUTF8 { append(bytes: $0) }
+  }
+}
+
+extension Array: ByteAppender where Element == UInt8 {
+  mutating func append(bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+}
+
+/// A growable byte buffer written through a pointer: an append is a bounds check and a store,
+/// with none of an array's per-call uniqueness checks. The owner frees it (``free()``); a copy
+/// shares the storage, so it is kept to one place (a local of one function).
+struct RawBytes: ByteAppender {
+  private(set) var base: UnsafeMutablePointer<UInt8>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int) {
+    self.capacity = max(capacity, 64)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  /// Releases the storage; the buffer must not be used afterwards.
+  func free() { base.deallocate() }
+
+  /// Makes room for `n` more bytes.
+  @inline(__always)
+  mutating func reserve(_ n: Int) {
+    if count &+ n > capacity { grow(count + n) }
+  }
+
+  private mutating func grow(_ needed: Int) {
+    let larger = max(needed, capacity * 2)
+    let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+    bigger.update(from: base, count: count)
+    base.deallocate()
+    base = bigger
+    capacity = larger
+  }
+
+  @inline(__always)
+  mutating func append(_ byte: UInt8) {
+    reserve(1)
+    base[count] = byte
+    count &+= 1
+  }
+
+  @inline(__always)
+  mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+    guard let from = bytes.baseAddress, bytes.count > 0 else { return }
+    reserve(bytes.count)
+    (base + count).update(from: from, count: bytes.count)
+    count &+= bytes.count
+  }
+
+  /// Forgets the contents, keeping the storage.
+  mutating func removeAll() { count = 0 }
+
+  /// The bytes written so far.
+  var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
