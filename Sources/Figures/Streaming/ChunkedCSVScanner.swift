@@ -1,3 +1,4 @@
+import CScan
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -134,19 +135,16 @@ struct ChunkedCSVScanner {
   static func cutPoints(_ b: UnsafeBufferPointer<UInt8>, _ count: Int, _ parts: Int) -> [Int] {
     var cuts: [Int] = []
     let parts = max(parts, 1)
-    var inQuote = false
+    var quoted: Int32 = 0
     var lastEnd = 0
-    var i = 0
+    var sliceStart = 0
+    guard let base = b.baseAddress else { return [Int](repeating: 0, count: parts) }
     for k in 1...parts {
       let sliceEnd = k == parts ? count : count / parts * k
-      while i < sliceEnd {
-        let c = b[i]
-        if c == 0x22 {
-          inQuote.toggle()
-        } else if c == 0x0A && !inQuote {
-          lastEnd = i + 1
-        }
-        i += 1
+      if sliceEnd > sliceStart {
+        let end = reconcile_last_record_end(base + sliceStart, sliceEnd - sliceStart, &quoted)
+        if end > 0 { lastEnd = sliceStart + end }
+        sliceStart = sliceEnd
       }
       cuts.append(lastEnd)
     }

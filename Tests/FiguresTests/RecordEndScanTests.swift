@@ -1,0 +1,66 @@
+import Testing
+
+@testable import Figures
+
+/// The record ends found 64 bytes at a time (`reconcile_last_record_end`, via
+/// `ChunkedCSVScanner.cutPoints`) against the rule itself, byte by byte: an LF ends a record
+/// when an even number of quotes precede it.
+@Suite("CSV record ends by quote parity")
+struct RecordEndScanTests {
+  /// The rule, one byte at a time (what `cutPoints` did before the vector scan).
+  static func reference(_ b: [UInt8], _ count: Int, _ parts: Int) -> [Int] {
+    var cuts: [Int] = []
+    var inQuote = false
+    var lastEnd = 0
+    var i = 0
+    for k in 1...parts {
+      let sliceEnd = k == parts ? count : count / parts * k
+      while i < sliceEnd {
+        if b[i] == 0x22 {
+          inQuote.toggle()
+        } else if b[i] == 0x0A && !inQuote {
+          lastEnd = i + 1
+        }
+        i += 1
+      }
+      cuts.append(lastEnd)
+    }
+    return cuts
+  }
+
+  @Test("Random buffers of quotes, line ends and text, cut into 1 to 5 parts")
+  func matchesTheRule() {
+    var rng = SplitMix64(seed: 2026)
+    // Sparse and dense mixes: long quote-free stretches (whole 64-byte blocks with no record
+    // end, or ending inside quotes) and runs of "" escapes.
+    let alphabets: [[UInt8]] = [
+      Array("ab,\"\n".utf8), Array("abcdefghijklmnopqrstuvwxyz,,,\"\n".utf8), Array("\"\"\"\n\n,a".utf8),
+      Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n".utf8),
+    ]
+    for trial in 0..<4000 {
+      let alphabet = alphabets[trial % alphabets.count]
+      let n = Int(rng.next() % 400)
+      let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+      let parts = 1 + Int(rng.next() % 5)
+      let got = bytes.withUnsafeBufferPointer { ChunkedCSVScanner.cutPoints($0, n, parts) }
+      #expect(got == Self.reference(bytes, n, parts), "trial \(trial): \(String(decoding: bytes, as: UTF8.self))")
+    }
+  }
+
+  @Test("Blocks of 64 bytes with a quote or an LF at every position, starting inside quotes or not")
+  func everyPosition() {
+    for position in 0..<130 {
+      for special in [UInt8(0x22), 0x0A] {
+        var bytes = [UInt8](repeating: 0x61, count: 130)
+        bytes[position] = special
+        if position + 3 < bytes.count { bytes[position + 3] = 0x0A }
+        #expect(bytes.withUnsafeBufferPointer { ChunkedCSVScanner.cutPoints($0, 130, 1) } == Self.reference(bytes, 130, 1))
+        // Inside quotes at the start: a leading quote closes them.
+        let quoted = [UInt8(0x22)] + bytes
+        #expect(
+          quoted.withUnsafeBufferPointer { ChunkedCSVScanner.cutPoints($0, quoted.count, 2) }
+            == Self.reference(quoted, quoted.count, 2))
+      }
+    }
+  }
+}
