@@ -86,7 +86,10 @@ public final class QuantitySpill: @unchecked Sendable {
     spill.hashtagRow = StreamingValidator.recordEnds(spill.prefix, dataStart, limit: 2).count == 2
     if spill.prefix.last != 0x0A { spill.prefix.append(0x0A) }
     let quantityColumn = columns.quantity
+    // A quantity cell's bytes to its index (-1: blank); the cache spares a String and a hash
+    // of it per row, the dictionary is the authority.
     var index: [String: Int] = [:]
+    var cache = ByteKeyCache<Int>()
     var line = 1 + spill.prefix[0..<dataStart].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
     var failed = false
     let scanner = ChunkedCSVScanner(roundSize: options.roundSize, parts: 1, maxRecord: options.maxRecord)
@@ -145,18 +148,17 @@ public final class QuantitySpill: @unchecked Sendable {
             start = end
             // Blank rows (no quantity) are not figures, as the figures reader skips them.
             guard let range = quantityRange else { continue }
-            let key = Self.cellText(UnsafeBufferPointer(rebasing: b[range]))
-            guard !key.isEmpty else { continue }
-            let q: Int
-            if let known = index[key] {
-              q = known
-            } else {
-              q = spill.quantities.count
-              index[key] = q
+            let q = cache.value(for: UnsafeBufferPointer(rebasing: b[range])) { cell in
+              let key = Self.cellText(cell)
+              guard !key.isEmpty else { return -1 }
+              if let known = index[key] { return known }
+              index[key] = spill.quantities.count
               spill.quantities.append(key)
               spill.extents.append([])
               spill.pending.append([])
+              return spill.quantities.count - 1
             }
+            guard q >= 0 else { continue }
             spill.rowCount += 1
             let length = record.count + (record.last == 0x0A ? 0 : 1)
             withUnsafeBytes(of: Int64(recordLine).littleEndian) { spill.pending[q].append(contentsOf: $0) }
