@@ -35,7 +35,7 @@ let package = Package(
     .executableTarget(name: "fuzz-expression", dependencies: ["Statistics", "FuzzSupport"]),
     // snprintf's %.*e for the CSV writer (no CVarArg boxing per number).
     .target(name: "CFormat"),
-    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures", "CFormat"]),
+    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures", "CFormat", "CScan"]),
     .executableTarget(
       name: "reconcile",
       dependencies: [

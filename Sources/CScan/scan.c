@@ -46,3 +46,82 @@ size_t reconcile_last_record_end(const unsigned char *p, size_t n, int *quoted) 
   *quoted = state;
   return last;
 }
+
+/* The first index in p[i..<n] holding a byte of the set (a comma when `commas`, a quote, or a
+   byte outside 0x20-0x7E), or n; *comma_seen is set when a comma precedes it and `commas` is
+   0 (inside quotes a comma is text, but the field then needs quoting on output). */
+static long next_special(const unsigned char *p, long i, long n, int commas, int *comma_seen) {
+#if defined(__SSE2__)
+  const __m128i comma = _mm_set1_epi8(',');
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i del = _mm_set1_epi8(0x7F);
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    /* Signed: bytes >= 0x80 are negative, so "< 0x20" catches them with the controls. */
+    __m128i odd = _mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, del));
+    __m128i hit = _mm_or_si128(odd, _mm_cmpeq_epi8(v, quote));
+    unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma));
+    unsigned m = (unsigned)_mm_movemask_epi8(hit);
+    if (commas) m |= c;
+    if (m) {
+      unsigned at = (unsigned)__builtin_ctz(m);
+      if (!commas && (c & ((1u << at) - 1u))) *comma_seen = 1;
+      return i + (long)at;
+    }
+    if (!commas && c) *comma_seen = 1;
+  }
+#endif
+  for (; i < n; i++) {
+    unsigned char b = p[i];
+    if (b == '"' || b < 0x20 || b > 0x7E) return i;
+    if (b == ',') {
+      if (commas) return i;
+      *comma_seen = 1;
+    }
+  }
+  return n;
+}
+
+long reconcile_split_plain(const unsigned char *p, long n, long *bounds, unsigned char *flags, long max) {
+  long i = 0;
+  long field = 0;
+  for (;;) {
+    if (field >= max) return -1;
+    unsigned char flag = 0;
+    long from, to;
+    if (i < n && p[i] == '"') {
+      i += 1;
+      from = i;
+      int comma = 0;
+      for (;;) {
+        long j = next_special(p, i, n, 0, &comma);
+        if (j >= n || p[j] != '"') return -1; /* not closed, or a byte that is not printable */
+        if (j + 1 < n && p[j + 1] == '"') {
+          flag |= 3;
+          i = j + 2;
+          continue;
+        }
+        to = j;
+        i = j + 1;
+        break;
+      }
+      if (comma) flag |= 1;
+      if (!(i == n || p[i] == ',')) return -1;
+    } else {
+      int unused = 0;
+      from = i;
+      long j = next_special(p, i, n, 1, &unused);
+      if (j < n && p[j] != ',') return -1; /* a quote inside, or a byte that is not printable */
+      to = j;
+      i = j;
+    }
+    bounds[2 * field] = from;
+    bounds[2 * field + 1] = to;
+    flags[field] = flag;
+    field += 1;
+    if (i == n) break;
+    i += 1; /* past the comma */
+  }
+  return field;
+}

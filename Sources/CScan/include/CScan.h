@@ -8,4 +8,14 @@
 /// ends of RFC 4180, where "" toggles twice. 64 bytes at a time with SSE2 where available.
 size_t reconcile_last_record_end(const unsigned char *p, size_t n, int *quoted);
 
+/// Splits one CSV record p[0..<n] (its line end removed) into at most `max` fields when it is
+/// *plain*: every byte printable ASCII (0x20–0x7E), each field either unquoted (no quote in
+/// it) or quoted whole ("..." with "" for a quote, followed by a comma or the end). Field k
+/// lies at p[bounds[2k]..<bounds[2k+1]] (inside its quotes when quoted); flags[k] has bit 0
+/// set when the field is quoted and holds a comma or a quote (it needs quoting again on
+/// output) and bit 1 when it holds "" (its text is that of the bytes with "" read as ").
+/// Returns the number of fields, or -1 when the record is not plain or has more than `max`
+/// fields. 16 bytes at a time with SSE2 where available.
+long reconcile_split_plain(const unsigned char *p, long n, long *bounds, unsigned char *flags, long max);
+
 #endif

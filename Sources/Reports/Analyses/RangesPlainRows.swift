@@ -1,3 +1,4 @@
+import CScan
 import Figures
 import Statistics
 
@@ -259,12 +260,14 @@ enum RangesPlainRows {
   /// Flags of a split field.
   static let needsQuote: UInt8 = 1
   static let inSide: UInt8 = 2
+  /// Set by the scan on a quoted field holding `""` (cleared once it is unescaped).
+  static let escaped: UInt8 = 2
 
   /// Splits the record `b[start..<end]` into `bounds` (start and end per field; a quoted
   /// field's bounds are inside its quotes) and `flags` (`needsQuote` when a quoted field
   /// holds a comma or a quote; `inSide` when it held `""` and was unescaped to the end of
   /// `side`, its bounds then offset by `sideBase`); false when it is not plain or has not
-  /// `count` fields.
+  /// `count` fields. The scan is `reconcile_split_plain` (C, 16 bytes at a time).
   static func split(
     _ b: UnsafePointer<UInt8>, _ start: Int, _ end: Int, bounds: UnsafeMutablePointer<Int>,
     flags: UnsafeMutablePointer<UInt8>, count: Int, side: inout [UInt8], sideBase: Int
@@ -273,65 +276,24 @@ enum RangesPlainRows {
     var stop = end
     if stop > start && b[stop - 1] == 0x0A { stop -= 1 }
     if stop > start && b[stop - 1] == 0x0D { stop -= 1 }
-    var i = start
-    var field = 0
-    while true {
-      guard field < count else { return false }
-      var flag: UInt8 = 0
-      var from = i
-      var to = i
-      if i < stop && b[i] == 0x22 {
-        // Quoted whole: up to the closing quote, "" read as ".
-        i += 1
-        from = i
-        var escaped = false
-        var closed = false
-        while i < stop {
-          let c = b[i]
-          if c == 0x22 {
-            if i + 1 < stop && b[i + 1] == 0x22 {
-              escaped = true
-              i += 2
-              continue
-            }
-            closed = true
-            break
-          }
-          guard c >= 0x20 && c < 0x7F else { return false }
-          if c == 0x2C { flag = needsQuote }
-          i += 1
-        }
-        guard closed else { return false }
-        to = i
-        i += 1  // past the closing quote
-        guard i == stop || b[i] == 0x2C else { return false }
-        if escaped {
-          let at = side.count
-          var j = from
-          while j < to {
-            side.append(b[j])
-            j += b[j] == 0x22 ? 2 : 1
-          }
-          flag = needsQuote | inSide
-          from = sideBase + at
-          to = sideBase + side.count
-        }
-      } else {
-        while i < stop {
-          let c = b[i]
-          if c == 0x2C { break }
-          guard c >= 0x20 && c < 0x7F && c != 0x22 else { return false }
-          i += 1
-        }
-        to = i
+    let fields = reconcile_split_plain(b + start, stop - start, bounds, flags, count)
+    guard fields == count else { return false }
+    for field in 0..<count {
+      bounds[2 * field] += start
+      bounds[2 * field + 1] += start
+      guard flags[field] & escaped != 0 else { continue }
+      // "" read as ": the text goes to the side buffer.
+      let at = side.count
+      var j = bounds[2 * field]
+      let to = bounds[2 * field + 1]
+      while j < to {
+        side.append(b[j])
+        j += b[j] == 0x22 ? 2 : 1
       }
-      bounds[2 * field] = from
-      bounds[2 * field + 1] = to
-      flags[field] = flag
-      field += 1
-      if i == stop { break }
-      i += 1  // past the comma
+      bounds[2 * field] = sideBase + at
+      bounds[2 * field + 1] = sideBase + side.count
+      flags[field] = needsQuote | inSide
     }
-    return field == count
+    return true
   }
 }
