@@ -11,6 +11,8 @@
 protocol ByteAppender {
   mutating func append(_ byte: UInt8)
   mutating func append(bytes: UnsafeBufferPointer<UInt8>)
+  /// Appends what `body` writes into room for at most `limit` bytes; `body` returns the count.
+  mutating func append(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int)
 }
 
 extension ByteAppender {
@@ -23,6 +25,12 @@ extension ByteAppender {
 
 extension Array: ByteAppender where Element == UInt8 {
   mutating func append(bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+
+  mutating func append(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+    let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: limit)
+    defer { scratch.deallocate() }
+    append(contentsOf: UnsafeBufferPointer(start: scratch, count: body(scratch)))
+  }
 }
 
 /// A growable byte buffer written through a pointer: an append is a bounds check and a store,
@@ -65,10 +73,22 @@ struct RawBytes: ByteAppender {
 
   @inline(__always)
   mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
-    guard let from = bytes.baseAddress, bytes.count > 0 else { return }
-    reserve(bytes.count)
-    (base + count).update(from: from, count: bytes.count)
-    count &+= bytes.count
+    guard let from = bytes.baseAddress else { return }
+    let n = bytes.count
+    reserve(n)
+    if n <= 16 {
+      // Cells are mostly short: a loop beats a call to memmove.
+      for i in 0..<n { base[count &+ i] = from[i] }
+    } else {
+      (base + count).update(from: from, count: n)
+    }
+    count &+= n
+  }
+
+  @inline(__always)
+  mutating func append(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+    reserve(limit)
+    count &+= body(base + count)
   }
 
   /// Forgets the contents, keeping the storage.

@@ -220,22 +220,29 @@ extension NumberFormat {
       out.append(UInt8(ascii: "0"))
       return
     }
-    var scratch: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes: 20 digits and 6 commas
-    withUnsafeMutableBytes(of: &scratch) { buffer in
+    // At most 20 digits and 6 commas, written from the last.
+    var digits = 0
+    var m = magnitude
+    while m > 0 {
+      digits += 1
+      m /= 10
+    }
+    let length = grouped ? digits + (digits - 1) / 3 : digits
+    out.append(atMost: length) { p in
       var m = magnitude
-      var i = buffer.count
+      var i = length
       var count = 0
       while m > 0 {
         if grouped && count > 0 && count % 3 == 0 {
           i -= 1
-          buffer[i] = UInt8(ascii: ",")
+          p[i] = UInt8(ascii: ",")
         }
         i -= 1
-        buffer[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
+        p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
         m /= 10
         count += 1
       }
-      out.append(bytes: UnsafeBufferPointer(rebasing: buffer.bindMemory(to: UInt8.self)[i...]))
+      return length
     }
   }
 
