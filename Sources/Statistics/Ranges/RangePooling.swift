@@ -382,18 +382,30 @@ public enum RangePooling {
     let total = d.reduce(0) { $0 + $1.weight }
     let lo = d.map { $0.mu - 12 * $0.sigma }.min() ?? 0
     let hi = d.map { $0.mu + 12 * $0.sigma }.max() ?? 0
+    /// The components packed without their ids, weights normalised once.
+    struct Component {
+      var mu: Double
+      var sigma: Double
+      var w: Double
+      /// σ√(2π): the density is w·e^{-z²/2}/(σ√(2π)).
+      var norm: Double
+    }
+    let components = d.map {
+      Component(mu: $0.mu, sigma: $0.sigma, w: $0.weight / total, norm: $0.sigma * 2.5066282746310002)
+    }
     /// F(t), its derivative (the mixture density) and the density's derivative. F is summed
     /// with compensation: with thousands of sources a plain sum's rounding moves F by hundreds
-    /// of units in the last place near the root, and Newton then wanders on that noise.
+    /// of units in the last place near the root, and Newton then wanders on that noise. Each
+    /// source takes one `erfc` and one `exp` (`Normal.cdfAndKernel`).
     func cdfAndDensity(_ t: Double) -> (f: Double, density: Double, slope: Double) {
       var s = Summation.Accumulator()
       var density = 0.0
       var slope = 0.0
-      for x in d {
+      for x in components {
         let z = (t - x.mu) / x.sigma
-        let w = x.weight / total
-        s.add(w * Normal.cdf(z))
-        let term = w * exp(-0.5 * z * z) / (x.sigma * 2.5066282746310002)
+        let (cdf, kernel) = Normal.cdfAndKernel(z)
+        s.add(x.w * cdf)
+        let term = x.w * kernel / x.norm
         density += term
         slope -= term * z / x.sigma
       }
