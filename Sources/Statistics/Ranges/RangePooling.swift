@@ -202,7 +202,9 @@ public enum RangePooling {
     var envHigh: Double? = -.infinity
     var interLow = -Double.infinity
     var interHigh = Double.infinity
-    var bounds: [(id: String, low: Double, high: Double)] = []
+    // Each pooled input's bounds, with its position in `inputs` (for its id).
+    var bounds: [(input: Int, low: Double, high: Double)] = []
+    bounds.reserveCapacity(inputs.count)
     var dists: [SourceDistribution] = []
     var excluded: [(id: String, reason: String)] = []
     var outcomes: [Int] = []
@@ -216,7 +218,7 @@ public enum RangePooling {
     let forward: (Double) -> Double = logScale ? { log($0) } : { $0 }
     var lastCoverage = Double.nan
     var lastZ = Double.nan
-    for s in inputs {
+    for (index, s) in inputs.enumerated() {
       let lo = s.low ?? s.value
       let hi = s.high ?? s.value
       if let e = envLow { envLow = lo.map { min(e, $0) } }
@@ -228,7 +230,7 @@ public enum RangePooling {
       }
       let bLow = lo ?? -.infinity
       let bHigh = hi ?? .infinity
-      bounds.append((s.id, bLow, bHigh))
+      bounds.append((index, bLow, bHigh))
       interLow = max(interLow, bLow)
       interHigh = min(interHigh, bHigh)
 
@@ -257,8 +259,9 @@ public enum RangePooling {
       // A point figure v is read as [v/f, v·f] (ordered when v < 0).
       let (rl, rh, reading): (Double, Double, String) =
         isPoint ? (min(l / pointFactor, l * pointFactor), max(l / pointFactor, l * pointFactor), "point") : (l, h, "range")
-      let mu = (forward(rl) + forward(rh)) / 2
-      var sigma = (forward(rh) - forward(rl)) / (2 * z)
+      let (fl, fh) = (forward(rl), forward(rh))
+      let mu = (fl + fh) / 2
+      var sigma = (fh - fl) / (2 * z)
       if sigma == 0 {
         // A zero-width stated range: read as a point figure.
         sigma = (forward(max(rl / pointFactor, rl * pointFactor)) - forward(min(rl / pointFactor, rl * pointFactor))) / (2 * z)
@@ -301,16 +304,36 @@ public enum RangePooling {
       }
     }
     var conflicts: [String] = []
-    for b in bounds {
+    // Positions in `bounds` of the conflicting sources, and whether some source is odd (NaN,
+    // or low above high).
+    var conflicting: [Int] = []
+    var odd = false
+    for (k, b) in bounds.enumerated() {
       let otherMaxLow = bounds.count > 1 ? (maxLow == b.low ? secondLow : maxLow) : -.infinity
       let otherMinHigh = bounds.count > 1 ? (minHigh == b.high ? secondHigh : minHigh) : .infinity
-      if b.high < otherMaxLow || b.low > otherMinHigh { conflicts.append(b.id) }
+      if b.high < otherMaxLow || b.low > otherMinHigh {
+        conflicts.append(inputs[b.input].id)
+        conflicting.append(k)
+      }
+      if !(b.low <= b.high) { odd = true }
     }
     var pairs: [(String, String)] = []
     var pairCount = 0
     if !conflicts.isEmpty {
-      let involved = Set(conflicts)
-      let candidates = bounds.filter { involved.contains($0.id) }
+      // The candidates are the sources whose id is among the conflicting ones. When every
+      // source has low ≤ high (no NaN), a source that conflicts with none overlaps every other
+      // (its high is at least every other low, its low at most every other high): it adds no
+      // pair and nothing to the count whether it is a candidate or not, and the conflicting
+      // sources themselves will do, without hashing ids. With an odd source (NaN, or low
+      // above high: it counts against itself) one sharing an id with a conflicting source can
+      // matter, and the candidates are picked by id.
+      let candidates: [(input: Int, low: Double, high: Double)]
+      if odd {
+        let involved = Set(conflicts)
+        candidates = bounds.filter { involved.contains(inputs[$0.input].id) }
+      } else {
+        candidates = conflicting.map { bounds[$0] }
+      }
       // Count in O(c log c): a disjoint pair has exactly one member whose high is below the
       // other's low, so the count is Σᵢ #{j : low_j > high_i}.
       let candidateLows = candidates.map(\.low).sorted()
@@ -328,7 +351,7 @@ public enum RangePooling {
       listing: for i in candidates.indices {
         for j in candidates.indices where j > i {
           if candidates[i].high < candidates[j].low || candidates[j].high < candidates[i].low {
-            pairs.append((candidates[i].id, candidates[j].id))
+            pairs.append((inputs[candidates[i].input].id, inputs[candidates[j].input].id))
             if pairs.count == maxListedPairs { break listing }
           }
         }
