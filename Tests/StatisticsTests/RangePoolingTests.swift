@@ -84,6 +84,77 @@ struct RangePoolingTests {
     }
   }
 
+  /// Conflicts as they were found before they went by position: every pooled input's bounds,
+  /// the conflicting ids, then as candidates every bound whose id is among them.
+  static func referenceConflicts(_ inputs: [RangeInput])
+    -> (conflicts: [String], pairCount: Int, pairs: [(String, String)])
+  {
+    var bounds: [(id: String, low: Double, high: Double)] = []
+    for s in inputs where s.excludedReason == nil {
+      bounds.append((s.id, s.low ?? s.value ?? -.infinity, s.high ?? s.value ?? .infinity))
+    }
+    var conflicts: [String] = []
+    for (i, b) in bounds.enumerated() {
+      let others = bounds.indices.filter { $0 != i }
+      let otherMaxLow = others.map { bounds[$0].low }.filter { !$0.isNaN }.max() ?? -.infinity
+      let otherMinHigh = others.map { bounds[$0].high }.filter { !$0.isNaN }.min() ?? .infinity
+      if b.high < otherMaxLow || b.low > otherMinHigh { conflicts.append(b.id) }
+    }
+    let involved = Set(conflicts)
+    let candidates = bounds.filter { involved.contains($0.id) }
+    let lows = candidates.map(\.low).sorted()
+    var count = 0
+    for c in candidates {
+      var lo = 0
+      var hi = lows.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if lows[mid] > c.high { hi = mid } else { lo = mid + 1 }
+      }
+      count += lows.count - lo
+    }
+    var pairs: [(String, String)] = []
+    listing: for i in candidates.indices {
+      for j in candidates.indices where j > i {
+        if candidates[i].high < candidates[j].low || candidates[j].high < candidates[i].low {
+          pairs.append((candidates[i].id, candidates[j].id))
+          if pairs.count == RangePooling.maxListedPairs { break listing }
+        }
+      }
+    }
+    return (conflicts, count, pairs)
+  }
+
+  @Test("Conflicts, their count and the listed pairs match finding them by id")
+  func conflictsAgainstReference() throws {
+    var g = SplitMix(state: 4242)
+    for trial in 0..<400 {
+      let k = Int.random(in: 1...(trial % 4 == 0 ? 80 : 15), using: &g)
+      // Ids from a small pool (so that some are shared), reversed and one-sided ranges, point
+      // figures, NaN ends and left-out inputs now and then.
+      let inputs: [RangeInput] = (0..<k).map { _ in
+        let id = "s\(Int.random(in: 0..<max(2, k / 2), using: &g))"
+        let a = Double.random(in: 1...1_000, using: &g)
+        let b = a * Double.random(in: 1.01...4, using: &g)
+        switch Int.random(in: 0..<20, using: &g) {
+        case 0: return RangeInput(id: id, low: b, high: a, value: nil)
+        case 1: return RangeInput(id: id, low: a, high: nil, value: nil)
+        case 2: return RangeInput(id: id, low: nil, high: b, value: nil)
+        case 3: return RangeInput(id: id, low: nil, high: nil, value: a)
+        case 4: return RangeInput(id: id, low: trial % 8 == 1 ? .nan : a, high: b, value: nil)
+        case 5: return RangeInput(id: id, low: a, high: b, value: nil, excludedReason: "restates")
+        default: return RangeInput(id: id, low: a, high: b, value: nil)
+        }
+      }
+      let r = try RangePooling.reconcile(inputs, detail: false)
+      let reference = Self.referenceConflicts(inputs)
+      #expect(r.conflicts == reference.conflicts, "trial \(trial)")
+      #expect(r.conflictPairCount == reference.pairCount, "trial \(trial)")
+      #expect(r.conflictPairs.map(\.0) == reference.pairs.map(\.0), "trial \(trial)")
+      #expect(r.conflictPairs.map(\.1) == reference.pairs.map(\.1), "trial \(trial)")
+    }
+  }
+
   @Test("Pooled results do not depend on the order of the sources")
   func permutationInvariance() throws {
     var g = SplitMix(state: 42)
