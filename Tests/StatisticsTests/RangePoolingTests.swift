@@ -134,8 +134,11 @@ struct RangePoolingTests {
       // figures, NaN ends and left-out inputs now and then.
       let inputs: [RangeInput] = (0..<k).map { _ in
         let id = "s\(Int.random(in: 0..<max(2, k / 2), using: &g))"
-        let a = Double.random(in: 1...1_000, using: &g)
-        let b = a * Double.random(in: 1.01...4, using: &g)
+        // Whole numbers in every other trial: ends that tie.
+        let raw = Double.random(in: 1...1_000, using: &g)
+        let a = trial % 2 == 0 ? raw.rounded(.down) : raw
+        var b = a * Double.random(in: 1.01...4, using: &g)
+        if trial % 2 == 0 { b = b.rounded(.up) }
         switch Int.random(in: 0..<20, using: &g) {
         case 0: return RangeInput(id: id, low: b, high: a, value: nil)
         case 1: return RangeInput(id: id, low: a, high: nil, value: nil)

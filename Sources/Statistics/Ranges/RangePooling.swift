@@ -334,18 +334,31 @@ public enum RangePooling {
       } else {
         candidates = conflicting.map { bounds[$0] }
       }
-      // Count in O(c log c): a disjoint pair has exactly one member whose high is below the
-      // other's low, so the count is Σᵢ #{j : low_j > high_i}.
-      let candidateLows = candidates.map(\.low).sorted()
-      for c in candidates {
-        // First index whose low exceeds c.high.
-        var lo = 0
-        var hi = candidateLows.count
-        while lo < hi {
-          let mid = (lo + hi) / 2
-          if candidateLows[mid] > c.high { hi = mid } else { lo = mid + 1 }
+      // A disjoint pair has exactly one member whose high is below the other's low, so the
+      // count is Σᵢ #{j : low_j > high_i}.
+      if odd {
+        // In O(c log c), by binary search among the sorted lows (which may hold NaN).
+        let candidateLows = candidates.map(\.low).sorted()
+        for c in candidates {
+          // First index whose low exceeds c.high.
+          var lo = 0
+          var hi = candidateLows.count
+          while lo < hi {
+            let mid = (lo + hi) / 2
+            if candidateLows[mid] > c.high { hi = mid } else { lo = mid + 1 }
+          }
+          pairCount += candidateLows.count - lo
         }
-        pairCount += candidateLows.count - lo
+      } else {
+        // In O(c): lows and highs (no NaN) sorted by radix, then one merge: for each high in
+        // increasing order, the lows at most it are a growing prefix of the sorted lows.
+        let lows = RadixSort.sorted(candidates.map(\.low))
+        let highs = RadixSort.sorted(candidates.map(\.high))
+        var atMost = 0
+        for h in highs {
+          while atMost < lows.count && lows[atMost] <= h { atMost += 1 }
+          pairCount += lows.count - atMost
+        }
       }
       // List the first pairs in input order (i < j), stopping once enough are listed.
       listing: for i in candidates.indices {
