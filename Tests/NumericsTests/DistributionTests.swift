@@ -208,7 +208,7 @@ struct DistributionRobustnessTests {
   /// Extreme but valid parameters must terminate with a non-NaN, monotone answer.
   @Test("Extreme parameters give monotone, non-NaN quantiles", arguments: [1e-3, 0.05, 7.5, 1e8, 1e10])
   func extremes(df: Double) {
-    let ps = [5e-324, 1e-310, 1e-300, 1e-20, 0.25, 0.5 - 1e-16, 0.5, 0.5 + 1e-16, 0.75, 1 - 1e-16]
+    let ps = [Double.leastNonzeroMagnitude, 1e-300 * 1e-10, 1e-300, 1e-20, 0.25, 0.5 - 1e-16, 0.5, 0.5 + 1e-16, 0.75, 1 - 1e-16]
     var previousT = -Double.infinity, previousC = 0.0, previousF = 0.0, previousG = 0.0
     for p in ps {
       let t = StudentT.quantile(p, df: df)

@@ -182,10 +182,11 @@ enum RangesPlainRows {
     _ rec: RangeReconciliation, header: Bool, size: Int
   ) -> [UInt8] {
     var out = RawBytes(capacity: size + size / 4 + 4096)
-    var label = RawBytes(capacity: 256)
+    // What repeats on every row, quoted once: the quantity and kind cells, then the periods.
+    var constant = RawBytes(capacity: 256)
     defer {
       out.free()
-      label.free()
+      constant.free()
     }
     if header {
       var w = CSVByteSink(width: RangesAnalysis.csvHeader.count)
@@ -193,68 +194,105 @@ enum RangesPlainRows {
       w.endRow()
       w.out.withUnsafeBufferPointer { out.append(bytes: $0) }
     }
-    // What repeats on every row, quoted once: the quantity and kind cells, the periods.
-    var lead: [UInt8] = []
-    CSVWriter.appendField(quantity.utf8, to: &lead)
-    lead.append(contentsOf: Array(",source,".utf8))
-    let periodCells: [[UInt8]] = periods.map {
-      var cell: [UInt8] = []
-      CSVWriter.appendField($0.text.utf8, to: &cell)
-      return cell
+    var q = quantity
+    q.withUTF8 { CSVWriter.appendField($0, into: &constant) }
+    constant.append(string: ",source,")
+    let leadCount = constant.count
+    var periodCells: [Range<Int>] = []
+    periodCells.reserveCapacity(periods.count)
+    for p in periods {
+      let from = constant.count
+      var text = p.text
+      text.withUTF8 { CSVWriter.appendField($0, into: &constant) }
+      periodCells.append(from..<constant.count)
     }
-    func field(_ x: Cell) { CSVWriter.appendField(slice(x), needsQuotes: x.quote, into: &out) }
-    func comma() { out.append(0x2C) }
-    lead.withUnsafeBufferPointer { lead in
-      for (k, row) in rows.enumerated() {
-        let low = row.low ?? row.value
-        let high = row.high ?? row.value
-        let (pooled, excluded) = rec.entry(ofInput: k)
-        let mid: Double? = pooled.map { rec.distributions[$0].mid } ?? row.value ?? geometricMid(low, high)
-        out.append(bytes: lead)
-        field(row.id)
-        comma()
-        // "<source> <year, or published>: <range>"
-        label.removeAll()
-        label.append(bytes: slice(row.source))
-        label.append(0x20)
-        if row.period >= 0 {
-          NumberFormat.appendInteger(Int64(periods[row.period].year), to: &label)
-        } else {
-          label.append(bytes: slice(row.published))
-        }
-        label.append(0x3A)
-        label.append(0x20)
-        appendRangeText(low, high, into: &label)
-        CSVWriter.appendField(label.buffer, into: &out)
-        comma()
-        NumberFormat.appendPlain15(low, into: &out)
-        comma()
-        NumberFormat.appendPlain15(mid, into: &out)
-        comma()
-        NumberFormat.appendPlain15(high, into: &out)
-        comma()
-        NumberFormat.appendPlain15(row.value, into: &out)
-        comma()
-        out.append(string: pooled == nil ? "no," : "yes,")
-        if let excluded {
-          var reason = rec.excluded[excluded].reason
-          reason.withUTF8 { CSVWriter.appendField($0, into: &out) }
-        }
-        comma()
-        field(row.source)
-        comma()
-        field(row.published)
-        comma()
-        if row.period >= 0 { periodCells[row.period].withUnsafeBufferPointer { out.append(bytes: $0) } }
-        comma()
-        field(row.document)
-        out.append(0x0A)
+    let constants = constant.buffer
+    let lead = UnsafeBufferPointer(rebasing: constants[0..<leadCount])
+    for k in rows.indices {
+      let row = rows[k]
+      let low = row.low ?? row.value
+      let high = row.high ?? row.value
+      let (pooled, excluded) = rec.entry(ofInput: k)
+      let mid: Double? = pooled.map { rec.distributions[$0].mid } ?? row.value ?? geometricMid(low, high)
+      out.append(bytes: lead)
+      CSVWriter.appendField(slice(row.id), needsQuotes: row.id.quote, into: &out)
+      out.append(0x2C)
+      appendLabel(row, slice: slice, periods: periods, low: low, high: high, into: &out)
+      out.append(0x2C)
+      NumberFormat.appendPlain15(low, into: &out)
+      out.append(0x2C)
+      NumberFormat.appendPlain15(mid, into: &out)
+      out.append(0x2C)
+      NumberFormat.appendPlain15(high, into: &out)
+      out.append(0x2C)
+      NumberFormat.appendPlain15(row.value, into: &out)
+      out.append(0x2C)
+      if pooled == nil {
+        out.append(0x6E)  // no
+        out.append(0x6F)
+      } else {
+        out.append(0x79)  // yes
+        out.append(0x65)
+        out.append(0x73)
       }
+      out.append(0x2C)
+      if let excluded {
+        var reason = rec.excluded[excluded].reason
+        reason.withUTF8 { CSVWriter.appendField($0, into: &out) }
+      }
+      out.append(0x2C)
+      CSVWriter.appendField(slice(row.source), needsQuotes: row.source.quote, into: &out)
+      out.append(0x2C)
+      CSVWriter.appendField(slice(row.published), needsQuotes: row.published.quote, into: &out)
+      out.append(0x2C)
+      if row.period >= 0 { out.append(bytes: UnsafeBufferPointer(rebasing: constants[periodCells[row.period]])) }
+      out.append(0x2C)
+      CSVWriter.appendField(slice(row.document), needsQuotes: row.document.quote, into: &out)
+      out.append(0x0A)
     }
     var w = CSVByteSink(width: RangesAnalysis.csvHeader.count)
     w.out = Array(out.buffer)
     RangesAnalysis.writeCSVSummary(quantity: quantity, rec, to: &w)
     return w.out
+  }
+
+  /// The label cell "<source> <year, or published>: <range>", quoted as `CSVWriter` quotes
+  /// it, written in place: the text goes after an opening quote, with its quotes doubled,
+  /// and when it turns out to need no quoting (no comma, quote or line end, no space at
+  /// either end) it moves back over the opening quote (it then had no quote to double).
+  private static func appendLabel(
+    _ row: Row, slice: (Cell) -> UnsafeBufferPointer<UInt8>, periods: [Period], low: Double?, high: Double?,
+    into out: inout RawBytes
+  ) {
+    let open = out.count
+    out.append(0x22)
+    let source = slice(row.source)
+    CSVWriter.appendQuotedText(source, into: &out)
+    out.append(0x20)
+    var needs = row.source.quote || source.isEmpty || source[0] == 0x20
+    if row.period >= 0 {
+      NumberFormat.appendInteger(Int64(periods[row.period].year), to: &out)
+    } else {
+      CSVWriter.appendQuotedText(slice(row.published), into: &out)
+      needs = needs || row.published.quote
+    }
+    out.append(0x3A)
+    out.append(0x20)
+    let range = out.count
+    appendRangeText(low, high, into: &out)
+    let written = out.buffer
+    if !needs {
+      needs = written[written.count - 1] == 0x20
+      for c in UnsafeBufferPointer(rebasing: written[range...]) where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+        needs = true
+        break
+      }
+    }
+    if needs {
+      out.append(0x22)
+    } else {
+      out.dropByte(at: open)
+    }
   }
 
   /// Flags of a split field.

@@ -91,6 +91,13 @@ struct RawBytes: ByteAppender {
     count &+= body(base + count)
   }
 
+  /// Removes the byte at `index`, moving the rest back by one.
+  mutating func dropByte(at index: Int) {
+    guard index >= 0 && index < count else { return }
+    (base + index).update(from: base + index + 1, count: count - index - 1)
+    count -= 1
+  }
+
   /// Forgets the contents, keeping the storage.
   mutating func removeAll() { count = 0 }
 

@@ -91,6 +91,12 @@ public struct CSVWriter: Sendable {
     }
     guard needs else { return out.append(bytes: u) }
     out.append(0x22)
+    appendQuotedText(u, into: &out)
+    out.append(0x22)
+  }
+
+  /// Appends text that goes inside a quoted field: its bytes, with each quote doubled.
+  static func appendQuotedText<Out: ByteAppender>(_ u: UnsafeBufferPointer<UInt8>, into out: inout Out) {
     var from = 0
     for i in u.indices where u[i] == 0x22 {
       out.append(bytes: UnsafeBufferPointer(rebasing: u[from...i]))
@@ -98,7 +104,6 @@ public struct CSVWriter: Sendable {
       from = i + 1
     }
     out.append(bytes: UnsafeBufferPointer(rebasing: u[from...]))
-    out.append(0x22)
   }
 
   /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).

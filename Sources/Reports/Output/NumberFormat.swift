@@ -163,6 +163,8 @@ public enum NumberFormat {
   }
 
   static func pow10(_ n: Int) -> Double {
+    // Up to 10²² the products below are exact: the table holds the same values.
+    if n >= 0 && n < NumberSyntax.exactPowersOfTen.count { return NumberSyntax.exactPowersOfTen[n] }
     var r = 1.0
     for _ in 0..<max(0, n) { r *= 10 }
     return r
