@@ -223,16 +223,26 @@ public final class QuantitySpill: @unchecked Sendable {
   /// - Throws: `FiguresError` if the temporary copy cannot be read back.
   public func records(of k: Int) throws(FiguresError) -> (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]) {
     // The spilled form is [line][length][record bytes] per record.
-    var spilled = [UInt8](repeating: 0, count: extents[k].reduce(0) { $0 + $1.length })
-    var at = 0
-    for extent in extents[k] {
-      let (n, _) = spilled.withUnsafeMutableBytes {
-        readFully(spillFD, into: UnsafeMutableRawBufferPointer(rebasing: $0[at..<(at + extent.length)]), at: extent.offset)
+    // Read straight into the array's storage (no zero fill first); `filled` counts what
+    // actually arrived, so a short read leaves no uninitialized byte in the array.
+    let total = extents[k].reduce(0) { $0 + $1.length }
+    var complete = true
+    let spilled = [UInt8](unsafeUninitializedCapacity: total) { buffer, filled in
+      var at = 0
+      for extent in extents[k] {
+        let (n, _) = readFully(
+          spillFD, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + extent.length)])),
+          at: extent.offset)
+        at += n
+        guard n == extent.length else {
+          complete = false
+          break
+        }
       }
-      guard n == extent.length else {
-        throw .unreadable(path: path, reason: "the temporary copy of its rows could not be read back")
-      }
-      at += n
+      filled = at
+    }
+    guard complete else {
+      throw .unreadable(path: path, reason: "the temporary copy of its rows could not be read back")
     }
     var records: [(start: Int, end: Int, line: Int)] = []
     var i = 0

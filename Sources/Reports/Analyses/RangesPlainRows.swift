@@ -251,9 +251,9 @@ enum RangesPlainRows {
       out.append(0x0A)
     }
     var w = CSVByteSink(width: RangesAnalysis.csvHeader.count)
-    w.out = Array(out.buffer)
     RangesAnalysis.writeCSVSummary(quantity: quantity, rec, to: &w)
-    return w.out
+    w.out.withUnsafeBufferPointer { out.append(bytes: $0) }
+    return Array(out.buffer)
   }
 
   /// The label cell "<source> <year, or published>: <range>", quoted as `CSVWriter` quotes
