@@ -141,12 +141,27 @@ func mix64(_ x: UInt64) -> UInt64 {
 /// A small map from byte strings to values, for caching what a cell's bytes mean (its
 /// period parses, its verbal text is known…). Bounded: once it holds `limit` entries or
 /// `arenaLimit` key bytes it starts again empty, so memory does not grow with the file.
+///
+/// Keys of up to 8 bytes (quantity names, years, coverages) are packed into a word and kept
+/// in a table of their own that grows with use: a lookup is then one probe of a few cache
+/// lines that stay in L1, with no hash of the bytes and no comparison in an arena. Longer
+/// keys go to a table of fingerprints and an arena of their bytes.
 struct ByteKeyCache<Value> {
-  private var slots: [Int32]
+  /// A short key's slot: the key's bytes packed little-endian, its length, and its value
+  /// (nil: empty).
+  private struct ShortSlot {
+    var key: UInt64 = 0
+    var length: Int = 0
+    var value: Value? = nil
+  }
+  private var shortSlots = [ShortSlot](repeating: ShortSlot(), count: 64)
+  private var shortCount = 0
+  private var slots: [Int32] = []
   private var hashes: [UInt64] = []
   private var starts: [Int] = []
   private var lengths: [Int] = []
-  private var values: [Value] = []
+  /// The long keys' values, by their index in `hashes`, `starts` and `lengths`.
+  private var longValues: [Value] = []
   private var arena: [UInt8] = []
   private let limit: Int
   private let arenaLimit: Int
@@ -154,17 +169,16 @@ struct ByteKeyCache<Value> {
   init(limit: Int = 1 << 14, arenaLimit: Int = 1 << 20) {
     self.limit = limit
     self.arenaLimit = arenaLimit
-    var capacity = 16
-    while capacity < limit * 2 { capacity <<= 1 }
-    slots = [Int32](repeating: 0, count: capacity)
   }
 
   private mutating func clear() {
+    shortSlots = [ShortSlot](repeating: ShortSlot(), count: 64)
+    shortCount = 0
     for k in slots.indices { slots[k] = 0 }
     hashes.removeAll(keepingCapacity: true)
     starts.removeAll(keepingCapacity: true)
     lengths.removeAll(keepingCapacity: true)
-    values.removeAll(keepingCapacity: true)
+    longValues.removeAll(keepingCapacity: true)
     arena.removeAll(keepingCapacity: true)
   }
 
@@ -172,6 +186,12 @@ struct ByteKeyCache<Value> {
   mutating func value(
     for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
   ) -> Value {
+    if key.count <= 8 { return shortValue(for: key, make) }
+    if slots.isEmpty {
+      var capacity = 16
+      while capacity < limit * 2 { capacity <<= 1 }
+      slots = [Int32](repeating: 0, count: capacity)
+    }
     let h = fingerprint64(key)
     let mask = slots.count - 1
     var s = Int(truncatingIfNeeded: h) & mask
@@ -186,23 +206,59 @@ struct ByteKeyCache<Value> {
           while j < key.count && a[start + j] == key[j] { j += 1 }
           return j == key.count
         }
-        if same { return values[k] }
+        if same { return longValues[k] }
       }
       s = (s + 1) & mask
     }
     let v = make(key)
-    if values.count >= limit || arena.count + key.count > arenaLimit {
+    if shortCount + longValues.count >= limit || arena.count + key.count > arenaLimit {
       clear()
       if key.count > arenaLimit { return v }
       s = Int(truncatingIfNeeded: h) & mask
       while slots[s] != 0 { s = (s + 1) & mask }
     }
-    slots[s] = Int32(values.count + 1)
+    slots[s] = Int32(longValues.count + 1)
     hashes.append(h)
     starts.append(arena.count)
     lengths.append(key.count)
     arena.append(contentsOf: key)
-    values.append(v)
+    longValues.append(v)
+    return v
+  }
+
+  /// `value(for:_:)` for a key of at most 8 bytes.
+  private mutating func shortValue(
+    for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
+  ) -> Value {
+    var packed: UInt64 = 0
+    for i in 0..<key.count { packed |= UInt64(key[i]) << UInt64(8 * i) }
+    let h = mix64(packed ^ UInt64(key.count))
+    var mask = shortSlots.count - 1
+    var s = Int(truncatingIfNeeded: h) & mask
+    while let value = shortSlots[s].value {
+      if shortSlots[s].key == packed && shortSlots[s].length == key.count { return value }
+      s = (s + 1) & mask
+    }
+    let v = make(key)
+    if shortCount + longValues.count >= limit {
+      clear()
+      mask = shortSlots.count - 1
+      s = Int(truncatingIfNeeded: h) & mask
+    } else if 2 * (shortCount + 1) > shortSlots.count {
+      // Kept at most half full: twice the slots, the keys placed again.
+      let old = shortSlots
+      shortSlots = [ShortSlot](repeating: ShortSlot(), count: 2 * old.count)
+      mask = shortSlots.count - 1
+      for slot in old where slot.value != nil {
+        var t = Int(truncatingIfNeeded: mix64(slot.key ^ UInt64(slot.length))) & mask
+        while shortSlots[t].value != nil { t = (t + 1) & mask }
+        shortSlots[t] = slot
+      }
+      s = Int(truncatingIfNeeded: h) & mask
+      while shortSlots[s].value != nil { s = (s + 1) & mask }
+    }
+    shortSlots[s] = ShortSlot(key: packed, length: key.count, value: v)
+    shortCount += 1
     return v
   }
 }
