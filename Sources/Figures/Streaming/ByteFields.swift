@@ -183,6 +183,7 @@ struct ByteKeyCache<Value> {
   }
 
   /// The value cached for `key`, computing and storing it with `make` when absent.
+  @inline(__always)
   mutating func value(
     for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
   ) -> Value {
@@ -227,6 +228,7 @@ struct ByteKeyCache<Value> {
   }
 
   /// `value(for:_:)` for a key of at most 8 bytes.
+  @inline(__always)
   private mutating func shortValue(
     for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
   ) -> Value {
