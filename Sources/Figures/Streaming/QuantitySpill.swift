@@ -160,11 +160,9 @@ public final class QuantitySpill: @unchecked Sendable {
             }
             guard q >= 0 else { continue }
             spill.rowCount += 1
-            let length = record.count + (record.last == 0x0A ? 0 : 1)
-            withUnsafeBytes(of: Int64(recordLine).littleEndian) { spill.pending[q].append(contentsOf: $0) }
-            withUnsafeBytes(of: Int64(length).littleEndian) { spill.pending[q].append(contentsOf: $0) }
-            spill.pending[q].append(contentsOf: record)
-            if record.last != 0x0A { spill.pending[q].append(0x0A) }
+            let lf = record.last == 0x0A
+            let length = record.count + (lf ? 0 : 1)
+            Self.append(record, line: recordLine, length: length, lf: lf, to: &spill.pending[q])
             spill.pendingBytes += 16 + length
             if spill.pendingBytes >= spill.bufferLimit && !spill.flush() {
               failed = true
@@ -257,6 +255,16 @@ public final class QuantitySpill: @unchecked Sendable {
       i += length
     }
     return (spilled, records)
+  }
+
+  /// Appends a record as it is spilled: [line][length][bytes, ending in LF].
+  @inline(__always)
+  private static func append(
+    _ record: UnsafeBufferPointer<UInt8>, line: Int, length: Int, lf: Bool, to buffer: inout [UInt8]
+  ) {
+    withUnsafeBytes(of: (Int64(line).littleEndian, Int64(length).littleEndian)) { buffer.append(contentsOf: $0) }
+    buffer.append(contentsOf: record)
+    if !lf { buffer.append(0x0A) }
   }
 
   /// Writes the pending records to the temporary file.
