@@ -55,15 +55,23 @@ final class BlockWorker {
   private let starts: UnsafeMutablePointer<Int>
   private let ends: UnsafeMutablePointer<Int>
   private let nonASCII: UnsafeMutablePointer<Bool>
-  private var quantityCache = ByteKeyCache<Int>()
-  private var quantityIndex: [String: Int] = [:]
-  private var quantityNames: [String] = []
-  private var quantityStamp: [Int] = []
-  private var blockSerial = 0
-  private var periodCache = ByteKeyCache<Bool>()
-  private var coverageCache = ByteKeyCache<Bool>()
-  /// 0: blank, 1: a known verbal quantity, 2: unknown.
-  private var textCache = ByteKeyCache<UInt8>()
+  /// What the rows' cells mean, cached across blocks. `run` moves it into a local for the
+  /// block (a stored property of a class is checked for exclusive access at every use: 2% of
+  /// `ranges` when the row checks used these directly).
+  private var caches = RowCaches()
+
+  struct RowCaches {
+    var quantity = ByteKeyCache<Int>()
+    var quantityIndex: [String: Int] = [:]
+    var quantityNames: [String] = []
+    var quantityStamp: [Int] = []
+    var period = ByteKeyCache<Bool>()
+    var coverage = ByteKeyCache<Bool>()
+    /// 0: blank, 1: a known verbal quantity, 2: unknown.
+    var text = ByteKeyCache<UInt8>()
+    /// Counts the blocks run, to list each quantity once per block.
+    var blockSerial = 0
+  }
 
   init(columns: StreamingColumns, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
     self.columns = columns
@@ -92,7 +100,10 @@ final class BlockWorker {
 
   /// Reads every record of `block`.
   func run(_ block: RecordBlock, mode: BlockMode) -> BlockResult {
-    blockSerial += 1
+    var caches = RowCaches()
+    swap(&caches, &self.caches)
+    defer { swap(&caches, &self.caches) }
+    caches.blockSerial += 1
     var result = BlockResult()
     let m = block.bytes
     let b = UnsafeBufferPointer(m)
@@ -221,7 +232,7 @@ final class BlockWorker {
       }
       let ok: Bool
       switch mode {
-      case .full: ok = checkRow(b, &result)
+      case .full: ok = checkRow(b, &result, &caches)
       case .ids:
         if let f = rowID(b) { result.fingerprints.append(f.fingerprint) }
         ok = true
@@ -285,7 +296,9 @@ final class BlockWorker {
 
   /// The checks of `FiguresBuilder.makeFigure` and what `checkProvenance` needs; false when
   /// the row would give an error or a warning.
-  private func checkRow(_ b: UnsafeBufferPointer<UInt8>, _ result: inout BlockResult) -> Bool {
+  private func checkRow(
+    _ b: UnsafeBufferPointer<UInt8>, _ result: inout BlockResult, _ caches: inout RowCaches
+  ) -> Bool {
     // Rows whose every cell is blank are skipped.
     var blank = true
     for k in 0..<columns.count where !ByteFields.isBlank(b, starts[k], ends[k]) {
@@ -295,19 +308,19 @@ final class BlockWorker {
     if blank { return true }
     result.figures += 1
 
-    let q = quantityCache.value(for: cell(b, columns.quantity)) { key in
+    let q = caches.quantity.value(for: cell(b, columns.quantity)) { key in
       let name = String(decoding: key, as: UTF8.self).trimmingWhitespace()
       if name.isEmpty { return -1 }
-      if let known = quantityIndex[name] { return known }
-      quantityIndex[name] = quantityNames.count
-      quantityNames.append(name)
-      quantityStamp.append(0)
-      return quantityNames.count - 1
+      if let known = caches.quantityIndex[name] { return known }
+      caches.quantityIndex[name] = caches.quantityNames.count
+      caches.quantityNames.append(name)
+      caches.quantityStamp.append(0)
+      return caches.quantityNames.count - 1
     }
-    guard q >= 0 && q < quantityNames.count else { return false }
-    if quantityStamp[q] != blockSerial {
-      quantityStamp[q] = blockSerial
-      result.quantities.append(quantityNames[q])
+    guard q >= 0 && q < caches.quantityNames.count else { return false }
+    if caches.quantityStamp[q] != caches.blockSerial {
+      caches.quantityStamp[q] = caches.blockSerial
+      result.quantities.append(caches.quantityNames[q])
     }
 
     let (value, valueOK) = number(b, columns.value)
@@ -322,7 +335,7 @@ final class BlockWorker {
     if value == nil && low == nil && high == nil {
       // The row's figure must then be a known verbal quantity.
       guard let k = columns.text else { return false }
-      let code = textCache.value(for: cell(b, k)) { key in
+      let code = caches.text.value(for: cell(b, k)) { key in
         let printed = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         if printed.isEmpty { return 0 }
         return VerbalQuantities.lookup(printed) == nil ? 2 : 1
@@ -331,7 +344,7 @@ final class BlockWorker {
     }
 
     if let k = columns.coverage, !ByteFields.isBlank(b, starts[k], ends[k]) {
-      let ok = coverageCache.value(for: cell(b, k)) { key in
+      let ok = caches.coverage.value(for: cell(b, k)) { key in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         let isPercent = raw.hasSuffix("%")
         let body = isPercent ? String(raw.dropLast()) : raw
@@ -343,7 +356,7 @@ final class BlockWorker {
     }
 
     if let k = columns.period, !ByteFields.isBlank(b, starts[k], ends[k]) {
-      let ok = periodCache.value(for: cell(b, k)) { key in
+      let ok = caches.period.value(for: cell(b, k)) { key in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         if case .success = Period.parse(raw) { return true }
         return false

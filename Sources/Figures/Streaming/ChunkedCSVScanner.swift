@@ -8,6 +8,8 @@ import CScan
 /// A file opened for reading with read(2) and pread(2), closed when released.
 final class ChunkedFile {
   private let fd: Int32
+  /// The file's size when opened.
+  let size: Int
 
   /// Opens a regular file; `nil` when it cannot be opened or is not a regular file (the
   /// caller then lets the whole-file reader report why).
@@ -20,6 +22,7 @@ final class ChunkedFile {
       return nil
     }
     self.fd = fd
+    size = Int(info.st_size)
   }
 
   deinit { close(fd) }

@@ -18,11 +18,13 @@
 /// whose fingerprints collide; the caller tells which by comparing the texts.
 ///
 /// Open addressing with linear probing; 0 marks an empty slot (fingerprints are never 0).
-/// Memory: 8 bytes per slot, about 4/3 × `maxCount` slots, mapped untouched and asking for
-/// huge pages where the system gives them on request: the slots are probed at random, and
-/// with 4 KB pages each page's first write after its first read costs a copy-on-write fault
-/// and a TLB flush on every core (7% of `ranges`' time on a 100 MB file), besides a TLB miss
-/// per probe.
+/// Memory: 8 bytes per slot, about 4/3 × `maxCount` slots. The slots are probed at random:
+/// mapped untouched, each 4 KB page's first write after its first read would cost a
+/// copy-on-write fault and a TLB flush on every core (7% of `ranges`' time on a 100 MB
+/// file), so for a large file (`prefault`) the mapping is populated up front, in one go.
+/// (Huge pages avoid the flushes too, but their first touch on this virtual machine costs from
+/// 1% to 10% of the run, from one run to the next.) A small file's table stays untouched
+/// until used: it sees few ids.
 final class FingerprintTable {
   private let slots: UnsafeMutablePointer<UInt64>
   private let mappedBytes: Int
@@ -36,19 +38,19 @@ final class FingerprintTable {
   /// Fingerprints inserted more than once.
   var suspects: Set<UInt64> = []
 
-  /// A table for at most `maxCount` fingerprints per partition; `nil` if memory is short.
-  init?(maxCount: Int) {
+  /// A table for at most `maxCount` fingerprints per partition, populated up front when
+  /// `prefault`; `nil` if memory is short.
+  init?(maxCount: Int, prefault: Bool = false) {
     let limit = max(maxCount, 1)
     var capacity = 16
     while capacity < limit + limit / 3 + 1 { capacity <<= 1 }
     let bytes = capacity * MemoryLayout<UInt64>.stride
-    guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
-      raw != MAP_FAILED
-    else { return nil }
     #if os(Linux)
-      // Advice only: without huge pages the table works the same, more slowly.
-      _ = madvise(raw, bytes, Int32(MADV_HUGEPAGE))
+      let flags = MAP_PRIVATE | MAP_ANONYMOUS | (prefault ? MAP_POPULATE : 0)
+    #else
+      let flags = MAP_PRIVATE | MAP_ANONYMOUS
     #endif
+    guard let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, flags, -1, 0), raw != MAP_FAILED else { return nil }
     slots = raw.bindMemory(to: UInt64.self, capacity: capacity)
     mappedBytes = bytes
     mask = capacity - 1

@@ -251,7 +251,10 @@ struct StreamingRun {
 
   /// The figure count and quantities of a clean file, or `nil`.
   mutating func validate() -> (Int, [String])? {
-    guard let table = FingerprintTable(maxCount: options.idCapacity) else { return nil }
+    // A file of 16 MB or more has ids enough to touch most of the table's pages.
+    guard let table = FingerprintTable(maxCount: options.idCapacity, prefault: file.size >= 16 << 20) else {
+      return nil
+    }
     var count = 0
     var quantities: [String] = []
     var seenQuantities = Set<String>()
