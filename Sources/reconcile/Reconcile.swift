@@ -177,10 +177,29 @@ func emit(_ pieces: [[UInt8]]) {
   for bytes in pieces { bytes.withUnsafeBufferPointer { writeStandardOutput($0) } }
 }
 
-/// Writes the whole buffer to standard output; stops quietly when the reader has gone (EPIPE)
-/// or the descriptor fails, as a pipe to `head` should.
+/// Where standard output stood before this run wrote to it, when it is a regular file that
+/// can be cut back (not opened for appending); read at the first write.
+private let standardOutputStart: off_t? = {
+  var status = stat()
+  guard fstat(1, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+  let flags = fcntl(1, F_GETFL)
+  guard flags >= 0, flags & O_APPEND == 0 else { return nil }
+  let position = lseek(1, 0, SEEK_CUR)
+  return position >= 0 ? position : nil
+}()
+
+/// Writes the whole buffer to standard output. Stops quietly when the reader has gone
+/// (EPIPE), as a pipe to `head` should; any other failure (a full disk, a file size limit)
+/// cuts a regular file back to where it stood, says so and exits 73: the output would
+/// otherwise end short with a success status.
 private func writeStandardOutput(_ buffer: UnsafeBufferPointer<UInt8>) {
-  writeAll(buffer, to: 1)
+  let start = standardOutputStart
+  guard !writeAll(buffer, to: 1) else { return }
+  let error = errno
+  if error == EPIPE { return }
+  if let start { _ = ftruncate(1, start) }
+  writeStandardError("reconcile: (standard output): error: cannot write output: \(systemErrorMessage(error))\n")
+  exit(Exit.cannotCreate)
 }
 
 /// Whether the CSV at `path` is a claims file (its header names a `formula` column): folders
@@ -228,7 +247,8 @@ final class DirectFileOutput: PendingOutput {
 
   func write(_ bytes: [UInt8]) throws {
     guard bytes.withUnsafeBufferPointer({ writeAll($0, to: 1) }) else {
-      throw FiguresError.unreadable(path: "(standard output)", reason: systemErrorMessage(errno))
+      // Exit 73, output not writable (a full disk): the caller cuts the file back.
+      throw OutputError(path: "(standard output)", reason: systemErrorMessage(errno))
     }
   }
 
@@ -279,7 +299,9 @@ final class StagedOutput: PendingOutput {
       if n > 0 { continue }
       if n < 0 && errno == EINTR { continue }
       if n < 0 && errno != EINVAL && errno != ENOSYS && errno != EAGAIN && errno != EOPNOTSUPP {
-        return  // the reader has gone (EPIPE) or the descriptor fails: stop quietly, as writeAll does
+        // The reader has gone (EPIPE): stop quietly. Any other failure: exit 73.
+        if errno == EPIPE { return }
+        throw OutputError(path: "(standard output)", reason: systemErrorMessage(errno))
       }
       break kernelCopy
     }

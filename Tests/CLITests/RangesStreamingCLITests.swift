@@ -74,4 +74,36 @@ struct RangesStreamingCLITests {
       #expect(try String(contentsOfFile: out, encoding: .utf8) == before, "append \(append)")
     }
   }
+
+  @Test("Standard output a file that cannot grow (a file size limit, as a full disk): exit 73, the file cut back")
+  func outputFileFull() throws {
+    let exe = try #require(CLI.executable)
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let good = try Self.weightsFile(in: dir, lastWeight: "2")
+    // Writes past 8 KB fail (EFBIG, with SIGXFSZ ignored). The spill is a file too, so the
+    // one-quantity-at-a-time run falls back to the whole-file one: both end in the same write.
+    for (environment, name) in [(Self.streamed, "streamed"), (Self.whole, "whole")] {
+      for before in ["", "an earlier line\n"] {
+        let out = dir.appendingPathComponent("out.csv").path
+        try Data(before.utf8).write(to: URL(fileURLWithPath: out))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        let redirect = before.isEmpty ? ">" : ">>"
+        p.arguments = ["-c", "ulimit -f 8; trap '' XFSZ; exec \"$0\" ranges \"$1\" --format csv \(redirect) \"$2\"", exe.path, good, out]
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 73, "\(name): \(e)")
+        #expect(e.contains("(standard output): error: cannot write output"), "\(name): \(e)")
+        // A file written from its start is cut back to empty; one appended to (>>) keeps
+        // what it held, and the run's partial rows may follow it (it cannot be cut back).
+        let after = try String(contentsOfFile: out, encoding: .utf8)
+        if before.isEmpty { #expect(after.isEmpty, "\(name): \(after.count) bytes left") } else { #expect(after.hasPrefix(before)) }
+      }
+    }
+  }
 }
