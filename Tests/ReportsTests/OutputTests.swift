@@ -1,6 +1,6 @@
 import Foundation
 import Numerics
-import Statistics
+@testable import Statistics
 import Testing
 
 @testable import Reports
@@ -128,6 +128,34 @@ struct OutputTests {
         NumberFormat.appendHuman(x, significant: digits, to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == NumberFormat.human(x, significant: digits), "\(String(describing: x))")
       }
+    }
+  }
+
+  @Test("Integer digits, plain and grouped in threes, two at a time: every power of ten and its neighbours, random values, the largest")
+  func integerDigits() {
+    var values: [UInt64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, UInt64.max, UInt64.max - 1]
+    var p: UInt64 = 1
+    for _ in 0..<19 {
+      p *= 10
+      values += [p - 1, p, p + 1]
+    }
+    var g = SplitMix64(state: 8)
+    for _ in 0..<50_000 { values.append(g.next() >> (g.next() % 64)) }
+    for m in values {
+      let plain = String(m)
+      var grouped = ""
+      for (i, c) in plain.enumerated() {
+        if i > 0 && (plain.count - i) % 3 == 0 { grouped.append(",") }
+        grouped.append(c)
+      }
+      #expect(NumberFormat.decimalDigits(m) == plain.count, "\(m)")
+      var a: [UInt8] = []
+      NumberFormat.appendDigits(m, to: &a)
+      #expect(String(decoding: a, as: UTF8.self) == plain)
+      var b = RawBytes(capacity: 4)
+      NumberFormat.appendDigits(m, grouped: true, to: &b)
+      #expect(String(decoding: b.buffer, as: UTF8.self) == grouped, "\(m)")
+      b.free()
     }
   }
 

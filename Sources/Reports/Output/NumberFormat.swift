@@ -216,34 +216,65 @@ extension NumberFormat {
     appendDigits(value.magnitude, to: &out)
   }
 
+  /// "00" … "99": the two decimal digits of each number below 100.
+  static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
+
+  /// 10⁰ … 10¹⁹.
+  static let powersOfTen: [UInt64] = (0...19).map { k in (0..<k).reduce(UInt64(1)) { r, _ in r * 10 } }
+
+  /// The number of decimal digits of `m` (at least 1).
+  @inline(__always)
+  static func decimalDigits(_ m: UInt64) -> Int {
+    // log10 from the bit length (1233/4096 ≈ log10 2, never above it here), then one comparison.
+    let estimate = ((64 - m.leadingZeroBitCount) * 1233) >> 12
+    return max(1, estimate + (m >= powersOfTen[estimate] ? 1 : 0))
+  }
+
+  /// Writes the `count` lowest decimal digits of `m` to `p[0..<count]`, two at a time.
+  @inline(__always)
+  static func writeDigits(_ m: UInt64, count: Int, to p: UnsafeMutablePointer<UInt8>) {
+    digitPairs.withUnsafeBufferPointer { pairs in
+      var m = m
+      var i = count
+      while i >= 2 {
+        let r = Int(m % 100)
+        m /= 100
+        i -= 2
+        p[i] = pairs[2 * r]
+        p[i + 1] = pairs[2 * r + 1]
+      }
+      if i == 1 { p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10) }
+    }
+  }
+
   /// Appends the decimal digits of `magnitude`, optionally grouped in threes with commas.
   static func appendDigits<Out: ByteAppender>(_ magnitude: UInt64, grouped: Bool = false, to out: inout Out) {
-    if magnitude == 0 {
-      out.append(UInt8(ascii: "0"))
+    if magnitude < 10 {
+      out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
       return
     }
-    // At most 20 digits and 6 commas, written from the last.
-    var digits = 0
-    var m = magnitude
-    while m > 0 {
-      digits += 1
-      m /= 10
+    let digits = decimalDigits(magnitude)
+    guard grouped && digits > 3 else {
+      out.append(atMost: digits) { p in
+        writeDigits(magnitude, count: digits, to: p)
+        return digits
+      }
+      return
     }
-    let length = grouped ? digits + (digits - 1) / 3 : digits
+    // Groups of three from the last, a comma before each; the leading group has 1 to 3.
+    let length = digits + (digits - 1) / 3
     out.append(atMost: length) { p in
       var m = magnitude
       var i = length
-      var count = 0
-      while m > 0 {
-        if grouped && count > 0 && count % 3 == 0 {
-          i -= 1
-          p[i] = UInt8(ascii: ",")
-        }
+      while m >= 1000 {
+        let r = m % 1000
+        m /= 1000
+        i -= 3
+        writeDigits(r, count: 3, to: p + i)
         i -= 1
-        p[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
-        m /= 10
-        count += 1
+        p[i] = UInt8(ascii: ",")
       }
+      writeDigits(m, count: i, to: p)
       return length
     }
   }
@@ -319,11 +350,7 @@ extension NumberFormat {
     var digits: (UInt64, UInt64) = (0, 0)
     withUnsafeMutableBytes(of: &digits) { raw in
       let d = raw.bindMemory(to: UInt8.self)
-      var m = n
-      for i in stride(from: 14, through: 0, by: -1) {
-        d[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10)
-        m /= 10
-      }
+      if let base = d.baseAddress { writeDigits(UInt64(n), count: 15, to: base) }
       var end = 15
       let point = 1 + exponent
       if point <= 0 {
