@@ -44,7 +44,10 @@ struct NumberSyntaxTests {
       for k in 0..<digitCount { digits.append(Character(String(k == 0 && next() % 3 == 0 ? 0 : next() % 10))) }
       let point = Int(next() % UInt64(digitCount + 8))
       var text = digits
-      if point < digitCount {
+      if next() % 4 == 0 {
+        // An integer (the fast path of bare and grouped integers up to 15 digits; longer ones
+        // go the general way).
+      } else if point < digitCount {
         let cut = text.index(text.startIndex, offsetBy: point)
         text = String(text[..<cut]) + "." + String(text[cut...])
       } else {

@@ -49,6 +49,7 @@ public enum NumberSyntax {
     if end - start == 3 && b[start] | 0x20 == 0x6E && b[start + 1] == 0x2F && b[start + 2] | 0x20 == 0x61 {
       return .missing
     }
+    if let x = unsignedIntegerFastPath(b, start, end) { return .number(x) }
     guard let hasSeparators = checkGrammar(b, start, end) else { return .invalid }
     if let x = exactFastPath(b, start, end) { return .number(x) }
     let literal: String
@@ -62,6 +63,38 @@ public enum NumberSyntax {
     }
     guard let value = Double(literal), value.isFinite else { return .invalid }
     return .number(value)
+  }
+
+  /// The most common cell, an unsigned integer of at most 15 digits, bare or grouped in threes
+  /// (`16,595`), read in one pass: its value is an exact Double. `nil` for anything else,
+  /// which the grammar and the general paths then read (with the same result for these).
+  @inline(__always)
+  private static func unsignedIntegerFastPath(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+    var value: UInt64 = 0
+    var digits = 0
+    var group = 0
+    var sawComma = false
+    for i in start..<end {
+      let c = b[i]
+      if c >= 0x30 && c <= 0x39 {
+        value = value &* 10 &+ UInt64(c &- 0x30)
+        digits += 1
+        group += 1
+        if digits > 15 { return nil }
+      } else if c == 0x2C {
+        if sawComma {
+          guard group == 3 else { return nil }
+        } else {
+          guard group >= 1 && group <= 3 else { return nil }
+          sawComma = true
+        }
+        group = 0
+      } else {
+        return nil
+      }
+    }
+    guard digits > 0, !sawComma || group == 3 else { return nil }
+    return Double(value)
   }
 
   /// Powers of ten that are exact in a Double (10^0 … 10^22).
