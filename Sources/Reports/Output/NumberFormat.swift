@@ -216,35 +216,34 @@ extension NumberFormat {
     appendDigits(value.magnitude, to: &out)
   }
 
-  /// "00" … "99": the two decimal digits of each number below 100.
-  static let digitPairs: [UInt8] = (0..<100).flatMap { [UInt8(ascii: "0") + UInt8($0 / 10), UInt8(ascii: "0") + UInt8($0 % 10)] }
-
-  /// 10⁰ … 10¹⁹.
-  static let powersOfTen: [UInt64] = (0...19).map { k in (0..<k).reduce(UInt64(1)) { r, _ in r * 10 } }
-
   /// The number of decimal digits of `m` (at least 1).
   @inline(__always)
   static func decimalDigits(_ m: UInt64) -> Int {
-    // log10 from the bit length (1233/4096 ≈ log10 2, never above it here), then one comparison.
-    let estimate = ((64 - m.leadingZeroBitCount) * 1233) >> 12
-    return max(1, estimate + (m >= powersOfTen[estimate] ? 1 : 0))
+    // Against 10, 100, …: literals, not a table (a global table costs a lazy-initialization
+    // check per use).
+    var digits = 1
+    var threshold: UInt64 = 10
+    while m >= threshold {
+      digits += 1
+      if digits == 20 { break }
+      threshold &*= 10
+    }
+    return digits
   }
 
   /// Writes the `count` lowest decimal digits of `m` to `p[0..<count]`, two at a time.
   @inline(__always)
   static func writeDigits(_ m: UInt64, count: Int, to p: UnsafeMutablePointer<UInt8>) {
-    digitPairs.withUnsafeBufferPointer { pairs in
-      var m = m
-      var i = count
-      while i >= 2 {
-        let r = Int(m % 100)
-        m /= 100
-        i -= 2
-        p[i] = pairs[2 * r]
-        p[i + 1] = pairs[2 * r + 1]
-      }
-      if i == 1 { p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10) }
+    var m = m
+    var i = count
+    while i >= 2 {
+      let r = UInt8(truncatingIfNeeded: m % 100)
+      m /= 100
+      i -= 2
+      p[i] = UInt8(ascii: "0") &+ r / 10
+      p[i + 1] = UInt8(ascii: "0") &+ r % 10
     }
+    if i == 1 { p[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: m % 10) }
   }
 
   /// Appends the decimal digits of `magnitude`, optionally grouped in threes with commas.
