@@ -460,11 +460,6 @@ struct CSVByteSink: RangesCSVSink {
     }
     CSVWriter.appendField(scratch, to: &out)
   }
-  /// A text cell from its bytes.
-  mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
-    separate()
-    CSVWriter.appendField(b, to: &out)
-  }
   mutating func endRow() {
     while fields < width { separate() }
     out.append(0x0A)

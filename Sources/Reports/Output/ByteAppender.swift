@@ -98,9 +98,6 @@ struct RawBytes: ByteAppender {
     count -= 1
   }
 
-  /// Forgets the contents, keeping the storage.
-  mutating func removeAll() { count = 0 }
-
   /// The bytes written so far.
   var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 }
