@@ -82,19 +82,23 @@ public enum NumberSyntax {
         group += 1
         if digits > 15 { return nil }
       } else if c == 0x2C {
-        if sawComma {
-          guard group == 3 else { return nil }
-        } else {
-          guard group >= 1 && group <= 3 else { return nil }
-          sawComma = true
-        }
-        group = 0
+        guard separator(after: &group, seen: &sawComma) else { return nil }
       } else {
         return nil
       }
     }
     guard digits > 0, !sawComma || group == 3 else { return nil }
     return Double(value)
+  }
+
+  /// A thousands separator after a group of `group` digits: the first one after 1 to 3
+  /// digits, each later one after exactly 3. Starts the next group; false when misplaced.
+  @inline(__always)
+  private static func separator(after group: inout Int, seen: inout Bool) -> Bool {
+    guard seen ? group == 3 : (group >= 1 && group <= 3) else { return false }
+    seen = true
+    group = 0
+    return true
   }
 
   /// Powers of ten that are exact in a Double (10^0 … 10^22).
@@ -170,13 +174,7 @@ public enum NumberSyntax {
         intDigits += 1
         groupLength += 1
       } else if c == 0x2C {  // ,
-        if sawComma {
-          guard groupLength == 3 else { return nil }
-        } else {
-          guard groupLength >= 1 && groupLength <= 3 else { return nil }
-          sawComma = true
-        }
-        groupLength = 0
+        guard separator(after: &groupLength, seen: &sawComma) else { return nil }
       } else {
         break
       }
