@@ -32,6 +32,7 @@ let package = Package(
     .target(name: "FuzzSupport"),
     .executableTarget(name: "fuzz-csv", dependencies: ["Figures", "FuzzSupport"]),
     .executableTarget(name: "fuzz-figures", dependencies: ["Figures", "FuzzSupport"]),
+    .executableTarget(name: "fuzz-streaming", dependencies: ["Figures", "FuzzSupport", "CScan"]),
     .executableTarget(name: "fuzz-expression", dependencies: ["Statistics", "FuzzSupport"]),
     // snprintf's %.*e for the CSV writer (no CVarArg boxing per number).
     .target(name: "CFormat"),
