@@ -177,29 +177,37 @@ func emit(_ pieces: [[UInt8]]) {
   for bytes in pieces { bytes.withUnsafeBufferPointer { writeStandardOutput($0) } }
 }
 
-/// Where standard output stood before this run wrote to it, when it is a regular file that
-/// can be cut back (not opened for appending); read at the first write.
-private let standardOutputStart: off_t? = {
+/// Standard output's position and size when it is a regular file open for writing, not for
+/// appending: one that can be cut back to where it stands. Nil otherwise (a pipe, a terminal,
+/// `>>`).
+func regularStandardOutput() -> (position: off_t, size: off_t)? {
   var status = stat()
   guard fstat(1, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
   let flags = fcntl(1, F_GETFL)
-  guard flags >= 0, flags & O_APPEND == 0 else { return nil }
+  guard flags >= 0, flags & O_APPEND == 0, flags & O_ACCMODE != O_RDONLY else { return nil }
   let position = lseek(1, 0, SEEK_CUR)
-  return position >= 0 ? position : nil
-}()
+  return position >= 0 ? (position, status.st_size) : nil
+}
+
+/// Where standard output stood before this run wrote to it; read at the first write.
+private let standardOutputStart: off_t? = regularStandardOutput()?.position
+
+/// Standard output could not be written (`error`, not EPIPE): a regular file is cut back to
+/// where it stood, the failure is said, and the run exits 73 — the output would otherwise end
+/// short with a success status.
+func standardOutputFailed(_ error: Int32) -> Never {
+  if let start = standardOutputStart { _ = ftruncate(1, start) }
+  writeStandardError(OutputError(path: "(standard output)", reason: systemErrorMessage(error)).description + "\n")
+  exit(Exit.cannotCreate)
+}
 
 /// Writes the whole buffer to standard output. Stops quietly when the reader has gone
-/// (EPIPE), as a pipe to `head` should; any other failure (a full disk, a file size limit)
-/// cuts a regular file back to where it stood, says so and exits 73: the output would
-/// otherwise end short with a success status.
+/// (EPIPE), as a pipe to `head` should; any other failure is `standardOutputFailed`.
 private func writeStandardOutput(_ buffer: UnsafeBufferPointer<UInt8>) {
-  let start = standardOutputStart
+  _ = standardOutputStart
   guard !writeAll(buffer, to: 1) else { return }
   let error = errno
-  if error == EPIPE { return }
-  if let start { _ = ftruncate(1, start) }
-  writeStandardError("reconcile: (standard output): error: cannot write output: \(systemErrorMessage(error))\n")
-  exit(Exit.cannotCreate)
+  if error != EPIPE { standardOutputFailed(error) }
 }
 
 /// Whether the CSV at `path` is a claims file (its header names a `formula` column): folders
@@ -235,13 +243,10 @@ final class DirectFileOutput: PendingOutput {
 
   /// Nil when standard output is not such a file or cannot be cut back.
   init?() {
-    var status = stat()
-    guard fstat(1, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-    let flags = fcntl(1, F_GETFL)
-    guard flags >= 0, flags & O_APPEND == 0, flags & O_ACCMODE != O_RDONLY else { return nil }
-    let position = lseek(1, 0, SEEK_CUR)
     // At the file's end, and allowed to cut it (a no-op cut, here).
-    guard position >= 0, position == status.st_size, ftruncate(1, position) == 0 else { return nil }
+    guard let (position, size) = regularStandardOutput(), position == size, ftruncate(1, position) == 0 else {
+      return nil
+    }
     start = position
   }
 
@@ -301,7 +306,7 @@ final class StagedOutput: PendingOutput {
       if n < 0 && errno != EINVAL && errno != ENOSYS && errno != EAGAIN && errno != EOPNOTSUPP {
         // The reader has gone (EPIPE): stop quietly. Any other failure: exit 73.
         if errno == EPIPE { return }
-        throw OutputError(path: "(standard output)", reason: systemErrorMessage(errno))
+        standardOutputFailed(errno)
       }
       break kernelCopy
     }
