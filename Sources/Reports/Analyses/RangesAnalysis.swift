@@ -440,21 +440,15 @@ struct CSVByteSink: RangesCSVSink {
     NumberFormat.appendPlain15(x, to: &out)
   }
   mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?) {
-    label(source: source.utf8, year: year, published: published.utf8, text: text?.utf8, low: low, high: high)
-  }
-  /// The label from the cells' bytes.
-  mutating func label<Bytes: Collection<UInt8>>(
-    source: Bytes, year: Int?, published: Bytes, text: Bytes?, low: Double?, high: Double?
-  ) {
     separate()
     scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: source)
+    scratch.append(contentsOf: source.utf8)
     scratch.append(0x20)
-    if let year { NumberFormat.appendInteger(Int64(year), to: &scratch) } else { scratch.append(contentsOf: published) }
+    if let year { NumberFormat.appendInteger(Int64(year), to: &scratch) } else { scratch.append(contentsOf: published.utf8) }
     scratch.append(0x3A)
     scratch.append(0x20)
     if let text {
-      scratch.append(contentsOf: text)
+      scratch.append(contentsOf: text.utf8)
     } else {
       appendRangeText(low, high, to: &scratch)
     }
@@ -541,7 +535,6 @@ func statedCoverage(_ f: Figure) -> Double? {
   f.coverageStated ? f.coverage : nil
 }
 
-/// The spill being made on another thread: its result once done, and a flag that asks it to stop.
 /// The quantities being reconciled on the workers and their outputs waiting to be written, in
 /// a window of `window` quantities ahead of the writer.
 private final class QuantityBoard: Sendable {
@@ -602,6 +595,7 @@ private final class QuantityBoard: Sendable {
   }
 }
 
+/// The spill being made on another thread: its result once done, and a flag that asks it to stop.
 private final class SpillInProgress: Sendable {
   private let state = Mutex<(cancelled: Bool, made: QuantitySpill?)>((false, nil))
 

@@ -27,9 +27,11 @@ extension Array: ByteAppender where Element == UInt8 {
   mutating func append(bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
 
   mutating func append(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
-    let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: limit)
-    defer { scratch.deallocate() }
-    append(contentsOf: UnsafeBufferPointer(start: scratch, count: body(scratch)))
+    // Scratch on the stack (the callers write a few dozen bytes), then one append.
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Swift.max(limit, 1)) { scratch in
+      guard let base = scratch.baseAddress else { return }
+      append(contentsOf: UnsafeBufferPointer(start: base, count: body(base)))
+    }
   }
 }
 

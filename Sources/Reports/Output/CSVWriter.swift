@@ -59,16 +59,17 @@ public struct CSVWriter: Sendable {
     out.append(0x0A)
   }
 
+  /// Whether a field must be quoted: it holds a comma, quote, CR or LF, or starts or ends with
+  /// a space.
+  @inline(__always)
+  static func needsQuotes<Bytes: BidirectionalCollection<UInt8>>(_ u: Bytes) -> Bool {
+    if u.first == 0x20 || u.last == 0x20 { return true }
+    return u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+  }
+
   /// Appends a field, quoted as `escape` quotes it.
   static func appendField<Bytes: BidirectionalCollection<UInt8>>(_ u: Bytes, to out: inout [UInt8]) {
-    var needs = u.first == 0x20 || u.last == 0x20
-    if !needs {
-      for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
-        needs = true
-        break
-      }
-    }
-    guard needs else { return out.append(contentsOf: u) }
+    guard needsQuotes(u) else { return out.append(contentsOf: u) }
     out.append(0x22)
     for c in u {
       out.append(c)
@@ -82,14 +83,7 @@ public struct CSVWriter: Sendable {
   static func appendField<Out: ByteAppender>(
     _ u: UnsafeBufferPointer<UInt8>, needsQuotes known: Bool? = nil, into out: inout Out
   ) {
-    var needs = known ?? (u.first == 0x20 || u.last == 0x20)
-    if known == nil && !needs {
-      for c in u where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
-        needs = true
-        break
-      }
-    }
-    guard needs else { return out.append(bytes: u) }
+    guard known ?? needsQuotes(u) else { return out.append(bytes: u) }
     out.append(0x22)
     appendQuotedText(u, into: &out)
     out.append(0x22)
@@ -108,16 +102,10 @@ public struct CSVWriter: Sendable {
 
   /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
   public static func escape(_ field: String) -> String {
-    let needs = field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D })
-      || field.utf8.first == 0x20 || field.utf8.last == 0x20
-    guard needs else { return field }
-    var out: [UInt8] = [0x22]
+    guard needsQuotes(field.utf8) else { return field }
+    var out: [UInt8] = []
     out.reserveCapacity(field.utf8.count + 4)
-    for u in field.utf8 {
-      out.append(u)
-      if u == 0x22 { out.append(0x22) }
-    }
-    out.append(0x22)
+    appendField(field.utf8, to: &out)
     return String(decoding: out, as: UTF8.self)
   }
 }
