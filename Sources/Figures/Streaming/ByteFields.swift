@@ -146,7 +146,7 @@ func mix64(_ x: UInt64) -> UInt64 {
 /// in a table of their own that grows with use: a lookup is then one probe of a few cache
 /// lines that stay in L1, with no hash of the bytes and no comparison in an arena. Longer
 /// keys go to a table of fingerprints and an arena of their bytes.
-struct ByteKeyCache<Value> {
+package struct ByteKeyCache<Value> {
   /// A short key's slot: the key's bytes packed little-endian, its length, and its value
   /// (nil: empty).
   private struct ShortSlot {
@@ -166,7 +166,7 @@ struct ByteKeyCache<Value> {
   private let limit: Int
   private let arenaLimit: Int
 
-  init(limit: Int = 1 << 14, arenaLimit: Int = 1 << 20) {
+  package init(limit: Int = 1 << 14, arenaLimit: Int = 1 << 20) {
     self.limit = limit
     self.arenaLimit = arenaLimit
   }
@@ -184,7 +184,7 @@ struct ByteKeyCache<Value> {
 
   /// The value cached for `key`, computing and storing it with `make` when absent.
   @inline(__always)
-  mutating func value(
+  package mutating func value(
     for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
   ) -> Value {
     if key.count <= 8 { return shortValue(for: key, make) }

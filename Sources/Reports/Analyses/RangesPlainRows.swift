@@ -58,8 +58,9 @@ enum RangesPlainRows {
     var rows: [Row] = []
     rows.reserveCapacity(records.count)
     var periods: [Period] = []
-    var shortPeriods: [UInt64: Int] = [:]
-    var longPeriods: [String: Int] = [:]
+    /// A period cell's bytes to its index in `periods` (-1: not a period), each distinct text
+    /// parsed once.
+    var periodIndex = ByteKeyCache<Int>()
     // Field bounds of the record being read, two slots per column, and its flags.
     let bounds = UnsafeMutablePointer<Int>.allocate(capacity: 2 * c.count)
     let flags = UnsafeMutablePointer<UInt8>.allocate(capacity: c.count)
@@ -115,25 +116,14 @@ enum RangesPlainRows {
         guard value != .invalid, low != .invalid, high != .invalid else { return false }
         var period = -1
         if let p = periodCell, p.end > p.start {
-          // Periods repeat: each distinct text is parsed once (short ones keyed by their bytes).
-          let known: Int? = withBytes(p) { t -> Int? in
-            if t.count <= 7 {
-              var key = UInt64(t.count) << 56
-              for (i, byte) in t.enumerated() { key |= UInt64(byte) << (8 * UInt64(i)) }
-              if let k = shortPeriods[key] { return k }
-              guard case .success(let parsed) = Period.parse(String(decoding: t, as: UTF8.self)) else { return nil }
+          let known = withBytes(p) { t in
+            periodIndex.value(for: t) { text in
+              guard case .success(let parsed) = Period.parse(String(decoding: text, as: UTF8.self)) else { return -1 }
               periods.append(parsed)
-              shortPeriods[key] = periods.count - 1
               return periods.count - 1
             }
-            let text = String(decoding: t, as: UTF8.self)
-            if let k = longPeriods[text] { return k }
-            guard case .success(let parsed) = Period.parse(text) else { return nil }
-            periods.append(parsed)
-            longPeriods[text] = periods.count - 1
-            return periods.count - 1
           }
-          guard let known else { return false }
+          guard known >= 0 else { return false }
           period = known
         }
         rows.append(
