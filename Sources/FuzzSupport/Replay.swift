@@ -27,14 +27,27 @@ public func replay(_ entry: (UnsafePointer<UInt8>?, Int) -> CInt) {
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
   ) -> CInt
 
+  /// The target's entry point, for the driver's callback (a C function cannot capture it).
+  nonisolated(unsafe) private var fuzzEntry: (@convention(c) (UnsafePointer<UInt8>?, Int) -> CInt)?
+
   /// Hands a fuzz target's entry point to libFuzzer's driver (each target's `<module>_main`,
-  /// which SwiftPM links as the executable's entry, calls this).
+  /// which SwiftPM links as the executable's entry, calls this). An entry returns non-zero when
+  /// an invariant fails (as `replay` counts it); libFuzzer reads such a return as "leave this
+  /// input out of the corpus", not as a finding, so here it aborts: a crash libFuzzer reports,
+  /// with the input saved as an artifact.
   public func runFuzzer(
     _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
     _ entry: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
   ) -> CInt {
     var count = argc
     var vector = argv
-    return llvmFuzzerRunDriver(&count, &vector, entry)
+    fuzzEntry = entry
+    return llvmFuzzerRunDriver(&count, &vector) { data, size in
+      if let entry = fuzzEntry, entry(data, size) != 0 {
+        FileHandle.standardError.write(Data("fuzz target: invariant violated\n".utf8))
+        abort()
+      }
+      return 0
+    }
   }
 #endif
