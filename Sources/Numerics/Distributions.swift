@@ -45,6 +45,7 @@ public enum Normal {
   /// (`u` = x/√2 rounded) it equals to about x²·1e-16 relative, which moves a correction
   /// that is itself below 1e-13 of Φ(x) by less than 1e-25 of Φ(x). For a sum of many normal
   /// CDFs and densities (a mixture), where `cdf` plus `density` cost two `exp`s besides `erfc`.
+  @inlinable
   package static func cdfAndKernel(_ x: Double) -> (cdf: Double, kernel: Double) {
     if x.isNaN { return (.nan, .nan) }
     let kernel = exp(-0.5 * x * x)
