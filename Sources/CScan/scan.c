@@ -47,6 +47,52 @@ size_t reconcile_last_record_end(const unsigned char *p, size_t n, int *quoted) 
   return last;
 }
 
+size_t reconcile_first_record_end(const unsigned char *p, size_t n, int quoted, size_t *newlines) {
+  size_t i = 0;
+  size_t lines = 0;
+  int state = quoted ? 1 : 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i lf = _mm_set1_epi8('\n');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+    uint32_t q = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
+    uint32_t l = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+    if (!(q | l)) continue;
+    /* Bit j of x: the parity of the quotes at or before byte j of the block. */
+    uint32_t x = q;
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    uint32_t inside = (x ^ (state ? 0xFFFFu : 0u)) & 0xFFFFu;
+    uint32_t ends = l & ~inside;
+    if (ends) {
+      unsigned at = (unsigned)__builtin_ctz(ends);
+      uint32_t upTo = at == 31 ? 0xFFFFFFFFu : ((2u << at) - 1u);
+      *newlines += lines + (size_t)__builtin_popcount(l & upTo);
+      return i + at;
+    }
+    lines += (size_t)__builtin_popcount(l);
+    state = (int)((inside >> 15) & 1u);
+  }
+#endif
+  for (; i < n; i++) {
+    unsigned char c = p[i];
+    if (c == '"') {
+      state ^= 1;
+    } else if (c == '\n') {
+      lines++;
+      if (!state) {
+        *newlines += lines;
+        return i;
+      }
+    }
+  }
+  *newlines += lines;
+  return n;
+}
+
 /* The first index in p[i..<n] holding a byte of the set (a comma when `commas`, a quote, or a
    byte outside 0x20-0x7E), or n; *comma_seen is set when a comma precedes it and `commas` is
    0 (inside quotes a comma is text, but the field then needs quoting on output). */

@@ -63,4 +63,46 @@ struct RecordEndScanTests {
       }
     }
   }
+
+  /// The first record end from a position, by the rule: the first LF with an even number of
+  /// quotes between the start and it (odd when starting inside quotes), and the LFs passed.
+  static func firstEnd(_ b: [UInt8], from: Int, inQuote: Bool) -> (end: Int, newlines: Int) {
+    var quoted = inQuote
+    var lines = 0
+    var i = from
+    while i < b.count {
+      if b[i] == 0x22 {
+        quoted.toggle()
+      } else if b[i] == 0x0A {
+        lines += 1
+        if !quoted { return (i, lines) }
+      }
+      i += 1
+    }
+    return (b.count, lines)
+  }
+
+  @Test("The spill's record end (16 bytes at a time) from every start, inside quotes or not")
+  func firstRecordEnd() {
+    var rng = SplitMix64(seed: 1201)
+    let alphabets: [[UInt8]] = [
+      Array("ab,\"\n".utf8), Array("abcdefghijklmnopqrstuvwxyz,,,\"\n".utf8), Array("\"\"\"\n\n,a".utf8),
+      Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n".utf8),
+    ]
+    for trial in 0..<2000 {
+      let alphabet = alphabets[trial % alphabets.count]
+      let n = Int(rng.next() % 200)
+      let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+      for from in 0...n {
+        for inQuote in [false, true] {
+          var newlines = 3  // added to, not set
+          let end = bytes.withUnsafeBufferPointer {
+            QuantitySpill.recordEnd($0, from: from, inQuote: inQuote, newlines: &newlines)
+          }
+          let expected = Self.firstEnd(bytes, from: from, inQuote: inQuote)
+          #expect(end == expected.end && newlines == 3 + expected.newlines, "trial \(trial) from \(from) inQuote \(inQuote)")
+        }
+      }
+    }
+  }
 }

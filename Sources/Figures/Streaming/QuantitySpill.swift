@@ -1,3 +1,4 @@
+import CScan
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -286,21 +287,13 @@ public final class QuantitySpill: @unchecked Sendable {
 
   /// The offset of the LF that ends the record continuing at `from` (`b.count` when none
   /// does), `inQuote` telling whether `from` lies inside quotes; every LF passed is counted.
-  private static func recordEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int, inQuote: Bool, newlines: inout Int) -> Int {
-    guard let base = b.baseAddress else { return b.count }
-    var j = from
-    var quoted = inQuote
-    while j < b.count {
-      guard let found = memchr(base + j, 0x0A, b.count - j) else { return b.count }
-      let lf = Int(bitPattern: found) - Int(bitPattern: base)
-      var quotes = 0
-      for k in j..<lf where b[k] == 0x22 { quotes &+= 1 }
-      if quotes & 1 == 1 { quoted.toggle() }
-      newlines += 1
-      if !quoted { return lf }
-      j = lf + 1
-    }
-    return b.count
+  /// (`reconcile_first_record_end`, 16 bytes at a time.)
+  static func recordEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int, inQuote: Bool, newlines: inout Int) -> Int {
+    guard let base = b.baseAddress, from < b.count else { return b.count }
+    var passed = 0
+    let at = reconcile_first_record_end(base + from, b.count - from, inQuote ? 1 : 0, &passed)
+    newlines += passed
+    return from + at
   }
 
   /// A cell's text as the figures reader reads it: outer quotes removed, `""` read as `"`,
