@@ -54,4 +54,36 @@ struct QuantitySpillTests {
       }
     }
   }
+
+  @Test("A file of many reading rounds, with a record longer than two rounds: the reader's grouping")
+  func manyRoundsAndALongRecord() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spill-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var lines = ["id,quantity,low,high,quote"]
+    var expected: [String: [String]] = [:]
+    // About 1.5 MB: six rounds of 256 KB; record 4,000 has a quote of 600 KB over 3,000
+    // lines, so rounds end inside it and the buffer must grow to hold it.
+    let long = "\"" + Array(repeating: String(repeating: "x", count: 199) + ",", count: 3000).joined(separator: "\n") + "\""
+    for k in 0..<20_000 {
+      let q = "q\(k % 7)"
+      let quote = k == 4000 ? long : "\"estimates vary, \(k)\""
+      lines.append("f\(k),\(q),\(10 + k),\(20 + k),\(quote)")
+      expected[q, default: []].append("f\(k)")
+    }
+    let path = dir.appendingPathComponent("big.csv").path
+    let data = Data((lines.joined(separator: "\n") + "\n").utf8)
+    #expect(data.count > 5 * QuantitySpill.roundSize)
+    try data.write(to: URL(fileURLWithPath: path))
+    let spill = try #require(QuantitySpill.make(path: path))
+    #expect(spill.quantities == (0..<7).map { "q\($0)" })
+    #expect(spill.rowCount == 20_000)
+    for (k, q) in spill.quantities.enumerated() {
+      let file = try spill.figures(of: k)
+      #expect(file.figures.map { $0.id } == expected[q], "quantity \(q)")
+    }
+    let q3 = try spill.figures(of: 3)  // 4,000 = 3 (mod 7)
+    let longFigure = try #require(q3.figures.first { $0.id == "f4000" })
+    #expect(longFigure.quote.utf8.count == 3000 * 200 + 2999)
+  }
 }
