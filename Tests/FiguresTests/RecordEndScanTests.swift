@@ -28,19 +28,25 @@ struct RecordEndScanTests {
     return cuts
   }
 
+  /// Sparse and dense mixes: long quote-free stretches (whole 64-byte blocks with no record
+  /// end, or ending inside quotes) and runs of "" escapes.
+  static let alphabets: [[UInt8]] = [
+    Array("ab,\"\n".utf8), Array("abcdefghijklmnopqrstuvwxyz,,,\"\n".utf8), Array("\"\"\"\n\n,a".utf8),
+    Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n".utf8),
+  ]
+
+  /// Fewer than `limit` random bytes of the `trial`-th alphabet (in turn).
+  static func randomBytes(below limit: UInt64, trial: Int, _ rng: inout SplitMix64) -> [UInt8] {
+    let alphabet = alphabets[trial % alphabets.count]
+    return (0..<Int(rng.next() % limit)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+  }
+
   @Test("Random buffers of quotes, line ends and text, cut into 1 to 5 parts")
   func matchesTheRule() {
     var rng = SplitMix64(seed: 2026)
-    // Sparse and dense mixes: long quote-free stretches (whole 64-byte blocks with no record
-    // end, or ending inside quotes) and runs of "" escapes.
-    let alphabets: [[UInt8]] = [
-      Array("ab,\"\n".utf8), Array("abcdefghijklmnopqrstuvwxyz,,,\"\n".utf8), Array("\"\"\"\n\n,a".utf8),
-      Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n".utf8),
-    ]
     for trial in 0..<4000 {
-      let alphabet = alphabets[trial % alphabets.count]
-      let n = Int(rng.next() % 400)
-      let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+      let bytes = Self.randomBytes(below: 400, trial: trial, &rng)
+      let n = bytes.count
       let parts = 1 + Int(rng.next() % 5)
       let got = bytes.withUnsafeBufferPointer { ChunkedCSVScanner.cutPoints($0, n, parts) }
       #expect(got == Self.reference(bytes, n, parts), "trial \(trial): \(String(decoding: bytes, as: UTF8.self))")
@@ -85,14 +91,9 @@ struct RecordEndScanTests {
   @Test("The spill's record end (16 bytes at a time) from every start, inside quotes or not")
   func firstRecordEnd() {
     var rng = SplitMix64(seed: 1201)
-    let alphabets: [[UInt8]] = [
-      Array("ab,\"\n".utf8), Array("abcdefghijklmnopqrstuvwxyz,,,\"\n".utf8), Array("\"\"\"\n\n,a".utf8),
-      Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n".utf8),
-    ]
     for trial in 0..<2000 {
-      let alphabet = alphabets[trial % alphabets.count]
-      let n = Int(rng.next() % 200)
-      let bytes = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+      let bytes = Self.randomBytes(below: 200, trial: trial, &rng)
+      let n = bytes.count
       for from in 0...n {
         for inQuote in [false, true] {
           var newlines = 3  // added to, not set
