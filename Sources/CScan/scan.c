@@ -4,6 +4,30 @@
 #include <emmintrin.h>
 #endif
 
+#if defined(__SSE2__)
+/* Bit j of the returned mask: the parity of the quotes at or before byte j of the 64 at p
+   (XORed with all ones when the block starts inside quotes, it marks the bytes inside
+   them); *lf: the LFs among those bytes. */
+static inline uint64_t quote_parity64(const unsigned char *p, uint64_t *lf) {
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i newline = _mm_set1_epi8('\n');
+  uint64_t q = 0, l = 0;
+  for (int k = 0; k < 4; k++) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    q |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << (16 * k);
+    l |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, newline)) << (16 * k);
+  }
+  q ^= q << 1;
+  q ^= q << 2;
+  q ^= q << 4;
+  q ^= q << 8;
+  q ^= q << 16;
+  q ^= q << 32;
+  *lf = l;
+  return q;
+}
+#endif
+
 size_t reconcile_last_record_end(const unsigned char *p, size_t n, int *quoted) {
   size_t last = 0;
   size_t i = 0;
@@ -11,24 +35,9 @@ size_t reconcile_last_record_end(const unsigned char *p, size_t n, int *quoted) 
 #if defined(__SSE2__)
   /* All ones when inside quotes before the block. */
   uint64_t before = state ? ~(uint64_t)0 : 0;
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i lf = _mm_set1_epi8('\n');
   for (; i + 64 <= n; i += 64) {
-    uint64_t q = 0, l = 0;
-    for (int k = 0; k < 4; k++) {
-      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16 * k));
-      q |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << (16 * k);
-      l |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf)) << (16 * k);
-    }
-    /* Bit j of x: the parity of the quotes at or before byte j of the block. */
-    uint64_t x = q;
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    uint64_t inside = x ^ before;
+    uint64_t l;
+    uint64_t inside = quote_parity64(p + i, &l) ^ before;
     uint64_t ends = l & ~inside;
     if (ends) last = i + (size_t)(64 - __builtin_clzll(ends));
     before = (inside >> 63) ? ~(uint64_t)0 : 0;
@@ -52,30 +61,21 @@ size_t reconcile_first_record_end(const unsigned char *p, size_t n, int quoted, 
   size_t lines = 0;
   int state = quoted ? 1 : 0;
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i lf = _mm_set1_epi8('\n');
-  for (; i + 16 <= n; i += 16) {
-    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-    uint32_t q = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote));
-    uint32_t l = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
-    if (!(q | l)) continue;
-    /* Bit j of x: the parity of the quotes at or before byte j of the block. */
-    uint32_t x = q;
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    uint32_t inside = (x ^ (state ? 0xFFFFu : 0u)) & 0xFFFFu;
-    uint32_t ends = l & ~inside;
+  uint64_t before = state ? ~(uint64_t)0 : 0;
+  for (; i + 64 <= n; i += 64) {
+    uint64_t l;
+    uint64_t inside = quote_parity64(p + i, &l) ^ before;
+    uint64_t ends = l & ~inside;
     if (ends) {
-      unsigned at = (unsigned)__builtin_ctz(ends);
-      uint32_t upTo = at == 31 ? 0xFFFFFFFFu : ((2u << at) - 1u);
-      *newlines += lines + (size_t)__builtin_popcount(l & upTo);
+      unsigned at = (unsigned)__builtin_ctzll(ends);
+      uint64_t upTo = at == 63 ? ~(uint64_t)0 : ((2ull << at) - 1ull);
+      *newlines += lines + (size_t)__builtin_popcountll(l & upTo);
       return i + at;
     }
-    lines += (size_t)__builtin_popcount(l);
-    state = (int)((inside >> 15) & 1u);
+    lines += (size_t)__builtin_popcountll(l);
+    before = (inside >> 63) ? ~(uint64_t)0 : 0;
   }
+  state = before ? 1 : 0;
 #endif
   for (; i < n; i++) {
     unsigned char c = p[i];

@@ -88,7 +88,7 @@ struct RecordEndScanTests {
     return (b.count, lines)
   }
 
-  @Test("The spill's record end (16 bytes at a time) from every start, inside quotes or not")
+  @Test("The spill's record end (64 bytes at a time) from every start, inside quotes or not")
   func firstRecordEnd() {
     var rng = SplitMix64(seed: 1201)
     for trial in 0..<2000 {

@@ -10,7 +10,7 @@ size_t reconcile_last_record_end(const unsigned char *p, size_t n, int *quoted);
 
 /// The offset of the first LF outside quotes in p[0..<n] (n when there is none), starting
 /// inside quotes when `quoted` is 1; *newlines is increased by the LFs up to and including
-/// it (all of them when there is none). 16 bytes at a time with SSE2 where available.
+/// it (all of them when there is none). 64 bytes at a time with SSE2 where available.
 size_t reconcile_first_record_end(const unsigned char *p, size_t n, int quoted, size_t *newlines);
 
 /// Splits one CSV record p[0..<n] (its line end removed) into at most `max` fields when it is

@@ -293,7 +293,7 @@ public final class QuantitySpill: @unchecked Sendable {
 
   /// The offset of the LF that ends the record continuing at `from` (`b.count` when none
   /// does), `inQuote` telling whether `from` lies inside quotes; every LF passed is counted.
-  /// (`reconcile_first_record_end`, 16 bytes at a time.)
+  /// (`reconcile_first_record_end`, 64 bytes at a time.)
   static func recordEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int, inQuote: Bool, newlines: inout Int) -> Int {
     guard let base = b.baseAddress, from < b.count else { return b.count }
     var passed = 0
