@@ -8,7 +8,7 @@ import Testing
 /// Foundation's erfc and exp at points between and on the nodes, past both ends and at NaN.
 @Suite("Tabulated normal CDF")
 struct NormalCDFTableTests {
-  @Test("Within 1e-11 of Φ and 1e-8 of φ on [-10, 10]; 0 or 1 outside [-9, 9]; NaN gives 0")
+  @Test("Within 1e-11 of Φ and 5e-9 of φ on [-10, 10]; 0 or 1 outside [-9, 9]; NaN gives 0")
   func accuracy() {
     NormalCDFTable.shared.nodes.withUnsafeBufferPointer { nodes in
       guard let p = nodes.baseAddress else {
@@ -25,7 +25,7 @@ struct NormalCDFTableTests {
         z += 0.000_713  // not a divisor of 1/128: points everywhere between the nodes
       }
       #expect(worstCDF < 1e-11, "worst |Φ̃ - Φ| = \(worstCDF)")
-      #expect(worstDensity < 1e-8, "worst |φ̃ - φ| = \(worstDensity)")
+      #expect(worstDensity < 5e-9, "worst |φ̃ - φ| = \(worstDensity)")
       for node in [-9.0, -1, 0, 0.5, 8.9921875] {
         let (cdf, _) = NormalCDFTable.cdfAndDensity(node, p)
         #expect(abs(cdf - 0.5 * erfc(-node / 2.0.squareRoot())) < 1e-16, "node \(node)")
