@@ -42,7 +42,14 @@ let package = Package(
       dependencies: [
         "Reports", "Figures", "Statistics", "Numerics",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ]
+      ],
+      // The Swift runtime and FoundationEssentials linked in, not loaded: the dynamic
+      // linker's symbol binding was a third of a small command's start, and calls into the
+      // runtime (retain/release, arrays) go direct. Measured, interleaved medians of 9:
+      // `validate` on a seed file 22 → 16 ms, the seed report 103 → 91 ms, 10,000 Poisson
+      // fits 217 → 194 ms. Linux only: Apple platforms ship the runtime with the system.
+      swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
+      linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
     ),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics", "StRD"]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD"]),
