@@ -17,6 +17,13 @@ import Numerics
 /// |ΔlogLik|/√(2 max(1, df)) + |Δθ| < `tolerance`. Standard errors come from the last
 /// weighted solve with dispersion 1; SE(θ) = 1/√(observed information);
 /// AIC = −2 logLik + 2 rank + 2 (θ counts).
+///
+/// One departure: where `theta.ml` stops at its iteration limit with the score negative (the
+/// likelihood falling as θ grows, so a maximum lies below where it stopped — its unguarded
+/// Newton step overshot to a negative θ and it then climbed away), θ is found by a bracketed
+/// search (``bracketedTheta(y:mu:from:table:)``) and the fit says so; glm.nb reports θ → ∞
+/// there, with a log-likelihood tens of units below the maximum (about 1 series in 15,000 of
+/// scripts/bench's overdispersed ones; Tests/Fixtures/statistics/negbin-mle-reference.csv).
 public enum NegativeBinomial {
   /// Fits the model.
   ///
@@ -338,8 +345,80 @@ public enum NegativeBinomial {
       warnings.append("θ estimate truncated at zero")
     }
     if it == limit {
+      // theta.ml's Newton iteration has no safeguard: from its moment start it can step past
+      // a finite maximum (to a negative θ, which it then reflects) and climb away from it for
+      // good, at the same pace as it does when θ really is unbounded. Which of the two: the
+      // score where it stopped is negative (the likelihood falls as θ grows) when a maximum lies
+      // below; it is then found by a bracketed search, and kept only if its likelihood is
+      // higher. (MASS::glm.nb has no such check and reports θ → ∞ there.)
+      if let root = bracketedTheta(y: y, mu: mu, from: t0, table: table) {
+        warnings.append("θ by a bracketed search: the Newton iteration of MASS::theta.ml ran away from a finite maximum (R's glm.nb reports θ → ∞ for these counts)")
+        return root
+      }
       warnings.append("θ iteration limit reached: θ grows without bound, i.e. the counts show no overdispersion and a Poisson model is adequate")
     }
     return (t0, (1 / info).squareRoot())
+  }
+
+  /// The maximum over θ of the likelihood given the means when it lies below `from` (where
+  /// theta.ml stopped), with its standard error 1/√(information); nil when there is none to
+  /// find: the score at `from` is not negative, no θ below it has a positive score (down to
+  /// 1e-8 of it), or the root's likelihood is not above that at `from` by more than 1e-6.
+  ///
+  /// The score is positive near 0 (any count above 0 makes ψ(θ + y) − ψ(θ) grow as 1/θ) and
+  /// negative at `from`: the bracket is kept and narrowed by Newton steps, or by its geometric
+  /// midpoint when a step would leave it, until the step is below 1e-13 of θ.
+  static func bracketedTheta(
+    y: [Double], mu: [Double], from: Double, table: SmallCounts?
+  ) -> (value: Double, standardError: Double)? {
+    guard from > 0, from.isFinite else { return nil }
+    var hi = from
+    guard newtonSums(y: y, mu: mu, theta: hi, table: table).score < 0 else { return nil }
+    var lo = hi
+    var found = false
+    while lo > from * 1e-8 {
+      lo /= 4
+      let score = newtonSums(y: y, mu: mu, theta: lo, table: table).score
+      guard score.isFinite else { return nil }
+      if score > 0 {
+        found = true
+        break
+      }
+      hi = lo
+    }
+    guard found else { return nil }
+    var t = (lo * hi).squareRoot()
+    var info = Double.nan
+    for _ in 0..<200 {
+      let (score, i) = newtonSums(y: y, mu: mu, theta: t, table: table)
+      info = i
+      guard score.isFinite, i.isFinite else { return nil }
+      if score == 0 { break }
+      if score > 0 { lo = t } else { hi = t }
+      let newton = i > 0 ? t + score / i : .nan
+      let inside = newton > lo && newton < hi
+      let next = inside ? newton : (lo * hi).squareRoot()
+      let moved = abs(next - t)
+      t = next
+      if (inside && moved <= 1e-13 * t) || hi - lo <= 1e-15 * hi { break }
+    }
+    info = newtonSums(y: y, mu: mu, theta: t, table: table).info
+    // A gain below 1e-6 is within the rounding of these sums at a large θ (terms of the order
+    // of θ log θ cancel), and means nothing statistically: theta.ml's answer stands then.
+    guard info > 0, profileLogLikelihood(y: y, mu: mu, theta: t) > profileLogLikelihood(y: y, mu: mu, theta: from) + 1e-6
+    else { return nil }
+    return (t, (1 / info).squareRoot())
+  }
+
+  /// The terms of the NB log-likelihood that depend on θ, given the means:
+  /// Σ [log Γ(θ+y) − log Γ(θ) + θ log θ − (θ+y) log(θ+μ)].
+  static func profileLogLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
+    var sum = Summation.Accumulator()
+    let lgTheta: Double = lgamma(theta)
+    let thetaLogTheta = theta * log(theta)
+    for i in y.indices where i < mu.count {
+      sum.add(lgamma(theta + y[i]) - lgTheta + thetaLogTheta - (theta + y[i]) * log(theta + mu[i]))
+    }
+    return sum.value
   }
 }
