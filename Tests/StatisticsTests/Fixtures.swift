@@ -25,6 +25,20 @@ enum Fixture {
   }
 }
 
+extension Fixture {
+  /// The rows of a fixture gathered by their `case` cell, cases in order of first appearance.
+  static func cases(_ name: String) throws -> [(name: String, rows: [[String: String]])] {
+    var order: [String] = []
+    var byName: [String: [[String: String]]] = [:]
+    for r in try rows(name) {
+      guard let c = r["case"] else { continue }
+      if byName[c] == nil { order.append(c) }
+      byName[c, default: []].append(r)
+    }
+    return order.map { ($0, byName[$0] ?? []) }
+  }
+}
+
 /// |a − b| / |b|, or |a − b| when b is 0.
 func relativeError(_ a: Double, _ b: Double) -> Double {
   if a == b { return 0 }

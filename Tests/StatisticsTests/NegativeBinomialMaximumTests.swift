@@ -19,22 +19,18 @@ struct NegativeBinomialMaximumTests {
   }
 
   static let cases: [Case] = {
-    guard let rows = try? Fixture.rows("negbin-mle-cases.csv") else { return [] }
-    var order: [String] = []
-    var byName: [String: Case] = [:]
-    for r in rows {
-      guard let name = r["case"], let year = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""),
-        let offset = Double(r["log_exposure"] ?? "")
-      else { continue }
-      if byName[name] == nil {
-        order.append(name)
-        byName[name] = Case(name: name)
+    guard let cases = try? Fixture.cases("negbin-mle-cases.csv") else { return [] }
+    return cases.map { name, rows in
+      var c = Case(name: name)
+      for r in rows {
+        guard let year = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""), let offset = Double(r["log_exposure"] ?? "")
+        else { continue }
+        c.year.append(year)
+        c.y.append(y)
+        c.offset.append(offset)
       }
-      byName[name]?.year.append(year)
-      byName[name]?.y.append(y)
-      byName[name]?.offset.append(offset)
+      return c
     }
-    return order.compactMap { byName[$0] }
   }()
 
   static let reference: [String: Double] = {

@@ -16,22 +16,18 @@ struct PoissonRegressionTests {
   }
 
   static let cases: [Case] = {
-    guard let rows = try? Fixture.rows("glm-cases.csv") else { return [] }
-    var order: [String] = []
-    var byName: [String: Case] = [:]
-    for r in rows {
-      guard let name = r["case"], let yr = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""),
-        let e = Double(r["exposure"] ?? "")
-      else { continue }
-      if byName[name] == nil {
-        order.append(name)
-        byName[name] = Case(name: name, year: [], y: [], exposure: [])
+    guard let cases = try? Fixture.cases("glm-cases.csv") else { return [] }
+    return cases.map { name, rows in
+      var c = Case(name: name, year: [], y: [], exposure: [])
+      for r in rows {
+        guard let yr = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""), let e = Double(r["exposure"] ?? "")
+        else { continue }
+        c.year.append(yr)
+        c.y.append(y)
+        c.exposure.append(e)
       }
-      byName[name]?.year.append(yr)
-      byName[name]?.y.append(y)
-      byName[name]?.exposure.append(e)
+      return c
     }
-    return order.compactMap { byName[$0] }
   }()
 
   static let reference: [String: Double] = {
