@@ -61,6 +61,24 @@ public enum FitAnalysis {
   ///   `AnalysisError` when the fit itself fails.
   public static func run(_ table: CSVTable, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
     if request.model == .nls { return try runNLS(table, request) }
+    return try fitGroups(try groups(table, request), request)
+  }
+
+  /// The groups of a fit (all rows as one group without `by`) and the columns their rows
+  /// index, read and checked.
+  struct Groups: Sendable {
+    /// Group labels (nil without `by`), in order of first appearance.
+    var labels: [String?]
+    /// The rows of group `g` (called on the worker that fits it).
+    var rows: @Sendable (Int) -> [Int]
+    var y: [Double]
+    var xs: [[Double]]
+    var w: [Double]?
+    var off: [Double]?
+  }
+
+  /// The groups of `run(_:_:)` (not nls) on a table read whole.
+  static func groups(_ table: CSVTable, _ request: FitRequest) throws -> Groups {
     for c in [request.y] + request.x + [request.weights, request.offset, request.by].compactMap({ $0 }) {
       if table.columnIndex(c) == nil {
         throw AnalysisError.unknownColumn(c, path: table.path, available: table.header.map(\.value))
@@ -74,16 +92,20 @@ public enum FitAnalysis {
     let w = try request.weights.map { try table.numbers(column: $0).map { $0 ?? .nan } }
     let off = try request.offset.map { try table.numbers(column: $0).map { $0 ?? .nan } }
     let groups = try groupRows(table, by: request.by)
-    return try fitGroups(groups, y: y, xs: xs, w: w, off: off, request)
+    return Groups(labels: groups.map(\.0), rows: { groups[$0].1 }, y: y, xs: xs, w: w, off: off)
   }
 
   /// Runs the fits on the file at `path`: as `run(_:_:)` on the table read from it, with a
   /// fast path for plain files (``CSVColumns``) that gives the same results without a
   /// `String` per cell; anything else (and every error) goes through the general reader.
   public static func run(path: String, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
-    guard request.model != .nls && !(request.degree > 1 && request.x.count != 1) else {
-      return try run(CSVReader.read(path: path), request)
-    }
+    guard request.model != .nls else { return try run(CSVReader.read(path: path), request) }
+    return try fitGroups(try groups(path: path, request), request)
+  }
+
+  /// The groups of `run(path:_:)` (not nls).
+  static func groups(path: String, _ request: FitRequest) throws -> Groups {
+    guard !(request.degree > 1 && request.x.count != 1) else { return try groups(CSVReader.read(path: path), request) }
     let numeric = [request.y] + request.x + [request.weights, request.offset].compactMap { $0 }
     let input = try CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
       for c in numeric + [request.by].compactMap({ $0 }) where header.columnIndex(c) == nil { return nil }
@@ -91,7 +113,7 @@ public enum FitAnalysis {
     }
     let fast: CSVColumns
     switch input {
-    case .table(let table): return try run(table, request)
+    case .table(let table): return try groups(table, request)
     case .columns(let columns): fast = columns
     }
     // The columns in the order asked: y, the x's, then weights and offset when given.
@@ -102,32 +124,25 @@ public enum FitAnalysis {
     let off = request.offset.map { _ in next.next() ?? [] }
     let (starts, order) = groupRuns(fast.groupOfRow, groupCount: fast.groupLabels.count)
     let labels: [String?] = request.by == nil ? [nil] : fast.groupLabels.map { $0 }
-    return try fitGroups(
-      labels: labels, rows: { Array(order[starts[$0]..<starts[$0 + 1]]) }, y: y, xs: xs, w: w, off: off, request)
+    return Groups(labels: labels, rows: { Array(order[starts[$0]..<starts[$0 + 1]]) }, y: y, xs: xs, w: w, off: off)
+  }
+
+  /// How a batch of `count` groups is dealt out: large batches run on all cores, in chunks of
+  /// up to 64 groups taken as the workers become free (fits differ in cost, so equal halves
+  /// would leave a core idle at the end).
+  static func chunking(_ count: Int) -> (workers: Int, chunk: Int, chunks: Int) {
+    let workers = count >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
+    let chunk = workers == 1 ? max(1, count) : max(1, min(64, count / (8 * workers)))
+    return (workers, chunk, (count + chunk - 1) / chunk)
   }
 
   /// Fits each group (in parallel for large batches).
-  static func fitGroups(
-    _ groups: [(String?, [Int])], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, _ request: FitRequest
-  ) throws -> [(group: String?, fit: ModelFit)] {
-    try fitGroups(labels: groups.map(\.0), rows: { groups[$0].1 }, y: y, xs: xs, w: w, off: off, request)
-  }
-
-  /// Fits each group: `labels[g]` and the rows `rows(g)` (in parallel for large batches;
-  /// `rows` is called on the worker that fits the group).
-  static func fitGroups(
-    labels: [String?], rows: @Sendable (Int) -> [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?,
-    _ request: FitRequest
-  ) throws -> [(group: String?, fit: ModelFit)] {
-    // Large batches run on all cores; each result lands in its group's slot, so the output
-    // (order and bytes) never depends on the number of workers, and the error reported is
-    // that of the first failing group, as in a sequential run.
-    let groupCount = labels.count
-    // The groups are dealt out in chunks of up to 64 as the workers become free (fits differ
-    // in cost, so equal halves would leave a core idle at the end).
-    let workers = groupCount >= 256 ? max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8)) : 1
-    let chunk = workers == 1 ? max(1, groupCount) : max(1, min(64, groupCount / (8 * workers)))
-    let chunks = (groupCount + chunk - 1) / chunk
+  static func fitGroups(_ groups: Groups, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
+    // Each result lands in its group's slot, so the output (order and bytes) never depends on
+    // the number of workers, and the error reported is that of the first failing group, as
+    // in a sequential run.
+    let groupCount = groups.labels.count
+    let (_, chunk, chunks) = chunking(groupCount)
     var results = [Result<ModelFit, any Error>?](repeating: nil, count: groupCount)
     results.withUnsafeMutableBufferPointer { buffer in
       nonisolated(unsafe) let slots = buffer
@@ -138,8 +153,7 @@ public enum FitAnalysis {
         var workspace = CountModelWorkspace()
         for g in lo..<hi {
           let result = Result { () throws(any Error) -> ModelFit in
-            try fitGroup(
-              label: labels[g], rows: rows(g), y: y, xs: xs, w: w, off: off, request: request, workspace: &workspace)
+            try fitGroup(g, of: groups, request: request, workspace: &workspace)
           }
           slots[g] = result
           if case .failure = result { break }
@@ -151,12 +165,70 @@ public enum FitAnalysis {
     for g in 0..<groupCount {
       // Moved out of its slot, not copied (a copy would retain every array of the fit).
       switch results[g].take() {
-      case .success(let fit)?: out.append((labels[g], fit))
+      case .success(let fit)?: out.append((groups.labels[g], fit))
       case .failure(let error)?: throw error
       case nil: throw AnalysisError.analysis("fit", "internal error: group \(g) was not fitted")
       }
     }
     return out
+  }
+
+  /// `run(path:_:)` with `by`, written as the JSON document `jsonDocument(_:grouped: true)`
+  /// makes of its fits — the same bytes — handed to `emit` in order as they are made: each
+  /// chunk of groups is fitted and serialised by the worker that takes it, and the writing
+  /// overlaps the fitting (at most a few chunks ahead of it). nls batches, which fit one
+  /// group at a time, go through `run` first. Throws what `run` throws (the first failing
+  /// group's error, in order), after `emit` has received the chunks before it: the caller
+  /// discards them.
+  public static func streamGroupedJSON(path: String, _ request: FitRequest, emit: ([UInt8]) throws -> Void) throws {
+    guard request.model != .nls else {
+      for piece in jsonDocument(try run(path: path, request), grouped: true) { try emit(piece) }
+      return
+    }
+    let groups = try groups(path: path, request)
+    let count = groups.labels.count
+    guard count > 0 else { return try emit(Array("[]\n".utf8)) }
+    let (workers, chunk, chunks) = chunking(count)
+    let board = OrderedPieces<[UInt8]>(count: chunks, window: 4 * workers)
+    let finished = DispatchGroup()
+    for _ in 0..<workers {
+      DispatchQueue.global().async(group: finished) {
+        while let k = board.claim() {
+          let piece = Result { () throws(any Error) -> [UInt8] in
+            var workspace = CountModelWorkspace()
+            var out = JSONStreamWriter(indent: 1)
+            if k == 0 { out.sink.append("[\n") }
+            for g in (k * chunk)..<min(count, (k + 1) * chunk) {
+              let fit = try fitGroup(g, of: groups, request: request, workspace: &workspace)
+              JSON.arrayItem(g, count: count, into: &out) { write(fit, group: groups.labels[g], into: &$0) }
+            }
+            if k == chunks - 1 { out.sink.append("]\n") }
+            return out.sink.bytes
+          }
+          board.complete(k, piece)
+        }
+      }
+    }
+    defer {
+      board.stop()
+      finished.wait()
+    }
+    for k in 0..<chunks {
+      switch board.take(k) {
+      case .success(let bytes)?: try emit(bytes)
+      case .failure(let error)?: throw error
+      case nil: throw AnalysisError.analysis("fit", "internal error: chunk \(k) was not fitted")
+      }
+    }
+  }
+
+  /// Group `g` of `groups` fitted.
+  static func fitGroup(
+    _ g: Int, of groups: Groups, request: FitRequest, workspace: inout CountModelWorkspace
+  ) throws -> ModelFit {
+    try fitGroup(
+      label: groups.labels[g], rows: groups.rows(g), y: groups.y, xs: groups.xs, w: groups.w, off: groups.off,
+      request: request, workspace: &workspace)
   }
 
   /// One group's fit (`run` without `by` is the single group of all rows).

@@ -535,66 +535,6 @@ func statedCoverage(_ f: Figure) -> Double? {
   f.coverageStated ? f.coverage : nil
 }
 
-/// The quantities being reconciled on the workers and their outputs waiting to be written, in
-/// a window of `window` quantities ahead of the writer.
-private final class QuantityBoard: Sendable {
-  private struct State {
-    var next = 0
-    var stopped = false
-    var done: [Int: Result<[UInt8]?, any Error>] = [:]
-  }
-  private let count: Int
-  private let window: Int
-  private let state = Mutex(State())
-  /// Signalled when a quantity is done.
-  private let completed = DispatchSemaphore(value: 0)
-  /// Signalled when the writer frees a place in the window.
-  private let room: DispatchSemaphore
-
-  init(count: Int, window: Int) {
-    self.count = count
-    self.window = window
-    room = DispatchSemaphore(value: window)
-  }
-
-  /// The next quantity for a worker, or nil when there is none (or the run stopped).
-  func claim() -> Int? {
-    room.wait()
-    let i: Int? = state.withLock { s in
-      guard !s.stopped, s.next < count else { return nil }
-      defer { s.next += 1 }
-      return s.next
-    }
-    if i == nil { room.signal() }  // let the other workers see the end too
-    return i
-  }
-
-  func complete(_ i: Int, _ piece: Result<[UInt8]?, any Error>) {
-    state.withLock { $0.done[i] = piece }
-    completed.signal()
-  }
-
-  /// The output of quantity `i`, waiting for it; quantities must be taken in order.
-  func take(_ i: Int) -> Result<[UInt8]?, any Error>? {
-    while true {
-      let piece: Result<[UInt8]?, any Error>? = state.withLock { s in
-        s.done.removeValue(forKey: i)
-      }
-      if let piece {
-        room.signal()
-        return piece
-      }
-      completed.wait()
-    }
-  }
-
-  /// No further quantities are handed out (the writer has stopped or finished).
-  func stop() {
-    state.withLock { $0.stopped = true }
-    for _ in 0..<window { room.signal() }
-  }
-}
-
 /// The spill being made on another thread: its result once done, and a flag that asks it to stop.
 private final class SpillInProgress: Sendable {
   private let state = Mutex<(cancelled: Bool, made: QuantitySpill?)>((false, nil))
@@ -700,7 +640,7 @@ extension RangesAnalysis {
     // quantity in order, as in the whole-file run.
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
     let window = 2 * workers
-    let board = QuantityBoard(count: chosen.count, window: window)
+    let board = OrderedPieces<[UInt8]?>(count: chosen.count, window: window)
     let finished = DispatchGroup()
     for _ in 0..<workers {
       DispatchQueue.global().async(group: finished) {

@@ -74,10 +74,7 @@ public enum JSON: Sendable, Equatable {
         var out = JSONStreamWriter(indent: 1)
         for k in lo..<hi {
           let before = out.sink.bytes.count
-          out.sink.append("  ")
-          write(k, &out)
-          if k + 1 < count { out.sink.bytes.append(UInt8(ascii: ",")) }
-          out.sink.bytes.append(0x0A)
+          arrayItem(k, count: count, into: &out) { write(k, &$0) }
           // Room for the rest at a quarter more than the first item took.
           if k == lo { out.sink.bytes.reserveCapacity((out.sink.bytes.count - before) * (hi - lo) * 5 / 4) }
         }
@@ -85,6 +82,16 @@ public enum JSON: Sendable, Equatable {
       }
     }
     return [Array("[\n".utf8)] + parts + [Array("]\n".utf8)]
+  }
+
+  /// Item `k` of `count` of the array document as ``serializedArrayDocument(count:write:)``
+  /// writes it: indented, then a comma unless it is the last, then a newline. The document is
+  /// "[\n", the items, "]\n" ("[]\n" without items); `out` is a `JSONStreamWriter(indent: 1)`.
+  static func arrayItem(_ k: Int, count: Int, into out: inout JSONStreamWriter, _ write: (inout JSONStreamWriter) -> Void) {
+    out.sink.append("  ")
+    write(&out)
+    if k + 1 < count { out.sink.bytes.append(UInt8(ascii: ",")) }
+    out.sink.bytes.append(0x0A)
   }
 
   /// 64 spaces, the indentation of up to 32 levels in one append.

@@ -77,6 +77,18 @@ struct Fit: ParsableCommand {
         level: level)
       request.formula = formula
       request.start = start.flatMap(parseStart) ?? []
+      if by != nil && format == .json, let output = pendingOutput() {
+        // A batch's JSON is written as its chunks of groups are fitted; a failing group takes
+        // back what was written.
+        do {
+          try FitAnalysis.streamGroupedJSON(path: path, request) { try output.write($0) }
+        } catch {
+          output.retract()
+          throw error
+        }
+        try output.commit()
+        return
+      }
       let fits = try FitAnalysis.run(path: path, request)
       switch format {
       case .json:
