@@ -22,8 +22,8 @@ import Numerics
 /// likelihood falling as θ grows, so a maximum lies below where it stopped — its unguarded
 /// Newton step overshot to a negative θ and it then climbed away), θ is found by a bracketed
 /// search (``bracketedTheta(y:mu:from:table:)``) and the fit says so; glm.nb reports θ → ∞
-/// there, with a log-likelihood tens of units below the maximum (about 1 series in 15,000 of
-/// scripts/bench's overdispersed ones; Tests/Fixtures/statistics/negbin-mle-reference.csv).
+/// there, with a log-likelihood tens of units below the maximum (3 of 50,000 overdispersed
+/// series generated as scripts/bench makes them; Tests/Fixtures/statistics/negbin-mle-reference.csv).
 public enum NegativeBinomial {
   /// Fits the model.
   ///
