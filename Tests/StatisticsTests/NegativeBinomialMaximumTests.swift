@@ -44,8 +44,8 @@ struct NegativeBinomialMaximumTests {
   }()
 
   @Test func fixturesArePresent() {
-    #expect(Self.cases.count == 3)
-    #expect(Self.reference.count == 21)
+    #expect(Self.cases.count == 4)
+    #expect(Self.reference.count == 28)
   }
 
   @Test("β, θ and the log-likelihood are statsmodels' maximum; glm.nb's answer is far below it", arguments: cases)
@@ -55,12 +55,12 @@ struct NegativeBinomialMaximumTests {
     let ref = { (peer: String, what: String) throws -> Double in try #require(Self.reference["\(c.name)|\(peer)|\(what)"]) }
     #expect(fit.converged)
     // In standard errors, as the bench compares slopes: statsmodels stops on a parameter change
-    // of 1e-11, glm.nb's alternation on a log-likelihood change of 1e-8, which leaves a poorly
-    // determined coefficient free to move by far more than 1e-8 of itself (h4885's slope:
-    // −0.022 ± 0.090, 1.8e-6 of it apart, 5e-7 standard errors).
+    // of 1e-11, glm.nb's alternation on a log-likelihood change of 1e-8; a log-likelihood δ
+    // below the maximum leaves a coefficient free by about √(2δ) standard errors (spikes: δ =
+    // 1.4e-9, the slope 8e-5 standard errors from statsmodels'; h4885: 5e-7).
     for (i, what) in ["intercept", "slope"].enumerated() {
       let p = fit.parameters[i]
-      #expect(abs(p.estimate - (try ref("statsmodels", what))) < 1e-5 * p.standardError, "\(what) \(p.estimate)")
+      #expect(abs(p.estimate - (try ref("statsmodels", what))) < 1e-3 * p.standardError, "\(what) \(p.estimate)")
     }
     #expect(relativeError(try #require(fit.theta), try ref("statsmodels", "theta")) < 1e-7)
     let ll = try #require(fit.logLikelihood)
@@ -76,6 +76,25 @@ struct NegativeBinomialMaximumTests {
     let score = NegativeBinomial.newtonSums(y: c.y, mu: fit.fitted, theta: theta, table: table).score
     let scale = NegativeBinomial.newtonSums(y: c.y, mu: fit.fitted, theta: theta, table: table).info * theta
     #expect(abs(score) < 1e-6 * scale, "score \(score) at θ = \(theta)")
+  }
+
+  @Test("θ truncated at zero leaves no finite log-likelihood: the fit says it did not converge")
+  func thetaAtZeroIsNotConvergence() throws {
+    // One count of 2 among 24 zeros (a series of check-negbin-maximum.py, seed 2): θ reaches 0,
+    // where the log-likelihood is NaN; the alternation's test once took NaN for settled.
+    var y = [Double](repeating: 0, count: 25)
+    y[6] = 2
+    var offset = [Double](repeating: 0, count: 25)
+    offset[0] = -1.06146170595
+    offset[9] = -0.110933963737
+    offset[11] = -0.940374415353
+    offset[15] = -1.26432875259
+    let year = (0..<25).map { 2000 + Double($0) }
+    let design = try Matrix(columns: [Array(repeating: 1, count: 25), year])
+    let fit = try NegativeBinomial.fit(design: design, counts: y, names: ["(Intercept)", "year"], offset: offset)
+    #expect(fit.theta == 0)
+    #expect(!fit.converged)
+    #expect(fit.warnings.contains { $0.contains("log-likelihood is not finite") }, "\(fit.warnings)")
   }
 
   @Test("The search only runs where the score says a maximum lies below: θ unbounded stays unbounded")

@@ -7,7 +7,8 @@ moment start past the maximum to a negative θ, reflects it, and climbs away for
 reference is the maximum likelihood fit by statsmodels' NegativeBinomial (NB2, β and α = 1/θ
 jointly, Newton, tight tolerance), with R's glm.nb answer beside it for comparison. The series
 come from the generators of scripts/bench (part b, seed 7: group g5330) and of the same
-generator with seed 11 (h4885, h24427), found by scanning 50,000 series. Run from the
+generator with seed 11 (h4885, h24427), found by scanning 50,000 series, and from a harsher
+generator (4 to 25 counts, gamma shape down to 0.3; "spikes", group g246 of seed 1). Run from the
 repository root (needs statsmodels; R with MASS for the glm.nb columns):
   python3 scripts/peers/negbin/make-negbin-mle-reference.py
 """
@@ -20,6 +21,10 @@ CASES = {
     "g5330": ([31, 44, 23, 44, 65, 3, 74, 89, 12, 98, 79], {8: -1.34539737485}),
     "h4885": ([78, 70, 62, 27, 0, 35, 71, 61, 30, 66], {}),
     "h24427": ([5, 7, 0, 11, 0, 12, 2, 11, 0, 11, 19, 10], {5: -0.121888598579, 6: -0.785751490869}),
+    # Spikes of thousands among zeros: the maximum (theta about 0.02) lies below 1e-8 of where
+    # theta.ml stops (about 8e6), so the search must go down to an absolute floor.
+    "spikes": ([0, 0, 0, 0, 0, 0, 0, 0, 1324, 1345, 0, 0, 0, 0, 0, 0, 0, 0, 14271, 8016, 0, 0],
+               {4: -1.22927106212, 12: -0.0630288280281, 16: -0.0806382763971}),
 }
 
 rows_in, rows_out = [], []
