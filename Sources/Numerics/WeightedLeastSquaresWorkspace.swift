@@ -194,11 +194,11 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
             }
             guard info == 0 else { return info }
             // R b = c₁ by BLAS `dtrsv`, which is what `dtrtrs` computes for one right-hand side
-            // (through `dtrsm`), after its check for an exact zero on the diagonal. OpenBLAS's
-            // `dtrsm` takes a buffer from its memory pool under a mutex at every call, which two
-            // workers solving thousands of 2-column steps contend for; `dtrsv` does not. The
-            // same bits on the 10,000 negative binomial and Poisson bench fits and 40,000 more.
-            for j in 0..<p where ap[j * n + j] == 0 { return clapack_int(j + 1) }
+            // (through `dtrsm`); its check for an exact zero on the diagonal is the dependence
+            // check above, which rejects far smaller diagonals. OpenBLAS's `dtrsm` takes a
+            // buffer from its memory pool under a mutex at every call, which two workers solving
+            // thousands of 2-column steps contend for; `dtrsv` does not. The same bits on the
+            // 10,000 negative binomial and Poisson bench fits and 40,000 more.
             cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, pp, ap.baseAddress, mm, cp.baseAddress, 1)
             return 0
           }

@@ -399,10 +399,8 @@ public enum NegativeBinomial {
     }
     guard found else { return nil }
     var t = (lo * hi).squareRoot()
-    var info = Double.nan
     for _ in 0..<200 {
       let (score, i) = newtonSums(y: y, mu: mu, theta: t, table: table)
-      info = i
       guard score.isFinite, i.isFinite else { return nil }
       if score == 0 { break }
       if score > 0 { lo = t } else { hi = t }
@@ -413,23 +411,15 @@ public enum NegativeBinomial {
       t = next
       if (inside && moved <= 1e-13 * t) || hi - lo <= 1e-15 * hi { break }
     }
-    info = newtonSums(y: y, mu: mu, theta: t, table: table).info
-    // A gain below 1e-6 is within the rounding of these sums at a large θ (terms of the order
-    // of θ log θ cancel), and means nothing statistically: theta.ml's answer stands then.
-    guard info > 0, profileLogLikelihood(y: y, mu: mu, theta: t) > profileLogLikelihood(y: y, mu: mu, theta: from) + 1e-6
-    else { return nil }
+    let info = newtonSums(y: y, mu: mu, theta: t, table: table).info
+    // The two likelihoods given the same means (log y! left out: it does not depend on θ). A
+    // gain below 1e-6 is within the rounding of these sums at a large θ (terms of the order of
+    // θ log θ cancel), and means nothing statistically: theta.ml's answer stands then.
+    let noFactorials = [Double](repeating: 0, count: y.count)
+    let gain =
+      logLikelihood(y: y, mu: mu, theta: t, logFactorials: noFactorials)
+      - logLikelihood(y: y, mu: mu, theta: from, logFactorials: noFactorials)
+    guard info > 0, gain > 1e-6 else { return nil }
     return (t, (1 / info).squareRoot())
-  }
-
-  /// The terms of the NB log-likelihood that depend on θ, given the means:
-  /// Σ [log Γ(θ+y) − log Γ(θ) + θ log θ − (θ+y) log(θ+μ)].
-  static func profileLogLikelihood(y: [Double], mu: [Double], theta: Double) -> Double {
-    var sum = Summation.Accumulator()
-    let lgTheta: Double = lgamma(theta)
-    let thetaLogTheta = theta * log(theta)
-    for i in y.indices where i < mu.count {
-      sum.add(lgamma(theta + y[i]) - lgTheta + thetaLogTheta - (theta + y[i]) * log(theta + mu[i]))
-    }
-    return sum.value
   }
 }
