@@ -138,48 +138,20 @@ public enum FitAnalysis {
 
   /// Fits each group (in parallel for large batches).
   static func fitGroups(_ groups: Groups, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
-    // Each result lands in its group's slot, so the output (order and bytes) never depends on
-    // the number of workers, and the error reported is that of the first failing group, as
-    // in a sequential run.
-    let groupCount = groups.labels.count
-    let (_, chunk, chunks) = chunking(groupCount)
-    var results = [Result<ModelFit, any Error>?](repeating: nil, count: groupCount)
-    results.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let slots = buffer
-      DispatchQueue.concurrentPerform(iterations: chunks) { k in
-        let lo = k * chunk
-        let hi = min(groupCount, lo + chunk)
-        // One workspace per chunk, reused by its count-model fits.
-        var workspace = CountModelWorkspace()
-        for g in lo..<hi {
-          let result = Result { () throws(any Error) -> ModelFit in
-            try fitGroup(g, of: groups, request: request, workspace: &workspace)
-          }
-          slots[g] = result
-          if case .failure = result { break }
-        }
-      }
-    }
     var out: [(group: String?, fit: ModelFit)] = []
-    out.reserveCapacity(groupCount)
-    for g in 0..<groupCount {
-      // Moved out of its slot, not copied (a copy would retain every array of the fit).
-      switch results[g].take() {
-      case .success(let fit)?: out.append((groups.labels[g], fit))
-      case .failure(let error)?: throw error
-      case nil: throw AnalysisError.analysis("fit", "internal error: group \(g) was not fitted")
-      }
+    out.reserveCapacity(groups.labels.count)
+    try fitInChunks(groups, request, piece: { range, fit in try range.map(fit) }) { fits in
+      for fit in fits { out.append((groups.labels[out.count], fit)) }
     }
     return out
   }
 
   /// `run(path:_:)` with `by`, written as the JSON document `jsonDocument(_:grouped: true)`
   /// makes of its fits — the same bytes — handed to `emit` in order as they are made: each
-  /// chunk of groups is fitted and serialised by the worker that takes it, and the writing
-  /// overlaps the fitting (at most a few chunks ahead of it). nls batches, which fit one
-  /// group at a time, go through `run` first. Throws what `run` throws (the first failing
-  /// group's error, in order), after `emit` has received the chunks before it: the caller
-  /// discards them.
+  /// chunk of groups is serialised by the worker that fitted it, and the writing overlaps the
+  /// fitting. nls batches, which fit one group at a time, go through `run` first. Throws what
+  /// `run` throws (the first failing group's error, in order), after `emit` has received the
+  /// chunks before it: the caller discards them.
   public static func streamGroupedJSON(path: String, _ request: FitRequest, emit: ([UInt8]) throws -> Void) throws {
     guard request.model != .nls else {
       for piece in jsonDocument(try run(path: path, request), grouped: true) { try emit(piece) }
@@ -188,24 +160,47 @@ public enum FitAnalysis {
     let groups = try groups(path: path, request)
     let count = groups.labels.count
     guard count > 0 else { return try emit(Array("[]\n".utf8)) }
+    try fitInChunks(
+      groups, request,
+      piece: { range, fit in
+        var out = JSONStreamWriter(indent: 1)
+        if range.lowerBound == 0 { out.sink.append("[\n") }
+        for g in range {
+          let f = try fit(g)
+          JSON.arrayItem(g, count: count, into: &out) { write(f, group: groups.labels[g], into: &$0) }
+        }
+        if range.upperBound == count { out.sink.append("]\n") }
+        return out.sink.bytes
+      }, take: emit)
+  }
+
+  /// Fits the groups in chunks of up to 64 (``chunking(_:)``), taken by the workers as they
+  /// become free: `piece` gets a chunk's groups and the function that fits one of them (with
+  /// the chunk's workspace), and what it makes of them goes to `take`, chunk by chunk in
+  /// order, as they complete — at most a few chunks ahead of `take`. The order and bytes never
+  /// depend on the number of workers; a failing group's error is thrown when its chunk's turn
+  /// comes, so it is that of the first failing group, as in a sequential run.
+  static func fitInChunks<Piece: Sendable>(
+    _ groups: Groups, _ request: FitRequest,
+    piece: @escaping @Sendable (_ groups: Range<Int>, _ fit: (Int) throws -> ModelFit) throws -> Piece,
+    take: (Piece) throws -> Void
+  ) throws {
+    let count = groups.labels.count
+    guard count > 0 else { return }
     let (workers, chunk, chunks) = chunking(count)
-    let board = OrderedPieces<[UInt8]>(count: chunks, window: 4 * workers)
+    let board = OrderedPieces<Piece>(count: chunks, window: 4 * workers)
     let finished = DispatchGroup()
     for _ in 0..<workers {
       DispatchQueue.global().async(group: finished) {
         while let k = board.claim() {
-          let piece = Result { () throws(any Error) -> [UInt8] in
-            var workspace = CountModelWorkspace()
-            var out = JSONStreamWriter(indent: 1)
-            if k == 0 { out.sink.append("[\n") }
-            for g in (k * chunk)..<min(count, (k + 1) * chunk) {
-              let fit = try fitGroup(g, of: groups, request: request, workspace: &workspace)
-              JSON.arrayItem(g, count: count, into: &out) { write(fit, group: groups.labels[g], into: &$0) }
-            }
-            if k == chunks - 1 { out.sink.append("]\n") }
-            return out.sink.bytes
-          }
-          board.complete(k, piece)
+          let range = (k * chunk)..<min(count, (k + 1) * chunk)
+          board.complete(
+            k,
+            Result { () throws(any Error) -> Piece in
+              // One workspace per chunk, reused by its count-model fits.
+              var workspace = CountModelWorkspace()
+              return try piece(range) { g in try fitGroup(g, of: groups, request: request, workspace: &workspace) }
+            })
         }
       }
     }
@@ -213,13 +208,7 @@ public enum FitAnalysis {
       board.stop()
       finished.wait()
     }
-    for k in 0..<chunks {
-      switch board.take(k) {
-      case .success(let bytes)?: try emit(bytes)
-      case .failure(let error)?: throw error
-      case nil: throw AnalysisError.analysis("fit", "internal error: chunk \(k) was not fitted")
-      }
-    }
+    for k in 0..<chunks { try take(board.take(k).get()) }
   }
 
   /// Group `g` of `groups` fitted.

@@ -660,10 +660,9 @@ extension RangesAnalysis {
     let first = chosen.isEmpty
     for i in chosen.indices {
       switch board.take(i) {
-      case .success(let bytes?)?: try emit(bytes)
-      case .success(nil)?: return false
-      case .failure(let error)?: throw error
-      case nil: return false
+      case .success(let bytes?): try emit(bytes)
+      case .success(nil): return false
+      case .failure(let error): throw error
       }
     }
     if format == .json { try emit(Array((first ? "{\n  \"quantities\": []\n}\n" : "\n  ]\n}\n").utf8)) }

@@ -43,7 +43,7 @@ final class OrderedPieces<Piece: Sendable>: Sendable {
   }
 
   /// The result of item `i`, waiting for it; items must be taken in order.
-  func take(_ i: Int) -> Result<Piece, any Error>? {
+  func take(_ i: Int) -> Result<Piece, any Error> {
     while true {
       let piece: Result<Piece, any Error>? = state.withLock { s in
         s.done.removeValue(forKey: i)
