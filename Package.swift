@@ -20,7 +20,12 @@ let package = Package(
       path: "Sources/CLAPACK",
       providers: [.apt(["liblapack-dev", "libopenblas-dev", "liblapacke-dev"])]
     ),
-    .target(name: "Numerics", dependencies: ["CLAPACK"]),
+    // log and exp of whole arrays: glibc's AVX2 vector math (libmvec) where the CPU has it.
+    .target(
+      name: "CVectorMath",
+      linkerSettings: [.linkedLibrary("mvec", .when(platforms: [.linux]))]
+    ),
+    .target(name: "Numerics", dependencies: ["CLAPACK", "CVectorMath"]),
     .target(name: "Statistics", dependencies: ["Numerics", "CLAPACK"]),
     // Record ends of CSV by quote parity, 64 bytes at a time (SSE2).
     .target(name: "CScan"),

@@ -24,11 +24,20 @@ struct LogLinkFamily: Sendable {
   func deviance(_ y: [Double], _ mu: [Double]) -> Double {
     guard let theta else { return PoissonRegression.poissonDeviance(y, mu) }
     guard mu.count == y.count else { return .nan }
+    let n = y.count
     var sum = Summation.Accumulator()
-    y.withUnsafeBufferPointer { y in
-      mu.withUnsafeBufferPointer { mu in
-        for i in y.indices {
-          sum.add(2 * (y[i] * log(max(1, y[i]) / mu[i]) - (y[i] + theta) * log((y[i] + theta) / (mu[i] + theta))))
+    // The 2n logarithms first, as a vector (``VectorMath``), then the terms in order.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * n) { logs in
+      y.withUnsafeBufferPointer { y in
+        mu.withUnsafeBufferPointer { mu in
+          for i in 0..<n {
+            logs[i] = max(1, y[i]) / mu[i]
+            logs[n + i] = (y[i] + theta) / (mu[i] + theta)
+          }
+          VectorMath.log(logs)
+          for i in 0..<n {
+            sum.add(2 * (y[i] * logs[i] - (y[i] + theta) * logs[n + i]))
+          }
         }
       }
     }
@@ -140,9 +149,7 @@ enum IRLS {
     guard offset.count == n else { throw .invalidInput("offset has \(offset.count) values for \(n) counts") }
     b.resize(n)
     b.eta.withUnsafeBufferPointer { eta in
-      b.mu.withUnsafeMutableBufferPointer { mu in
-        for i in 0..<n { mu[i] = exp(eta[i]) }
-      }
+      b.mu.withUnsafeMutableBufferPointer { mu in VectorMath.exp(eta, into: mu) }
     }
     var previous = family.deviance(y, b.mu)
     var deviance = previous
@@ -276,13 +283,9 @@ enum IRLS {
       offset.withUnsafeBufferPointer { offset in
         eta.withUnsafeMutableBufferPointer { etav in
           mu.withUnsafeMutableBufferPointer { muv in
-            for i in 0..<n {
-              let e = fitted[i] + offset[i]
-              let m = exp(e)
-              etav[i] = e
-              muv[i] = m
-              if !m.isFinite || m <= 0 { good = false }
-            }
+            for i in 0..<n { etav[i] = fitted[i] + offset[i] }
+            VectorMath.exp(UnsafeBufferPointer(etav), into: muv)
+            for i in 0..<n where !muv[i].isFinite || muv[i] <= 0 { good = false }
           }
         }
       }

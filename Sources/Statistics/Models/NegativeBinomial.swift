@@ -65,7 +65,10 @@ public enum NegativeBinomial {
     let n = y.count
     var warnings: [String] = []
     IRLSBuffers.resize(&workspace.current.eta, n)
-    for i in 0..<n { workspace.current.eta[i] = log(y[i] + 0.1) }
+    workspace.current.eta.withUnsafeMutableBufferPointer { eta in
+      for i in 0..<n { eta[i] = y[i] + 0.1 }
+      VectorMath.log(eta)
+    }
     var fit = try IRLS.run(
       design: design, y: y, offset: off, family: poissonFamily, tolerance: tolerance,
       maxIterations: maxIterations, workspace: &workspace.solver, covariance: false,
@@ -182,19 +185,24 @@ public enum NegativeBinomial {
     let lgTheta: Double = lgamma(theta)
     let thetaLogTheta = theta * log(theta)
     guard mu.count == y.count, logFactorials.count == y.count, logMu.count == y.count else { return .nan }
+    let n = y.count
     var sum = Summation.Accumulator()
-    y.withUnsafeBufferPointer { y in
-      mu.withUnsafeBufferPointer { mu in
-        logFactorials.withUnsafeBufferPointer { logFactorials in
-          logMu.withUnsafeMutableBufferPointer { logMu in
-            for i in y.indices {
-              let l = log(mu[i])
-              logMu[i] = l
-              // y log μ, with log(μ + 1) for y = 0 as before (0 · a finite log is 0 either way).
-              let yLogMu = y[i] == 0 ? y[i] * log(mu[i] + 1) : y[i] * l
-              sum.add(
-                lgamma(theta + y[i]) - lgTheta - logFactorials[i] + thetaLogTheta
-                  + yLogMu - (theta + y[i]) * log(theta + mu[i]))
+    // log μᵢ and log(θ + μᵢ) first, as vectors (``VectorMath``), then the terms in order.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { logThetaMu in
+      y.withUnsafeBufferPointer { y in
+        mu.withUnsafeBufferPointer { mu in
+          logFactorials.withUnsafeBufferPointer { logFactorials in
+            logMu.withUnsafeMutableBufferPointer { logMu in
+              VectorMath.log(mu, into: logMu)
+              for i in 0..<n { logThetaMu[i] = theta + mu[i] }
+              VectorMath.log(logThetaMu)
+              for i in 0..<n {
+                // y log μ, with log(μ + 1) for y = 0 as before (0 · a finite log is 0 either way).
+                let yLogMu = y[i] == 0 ? y[i] * log(mu[i] + 1) : y[i] * logMu[i]
+                sum.add(
+                  lgamma(theta + y[i]) - lgTheta - logFactorials[i] + thetaLogTheta
+                    + yLogMu - (theta + y[i]) * logThetaMu[i])
+              }
             }
           }
         }
@@ -280,40 +288,46 @@ public enum NegativeBinomial {
       (score, info) = table.sums(theta: t0)
       info = -info
     }
-    y.withUnsafeBufferPointer { y in
-      mu.withUnsafeBufferPointer { mu in
-        if let table, table.allSmall {
-          // Every count is in the table: ψ(θ) and ψ′(θ) are not needed (the same terms as below).
-          for i in y.indices {
-            let a = t0 + y[i]
-            let m = mu[i] + t0
-            let invM = 1 / m
-            score += logT0 + 1 - log(m) - a * invM
-            info += -invT0 + 2 * invM - a * invM * invM
-          }
-        } else {
-          let psi0 = SpecialFunctions.digamma(t0)
-          let tri0 = SpecialFunctions.trigamma(t0)
-          // `small` nil: no table, every count by ψ directly.
-          func terms(_ small: UnsafeBufferPointer<Bool>?) {
-            for i in y.indices {
+    let n = y.count
+    // log(μᵢ + θ) first, as a vector (``VectorMath``).
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { logM in
+      y.withUnsafeBufferPointer { y in
+        mu.withUnsafeBufferPointer { mu in
+          for i in 0..<n { logM[i] = mu[i] + t0 }
+          VectorMath.log(logM)
+          if let table, table.allSmall {
+            // Every count is in the table: ψ(θ) and ψ′(θ) are not needed (the same terms as below).
+            for i in 0..<n {
               let a = t0 + y[i]
               let m = mu[i] + t0
               let invM = 1 / m
-              if let small, small[i] {
-                score += logT0 + 1 - log(m) - a * invM
-                info += -invT0 + 2 * invM - a * invM * invM
-              } else {
-                let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
-                score += psiA - psi0 + logT0 + 1 - log(m) - a * invM
-                info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+              score += logT0 + 1 - logM[i] - a * invM
+              info += -invT0 + 2 * invM - a * invM * invM
+            }
+          } else {
+            let psi0 = SpecialFunctions.digamma(t0)
+            let tri0 = SpecialFunctions.trigamma(t0)
+            // `small` nil: no table, every count by ψ directly.
+            func terms(_ small: UnsafeBufferPointer<Bool>?) {
+              for i in 0..<n {
+                let a = t0 + y[i]
+                let m = mu[i] + t0
+                let invM = 1 / m
+                if let small, small[i] {
+                  score += logT0 + 1 - logM[i] - a * invM
+                  info += -invT0 + 2 * invM - a * invM * invM
+                } else {
+                  let (psiA, triA) = SpecialFunctions.digammaAndTrigamma(a)
+                  score += psiA - psi0 + logT0 + 1 - logM[i] - a * invM
+                  info += -triA + tri0 - invT0 + 2 * invM - a * invM * invM
+                }
               }
             }
-          }
-          if let table {
-            table.small.withUnsafeBufferPointer { terms($0) }
-          } else {
-            terms(nil)
+            if let table {
+              table.small.withUnsafeBufferPointer { terms($0) }
+            } else {
+              terms(nil)
+            }
           }
         }
       }

@@ -112,12 +112,19 @@ public enum PoissonRegression {
   /// Poisson deviance 2 Σ [y log(y/μ) − (y − μ)], with 0·log 0 = 0.
   public static func poissonDeviance(_ y: [Double], _ mu: [Double]) -> Double {
     guard mu.count == y.count else { return .nan }
+    let n = y.count
     var sum = Summation.Accumulator()
-    y.withUnsafeBufferPointer { y in
-      mu.withUnsafeBufferPointer { mu in
-        for i in y.indices {
-          let a = y[i] > 0 ? y[i] * log(y[i] / mu[i]) : 0
-          sum.add(2 * (a - (y[i] - mu[i])))
+    // The logarithms first, as a vector (``VectorMath``; log 1 = 0 where y = 0, unused), then
+    // the terms in order.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { logs in
+      y.withUnsafeBufferPointer { y in
+        mu.withUnsafeBufferPointer { mu in
+          for i in 0..<n { logs[i] = y[i] > 0 ? y[i] / mu[i] : 1 }
+          VectorMath.log(logs)
+          for i in 0..<n {
+            let a = y[i] > 0 ? y[i] * logs[i] : 0
+            sum.add(2 * (a - (y[i] - mu[i])))
+          }
         }
       }
     }
