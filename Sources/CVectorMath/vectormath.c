@@ -22,26 +22,17 @@ static int have_vector(void) {
   return s;
 }
 
-__attribute__((target("avx2,fma"))) static void log_avx2(const double *x, double *out, long n) {
-  long i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_log(_mm256_loadu_pd(x + i)));
-  if (i < n) {
-    double pad[4] = {1, 1, 1, 1};
-    for (long j = i; j < n; j++) pad[j - i] = x[j];
-    double r[4];
-    _mm256_storeu_pd(r, _ZGVdN4v_log(_mm256_loadu_pd(pad)));
-    for (long j = i; j < n; j++) out[j] = r[j - i];
-  }
-}
+typedef __m256d (*vector_function)(__m256d);
 
-__attribute__((target("avx2,fma"))) static void exp_avx2(const double *x, double *out, long n) {
+// out[i] = f(x[i]), four at a time; the last n mod 4 padded with `pad_value` (an argument with a finite result).
+__attribute__((target("avx2,fma"))) static void apply_avx2(vector_function f, double pad_value, const double *x, double *out, long n) {
   long i = 0;
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, _ZGVdN4v_exp(_mm256_loadu_pd(x + i)));
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, f(_mm256_loadu_pd(x + i)));
   if (i < n) {
-    double pad[4] = {0, 0, 0, 0};
+    double pad[4] = {pad_value, pad_value, pad_value, pad_value};
     for (long j = i; j < n; j++) pad[j - i] = x[j];
     double r[4];
-    _mm256_storeu_pd(r, _ZGVdN4v_exp(_mm256_loadu_pd(pad)));
+    _mm256_storeu_pd(r, f(_mm256_loadu_pd(pad)));
     for (long j = i; j < n; j++) out[j] = r[j - i];
   }
 }
@@ -50,7 +41,7 @@ __attribute__((target("avx2,fma"))) static void exp_avx2(const double *x, double
 void reconcile_log_array(const double *x, double *out, long n) {
 #ifdef RECONCILE_LIBMVEC
   if (have_vector()) {
-    log_avx2(x, out, n);
+    apply_avx2(_ZGVdN4v_log, 1, x, out, n);
     return;
   }
 #endif
@@ -60,7 +51,7 @@ void reconcile_log_array(const double *x, double *out, long n) {
 void reconcile_exp_array(const double *x, double *out, long n) {
 #ifdef RECONCILE_LIBMVEC
   if (have_vector()) {
-    exp_avx2(x, out, n);
+    apply_avx2(_ZGVdN4v_exp, 0, x, out, n);
     return;
   }
 #endif

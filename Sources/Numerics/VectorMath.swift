@@ -13,29 +13,24 @@ public enum VectorMath {
   /// Whether the vector routines are in use on this machine.
   public static var isVectorized: Bool { reconcile_vector_math_available() != 0 }
 
-  /// `out[i] = log(x[i])` for every index of `x` (`out` at least as long; it may be `x` itself).
+  /// `out[i] = log(x[i])` for every index of `x` (`out` at least as long; it may be `x` itself: `log(UnsafeBufferPointer(b), into: b)`).
   @inlinable
   public static func log(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-    guard x.count > 0, out.count >= x.count, let xp = x.baseAddress, let op = out.baseAddress else { return }
-    reconcile_log_array(xp, op, x.count)
-  }
-
-  /// `log` in place.
-  @inlinable
-  public static func log(_ x: UnsafeMutableBufferPointer<Double>) {
-    log(UnsafeBufferPointer(x), into: x)
+    apply(reconcile_log_array, x, out)
   }
 
   /// `out[i] = exp(x[i])` for every index of `x` (`out` at least as long; it may be `x` itself).
   @inlinable
   public static func exp(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
-    guard x.count > 0, out.count >= x.count, let xp = x.baseAddress, let op = out.baseAddress else { return }
-    reconcile_exp_array(xp, op, x.count)
+    apply(reconcile_exp_array, x, out)
   }
 
-  /// `exp` in place.
   @inlinable
-  public static func exp(_ x: UnsafeMutableBufferPointer<Double>) {
-    exp(UnsafeBufferPointer(x), into: x)
+  static func apply(
+    _ f: (UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, Int) -> Void,
+    _ x: UnsafeBufferPointer<Double>, _ out: UnsafeMutableBufferPointer<Double>
+  ) {
+    guard x.count > 0, out.count >= x.count, let xp = x.baseAddress, let op = out.baseAddress else { return }
+    f(xp, op, x.count)
   }
 }

@@ -84,7 +84,7 @@ struct VectorMathTests {
           #expect(got == Array(alone[start..<(start + length)]), "\(function), \(length) values from \(start)")
           var inPlace = slice
           inPlace.withUnsafeMutableBufferPointer { b in
-            if function == "log" { VectorMath.log(b) } else { VectorMath.exp(b) }
+            if function == "log" { VectorMath.log(UnsafeBufferPointer(b), into: b) } else { VectorMath.exp(UnsafeBufferPointer(b), into: b) }
           }
           #expect(inPlace == got)
         }

@@ -34,7 +34,7 @@ struct LogLinkFamily: Sendable {
             logs[i] = max(1, y[i]) / mu[i]
             logs[n + i] = (y[i] + theta) / (mu[i] + theta)
           }
-          VectorMath.log(logs)
+          VectorMath.log(UnsafeBufferPointer(logs), into: logs)
           for i in 0..<n {
             sum.add(2 * (y[i] * logs[i] - (y[i] + theta) * logs[n + i]))
           }

@@ -67,7 +67,7 @@ public enum NegativeBinomial {
     IRLSBuffers.resize(&workspace.current.eta, n)
     workspace.current.eta.withUnsafeMutableBufferPointer { eta in
       for i in 0..<n { eta[i] = y[i] + 0.1 }
-      VectorMath.log(eta)
+      VectorMath.log(UnsafeBufferPointer(eta), into: eta)
     }
     var fit = try IRLS.run(
       design: design, y: y, offset: off, family: poissonFamily, tolerance: tolerance,
@@ -195,7 +195,7 @@ public enum NegativeBinomial {
             logMu.withUnsafeMutableBufferPointer { logMu in
               VectorMath.log(mu, into: logMu)
               for i in 0..<n { logThetaMu[i] = theta + mu[i] }
-              VectorMath.log(logThetaMu)
+              VectorMath.log(UnsafeBufferPointer(logThetaMu), into: logThetaMu)
               for i in 0..<n {
                 // y log μ, with log(μ + 1) for y = 0 as before (0 · a finite log is 0 either way).
                 let yLogMu = y[i] == 0 ? y[i] * log(mu[i] + 1) : y[i] * logMu[i]
@@ -294,7 +294,7 @@ public enum NegativeBinomial {
       y.withUnsafeBufferPointer { y in
         mu.withUnsafeBufferPointer { mu in
           for i in 0..<n { logM[i] = mu[i] + t0 }
-          VectorMath.log(logM)
+          VectorMath.log(UnsafeBufferPointer(logM), into: logM)
           if let table, table.allSmall {
             // Every count is in the table: ψ(θ) and ψ′(θ) are not needed (the same terms as below).
             for i in 0..<n {

@@ -120,7 +120,7 @@ public enum PoissonRegression {
       y.withUnsafeBufferPointer { y in
         mu.withUnsafeBufferPointer { mu in
           for i in 0..<n { logs[i] = y[i] > 0 ? y[i] / mu[i] : 1 }
-          VectorMath.log(logs)
+          VectorMath.log(UnsafeBufferPointer(logs), into: logs)
           for i in 0..<n {
             let a = y[i] > 0 ? y[i] * logs[i] : 0
             sum.add(2 * (a - (y[i] - mu[i])))
