@@ -24,8 +24,10 @@ static int have_vector(void) {
 
 typedef __m256d (*vector_function)(__m256d);
 
-// out[i] = f(x[i]), four at a time; the last n mod 4 padded with `pad_value` (an argument with a finite result).
-__attribute__((target("avx2,fma"))) static void apply_avx2(vector_function f, double pad_value, const double *x, double *out, long n) {
+// out[i] = f(x[i]), four at a time; the last n mod 4 padded with `pad_value` (an argument
+// with a finite result).
+__attribute__((target("avx2,fma"))) static void apply_avx2(
+    vector_function f, double pad_value, const double *x, double *out, long n) {
   long i = 0;
   for (; i + 4 <= n; i += 4) _mm256_storeu_pd(out + i, f(_mm256_loadu_pd(x + i)));
   if (i < n) {

@@ -13,7 +13,8 @@ public enum VectorMath {
   /// Whether the vector routines are in use on this machine.
   public static var isVectorized: Bool { reconcile_vector_math_available() != 0 }
 
-  /// `out[i] = log(x[i])` for every index of `x` (`out` at least as long; it may be `x` itself: `log(UnsafeBufferPointer(b), into: b)`).
+  /// `out[i] = log(x[i])` for every index of `x` (`out` at least as long; it may be `x`
+  /// itself: `log(UnsafeBufferPointer(b), into: b)`).
   @inlinable
   public static func log(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
     apply(reconcile_log_array, x, out)

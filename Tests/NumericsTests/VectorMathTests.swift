@@ -55,7 +55,9 @@ struct VectorMathTests {
       worst = max(worst, u)
       #expect(u <= bound, "\(function)(\(row.x)) = \(value), exact \(row.exact): \(u) ulp")
     }
-    print("vector \(function): largest error \(worst) ulp over \(rows.count) arguments (vectorized: \(VectorMath.isVectorized))")
+    print(
+      "vector \(function): largest error \(worst) ulp over \(rows.count) arguments",
+      "(vectorized: \(VectorMath.isVectorized))")
   }
 
   @Test("the ends of the range: zero, negative, infinite and NaN arguments, overflow and underflow")
@@ -84,7 +86,11 @@ struct VectorMathTests {
           #expect(got == Array(alone[start..<(start + length)]), "\(function), \(length) values from \(start)")
           var inPlace = slice
           inPlace.withUnsafeMutableBufferPointer { b in
-            if function == "log" { VectorMath.log(UnsafeBufferPointer(b), into: b) } else { VectorMath.exp(UnsafeBufferPointer(b), into: b) }
+            if function == "log" {
+              VectorMath.log(UnsafeBufferPointer(b), into: b)
+            } else {
+              VectorMath.exp(UnsafeBufferPointer(b), into: b)
+            }
           }
           #expect(inPlace == got)
         }
