@@ -19,29 +19,14 @@ struct NegativeBinomialMaximumTests {
   }
 
   static let cases: [Case] = {
-    guard let cases = try? Fixture.cases("negbin-mle-cases.csv") else { return [] }
-    return cases.map { name, rows in
-      var c = Case(name: name)
-      for r in rows {
-        guard let year = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""), let offset = Double(r["log_exposure"] ?? "")
-        else { continue }
-        c.year.append(year)
-        c.y.append(y)
-        c.offset.append(offset)
-      }
-      return c
+    guard let series = try? Fixture.series("negbin-mle-cases.csv", columns: ["year", "y", "log_exposure"]) else {
+      return []
     }
+    return series.map { Case(name: $0.name, year: $0.columns[0], y: $0.columns[1], offset: $0.columns[2]) }
   }()
 
-  static let reference: [String: Double] = {
-    guard let rows = try? Fixture.rows("negbin-mle-reference.csv") else { return [:] }
-    var out: [String: Double] = [:]
-    for r in rows {
-      guard let c = r["case"], let peer = r["peer"], let what = r["what"], let v = Double(r["value"] ?? "") else { continue }
-      out["\(c)|\(peer)|\(what)"] = v
-    }
-    return out
-  }()
+  static let reference: [String: Double] =
+    (try? Fixture.values("negbin-mle-reference.csv", keyedBy: ["case", "peer", "what"])) ?? [:]
 
   @Test func fixturesArePresent() {
     #expect(Self.cases.count == 4)

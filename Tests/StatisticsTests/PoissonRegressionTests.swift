@@ -16,31 +16,12 @@ struct PoissonRegressionTests {
   }
 
   static let cases: [Case] = {
-    guard let cases = try? Fixture.cases("glm-cases.csv") else { return [] }
-    return cases.map { name, rows in
-      var c = Case(name: name, year: [], y: [], exposure: [])
-      for r in rows {
-        guard let yr = Double(r["year"] ?? ""), let y = Double(r["y"] ?? ""), let e = Double(r["exposure"] ?? "")
-        else { continue }
-        c.year.append(yr)
-        c.y.append(y)
-        c.exposure.append(e)
-      }
-      return c
-    }
+    guard let series = try? Fixture.series("glm-cases.csv", columns: ["year", "y", "exposure"]) else { return [] }
+    return series.map { Case(name: $0.name, year: $0.columns[0], y: $0.columns[1], exposure: $0.columns[2]) }
   }()
 
-  static let reference: [String: Double] = {
-    guard let rows = try? Fixture.rows("glm-reference.csv") else { return [:] }
-    var out: [String: Double] = [:]
-    for r in rows {
-      guard let c = r["case"], let m = r["model"], let t = r["term"], let w = r["what"],
-        let v = Double(r["value"] ?? "")
-      else { continue }
-      out["\(c)|\(m)|\(t)|\(w)"] = v
-    }
-    return out
-  }()
+  static let reference: [String: Double] =
+    (try? Fixture.values("glm-reference.csv", keyedBy: ["case", "model", "term", "what"])) ?? [:]
 
   @Test func fixturesArePresent() {
     #expect(Self.cases.count >= 15)
