@@ -23,17 +23,13 @@ def timed(cmd, **kw):
     return dt, peak, out_path.read_text()
 
 
-MEDIANS = {}
-
-
 def best_of(cmd, runs=5, **kw):
-    """`timed` run `runs` times: the fastest wall time (scheduling noise only adds time),
-    the largest peak memory, and the output of the last run (identical every time). The
-    median wall time is kept in MEDIANS[cmd[1]] for `row`, which prints the ratio by it too:
-    the peers' loops are timed once, noise included."""
+    """`timed` run `runs` times: the fastest wall time (scheduling noise only adds time), the
+    median wall time (for a ratio by it too: the peers' loops are timed once, noise included),
+    the largest peak memory, and the output of the last run (identical every time)."""
     results = [timed(cmd, **kw) for _ in range(runs)]
-    MEDIANS[cmd[1]] = sorted(r[0] for r in results)[runs // 2]
-    return min(r[0] for r in results), max(r[1] for r in results), results[-1][2]
+    times = sorted(r[0] for r in results)
+    return times[0], times[runs // 2], max(r[1] for r in results), results[-1][2]
 
 
 def rscript(code):
@@ -63,7 +59,7 @@ def part_a():
             for _ in range(k):
                 vi = rng.uniform(0.01, 0.5)
                 f.write(f"g{g},{rng.gauss(mu, math.sqrt(vi + tau * tau)):.10g},{vi:.10g}\n")
-    ours, peak, out = best_of([RECONCILE, "meta", str(path), "--by", "group", "--method", "REML", "--format", "json"])
+    ours, median, peak, out = best_of([RECONCILE, "meta", str(path), "--by", "group", "--method", "REML", "--format", "json"])
     mine = {r["group"]: r for r in json.loads(out)}
     rout = WORK / "meta-r.csv"
     code = f"""suppressPackageStartupMessages(library(metafor))
@@ -83,7 +79,7 @@ cat(t[["elapsed"]])"""
         worst = max(worst, rel(m["estimate"], float(r["est"])), rel(m["std_error"], float(r["se"])))
     print("\n## (a) 10,000 REML meta-analyses, k = 5..30\n")
     print("| workload | reconcile per analysis | peer | peer per analysis | ratio |\n|---|---|---|---|---|")
-    row("REML meta-analysis", ours, "metafor rma() loop", peer, 10000, MEDIANS["meta"])
+    row("REML meta-analysis", ours, "metafor rma() loop", peer, 10000, median)
     print(f"\nreconcile: {ours:.3f} s wall for 10,000 (best of 5 runs; process start, CSV parse and JSON output to a file included), peak {peak:.0f} MB; largest relative difference from metafor in estimate or SE: {worst:.1e}")
 
 
@@ -116,7 +112,7 @@ def part_b():
     groups = [g for _, g in d.groupby("group", sort=False)]
     results = {}
     for model in ["poisson", "negbin"]:
-        ours, peak, out = best_of([RECONCILE, "fit", str(path), "--y", "count", "--x", "year", "--offset", "log_exposure", "--model", model, "--by", "group", "--format", "json"])
+        ours, median, peak, out = best_of([RECONCILE, "fit", str(path), "--y", "count", "--x", "year", "--offset", "log_exposure", "--model", model, "--by", "group", "--format", "json"])
         mine = {r["group"]: r for r in json.loads(out)}
         t0 = time.perf_counter()
         sm_est = {}
@@ -164,8 +160,8 @@ write.csv(data.frame(group = names(gs), slope = res), "{rout}", row.names = FALS
         # tolerance: compare where both converged.
         worst_sm = max((se_units(mine[k], v) for k, v in sm_est.items() if mine[k].get("converged", True)), default=0)
         name = "Poisson GLM" if model == "poisson" else "negative binomial"
-        row(name, ours, "statsmodels loop", peer_sm, 10000, MEDIANS["fit"])
-        row(name, ours, "R glm loop" if model == "poisson" else "R MASS::glm.nb loop", peer_r, 10000, MEDIANS["fit"])
+        row(name, ours, "statsmodels loop", peer_sm, 10000, median)
+        row(name, ours, "R glm loop" if model == "poisson" else "R MASS::glm.nb loop", peer_r, 10000, median)
         results[model] = (ours, peak, worst_r, worst_sm, len(sm_est), sm_unconverged + sm_failed, departures)
     for model, (ours, peak, wr, ws, nsm, nsm_not, dep) in results.items():
         print(f"\n{model}: reconcile {ours:.3f} s wall for 10,000 (best of 5 runs, output to a file), peak {peak:.0f} MB; largest difference in the slope, in standard errors: {wr:.1e} from R, {ws:.1e} from statsmodels (over the {nsm} fits statsmodels reports converged; {nsm_not} did not converge or failed)")
@@ -201,13 +197,9 @@ def part_c():
 
 
 def part_d():
-    out = WORK / "seed-report"
-    best = None
-    for _ in range(5):
-        dt, peak, _ = timed([RECONCILE, "report", "--out", str(out)], cwd=ROOT)
-        best = (dt, peak) if best is None or dt < best[0] else best
+    best, _, peak, _ = best_of([RECONCILE, "report", "--out", str(WORK / "seed-report")], cwd=ROOT)
     print("\n## (d) the seed report\n")
-    print(f"reconcile report on datasets/: {best[0] * 1000:.0f} ms wall (best of 5), peak {best[1]:.0f} MB")
+    print(f"reconcile report on datasets/: {best * 1000:.0f} ms wall (best of 5), peak {peak:.0f} MB")
 
 
 def part_e():
