@@ -158,6 +158,34 @@ struct RangePoolingTests {
     }
   }
 
+  @Test("Leaving out the conflicts changes nothing else")
+  func withoutConflicts() throws {
+    var g = SplitMix(state: 7)
+    for trial in 0..<300 {
+      // Half the trials with disjoint ranges, one-sided bounds and exclusions among them.
+      var inputs = Self.randomInputs(&g)
+      if trial % 2 == 1 {
+        inputs.append(RangeInput(id: "far", low: 1e6, high: 2e6, value: nil))
+        inputs.append(RangeInput(id: "floor", low: 5, high: nil, value: nil))
+        inputs.append(RangeInput(id: "copy", low: 1, high: 2, value: nil, excludedReason: "restates"))
+      }
+      let full = try RangePooling.reconcile(inputs, level: 0.8)
+      let lean = try RangePooling.reconcile(inputs, level: 0.8, conflicts: false)
+      if trial % 2 == 1 { #expect(!full.conflicts.isEmpty, "trial \(trial)") }
+      #expect(lean.conflicts.isEmpty && lean.conflictPairs.isEmpty && lean.conflictPairCount == 0)
+      #expect(lean.distributions == full.distributions, "trial \(trial)")
+      #expect(lean.excluded.map(\.id) == full.excluded.map(\.id) && lean.excluded.map(\.reason) == full.excluded.map(\.reason))
+      #expect(lean.outcomes == full.outcomes)
+      #expect(lean.envelope.low == full.envelope.low && lean.envelope.high == full.envelope.high)
+      #expect(lean.intersection?.low == full.intersection?.low && lean.intersection?.high == full.intersection?.high)
+      #expect(lean.randomEffects == full.randomEffects)
+      #expect(lean.linearPool == full.linearPool)
+      #expect(lean.logarithmicPool == full.logarithmicPool)
+      #expect(lean.leaveOneOut == full.leaveOneOut)
+      #expect(lean.scale == full.scale && lean.leaveOneOutOmitted == full.leaveOneOutOmitted)
+    }
+  }
+
   @Test("Pooled results do not depend on the order of the sources")
   func permutationInvariance() throws {
     var g = SplitMix(state: 42)

@@ -187,12 +187,16 @@ public enum RangePooling {
   ///   - level: level of the pooled intervals (CI, PI and the pools' central intervals).
   ///   - pointFactor: f for point figures (> 1).
   ///   - detail: compute leave-one-out (false for the by-year views).
+  ///   - conflicts: find the conflicting sources and pairs. False leaves `conflicts` and
+  ///     `conflictPairs` empty and `conflictPairCount` 0, for a caller that reports none of
+  ///     them (the CSV rows of `ranges`); everything else is the same.
   ///
   /// Complexity: O(k log k) in the number of sources k, plus O(k²) for leave-one-out when
   /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
-    _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2, detail: Bool = true
+    _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2, detail: Bool = true,
+    conflicts findConflicts: Bool = true
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
     guard pointFactor > 1 && pointFactor.isFinite else {
@@ -285,11 +289,13 @@ public enum RangePooling {
     // largest low of the others, or its low above the smallest high of the others. Pairs are
     // listed (up to `maxListedPairs`, in input order) only as far as the analyst can read them.
     // Only the two largest lows and the two smallest highs matter (with their repeats).
+    // Without `findConflicts` both loops are skipped: no source is found conflicting, and the
+    // count and the listing below have nothing to do.
     var maxLow = -Double.infinity
     var secondLow = -Double.infinity
     var minHigh = Double.infinity
     var secondHigh = Double.infinity
-    for b in bounds {
+    for b in bounds where findConflicts {
       if b.low > maxLow {
         secondLow = maxLow
         maxLow = b.low
@@ -308,7 +314,7 @@ public enum RangePooling {
     // or low above high).
     var conflicting: [Int] = []
     var odd = false
-    for (k, b) in bounds.enumerated() {
+    for (k, b) in bounds.enumerated() where findConflicts {
       let otherMaxLow = bounds.count > 1 ? (maxLow == b.low ? secondLow : maxLow) : -.infinity
       let otherMinHigh = bounds.count > 1 ? (minHigh == b.high ? secondHigh : minHigh) : .infinity
       if b.high < otherMaxLow || b.low > otherMinHigh {
