@@ -158,8 +158,8 @@ struct RangePoolingTests {
     }
   }
 
-  @Test("Leaving out the conflicts changes nothing else")
-  func withoutConflicts() throws {
+  @Test("Leaving out the conflicts or leave-one-out changes nothing else")
+  func withoutConflictsOrLeaveOneOut() throws {
     var g = SplitMix(state: 7)
     for trial in 0..<300 {
       // Half the trials with disjoint ranges, one-sided bounds and exclusions among them.
@@ -170,19 +170,31 @@ struct RangePoolingTests {
         inputs.append(RangeInput(id: "copy", low: 1, high: 2, value: nil, excludedReason: "restates"))
       }
       let full = try RangePooling.reconcile(inputs, level: 0.8)
-      let lean = try RangePooling.reconcile(inputs, level: 0.8, conflicts: false)
       if trial % 2 == 1 { #expect(!full.conflicts.isEmpty, "trial \(trial)") }
-      #expect(lean.conflicts.isEmpty && lean.conflictPairs.isEmpty && lean.conflictPairCount == 0)
-      #expect(lean.distributions == full.distributions, "trial \(trial)")
-      #expect(lean.excluded.map(\.id) == full.excluded.map(\.id) && lean.excluded.map(\.reason) == full.excluded.map(\.reason))
-      #expect(lean.outcomes == full.outcomes)
-      #expect(lean.envelope.low == full.envelope.low && lean.envelope.high == full.envelope.high)
-      #expect(lean.intersection?.low == full.intersection?.low && lean.intersection?.high == full.intersection?.high)
-      #expect(lean.randomEffects == full.randomEffects)
-      #expect(lean.linearPool == full.linearPool)
-      #expect(lean.logarithmicPool == full.logarithmicPool)
-      #expect(lean.leaveOneOut == full.leaveOneOut)
-      #expect(lean.scale == full.scale && lean.leaveOneOutOmitted == full.leaveOneOutOmitted)
+      if full.distributions.count > 2 { #expect(!full.leaveOneOut.isEmpty, "trial \(trial)") }
+      for (conflicts, leaveOneOut) in [(false, true), (true, false), (false, false)] {
+        let lean = try RangePooling.reconcile(inputs, level: 0.8, conflicts: conflicts, leaveOneOut: leaveOneOut)
+        let label = "trial \(trial), conflicts \(conflicts), leave-one-out \(leaveOneOut)"
+        if conflicts {
+          #expect(lean.conflicts == full.conflicts && lean.conflictPairCount == full.conflictPairCount, "\(label)")
+          #expect(lean.conflictPairs.map(\.0) == full.conflictPairs.map(\.0), "\(label)")
+          #expect(lean.conflictPairs.map(\.1) == full.conflictPairs.map(\.1), "\(label)")
+        } else {
+          #expect(lean.conflicts.isEmpty && lean.conflictPairs.isEmpty && lean.conflictPairCount == 0, "\(label)")
+        }
+        #expect(lean.leaveOneOut == (leaveOneOut ? full.leaveOneOut : []), "\(label)")
+        #expect(lean.distributions == full.distributions, "\(label)")
+        #expect(lean.excluded.map(\.id) == full.excluded.map(\.id), "\(label)")
+        #expect(lean.excluded.map(\.reason) == full.excluded.map(\.reason), "\(label)")
+        #expect(lean.outcomes == full.outcomes, "\(label)")
+        #expect(lean.envelope.low == full.envelope.low && lean.envelope.high == full.envelope.high, "\(label)")
+        #expect(lean.intersection?.low == full.intersection?.low, "\(label)")
+        #expect(lean.intersection?.high == full.intersection?.high, "\(label)")
+        #expect(lean.randomEffects == full.randomEffects, "\(label)")
+        #expect(lean.linearPool == full.linearPool, "\(label)")
+        #expect(lean.logarithmicPool == full.logarithmicPool, "\(label)")
+        #expect(lean.scale == full.scale, "\(label)")
+      }
     }
   }
 

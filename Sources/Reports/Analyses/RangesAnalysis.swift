@@ -43,12 +43,13 @@ public enum RangesAnalysis {
   ///   - quantities: the quantities to analyse (all, in order of first appearance, when empty).
   ///   - coverage: coverage assumed for figures whose row leaves `coverage` empty.
   ///   - level: level of the pooled intervals.
-  ///   - byYear: compute the consensus by publication year (`QuantityRanges.byYear`), which
-  ///     the table and JSON show and the CSV does not; false leaves it empty.
+  ///   - tableDetails: compute what the table and JSON show and the CSV does not: the
+  ///     consensus by publication year (`QuantityRanges.byYear`), the conflicting sources and
+  ///     pairs, and leave-one-out. False leaves them empty (the CSV's bytes are the same).
   /// - Throws: `AnalysisError` when a named quantity is absent or pooling fails.
   public static func run(
     _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = 0.9,
-    byYear withByYear: Bool = true
+    tableDetails: Bool = true
   ) throws(AnalysisError) -> [QuantityRanges] {
     // One pass groups the figures by quantity (in order of first appearance).
     var order: [String] = []
@@ -80,12 +81,12 @@ public enum RangesAnalysis {
       var years: [Int?] = []
       inputs.reserveCapacity(figs.count)
       textualFlags.reserveCapacity(figs.count)
-      years.reserveCapacity(withByYear ? figs.count : 0)
+      years.reserveCapacity(tableDetails ? figs.count : 0)
       // Through a buffer pointer: each figure's fields are read in place (binding a Figure
       // to a local copies it, a dozen strings retained and released).
       try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
         for k in figures.indices {
-          if withByYear { years.append(Int(figures[k].published.prefix(4))) }
+          if tableDetails { years.append(Int(figures[k].published.prefix(4))) }
           let textual = figures[k].low == nil && figures[k].high == nil && figures[k].value == nil
             && figures[k].verbal != nil
           textualFlags.append(textual)
@@ -103,12 +104,12 @@ public enum RangesAnalysis {
       }
       let rec: RangeReconciliation
       do {
-        rec = try RangePooling.reconcile(inputs, level: level)
+        rec = try RangePooling.reconcile(inputs, level: level, conflicts: tableDetails, leaveOneOut: tableDetails)
       } catch {
         throw .analysis(q, error.description)
       }
       var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)] = []
-      for y in withByYear ? Set(years.compactMap { $0 }).sorted() : [] {
+      for y in tableDetails ? Set(years.compactMap { $0 }).sorted() : [] {
         let subset = zip(inputs, years).filter { ($0.1 ?? Int.max) <= y }.map(\.0)
         do {
           byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level, detail: false)))
@@ -568,7 +569,7 @@ extension RangesAnalysis {
     let q = spill.quantities[k]
     let file = try spill.figures(from: records)
     guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
-    let results = try run([file], quantities: [q], coverage: coverage, level: level, byYear: format != .csv)
+    let results = try run([file], quantities: [q], coverage: coverage, level: level, tableDetails: format != .csv)
     switch format {
     case .table:
       return Array(table(results).utf8)

@@ -147,8 +147,8 @@ enum RangesPlainRows {
     }
   }
 
-  /// The pooling, as `RangesAnalysis.run` does it for such figures, without the conflicts,
-  /// which the CSV rows do not report.
+  /// The pooling, as `RangesAnalysis.run` does it for such figures for the CSV: without the
+  /// conflicts and leave-one-out, which the CSV rows do not report.
   private static func pool(
     _ rows: [Row], slice: (Cell) -> UnsafeBufferPointer<UInt8>, quantity: String, coverage: Double?, level: Double
   ) throws(AnalysisError) -> RangeReconciliation {
@@ -161,7 +161,7 @@ enum RangesPlainRows {
           coverage: coverage ?? 0.9, weight: 1, excludedReason: nil))
     }
     do {
-      return try RangePooling.reconcile(inputs, level: level, conflicts: false)
+      return try RangePooling.reconcile(inputs, level: level, conflicts: false, leaveOneOut: false)
     } catch {
       throw AnalysisError.analysis(quantity, error.description)
     }

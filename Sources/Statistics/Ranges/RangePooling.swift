@@ -190,13 +190,16 @@ public enum RangePooling {
   ///   - conflicts: find the conflicting sources and pairs. False leaves `conflicts` and
   ///     `conflictPairs` empty and `conflictPairCount` 0, for a caller that reports none of
   ///     them (the CSV rows of `ranges`); everything else is the same.
+  ///   - leaveOneOut: compute leave-one-out (when `detail` asks for it). False leaves it
+  ///     empty (and `leaveOneOutOmitted` false), for such a caller; everything else is the
+  ///     same.
   ///
   /// Complexity: O(k log k) in the number of sources k, plus O(k²) for leave-one-out when
   /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
     _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2, detail: Bool = true,
-    conflicts findConflicts: Bool = true
+    conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
     guard pointFactor > 1 && pointFactor.isFinite else {
@@ -384,7 +387,7 @@ public enum RangePooling {
     // Leave-one-out costs O(k²); beyond `maxLeaveOneOut` sources one source moves the pool
     // little and the table would be unreadable, so it is left out (and said so).
     var loo: [LeaveOneOut] = []
-    if detail && dists.count > 2 && dists.count <= maxLeaveOneOut {
+    if detail && withLeaveOneOut && dists.count > 2 && dists.count <= maxLeaveOneOut {
       for i in dists.indices {
         var rest = dists
         rest.remove(at: i)
@@ -400,7 +403,7 @@ public enum RangePooling {
       linearPool: detail || dists.count <= maxLeaveOneOut ? linearPool(dists, level: level, scale: scale) : nil,
       logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
       level: level, scale: scale,
-      leaveOneOutOmitted: detail && dists.count > maxLeaveOneOut, outcomes: outcomes)
+      leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes)
   }
 
   /// DerSimonian–Laird random effects of the log midpoints with variances σᵢ².

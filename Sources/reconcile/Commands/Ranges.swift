@@ -49,7 +49,7 @@ struct Ranges: ParsableCommand {
       if try runByQuantity() { return }
       let files = try loadFigures(paths)
       let results = try RangesAnalysis.run(
-        files, quantities: quantity, coverage: coverage, level: level, byYear: format != .csv)
+        files, quantities: quantity, coverage: coverage, level: level, tableDetails: format != .csv)
       switch format {
       case .json: emit(RangesAnalysis.json(results).serialized() + "\n")
       case .csv: emit(RangesAnalysis.csv(results).text)
