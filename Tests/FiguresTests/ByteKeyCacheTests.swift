@@ -40,4 +40,33 @@ struct ByteKeyCacheTests {
       if limit == 1 << 14 { #expect(calls == reference.count) } else { #expect(calls > reference.count) }
     }
   }
+  @Test("Unbounded: 40,000 keys met in turn, three times over, make once per key")
+  func unboundedCycle() {
+    // Quantity names of a file with more quantities than the default bound, row after row in
+    // turn: a bounded cache restarts before any key comes round again and misses every time.
+    var cache = ByteKeyCache<Int>.unbounded()
+    var bounded = ByteKeyCache<Int>()
+    let keys = (0..<40_000).map { i in Array((i % 2 == 0 ? "q\(i)" : "a-longer-quantity-\(i)").utf8) }
+    var calls = 0
+    var boundedCalls = 0
+    for round in 0..<3 {
+      for (i, key) in keys.enumerated() {
+        let v = key.withUnsafeBufferPointer { b in
+          cache.value(for: b) { _ in
+            calls += 1
+            return i
+          }
+        }
+        #expect(v == i, "round \(round) key \(i)")
+        _ = key.withUnsafeBufferPointer { b in
+          bounded.value(for: b) { _ in
+            boundedCalls += 1
+            return i
+          }
+        }
+      }
+    }
+    #expect(calls == keys.count)
+    #expect(boundedCalls == 3 * keys.count)
+  }
 }

@@ -61,7 +61,7 @@ final class BlockWorker {
   private var caches = RowCaches()
 
   struct RowCaches {
-    var quantity = ByteKeyCache<Int>()
+    var quantity = ByteKeyCache<Int>.unbounded()
     var quantityIndex: [String: Int] = [:]
     var quantityNames: [String] = []
     var quantityStamp: [Int] = []

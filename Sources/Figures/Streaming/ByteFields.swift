@@ -140,12 +140,14 @@ func mix64(_ x: UInt64) -> UInt64 {
 
 /// A small map from byte strings to values, for caching what a cell's bytes mean (its
 /// period parses, its verbal text is known…). Bounded: once it holds `limit` entries or
-/// `arenaLimit` key bytes it starts again empty, so memory does not grow with the file.
+/// `arenaLimit` key bytes it starts again empty, so memory does not grow with the file
+/// (``unbounded()`` for keys the caller keeps in full anyway).
 ///
 /// Keys of up to 8 bytes (quantity names, years, coverages) are packed into a word and kept
-/// in a table of their own that grows with use: a lookup is then one probe of a few cache
-/// lines that stay in L1, with no hash of the bytes and no comparison in an arena. Longer
-/// keys go to a table of fingerprints and an arena of their bytes.
+/// in a table of their own: a lookup is then one probe of a few cache lines that stay in L1,
+/// with no hash of the bytes and no comparison in an arena. Longer keys go to a table of
+/// fingerprints and an arena of their bytes. Both tables grow with use, kept at most half
+/// full.
 package struct ByteKeyCache<Value> {
   /// A short key's slot: the key's bytes packed little-endian, its length, and its value
   /// (nil: empty).
@@ -167,8 +169,17 @@ package struct ByteKeyCache<Value> {
   private let arenaLimit: Int
 
   package init(limit: Int = 1 << 14, arenaLimit: Int = 1 << 20) {
-    self.limit = limit
+    // The long keys' table holds their indices as Int32.
+    self.limit = min(limit, Int(Int32.max) - 1)
     self.arenaLimit = arenaLimit
+  }
+
+  /// A cache that never starts again, for keys whose caller keeps every distinct one in full
+  /// (quantity names, listed in the summary): a bound would then save no memory, and a file
+  /// with more distinct keys than the bound, met in turn, would miss on every row (the cache
+  /// restarting empty each time it fills before any key comes round again).
+  package static func unbounded() -> ByteKeyCache {
+    ByteKeyCache(limit: .max, arenaLimit: .max)
   }
 
   private mutating func clear() {
@@ -191,11 +202,7 @@ package struct ByteKeyCache<Value> {
     for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
   ) -> Value {
     if key.count <= 8 { return shortValue(for: key, make) }
-    if slots.isEmpty {
-      var capacity = 16
-      while capacity < limit * 2 { capacity <<= 1 }
-      slots = [Int32](repeating: 0, count: capacity)
-    }
+    if slots.isEmpty { slots = [Int32](repeating: 0, count: 64) }
     let h = fingerprint64(key)
     let mask = slots.count - 1
     var s = Int(truncatingIfNeeded: h) & mask
@@ -220,6 +227,8 @@ package struct ByteKeyCache<Value> {
       if key.count > arenaLimit { return v }
       s = Int(truncatingIfNeeded: h) & mask
       while slots[s] != 0 { s = (s + 1) & mask }
+    } else if 2 * (longValues.count + 1) > slots.count {
+      s = growLongSlots(placing: h)
     }
     slots[s] = Int32(longValues.count + 1)
     hashes.append(h)
@@ -228,6 +237,23 @@ package struct ByteKeyCache<Value> {
     arena.append(contentsOf: key)
     longValues.append(v)
     return v
+  }
+
+  /// Doubles the long keys' slots (kept at most half full), placing the keys again by their
+  /// fingerprints; returns the free slot for a new key of fingerprint `h`. Out of line: the
+  /// lookup that `value(for:_:)` inlines into the row loops stays small.
+  @inline(never)
+  private mutating func growLongSlots(placing h: UInt64) -> Int {
+    slots = [Int32](repeating: 0, count: 2 * slots.count)
+    let mask = slots.count - 1
+    for k in hashes.indices {
+      var t = Int(truncatingIfNeeded: hashes[k]) & mask
+      while slots[t] != 0 { t = (t + 1) & mask }
+      slots[t] = Int32(k + 1)
+    }
+    var s = Int(truncatingIfNeeded: h) & mask
+    while slots[s] != 0 { s = (s + 1) & mask }
+    return s
   }
 
   /// `value(for:_:)` for a key of at most 8 bytes.

@@ -93,7 +93,7 @@ public final class QuantitySpill: @unchecked Sendable {
     // A quantity cell's bytes to its index (-1: blank); the cache spares a String and a hash
     // of it per row, the dictionary is the authority.
     var index: [String: Int] = [:]
-    var cache = ByteKeyCache<Int>()
+    var cache = ByteKeyCache<Int>.unbounded()
     var line = 1 + spill.prefix[0..<dataStart].reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
     var failed = false
     // Rounds of 256 KB, not the validator's 8 MB: a round is copied in by `read`, scanned for
