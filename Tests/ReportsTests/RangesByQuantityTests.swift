@@ -26,12 +26,15 @@ struct RangesByQuantityTests {
   }
 
   /// The per-quantity path's output (nil when it leaves the file to the whole-file path), or
-  /// its error's text.
-  static func byQuantity(_ path: String, _ asked: [String], _ format: RangesAnalysis.StreamFormat) -> String? {
+  /// its error's text. `runBytes` 1 hands the workers one quantity at a time; the default
+  /// puts all the quantities of these small files in one run.
+  static func byQuantity(
+    _ path: String, _ asked: [String], _ format: RangesAnalysis.StreamFormat, runBytes: Int = 256 << 10
+  ) -> String? {
     var out: [UInt8] = []
     do {
       let handled = try RangesAnalysis.runByQuantity(
-        path: path, quantities: asked, coverage: 0.9, level: 0.9, format: format
+        path: path, quantities: asked, coverage: 0.9, level: 0.9, format: format, runBytes: runBytes
       ) { out += $0 }
       return handled ? String(decoding: out, as: UTF8.self) : nil
     } catch {
@@ -105,6 +108,7 @@ struct RangesByQuantityTests {
           handled += 1
           if !whole.hasPrefix("error:") { succeeded += 1 }
           #expect(streamed == whole, "seed \(seed), \(format), \(asked)")
+          #expect(Self.byQuantity(path, asked, format, runBytes: 1) == whole, "seed \(seed), \(format), \(asked), one at a time")
         }
       }
     }
@@ -113,6 +117,14 @@ struct RangesByQuantityTests {
     #expect(handled >= 60 * 9 * 9 / 10)
     // The files are valid: the comparisons are of outputs, not of errors.
     #expect(succeeded == handled, "\(handled - succeeded) comparisons were of errors")
+  }
+
+  @Test("Runs of quantities: consecutive, covering all, each ending where it reaches the size")
+  func runs() {
+    #expect(RangesAnalysis.consecutiveRuns([], atLeast: 10) == [])
+    #expect(RangesAnalysis.consecutiveRuns([3], atLeast: 10) == [0..<1])
+    #expect(RangesAnalysis.consecutiveRuns([30, 1, 2, 9, 4, 40, 1], atLeast: 10) == [0..<1, 1..<4, 4..<6, 6..<7])
+    #expect(RangesAnalysis.consecutiveRuns([5, 5, 5], atLeast: 1) == [0..<1, 1..<2, 2..<3])
   }
 
   @Test("A bad weight stops at the same quantity with the same message")
@@ -124,6 +136,8 @@ struct RangesByQuantityTests {
     let whole = Self.wholeFile(path, [], .csv)
     #expect(whole.hasPrefix("error: "))
     #expect(Self.byQuantity(path, [], .csv) == whole)
+    #expect(Self.byQuantity(path, [], .csv, runBytes: 1) == whole)
+    #expect(Self.byQuantity(path, [], .csv, runBytes: 300) == whole)
   }
 
   @Test("An unknown quantity and an invalid file fail as the whole-file path does")

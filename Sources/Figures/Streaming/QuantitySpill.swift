@@ -186,6 +186,11 @@ public final class QuantitySpill: @unchecked Sendable {
     return spill
   }
 
+  /// The bytes the `k`-th quantity's records take in the temporary file.
+  public func byteCount(of k: Int) -> Int {
+    extents[k].reduce(0) { $0 + $1.length }
+  }
+
   /// The figures of the `k`-th quantity, in file order, with their original lines.
   /// - Throws: `FiguresError` if the rows no longer read as they did (the file changed).
   public func figures(of k: Int) throws(FiguresError) -> FiguresFile {
@@ -230,7 +235,7 @@ public final class QuantitySpill: @unchecked Sendable {
     // The spilled form is [line][length][record bytes] per record.
     // Read straight into the array's storage (no zero fill first); `filled` counts what
     // actually arrived, so a short read leaves no uninitialized byte in the array.
-    let total = extents[k].reduce(0) { $0 + $1.length }
+    let total = byteCount(of: k)
     var complete = true
     let spilled = [UInt8](unsafeUninitializedCapacity: total) { buffer, filled in
       var at = 0
