@@ -48,6 +48,17 @@ public enum NegativeBinomial {
       maxIterations: maxIterations, workspace: &workspace)
   }
 
+  /// glm.nb's test that the alternation of θ and the coefficients has settled: the change of
+  /// the log-likelihood over `d1` plus the change of θ over `d2` is within `tolerance`. Nil
+  /// when the log-likelihood is not finite (θ truncated at zero): a comparison with NaN is
+  /// false, so glm.nb's test would take it for settled; it is a failure.
+  static func alternationSettled(
+    lm: Double, lm0: Double, delta: Double, d1: Double, d2: Double, tolerance: Double
+  ) -> Bool? {
+    guard lm.isFinite else { return nil }
+    return !(abs(lm0 - lm) / d1 + abs(delta) / d2 > tolerance)
+  }
+
   /// As above, with all the buffers of the iterations supplied by the caller, so that a
   /// batch of fits on one thread allocates almost nothing per fit (the results are the same
   /// as with fresh buffers).
@@ -103,14 +114,13 @@ public enum NegativeBinomial {
         warnings.append("alternation limit reached: θ and the coefficients did not settle in \(maxIterations) rounds")
         break
       }
-      // A log-likelihood that is not finite (θ truncated at zero) would pass the test below
-      // as settled (a comparison with NaN is false): it is a failure.
-      guard lm.isFinite else {
+      guard let settled = alternationSettled(lm: lm, lm0: lm0, delta: delta, d1: d1, d2: d2, tolerance: tolerance)
+      else {
         warnings.append("the log-likelihood is not finite at θ = \(theta.value): the fit did not converge")
         diverged = true
         break
       }
-      guard abs(lm0 - lm) / d1 + abs(delta) / d2 > tolerance else { break }
+      if settled { break }
       let th = theta.value
       // Starts from η = log μ of the accepted fit (in workspace.trial.eta).
       let refit = try IRLS.run(
