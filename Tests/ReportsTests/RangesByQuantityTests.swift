@@ -108,7 +108,9 @@ struct RangesByQuantityTests {
           handled += 1
           if !whole.hasPrefix("error:") { succeeded += 1 }
           #expect(streamed == whole, "seed \(seed), \(format), \(asked)")
-          #expect(Self.byQuantity(path, asked, format, runBytes: 1) == whole, "seed \(seed), \(format), \(asked), one at a time")
+          #expect(
+            Self.byQuantity(path, asked, format, runBytes: 1) == whole,
+            "seed \(seed), \(format), \(asked), one at a time")
         }
       }
     }

@@ -70,7 +70,8 @@ struct NegativeBinomialMaximumTests {
       #expect(NegativeBinomial.alternationSettled(lm: lm, lm0: -10, delta: 0, d1: 2, d2: 1, tolerance: 1e-8) == nil)
       #expect(NegativeBinomial.alternationSettled(lm: lm, lm0: lm, delta: 0, d1: 2, d2: 1, tolerance: 1e-8) == nil)
     }
-    #expect(NegativeBinomial.alternationSettled(lm: -10, lm0: -10 + 1e-12, delta: 1e-10, d1: 2, d2: 1, tolerance: 1e-8) == true)
+    #expect(
+      NegativeBinomial.alternationSettled(lm: -10, lm0: -10 + 1e-12, delta: 1e-10, d1: 2, d2: 1, tolerance: 1e-8) == true)
     #expect(NegativeBinomial.alternationSettled(lm: -10, lm0: -10.1, delta: 0, d1: 2, d2: 1, tolerance: 1e-8) == false)
     #expect(NegativeBinomial.alternationSettled(lm: -10, lm0: -10, delta: 1e-3, d1: 2, d2: 1, tolerance: 1e-8) == false)
   }

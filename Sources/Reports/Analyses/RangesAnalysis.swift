@@ -652,11 +652,11 @@ extension RangesAnalysis {
     let wanted = Set(asked)
     let columns = plainRows ? spill.columns : nil
     let chosen = spill.quantities.indices.filter { asked.isEmpty || wanted.contains(spill.quantities[$0]) }
-    // Quantities are taken by the workers in runs of consecutive ones (a run ends once its
-    // rows reach `runBytes`, 256 KB, so a large quantity is a run of its own) as they free up, and
-    // written in order as they complete; at most `window` runs are done ahead of the
-    // writing, so memory follows a few quantities, never the file. A run of many small
-    // quantities spares a hand-over, an allocation and a write per quantity (20,000
+    // Quantities are taken by the workers in runs of consecutive ones as they free up (a run
+    // ends once its rows reach `runBytes`, 256 KB by default, so a large quantity is a run of
+    // its own), and written in order as they complete; at most `window` runs are done ahead
+    // of the writing, so memory follows a few quantities, never the file. A run of many
+    // small quantities spares a hand-over, an allocation and a write per quantity (20,000
     // quantities of 33 figures on 100 MB: 14% less CPU). An error is that of the first
     // failing quantity in order, as in the whole-file run: a run stops at its first failure,
     // and runs are taken in order.
