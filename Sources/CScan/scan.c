@@ -171,3 +171,73 @@ long reconcile_split_plain(const unsigned char *p, long n, long *bounds, unsigne
   }
   return field;
 }
+
+/* The bytes a simple record's reading stops at: quote, comma, and every byte below 0x0E or from
+   0x80 up (LF, and those that send a record the long way: NUL, CR, 0x80 and above; the other
+   controls are text, looked at and passed over). Bit j: p[j] is one of them, for j < len <= 64. */
+static inline uint64_t record_specials(const unsigned char *p, long len) {
+  uint64_t m = 0;
+#if defined(__SSE2__)
+  if (len == 64) {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i comma = _mm_set1_epi8(',');
+    const __m128i low = _mm_set1_epi8(0x0E);
+    for (int k = 0; k < 4; k++) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+      /* Signed: bytes >= 0x80 are negative, so "< 0x0E" catches them with the controls. */
+      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, comma)),
+                                 _mm_cmplt_epi8(v, low));
+      m |= (uint64_t)(uint32_t)_mm_movemask_epi8(hit) << (16 * k);
+    }
+    return m;
+  }
+#endif
+  for (long j = 0; j < len; j++) {
+    unsigned char c = p[j];
+    if (c == '"' || c == ',' || c < 0x0E || c >= 0x80) m |= (uint64_t)1 << j;
+  }
+  return m;
+}
+
+long reconcile_split_record(const unsigned char *p, long i, long n, long *starts, long *ends, long count) {
+  long field = 0;
+  long from = i;       /* where the current field's bytes start */
+  long fieldStart = i; /* where the current field starts (its opening quote when quoted) */
+  long closedAt = -1;  /* the current field's closing quote, when it has been read */
+  int inQuote = 0;
+  for (long base = i; base < n; base += 64) {
+    long len = n - base < 64 ? n - base : 64;
+    uint64_t m = record_specials(p + base, len);
+    while (m) {
+      long j = base + (long)__builtin_ctzll(m);
+      m &= m - 1;
+      unsigned char c = p[j];
+      if (c == ',' || c == '\n') {
+        if (inQuote) continue; /* text inside quotes */
+        /* A field ends: right after its closing quote when quoted. */
+        if (closedAt >= 0 && j != closedAt + 1) return -1;
+        if (field >= count) return -1;
+        starts[field] = from;
+        ends[field] = closedAt >= 0 ? closedAt : j;
+        field += 1;
+        if (c == '\n') return field == count ? j + 1 : -1;
+        from = fieldStart = j + 1;
+        closedAt = -1;
+      } else if (c == '"') {
+        if (inQuote) {
+          inQuote = 0;
+          closedAt = j;
+        } else if (j == fieldStart && closedAt < 0) {
+          inQuote = 1;
+          from = j + 1;
+        } else {
+          return -1; /* a quote inside an unquoted field, or after a closing one ("") */
+        }
+      } else if (c == 0 || c == '\r' || c >= 0x80) {
+        return -1;
+      }
+      /* Other controls (tab, ...) are text. */
+    }
+  }
+  return -1; /* no LF: the block's last record, read the long way */
+}

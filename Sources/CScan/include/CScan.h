@@ -23,4 +23,14 @@ size_t reconcile_first_record_end(const unsigned char *p, size_t n, int quoted, 
 /// fields. 16 bytes at a time with SSE2 where available.
 long reconcile_split_plain(const unsigned char *p, long n, long *bounds, unsigned char *flags, long max);
 
+/// Splits the record that starts at p[i] of the block p[0..<n] into exactly `count` fields when
+/// it is *simple*: it ends with an LF inside the block; no byte of it is NUL, CR or 0x80 and
+/// above; and each field is either unquoted (no quote in it) or quoted whole ("..." without
+/// "" inside, the closing quote followed at once by a comma or the LF; commas and LFs inside
+/// are text). Field k lies at p[starts[k]..<ends[k]] (inside its quotes when quoted). Returns
+/// the offset just past the record's LF, or -1 when the record is not simple or has another
+/// number of fields (the caller then reads it byte by byte, with every rule of the format).
+/// 64 bytes at a time with SSE2 where available.
+long reconcile_split_record(const unsigned char *p, long i, long n, long *starts, long *ends, long count);
+
 #endif

@@ -1,3 +1,5 @@
+import CScan
+
 /// Which figures columns a file has, by CSV column index.
 struct StreamingColumns: Sendable {
   var count: Int
@@ -109,6 +111,7 @@ final class BlockWorker {
     let b = UnsafeBufferPointer(m)
     let n = b.count
     let columnCount = columns.count
+    let base = b.baseAddress
     var i = 0
     while i < n {
       // Blank lines are not rows.
@@ -121,8 +124,15 @@ final class BlockWorker {
         i += i + 1 < n ? 2 : 1
         continue
       }
+      // A simple record (the common case) is split 64 bytes at a time; any other is read
+      // byte by byte below, with every rule of the format.
+      let simpleEnd = base.map { reconcile_split_record($0, i, n, starts, ends, columnCount) } ?? -1
+      if simpleEnd >= 0 {
+        nonASCII.update(repeating: false, count: columnCount)
+        i = simpleEnd
+      }
       var fieldCount = 0
-      while true {
+      while simpleEnd < 0 {
         // Spaces before an opening quote are tolerated: the field is quoted.
         if i < n && (b[i] == 0x20 || b[i] == 0x09) {
           var q = i + 1
@@ -248,6 +258,21 @@ final class BlockWorker {
       }
     }
     return result
+  }
+
+  /// The next record's end and fields when it is simple (`reconcile_split_record`, which `run`
+  /// tries first), or nil when `run` reads it byte by byte.
+  static func simpleRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> (next: Int, fields: [Range<Int>])? {
+    guard let base = b.baseAddress, count > 0 else { return nil }
+    var starts = [Int](repeating: 0, count: count)
+    var ends = [Int](repeating: 0, count: count)
+    let next = starts.withUnsafeMutableBufferPointer { s in
+      ends.withUnsafeMutableBufferPointer { e in
+        reconcile_split_record(base, from, b.count, s.baseAddress, e.baseAddress, count)
+      }
+    }
+    guard next >= 0 else { return nil }
+    return (next, (0..<count).map { starts[$0]..<ends[$0] })
   }
 
   @inline(__always)
