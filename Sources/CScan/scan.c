@@ -241,3 +241,21 @@ long reconcile_split_record(const unsigned char *p, long i, long n, long *starts
   }
   return -1; /* no LF: the block's last record, read the long way */
 }
+
+size_t reconcile_count_byte(const unsigned char *p, size_t n, unsigned char byte) {
+  size_t count = 0;
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i want = _mm_set1_epi8((char)byte);
+  for (; i + 64 <= n; i += 64) {
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16 * k));
+      m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)) << (16 * k);
+    }
+    count += (size_t)__builtin_popcountll(m);
+  }
+#endif
+  for (; i < n; i++) count += p[i] == byte;
+  return count;
+}

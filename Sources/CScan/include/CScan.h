@@ -33,4 +33,7 @@ long reconcile_split_plain(const unsigned char *p, long n, long *bounds, unsigne
 /// 64 bytes at a time with SSE2 where available.
 long reconcile_split_record(const unsigned char *p, long i, long n, long *starts, long *ends, long count);
 
+/// The number of bytes equal to `byte` in p[0..<n]; 64 bytes at a time with SSE2 where available.
+size_t reconcile_count_byte(const unsigned char *p, size_t n, unsigned char byte);
+
 #endif

@@ -1,3 +1,4 @@
+import CScan
 import Dispatch
 import FoundationEssentials
 
@@ -109,11 +110,19 @@ public struct CSVColumns: Sendable {
     // Each chunk's rows go straight into the final columns, at the chunk's place: a chunk
     // has at most as many rows as lines, so its place starts at the number of lines before
     // it. Blank lines leave gaps, closed afterwards.
+    // Counted 64 bytes at a time (`reconcile_count_byte`) on all cores: a byte-by-byte count
+    // on one core was a tenth of the parse of a 4 MB file, with the other core idle.
     var lineCounts = [Int](repeating: 0, count: workers)
-    for w in 0..<workers {
-      var count = 0
-      for i in cuts[w]..<cuts[w + 1] where b[i] == 0x0A { count += 1 }
-      lineCounts[w] = count
+    do {
+      let cutPoints = cuts
+      nonisolated(unsafe) let bytes = b
+      lineCounts.withUnsafeMutableBufferPointer { counts in
+        nonisolated(unsafe) let out = counts
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+          guard let base = bytes.baseAddress else { return }
+          out[w] = reconcile_count_byte(base + cutPoints[w], cutPoints[w + 1] - cutPoints[w], 0x0A)
+        }
+      }
     }
     var offsets = [0]
     for w in 0..<workers {
@@ -214,13 +223,23 @@ public struct CSVColumns: Sendable {
           }
         }
       }
+      // Through the buffers: the arrays are captured by the functions above, so each use of
+      // them by subscript would be checked for exclusive access (a tenth of the parse).
       let from = offsets[w]
-      for r in 0..<chunk.rows {
-        let source = from + r
-        if grouped { groupOfRow[rows] = global[groupOfRow[source]] }
-        if source != rows { lines[rows] = lines[source] }
-        rows += 1
+      let moved = rows
+      lines.withUnsafeMutableBufferPointer { lineBuffer in
+        groupOfRow.withUnsafeMutableBufferPointer { groupBuffer in
+          global.withUnsafeBufferPointer { global in
+            for r in 0..<chunk.rows {
+              let source = from + r
+              let to = moved + r
+              if grouped { groupBuffer[to] = global[groupBuffer[source]] }
+              if source != to { lineBuffer[to] = lineBuffer[source] }
+            }
+          }
+        }
       }
+      rows += chunk.rows
     }
     guard rows > 0 else { return nil }
     if rows < capacity {
@@ -265,6 +284,10 @@ private struct Chunk {
     let fieldCount = slot.count
     var labels: [(start: Int, end: Int)] = []
     var index = LabelIndex()
+    // The previous row's label and its group (-1: none yet).
+    var previousGroup = -1
+    var previousStart = 0
+    var previousEnd = 0
     var rows = 0
     var line = out.firstLine
     var ok = true
@@ -344,12 +367,34 @@ private struct Chunk {
                 }
                 columns[role][rows] = x
               } else if role == -1 {
-                var g = index.find(b, start, end)
-                if g < 0 {
-                  g = labels.count
-                  labels.append((start, end))
-                  index.insert(b, start, end, g)
+                // Rows of a group usually follow one another: the previous row's label is
+                // compared first, the index searched only when it differs.
+                var g = -1
+                if previousGroup >= 0 && end - start == previousEnd - previousStart {
+                  var same = true
+                  var a = previousStart
+                  var c = start
+                  while c < end {
+                    if b[a] != b[c] {
+                      same = false
+                      break
+                    }
+                    a += 1
+                    c += 1
+                  }
+                  if same { g = previousGroup }
                 }
+                if g < 0 {
+                  g = index.find(b, start, end)
+                  if g < 0 {
+                    g = labels.count
+                    labels.append((start, end))
+                    index.insert(b, start, end, g)
+                  }
+                }
+                previousGroup = g
+                previousStart = start
+                previousEnd = end
                 guard rows < out.capacity else {
                   ok = false
                   break rowLoop
