@@ -370,19 +370,10 @@ private struct Chunk {
                 // Rows of a group usually follow one another: the previous row's label is
                 // compared first, the index searched only when it differs.
                 var g = -1
-                if previousGroup >= 0 && end - start == previousEnd - previousStart {
-                  var same = true
-                  var a = previousStart
-                  var c = start
-                  while c < end {
-                    if b[a] != b[c] {
-                      same = false
-                      break
-                    }
-                    a += 1
-                    c += 1
-                  }
-                  if same { g = previousGroup }
+                if previousGroup >= 0 && end - start == previousEnd - previousStart
+                  && sameBytes(b, previousStart, start, count: end - start)
+                {
+                  g = previousGroup
                 }
                 if g < 0 {
                   g = index.find(b, start, end)
@@ -424,6 +415,17 @@ private struct Chunk {
   }
 }
 
+/// Whether `b[x..<x+count]` and `b[y..<y+count]` hold the same bytes.
+@inline(__always)
+private func sameBytes(_ b: UnsafeBufferPointer<UInt8>, _ x: Int, _ y: Int, count: Int) -> Bool {
+  var k = 0
+  while k < count {
+    if b[x + k] != b[y + k] { return false }
+    k += 1
+  }
+  return true
+}
+
 /// Open-addressing index from a label's bytes (a range of the file) to its group number.
 private struct LabelIndex {
   private var slots: [(hash: UInt64, start: Int, end: Int, group: Int)] = []
@@ -452,19 +454,8 @@ private struct LabelIndex {
     while true {
       let s = slots[k]
       if s.group < 0 { return -1 }
-      if s.hash == h && s.end - s.start == end - start {
-        var same = true
-        var a = s.start
-        var c = start
-        while c < end {
-          if b[a] != b[c] {
-            same = false
-            break
-          }
-          a += 1
-          c += 1
-        }
-        if same { return s.group }
+      if s.hash == h && s.end - s.start == end - start && sameBytes(b, s.start, start, count: end - start) {
+        return s.group
       }
       k = (k + 1) & mask
     }
