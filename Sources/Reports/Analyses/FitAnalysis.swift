@@ -163,17 +163,17 @@ public enum FitAnalysis {
     try fitInChunks(
       groups, request,
       piece: { range, fit in
-        var out = JSONStreamWriter(indent: 1)
         // A fit's object is about 1.1 KB (two parameters): room for the chunk up front, so the
         // buffer is not regrown (and copied) a dozen times on the way.
-        out.sink.bytes.reserveCapacity(range.count * (768 + 384 * groups.xs.count))
-        if range.lowerBound == 0 { out.sink.append("[\n") }
+        var out = JSONStreamWriter(indent: 1, capacity: range.count * (768 + 384 * groups.xs.count))
+        defer { out.free() }
+        if range.lowerBound == 0 { out.raw("[\n") }
         for g in range {
           let f = try fit(g)
           JSON.arrayItem(g, count: count, into: &out) { write(f, group: groups.labels[g], into: &$0) }
         }
-        if range.upperBound == count { out.sink.append("]\n") }
-        return out.sink.bytes
+        if range.upperBound == count { out.raw("]\n") }
+        return out.bytes
       }, take: emit)
   }
 

@@ -577,9 +577,10 @@ extension RangesAnalysis {
       return csvBytes(results, header: first)
     case .json:
       var out = JSONStreamWriter(indent: 2)
-      out.sink.bytes = Array((first ? "{\n  \"quantities\": [\n    " : ",\n    ").utf8)
+      defer { out.free() }
+      out.raw(first ? "{\n  \"quantities\": [\n    " : ",\n    ")
       for r in results { out.value(quantityJSON(r)) }
-      return out.sink.bytes
+      return out.bytes
     }
   }
 

@@ -21,6 +21,11 @@ extension ByteAppender {
     var s = string
     s.withUTF8 { append(bytes: $0) }
   }
+
+  /// Appends a literal's UTF-8 bytes.
+  mutating func append(static text: StaticString) {
+    text.withUTF8Buffer { append(bytes: $0) }
+  }
 }
 
 extension Array: ByteAppender where Element == UInt8 {

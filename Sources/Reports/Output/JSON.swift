@@ -72,13 +72,14 @@ public enum JSON: Sendable, Equatable {
         let lo = count * w / workers
         let hi = count * (w + 1) / workers
         var out = JSONStreamWriter(indent: 1)
+        defer { out.free() }
         for k in lo..<hi {
-          let before = out.sink.bytes.count
+          let before = out.count
           arrayItem(k, count: count, into: &out) { write(k, &$0) }
           // Room for the rest at a quarter more than the first item took.
-          if k == lo { out.sink.bytes.reserveCapacity((out.sink.bytes.count - before) * (hi - lo) * 5 / 4) }
+          if k == lo { out.reserve((out.count - before) * (hi - lo - 1) * 5 / 4) }
         }
-        slots[w] = out.sink.bytes
+        slots[w] = out.bytes
       }
     }
     return [Array("[\n".utf8)] + parts + [Array("]\n".utf8)]
@@ -88,10 +89,10 @@ public enum JSON: Sendable, Equatable {
   /// writes it: indented, then a comma unless it is the last, then a newline. The document is
   /// "[\n", the items, "]\n" ("[]\n" without items); `out` is a `JSONStreamWriter(indent: 1)`.
   static func arrayItem(_ k: Int, count: Int, into out: inout JSONStreamWriter, _ write: (inout JSONStreamWriter) -> Void) {
-    out.sink.append("  ")
+    out.raw("  ")
     write(&out)
-    if k + 1 < count { out.sink.bytes.append(UInt8(ascii: ",")) }
-    out.sink.bytes.append(0x0A)
+    if k + 1 < count { out.raw(",") }
+    out.raw("\n")
   }
 
   /// 64 spaces, the indentation of up to 32 levels in one append.
@@ -107,71 +108,71 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// Appends `2 × level` spaces.
-  fileprivate static func pad(_ out: inout JSONSink, _ level: Int) {
+  fileprivate static func pad<Out: ByteAppender>(_ out: inout Out, _ level: Int) {
     var left = 2 * max(0, level)
     while left > 0 {
       let n = min(left, spaces.count)
-      spaces.withUnsafeBufferPointer { out.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
+      spaces.withUnsafeBufferPointer { out.append(bytes: UnsafeBufferPointer(rebasing: $0[0..<n])) }
       left -= n
     }
   }
 
   /// Appends the number as `NumberFormat.roundTrip` writes it.
-  fileprivate static func writeNumber(_ x: Double, into out: inout JSONSink) {
+  fileprivate static func writeNumber<Out: ByteAppender & TextOutputStream>(_ x: Double, into out: inout Out) {
     guard x.isFinite else {
-      out.append("null")
+      out.append(static: "null")
       return
     }
     if x == x.rounded(), abs(x) < 9_007_199_254_740_992 {
-      out.append(integer: Int64(x))
+      NumberFormat.appendInteger(Int64(x), to: &out)
     } else {
       x.write(to: &out)
     }
   }
 
-  fileprivate func write(into out: inout JSONSink, indent: Int, pretty: Bool) {
+  fileprivate func write<Out: ByteAppender & TextOutputStream>(into out: inout Out, indent: Int, pretty: Bool) {
     switch self {
-    case .null: out.append("null")
-    case .bool(let b): out.append(b ? "true" : "false")
-    case .int(let i): out.append(integer: Int64(i))
+    case .null: out.append(static: "null")
+    case .bool(let b): out.append(static: b ? "true" : "false")
+    case .int(let i): NumberFormat.appendInteger(Int64(i), to: &out)
     case .number(let x): JSON.writeNumber(x, into: &out)
     case .string(let s): JSON.quote(s, into: &out)
     case .array(let items):
       if items.isEmpty {
-        out.append("[]")
+        out.append(static: "[]")
         return
       }
-      out.append("[")
-      if pretty { out.bytes.append(0x0A) }
+      out.append(static: "[")
+      if pretty { out.append(0x0A) }
       items.withUnsafeBufferPointer { a in
         for k in a.indices {
           if pretty { JSON.pad(&out, indent + 1) }
           a[k].write(into: &out, indent: indent + 1, pretty: pretty)
-          if k + 1 < a.count { out.append(",") }
-          if pretty { out.bytes.append(0x0A) }
+          if k + 1 < a.count { out.append(static: ",") }
+          if pretty { out.append(0x0A) }
         }
       }
       if pretty { JSON.pad(&out, indent) }
-      out.append("]")
+      out.append(static: "]")
     case .object(let members):
       if members.isEmpty {
-        out.append("{}")
+        out.append(static: "{}")
         return
       }
-      out.append("{")
-      if pretty { out.bytes.append(0x0A) }
+      out.append(static: "{")
+      if pretty { out.append(0x0A) }
       members.withUnsafeBufferPointer { m in
         for k in m.indices {
           if pretty { JSON.pad(&out, indent + 1) }
           JSON.quote(m[k].0, into: &out)
-          out.append(pretty ? ": " : ":")
+          out.append(static: pretty ? ": " : ":")
           m[k].1.write(into: &out, indent: indent + 1, pretty: pretty)
-          if k + 1 < m.count { out.append(",") }
-          if pretty { out.bytes.append(0x0A) }
+          if k + 1 < m.count { out.append(static: ",") }
+          if pretty { out.append(0x0A) }
         }
       }
       if pretty { JSON.pad(&out, indent) }
-      out.append("}")
+      out.append(static: "}")
     }
   }
 
@@ -184,39 +185,39 @@ public enum JSON: Sendable, Equatable {
 
   /// Appends the JSON string literal of `s` (RFC 8259 escapes); strings with nothing to
   /// escape are copied whole.
-  static func quote(_ s: String, into out: inout JSONSink) {
-    out.bytes.append(UInt8(ascii: "\""))
+  static func quote<Out: ByteAppender>(_ s: String, into out: inout Out) {
+    out.append(UInt8(ascii: "\""))
     let plain = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
       for u in b where u < 0x20 || u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") { return false }
-      out.bytes.append(contentsOf: b)
+      out.append(bytes: b)
       return true
     }
     if plain == true {
-      out.bytes.append(UInt8(ascii: "\""))
+      out.append(UInt8(ascii: "\""))
       return
     }
     for u in s.utf8 {
       switch u {
-      case UInt8(ascii: "\""): out.append("\\\"")
-      case UInt8(ascii: "\\"): out.append("\\\\")
-      case 0x0A: out.append("\\n")
-      case 0x0D: out.append("\\r")
-      case 0x09: out.append("\\t")
+      case UInt8(ascii: "\""): out.append(static: "\\\"")
+      case UInt8(ascii: "\\"): out.append(static: "\\\\")
+      case 0x0A: out.append(static: "\\n")
+      case 0x0D: out.append(static: "\\r")
+      case 0x09: out.append(static: "\\t")
       case 0..<0x20:
         let hex = Array("0123456789abcdef".utf8)
-        out.append("\\u00")
-        out.bytes.append(hex[Int(u >> 4)])
-        out.bytes.append(hex[Int(u & 0xF)])
-      default: out.bytes.append(u)
+        out.append(static: "\\u00")
+        out.append(hex[Int(u >> 4)])
+        out.append(hex[Int(u & 0xF)])
+      default: out.append(u)
       }
     }
-    out.bytes.append(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: "\""))
   }
 }
 
 /// The byte buffer JSON is written into; numbers reach it through `TextOutputStream`
 /// without an intermediate `String`.
-struct JSONSink: TextOutputStream {
+struct JSONSink: TextOutputStream, ByteAppender {
   var bytes: [UInt8] = []
 
   mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
@@ -224,14 +225,21 @@ struct JSONSink: TextOutputStream {
   /// Called by `Double.write(to:)` with the digits of the number.
   mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
 
-  mutating func append(_ s: StaticString) {
-    s.withUTF8Buffer { bytes.append(contentsOf: $0) }
-  }
+  mutating func append(_ byte: UInt8) { bytes.append(byte) }
 
-  /// Appends the decimal digits of `value`.
-  mutating func append(integer value: Int64) {
-    NumberFormat.appendInteger(value, to: &bytes)
+  mutating func append(bytes b: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: b) }
+
+  mutating func append(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+    bytes.append(atMost: limit, body)
   }
+}
+
+/// Numbers reach a ``RawBytes`` buffer through `TextOutputStream` too (`Double.write(to:)`
+/// hands over its digits with `_writeASCII`), so the streaming writer can use one.
+extension RawBytes: TextOutputStream {
+  mutating func write(_ string: String) { append(string: string) }
+
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { append(bytes: buffer) }
 }
 
 /// Pretty JSON written as it goes, byte for byte what ``JSON/serialized(indent:pretty:)``
@@ -243,33 +251,53 @@ struct JSONSink: TextOutputStream {
 /// an object, `key` comes before each value. Keys are `StaticString`s written as they are, so
 /// they must need no escaping (the contract's keys are plain ASCII words).
 struct JSONStreamWriter {
-  /// The bytes written so far.
-  var sink = JSONSink()
+  /// The bytes written so far, through a pointer (``RawBytes``: an append is a bounds check
+  /// and a store, where an array's took a uniqueness and a capacity check and a generic copy —
+  /// a twentieth of a negative binomial batch). The owner calls ``free()``.
+  private var out: RawBytes
   /// Members written so far at each open level (innermost last).
   private var counts: [Int] = []
   /// Indentation level of the value being written at the outermost level.
   private let base: Int
 
-  /// A writer whose outermost value sits at indentation level `indent`.
-  init(indent: Int = 0) {
+  /// A writer whose outermost value sits at indentation level `indent`, with room for
+  /// `capacity` bytes to start with.
+  init(indent: Int = 0, capacity: Int = 4096) {
     base = indent
+    out = RawBytes(capacity: capacity)
     counts.reserveCapacity(8)
   }
+
+  /// Releases the buffer; the writer must not be used afterwards.
+  func free() { out.free() }
+
+  /// A copy of the bytes written so far.
+  var bytes: [UInt8] { Array(out.buffer) }
+
+  /// How many bytes have been written.
+  var count: Int { out.count }
+
+  /// Makes room for `n` more bytes.
+  mutating func reserve(_ n: Int) { out.reserve(max(0, n)) }
+
+  /// Appends `text` as it is (no separator, no indentation): the brackets and line ends
+  /// around the values.
+  mutating func raw(_ text: StaticString) { out.append(static: text) }
 
   private var level: Int { base + counts.count }
 
   /// The separator and indentation before the next member of the innermost open level.
   private mutating func nextMember() {
     guard let last = counts.indices.last else { return }
-    sink.bytes.append(counts[last] == 0 ? 0x0A : UInt8(ascii: ","))
-    if counts[last] > 0 { sink.bytes.append(0x0A) }
+    out.append(counts[last] == 0 ? 0x0A : UInt8(ascii: ","))
+    if counts[last] > 0 { out.append(0x0A) }
     counts[last] += 1
-    JSON.pad(&sink, level)
+    JSON.pad(&out, level)
   }
 
   /// Opens an object (as a value).
   mutating func beginObject() {
-    sink.append("{")
+    out.append(UInt8(ascii: "{"))
     counts.append(0)
   }
 
@@ -278,7 +306,7 @@ struct JSONStreamWriter {
 
   /// Opens an array (as a value).
   mutating func beginArray() {
-    sink.append("[")
+    out.append(UInt8(ascii: "["))
     counts.append(0)
   }
 
@@ -288,18 +316,18 @@ struct JSONStreamWriter {
   private mutating func close(_ bracket: UInt8) {
     let written = counts.removeLast()
     if written > 0 {
-      sink.bytes.append(0x0A)
-      JSON.pad(&sink, level)
+      out.append(0x0A)
+      JSON.pad(&out, level)
     }
-    sink.bytes.append(bracket)
+    out.append(bracket)
   }
 
   /// The key of the next member of the innermost object.
   mutating func key(_ k: StaticString) {
     nextMember()
-    sink.bytes.append(UInt8(ascii: "\""))
-    sink.append(k)
-    sink.append("\": ")
+    out.append(UInt8(ascii: "\""))
+    out.append(static: k)
+    out.append(static: "\": ")
   }
 
   /// Starts the next element of the innermost array.
@@ -307,20 +335,20 @@ struct JSONStreamWriter {
 
   /// A number (`null` when nil or not finite).
   mutating func number(_ x: Double?) {
-    guard let x else { return sink.append("null") }
-    JSON.writeNumber(x, into: &sink)
+    guard let x else { return out.append(static: "null") }
+    JSON.writeNumber(x, into: &out)
   }
 
   /// An integer.
-  mutating func int(_ i: Int) { sink.append(integer: Int64(i)) }
+  mutating func int(_ i: Int) { NumberFormat.appendInteger(Int64(i), to: &out) }
 
   /// A boolean.
-  mutating func bool(_ b: Bool) { sink.append(b ? "true" : "false") }
+  mutating func bool(_ b: Bool) { out.append(static: b ? "true" : "false") }
 
   /// A string literal (`null` when nil).
   mutating func string(_ s: String?) {
-    guard let s else { return sink.append("null") }
-    JSON.quote(s, into: &sink)
+    guard let s else { return out.append(static: "null") }
+    JSON.quote(s, into: &out)
   }
 
   /// `key` and a number (`null` when nil or not finite).
@@ -348,5 +376,5 @@ struct JSONStreamWriter {
   }
 
   /// A tree, indented for where it stands.
-  mutating func value(_ json: JSON) { json.write(into: &sink, indent: level, pretty: true) }
+  mutating func value(_ json: JSON) { json.write(into: &out, indent: level, pretty: true) }
 }
