@@ -107,21 +107,19 @@ public struct CSVColumns: Sendable {
       cuts.append(k)
     }
     cuts.append(n)
+    let bounds = cuts
+    nonisolated(unsafe) let bytes = b
     // Each chunk's rows go straight into the final columns, at the chunk's place: a chunk
     // has at most as many rows as lines, so its place starts at the number of lines before
     // it. Blank lines leave gaps, closed afterwards.
     // Counted 64 bytes at a time (`reconcile_count_byte`) on all cores: a byte-by-byte count
     // on one core was a tenth of the parse of a 4 MB file, with the other core idle.
     var lineCounts = [Int](repeating: 0, count: workers)
-    do {
-      let cutPoints = cuts
-      nonisolated(unsafe) let bytes = b
-      lineCounts.withUnsafeMutableBufferPointer { counts in
-        nonisolated(unsafe) let out = counts
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-          guard let base = bytes.baseAddress else { return }
-          out[w] = reconcile_count_byte(base + cutPoints[w], cutPoints[w + 1] - cutPoints[w], 0x0A)
-        }
+    lineCounts.withUnsafeMutableBufferPointer { counts in
+      nonisolated(unsafe) let out = counts
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        guard let base = bytes.baseAddress else { return }
+        out[w] = reconcile_count_byte(base + bounds[w], bounds[w + 1] - bounds[w], 0x0A)
       }
     }
     var offsets = [0]
@@ -135,13 +133,11 @@ public struct CSVColumns: Sendable {
     var lines = [Int](repeating: 0, count: capacity)
     var groupOfRow = [Int](repeating: 0, count: capacity)
     var chunks = [Chunk?](repeating: nil, count: workers)
-    let bounds = cuts
     let places = offsets
     var firstLines = [2]
     for w in 0..<workers { firstLines.append(firstLines[w] + lineCounts[w]) }
     let starts = firstLines
     let roles = slot
-    nonisolated(unsafe) let bytes = b
     /// The parallel parse, given a pointer to each numeric column's storage.
     func parseChunks(_ columnPointers: [UnsafeMutablePointer<Double>]) -> Bool {
       lines.withUnsafeMutableBufferPointer { lineBuffer in

@@ -111,7 +111,7 @@ final class BlockWorker {
     let b = UnsafeBufferPointer(m)
     let n = b.count
     let columnCount = columns.count
-    let base = b.baseAddress
+    guard let base = b.baseAddress else { return result }
     var i = 0
     while i < n {
       // Blank lines are not rows.
@@ -126,7 +126,7 @@ final class BlockWorker {
       }
       // A simple record (the common case) is split 64 bytes at a time; any other is read
       // byte by byte below, with every rule of the format.
-      let simpleEnd = base.map { reconcile_split_record($0, i, n, starts, ends, columnCount) } ?? -1
+      let simpleEnd = reconcile_split_record(base, i, n, starts, ends, columnCount)
       if simpleEnd >= 0 {
         nonASCII.update(repeating: false, count: columnCount)
         i = simpleEnd
