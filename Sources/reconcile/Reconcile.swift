@@ -38,6 +38,9 @@ struct Reconcile: ParsableCommand {
   /// parses and runs the command.
   static func main() {
     singleThreadedBLAS()
+    // After OpenBLAS's threads are gone and before any other starts: SIGINT, SIGTERM, SIGHUP
+    // and SIGQUIT are taken by one thread that removes unfinished output first.
+    Interruption.install()
     main(nil)
   }
 

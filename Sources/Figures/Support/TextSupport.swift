@@ -75,7 +75,8 @@ public enum FilePath {
     return String(name[name.index(after: dot)...])
   }
 
-  private static func withoutTrailingSlashes(_ path: String) -> String {
+  /// The path without trailing slashes ("a" of "a//"; "/" stays "/").
+  public static func withoutTrailingSlashes(_ path: String) -> String {
     var s = Substring(path)
     while s.count > 1 && s.hasSuffix("/") { s = s.dropLast() }
     return String(s)

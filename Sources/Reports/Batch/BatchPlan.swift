@@ -35,10 +35,14 @@ public struct BatchPlan: Sendable, Hashable {
   ///
   /// - Parameter cwd: the folder relative to which shard keys are taken (default: the
   ///   process's current folder).
-  public init(paths: [String], shard: Shard = .all, cwd: String = FileManager.default.currentDirectoryPath) {
+  /// - Parameter reserved: names the datasets' folders must not take (the claims folder).
+  public init(
+    paths: [String], shard: Shard = .all, cwd: String = FileManager.default.currentDirectoryPath,
+    reserved: [String] = []
+  ) {
     let keyed = paths.map { (path: $0, key: Shard.key(for: $0, relativeTo: cwd)) }
       .sorted { $0.key != $1.key ? $0.key < $1.key : $0.path < $1.path }
-    let names = ReportBuilder.folderNames(keyed.map(\.path))
+    let names = ReportBuilder.folderNames(keyed.map(\.path), reserved: reserved)
     var items: [Item] = []
     for (k, name) in zip(keyed, names) where shard.contains(key: k.key) {
       items.append(Item(path: k.path, name: name, key: k.key))

@@ -34,25 +34,36 @@ public enum DataPackage {
   /// - Parameter name: the package name; lower-cased, with characters outside `[a-z0-9._-]`
   ///   replaced by `-`, as the specification requires.
   public static func descriptor(name: String, resources: [(path: String, csv: CSVWriter, description: String)]) -> JSON {
+    descriptor(
+      name: name,
+      tables: resources.map { r in
+        var types = ColumnTypes(header: r.csv.header)
+        for row in r.csv.rows { types.add(row) }
+        return (r.path, types, r.description)
+      })
+  }
+
+  /// The descriptor for tables whose column types were gathered row by row as they were
+  /// written (``ColumnTypes``), so that a CSV of any length need not be kept.
+  static func descriptor(name: String, tables: [(path: String, types: ColumnTypes, description: String)]) -> JSON {
     .object([
       ("profile", .string("tabular-data-package")),
       ("name", .string(identifier(name))),
       ("title", .string(name)),
-      ("resources", .array(resources.map(resource))),
+      ("resources", .array(tables.map(resource))),
     ])
   }
 
-  static func resource(_ r: (path: String, csv: CSVWriter, description: String)) -> JSON {
+  static func resource(_ r: (path: String, types: ColumnTypes, description: String)) -> JSON {
     var stem = r.path
     if stem.lowercased().hasSuffix(".csv") { stem.removeLast(4) }
-    let fields: [JSON] = r.csv.header.enumerated().map { i, column in
-      let values = r.csv.rows.map { i < $0.count ? $0[i] : "" }
+    let fields: [JSON] = r.types.header.indices.map { i in
+      let column = r.types.header[i]
       var members: [(String, JSON)] = [("name", .string(column))]
-      let type = inferType(column: column, values: values)
+      let type = r.types.type(ofColumn: i)
       members.append(("type", .string(type)))
       if type == "boolean" {
-        let lower = values.filter { !$0.isEmpty }.map { $0.lowercased() }
-        let yesNo = lower.allSatisfy { $0 == "yes" || $0 == "no" } && !lower.isEmpty
+        let yesNo = r.types.columns[i].present && r.types.columns[i].allYesNo
         members.append(("trueValues", .array([.string(yesNo ? "yes" : "true")])))
         members.append(("falseValues", .array([.string(yesNo ? "no" : "false")])))
       }
@@ -71,6 +82,69 @@ public enum DataPackage {
     ])
   }
 
+  /// What the values of each column of a table have in common, gathered one row at a time:
+  /// enough to infer each column's Table Schema type as ``inferType(column:values:)`` does
+  /// from all its values at once.
+  struct ColumnTypes {
+    /// One column's facts: whether every non-empty value seen has each form.
+    struct Column {
+      var present = false
+      var allYesNo = true
+      var allTrueFalse = true
+      var allDate = true
+      var allYearMonth = true
+      var allInteger = true
+      var allFourDigitYears = true
+      var allDecimal = true
+
+      mutating func add(_ value: String) {
+        guard !value.isEmpty else { return }
+        present = true
+        let lower = value.lowercased()
+        if allYesNo && lower != "yes" && lower != "no" { allYesNo = false }
+        if allTrueFalse && lower != "true" && lower != "false" { allTrueFalse = false }
+        if allDate && !DataPackage.isDate(value) { allDate = false }
+        if allYearMonth && !DataPackage.isYearMonth(value) { allYearMonth = false }
+        if allInteger && !DataPackage.isInteger(value) { allInteger = false }
+        if allFourDigitYears && !(value.count == 4 && !value.hasPrefix("-")) { allFourDigitYears = false }
+        if allDecimal && !DataPackage.isDecimal(value) { allDecimal = false }
+      }
+    }
+
+    /// The header.
+    var header: [String]
+    /// One entry per header column.
+    var columns: [Column]
+
+    init(header: [String]) {
+      self.header = header
+      columns = Array(repeating: Column(), count: header.count)
+    }
+
+    /// Takes one row's cells (missing cells count as empty).
+    mutating func add(_ row: [String]) {
+      for i in columns.indices where i < row.count { columns[i].add(row[i]) }
+    }
+
+    /// The Table Schema type of column `i` (see the type table of ``DataPackage``).
+    func type(ofColumn i: Int) -> String {
+      let column = header[i]
+      let c = columns[i]
+      let declared = known[column.lowercased()]?.type
+      guard c.present else { return declared ?? "string" }
+      if declared == "string" { return "string" }
+      if c.allYesNo || c.allTrueFalse { return "boolean" }
+      if c.allDate { return "date" }
+      if c.allYearMonth { return "yearmonth" }
+      if c.allInteger {
+        if column.lowercased() == "year" && c.allFourDigitYears { return "year" }
+        return declared == "number" ? "number" : "integer"
+      }
+      if c.allDecimal { return "number" }
+      return "string"
+    }
+  }
+
   /// A name as the specification allows: lower case, `[a-z0-9._-]`, others replaced by `-`.
   static func identifier(_ s: String) -> String {
     let mapped = s.lowercased().unicodeScalars.map { u -> Character in
@@ -82,23 +156,9 @@ public enum DataPackage {
 
   /// The Table Schema type of a column from its values (see the type table above).
   static func inferType(column: String, values: [String]) -> String {
-    let present = values.filter { !$0.isEmpty }
-    let declared = known[column.lowercased()]?.type
-    guard !present.isEmpty else { return declared ?? "string" }
-    // Text columns stay text even when this file's values happen to look numeric (ids "1", periods "2000").
-    if declared == "string" { return "string" }
-    let lower = present.map { $0.lowercased() }
-    if lower.allSatisfy({ $0 == "yes" || $0 == "no" }) || lower.allSatisfy({ $0 == "true" || $0 == "false" }) {
-      return "boolean"
-    }
-    if present.allSatisfy(isDate) { return "date" }
-    if present.allSatisfy(isYearMonth) { return "yearmonth" }
-    if present.allSatisfy(isInteger) {
-      if column.lowercased() == "year" && present.allSatisfy({ $0.count == 4 && !$0.hasPrefix("-") }) { return "year" }
-      return declared == "number" ? "number" : "integer"
-    }
-    if present.allSatisfy(isDecimal) { return "number" }
-    return "string"
+    var types = ColumnTypes(header: [column])
+    for v in values { types.add([v]) }
+    return types.type(ofColumn: 0)
   }
 
   static func digits(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }

@@ -36,38 +36,89 @@ public enum HTMLReport {
   ///   - claims: rows for the claims table; nothing is rendered when empty.
   ///   - joinpoints: joinpoint years per quantity; looked up, never iterated.
   public static func dataset(_ r: DatasetReport, claims: [ClaimRow], joinpoints: [String: [Double]]) -> String {
-    var body = "<header>\n<p class=\"crumb\"><a href=\"../index.html\">All datasets</a></p>\n"
-    body += "<h1>\(Markup.escape(r.name))</h1>\n"
-    body += "<p>Source file: <code>\(Markup.escape(r.file.path))</code> — \(r.file.figures.count) figures, quantities: \(r.file.quantities().map { "<code>\(Markup.escape($0))</code>" }.joined(separator: ", ")).</p>\n"
-    var toc: [String] = []
-    for q in r.ranges { toc.append("<li><a href=\"#\(anchor("ranges", q.quantity))\">\(Markup.escape(q.quantity))</a>: reconciled range</li>") }
-    for t in r.trends { toc.append("<li><a href=\"#\(anchor("trend", t.quantity))\">\(Markup.escape(t.quantity))</a>: trend</li>") }
-    if !toc.isEmpty { body += "<nav><ul>\n" + toc.joined(separator: "\n") + "\n</ul></nav>\n" }
-    body += "</header>\n"
-    if !r.file.warnings.isEmpty {
-      body += "<section class=\"warnings\"><h2>Warnings reading the file</h2>\n<ul>\n"
-      for w in r.file.warnings { body += "<li>\(Markup.escape(w.description))</li>\n" }
-      body += "</ul></section>\n"
-    }
-    body += claimsTable(claims)
+    var body = datasetHead(name: r.name, path: r.file.path, figures: r.file.figures.count, quantities: r.file.quantities())
+    var toc = ""
+    for q in r.ranges { toc += tocEntry(ranges: q.quantity) }
+    for t in r.trends { toc += tocEntry(trend: t.quantity) }
+    body += tocBlock(toc) + datasetPreamble(warnings: r.file.warnings, claims: claims)
     for (i, q) in r.ranges.enumerated() { body += rangesSection(q, index: i) }
     for t in r.trends {
       body += trendSection(t, unit: unit(of: t.quantity, in: r.file), modelChoice: r.modelChoices[t.quantity] ?? t.modelChoice, joinpoints: joinpoints[t.quantity] ?? [], file: r.file)
     }
-    return page(title: "\(r.name) — reconcile report", body: body)
+    return page(title: datasetTitle(r.name), body: body)
+  }
+
+  /// The title of a dataset's page.
+  static func datasetTitle(_ name: String) -> String { "\(name) — reconcile report" }
+
+  /// The most quantity names the head of a dataset's page lists; the rest are counted.
+  static let listedQuantities = 100
+
+  /// The head of a dataset's page, up to its table of contents.
+  static func datasetHead(name: String, path: String, figures: Int, quantities: [String]) -> String {
+    var body = "<header>\n<p class=\"crumb\"><a href=\"../index.html\">All datasets</a></p>\n"
+    body += "<h1>\(Markup.escape(name))</h1>\n"
+    var names = quantities.prefix(listedQuantities).map { "<code>\(Markup.escape($0))</code>" }.joined(separator: ", ")
+    if quantities.count > listedQuantities { names += " and \(quantities.count - listedQuantities) more" }
+    body += "<p>Source file: <code>\(Markup.escape(path))</code> — \(figures) figures, quantities: \(names).</p>\n"
+    return body
+  }
+
+  /// A table-of-contents entry for a reconciled quantity.
+  static func tocEntry(ranges quantity: String) -> String {
+    "<li><a href=\"#\(anchor("ranges", quantity))\">\(Markup.escape(quantity))</a>: reconciled range</li>\n"
+  }
+
+  /// A table-of-contents entry for a series.
+  static func tocEntry(trend quantity: String) -> String {
+    "<li><a href=\"#\(anchor("trend", quantity))\">\(Markup.escape(quantity))</a>: trend</li>\n"
+  }
+
+  /// The table of contents around its entries (nothing without entries), and the header's end.
+  static func tocBlock(_ entries: String) -> String {
+    (entries.isEmpty ? "" : "<nav><ul>\n" + entries + "</ul></nav>\n") + "</header>\n"
+  }
+
+  /// The warnings of reading the file and the claims table, before the sections.
+  static func datasetPreamble(warnings: [Diagnostic], claims: [ClaimRow]) -> String {
+    var body = ""
+    if !warnings.isEmpty {
+      body += "<section class=\"warnings\"><h2>Warnings reading the file</h2>\n<ul>\n"
+      for w in warnings { body += "<li>\(Markup.escape(w.description))</li>\n" }
+      body += "</ul></section>\n"
+    }
+    return body + claimsTable(claims)
+  }
+
+  /// The page around `body`, as two pieces: what comes before the body and what after.
+  static func pageParts(title: String) -> (before: String, after: String) {
+    let mark = "\u{0}body\u{0}"
+    let whole = page(title: title, body: mark)
+    guard let r = whole.firstRange(of: mark) else { return (whole, "") }
+    return (String(whole[..<r.lowerBound]), String(whole[r.upperBound...]))
   }
 
   /// The index page: one row per dataset, linking its `report.html` and its data files.
   public static func index(_ reports: [DatasetReport], claims: [ClaimRow] = []) -> String {
+    index(reports.map(DatasetSummary.init), claims: claims)
+  }
+
+  /// The index page over datasets.
+  public static func index(_ datasets: [DatasetSummary], claims: [ClaimRow] = []) -> String {
     var body = "<header><h1>reconcile report</h1>\n<p>Figures that disagree, reconciled with their provenance. One page per dataset.</p></header>\n"
     body += claimsTable(claims)
     body += "<table>\n<thead><tr><th>dataset</th><th>figures</th><th>reconciled ranges</th><th>trends</th><th>data</th></tr></thead>\n<tbody>\n"
-    for r in reports {
+    func names(_ list: [String]) -> String {
+      var out = list.prefix(ReportBuilder.indexedQuantities).map { Markup.escape($0) }.joined(separator: ", ")
+      if list.count > ReportBuilder.indexedQuantities { out += " and \(list.count - ReportBuilder.indexedQuantities) more" }
+      return out
+    }
+    for r in datasets {
       let name = Markup.escape(r.name)
       let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(name)/\($0)\">\($0)</a>" }.joined(separator: " ")
-      body += "<tr><td><a href=\"\(name)/report.html\">\(name)</a></td><td class=\"num\">\(r.file.figures.count)</td>"
-      body += "<td>\(r.ranges.map { Markup.escape($0.quantity) }.joined(separator: ", "))</td>"
-      body += "<td>\(r.trends.map { Markup.escape($0.quantity) }.joined(separator: ", "))</td><td>\(files)</td></tr>\n"
+      body += "<tr><td><a href=\"\(name)/report.html\">\(name)</a></td><td class=\"num\">\(r.figures)</td>"
+      body += "<td>\(names(r.ranges))</td>"
+      body += "<td>\(names(r.trends))</td><td>\(files)</td></tr>\n"
     }
     body += "</tbody>\n</table>\n"
     return page(title: "reconcile report", body: body)
@@ -117,12 +168,19 @@ public enum HTMLReport {
     let rec = q.reconciliation
     let level = pct(rec.level)
     var out = "<section id=\"\(anchor("ranges", q.quantity))\">\n<h2>\(Markup.escape(q.quantity))\(q.unit.isEmpty ? "" : " (\(Markup.escape(q.unit)))"): reconciled range</h2>\n"
-    out += "<figure>\n" + SVGRangeChart(q, index: index).svg + "\n"
+    let detailed = q.figures.count <= detailedSources
+    if !detailed {
+      out += "<p class=\"note\">\(q.figures.count) figures: too many to draw or list one by one here. Each figure's range, pooling and quote are in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
+    }
+    out += "<figure>\n" + (detailed ? SVGRangeChart(q, index: index).svg + "\n" : "")
     out += "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (0.9 unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
     if rec.intersection == nil && !rec.conflictPairs.isEmpty {
       out += "<h3>Conflicting pairs</h3>\n<p>No single range is consistent with every pooled figure. These pairs do not overlap:</p>\n<ul class=\"conflicts\">\n"
-      for (a, b) in rec.conflictPairs {
+      for (a, b) in rec.conflictPairs.prefix(listedPairs) {
         out += "<li><code>\(Markup.escape(a))</code> (\(Markup.escape(figureText(q, a)))) and <code>\(Markup.escape(b))</code> (\(Markup.escape(figureText(q, b))))</li>\n"
+      }
+      if rec.conflictPairCount > min(listedPairs, rec.conflictPairs.count) {
+        out += "<li>… and \(rec.conflictPairCount - min(listedPairs, rec.conflictPairs.count)) more pairs (summary.json lists the first \(rec.conflictPairs.count))</li>\n"
       }
       out += "</ul>\n"
     }
@@ -139,13 +197,14 @@ public enum HTMLReport {
       out += "<li>Logarithmic opinion pool: median \(Markup.escape(NumberFormat.human(gp.estimate))), central \(level) \(Markup.escape(rangeText(gp.low, gp.high)))</li>\n"
     }
     out += "</ul>\n"
-    if !rec.leaveOneOut.isEmpty {
+    if !rec.leaveOneOut.isEmpty && detailed {
       out += "<h3>Leave one out (random effects)</h3>\n<table>\n<thead><tr><th>without</th><th>estimate</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
       for l in rec.leaveOneOut {
         out += "<tr><td><code>\(Markup.escape(l.id))</code></td><td class=\"num\">\(Markup.escape(NumberFormat.human(l.pooled.estimate)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.piLow, l.pooled.piHigh)))</td></tr>\n"
       }
       out += "</tbody>\n</table>\n"
     }
+    guard detailed else { return out + "</section>\n" }
     out += "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>id</th><th>source</th><th>published</th><th>figure</th><th>pooled</th><th>document</th><th>quote</th><th>method and note</th></tr></thead>\n<tbody>\n"
     for (k, f) in q.figures.enumerated() {
       let (distribution, excludedReason) = q.pooling(ofFigure: k)
@@ -209,7 +268,43 @@ public enum HTMLReport {
     return out
   }
 
+  /// The head of the table that lists reconciled quantities one per row (a dataset of many
+  /// quantities).
+  static func rangesTableHead(count: Int) -> String {
+    "<section id=\"ranges\"><h2>Reconciled ranges: \(count) quantities</h2>\n<p>One row per quantity; each figure, with its source and quote, is in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
+      + "<table>\n<thead><tr><th>quantity</th><th>figures</th><th>envelope</th><th>random effects</th><th>CI</th><th>prediction interval</th></tr></thead>\n<tbody>\n"
+  }
+
+  /// One reconciled quantity as a row of that table.
+  static func rangesRow(_ q: QuantityRanges) -> String {
+    let rec = q.reconciliation
+    let re = rec.randomEffects
+    return "<tr><td><code>\(Markup.escape(q.quantity))</code></td><td class=\"num\">\(q.figures.count)</td><td class=\"num\">\(Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</td>"
+      + "<td class=\"num\">\(Markup.escape(re.map { NumberFormat.human($0.estimate) } ?? "—"))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—"))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—"))</td></tr>\n"
+  }
+
+  /// The head of the table that lists series one per row.
+  static func trendTableHead(count: Int) -> String {
+    "<section id=\"trends\"><h2>Trends: \(count) series</h2>\n<p>One row per series; each period is in <a href=\"trend.csv\">trend.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
+      + "<table>\n<thead><tr><th>quantity</th><th>model</th><th>periods</th><th>growth factor per year</th><th>CI</th></tr></thead>\n<tbody>\n"
+  }
+
+  /// One series as a row of that table.
+  static func trendRow(_ t: TrendResult) -> String {
+    "<tr><td><code>\(Markup.escape(t.quantity))</code></td><td>\(Markup.escape(t.model.rawValue))</td><td class=\"num\">\(t.points.filter { !$0.projected }.count)</td>"
+      + "<td class=\"num\">\(Markup.escape(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—"))</td><td class=\"num\">\(Markup.escape(rangeText(t.growthFactor.low, t.growthFactor.high)))</td></tr>\n"
+  }
+
+  /// The end of those tables.
+  static let tableFoot = "</tbody>\n</table></section>\n"
+
   // MARK: - Helpers
+
+  /// The most figures a quantity's section draws and lists one by one; a quantity with more
+  /// is summarised (its pooled ranges), its figures left to ranges.csv and summary.json.
+  static let detailedSources = 60
+  /// The most conflicting pairs a section lists.
+  static let listedPairs = 20
 
   /// An id attribute value: `kind-` then the name with anything but [A-Za-z0-9_-] as "_".
   static func anchor(_ kind: String, _ name: String) -> String {

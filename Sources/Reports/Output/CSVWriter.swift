@@ -50,6 +50,20 @@ public struct CSVWriter: Sendable {
     return out
   }
 
+  /// The header line's bytes alone.
+  public var headerBytes: [UInt8] {
+    var out: [UInt8] = []
+    CSVWriter.appendLine(header, to: &out)
+    return out
+  }
+
+  /// The rows' bytes without the header line (a part of a longer CSV written in pieces).
+  public var rowBytes: [UInt8] {
+    var out: [UInt8] = []
+    for r in rows { CSVWriter.appendLine(r, to: &out) }
+    return out
+  }
+
   /// Appends one row's fields, comma separated, and the line end.
   private static func appendLine(_ fields: [String], to out: inout [UInt8]) {
     for k in fields.indices {

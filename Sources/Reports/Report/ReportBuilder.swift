@@ -48,67 +48,118 @@ public enum ReportBuilder {
     return true
   }
 
-  /// Analyses one figures file.
-  public static func analyse(_ file: FiguresFile, name: String) throws(AnalysisError) -> DatasetReport {
-    var seriesQ: [String] = []
-    var estimateQ: [String] = []
-    for q in file.quantities() {
-      if isSeries(file.figures.filter { $0.quantity == q }) { seriesQ.append(q) } else { estimateQ.append(q) }
-    }
-    let ranges = estimateQ.isEmpty ? [] : try RangesAnalysis.run([file], quantities: estimateQ)
-    var trends: [TrendResult] = []
-    var choices: [String: String] = [:]
-    var joinpoints: [String: [Double]] = [:]
-    var segmented: [String: TrendResult] = [:]
-    for q in seriesQ {
-      let t = try TrendAnalysis.run([file], quantity: q)
-      trends.append(t)
-      choices[q] = t.modelChoice
+  /// Analyses one quantity: its trend when its figures form a yearly series, its reconciled
+  /// ranges otherwise. `file` holds that quantity's figures.
+  public static func analyseQuantity(_ quantity: String, in file: FiguresFile) throws(AnalysisError) -> QuantityReport {
+    if isSeries(file.figures) {
+      let t = try TrendAnalysis.run([file], quantity: quantity)
       // Where the trend changed slope: joinpoint regression with BIC selection (fast and
       // deterministic; `reconcile trend --model joinpoint` runs the permutation test).
-      if let jp = try? TrendAnalysis.run([file], quantity: q, model: .joinpoint, selectByBIC: true) {
-        joinpoints[q] = jp.joinpointFit?.joinpoints ?? []
-        segmented[q] = jp
+      let jp = try? TrendAnalysis.run([file], quantity: quantity, model: .joinpoint, selectByBIC: true)
+      return .trend(t, choice: t.modelChoice, segmented: jp)
+    }
+    let ranges = try RangesAnalysis.run([file], quantities: [quantity])
+    guard let r = ranges.first else { throw .unknownQuantity(quantity, available: []) }
+    return .ranges(r)
+  }
+
+  /// Each quantity's figures as a file of their own, in order of first appearance (one pass).
+  static func byQuantity(_ file: FiguresFile) -> [(String, FiguresFile)] {
+    var order: [String] = []
+    var groups: [String: [Figure]] = [:]
+    for f in file.figures {
+      if groups[f.quantity] == nil { order.append(f.quantity) }
+      groups[f.quantity, default: []].append(f)
+    }
+    return order.map { q in (q, FiguresFile(path: file.path, columns: file.columns, figures: groups[q] ?? [], warnings: [])) }
+  }
+
+  /// Analyses one figures file held in memory (the report writes files as they stream, through
+  /// ``ReportBatch``; both render through ``DatasetDocuments``).
+  public static func analyse(_ file: FiguresFile, name: String) throws(AnalysisError) -> DatasetReport {
+    var report = DatasetReport(name: name, file: file, ranges: [], trends: [], modelChoices: [:], outputs: [])
+    for (q, part) in byQuantity(file) {
+      switch try analyseQuantity(q, in: part) {
+      case .ranges(let r): report.ranges.append(r)
+      case .trend(let t, let choice, let segmented):
+        report.trends.append(t)
+        report.modelChoices[q] = choice
+        if let segmented { report.segmented[q] = segmented }
       }
     }
-    var report = DatasetReport(
-      name: name, file: file, ranges: ranges, trends: trends, modelChoices: choices, outputs: [])
-    report.segmented = segmented
-    let rangesCSV = RangesAnalysis.csv(ranges)
-    let trendCSV = TrendAnalysis.csv(trends)
-    let tables: [(path: String, csv: CSVWriter, description: String)] = [
-      ("ranges.csv", rangesCSV, "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
-      ("trend.csv", trendCSV, "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
-    ]
-    let package = DataPackage.descriptor(name: name, resources: tables)
-    report.tables = tables
-    report.outputs = [
-      ("\(name)/ranges.csv", rangesCSV.text),
-      ("\(name)/trend.csv", trendCSV.text),
-      ("\(name)/datapackage.json", package.serialized() + "\n"),
-      ("\(name)/summary.json", summary(report).serialized() + "\n"),
-      ("\(name)/report.md", markdown(report)),
-    ]
-    report.outputs.append(("\(name)/report.html", HTMLReport.dataset(report, claims: [], joinpoints: joinpoints)))
+    render(&report, claims: nil)
     return report
   }
 
-  /// Folder names for datasets: the file stem, made unique with a numeric suffix.
-  public static func folderNames(_ paths: [String]) -> [String] {
-    var used: [String: Int] = [:]
+  /// Fills `report.outputs` (and `tables`) from its analyses.
+  static func render(_ report: inout DatasetReport, claims: DatasetClaims?) {
+    let documents = DatasetDocuments(name: report.name, memoryLimit: Int.max)
+    let parts = byQuantity(report.file)
+    let fileOf = Dictionary(parts, uniquingKeysWith: { a, _ in a })
+    func file(_ q: String) -> FiguresFile {
+      fileOf[q] ?? FiguresFile(path: report.file.path, columns: report.file.columns, figures: [], warnings: [])
+    }
+    // In memory (no temporary file), so nothing here can fail to be written.
+    do {
+      for r in report.ranges { try documents.add(.ranges(r), file: file(r.quantity)) }
+      for t in report.trends {
+        try documents.add(
+          .trend(t, choice: report.modelChoices[t.quantity] ?? "", segmented: report.segmented[t.quantity]),
+          file: file(t.quantity))
+      }
+      let files = try documents.files(
+        path: report.file.path, figures: report.file.figures.count, quantities: report.file.quantities(),
+        warnings: report.file.warnings, claims: claims)
+      report.outputs = files.map { ($0.0, String(decoding: $0.1.flatMap(\.bytes), as: UTF8.self)) }
+    } catch {
+      report.outputs = []
+    }
+    let name = report.name
+    report.tables = [
+      ("ranges.csv", RangesAnalysis.csv(report.ranges), "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
+      ("trend.csv", TrendAnalysis.csv(report.trends), "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
+    ]
+  }
+
+  /// Folder names for datasets: the file stem, made unique with a numeric suffix (`_2`,
+  /// `_3`, …), compared without regard to case (so the folders stay distinct on the
+  /// case-insensitive disks of macOS and Windows) and against `reserved` (the claims folder).
+  /// A stem that is empty, `.` or `..`, or that would be taken for an index page, starts with
+  /// `_`.
+  public static func folderNames(_ paths: [String], reserved: [String] = []) -> [String] {
+    var taken = Set(reserved.map { $0.lowercased() })
     return paths.map { p in
-      let stem = URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent
-      let n = used[stem, default: 0]
-      used[stem] = n + 1
-      return n == 0 ? stem : "\(stem)_\(n + 1)"
+      var stem = URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent
+      let lower = stem.lowercased()
+      if stem.isEmpty || stem == "." || stem == ".." || (lower.hasPrefix("index") && (lower.hasSuffix(".md") || lower.hasSuffix(".html"))) {
+        stem = "_" + stem
+      }
+      var name = stem
+      var n = 1
+      while taken.contains(name.lowercased()) {
+        n += 1
+        name = "\(stem)_\(n)"
+      }
+      taken.insert(name.lowercased())
+      return name
     }
   }
 
   /// The index page over all datasets.
   public static func index(_ reports: [DatasetReport], claims: String = "") -> String {
+    index(reports.map(DatasetSummary.init), claims: claims)
+  }
+
+  /// The most quantity names a row of an index lists; the rest are counted.
+  static let indexedQuantities = 50
+
+  /// The index page over datasets.
+  public static func index(_ datasets: [DatasetSummary], claims: String = "") -> String {
     var out = "# reconcile report\n\n" + claims + "| dataset | figures | quantities | files |\n|---|---|---|---|\n"
-    for r in reports {
-      out += "| [\(r.name)](\(r.name)/report.md) | \(r.file.figures.count) | \(r.file.quantities().joined(separator: ", ")) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
+    for r in datasets {
+      var names = r.quantities.prefix(indexedQuantities).joined(separator: ", ")
+      if r.quantities.count > indexedQuantities { names += " and \(r.quantities.count - indexedQuantities) more" }
+      out += "| [\(r.name)](\(r.name)/report.md) | \(r.figures) | \(names) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
     return out
   }
@@ -120,28 +171,13 @@ public enum ReportBuilder {
   public static func attachClaims(
     _ report: inout DatasetReport, checked: ClaimsReport, formulas: [String: String], claimsFolder: String
   ) {
-    var names = Set(report.file.figures.map(\.id))
-    names.formUnion(report.file.figures.map(\.quantity))
-    let mine = checked.results.filter { r in
-      identifiers(in: formulas[r.id] ?? "").contains { names.contains($0) || names.contains($0.replacing("_", with: "-")) }
+    var matcher = ClaimMatcher(formulas: checked.results.map { formulas[$0.id] ?? "" })
+    for f in report.file.figures {
+      matcher.see(f.id)
+      matcher.see(f.quantity)
     }
-    let subset = ClaimsReport(results: mine)
-    let name = report.name
-    report.outputs.removeAll { ["\(name)/report.html", "\(name)/checks.csv", "\(name)/datapackage.json"].contains($0.0) }
-    let checks = ClaimsAnalysis.csv(subset)
-    report.outputs.append(("\(name)/checks.csv", checks.text))
-    let package = DataPackage.descriptor(
-      name: name,
-      resources: report.tables + [("checks.csv", checks, "One row per claim about the figures of \(name): status, computed and stated values, the explanation and the quote.")])
-    report.outputs.append(("\(name)/datapackage.json", package.serialized() + "\n"))
-    if let k = report.outputs.firstIndex(where: { $0.0 == "\(name)/report.md" }), !mine.isEmpty {
-      var md = report.outputs[k].1
-      let head = md.firstIndex(of: "\n").map { md.index(after: $0) } ?? md.startIndex
-      md.insert(contentsOf: "\n" + claimsSummary(subset, folder: "../\(claimsFolder)"), at: head)
-      report.outputs[k].1 = md
-    }
-    let joinpoints = report.segmented.mapValues { $0.joinpointFit?.joinpoints ?? [] }
-    report.outputs.append(("\(name)/report.html", HTMLReport.dataset(report, claims: claimRows(subset), joinpoints: joinpoints)))
+    let mine = checked.results.indices.filter { matcher.matched.contains($0) }.map { checked.results[$0] }
+    render(&report, claims: DatasetClaims(report: ClaimsReport(results: mine), folder: claimsFolder))
   }
 
   /// Names in a formula: identifiers of the expression language (letters, digits, `_`, `.`).
@@ -185,85 +221,112 @@ public enum ReportBuilder {
     return out
   }
 
-  /// summary.json of one dataset.
-  public static func summary(_ r: DatasetReport) -> JSON {
-    .object([
-      ("dataset", .string(r.name)),
-      ("path", .string(r.file.path)),
-      ("figures", .int(r.file.figures.count)),
-      ("quantities", .array(r.file.quantities().map { .string($0) })),
-      ("ranges", RangesAnalysis.json(r.ranges)),
-      ("trends", .array(r.trends.map(TrendAnalysis.json))),
-      ("model_choice", .object(r.trends.map { ($0.quantity, .string(r.modelChoices[$0.quantity] ?? "")) })),
-      (
-        "joinpoint",
-        .object(
-          r.trends.compactMap { t in
-            r.segmented[t.quantity].map { jp in
-              (t.quantity, .object([("selection", .string("BIC")), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)), ("segments", TrendAnalysis.segmentsJSON(jp))]))
-            }
-          })
-      ),
-    ])
-  }
-
   /// report.md of one dataset.
   public static func markdown(_ r: DatasetReport) -> String {
-    var out = "# \(r.name)\n\nSource file: `\(r.file.path)` — \(r.file.figures.count) figures.\n\n"
-    for q in r.ranges {
-      let rec = q.reconciliation
-      out += "## \(q.quantity): reconciled range\n\n"
-      out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n"
-      for (k, f) in q.figures.enumerated() {
-        let textual = q.textual[k]
-        let excludedReason = q.pooling(ofFigure: k).excludedReason
-        let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
-        out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excludedReason.map { "no — \(md($0))" } ?? "yes") |\n"
-      }
-      out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
-      if let i = rec.intersection {
-        out += "- Intersection: \(rangeText(i.low, i.high))\n"
-      } else {
-        out += "- Intersection: **none** — these sources contradict each other: "
-          + rec.conflictPairs.map { "\($0.0) vs \($0.1)" }.joined(separator: "; ") + "\n"
-      }
-      if let re = rec.randomEffects {
-        out += "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
-      }
-      if let lp = rec.linearPool {
-        out += "- Linear opinion pool: median \(NumberFormat.human(lp.estimate)), central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
-      }
-      if let gp = rec.logarithmicPool {
-        out += "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
-      }
-      out += "\nEach range is read as the central interval of a lognormal at its coverage (0.9 unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
-      out += "### Quotes\n\n"
-      for f in q.figures { out += "- **\(f.id)** (\(md(f.document))): “\(md(f.quote))”\n" }
-      out += "\n"
+    var out = markdownHead(name: r.name, path: r.file.path, figures: r.file.figures.count, claims: nil)
+    for q in r.ranges { out += markdownRanges(q) }
+    for t in r.trends { out += markdownTrend(t, choice: r.modelChoices[t.quantity], segmented: r.segmented[t.quantity]) }
+    return out
+  }
+
+  /// The head of report.md: the title, the claims summary (when the dataset has claims) and
+  /// the source file.
+  static func markdownHead(name: String, path: String, figures: Int, claims: String?) -> String {
+    "# \(name)\n" + (claims.map { "\n" + $0 } ?? "") + "\nSource file: `\(path)` — \(figures) figures.\n\n"
+  }
+
+  /// The report.md section of one reconciled quantity.
+  static func markdownRanges(_ q: QuantityRanges) -> String {
+    var out = ""
+    let rec = q.reconciliation
+    out += "## \(q.quantity): reconciled range\n\n"
+    let detailed = q.figures.count <= HTMLReport.detailedSources
+    if detailed { out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n" }
+    if !detailed {
+      out += "\(q.figures.count) figures: too many to list one by one here; each figure's range, pooling and quote are in `ranges.csv` and `summary.json`.\n"
     }
-    for t in r.trends {
-      out += "## \(t.quantity): trend\n\n"
-      out += "Model: \(r.modelChoices[t.quantity] ?? t.model.rawValue)\n\nAssumes: \(t.assumption)\n\n"
-      if let g = t.growthFactor.estimate {
-        out += "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
-        out += "- Annual percent change: \(NumberFormat.human(t.annualPercentChange.estimate, significant: 3))%\n"
-      }
-      if let d = t.doublingTime.estimate {
-        out += "- Doubling time: \(NumberFormat.human(d, significant: 3)) years\n"
-      }
-      if let jp = r.segmented[t.quantity]?.joinpointFit {
-        out += "- Joinpoints (log-linear segments, chosen by BIC): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
-        for s in jp.segments {
-          out += "  - \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): annual percent change \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(pct(t.fit.level)) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
-        }
-      }
-      out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
-      for p in t.points {
-        out += "| \(p.period) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
-      }
-      for w in t.warnings { out += "\n> warning: \(md(w))\n" }
-      out += "\n"
+    for (k, f) in q.figures.enumerated() where detailed {
+      let textual = q.textual[k]
+      let excludedReason = q.pooling(ofFigure: k).excludedReason
+      let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
+      out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excludedReason.map { "no — \(md($0))" } ?? "yes") |\n"
     }
+    out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
+    if let i = rec.intersection {
+      out += "- Intersection: \(rangeText(i.low, i.high))\n"
+    } else {
+      let listed = rec.conflictPairs.prefix(HTMLReport.listedPairs)
+      let more = rec.conflictPairCount - listed.count
+      out += "- Intersection: **none** — these sources contradict each other: "
+        + listed.map { "\($0.0) vs \($0.1)" }.joined(separator: "; ")
+        + (more > 0 ? "; and \(more) more pairs" : "") + "\n"
+    }
+    if let re = rec.randomEffects {
+      out += "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
+    }
+    if let lp = rec.linearPool {
+      out += "- Linear opinion pool: median \(NumberFormat.human(lp.estimate)), central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
+    }
+    if let gp = rec.logarithmicPool {
+      out += "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+    }
+    out += "\nEach range is read as the central interval of a lognormal at its coverage (0.9 unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
+    guard detailed else { return out }
+    out += "### Quotes\n\n"
+    for f in q.figures { out += "- **\(f.id)** (\(md(f.document))): “\(md(f.quote))”\n" }
+    out += "\n"
+    return out
+  }
+
+  /// The head of the table that lists reconciled quantities one per row (a dataset of many
+  /// quantities).
+  static func markdownRangesTableHead(count: Int) -> String {
+    "## Reconciled ranges: \(count) quantities\n\nOne row per quantity; each figure, with its source and quote, is in `ranges.csv` and `summary.json`.\n\n"
+      + "| quantity | figures | envelope | random effects | CI | prediction interval |\n|---|---|---|---|---|---|\n"
+  }
+
+  /// One reconciled quantity as a row of that table.
+  static func markdownRangesRow(_ q: QuantityRanges) -> String {
+    let rec = q.reconciliation
+    let re = rec.randomEffects
+    return "| \(md(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(re.map { NumberFormat.human($0.estimate) } ?? "—") | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—") |\n"
+  }
+
+  /// The head of the table that lists series one per row.
+  static func markdownTrendTableHead(count: Int) -> String {
+    "## Trends: \(count) series\n\nOne row per series; each period is in `trend.csv` and `summary.json`.\n\n"
+      + "| quantity | model | periods | growth factor per year | CI |\n|---|---|---|---|---|\n"
+  }
+
+  /// One series as a row of that table.
+  static func markdownTrendRow(_ t: TrendResult) -> String {
+    "| \(md(t.quantity)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
+  }
+
+  /// The report.md section of one series.
+  static func markdownTrend(_ t: TrendResult, choice: String?, segmented: TrendResult?) -> String {
+    var out = ""
+    out += "## \(t.quantity): trend\n\n"
+    out += "Model: \(choice ?? t.model.rawValue)\n\nAssumes: \(t.assumption)\n\n"
+    if let g = t.growthFactor.estimate {
+      out += "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
+      out += "- Annual percent change: \(NumberFormat.human(t.annualPercentChange.estimate, significant: 3))%\n"
+    }
+    if let d = t.doublingTime.estimate {
+      out += "- Doubling time: \(NumberFormat.human(d, significant: 3)) years\n"
+    }
+    if let jp = segmented?.joinpointFit {
+      out += "- Joinpoints (log-linear segments, chosen by BIC): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
+      for s in jp.segments {
+        out += "  - \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): annual percent change \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(pct(t.fit.level)) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
+      }
+    }
+    out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
+    for p in t.points {
+      out += "| \(p.period) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
+    }
+    for w in t.warnings { out += "\n> warning: \(md(w))\n" }
+    out += "\n"
     return out
   }
 

@@ -17,15 +17,22 @@ struct Report: ParsableCommand {
     discussion: """
       With no PATH, runs on ./datasets/ and writes ./reconcile-report/. Datasets are the
       expanded input files sorted by path. For each dataset: DATASET/ranges.csv,
-      DATASET/trend.csv, DATASET/summary.json, DATASET/report.md, and an index.md over all
-      datasets. Everything is computed before anything is written, and each file is written to
-      a temporary name and renamed into place: a failed run leaves no partial file.
+      DATASET/trend.csv, DATASET/summary.json, DATASET/report.md, DATASET/report.html and
+      DATASET/datapackage.json, and index.md and index.html over all datasets. Each dataset
+      gets its own folder, named after its file: names that clash (also in letter case alone,
+      or with the claims folder) get a suffix _2, _3, …
+
+      The report is written into a fresh folder beside --out and swapped in only when every
+      file is written: a run that fails (bad input, a full disk) or is interrupted (Ctrl-C,
+      SIGTERM) leaves the previous report whole and no temporary file. --out must be a new
+      folder, an empty one, or an earlier report (it is replaced whole). Each dataset is read
+      one quantity at a time, so memory does not grow with the size of the file.
 
       --compare-to DIR: after writing, compare the new output with the baseline folder DIR as
       `reconcile compare DIR OUT` does (--rtol, --atol), print the diff on stdout and exit 1
       when a figure moved beyond tolerance. The baseline must exist before anything is
-      written (else exit 66). Write into a fresh --out folder: files left there by an earlier
-      run count as new files.
+      written (else exit 66), and must not be --out, inside it or around it, also through a
+      symbolic link (exit 64).
 
       --shard K/N: compute only shard K (1-based) of N. A dataset belongs to shard
       FNV-1a(path relative to the current folder) mod N + 1: a hash, not round-robin, so adding
@@ -69,13 +76,18 @@ struct Report: ParsableCommand {
 
   func validate() throws {
     _ = try tolerance(rtol: rtol, atol: atol)
-    if let compareTo, Report.samePath(compareTo, out) {
-      throw ValidationError("--compare-to must not be the --out folder: the baseline would be overwritten")
+    if out.isEmpty { throw ValidationError("--out must name a folder (it is replaced whole by the new report)") }
+    if let compareTo {
+      if compareTo.isEmpty { throw ValidationError("--compare-to must name a folder") }
+      // Real paths: a link to the baseline, or a folder inside it or around it, would
+      // overwrite the baseline when the report is swapped in.
+      let base = ReportFolder.canonicalPath(compareTo)
+      let target = ReportFolder.canonicalPath(out)
+      if ReportFolder.contains(base, target) || ReportFolder.contains(target, base) {
+        throw ValidationError(
+          "--compare-to must not be the --out folder, nor inside it or around it (\(compareTo) is \(base), --out \(out) is \(target)): the baseline would be overwritten")
+      }
     }
-  }
-
-  static func samePath(_ a: String, _ b: String) -> Bool {
-    URL(fileURLWithPath: a).standardizedFileURL.path == URL(fileURLWithPath: b).standardizedFileURL.path
   }
 
   func run() throws {
@@ -92,67 +104,28 @@ struct Report: ParsableCommand {
       let everything = try expand(inputs, includeClaims: true)
       let claimPaths = everything.filter { isClaimsFile($0) }
       let all = everything.filter { !isClaimsFile($0) }
-      let plan = BatchPlan(paths: all, shard: shard ?? .all)
-      // Every shard fails the same way on a missing input, even one that hashes elsewhere.
-      let chosen = Set(plan.items.map(\.path))
-      for p in all where !chosen.contains(p) && !FileManager.default.fileExists(atPath: p) {
-        throw FiguresError.fileNotFound(path: p)
-      }
-      let files = try loadFigures(plan.items.map(\.path))
-      var progress = BatchProgress(total: plan.items.count, enabled: !quiet && isatty(2) != 0) {
+      var progress = BatchProgress(total: BatchPlan(paths: all, shard: shard ?? .all).items.count, enabled: !quiet && isatty(2) != 0) {
         writeStandardError($0)
       }
       defer { progress.finish() }
-      var reports: [DatasetReport] = []
-      for (k, (f, item)) in zip(files, plan.items).enumerated() {
-        progress.step(k + 1, item.key)
-        reports.append(try ReportBuilder.analyse(f, name: item.name))
+      let outcome: ReportBatch.Outcome
+      do {
+        outcome = try ReportBatch.run(
+          figures: all, claims: claimPaths, out: out, shard: shard ?? .all,
+          warning: { printError($0.description) }, diagnostics: { printDiagnostics($0) },
+          progress: { progress.step($0, $1) })
+      } catch let e as ClaimsCheckError {
+        printDiagnostics(e.diagnostics)
+        throw ExitCode(Exit.data)
       }
       progress.finish()
-      // Claims are checked against every figures file of the batch (not just this shard's);
-      // the claims folder is written once: by the whole batch, or by shard 1. Each dataset gets
-      // the claims about its own figures.
-      var claimOutputs: [(String, String)] = []
-      var claimsIndex = ""
-      var claimRows: [HTMLReport.ClaimRow] = []
-      if !claimPaths.isEmpty {
-        let loaded = try ClaimsAnalysis.load(paths: claimPaths + all)
-        let checked = ClaimsAnalysis.run(claims: loaded.claims, figures: loaded.figures)
-        if checked.errors > 0 || !checked.diagnostics.isEmpty {
-          printDiagnostics(checked.diagnostics)
-          throw ExitCode(Exit.data)
-        }
-        let name = claimPaths.count == 1 ? URL(fileURLWithPath: claimPaths[0]).deletingPathExtension().lastPathComponent : "claims"
-        var formulas: [String: String] = [:]
-        for c in loaded.claims.flatMap(\.claims) where formulas[c.id] == nil { formulas[c.id] = c.formula + " " + c.stated }
-        for k in reports.indices {
-          ReportBuilder.attachClaims(&reports[k], checked: checked, formulas: formulas, claimsFolder: name)
-        }
-        if plan.shard.isWhole || plan.shard.index == 1 {
-          claimOutputs = [
-            ("\(name)/checks.csv", ClaimsAnalysis.csv(checked).text),
-            ("\(name)/summary.json", ClaimsAnalysis.json(checked).serialized() + "\n"),
-            ("\(name)/report.md", ClaimsAnalysis.markdown(checked)),
-          ]
-          claimsIndex = ReportBuilder.claimsSummary(checked, folder: name)
-          claimRows = ReportBuilder.claimRows(checked)
-        }
-      }
-      for (rel, text) in claimOutputs { try AtomicWriter.write(text, to: FilePath.appending(out, rel)) }
-      for r in reports {
-        for (rel, text) in r.outputs { try AtomicWriter.write(text, to: FilePath.appending(out, rel)) }
-      }
-      try AtomicWriter.write(
-        ReportBuilder.index(reports, claims: claimsIndex), to: FilePath.appending(out, plan.indexFileName))
-      let htmlIndex = plan.indexFileName.replacing(".md", with: ".html")
-      try AtomicWriter.write(
-        HTMLReport.index(reports, claims: claimRows), to: FilePath.appending(out, htmlIndex))
+      let plan = BatchPlan(paths: all, shard: shard ?? .all)
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
-        emit("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
+        emit("wrote \(out)/ — \(outcome.datasets.count) dataset\(outcome.datasets.count == 1 ? "" : "s")\(part): \(outcome.datasets.joined(separator: ", "))\n")
       }
       guard let compareTo else { return }
-      let names = Set(reports.map(\.name))
+      let names = Set(outcome.datasets)
       let result = try compareOutputs(
         baseline: compareTo, current: out, tolerance: try tolerance(rtol: rtol, atol: atol),
         include: { rel in

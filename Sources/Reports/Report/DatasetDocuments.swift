@@ -1,0 +1,231 @@
+import Figures
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Statistics
+
+/// The analyses of one quantity, as the report shows them.
+public enum QuantityReport: Sendable {
+  /// A set of estimates of one thing: its reconciled ranges.
+  case ranges(QuantityRanges)
+  /// A yearly series: its trend, why that model, and the joinpoint fit (BIC) when it ran.
+  case trend(TrendResult, choice: String, segmented: TrendResult?)
+}
+
+/// The claims about one dataset, ready to be written beside it.
+struct DatasetClaims {
+  /// The claims whose formula or stated figure names one of the dataset's figures or quantities.
+  var report: ClaimsReport
+  /// The claims folder, relative to the output folder.
+  var folder: String
+}
+
+/// The files of one dataset's report, written one quantity at a time.
+///
+/// Each file is the concatenation of parts (``Spool``): its head, written last since it
+/// counts what follows, then one part for the reconciled quantities and one for the series
+/// (the report lists all ranges before all trends, whatever the order of the quantities in
+/// the file). A quantity's rows, JSON, Markdown and HTML are appended as soon as it is
+/// analysed, and then only its name is kept: memory follows one quantity, not the dataset.
+final class DatasetDocuments {
+  let name: String
+  private let memoryLimit: Int
+  private let rangesCSV: Spool
+  private let trendCSV: Spool
+  private var rangesTypes = DataPackage.ColumnTypes(header: RangesAnalysis.csvHeader)
+  private var trendTypes = DataPackage.ColumnTypes(header: TrendAnalysis.csv([]).header)
+  private let jsonRanges: Spool
+  private let jsonTrends: Spool
+  private let jsonChoices: Spool
+  private let jsonJoinpoints: Spool
+  private let mdRanges: Spool
+  private let mdTrends: Spool
+  private let tocRanges: Spool
+  private let tocTrends: Spool
+  private let htmlRanges: Spool
+  private let htmlTrends: Spool
+  private var joinpointCount = 0
+  /// The reconciled quantities and the series, in order.
+  private(set) var rangeQuantities: [String] = []
+  private(set) var trendQuantities: [String] = []
+
+  /// - Parameter memoryLimit: bytes each part keeps in memory before it moves to a temporary
+  ///   file (`Int.max` for a report kept whole in memory).
+  /// Whether report.md and report.html give each quantity one table row rather than a
+  /// section (a dataset of more than ``compactFrom`` quantities).
+  let compact: Bool
+  /// The number of quantities from which a dataset's pages are compact.
+  static let compactFrom = 201
+
+  init(name: String, quantityCount: Int = 0, memoryLimit: Int = 1 << 20) {
+    self.name = name
+    compact = quantityCount >= Self.compactFrom
+    self.memoryLimit = memoryLimit
+    func spool() -> Spool { Spool(memoryLimit: memoryLimit) }
+    rangesCSV = spool()
+    trendCSV = spool()
+    jsonRanges = spool()
+    jsonTrends = spool()
+    jsonChoices = spool()
+    jsonJoinpoints = spool()
+    mdRanges = spool()
+    mdTrends = spool()
+    tocRanges = spool()
+    tocTrends = spool()
+    htmlRanges = spool()
+    htmlTrends = spool()
+  }
+
+  /// Appends one quantity's analyses. `file` holds that quantity's figures (for the unit and
+  /// the provenance of a series).
+  func add(_ q: QuantityReport, file: FiguresFile) throws(OutputError) {
+    switch q {
+    case .ranges(let r):
+      let csv = RangesAnalysis.csv([r])
+      for row in csv.rows { rangesTypes.add(row) }
+      try rangesCSV.append(csv.rowBytes)
+      try jsonRanges.append((rangeQuantities.isEmpty ? "" : ",\n") + "      " + RangesAnalysis.quantityJSON(r).serializedInline(indent: 3))
+      if compact {
+        try mdRanges.append(ReportBuilder.markdownRangesRow(r))
+        try htmlRanges.append(HTMLReport.rangesRow(r))
+      } else {
+        try mdRanges.append(ReportBuilder.markdownRanges(r))
+        try tocRanges.append(HTMLReport.tocEntry(ranges: r.quantity))
+        try htmlRanges.append(HTMLReport.rangesSection(r, index: rangeQuantities.count))
+      }
+      rangeQuantities.append(r.quantity)
+    case .trend(let t, let choice, let segmented):
+      let csv = TrendAnalysis.csv([t])
+      for row in csv.rows { trendTypes.add(row) }
+      try trendCSV.append(csv.rowBytes)
+      let first = trendQuantities.isEmpty
+      try jsonTrends.append((first ? "" : ",\n") + "    " + TrendAnalysis.json(t).serializedInline(indent: 2))
+      try jsonChoices.append((first ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": " + JSON.string(choice).serialized(indent: 2))
+      if let jp = segmented {
+        let value = JSON.object([
+          ("selection", .string("BIC")), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)),
+          ("segments", TrendAnalysis.segmentsJSON(jp)),
+        ])
+        try jsonJoinpoints.append((joinpointCount == 0 ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": " + value.serializedInline(indent: 2))
+        joinpointCount += 1
+      }
+      if compact {
+        try mdTrends.append(ReportBuilder.markdownTrendRow(t))
+        try htmlTrends.append(HTMLReport.trendRow(t))
+      } else {
+        try mdTrends.append(ReportBuilder.markdownTrend(t, choice: choice, segmented: segmented))
+        try tocTrends.append(HTMLReport.tocEntry(trend: t.quantity))
+        try htmlTrends.append(
+          HTMLReport.trendSection(
+            t, unit: HTMLReport.unit(of: t.quantity, in: file), modelChoice: choice.isEmpty ? t.modelChoice : choice,
+            joinpoints: segmented?.joinpointFit?.joinpoints ?? [], file: file))
+      }
+      trendQuantities.append(t.quantity)
+    }
+  }
+
+  /// The dataset's files, relative to the output folder, each as the parts to concatenate.
+  func files(
+    path: String, figures: Int, quantities: [String], warnings: [Diagnostic], claims: DatasetClaims?
+  ) throws(OutputError) -> [(String, [Spool])] {
+    func text(_ s: String) throws(OutputError) -> Spool {
+      let spool = Spool(memoryLimit: memoryLimit)
+      try spool.append(s)
+      return spool
+    }
+    var tables: [(path: String, types: DataPackage.ColumnTypes, description: String)] = [
+      ("ranges.csv", rangesTypes, "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
+      ("trend.csv", trendTypes, "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
+    ]
+    var checks: CSVWriter? = nil
+    if let claims {
+      let csv = ClaimsAnalysis.csv(claims.report)
+      var types = DataPackage.ColumnTypes(header: csv.header)
+      for row in csv.rows { types.add(row) }
+      tables.append(("checks.csv", types, "One row per claim about the figures of \(name): status, computed and stated values, the explanation and the quote."))
+      checks = csv
+    }
+    let package = DataPackage.descriptor(name: name, tables: tables)
+    let summaryHead =
+      "{\n  \"dataset\": \(JSON.quote(name)),\n  \"path\": \(JSON.quote(path)),\n  \"figures\": \(figures),\n"
+      + "  \"quantities\": \(JSON.array(quantities.map { .string($0) }).serialized(indent: 1)),\n"
+    func list(_ open: String, _ part: Spool, _ close: String, _ empty: String, _ count: Int) throws(OutputError) -> [Spool] {
+      count == 0 ? [try text(empty)] : [try text(open), part, try text(close)]
+    }
+    var summary = [try text(summaryHead)]
+    summary += try list("  \"ranges\": {\n    \"quantities\": [\n", jsonRanges, "\n    ]\n  },\n", "  \"ranges\": {\n    \"quantities\": []\n  },\n", rangeQuantities.count)
+    summary += try list("  \"trends\": [\n", jsonTrends, "\n  ],\n", "  \"trends\": [],\n", trendQuantities.count)
+    summary += try list("  \"model_choice\": {\n", jsonChoices, "\n  },\n", "  \"model_choice\": {},\n", trendQuantities.count)
+    summary += try list("  \"joinpoint\": {\n", jsonJoinpoints, "\n  }\n}\n", "  \"joinpoint\": {}\n}\n", joinpointCount)
+    let mine = claims.flatMap { $0.report.results.isEmpty ? nil : $0 }
+    let markdownHead = ReportBuilder.markdownHead(
+      name: name, path: path, figures: figures,
+      claims: mine.map { ReportBuilder.claimsSummary($0.report, folder: "../\($0.folder)") })
+    let (before, after) = HTMLReport.pageParts(title: HTMLReport.datasetTitle(name))
+    var toc: [Spool] = []
+    if rangeQuantities.count + trendQuantities.count > 0 {
+      toc = [try text("<nav><ul>\n"), tocRanges, tocTrends, try text("</ul></nav>\n")]
+    }
+    let htmlHead = try text(before + HTMLReport.datasetHead(name: name, path: path, figures: figures, quantities: quantities))
+    let preamble = try text(
+      "</header>\n"
+        + HTMLReport.datasetPreamble(warnings: warnings, claims: claims.map { ReportBuilder.claimRows($0.report) } ?? []))
+    var mdParts = [try text(markdownHead), mdRanges, mdTrends]
+    var htmlParts = [preamble, htmlRanges, htmlTrends]
+    if compact {
+      mdParts = [try text(markdownHead)]
+      htmlParts = [preamble]
+      if !rangeQuantities.isEmpty {
+        mdParts += [try text(ReportBuilder.markdownRangesTableHead(count: rangeQuantities.count)), mdRanges, try text("\n")]
+        htmlParts += [try text(HTMLReport.rangesTableHead(count: rangeQuantities.count)), htmlRanges, try text(HTMLReport.tableFoot)]
+      }
+      if !trendQuantities.isEmpty {
+        mdParts += [try text(ReportBuilder.markdownTrendTableHead(count: trendQuantities.count)), mdTrends, try text("\n")]
+        htmlParts += [try text(HTMLReport.trendTableHead(count: trendQuantities.count)), htmlTrends, try text(HTMLReport.tableFoot)]
+      }
+    }
+    var out: [(String, [Spool])] = [
+      ("\(name)/ranges.csv", [try text(String(decoding: RangesAnalysis.csv([]).headerBytes, as: UTF8.self)), rangesCSV]),
+      ("\(name)/trend.csv", [try text(String(decoding: TrendAnalysis.csv([]).headerBytes, as: UTF8.self)), trendCSV]),
+      ("\(name)/datapackage.json", [try text(package.serialized() + "\n")]),
+      ("\(name)/summary.json", summary),
+      ("\(name)/report.md", mdParts),
+      ("\(name)/report.html", [htmlHead] + toc + htmlParts + [try text(after)]),
+    ]
+    if let checks { out.append(("\(name)/checks.csv", [try text(checks.text)])) }
+    return out
+  }
+}
+
+/// Which claims are about a dataset: those whose formula or stated figure names one of its
+/// figure ids or quantities (an identifier of the expression language, where a hyphen of an
+/// id is written as an underscore). The names are looked up as the figures stream past, so
+/// nothing of the dataset is kept but the claims it matched.
+struct ClaimMatcher {
+  private var claimsByName: [String: [Int]] = [:]
+  private(set) var matched = Set<Int>()
+  let count: Int
+
+  /// - Parameter formulas: each claim's formula and stated figure, in claim order.
+  init(formulas: [String]) {
+    count = formulas.count
+    for (k, formula) in formulas.enumerated() {
+      for name in ReportBuilder.identifiers(in: formula) {
+        claimsByName[name, default: []].append(k)
+        let dashed = name.replacing("_", with: "-")
+        if dashed != name { claimsByName[dashed, default: []].append(k) }
+      }
+    }
+  }
+
+  /// Notes a figure id or a quantity of the dataset.
+  mutating func see(_ name: String) {
+    guard !claimsByName.isEmpty, let claims = claimsByName[name] else { return }
+    matched.formUnion(claims)
+  }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+
+/// `report`'s output folder: distinct folders for clashing inputs, a baseline never
+/// overwritten, and a previous report left whole by a failed, interrupted or killed run.
+@Suite("Report output folder", .serialized)
+struct ReportFolderCLITests {
+  static let seeds = ["hrw-2002-figures", "mou-arrivals", "nk-in-china", "unhcr-bangkok"]
+
+  static func copySeed(_ name: String, to url: URL) throws {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: CLI.root.appendingPathComponent("datasets/\(name).csv"), to: url)
+  }
+
+  /// Every file under `dir` (hidden ones too), relative path → content.
+  static func snapshot(_ dir: URL) -> [String: Data] {
+    var out: [String: Data] = [:]
+    guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil) else { return out }
+    for case let url as URL in e where !url.hasDirectoryPath {
+      if let d = try? Data(contentsOf: url) { out[String(url.path.dropFirst(dir.path.count))] = d }
+    }
+    return out
+  }
+
+  /// Names in `dir` that are not `keep` (staging or temporary leftovers beside a report).
+  static func leftovers(in dir: URL, keeping keep: Set<String>) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !keep.contains($0) }.sorted()
+  }
+
+  static func summaryPath(_ folder: URL) throws -> String {
+    let data = try Data(contentsOf: folder.appendingPathComponent("summary.json"))
+    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    return try #require(object["path"] as? String)
+  }
+
+  @Test func clashingInputsGetDistinctFolders() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let inputs = [
+      ("in/d1/x.csv", "nk-in-china"), ("in/d2/x.csv", "mou-arrivals"), ("in/x_2.csv", "unhcr-bangkok"),
+      ("in/X.csv", "hrw-2002-figures"),
+    ]
+    for (path, seed) in inputs { try Self.copySeed(seed, to: root.appendingPathComponent(path)) }
+    let r = try CLI.run(["report"] + inputs.map(\.0) + ["--out", "out"], cwd: root)
+    #expect(r.status == 0, "\(r.stderr)")
+    let out = root.appendingPathComponent("out")
+    let folders = try FileManager.default.contentsOfDirectory(atPath: out.path).filter {
+      var isDir: ObjCBool = false
+      return FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path, isDirectory: &isDir) && isDir.boolValue
+    }
+    #expect(folders.count == 4, "\(folders)")
+    #expect(Set(folders.map { $0.lowercased() }).count == 4, "folders differ only in case: \(folders)")
+    // Each input's report is there, in a folder of its own.
+    let reported = try Set(folders.map { try Self.summaryPath(out.appendingPathComponent($0)) })
+    #expect(reported == Set(inputs.map(\.0)))
+    #expect(!r.stdout.contains("x_2, x_2"), "\(r.stdout)")
+  }
+
+  @Test func aClaimsFileNamedLikeAFiguresFileKeepsItsOwnFolder() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    try FileManager.default.createDirectory(at: root.appendingPathComponent("c"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: CLI.root.appendingPathComponent("datasets/claims.csv"), to: root.appendingPathComponent("c/nk-in-china.csv"))
+    for s in Self.seeds { try Self.copySeed(s, to: root.appendingPathComponent("d/\(s).csv")) }
+    let r = try CLI.run(["report", "c/nk-in-china.csv"] + Self.seeds.map { "d/\($0).csv" } + ["--out", "out"], cwd: root)
+    #expect(r.status == 0, "\(r.stderr)")
+    let claimsCSV = try String(contentsOf: root.appendingPathComponent("out/nk-in-china/checks.csv"), encoding: .utf8)
+    let claimsCount = try String(contentsOf: CLI.root.appendingPathComponent("datasets/claims.csv"), encoding: .utf8)
+      .split(separator: "\n").count - 1
+    // The claims folder holds every claim; the dataset of the same name is elsewhere.
+    #expect(claimsCSV.split(separator: "\n").count - 1 == claimsCount)
+    let datasetFolder = root.appendingPathComponent("out/nk-in-china_2")
+    #expect(try Self.summaryPath(datasetFolder) == "d/nk-in-china.csv")
+  }
+
+  @Test func aLinkedOutNeverOverwritesTheBaseline() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    try Self.copySeed("nk-in-china", to: root.appendingPathComponent("nk.csv"))
+    try Self.copySeed("mou-arrivals", to: root.appendingPathComponent("mou.csv"))
+    #expect(try CLI.run(["report", "nk.csv", "--out", "b2"], cwd: root).status == 0)
+    let before = Self.snapshot(root.appendingPathComponent("b2"))
+    try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b2link").path, withDestinationPath: "b2")
+    for out in ["b2link", "b2/inside", "b2link/inside", ".", "b2/.."] {
+      let r = try CLI.run(["report", "mou.csv", "--out", out, "--compare-to", "b2"], cwd: root)
+      #expect(r.status == 64, "--out \(out): \(r.status) \(r.stderr)")
+      #expect(r.stderr.contains("baseline"), "\(r.stderr)")
+    }
+    #expect(Self.snapshot(root.appendingPathComponent("b2")) == before)
+    let empty = try CLI.run(["report", "nk.csv", "--out", ""], cwd: root)
+    #expect(empty.status == 64, "\(empty.stderr)")
+    #expect(try Self.leftovers(in: root, keeping: ["nk.csv", "mou.csv", "b2", "b2link"]).isEmpty)
+  }
+
+  @Test func aFolderThatIsNotAReportIsRefused() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    try Self.copySeed("nk-in-china", to: root.appendingPathComponent("nk.csv"))
+    let notes = root.appendingPathComponent("notes")
+    try FileManager.default.createDirectory(at: notes, withIntermediateDirectories: true)
+    try "mine".write(to: notes.appendingPathComponent("thesis.txt"), atomically: true, encoding: .utf8)
+    let r = try CLI.run(["report", "nk.csv", "--out", "notes"], cwd: root)
+    #expect(r.status == 73, "\(r.stderr)")
+    #expect(r.stderr.contains("notes: error:"), "\(r.stderr)")
+    #expect(try String(contentsOf: notes.appendingPathComponent("thesis.txt"), encoding: .utf8) == "mine")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: notes.path) == ["thesis.txt"])
+    // A report folder is replaced whole: a file left there by hand does not survive.
+    #expect(try CLI.run(["report", "nk.csv", "--out", "r"], cwd: root).status == 0)
+    try "stale".write(to: root.appendingPathComponent("r/stale.csv"), atomically: true, encoding: .utf8)
+    #expect(try CLI.run(["report", "nk.csv", "--out", "r"], cwd: root).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("r/stale.csv").path))
+  }
+
+  /// Inputs whose report takes a second or more (the same series many times over).
+  static func slowInputs(_ dir: URL, version: Int) throws {
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    for i in 0..<150 {
+      var text = "id,quantity,value,period,source\n"
+      for (k, y) in (1993...2012).enumerated() {
+        text += "s\(i)-\(y),arrivals,\(10 + k * k * (version + 1) + i % 7),\(y),test\n"
+      }
+      try text.write(to: dir.appendingPathComponent(String(format: "series-%04d.csv", i)), atomically: true, encoding: .utf8)
+    }
+  }
+
+  @Test("An interrupted report leaves the previous one whole and nothing else", arguments: [SIGINT, SIGTERM, SIGHUP])
+  func interrupted(_ signal: Int32) throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let v1 = root.appendingPathComponent("v1")
+    let v2 = root.appendingPathComponent("v2")
+    try Self.slowInputs(v1, version: 1)
+    try Self.slowInputs(v2, version: 2)
+    let out = root.appendingPathComponent("out")
+    #expect(try CLI.run(["report", v1.path, "--out", out.path]).status == 0)
+    let old = Self.snapshot(out)
+    let exe = try #require(CLI.executable)
+    var interrupted = 0
+    for delay in [0.1, 0.3, 0.6] {
+      let p = Process()
+      p.executableURL = exe
+      p.arguments = ["report", v2.path, "--out", out.path]
+      p.standardOutput = FileHandle.nullDevice
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      Thread.sleep(forTimeInterval: delay)
+      guard p.isRunning else {
+        p.waitUntilExit()
+        continue
+      }
+      kill(p.processIdentifier, signal)
+      p.waitUntilExit()
+      interrupted += 1
+      #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == signal, "ended by \(p.terminationStatus)")
+      #expect(Self.snapshot(out) == old, "the previous report changed after signal \(signal) at \(delay) s")
+      #expect(try Self.leftovers(in: root, keeping: ["v1", "v2", "out"]).isEmpty)
+    }
+    #expect(interrupted > 0, "the report finished before every signal: make the workload larger")
+  }
+
+  @Test func aKilledReportLeavesThePreviousOneWholeAndTheNextRunCleansUp() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let v1 = root.appendingPathComponent("v1")
+    let v2 = root.appendingPathComponent("v2")
+    try Self.slowInputs(v1, version: 1)
+    try Self.slowInputs(v2, version: 2)
+    let out = root.appendingPathComponent("out")
+    #expect(try CLI.run(["report", v1.path, "--out", out.path]).status == 0)
+    let old = Self.snapshot(out)
+    let exe = try #require(CLI.executable)
+    let p = Process()
+    p.executableURL = exe
+    p.arguments = ["report", v2.path, "--out", out.path]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    Thread.sleep(forTimeInterval: 0.3)
+    #expect(p.isRunning, "the report finished before the kill: make the workload larger")
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+    #expect(Self.snapshot(out) == old)
+    // The next run completes and removes what the killed one left beside the report.
+    #expect(try CLI.run(["report", v2.path, "--out", out.path]).status == 0)
+    #expect(try Self.leftovers(in: root, keeping: ["v1", "v2", "out"]).isEmpty)
+    #expect(Self.snapshot(out) != old)
+  }
+
+  @Test func aFullDiskExits73AndKeepsThePreviousReport() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let disk = root.appendingPathComponent("disk")
+    try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+    // A 400 KB file system: room for one dataset's report, not for all four.
+    let mount = Process()
+    mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+    mount.arguments = ["-t", "tmpfs", "-o", "size=400k", "tmpfs", disk.path]
+    try mount.run()
+    mount.waitUntilExit()
+    try #require(mount.terminationStatus == 0, "cannot mount a small tmpfs (the test needs root)")
+    defer {
+      let umount = Process()
+      umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+      umount.arguments = [disk.path]
+      try? umount.run()
+      umount.waitUntilExit()
+    }
+    let out = disk.appendingPathComponent("r")
+    #expect(try CLI.run(["report", "datasets/mou-arrivals.csv", "--out", out.path]).status == 0)
+    let old = Self.snapshot(out)
+    let r = try CLI.run(["report", "--out", out.path])
+    #expect(r.status == 73, "\(r.stderr)")
+    #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+    #expect(Self.snapshot(out) == old)
+    #expect(try Self.leftovers(in: disk, keeping: ["r"]).isEmpty)
+  }
+}
