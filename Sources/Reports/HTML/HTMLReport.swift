@@ -57,15 +57,19 @@ public enum HTMLReport {
     return page(title: "\(r.name) — reconcile report", body: body)
   }
 
-  /// The index page: one row per dataset, linking its `report.html` and its data files.
+  /// The index page: one row per dataset, linking its `report.html` and its data files by
+  /// URL-encoded relative paths (``RelativeLink``: `./NAME/report.html`, the name
+  /// percent-encoded), so that no dataset name is read as a scheme (`javascript:`), a
+  /// fragment (`#`), a query (`?`) or an escape (`%`).
   public static func index(_ reports: [DatasetReport], claims: [ClaimRow] = []) -> String {
     var body = "<header><h1>reconcile report</h1>\n<p>Figures that disagree, reconciled with their provenance. One page per dataset.</p></header>\n"
     body += claimsTable(claims)
     body += "<table>\n<thead><tr><th>dataset</th><th>figures</th><th>reconciled ranges</th><th>trends</th><th>data</th></tr></thead>\n<tbody>\n"
     for r in reports {
       let name = Markup.escape(r.name)
-      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(name)/\($0)\">\($0)</a>" }.joined(separator: " ")
-      body += "<tr><td><a href=\"\(name)/report.html\">\(name)</a></td><td class=\"num\">\(r.file.figures.count)</td>"
+      func href(_ file: String) -> String { Markup.escape(RelativeLink.path([r.name, file])) }
+      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(href($0))\">\($0)</a>" }.joined(separator: " ")
+      body += "<tr><td><a href=\"\(href("report.html"))\">\(name)</a></td><td class=\"num\">\(r.file.figures.count)</td>"
       body += "<td>\(r.ranges.map { Markup.escape($0.quantity) }.joined(separator: ", "))</td>"
       body += "<td>\(r.trends.map { Markup.escape($0.quantity) }.joined(separator: ", "))</td><td>\(files)</td></tr>\n"
     }

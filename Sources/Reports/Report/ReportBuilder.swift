@@ -104,11 +104,14 @@ public enum ReportBuilder {
     }
   }
 
-  /// The index page over all datasets.
+  /// The index page over all datasets. Names and quantities are Markdown-escaped
+  /// (``Markdown/text(_:)``); each dataset's link is its URL-encoded relative path
+  /// (``RelativeLink``).
   public static func index(_ reports: [DatasetReport], claims: String = "") -> String {
     var out = "# reconcile report\n\n" + claims + "| dataset | figures | quantities | files |\n|---|---|---|---|\n"
     for r in reports {
-      out += "| [\(r.name)](\(r.name)/report.md) | \(r.file.figures.count) | \(r.file.quantities().joined(separator: ", ")) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
+      let quantities = r.file.quantities().map(Markdown.text).joined(separator: ", ")
+      out += "| \(Markdown.link(r.name, to: [r.name, "report.md"])) | \(r.file.figures.count) | \(quantities) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
     return out
   }
@@ -171,17 +174,21 @@ public enum ReportBuilder {
   }
 
   /// The claims section of the index: failed claims first, each with its computed figures.
+  /// `folder` is the claims folder's path relative to the page, segments separated by `/`
+  /// (`claims`, `../claims`); the links to it are URL-encoded (``RelativeLink``).
   public static func claimsSummary(_ report: ClaimsReport, folder: String) -> String {
     var out = "## Claims: \(report.passed) passed, \(report.failed) failed, \(report.errors) errors\n\n"
     let failed = report.results.filter { $0.status != .pass }
     if !failed.isEmpty {
       out += "| claim | status | why |\n|---|---|---|\n"
       for r in failed {
-        out += "| \(md(r.id)): \(md(r.claim)) | **\(r.status.rawValue)** | \(md(r.detail)) |\n"
+        out += "| \(Markdown.text(r.id)): \(Markdown.text(r.claim)) | **\(r.status.rawValue)** | \(Markdown.text(r.detail)) |\n"
       }
       out += "\n"
     }
-    out += "All claims, with their sources: [\(folder)/report.md](\(folder)/report.md), [\(folder)/checks.csv](\(folder)/checks.csv).\n\n"
+    let segments = folder.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    let links = ["report.md", "checks.csv"].map { Markdown.link("\(folder)/\($0)", to: segments + [$0]) }
+    out += "All claims, with their sources: \(links.joined(separator: ", ")).\n\n"
     return out
   }
 
@@ -207,25 +214,27 @@ public enum ReportBuilder {
     ])
   }
 
-  /// report.md of one dataset.
+  /// report.md of one dataset. Every text from the data (names, ids, sources, quotes,
+  /// documents, periods, warnings) goes through ``Markdown/text(_:)``, the file's path
+  /// through ``Markdown/code(_:)``.
   public static func markdown(_ r: DatasetReport) -> String {
-    var out = "# \(r.name)\n\nSource file: `\(r.file.path)` — \(r.file.figures.count) figures.\n\n"
+    var out = "# \(Markdown.text(r.name))\n\nSource file: \(Markdown.code(r.file.path)) — \(r.file.figures.count) figures.\n\n"
     for q in r.ranges {
       let rec = q.reconciliation
-      out += "## \(q.quantity): reconciled range\n\n"
+      out += "## \(Markdown.text(q.quantity)): reconciled range\n\n"
       out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n"
       for (k, f) in q.figures.enumerated() {
         let textual = q.textual[k]
         let excludedReason = q.pooling(ofFigure: k).excludedReason
         let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
-        out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excludedReason.map { "no — \(md($0))" } ?? "yes") |\n"
+        out += "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes") |\n"
       }
       out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
       if let i = rec.intersection {
         out += "- Intersection: \(rangeText(i.low, i.high))\n"
       } else {
         out += "- Intersection: **none** — these sources contradict each other: "
-          + rec.conflictPairs.map { "\($0.0) vs \($0.1)" }.joined(separator: "; ") + "\n"
+          + rec.conflictPairs.map { "\(Markdown.text($0.0)) vs \(Markdown.text($0.1))" }.joined(separator: "; ") + "\n"
       }
       if let re = rec.randomEffects {
         out += "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
@@ -238,12 +247,12 @@ public enum ReportBuilder {
       }
       out += "\nEach range is read as the central interval of a lognormal at its coverage (0.9 unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
       out += "### Quotes\n\n"
-      for f in q.figures { out += "- **\(f.id)** (\(md(f.document))): “\(md(f.quote))”\n" }
+      for f in q.figures { out += "- **\(Markdown.text(f.id))** (\(Markdown.text(f.document))): “\(Markdown.text(f.quote))”\n" }
       out += "\n"
     }
     for t in r.trends {
-      out += "## \(t.quantity): trend\n\n"
-      out += "Model: \(r.modelChoices[t.quantity] ?? t.model.rawValue)\n\nAssumes: \(t.assumption)\n\n"
+      out += "## \(Markdown.text(t.quantity)): trend\n\n"
+      out += "Model: \(Markdown.text(r.modelChoices[t.quantity] ?? t.model.rawValue))\n\nAssumes: \(t.assumption)\n\n"
       if let g = t.growthFactor.estimate {
         out += "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
         out += "- Annual percent change: \(NumberFormat.human(t.annualPercentChange.estimate, significant: 3))%\n"
@@ -259,15 +268,11 @@ public enum ReportBuilder {
       }
       out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
       for p in t.points {
-        out += "| \(p.period) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
+        out += "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
       }
-      for w in t.warnings { out += "\n> warning: \(md(w))\n" }
+      for w in t.warnings { out += "\n> warning: \(Markdown.text(w))\n" }
       out += "\n"
     }
     return out
-  }
-
-  static func md(_ s: String) -> String {
-    s.replacing("|", with: "\\|").replacing("\r\n", with: " ").replacing("\n", with: " ").replacing("\r", with: " ")
   }
 }

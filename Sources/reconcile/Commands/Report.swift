@@ -149,7 +149,7 @@ struct Report: ParsableCommand {
         HTMLReport.index(reports, claims: claimRows), to: FilePath.appending(out, htmlIndex))
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
-        emit("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
+        emitShown("wrote \(out)/ — \(reports.count) dataset\(reports.count == 1 ? "" : "s")\(part): \(reports.map(\.name).joined(separator: ", "))\n")
       }
       guard let compareTo else { return }
       let names = Set(reports.map(\.name))
@@ -158,7 +158,7 @@ struct Report: ParsableCommand {
         include: { rel in
           plan.shard.isWhole || names.contains(String(rel.split(separator: "/").first ?? ""))
         })
-      emit(result.text)
+      emitShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
   }
