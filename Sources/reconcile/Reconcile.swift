@@ -79,13 +79,23 @@ enum Exit {
   static let cannotCreate: Int32 = 73
 }
 
+/// Prints a message on standard error, with a line end. Control, bidirectional and invisible
+/// characters (which file names and quoted cells can carry) are shown escaped
+/// (``TerminalText``), so nothing from the data acts on the terminal.
 func printError(_ s: String) {
-  writeStandardError(s.hasSuffix("\n") ? s : s + "\n")
+  let shown = TerminalText.escape(s)
+  writeStandardError(shown.hasSuffix("\n") ? shown : shown + "\n")
+}
+
+/// Prints one diagnostic on one line: `PATH:LINE:COLUMN: error: MESSAGE`, with a line end in
+/// its text shown escaped like the other control characters.
+func printDiagnostic(_ d: Diagnostic) {
+  printError(TerminalText.escape(d.description, keepingNewlines: false))
 }
 
 /// Prints diagnostics, at most 100 of them (a file in the wrong format can produce thousands).
 func printDiagnostics(_ diagnostics: [Diagnostic]) {
-  for d in diagnostics.prefix(100) { printError(d.description) }
+  for d in diagnostics.prefix(100) { printDiagnostic(d) }
   if diagnostics.count > 100 {
     printError("reconcile: \(diagnostics.count - 100) more errors not shown (\(diagnostics.count) in all)")
   }
@@ -137,7 +147,7 @@ func readEach<T>(
   for path in try expand(paths) {
     do throws(FiguresError) {
       let f = try read(path)
-      for w in warnings(f) { printError(w.description) }
+      for w in warnings(f) { printDiagnostic(w) }
       files.append(f)
     } catch {
       if case .invalid(let d) = error { diagnostics += d } else if firstOther == nil { firstOther = error }
@@ -173,6 +183,13 @@ func expand(_ paths: [String], includeClaims: Bool = false) throws -> [String] {
 func emit(_ text: String) {
   var text = text
   text.withUTF8 { writeStandardOutput($0) }
+}
+
+/// Writes text meant to be read on a terminal (a table, a summary line) as `emit` does, with
+/// control, bidirectional and invisible characters shown escaped (``TerminalText``). CSV and
+/// JSON go through `emit`, exact.
+func emitShown(_ text: String) {
+  emit(TerminalText.escape(text))
 }
 
 /// Writes pieces of bytes to standard output, in order, as they are.

@@ -115,7 +115,8 @@ struct HTMLReportTests {
   @Test func indexLinksEveryReport() throws {
     let reports = try BundledReports.names.map(BundledReports.report)
     let index = HTMLReport.index(reports)
-    for n in BundledReports.names { #expect(index.contains("href=\"\(n)/report.html\"")) }
+    // Relative, URL-encoded, behind "./" (the bundled names need no encoding).
+    for n in BundledReports.names { #expect(index.contains("href=\"./\(n)/report.html\"")) }
     #expect(xmlProblem(index) == nil)
   }
 

@@ -432,6 +432,6 @@ public enum FitAnalysis {
       for w in f.warnings { out += "  warning: \(w)\n" }
       out += "\n"
     }
-    return out
+    return TerminalText.escape(out)
   }
 }

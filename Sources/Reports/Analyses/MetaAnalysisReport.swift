@@ -327,6 +327,6 @@ public enum MetaAnalysisReport {
       for w in r.warnings { out += "  warning: \(w)\n" }
       out += "\n"
     }
-    return out
+    return TerminalText.escape(out)
   }
 }

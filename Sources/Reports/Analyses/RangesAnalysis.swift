@@ -379,7 +379,7 @@ public enum RangesAnalysis {
       }
       out += "\n"
     }
-    return out
+    return TerminalText.escape(out)
   }
 }
 
@@ -520,7 +520,11 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
 
 /// Minimal aligned text tables.
 enum TextTable {
+  /// The rows aligned in columns, each cell shown through ``TerminalText/escape(_:keepingNewlines:)``
+  /// (a cell is one line), so that the columns stay aligned and nothing from the data acts on
+  /// the terminal.
   static func render(_ rows: [[String]]) -> String {
+    let rows = rows.map { $0.map { TerminalText.escape($0, keepingNewlines: false) } }
     let widths = (0..<(rows.map(\.count).max() ?? 0)).map { c in
       rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0
     }

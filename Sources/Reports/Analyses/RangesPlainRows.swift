@@ -250,7 +250,10 @@ enum RangesPlainRows {
   /// The label cell "<source> <year, or published>: <range>", quoted as `CSVWriter` quotes
   /// it, written in place: the text goes after an opening quote, with its quotes doubled,
   /// and when it turns out to need no quoting (no comma, quote or line end, no space at
-  /// either end) it moves back over the opening quote (it then had no quote to double).
+  /// either end) it moves back over the opening quote (it then had no quote to double). A
+  /// source starting with a formula character (`CSVWriter.isFormulaLead`) makes the label
+  /// formula-like (it is never a plain number: it holds ": "), so it gets its apostrophe and
+  /// its quotes, as `CSVWriter.appendField` gives them.
   private static func appendLabel(
     _ row: Row, slice: (Cell) -> UnsafeBufferPointer<UInt8>, periods: [Period], low: Double?, high: Double?,
     into out: inout RawBytes
@@ -258,9 +261,11 @@ enum RangesPlainRows {
     let open = out.count
     out.append(0x22)
     let source = slice(row.source)
+    let formula = !source.isEmpty && CSVWriter.isFormulaLead(source[0])
+    if formula { out.append(0x27) }
     CSVWriter.appendQuotedText(source, into: &out)
     out.append(0x20)
-    var needs = row.source.quote || source.isEmpty || source[0] == 0x20
+    var needs = formula || row.source.quote || source.isEmpty || source[0] == 0x20
     if row.period >= 0 {
       NumberFormat.appendInteger(Int64(periods[row.period].year), to: &out)
     } else {

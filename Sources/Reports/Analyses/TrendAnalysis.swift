@@ -676,6 +676,6 @@ public enum TrendAnalysis {
       out += "\n"
     }
     for w in r.warnings { out += "  warning: \(w)\n" }
-    return out
+    return TerminalText.escape(out)
   }
 }

@@ -1,3 +1,5 @@
+import Figures
+
 /// A one-line progress display for long batches: `[3/120] datasets/foo.csv`, rewritten in place.
 ///
 /// It shows nothing unless it is enabled (the CLI enables it only when stderr is a terminal and
@@ -22,9 +24,10 @@ public struct BatchProgress: Sendable {
     self.write = write
   }
 
-  /// The text of step `step` (1-based): `[3/120] label`.
+  /// The text of step `step` (1-based): `[3/120] label`, the label (a file name) shown
+  /// through ``TerminalText`` so that nothing in it acts on the terminal.
   public static func line(step: Int, total: Int, label: String) -> String {
-    "[\(step)/\(total)] \(label)"
+    "[\(step)/\(total)] \(TerminalText.escape(label, keepingNewlines: false))"
   }
 
   /// Reports that step `step` (1-based) is starting on `label`.

@@ -374,23 +374,24 @@ public enum ClaimsAnalysis {
   /// stated, detail; then the totals.
   public static func table(_ report: ClaimsReport) -> String {
     let rows = report.triaged
-    let idWidth = min(40, rows.map(\.id.count).max() ?? 2)
+    // Ids as the terminal shows them (escaped), so that the columns line up.
+    let ids = rows.map { TerminalText.escape($0.id, keepingNewlines: false) }
+    let idWidth = min(40, ids.map(\.count).max() ?? 2)
     var out = ""
-    for r in rows {
+    for (r, shown) in zip(rows, ids) {
       let status = paddedRight(r.status.rawValue.uppercased(), 5)
-      let id = r.id.count < idWidth ? paddedRight(r.id, idWidth) : r.id
+      let id = shown.count < idWidth ? paddedRight(shown, idWidth) : shown
       let numbers = "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
-      out += "\(status)  \(id)  \(paddedRight(numbers, 22))  \(r.detail)\n"
+      out += "\(status)  \(id)  \(paddedRight(numbers, 22))  \(TerminalText.escape(r.detail, keepingNewlines: false))\n"
     }
     out += "\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s")\n"
-    return out
+    return TerminalText.escape(out)
   }
 
   /// A Markdown table, failed claims at the top, then errors, then passes.
+  /// Text cells go through ``Markdown/text(_:)``.
   public static func markdown(_ report: ClaimsReport) -> String {
-    func cell(_ s: String) -> String {
-      s.replacing("|", with: "\\|").replacing("\r\n", with: " ").replacing("\n", with: " ").replacing("\r", with: " ")
-    }
+    let cell = Markdown.text
     var out = "| status | id | claim | computed | stated | detail | source |\n|---|---|---|---:|---:|---|---|\n"
     for r in report.triaged {
       let status = r.status == .pass ? "pass" : "**\(r.status.rawValue)**"

@@ -98,7 +98,10 @@ public enum HTMLReport {
     return (String(whole[..<r.lowerBound]), String(whole[r.upperBound...]))
   }
 
-  /// The index page: one row per dataset, linking its `report.html` and its data files.
+  /// The index page: one row per dataset, linking its `report.html` and its data files by
+  /// URL-encoded relative paths (``RelativeLink``: `./NAME/report.html`, the name
+  /// percent-encoded), so that no dataset name is read as a scheme (`javascript:`), a
+  /// fragment (`#`), a query (`?`) or an escape (`%`).
   public static func index(_ reports: [DatasetReport], claims: [ClaimRow] = []) -> String {
     index(reports.map(DatasetSummary.init), claims: claims)
   }
@@ -115,8 +118,9 @@ public enum HTMLReport {
     }
     for r in datasets {
       let name = Markup.escape(r.name)
-      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(name)/\($0)\">\($0)</a>" }.joined(separator: " ")
-      body += "<tr><td><a href=\"\(name)/report.html\">\(name)</a></td><td class=\"num\">\(r.figures)</td>"
+      func href(_ file: String) -> String { Markup.escape(RelativeLink.path([r.name, file])) }
+      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(href($0))\">\($0)</a>" }.joined(separator: " ")
+      body += "<tr><td><a href=\"\(href("report.html"))\">\(name)</a></td><td class=\"num\">\(r.figures)</td>"
       body += "<td>\(names(r.ranges))</td>"
       body += "<td>\(names(r.trends))</td><td>\(files)</td></tr>\n"
     }

@@ -10,6 +10,16 @@ import FoundationEssentials
 /// Writes RFC 4180 CSV for spreadsheets: UTF-8, comma separated, CRLF-free LF line ends,
 /// one header row, fields quoted only when needed, numbers as plain decimals of at most 15
 /// significant digits.
+///
+/// Text that a spreadsheet would run as a formula is neutralised as OWASP's CSV-injection
+/// guidance says: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+/// is written quoted, with an apostrophe before its text (`=1+1` → `"'=1+1"`), so that
+/// LibreOffice and Excel read it as text. A cell that is a plain decimal number
+/// (`-?[0-9]+(.[0-9]+)?`, what ``cell(_:)`` writes) is left as it is, negative ones included:
+/// a spreadsheet reads it as that number, never as a formula. Every field of every CSV passes
+/// through ``appendField(_:to:)`` or ``appendField(_:needsQuotes:into:)`` (the ranges label
+/// of the plain-record path checks the same rule on its first byte), so no path escapes the
+/// rule. JSON outputs carry the text exactly.
 public struct CSVWriter: Sendable {
   /// The header.
   public var header: [String]
@@ -81,10 +91,49 @@ public struct CSVWriter: Sendable {
     return u.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
   }
 
+  /// Whether a field starting with `byte` may be read as a formula by a spreadsheet: `=`,
+  /// `+`, `-`, `@`, tab or carriage return (OWASP's list).
+  @inline(__always)
+  static func isFormulaLead(_ byte: UInt8) -> Bool {
+    byte == 0x3D || byte == 0x2B || byte == 0x2D || byte == 0x40 || byte == 0x09 || byte == 0x0D
+  }
+
+  /// Whether a field is a text cell a spreadsheet may run as a formula: it starts with an
+  /// ``isFormulaLead(_:)`` byte and is not a plain decimal number (`-?[0-9]+(.[0-9]+)?`,
+  /// which a spreadsheet reads as that number). Such a field is written `"'…"`.
+  @inline(__always)
+  static func isFormulaLike<Bytes: Collection<UInt8>>(_ u: Bytes) -> Bool {
+    guard let first = u.first, isFormulaLead(first) else { return false }
+    return !isPlainNumber(u)
+  }
+
+  /// `-?[0-9]+(.[0-9]+)?`: how ``cell(_:)`` writes a number.
+  static func isPlainNumber<Bytes: Collection<UInt8>>(_ u: Bytes) -> Bool {
+    var i = u.startIndex
+    if i != u.endIndex && u[i] == 0x2D { i = u.index(after: i) }
+    var digits = 0
+    while i != u.endIndex && u[i] &- 0x30 < 10 {
+      digits += 1
+      i = u.index(after: i)
+    }
+    guard digits > 0 else { return false }
+    guard i != u.endIndex else { return true }
+    guard u[i] == 0x2E else { return false }
+    i = u.index(after: i)
+    var fraction = 0
+    while i != u.endIndex && u[i] &- 0x30 < 10 {
+      fraction += 1
+      i = u.index(after: i)
+    }
+    return fraction > 0 && i == u.endIndex
+  }
+
   /// Appends a field, quoted as `escape` quotes it.
   static func appendField<Bytes: BidirectionalCollection<UInt8>>(_ u: Bytes, to out: inout [UInt8]) {
-    guard needsQuotes(u) else { return out.append(contentsOf: u) }
+    let formula = isFormulaLike(u)
+    guard formula || needsQuotes(u) else { return out.append(contentsOf: u) }
     out.append(0x22)
+    if formula { out.append(0x27) }
     for c in u {
       out.append(c)
       if c == 0x22 { out.append(0x22) }
@@ -93,12 +142,15 @@ public struct CSVWriter: Sendable {
   }
 
   /// ``appendField(_:to:)`` from a buffer into any ``ByteAppender``; `needsQuotes` when the
-  /// caller already knows (nil: the field is scanned).
+  /// caller already knows (nil: the field is scanned). A formula-like field
+  /// (``isFormulaLike(_:)``) is quoted with its apostrophe whatever `needsQuotes` says.
   static func appendField<Out: ByteAppender>(
     _ u: UnsafeBufferPointer<UInt8>, needsQuotes known: Bool? = nil, into out: inout Out
   ) {
-    guard known ?? needsQuotes(u) else { return out.append(bytes: u) }
+    let formula = isFormulaLike(u)
+    guard formula || (known ?? needsQuotes(u)) else { return out.append(bytes: u) }
     out.append(0x22)
+    if formula { out.append(0x27) }
     appendQuotedText(u, into: &out)
     out.append(0x22)
   }
@@ -114,9 +166,10 @@ public struct CSVWriter: Sendable {
     out.append(bytes: UnsafeBufferPointer(rebasing: u[from...]))
   }
 
-  /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space).
+  /// Quotes a field when it holds a comma, quote, CR or LF (or leading/trailing space), and
+  /// neutralises a formula-like one (``isFormulaLike(_:)``): `"'=1+1"`.
   public static func escape(_ field: String) -> String {
-    guard needsQuotes(field.utf8) else { return field }
+    guard needsQuotes(field.utf8) || isFormulaLike(field.utf8) else { return field }
     var out: [UInt8] = []
     out.reserveCapacity(field.utf8.count + 4)
     appendField(field.utf8, to: &out)

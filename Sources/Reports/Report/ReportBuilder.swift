@@ -145,7 +145,9 @@ public enum ReportBuilder {
     }
   }
 
-  /// The index page over all datasets.
+  /// The index page over all datasets. Names and quantities are Markdown-escaped
+  /// (``Markdown/text(_:)``); each dataset's link is its URL-encoded relative path
+  /// (``RelativeLink``).
   public static func index(_ reports: [DatasetReport], claims: String = "") -> String {
     index(reports.map(DatasetSummary.init), claims: claims)
   }
@@ -157,9 +159,9 @@ public enum ReportBuilder {
   public static func index(_ datasets: [DatasetSummary], claims: String = "") -> String {
     var out = "# reconcile report\n\n" + claims + "| dataset | figures | quantities | files |\n|---|---|---|---|\n"
     for r in datasets {
-      var names = r.quantities.prefix(indexedQuantities).joined(separator: ", ")
+      var names = r.quantities.prefix(indexedQuantities).map(Markdown.text).joined(separator: ", ")
       if r.quantities.count > indexedQuantities { names += " and \(r.quantities.count - indexedQuantities) more" }
-      out += "| [\(r.name)](\(r.name)/report.md) | \(r.figures) | \(names) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
+      out += "| \(Markdown.link(r.name, to: [r.name, "report.md"])) | \(r.figures) | \(names) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
     return out
   }
@@ -207,17 +209,21 @@ public enum ReportBuilder {
   }
 
   /// The claims section of the index: failed claims first, each with its computed figures.
+  /// `folder` is the claims folder's path relative to the page, segments separated by `/`
+  /// (`claims`, `../claims`); the links to it are URL-encoded (``RelativeLink``).
   public static func claimsSummary(_ report: ClaimsReport, folder: String) -> String {
     var out = "## Claims: \(report.passed) passed, \(report.failed) failed, \(report.errors) errors\n\n"
     let failed = report.results.filter { $0.status != .pass }
     if !failed.isEmpty {
       out += "| claim | status | why |\n|---|---|---|\n"
       for r in failed {
-        out += "| \(md(r.id)): \(md(r.claim)) | **\(r.status.rawValue)** | \(md(r.detail)) |\n"
+        out += "| \(Markdown.text(r.id)): \(Markdown.text(r.claim)) | **\(r.status.rawValue)** | \(Markdown.text(r.detail)) |\n"
       }
       out += "\n"
     }
-    out += "All claims, with their sources: [\(folder)/report.md](\(folder)/report.md), [\(folder)/checks.csv](\(folder)/checks.csv).\n\n"
+    let segments = folder.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+    let links = ["report.md", "checks.csv"].map { Markdown.link("\(folder)/\($0)", to: segments + [$0]) }
+    out += "All claims, with their sources: \(links.joined(separator: ", ")).\n\n"
     return out
   }
 
@@ -232,14 +238,14 @@ public enum ReportBuilder {
   /// The head of report.md: the title, the claims summary (when the dataset has claims) and
   /// the source file.
   static func markdownHead(name: String, path: String, figures: Int, claims: String?) -> String {
-    "# \(name)\n" + (claims.map { "\n" + $0 } ?? "") + "\nSource file: `\(path)` — \(figures) figures.\n\n"
+    "# \(Markdown.text(name))\n" + (claims.map { "\n" + $0 } ?? "") + "\nSource file: \(Markdown.code(path)) — \(figures) figures.\n\n"
   }
 
   /// The report.md section of one reconciled quantity.
   static func markdownRanges(_ q: QuantityRanges) -> String {
     var out = ""
     let rec = q.reconciliation
-    out += "## \(q.quantity): reconciled range\n\n"
+    out += "## \(Markdown.text(q.quantity)): reconciled range\n\n"
     let detailed = q.figures.count <= HTMLReport.detailedSources
     if detailed { out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n" }
     if !detailed {
@@ -249,7 +255,7 @@ public enum ReportBuilder {
       let textual = q.textual[k]
       let excludedReason = q.pooling(ofFigure: k).excludedReason
       let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
-      out += "| \(f.id) | \(md(f.source)) | \(f.published) | \(md(figure)) | \(excludedReason.map { "no — \(md($0))" } ?? "yes") |\n"
+      out += "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes") |\n"
     }
     out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
     if let i = rec.intersection {
@@ -258,7 +264,7 @@ public enum ReportBuilder {
       let listed = rec.conflictPairs.prefix(HTMLReport.listedPairs)
       let more = rec.conflictPairCount - listed.count
       out += "- Intersection: **none** — these sources contradict each other: "
-        + listed.map { "\($0.0) vs \($0.1)" }.joined(separator: "; ")
+        + listed.map { "\(Markdown.text($0.0)) vs \(Markdown.text($0.1))" }.joined(separator: "; ")
         + (more > 0 ? "; and \(more) more pairs" : "") + "\n"
     }
     if let re = rec.randomEffects {
@@ -273,7 +279,7 @@ public enum ReportBuilder {
     out += "\nEach range is read as the central interval of a lognormal at its coverage (0.9 unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
     guard detailed else { return out }
     out += "### Quotes\n\n"
-    for f in q.figures { out += "- **\(f.id)** (\(md(f.document))): “\(md(f.quote))”\n" }
+    for f in q.figures { out += "- **\(Markdown.text(f.id))** (\(Markdown.text(f.document))): “\(Markdown.text(f.quote))”\n" }
     out += "\n"
     return out
   }
@@ -289,7 +295,7 @@ public enum ReportBuilder {
   static func markdownRangesRow(_ q: QuantityRanges) -> String {
     let rec = q.reconciliation
     let re = rec.randomEffects
-    return "| \(md(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(re.map { NumberFormat.human($0.estimate) } ?? "—") | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—") |\n"
+    return "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(re.map { NumberFormat.human($0.estimate) } ?? "—") | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—") |\n"
   }
 
   /// The head of the table that lists series one per row.
@@ -300,14 +306,14 @@ public enum ReportBuilder {
 
   /// One series as a row of that table.
   static func markdownTrendRow(_ t: TrendResult) -> String {
-    "| \(md(t.quantity)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
+    "| \(Markdown.text(t.quantity)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
   }
 
   /// The report.md section of one series.
   static func markdownTrend(_ t: TrendResult, choice: String?, segmented: TrendResult?) -> String {
     var out = ""
-    out += "## \(t.quantity): trend\n\n"
-    out += "Model: \(choice ?? t.model.rawValue)\n\nAssumes: \(t.assumption)\n\n"
+    out += "## \(Markdown.text(t.quantity)): trend\n\n"
+    out += "Model: \(Markdown.text(choice ?? t.model.rawValue))\n\nAssumes: \(t.assumption)\n\n"
     if let g = t.growthFactor.estimate {
       out += "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
       out += "- Annual percent change: \(NumberFormat.human(t.annualPercentChange.estimate, significant: 3))%\n"
@@ -323,14 +329,10 @@ public enum ReportBuilder {
     }
     out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
     for p in t.points {
-      out += "| \(p.period) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
+      out += "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
     }
-    for w in t.warnings { out += "\n> warning: \(md(w))\n" }
+    for w in t.warnings { out += "\n> warning: \(Markdown.text(w))\n" }
     out += "\n"
     return out
-  }
-
-  static func md(_ s: String) -> String {
-    s.replacing("|", with: "\\|").replacing("\r\n", with: " ").replacing("\n", with: " ").replacing("\r", with: " ")
   }
 }

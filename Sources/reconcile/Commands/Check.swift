@@ -46,7 +46,7 @@ struct Check: ParsableCommand {
   func run() throws {
     try guarded {
       let inputs = try ClaimsAnalysis.load(paths: paths)
-      for w in inputs.warnings { printError(w.description) }
+      for w in inputs.warnings { printDiagnostic(w) }
       if inputs.claims.isEmpty {
         printError("reconcile: error: no claims file among the inputs (a claims file has a 'formula' column)")
         throw ExitCode(Exit.data)
@@ -55,9 +55,9 @@ struct Check: ParsableCommand {
       switch format {
       case .json: emit(ClaimsAnalysis.json(report).serialized() + "\n")
       case .csv: emit(ClaimsAnalysis.csv(report).text)
-      case .table: emit(ClaimsAnalysis.table(report))
+      case .table: emitShown(ClaimsAnalysis.table(report))
       }
-      for d in report.diagnostics { printError(d.description) }
+      for d in report.diagnostics { printDiagnostic(d) }
       if report.errors > 0 { throw ExitCode(Exit.data) }
       if strict && report.failed > 0 { throw ExitCode(1) }
     }

@@ -51,7 +51,7 @@ struct Compare: ParsableCommand {
     try guarded {
       let result = try compareOutputs(
         baseline: baselineDir, current: currentDir, tolerance: try tolerance(rtol: rtol, atol: atol))
-      emit(result.text)
+      emitShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
   }

@@ -45,7 +45,7 @@ struct DescribeCommand: ParsableCommand {
           emit(DescribeAnalysis.json(r.description).serialized() + "\n")
         }
       case .csv: emit(DescribeAnalysis.csv(rows).text)
-      case .table: emit(DescribeAnalysis.table(rows))
+      case .table: emitShown(DescribeAnalysis.table(rows))
       }
     }
   }

@@ -94,7 +94,7 @@ struct Fit: ParsableCommand {
       case .json:
         emit(FitAnalysis.jsonDocument(fits, grouped: by != nil))
       case .csv: emit(FitAnalysis.csv(fits).text)
-      case .table: emit(FitAnalysis.table(fits))
+      case .table: emitShown(FitAnalysis.table(fits))
       }
     }
   }

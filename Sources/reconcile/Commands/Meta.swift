@@ -57,14 +57,14 @@ struct Meta: ParsableCommand {
       for g in results {
         for w in g.result.warnings {
           let what = g.group.map { "meta (group \($0))" } ?? "meta"
-          printError(Diagnostic.warning("\(what): \(w)", at: SourceLocation(path: path, line: g.line)).description)
+          printDiagnostic(Diagnostic.warning("\(what): \(w)", at: SourceLocation(path: path, line: g.line)))
         }
       }
       switch format {
       case .json:
         emit(MetaAnalysisReport.jsonDocument(results, grouped: by != nil))
       case .csv: emit(MetaAnalysisReport.csv(results).text)
-      case .table: emit(MetaAnalysisReport.table(results))
+      case .table: emitShown(MetaAnalysisReport.table(results))
       }
     }
   }

@@ -53,7 +53,7 @@ struct Ranges: ParsableCommand {
       switch format {
       case .json: emit(RangesAnalysis.json(results).serialized() + "\n")
       case .csv: emit(RangesAnalysis.csv(results).text)
-      case .table: emit(RangesAnalysis.table(results))
+      case .table: emitShown(RangesAnalysis.table(results))
       }
     }
   }

@@ -122,7 +122,7 @@ struct Report: ParsableCommand {
       let plan = BatchPlan(paths: all, shard: shard ?? .all)
       if !quiet {
         let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
-        emit("wrote \(out)/ — \(outcome.datasets.count) dataset\(outcome.datasets.count == 1 ? "" : "s")\(part): \(outcome.datasets.joined(separator: ", "))\n")
+        emitShown("wrote \(out)/ — \(outcome.datasets.count) dataset\(outcome.datasets.count == 1 ? "" : "s")\(part): \(outcome.datasets.joined(separator: ", "))\n")
       }
       guard let compareTo else { return }
       let names = Set(outcome.datasets)
@@ -131,7 +131,7 @@ struct Report: ParsableCommand {
         include: { rel in
           plan.shard.isWhole || names.contains(String(rel.split(separator: "/").first ?? ""))
         })
-      emit(result.text)
+      emitShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
   }

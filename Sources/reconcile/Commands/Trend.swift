@@ -74,7 +74,7 @@ struct Trend: ParsableCommand {
       switch format {
       case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
       case .csv: emit(TrendAnalysis.csv([r]).text)
-      case .table: emit(TrendAnalysis.table(r))
+      case .table: emitShown(TrendAnalysis.table(r))
       }
     }
   }

@@ -42,7 +42,7 @@ struct Validate: ParsableCommand {
       let figurePaths = everything.filter { !isClaimsFile($0) }
       let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
       for f in files {
-        emit("\(f.path): ok — \(f.figureCount) figures, quantities: \(f.quantities.joined(separator: ", "))\n")
+        emitShown("\(f.path): ok — \(f.figureCount) figures, quantities: \(f.quantities.joined(separator: ", "))\n")
       }
       guard !claimPaths.isEmpty else { return }
       // Claims are checked for structure, formulas and the figure ids they name (against the
@@ -52,7 +52,7 @@ struct Validate: ParsableCommand {
       let errors = checked.diagnostics.filter { $0.severity == .error }
       if !errors.isEmpty { throw FiguresError.invalid(errors) }
       for c in loaded.claims {
-        emit("\(c.path): ok — \(c.claims.count) claims (run `reconcile check` to evaluate them)\n")
+        emitShown("\(c.path): ok — \(c.claims.count) claims (run `reconcile check` to evaluate them)\n")
       }
     }
   }
