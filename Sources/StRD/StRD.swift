@@ -157,7 +157,6 @@ public enum StRD {
     let candidates = [
       root.deletingLastPathComponent().appendingPathComponent("shared/reference/nist-strd"),
       root.appendingPathComponent("reference/nist-strd"),
-      URL(fileURLWithPath: "/work/shared/reference/nist-strd"),
     ]
     return candidates.first(where: isDir)
   }

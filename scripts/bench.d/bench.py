@@ -1,4 +1,4 @@
-"""Benchmark workloads for scripts/bench: one part per call (a, b, c, d or e)."""
+"""Benchmark workloads for scripts/bench: one part per call (a, b, c, d, e or f)."""
 import json, math, os, pathlib, random, re, resource, subprocess, sys, time
 
 RECONCILE = os.environ["RECONCILE"]
@@ -232,4 +232,52 @@ def part_e():
     print(f"nist-lre (all 11 linear sets incl. Filip, 8 univariate, 54 nonlinear starts): {dt * 1000:.0f} ms wall, peak {peak:.0f} MB; {conv.group(0) if conv else ''}")
 
 
-{"a": part_a, "b": part_b, "c": part_c, "d": part_d, "e": part_e}[sys.argv[1]]()
+def report_input(mb=None, one_figure=None):
+    """A figures file for part (f): about `mb` MB in quantities of 200 figures each (so the
+    number of quantities grows with the size), or `one_figure` quantities of one figure each.
+    Rows are those of part (c). Made once, kept in WORK."""
+    name = f"report-{mb}mb.csv" if mb else f"report-{one_figure}x1.csv"
+    path = WORK / name
+    if path.exists():
+        return path
+    rng = random.Random(5)
+    with open(path, "w") as f:
+        f.write("id,quantity,value,low,high,text,unit,period,source,published,document,quote\n")
+        i = 0
+        while (f.tell() < mb * 1_000_000) if mb else (i < one_figure):
+            lines = []
+            for _ in range(10000):
+                if one_figure and i >= one_figure:
+                    break
+                q = f"q{i}" if one_figure else f"q{i // 200}"
+                lo = rng.randint(1000, 50000)
+                lines.append(f'f{i},{q},,"{lo:,}","{lo * rng.randint(2, 9):,}",,persons,{1990 + i % 30},"Source {i % 97}",2002-11,doc{i % 13}.txt,"estimates vary between {lo} and more, the report says"\n')
+                i += 1
+            f.write("".join(lines))
+    return path
+
+
+def folder_size(path):
+    return sum(p.stat().st_size for p in pathlib.Path(path).rglob("*") if p.is_file())
+
+
+def part_f():
+    """`report` at scale: peak memory (GNU time's maximum resident set), wall time and output
+    size on generated files of 10, 50 and 200 MB and on 100,000 one-figure quantities. The
+    targets (issue #25): peak memory within 20% across the sizes, time linear in size, output
+    under 5 times the input."""
+    print("\n## (f) report at scale (one run each)\n")
+    print("| input | size | wall | s per 100 MB | peak memory | output | output / input |\n|---|---|---|---|---|---|---|")
+    peaks = []
+    for label, path in [("10 MB, 200 figures per quantity", report_input(mb=10)), ("50 MB", report_input(mb=50)), ("200 MB", report_input(mb=200)), ("100,000 one-figure quantities", report_input(one_figure=100_000))]:
+        out = WORK / "report-out"
+        subprocess.run(["rm", "-rf", str(out)], check=True)
+        dt, peak, _, _ = timed([RECONCILE, "report", str(path), "--out", str(out), "--quiet"])
+        size = path.stat().st_size / 1e6
+        written = folder_size(out) / 1e6
+        peaks.append(peak)
+        print(f"| {label} | {size:.1f} MB | {dt:.2f} s | {dt / size * 100:.1f} s | {peak:.0f} MB | {written:.1f} MB | {written / size:.2f}× |")
+    print(f"\npeak memory: largest / smallest = {max(peaks) / min(peaks):.2f}")
+
+
+{"a": part_a, "b": part_b, "c": part_c, "d": part_d, "e": part_e, "f": part_f}[sys.argv[1]]()

@@ -176,7 +176,9 @@ public final class QuantitySpill: @unchecked Sendable {
             let lf = record.last == 0x0A
             let length = record.count + (lf ? 0 : 1)
             pending.append(record, line: recordLine, length: length, lf: lf, to: q)
-            if pending.total >= bufferLimit && !spill.flush(&pending) {
+            // Written out when the records reach the limit, or when the buffers' storage
+            // reaches twice it (many small quantities: 4 KB each for a few records).
+            if (pending.total >= bufferLimit || pending.allocated >= 2 * bufferLimit) && !spill.flush(&pending) {
               failed = true
               return false
             }
@@ -347,6 +349,9 @@ private struct PendingRecords {
   private(set) var count = 0
   /// Bytes in all buffers.
   var total = 0
+  /// Bytes of storage the buffers hold (at least 4 KB for each that has records): with many
+  /// small quantities this, not `total`, is what the memory holds.
+  private(set) var allocated = 0
 
   /// Adds an empty buffer for a new quantity, whose index is the old `count`.
   mutating func addQuantity() {
@@ -384,6 +389,7 @@ private struct PendingRecords {
       storage.update(from: old, count: slots[q].count)
       old.deallocate()
     }
+    allocated += larger - slots[q].capacity
     slots[q].base = storage
     slots[q].capacity = larger
   }
@@ -398,6 +404,7 @@ private struct PendingRecords {
     slots[q].count = 0
     if slots[q].capacity > limit {
       slots[q].base?.deallocate()
+      allocated -= slots[q].capacity
       slots[q] = Slot()
     }
   }

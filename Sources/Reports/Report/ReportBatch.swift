@@ -150,13 +150,17 @@ public enum ReportBatch {
       ranges: documents.rangeQuantities, trends: documents.trendQuantities)
   }
 
+  /// The records the sort by quantity holds before writing them out: small, so that the
+  /// memory a report takes is nearly the same for a file of 10 MB and of 1 GB.
+  static let spillBuffer = 8 << 20
+
   /// Calls `body` with each quantity of the figures file at `path` and a file of its figures,
   /// in order of first appearance: read back one at a time from a temporary file sorted by
   /// quantity when the file is clean, else from the file read whole.
   static func forEachQuantity(
     path: String, summary: FiguresSummary, _ body: (String, FiguresFile) throws -> Void
   ) throws {
-    if summary.warnings.isEmpty, let spill = QuantitySpill.make(path: path),
+    if summary.warnings.isEmpty, let spill = QuantitySpill.make(path: path, bufferLimit: spillBuffer),
       spill.quantities == summary.quantities, spill.rowCount == summary.figureCount
     {
       for k in spill.quantities.indices {
