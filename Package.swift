@@ -39,6 +39,8 @@ let package = Package(
     .executableTarget(name: "fuzz-figures", dependencies: ["Figures", "FuzzSupport"]),
     .executableTarget(name: "fuzz-streaming", dependencies: ["Figures", "FuzzSupport", "CScan"]),
     .executableTarget(name: "fuzz-expression", dependencies: ["Statistics", "FuzzSupport"]),
+    .executableTarget(name: "fuzz-json", dependencies: ["Reports", "Figures", "FuzzSupport"]),
+    .executableTarget(name: "fuzz-claims", dependencies: ["Reports", "Figures", "FuzzSupport"]),
     // snprintf's %.*e for the CSV writer (no CVarArg boxing per number).
     .target(name: "CFormat"),
     .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures", "CFormat", "CScan"]),

@@ -5,9 +5,17 @@ import Statistics
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzExpression(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-  let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size.clamped(to: 0...4096))) } ?? []
+  // Past the length limit (10,000 characters), so that its error is reached too.
+  let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size.clamped(to: 0...12_288))) } ?? []
   let text = String(decoding: bytes, as: UTF8.self)
+  // The claims checker's parse: any name may be called; the tree is walked after.
+  if let any = try? Statistics.Expression(text, functions: .any) {
+    _ = any.description
+    _ = any.variables
+    _ = any.root.firstApplication
+  }
   guard let e = try? Statistics.Expression(text) else { return 0 }
+  _ = e.description
   var env: [String: Double] = [:]
   for (i, v) in e.variables.enumerated() { env[v] = Double(i) * 0.37 - 1.1 }
   _ = try? e.evaluate(env)
@@ -16,6 +24,12 @@ public func fuzzExpression(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   for v in e.variables.dropFirst(3) { columns[v] = [0.5, -2, 3e10, 0] }
   if let compiled = try? CompiledExpression(e, parameters: parameters, data: columns, observations: 4) {
     _ = compiled.valuesAndJacobian(parameters.map { _ in 0.75 })
+  }
+  // The nls path of `reconcile fit`: a few Levenberg–Marquardt steps on four observations.
+  if !parameters.isEmpty {
+    _ = try? NonlinearLeastSquares.fit(
+      expression: e, response: [1, 2, 4, 8], data: columns, start: parameters.map { ($0, 0.75) },
+      maxEvaluations: 20)
   }
   return 0
 }

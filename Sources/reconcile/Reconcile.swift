@@ -94,10 +94,12 @@ func printDiagnostic(_ d: Diagnostic) {
 }
 
 /// Prints diagnostics, at most 100 of them (a file in the wrong format can produce thousands).
-func printDiagnostics(_ diagnostics: [Diagnostic]) {
-  for d in diagnostics.prefix(100) { printDiagnostic(d) }
-  if diagnostics.count > 100 {
-    printError("reconcile: \(diagnostics.count - 100) more errors not shown (\(diagnostics.count) in all)")
+func printDiagnostics(_ diagnostics: [Diagnostic], omitted: Int = 0) {
+  let shown = DiagnosticCollector.defaultLimit
+  for d in diagnostics.prefix(shown) { printDiagnostic(d) }
+  let all = diagnostics.count + max(0, omitted)
+  if all > shown {
+    printError("reconcile: \(all - min(shown, diagnostics.count)) more errors not shown (\(all) in all)")
   }
 }
 
@@ -107,8 +109,8 @@ func guarded(_ body: () throws -> Void) throws {
     try body()
   } catch let e as FiguresError {
     switch e {
-    case .invalid(let diagnostics):
-      printDiagnostics(diagnostics)
+    case .invalid(let diagnostics, let omitted):
+      printDiagnostics(diagnostics, omitted: omitted)
     default:
       printError(e.description)
     }
@@ -142,7 +144,8 @@ func readEach<T>(
   _ paths: [String], read: (String) throws(FiguresError) -> T, warnings: (T) -> [Diagnostic]
 ) throws -> [T] {
   var files: [T] = []
-  var diagnostics: [Diagnostic] = []
+  // The files' diagnostics one after the other; only the first are kept (as printed).
+  var diagnostics = DiagnosticCollector(inFileOrder: false)
   var firstOther: FiguresError? = nil
   for path in try expand(paths) {
     do throws(FiguresError) {
@@ -150,14 +153,18 @@ func readEach<T>(
       for w in warnings(f) { printDiagnostic(w) }
       files.append(f)
     } catch {
-      if case .invalid(let d) = error { diagnostics += d } else if firstOther == nil { firstOther = error }
+      if case .invalid(let d, let omitted) = error {
+        diagnostics.append(contentsOf: d, omitted: omitted)
+      } else if firstOther == nil {
+        firstOther = error
+      }
     }
   }
   if let e = firstOther {
-    printDiagnostics(diagnostics)
+    printDiagnostics(diagnostics.diagnostics, omitted: diagnostics.omitted)
     throw e
   }
-  if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
+  if !diagnostics.isEmpty { throw diagnostics.invalid }
   return files
 }
 

@@ -17,7 +17,8 @@ import FoundationEssentials
 /// RFC 4180, spaces or tabs around a quoted field (`a, "b, c" ,d`) are tolerated: the field
 /// is read as quoted and starts at its opening quote.
 ///
-/// Errors (all collected, in file order, then thrown together as `FiguresError.invalid`):
+/// Errors (all counted, the first ``DiagnosticCollector/defaultLimit`` in file order kept,
+/// then thrown together as `FiguresError.invalid`):
 /// an empty file; an unterminated quoted field (located at its opening quote; the rest of
 /// the file is then part of that field); a quote inside an unquoted field; text after a
 /// closing quote; a row whose field count differs from the header's; a NUL byte; invalid
@@ -31,15 +32,15 @@ public enum CSVReader {
   /// - Complexity: O(n) in the number of bytes.
   public static func parse(_ bytes: [UInt8], path: String) throws(FiguresError) -> CSVTable {
     let (table, diagnostics) = parseCollecting(bytes, path: path)
-    guard let table, diagnostics.isEmpty else { throw .invalid(diagnostics) }
+    guard let table, diagnostics.isEmpty else { throw diagnostics.invalid }
     return table
   }
 
-  /// Parses as far as possible: the table (`nil` only when there is no header row) and every
-  /// error, in file order. Rows with the wrong field count are kept as they are, so a caller
+  /// Parses as far as possible: the table (`nil` only when there is no header row) and the
+  /// errors (the first ``DiagnosticCollector/defaultLimit`` in file order, and a count). Rows with the wrong field count are kept as they are, so a caller
   /// validating rows can skip them (`fields.count != header.count`) and still report the
   /// errors of the others.
-  static func parseCollecting(_ bytes: [UInt8], path: String) -> (CSVTable?, [Diagnostic]) {
+  static func parseCollecting(_ bytes: [UInt8], path: String) -> (CSVTable?, DiagnosticCollector) {
     var header: CSVRecord? = nil
     var records: [CSVRecord] = []
     let diagnostics = parseStreaming(bytes, path: path) { record, isHeader in
@@ -50,15 +51,15 @@ public enum CSVReader {
   }
 
   /// The parse of `parseCollecting` without keeping the rows: each row (the header first,
-  /// flagged) goes to `emit` as it is read. Returns every CSV-level diagnostic, in file order,
-  /// as `parseCollecting` reports them (including "file is empty" when there is no header).
+  /// flagged) goes to `emit` as it is read. Returns the CSV-level diagnostics as
+  /// `parseCollecting` reports them (including "file is empty" when there is no header).
   static func parseStreaming(
     _ bytes: [UInt8], path: String, _ emit: (CSVRecord, _ isHeader: Bool) -> Void
-  ) -> [Diagnostic] {
+  ) -> DiagnosticCollector {
     // A UTF-16 or UTF-32 file (as some spreadsheets export "Unicode text") would produce a
     // flood of NUL-byte errors; one clear error says what to do instead.
     if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-      return [.error("file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"", at: SourceLocation(path: path, line: 1, column: 1))]
+      return DiagnosticCollector([.error("file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"", at: SourceLocation(path: path, line: 1, column: 1))])
     }
     var parser = CSVParser(path: path)
     bytes.withUnsafeBufferPointer { parser.run($0, emit) }
@@ -70,7 +71,7 @@ public enum CSVReader {
             "file is empty: expected a header row",
             at: SourceLocation(path: path, line: 1, column: 1)))
       }
-      return sortedInFileOrder(diagnostics)
+      return diagnostics
     }
     var seen: [String: Int] = [:]
     for (index, field) in header.fields.enumerated() {
@@ -79,13 +80,13 @@ public enum CSVReader {
       if let first = seen[key] {
         diagnostics.append(
           .error(
-            "duplicate column name '\(field.value.trimmingWhitespace())' (same as header field \(first + 1))",
+            "duplicate column name '\(Diagnostic.excerpt(field.value.trimmingWhitespace()))' (same as header field \(first + 1))",
             at: SourceLocation(path: path, line: field.line, column: field.column)))
       } else {
         seen[key] = index
       }
     }
-    return sortedInFileOrder(diagnostics)
+    return diagnostics
   }
 
   /// Reads and parses the CSV file at `path`.
@@ -194,7 +195,8 @@ func splitThousandsHint(_ fields: [CSVField]) -> String {
 /// The state machine behind `CSVReader.parse`.
 struct CSVParser {
   let path: String
-  var diagnostics: [Diagnostic] = []
+  /// The first errors (in file order) and their count.
+  var diagnostics = DiagnosticCollector()
   /// The first row, once read.
   var header: CSVRecord? = nil
   /// Current physical line (1-based) and the byte offset where it starts.

@@ -108,13 +108,14 @@ public enum ClaimsReader {
 
   /// Parses a claims file's bytes; `path` is used in diagnostics and default ids.
   ///
-  /// - Throws: `FiguresError.invalid` with every error found, in file order.
+  /// - Throws: `FiguresError.invalid` with the errors found: the first
+  ///   ``DiagnosticCollector/defaultLimit`` in file order and a count of the rest.
   /// - Complexity: O(n) in the file size.
   public static func parse(_ bytes: [UInt8], path: String, keepingRowErrors: Bool = false)
     throws(FiguresError) -> ClaimsFile
   {
     let (parsed, csvErrors) = CSVReader.parseCollecting(bytes, path: path)
-    guard let table = parsed else { throw .invalid(csvErrors) }
+    guard let table = parsed else { throw csvErrors.invalid }
     var errors = csvErrors
     var index: [String: Int] = [:]
     for (k, field) in table.header.enumerated() {
@@ -123,13 +124,14 @@ public enum ClaimsReader {
     }
     let missing = requiredColumns.filter { index[$0] == nil }
     if !missing.isEmpty {
-      let names = table.header.map(\.value).joined(separator: ", ")
+      var names = table.header.prefix(20).map { Diagnostic.excerpt($0.value, limit: 40) }.joined(separator: ", ")
+      if table.header.count > 20 { names += ", … (\(table.header.count) in all)" }
       let list = missing.map { "'\($0)'" }.joined(separator: ", ")
       errors.append(
         .error(
           "missing required column\(missing.count > 1 ? "s" : "") \(list) (columns: \(names))",
           at: SourceLocation(path: path, line: 1)))
-      throw .invalid(CSVReader.sortedInFileOrder(errors))
+      throw errors.invalid
     }
     let known = Set(index.values)
     let extraIndices = table.header.indices.filter { !known.contains($0) }
@@ -155,7 +157,7 @@ public enum ClaimsReader {
       if !givenID.isEmpty, let idField = field("id") {
         if let first = firstLine[id] {
           problems.append(
-            .error("duplicate id '\(id)' (first used on line \(first))", at: location(idField)))
+            .error("duplicate id '\(Diagnostic.excerpt(id))' (first used on line \(first))", at: location(idField)))
         } else {
           firstLine[id] = record.line
         }
@@ -173,7 +175,7 @@ public enum ClaimsReader {
       if ClaimOperator(text: opText) == nil {
         problems.append(
           .error(
-            "bad op '\(opText)': use <, <=, >, >= or ≈ (also ~ or approx)", at: location(opField)))
+            "bad op '\(Diagnostic.excerpt(opText))': use <, <=, >, >= or ≈ (also ~ or approx)", at: location(opField)))
       }
       var tolerance = Claim.defaultTolerance
       if let tolField = field("tolerance") {
@@ -186,7 +188,7 @@ public enum ClaimsReader {
           } else {
             problems.append(
               .error(
-                "bad tolerance '\(raw)': give a relative tolerance ≥ 0 such as 0.01 or 1%",
+                "bad tolerance '\(Diagnostic.excerpt(raw))': give a relative tolerance ≥ 0 such as 0.01 or 1%",
                 at: location(tolField)))
           }
         }
@@ -204,7 +206,7 @@ public enum ClaimsReader {
           tolerance: tolerance, source: text("source"), document: text("document"),
           quote: text("quote"), note: text("note"), extra: extra,
           location: SourceLocation(path: path, line: record.line), problems: problems))
-      if !keepingRowErrors { errors += problems }
+      if !keepingRowErrors { errors.append(contentsOf: problems) }
     }
     if claims.isEmpty && errors.isEmpty {
       errors.append(
@@ -212,27 +214,42 @@ public enum ClaimsReader {
           "no claims: the file has a header but no data rows",
           at: SourceLocation(path: path, line: 1)))
     }
-    if !errors.isEmpty { throw .invalid(CSVReader.sortedInFileOrder(errors)) }
+    if !errors.isEmpty { throw errors.invalid }
     return ClaimsFile(path: path, columns: table.header.map(\.value), claims: claims)
   }
 }
 
 /// Tells whether a field starts with an opening quote, so that columns inside a quoted cell
 /// can be counted from its first character.
+///
+/// Only the offset where each line starts is kept (not a copy of the text): a field's column
+/// is found by counting characters (UTF-8 lead bytes, as `CSVReader` counts them) from its
+/// line's start. Each line belongs to one record, and a record asks about two fields, so a
+/// file costs O(n) in all, whatever the length of its lines.
 private struct QuotedCells {
-  /// Each physical line's Unicode scalars (the BOM left out), 0-based by line − 1.
-  let lines: [[Unicode.Scalar]]
+  let bytes: [UInt8]
+  /// The byte offset where each physical line starts (after the BOM), 0-based by line − 1.
+  let lineStarts: [Int]
 
   init(_ bytes: [UInt8]) {
-    var text = String(decoding: bytes, as: UTF8.self)
-    if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
-    lines = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map(Array.init)
+    self.bytes = bytes
+    var starts = [bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0]
+    for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+    lineStarts = starts
   }
 
   func isQuoted(_ field: CSVField) -> Bool {
     let l = field.line - 1
-    let c = field.column - 1
-    guard l >= 0, l < lines.count, c >= 0, c < lines[l].count else { return false }
-    return lines[l][c] == "\""
+    guard l >= 0, l < lineStarts.count, field.column >= 1 else { return false }
+    var i = lineStarts[l]
+    var column = 1
+    while i < bytes.count, bytes[i] != 0x0A {
+      if bytes[i] & 0xC0 != 0x80 {
+        if column == field.column { return bytes[i] == 0x22 }
+        column += 1
+      }
+      i += 1
+    }
+    return false
   }
 }

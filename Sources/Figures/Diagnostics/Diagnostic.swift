@@ -78,9 +78,10 @@ public enum FiguresError: Error, Sendable, Hashable, CustomStringConvertible {
   /// The file exists but cannot be read: a directory, no permission, an I/O error
   /// (exit code 66).
   case unreadable(path: String, reason: String)
-  /// The file was read but its contents are invalid (exit code 65). Holds every error found,
-  /// in file order.
-  case invalid([Diagnostic])
+  /// The file was read but its contents are invalid (exit code 65). Holds the first errors
+  /// found, in file order (at most ``DiagnosticCollector/defaultLimit`` from a reader), and
+  /// how many more there were.
+  case invalid([Diagnostic], omitted: Int = 0)
 
   /// The process exit code the CLI should use: 66 for a missing or unreadable file,
   /// 65 for invalid data.
@@ -95,8 +96,16 @@ public enum FiguresError: Error, Sendable, Hashable, CustomStringConvertible {
   /// (print `description` for those).
   public var diagnostics: [Diagnostic] {
     switch self {
-    case .invalid(let list): return list
+    case .invalid(let list, _): return list
     case .fileNotFound, .unreadable: return []
+    }
+  }
+
+  /// How many diagnostics of `invalid` were found but not kept (see ``DiagnosticCollector``).
+  public var omittedDiagnostics: Int {
+    switch self {
+    case .invalid(_, let omitted): return omitted
+    case .fileNotFound, .unreadable: return 0
     }
   }
 
@@ -107,8 +116,9 @@ public enum FiguresError: Error, Sendable, Hashable, CustomStringConvertible {
       return "\(path): error: no such file"
     case .unreadable(let path, let reason):
       return "\(path): error: cannot read file: \(reason)"
-    case .invalid(let list):
-      return list.map(\.description).joined(separator: "\n")
+    case .invalid(let list, let omitted):
+      return (list.map(\.description) + (omitted > 0 ? ["\(omitted) more errors not shown (\(list.count + omitted) in all)"] : []))
+        .joined(separator: "\n")
     }
   }
 }

@@ -100,7 +100,7 @@ public enum FiguresReader {
         builder?.consume(record)
       }
     }
-    guard var builder else { throw .invalid(csvErrors) }
+    guard var builder else { throw csvErrors.invalid }
     return try builder.finish(csvErrors: csvErrors)
   }
 
@@ -139,7 +139,9 @@ public enum FiguresReader {
       builder?.consume(original)
     }
     guard var builder, !misaligned, k == lines.count else {
-      throw .invalid(csvErrors + [.error("internal error: the rows of the quantity could not be read again", at: SourceLocation(path: path, line: 1))])
+      var errors = csvErrors
+      errors.append(.error("internal error: the rows of the quantity could not be read again", at: SourceLocation(path: path, line: 1)))
+      throw errors.invalid
     }
     builder.skipsFileChecks = true
     return try builder.finish(csvErrors: csvErrors)
@@ -151,8 +153,9 @@ private struct FiguresBuilder {
   /// The header row's fields.
   let header: [CSVField]
   let path: String
-  /// Errors found in the rows (the CSV layer's come separately, to `finish`).
-  var errors: [Diagnostic] = []
+  /// Errors found in the rows (the CSV layer's come separately, to `finish`): the first in
+  /// file order, and a count.
+  var errors = DiagnosticCollector()
   var warnings: [Diagnostic] = []
   /// Column index of each known column.
   var columnIndex = ColumnMap()
@@ -206,7 +209,10 @@ private struct FiguresBuilder {
     let mappedIndices = columnIndex.mappedIndices
     extraIndices = header.indices.filter { !mappedIndices.contains($0) }
     if columnIndex[.quantity] == nil {
-      let names = header.map(\.value).joined(separator: ", ")
+      // The names listed are cut short: a header may have millions of columns, or one of a
+      // gigabyte.
+      var names = header.prefix(20).map { Diagnostic.excerpt($0.value, limit: 40) }.joined(separator: ", ")
+      if header.count > 20 { names += ", … (\(header.count) in all)" }
       missingQuantity = .error(
         "missing required column 'quantity' (columns: \(names))", at: SourceLocation(path: path, line: 1))
     }
@@ -233,10 +239,16 @@ private struct FiguresBuilder {
   }
 
   /// The file's figures, or every error (the CSV layer's first, then the rows', in file order).
-  mutating func finish(csvErrors: [Diagnostic]) throws(FiguresError) -> FiguresFile {
+  mutating func finish(csvErrors: DiagnosticCollector) throws(FiguresError) -> FiguresFile {
     if !mapped { mapColumns(hashtags: nil) }
-    if let missingQuantity { throw .invalid(CSVReader.sortedInFileOrder(csvErrors + [missingQuantity])) }
-    errors = csvErrors + errors
+    if let missingQuantity {
+      var all = csvErrors
+      all.append(missingQuantity)
+      throw all.invalid
+    }
+    let rowErrors = errors
+    errors = csvErrors
+    errors.append(contentsOf: rowErrors)
     if figures.isEmpty && errors.isEmpty {
       errors.append(
         .error(
@@ -244,7 +256,7 @@ private struct FiguresBuilder {
           at: SourceLocation(path: path, line: 1)))
     }
     if !skipsFileChecks { checkProvenance(figures, idFields: idFields, derivedFields: derivedFields) }
-    if !errors.isEmpty { throw .invalid(CSVReader.sortedInFileOrder(errors)) }
+    if !errors.isEmpty { throw errors.invalid }
     return FiguresFile(
       path: path, columns: header.map(\.value), figures: figures,
       warnings: CSVReader.sortedInFileOrder(warnings))
@@ -268,7 +280,7 @@ private struct FiguresBuilder {
       return column.rawValue
     }
     let name = header[index].value.trimmingWhitespace()
-    return name.isEmpty ? column.rawValue : name
+    return name.isEmpty ? column.rawValue : Diagnostic.excerpt(name)
   }
 
   /// Reads a number column; records an error for text that is not a number.
@@ -288,7 +300,7 @@ private struct FiguresBuilder {
     case .invalid:
       errors.append(
         .error(
-          "bad number '\(field.value.trimmingWhitespace())' in column \(headerName(column))",
+          "bad number '\(Diagnostic.excerpt(field.value.trimmingWhitespace()))' in column \(headerName(column))",
           at: location(field)))
       return (nil, false)
     }
@@ -331,7 +343,7 @@ private struct FiguresBuilder {
       if verbal == nil && !hasNumber, let field = cell(.text, record) {
         errors.append(
           .error(
-            "unknown verbal quantity '\(printed)': not in the verbal table; give value, low or high",
+            "unknown verbal quantity '\(Diagnostic.excerpt(printed))': not in the verbal table; give value, low or high",
             at: location(field)))
       }
     }
@@ -354,12 +366,12 @@ private struct FiguresBuilder {
           } else {
             errors.append(
               .error(
-                "coverage \(raw) must lie strictly between 0 and 1", at: location(field)))
+                "coverage \(Diagnostic.excerpt(raw)) must lie strictly between 0 and 1", at: location(field)))
           }
         case .missing, .invalid:
           errors.append(
             .error(
-              "bad number '\(raw)' in column \(headerName(.coverage))", at: location(field)))
+              "bad number '\(Diagnostic.excerpt(raw))' in column \(headerName(.coverage))", at: location(field)))
         }
       }
     }
@@ -419,7 +431,7 @@ private struct FiguresBuilder {
       if let first = indexByID[id] {
         errors.append(
           .error(
-            "duplicate id '\(id)' (first used on line \(figures[first].location.line))",
+            "duplicate id '\(Diagnostic.excerpt(id))' (first used on line \(figures[first].location.line))",
             at: location(field)))
       } else {
         indexByID[id] = index
@@ -433,7 +445,7 @@ private struct FiguresBuilder {
           edges[index].append(t)
         } else if let field = derivedFields[index] {
           errors.append(
-            .error("derived_from names unknown id '\(target)'", at: location(field)))
+            .error("derived_from names unknown id '\(Diagnostic.excerpt(target))'", at: location(field)))
         }
       }
     }
@@ -441,9 +453,13 @@ private struct FiguresBuilder {
     enum Mark { case unvisited, onPath, done }
     var marks = Array(repeating: Mark.unvisited, count: figures.count)
     var stack: [(node: Int, next: Int)] = []
+    // Where each figure on the path stands in `stack` (-1 when off it), so that a cycle is
+    // found without copying the path.
+    var positionOnPath = Array(repeating: -1, count: figures.count)
     for root in figures.indices where marks[root] == .unvisited && !edges[root].isEmpty {
       stack.removeAll(keepingCapacity: true)
       stack.append((root, 0))
+      positionOnPath[root] = 0
       marks[root] = .onPath
       while let top = stack.last {
         let node = top.node
@@ -453,11 +469,15 @@ private struct FiguresBuilder {
           switch marks[target] {
           case .unvisited:
             marks[target] = .onPath
+            positionOnPath[target] = stack.count
             stack.append((target, 0))
           case .onPath:
-            let path = stack.map(\.node)
-            let start = path.lastIndex(of: target) ?? 0
-            let cycle = path[start...].map { figures[$0].id } + [figures[target].id]
+            // The cycle's ids, the first ten of a long one.
+            let start = max(0, positionOnPath[target])
+            let length = stack.count - start
+            var cycle = stack[start..<min(stack.count, start + 10)].map { Diagnostic.excerpt(figures[$0.node].id, limit: 80) }
+            if length > 10 { cycle.append("… (\(length) figures)") }
+            cycle.append(Diagnostic.excerpt(figures[target].id, limit: 80))
             let field = derivedFields[target]
             errors.append(
               .error(
@@ -468,6 +488,7 @@ private struct FiguresBuilder {
           }
         } else {
           marks[node] = .done
+          positionOnPath[node] = -1
           stack.removeLast()
         }
       }

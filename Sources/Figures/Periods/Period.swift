@@ -168,7 +168,7 @@ public enum PeriodParseError: Error, Sendable, Hashable, CustomStringConvertible
   public var description: String {
     switch self {
     case .malformed(let text):
-      return "'\(text)' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"
+      return "'\(Diagnostic.excerpt(text))' is not a period: expected YYYY, YYYY-MM, YYYY-MM-DD or START/END"
     case .invalidDate(let text, let reason):
       return "\(text) is not a valid date: \(reason)"
     case .endBeforeStart(let text):

@@ -102,7 +102,7 @@ public enum MetaAnalysisReport {
       spreadName = s
     }
     // Every value present (numbers() already rejected missing cells); variances positive.
-    var diagnostics: [Diagnostic] = []
+    var diagnostics = DiagnosticCollector()
     let spreadIndex = table.columnIndex(spreadName) ?? 0
     var estimates = [Double](repeating: 0, count: y.count)
     var variances = [Double](repeating: 0, count: y.count)
@@ -128,7 +128,7 @@ public enum MetaAnalysisReport {
       }
       variances[i] = v
     }
-    if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
+    if !diagnostics.isEmpty { throw diagnostics.invalid }
 
     // Groups in order of first appearance: a group number per row.
     var groupOfRow = [Int](repeating: 0, count: y.count)

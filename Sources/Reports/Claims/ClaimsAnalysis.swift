@@ -156,7 +156,8 @@ public enum ClaimsAnalysis {
         }
       }
     }
-    var diagnostics: [Diagnostic] = []
+    // The files' diagnostics one after the other, the first of them kept (as printed).
+    var diagnostics = DiagnosticCollector(inFileOrder: false)
     var claims: [ClaimsFile] = []
     var figures: [FiguresFile] = []
     var warnings: [Diagnostic] = []
@@ -164,7 +165,11 @@ public enum ClaimsAnalysis {
       do throws(FiguresError) {
         claims.append(try ClaimsReader.read(path: path, keepingRowErrors: true))
       } catch {
-        if case .invalid(let d) = error { diagnostics += d } else { throw error }
+        if case .invalid(let d, let omitted) = error {
+          diagnostics.append(contentsOf: d, omitted: omitted)
+        } else {
+          throw error
+        }
       }
     }
     for path in figurePaths {
@@ -173,10 +178,14 @@ public enum ClaimsAnalysis {
         warnings += f.warnings
         figures.append(f)
       } catch {
-        if case .invalid(let d) = error { diagnostics += d } else { throw error }
+        if case .invalid(let d, let omitted) = error {
+          diagnostics.append(contentsOf: d, omitted: omitted)
+        } else {
+          throw error
+        }
       }
     }
-    if !diagnostics.isEmpty { throw .invalid(diagnostics) }
+    if !diagnostics.isEmpty { throw diagnostics.invalid }
     return (claims, figures, warnings)
   }
 

@@ -50,7 +50,7 @@ indirect enum JSONValue: Sendable, Hashable {
     }
   }
 
-  /// The member named `name`, if any (the first one when names repeat).
+  /// The member named `name`, if any (`JSONReader` refuses objects whose names repeat).
   func member(_ name: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }
     return members.first { $0.name == name }?.value
@@ -95,14 +95,21 @@ struct JSONReader {
   private var current: UInt8? { i < bytes.count ? bytes[i] : nil }
 
   private func error(_ message: String) -> ComparisonError {
-    // Columns count Unicode scalars: count the non-continuation bytes before `i`.
+    .invalid([
+      .error(message, at: SourceLocation(path: path, line: line, column: column(of: i, lineStart: lineStart)))
+    ])
+  }
+
+  /// The 1-based column of byte `offset` on the line starting at byte `lineStart`: columns
+  /// count Unicode scalars, so the non-continuation bytes before `offset`.
+  private func column(of offset: Int, lineStart: Int) -> Int {
     var column = 1
     var k = lineStart
-    while k < min(i, bytes.count) {
+    while k < min(offset, bytes.count) {
       if bytes[k] & 0xC0 != 0x80 { column += 1 }
       k += 1
     }
-    return .invalid([.error(message, at: SourceLocation(path: path, line: line, column: column))])
+    return column
   }
 
   private mutating func skipWhitespace() {
@@ -153,10 +160,21 @@ struct JSONReader {
       i += 1
       return .object(members)
     }
+    // Where each name was first seen: a repeated name is an error, since JSON readers
+    // disagree on which value wins (Python's keeps the last, this one kept the first).
+    // (Byte offsets are kept; a column is counted only for the message.)
+    var seen: [String: (offset: Int, line: Int, lineStart: Int)] = [:]
     while true {
       skipWhitespace()
       guard current == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+      let nameAt = (i, line, lineStart)
       let name = try string()
+      if let first = seen[name] {
+        (i, line, lineStart) = nameAt
+        throw error(
+          "duplicate member name \(JSON.quote(String(name.prefix(200)))) in an object (first at line \(first.line), column \(column(of: first.offset, lineStart: first.lineStart)))")
+      }
+      seen[name] = nameAt
       skipWhitespace()
       guard current == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
       i += 1

@@ -167,12 +167,27 @@ public enum OutputComparison {
     return [UInt8](data)
   }
 
+  /// Compares two JSON documents given as bytes, as `compare` compares two `.json` files
+  /// (`file` is the name reported; the documents' diagnostics name `baselinePath` and
+  /// `currentPath`).
+  ///
+  /// - Throws: `ComparisonError.invalid` when either document is malformed: not RFC 8259,
+  ///   nested deeper than 512, or with a member name repeated in an object.
+  public static func compareJSON(
+    baseline: [UInt8], current: [UInt8], file: String, baselinePath: String, currentPath: String,
+    tolerance: Tolerance = .default
+  ) throws(ComparisonError) -> [Difference] {
+    let b = try JSONReader.parse(baseline, path: baselinePath)
+    let c = try JSONReader.parse(current, path: currentPath)
+    return JSONComparison.compare(baseline: b, current: c, file: file, tolerance: tolerance)
+  }
+
   static func csv(_ bytes: [UInt8], path: String) throws(ComparisonError) -> CSVTable {
     do {
       return try CSVReader.parse(bytes, path: path)
     } catch {
       switch error {
-      case .invalid(let d): throw .invalid(d)
+      case .invalid(let d, _): throw .invalid(d)
       case .fileNotFound(let p): throw .unreadable(path: p, reason: "no such file")
       case .unreadable(let p, let r): throw .unreadable(path: p, reason: r)
       }

@@ -44,7 +44,7 @@ public enum ReportBatch {
   ///   run: the output folder keeps its previous report.
   public static func run(
     figures: [String], claims claimPaths: [String], out: String, shard: Shard = .all,
-    warning: (Diagnostic) -> Void = { _ in }, diagnostics report: ([Diagnostic]) -> Void = { _ in },
+    warning: (Diagnostic) -> Void = { _ in }, diagnostics report: ([Diagnostic], Int) -> Void = { _, _ in },
     progress: (Int, String) -> Void = { _, _ in }
   ) throws -> Outcome {
     let claimsName = claimPaths.isEmpty ? nil : claimsFolderName(claimPaths)
@@ -57,7 +57,7 @@ public enum ReportBatch {
     // Every file is validated before anything is analysed, so that all their problems are
     // reported together.
     var summaries: [FiguresSummary] = []
-    var diagnostics: [Diagnostic] = []
+    var diagnostics = DiagnosticCollector(inFileOrder: false)
     var firstOther: FiguresError? = nil
     for item in plan.items {
       do throws(FiguresError) {
@@ -65,14 +65,18 @@ public enum ReportBatch {
         for w in summary.warnings { warning(w) }
         summaries.append(summary)
       } catch {
-        if case .invalid(let d) = error { diagnostics += d } else if firstOther == nil { firstOther = error }
+        if case .invalid(let d, let omitted) = error {
+          diagnostics.append(contentsOf: d, omitted: omitted)
+        } else if firstOther == nil {
+          firstOther = error
+        }
       }
     }
     if let e = firstOther {
-      report(diagnostics)
+      report(diagnostics.diagnostics, diagnostics.omitted)
       throw e
     }
-    if !diagnostics.isEmpty { throw FiguresError.invalid(diagnostics) }
+    if !diagnostics.diagnostics.isEmpty { throw diagnostics.invalid }
 
     // Claims are checked against every figures file of the batch (not just this shard's); the
     // claims folder is written once: by the whole batch, or by shard 1.
@@ -206,6 +210,8 @@ public struct DatasetSummary: Sendable {
 
 /// Claims that could not be evaluated (their diagnostics; exit 65).
 public struct ClaimsCheckError: Error, Sendable {
-  /// What went wrong, located.
+  /// What went wrong, located (the first ones).
   public var diagnostics: [Diagnostic]
+  /// How many more there were.
+  public var omitted: Int = 0
 }

@@ -30,10 +30,25 @@
 /// ``ExpressionNode/apply(_:_:column:)`` with its comma-separated arguments, and the caller
 /// walks the tree to evaluate it. The built-in names always take exactly one argument.
 ///
+/// **Limits.** A formula is at most ``maximumLength`` characters long and its syntax tree at
+/// most ``maximumDepth`` levels deep: each pair of parentheses, function call, sign, exponent
+/// and each further term of a chain counts (`a+b+c` is `(a+b)+c`, two levels of `+`), so a
+/// sum of more than about 200 terms is refused; write it as several formulas, or with a
+/// caller's function such as the claims checker's `sum(a, b, c)`. Longer or deeper input is
+/// an `ExpressionError` of kind ``ExpressionError/Kind/limit``, located at the place where the
+/// limit was crossed. The bounds keep the parser, evaluation, compilation and printing (all
+/// of which walk the tree recursively) far from the end of the stack.
+///
 /// Derivatives are exact: `CompiledExpression` propagates gradients in forward mode
 /// (automatic differentiation; Griewank & Walther, *Evaluating Derivatives*, 2nd ed., SIAM
 /// 2008, ch. 3), never by finite differences.
 public struct Expression: Sendable, Equatable, CustomStringConvertible {
+  /// The deepest syntax tree accepted (levels of nesting, counting every operator, call,
+  /// sign and pair of parentheses on the way down).
+  public static let maximumDepth = 200
+  /// The longest formula accepted, in Unicode scalars.
+  public static let maximumLength = 10_000
+
   /// The formula text as given.
   public let source: String
   /// The syntax tree.
@@ -260,11 +275,23 @@ public struct ExpressionError: Error, Sendable, Equatable, CustomStringConvertib
   public var message: String
   /// 1-based column in the formula text.
   public var column: Int
+  /// Whether the formula is wrong or merely too long or deep to be read.
+  public var kind: Kind
+
+  /// What sort of error.
+  public enum Kind: Sendable, Equatable {
+    /// The formula does not parse or cannot be evaluated.
+    case syntax
+    /// The formula is longer than ``Expression/maximumLength`` or deeper than
+    /// ``Expression/maximumDepth``.
+    case limit
+  }
 
   /// Creates an error.
-  public init(_ message: String, column: Int) {
+  public init(_ message: String, column: Int, kind: Kind = .syntax) {
     self.message = message
     self.column = column
+    self.kind = kind
   }
 
   /// `column N: message`.

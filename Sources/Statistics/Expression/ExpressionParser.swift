@@ -20,17 +20,60 @@ struct ExpressionToken: Equatable {
 }
 
 /// Recursive-descent parser for the grammar documented on `Expression`.
+///
+/// Its recursion and the trees it builds are bounded (``Expression/maximumDepth``,
+/// ``Expression/maximumLength``), so that neither the parser nor any walk of the tree
+/// afterwards (evaluation, compilation, printing) can exhaust the stack.
 struct ExpressionParser {
+  /// A subtree and its height (a leaf is 1).
+  typealias Parsed = (node: ExpressionNode, height: Int)
+
   private let scalars: [Unicode.Scalar]
   private var tokens: [ExpressionToken] = []
   private var position = 0
   private var lexError: ExpressionError?
   private let functions: ExpressionFunctionScope
+  /// How many grammar levels (parentheses, unary signs, exponents, calls) enclose the token
+  /// being read.
+  private var nesting = 0
 
   init(_ source: String, functions: ExpressionFunctionScope = .builtIn) {
     self.functions = functions
+    // Count before copying: a formula far over the limit is not held twice.
+    let length = source.unicodeScalars.count
+    guard length <= Expression.maximumLength else {
+      scalars = []
+      lexError = ExpressionError(
+        "formula is \(length) characters long; at most \(Expression.maximumLength) are read",
+        column: Expression.maximumLength + 1, kind: .limit)
+      return
+    }
     scalars = Array(source.unicodeScalars)
     do { tokens = try Self.lex(scalars) } catch { lexError = error }
+  }
+
+  /// The error for a formula deeper than ``Expression/maximumDepth``, at `column`.
+  private static func tooDeep(_ column: Int) -> ExpressionError {
+    ExpressionError(
+      "formula nested more than \(Expression.maximumDepth) levels deep (each parenthesis, "
+        + "function call, sign and chained operator counts; split it into smaller formulas)",
+      column: column, kind: .limit)
+  }
+
+  /// Enters one more level of the grammar at the current token.
+  private mutating func enter() throws(ExpressionError) {
+    nesting += 1
+    if nesting > Expression.maximumDepth { throw Self.tooDeep(current.column) }
+  }
+
+  /// A node over `children`, one level higher than the highest of them; an error at `column`
+  /// when that is over the limit.
+  private static func node(
+    _ node: ExpressionNode, over children: Int..., column: Int
+  ) throws(ExpressionError) -> Parsed {
+    let height = (children.max() ?? 0) + 1
+    if height > Expression.maximumDepth { throw tooDeep(column) }
+    return (node, height)
   }
 
   static func isIdentStart(_ c: Unicode.Scalar) -> Bool {
@@ -120,69 +163,88 @@ struct ExpressionParser {
     if current.kind == .end { throw ExpressionError("empty formula", column: 1) }
     let e = try parseSum()
     guard current.kind == .end else { throw unexpected() }
-    return e
+    return e.node
   }
 
-  private mutating func parseSum() throws(ExpressionError) -> ExpressionNode {
+  private mutating func parseSum() throws(ExpressionError) -> Parsed {
+    try enter()
+    defer { nesting -= 1 }
     var left = try parseProduct()
     while true {
+      let column = current.column
+      let op: ExpressionOperator
       if isSymbol("+") {
-        advance()
-        left = .binary(.add, left, try parseProduct())
+        op = .add
       } else if isSymbol("-") {
-        advance()
-        left = .binary(.subtract, left, try parseProduct())
+        op = .subtract
       } else {
         return left
       }
+      advance()
+      // Left-associative: `a+b+c` is `(a+b)+c`, one level deeper per term.
+      let right = try parseProduct()
+      left = try Self.node(.binary(op, left.node, right.node), over: left.height, right.height, column: column)
     }
   }
 
-  private mutating func parseProduct() throws(ExpressionError) -> ExpressionNode {
+  private mutating func parseProduct() throws(ExpressionError) -> Parsed {
     var left = try parseUnary()
     while true {
+      let column = current.column
+      let op: ExpressionOperator
       if isSymbol("*") {
-        advance()
-        left = .binary(.multiply, left, try parseUnary())
+        op = .multiply
       } else if isSymbol("/") {
-        advance()
-        left = .binary(.divide, left, try parseUnary())
+        op = .divide
       } else {
         return left
       }
+      advance()
+      let right = try parseUnary()
+      left = try Self.node(.binary(op, left.node, right.node), over: left.height, right.height, column: column)
     }
   }
 
-  private mutating func parseUnary() throws(ExpressionError) -> ExpressionNode {
+  private mutating func parseUnary() throws(ExpressionError) -> Parsed {
+    let column = current.column
     if isSymbol("-") {
       advance()
+      try enter()
+      defer { nesting -= 1 }
       let a = try parseUnary()
-      if case .number(let v) = a { return .number(-v) }
-      return .negate(a)
+      if case .number(let v) = a.node { return (.number(-v), 1) }
+      return try Self.node(.negate(a.node), over: a.height, column: column)
     }
     if isSymbol("+") {
       advance()
+      try enter()
+      defer { nesting -= 1 }
       return try parseUnary()
     }
     return try parsePower()
   }
 
-  private mutating func parsePower() throws(ExpressionError) -> ExpressionNode {
+  private mutating func parsePower() throws(ExpressionError) -> Parsed {
     let base = try parsePrimary()
     if isSymbol("^") {
+      let column = current.column
       advance()
+      try enter()
+      defer { nesting -= 1 }
       // right-associative; the exponent may carry its own sign: 2^-1
-      return .binary(.power, base, try parseUnary())
+      let exponent = try parseUnary()
+      return try Self.node(
+        .binary(.power, base.node, exponent.node), over: base.height, exponent.height, column: column)
     }
     return base
   }
 
-  private mutating func parsePrimary() throws(ExpressionError) -> ExpressionNode {
+  private mutating func parsePrimary() throws(ExpressionError) -> Parsed {
     let t = current
     switch t.kind {
     case .number(let v):
       advance()
-      return .number(v)
+      return (.number(v), 1)
     case .identifier(let name):
       advance()
       if isSymbol("(") {
@@ -193,11 +255,16 @@ struct ExpressionParser {
         let open = current.column
         advance()
         var arguments: [ExpressionNode] = []
+        var height = 0
         if !isSymbol(")") {
-          arguments.append(try parseSum())
+          let first = try parseSum()
+          arguments.append(first.node)
+          height = first.height
           while isSymbol(",") {
             advance()
-            arguments.append(try parseSum())
+            let next = try parseSum()
+            arguments.append(next.node)
+            height = max(height, next.height)
           }
         }
         guard isSymbol(")") else {
@@ -210,16 +277,16 @@ struct ExpressionParser {
             throw ExpressionError(
               "function '\(name)' takes 1 argument, got \(arguments.count)", column: t.column)
           }
-          return .call(builtIn, argument)
+          return try Self.node(.call(builtIn, argument), over: height, column: t.column)
         }
-        return .apply(name, arguments, column: t.column)
+        return try Self.node(.apply(name, arguments, column: t.column), over: height, column: t.column)
       }
-      if name == "pi" { return .number(Double.pi) }
+      if name == "pi" { return (.number(Double.pi), 1) }
       if ExpressionFunction(rawValue: name) != nil {
         throw ExpressionError(
           "function '\(name)' needs its argument in parentheses", column: t.column)
       }
-      return .variable(name, column: t.column)
+      return (.variable(name, column: t.column), 1)
     case .symbol("("):
       advance()
       let e = try parseSum()

@@ -41,7 +41,7 @@ struct Fit: ParsableCommand {
   var offset: String?
   @Option(name: .long, help: "One fit per distinct value of this column.")
   var by: String?
-  @Option(name: .long, help: "nls: the model formula, e.g. 'b1*(1-exp(-b2*x))' (the response is --y).")
+  @Option(name: .long, help: "nls: the model formula, e.g. 'b1*(1-exp(-b2*x))' (the response is --y); at most \(Statistics.Expression.maximumLength) characters, nested at most \(Statistics.Expression.maximumDepth) levels deep.")
   var formula: String?
   @Option(name: .long, help: "nls: starting values, e.g. b1=500,b2=1e-4.")
   var start: String?
@@ -58,6 +58,17 @@ struct Fit: ParsableCommand {
     if model == "nls" || formula != nil {
       guard formula != nil, let start, parseStart(start) != nil else {
         throw ValidationError("nls needs --formula EXPR and --start NAME=VALUE[,NAME=VALUE...] with numeric values")
+      }
+    }
+    // A formula too long or too deep to read is a usage error (64); one that does not parse
+    // is reported with the data (65), as before.
+    if let formula {
+      do throws(ExpressionError) {
+        _ = try Statistics.Expression(formula)
+      } catch {
+        if error.kind == .limit {
+          throw ValidationError("<formula>:1:\(error.column): error: --formula: \(error.message)")
+        }
       }
     }
     if ModelKind(rawValue: model) == nil {

@@ -112,10 +112,10 @@ struct Report: ParsableCommand {
       do {
         outcome = try ReportBatch.run(
           figures: all, claims: claimPaths, out: out, shard: shard ?? .all,
-          warning: { printError($0.description) }, diagnostics: { printDiagnostics($0) },
+          warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
           progress: { progress.step($0, $1) })
       } catch let e as ClaimsCheckError {
-        printDiagnostics(e.diagnostics)
+        printDiagnostics(e.diagnostics, omitted: e.omitted)
         throw ExitCode(Exit.data)
       }
       progress.finish()
