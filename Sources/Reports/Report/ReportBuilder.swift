@@ -93,7 +93,7 @@ public enum ReportBuilder {
 
   /// Fills `report.outputs` (and `tables`) from its analyses.
   static func render(_ report: inout DatasetReport, claims: DatasetClaims?) {
-    let documents = DatasetDocuments(name: report.name, memoryLimit: Int.max)
+    let documents = DatasetDocuments(name: report.name, quantityCount: report.file.quantities().count, memoryLimit: Int.max)
     let parts = byQuantity(report.file)
     let fileOf = Dictionary(parts, uniquingKeysWith: { a, _ in a })
     func file(_ q: String) -> FiguresFile {

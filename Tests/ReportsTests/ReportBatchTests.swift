@@ -1,0 +1,90 @@
+import Figures
+import Foundation
+import Testing
+
+@testable import Reports
+
+/// The report streams each dataset quantity by quantity (rows sorted by quantity into a
+/// temporary file, read back one quantity at a time); it must write exactly what the analyses
+/// of the file read whole give.
+@Suite("Report batch: streamed datasets equal the whole-file analyses")
+struct ReportBatchTests {
+  /// A figures file of `quantities` quantities, rows interleaved (so sorting by quantity
+  /// matters), some quantities yearly series (trends), the others ranges and points.
+  static func makeFile(_ url: URL, quantities: Int, seed: UInt64) throws {
+    var rng = SplitMix(seed)
+    var text = "id,quantity,value,low,high,unit,period,source,published,quote\n"
+    var rows: [String] = []
+    for q in 0..<quantities {
+      let series = q % 4 == 0
+      let count = series ? 8 : 1 + Int(rng.next() % 5)
+      for k in 0..<count {
+        if series {
+          rows.append("s\(q)-\(k),q\(q),\(20 + k * 7 + Int(rng.next() % 9)),,,persons,\(1995 + k),Office \(q % 3),2003-01,\"count \(k)\"")
+        } else if rng.next() % 3 == 0 {
+          rows.append("p\(q)-\(k),q\(q),\(1000 + Int(rng.next() % 90_000)),,,persons,2001,Source \(k),200\(k % 9)-05,\"about that\"")
+        } else {
+          let low = 1000 + Int(rng.next() % 50_000)
+          rows.append("r\(q)-\(k),q\(q),,\(low),\(low * (2 + Int(rng.next() % 6))),persons,2002,Source \(k),200\(k % 9)-11,\"between\"")
+        }
+      }
+    }
+    // Interleave: every third row moved to the end.
+    let ordered = rows.enumerated().filter { $0.offset % 3 != 0 }.map(\.element) + rows.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+    text += ordered.joined(separator: "\n") + "\n"
+    try text.write(to: url, atomically: true, encoding: .utf8)
+  }
+
+  @Test("Streamed report equals the in-memory analyses, file by file", arguments: [(12, 1 as UInt64), (250, 2)])
+  func streamedEqualsWhole(_ quantities: Int, _ seed: UInt64) throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-batch-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("mixed.csv")
+    try Self.makeFile(input, quantities: quantities, seed: seed)
+    let out = dir.appendingPathComponent("out")
+    let outcome = try ReportBatch.run(figures: [input.path], claims: [], out: out.path)
+    #expect(outcome.datasets == ["mixed"])
+    let whole = try ReportBuilder.analyse(try FiguresReader.read(path: input.path), name: "mixed")
+    #expect(whole.trends.count > 0 && whole.ranges.count > 0)
+    #expect(whole.outputs.count == 6)
+    for (relative, text) in whole.outputs {
+      let written = try String(contentsOf: out.appendingPathComponent(relative), encoding: .utf8)
+      #expect(written == text, "\(relative) differs")
+    }
+    // The summary parses, and lists every quantity once.
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("mixed/summary.json"))) as? [String: Any])
+    #expect((summary["quantities"] as? [String])?.count == quantities)
+    let ranges = (summary["ranges"] as? [String: Any])?["quantities"] as? [Any]
+    let trends = summary["trends"] as? [Any]
+    #expect((ranges?.count ?? 0) + (trends?.count ?? 0) == quantities)
+  }
+
+  @Test func manyQuantitiesGiveOneRowEachInTheMarkdown() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-batch-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let input = dir.appendingPathComponent("many.csv")
+    try Self.makeFile(input, quantities: 250, seed: 3)
+    let out = dir.appendingPathComponent("out")
+    _ = try ReportBatch.run(figures: [input.path], claims: [], out: out.path)
+    let md = try String(contentsOf: out.appendingPathComponent("many/report.md"), encoding: .utf8)
+    let rows = md.split(separator: "\n").filter { $0.hasPrefix("| q") && !$0.hasPrefix("| quantity") }
+    #expect(rows.count == 250)
+    #expect(!md.contains("### Quotes"))
+  }
+}
+
+/// A small deterministic generator (SplitMix64).
+struct SplitMix {
+  var state: UInt64
+  init(_ seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
