@@ -29,9 +29,12 @@ enum FigureColumn: String, CaseIterable, Sendable {
   /// The column a header name denotes: case-insensitive, surrounding whitespace ignored,
   /// and inner spaces or hyphens read as underscores (`Derived From` → `derived_from`).
   init?(headerName: String) {
-    let key = CSVTable.normalizedName(headerName)
-      .replacing(" ", with: "_")
-      .replacing("-", with: "_")
+    // Spaces and hyphens read as underscores (a character map: the generic `replacing` took a
+    // sixth of a report of many small quantities, which maps a header per quantity).
+    var key = CSVTable.normalizedName(headerName)
+    if key.utf8.contains(where: { $0 == 0x20 || $0 == 0x2D }) {
+      key = String(decoding: key.utf8.map { $0 == 0x20 || $0 == 0x2D ? 0x5F : $0 }, as: UTF8.self)
+    }
     self.init(rawValue: key)
   }
 

@@ -284,7 +284,9 @@ public final class QuantitySpill: @unchecked Sendable {
     // included, was a tenth of the run's CPU) while it is within twice its share of the
     // limit: the kept storage is then at most 2 × `bufferLimit` whatever the file.
     let share = 2 * bufferLimit / max(1, pending.count)
-    for q in 0..<pending.count {
+    // Only the buffers that have records (a file of 100,000 one-figure quantities flushes
+    // every few thousand rows: visiting every buffer each time was a third of its report).
+    for q in pending.takeFilled() {
       let buffer = pending.bytes(of: q)
       guard !buffer.isEmpty else { continue }
       guard writeAll(buffer, to: spillFD, at: spillSize) else { return false }
@@ -349,6 +351,8 @@ private struct PendingRecords {
   private(set) var count = 0
   /// Bytes in all buffers.
   var total = 0
+  /// The buffers that have records, in the order they got their first since the last flush.
+  private var filled: [Int] = []
   /// Bytes of storage the buffers hold (at least 4 KB for each that has records): with many
   /// small quantities this, not `total`, is what the memory holds.
   private(set) var allocated = 0
@@ -369,6 +373,7 @@ private struct PendingRecords {
   /// Appends a record (`length` bytes: the record, and an LF when `lf` is false) to buffer `q`.
   @inline(__always)
   mutating func append(_ record: UnsafeBufferPointer<UInt8>, line: Int, length: Int, lf: Bool, to q: Int) {
+    if slots[q].count == 0 { filled.append(q) }
     let needed = slots[q].count + 16 + length
     if needed > slots[q].capacity { grow(q, to: needed) }
     guard let base = slots[q].base else { return }
@@ -392,6 +397,12 @@ private struct PendingRecords {
     allocated += larger - slots[q].capacity
     slots[q].base = storage
     slots[q].capacity = larger
+  }
+
+  /// The buffers that have records, each once, sorted; the list starts again empty.
+  mutating func takeFilled() -> [Int] {
+    defer { filled.removeAll(keepingCapacity: true) }
+    return filled.sorted()
   }
 
   /// Buffer `q`'s bytes.

@@ -97,9 +97,14 @@ public enum DataPackage {
       var allFourDigitYears = true
       var allDecimal = true
 
+      /// Whether the column's type is decided by its name alone (a known text column): then
+      /// only whether it has values matters.
+      var textOnly = false
+
       mutating func add(_ value: String) {
         guard !value.isEmpty else { return }
         present = true
+        guard !textOnly, allYesNo || allTrueFalse || allDate || allYearMonth || allInteger || allDecimal else { return }
         let lower = value.lowercased()
         if allYesNo && lower != "yes" && lower != "no" { allYesNo = false }
         if allTrueFalse && lower != "true" && lower != "false" { allTrueFalse = false }
@@ -118,7 +123,11 @@ public enum DataPackage {
 
     init(header: [String]) {
       self.header = header
-      columns = Array(repeating: Column(), count: header.count)
+      columns = header.map { name in
+        var c = Column()
+        c.textOnly = known[name.lowercased()]?.type == "string"
+        return c
+      }
     }
 
     /// Takes one row's cells (missing cells count as empty).
@@ -161,7 +170,7 @@ public enum DataPackage {
     return types.type(ofColumn: 0)
   }
 
-  static func digits(_ s: Substring) -> Bool { !s.isEmpty && s.allSatisfy { $0.isASCII && $0.isNumber } }
+  static func digits(_ s: Substring) -> Bool { !s.isEmpty && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
 
   static func isInteger(_ s: String) -> Bool {
     digits(s.hasPrefix("-") ? s.dropFirst() : Substring(s))

@@ -42,7 +42,10 @@ struct Validate: ParsableCommand {
       let figurePaths = everything.filter { !isClaimsFile($0) }
       let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
       for f in files {
-        emitShown("\(f.path): ok — \(f.figureCount) figures, quantities: \(f.quantities.joined(separator: ", "))\n")
+        // At most 20 names: a file of 100,000 quantities would print a line of megabytes.
+        var names = f.quantities.prefix(20).joined(separator: ", ")
+        if f.quantities.count > 20 { names += " and \(f.quantities.count - 20) more (\(f.quantities.count) in all)" }
+        emitShown("\(f.path): ok — \(f.figureCount) figures, quantities: \(names)\n")
       }
       guard !claimPaths.isEmpty else { return }
       // Claims are checked for structure, formulas and the figure ids they name (against the
