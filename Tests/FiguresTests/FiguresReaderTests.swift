@@ -97,11 +97,13 @@ struct FiguresReaderTests {
     #expect(close(file.figures[0].coverage, Double(expected) ?? .nan))
   }
 
-  @Test("coverage outside (0, 1)", arguments: ["1", "0", "1.5", "-0.2", "100%"])
+  /// A coverage must be a usable probability: 1e-300 would make a range a sliver of its
+  /// distribution (σ = width/(2z), z → 0), 0.9999999 runs into the end of the normal quantile.
+  @Test("coverage outside 0.001–0.999999", arguments: ["1", "0", "1.5", "-0.2", "100%", "1e-300", "0.0001", "0.9999999"])
   func badCoverage(_ cell: String) {
     #expect(
       messages("quantity,value,coverage\nx,1,\(cell)\n") == [
-        "t.csv:2:5: error: coverage \(cell) must lie strictly between 0 and 1"
+        "t.csv:2:5: error: coverage \(cell) must lie between 0.001 and 0.999999 (the probability that the range holds the value)"
       ])
   }
 

@@ -452,3 +452,67 @@ struct RangePoolingTests {
     #expect(relativeError(lp.high, high) < 4e-15, "high \(lp.high)")
   }
 }
+
+/// Figures that cannot be pooled are left out with the right reason, and never decide the scale.
+@Suite("Range pooling: figures left out")
+struct RangePoolingExclusionTests {
+  @Test("Only pooled figures decide the scale: a point figure of 0 leaves the others on the log scale")
+  func zeroPointDoesNotDecideTheScale() throws {
+    let base = [
+      RangeInput(id: "a", low: 50_000, high: 300_000, value: nil),
+      RangeInput(id: "b", low: 10_000, high: nil, value: nil),
+      RangeInput(id: "c", low: nil, high: nil, value: 20_000),
+    ]
+    let with = try RangePooling.reconcile(base + [RangeInput(id: "z", low: nil, high: nil, value: 0)])
+    let without = try RangePooling.reconcile(base)
+    #expect(with.scale == .log)
+    #expect(with.distributions == without.distributions)
+    #expect(with.randomEffects == without.randomEffects)
+    #expect(with.logarithmicPool == without.logarithmicPool)
+    #expect(with.linearPool == without.linearPool)
+    #expect(with.intersection?.low == without.intersection?.low && with.intersection?.high == without.intersection?.high)
+    // A range reaching 0 is pooled, so it does decide: the natural scale.
+    let reaching = try RangePooling.reconcile(base + [RangeInput(id: "r", low: 0, high: 40_000, value: nil)])
+    #expect(reaching.scale == .natural)
+    // A restated (excluded) negative figure does not.
+    let restated = try RangePooling.reconcile(
+      base + [RangeInput(id: "n", low: -5, high: 5, value: nil, excludedReason: "restates a")])
+    #expect(restated.scale == .log)
+  }
+
+  @Test("A point figure whose factor-of-2 reading overflows is left out for that reason")
+  func overflowingPoint() throws {
+    let r = try RangePooling.reconcile([
+      RangeInput(id: "big", low: nil, high: nil, value: 1e308), RangeInput(id: "b", low: nil, high: nil, value: 5),
+    ])
+    #expect(r.distributions.map(\.id) == ["b"])
+    #expect(r.excluded.first?.id == "big")
+    #expect(r.excluded.first?.reason.contains("overflows") == true)
+    #expect(r.excluded.first?.reason.contains("zero") == false)
+    // 1e307 still reads as 5e306 to 2e307.
+    let fine = try RangePooling.reconcile([RangeInput(id: "x", low: nil, high: nil, value: 1e307)])
+    #expect(fine.distributions.first?.high == 2e307)
+  }
+
+  @Test("A coverage outside 0.001–0.999999 is not pooled, with the reason", arguments: [1e-300, 0.0, 1.0, .nan])
+  func insaneCoverage(_ coverage: Double) throws {
+    let r = try RangePooling.reconcile([
+      RangeInput(id: "a", low: 1, high: 10, value: nil, coverage: coverage),
+      RangeInput(id: "b", low: 5, high: 20, value: nil),
+    ])
+    #expect(r.distributions.map(\.id) == ["b"])
+    #expect(r.excluded.first?.reason.contains("coverage") == true)
+  }
+
+  @Test("1e-300 and −4 in one quantity: the tiny figure is left out, the pooling goes on")
+  func underflowingVariance() throws {
+    let r = try RangePooling.reconcile([
+      RangeInput(id: "tiny", low: nil, high: nil, value: 1e-300), RangeInput(id: "neg", low: nil, high: nil, value: -4),
+    ])
+    #expect(r.scale == .natural)
+    #expect(r.distributions.map(\.id) == ["neg"])
+    #expect(r.excluded.map(\.id) == ["tiny"])
+    #expect(r.excluded.first?.reason.contains("underflows") == true)
+    #expect(r.randomEffects?.k == 1)
+  }
+}

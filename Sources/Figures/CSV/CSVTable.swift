@@ -95,7 +95,8 @@ public struct CSVTable: Sendable, Hashable {
       case .invalid:
         diagnostics.append(
           .error(
-            "bad number '\(field.value)' in column \(name)",
+            NumberSyntax.rangeProblem(field.value).map { "number '\(field.value)' in column \(name) is out of range: it \($0)" }
+              ?? "bad number '\(field.value)' in column \(name)",
             at: SourceLocation(path: path, line: field.line, column: field.column)))
         result.append(nil)
       }

@@ -8,7 +8,9 @@
 /// (`300,000`, `1,234,567.5`): the first group has 1–3 digits and every later group exactly 3.
 /// A leading `.5` and a trailing `5.` are accepted. Rejected: NaN, infinities, hexadecimal,
 /// `1,2` (ambiguous decimal comma), percent signs, currency and any other text, and literals
-/// whose magnitude overflows a `Double`.
+/// whose magnitude overflows a `Double` or underflows it (a nonzero literal below the smallest
+/// normal Double, 2.2e-308, such as `1e-400`, which would otherwise become 0);
+/// ``rangeProblem(_:)`` says which.
 ///
 /// The cells `""`, `NA`, `N/A` (any case) are *missing*, not invalid.
 public enum NumberSyntax {
@@ -62,7 +64,44 @@ public enum NumberSyntax {
       literal = String(decoding: UnsafeBufferPointer(rebasing: b[start..<end]), as: UTF8.self)
     }
     guard let value = Double(literal), value.isFinite else { return .invalid }
+    // A nonzero literal that comes out as zero or subnormal has underflowed: out of range,
+    // like one that overflows (1e-400 must not silently become 0).
+    if abs(value) < Double.leastNormalMagnitude && hasNonzeroSignificand(b, start, end) { return .invalid }
     return .number(value)
+  }
+
+  /// Whether the significand of a literal (the digits before any exponent) has a digit 1–9.
+  private static func hasNonzeroSignificand(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+    for i in start..<end {
+      let c = b[i]
+      if c == 0x65 || c == 0x45 { return false }
+      if c >= 0x31 && c <= 0x39 { return true }
+    }
+    return false
+  }
+
+  /// Why a cell that reads as `.invalid` is out of range, or nil when it is not a number at
+  /// all (or is one): "overflows …" for a magnitude above the largest Double, "underflows …"
+  /// for a nonzero magnitude below the smallest normal one (2.2e-308), where it would
+  /// silently become 0 or lose precision.
+  public static func rangeProblem(_ text: String) -> String? {
+    var text = text
+    return text.withUTF8 { b -> String? in
+      func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+      var start = 0
+      var end = b.count
+      while start < end && isSpace(b[start]) { start += 1 }
+      while end > start && isSpace(b[end - 1]) { end -= 1 }
+      guard start < end, let hasSeparators = checkGrammar(b, start, end) else { return nil }
+      var kept: [UInt8] = []
+      for i in start..<end where !(hasSeparators && b[i] == 0x2C) { kept.append(b[i]) }
+      guard let value = Double(String(decoding: kept, as: UTF8.self)) else { return nil }
+      if !value.isFinite { return "overflows: its magnitude is above the largest double, 1.8e308" }
+      if abs(value) < Double.leastNormalMagnitude && hasNonzeroSignificand(b, start, end) {
+        return "underflows: its magnitude is below the smallest normal double, 2.2e-308"
+      }
+      return nil
+    }
   }
 
   /// The most common cell, an unsigned integer of at most 15 digits, bare or grouped in threes

@@ -48,6 +48,11 @@ public struct Figure: Sendable, Hashable {
   /// The default `coverage`.
   public static let defaultCoverage = 0.9
 
+  /// The coverages a row may state: below 0.001 a range would be a sliver of its distribution
+  /// (σ = width / (2z) explodes as z → 0), above 0.999999 the normal quantile runs into the
+  /// end of the Double grid near 1. (Range pooling leaves out any other, `RangePooling.coverageRange`.)
+  public static let coverageRange: ClosedRange<Double> = 0.001...0.999_999
+
   /// Creates a figure; every provenance field defaults to empty.
   public init(
     id: String, quantity: String, unit: String = "", value: Double? = nil, low: Double? = nil,

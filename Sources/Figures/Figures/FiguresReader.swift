@@ -13,7 +13,7 @@ import FoundationEssentials
 /// - numbers follow ``NumberSyntax`` (thousands separators allowed, NaN/Inf rejected);
 ///   `NA` is read as empty;
 /// - `low` may not exceed `high`; `coverage` (a fraction, or a percentage such as `90%`)
-///   must lie strictly between 0 and 1;
+///   must lie within `Figure.coverageRange` (0.001 to 0.999999);
 /// - a `text` that is not in ``VerbalQuantities/table`` is an error only when the row has no
 ///   `value`, `low` or `high` (otherwise it is kept as printed, without a warning);
 /// - `period` must parse (``Period/parse(_:)``);
@@ -298,10 +298,11 @@ private struct FiguresBuilder {
     case .missing:
       return (nil, true)
     case .invalid:
-      errors.append(
-        .error(
-          "bad number '\(Diagnostic.excerpt(field.value.trimmingWhitespace()))' in column \(headerName(column))",
-          at: location(field)))
+      let raw = Diagnostic.excerpt(field.value.trimmingWhitespace())
+      let message =
+        NumberSyntax.rangeProblem(raw).map { "number '\(raw)' in column \(headerName(column)) is out of range: it \($0)" }
+        ?? "bad number '\(raw)' in column \(headerName(column))"
+      errors.append(.error(message, at: location(field)))
       return (nil, false)
     }
   }
@@ -361,13 +362,18 @@ private struct FiguresBuilder {
         switch NumberSyntax.parse(body) {
         case .number(let x):
           let p = isPercent ? x / 100 : x
-          if p > 0 && p < 1 {
+          if Figure.coverageRange.contains(p) {
             coverage = p
           } else {
             errors.append(
               .error(
-                "coverage \(Diagnostic.excerpt(raw)) must lie strictly between 0 and 1", at: location(field)))
+                "coverage \(Diagnostic.excerpt(raw)) must lie between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound) (the probability that the range holds the value)",
+                at: location(field)))
           }
+        case .invalid where NumberSyntax.rangeProblem(body) != nil:
+          errors.append(
+            .error(
+              "coverage '\(raw)' is out of range: it \(NumberSyntax.rangeProblem(body) ?? "")", at: location(field)))
         case .missing, .invalid:
           errors.append(
             .error(

@@ -375,7 +375,7 @@ final class BlockWorker {
         let body = isPercent ? String(raw.dropLast()) : raw
         guard case .number(let x) = NumberSyntax.parse(body) else { return false }
         let p = isPercent ? x / 100 : x
-        return p > 0 && p < 1
+        return Figure.coverageRange.contains(p)
       }
       guard ok else { return false }
     }

@@ -36,7 +36,7 @@ public enum DescribeAnalysis {
       do {
         out.append((g, try Describe.describe(rows.map { values[$0] })))
       } catch {
-        throw AnalysisError.analysis(g.map { "describe (group \($0))" } ?? "describe", error.description)
+        throw AnalysisError.file(table.path, "\(g.map { "describe (group \($0))" } ?? "describe"): \(error.description)")
       }
     }
     return out

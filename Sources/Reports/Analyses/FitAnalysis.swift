@@ -60,8 +60,38 @@ public enum FitAnalysis {
   /// - Throws: `FiguresError` for missing columns or bad numbers (with their locations),
   ///   `AnalysisError` when the fit itself fails.
   public static func run(_ table: CSVTable, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
-    if request.model == .nls { return try runNLS(table, request) }
-    return try fitGroups(try groups(table, request), request)
+    try locatingErrors(path: table.path, table: table) {
+      if request.model == .nls { return try runNLS(table, request) }
+      return try fitGroups(try groups(table, request), request)
+    }
+  }
+
+  /// A failure a row caused, found where only the row's index is known: `row` indexes the
+  /// table's data records (file order). ``locatingErrors(path:table:_:)`` gives it its line.
+  struct RowError: Error {
+    var row: Int
+    /// The column whose cell is to blame, by name (nil for the row as a whole).
+    var column: String?
+    var message: String
+  }
+
+  /// Runs `body`, giving its errors the file's location: a ``RowError`` becomes
+  /// `PATH:LINE: error:` (the table is read from `path` when not given, only then), and an
+  /// `AnalysisError.analysis` names the file.
+  static func locatingErrors<T>(path: String, table: CSVTable?, _ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let e as RowError {
+      let t = try table ?? CSVReader.read(path: path)
+      guard e.row >= 0, e.row < t.records.count else { throw AnalysisError.file(path, e.message) }
+      let record = t.records[e.row]
+      let field = e.column.flatMap { t.columnIndex($0) }.flatMap { $0 < record.fields.count ? record.fields[$0] : nil }
+      throw AnalysisError.located(
+        SourceLocation(path: path, line: field?.line ?? record.line, column: field?.column), e.message)
+    } catch let e as AnalysisError {
+      if case .analysis(let label, let message) = e { throw AnalysisError.file(path, "\(label): \(message)") }
+      throw e
+    }
   }
 
   /// The groups of a fit (all rows as one group without `by`) and the columns their rows
@@ -100,7 +130,7 @@ public enum FitAnalysis {
   /// `String` per cell; anything else (and every error) goes through the general reader.
   public static func run(path: String, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
     guard request.model != .nls else { return try run(CSVReader.read(path: path), request) }
-    return try fitGroups(try groups(path: path, request), request)
+    return try locatingErrors(path: path, table: nil) { try fitGroups(try groups(path: path, request), request) }
   }
 
   /// The groups of `run(path:_:)` (not nls).
@@ -157,6 +187,11 @@ public enum FitAnalysis {
       for piece in jsonDocument(try run(path: path, request), grouped: true) { try emit(piece) }
       return
     }
+    try locatingErrors(path: path, table: nil) { try streamGroupedFits(path: path, request, emit: emit) }
+  }
+
+  /// `streamGroupedJSON` without the errors' locations.
+  private static func streamGroupedFits(path: String, _ request: FitRequest, emit: ([UInt8]) throws -> Void) throws {
     let groups = try groups(path: path, request)
     let count = groups.labels.count
     guard count > 0 else { return try emit(Array("[]\n".utf8)) }
@@ -262,12 +297,19 @@ public enum FitAnalysis {
             throw AnalysisError.analysis("fit", "--model wls needs --weights COL")
           }
           return try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)
-        case .poisson, .quasipoisson:
+        case .poisson, .quasipoisson, .negbin:
+          // A count the model cannot take is the row's fault: named by its line.
+          if let bad = rows.first(where: { !(y[$0].isFinite && y[$0] >= 0) }) {
+            throw RowError(
+              row: bad, column: request.y,
+              message: "\(label.map { "fit (group \($0))" } ?? "fit"): count \(y[bad]) in column \(request.y) must be finite and non-negative for a \(request.model.rawValue) model")
+          }
+          if request.model == .negbin {
+            return try NegativeBinomial.fit(
+              design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,
+              workspace: &workspace)
+          }
           return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace)
-        case .negbin:
-          return try NegativeBinomial.fit(
-            design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,
-            workspace: &workspace)
         case .nls:
           throw AnalysisError.analysis("fit", "internal error: nls is fitted by runNLS")
         }
@@ -299,9 +341,29 @@ public enum FitAnalysis {
     for (label, rows) in groups {
       var sub: [String: [Double]] = [:]
       for (k, v) in data { sub[k] = rows.map { v[$0] } }
-      out.append((label, try fitNLS(expression, rows.map { y[$0] }, sub, request, label: label)))
+      let fit: ModelFit
+      do throws(AnalysisError) {
+        fit = try fitNLS(expression, rows.map { y[$0] }, sub, request, label: label)
+      } catch {
+        // "observation i" of the group is row rows[i − 1] of the table: named by its line.
+        if case .analysis(let what, let message) = error, let i = observationNumber(in: message), i >= 1,
+          i <= rows.count, rows[i - 1] >= 0, rows[i - 1] < table.records.count
+        {
+          throw AnalysisError.located(
+            SourceLocation(path: table.path, line: table.records[rows[i - 1]].line), "\(what): \(message)")
+        }
+        throw error
+      }
+      out.append((label, fit))
     }
     return out
+  }
+
+  /// N in "… (observation N: …": the observation a statistics error blames, 1-based.
+  static func observationNumber(in message: String) -> Int? {
+    let parts = message.split(separator: "(observation ", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2 else { return nil }
+    return Int(parts[1].prefix { $0.isASCII && $0.isNumber })
   }
 
   static func parseFormula(_ formula: String) throws(AnalysisError) -> Statistics.Expression {

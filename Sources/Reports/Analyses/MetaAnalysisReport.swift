@@ -88,7 +88,7 @@ public enum MetaAnalysisReport {
       throw AnalysisError.unknownColumn(by, path: table.path, available: table.header.map(\.value))
     }
     guard !table.records.isEmpty else {
-      throw AnalysisError.analysis("meta", "\(table.path) has no data rows")
+      throw AnalysisError.file(table.path, "meta: the file has no data rows")
     }
     let y = try table.numbers(column: cols.estimate)
     let spread: [Double?]
@@ -154,7 +154,7 @@ public enum MetaAnalysisReport {
     }
     return try analyse(
       estimates: estimates, variances: variances, groupOfRow: groupOfRow, labels: labels,
-      firstLine: firstRow.map { table.records[$0].line }, request)
+      firstLine: firstRow.map { table.records[$0].line }, path: table.path, request)
   }
 
   /// Runs the analyses on the file at `path`: as `run(_:_:)` on the table read from it, with
@@ -186,7 +186,7 @@ public enum MetaAnalysisReport {
       }
       return try analyse(
         estimates: fast.numbers[0], variances: variances, groupOfRow: fast.groupOfRow,
-        labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, request)
+        labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, path: path, request)
     }
   }
 
@@ -201,7 +201,7 @@ public enum MetaAnalysisReport {
   /// first appearance; `firstLine` is the line of each group's first row).
   static func analyse(
     estimates: [Double], variances: [Double], groupOfRow: [Int], labels: [String?], firstLine: [Int],
-    _ request: MetaRequest
+    path: String, _ request: MetaRequest
   ) throws -> [MetaGroupResult] {
     let groupCount = labels.count
     let (start, order) = groupRuns(groupOfRow, groupCount: groupCount)
@@ -242,9 +242,10 @@ public enum MetaAnalysisReport {
       case .success(let r)?:
         out.append(MetaGroupResult(group: labels[g], line: firstLine[g], result: r))
       case .failure(let error)?:
-        throw AnalysisError.analysis(labels[g].map { "meta (group \($0))" } ?? "meta", error.description)
+        let what = labels[g].map { "meta (group \($0), from line \(firstLine[g]))" } ?? "meta"
+        throw AnalysisError.file(path, "\(what): \(error.description)")
       case nil:
-        throw AnalysisError.analysis("meta", "internal error: group \(g) was not analysed")
+        throw AnalysisError.file(path, "meta: internal error: group \(g) was not analysed")
       }
     }
     return out

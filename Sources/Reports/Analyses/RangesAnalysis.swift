@@ -106,7 +106,7 @@ public enum RangesAnalysis {
       do {
         rec = try RangePooling.reconcile(inputs, level: level, conflicts: tableDetails, leaveOneOut: tableDetails)
       } catch {
-        throw .analysis(q, error.description)
+        throw filesError(figs, "\(q): \(error.description)")
       }
       var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)] = []
       for y in tableDetails ? Set(years.compactMap { $0 }).sorted() : [] {
@@ -114,7 +114,7 @@ public enum RangesAnalysis {
         do {
           byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level, detail: false)))
         } catch {
-          throw .analysis(q, error.description)
+          throw filesError(figs, "\(q) (figures published up to \(y)): \(error.description)")
         }
       }
       let unit = figs.first(where: { !$0.unit.isEmpty })?.unit ?? ""
@@ -125,12 +125,19 @@ public enum RangesAnalysis {
     return out
   }
 
+  /// An error about a quantity as a whole, named by the file(s) its figures came from.
+  static func filesError(_ figures: [Figure], _ message: String) -> AnalysisError {
+    var paths: [String] = []
+    for f in figures where !paths.contains(f.location.path) { paths.append(f.location.path) }
+    return .file(paths.isEmpty ? "<no file>" : paths.joined(separator: ", "), message)
+  }
+
   /// The optional `weight` column of a figure (default 1).
   static func weight(_ f: Figure) throws(AnalysisError) -> Double {
     guard let raw = f.extra.first(where: { $0.key.lowercased() == "weight" })?.value.trimmingBlanks(), !raw.isEmpty
     else { return 1 }
     guard let w = Double(raw), w.isFinite, w >= 0 else {
-      throw .analysis(f.quantity, "\(f.location): error: weight '\(raw)' of figure '\(f.id)' must be a non-negative number")
+      throw .located(f.location, "\(f.quantity): weight '\(raw)' of figure '\(f.id)' must be a non-negative number")
     }
     return w
   }
@@ -503,17 +510,26 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
   case unknownColumn(String, path: String, available: [String])
   /// A formula that does not parse, with the 1-based column where it went wrong.
   case formula(String, String, column: Int)
+  /// A failure a row of a file caused (or, without a line, the file as a whole):
+  /// printed compiler-style, `PATH:LINE[:COLUMN]: error: MESSAGE`.
+  case located(SourceLocation, String)
+  /// A failure of a file as a whole, when no row is to blame: `PATH: error: MESSAGE`.
+  case file(String, String)
 
   public var description: String {
     switch self {
     case .unknownQuantity(let q, let available):
-      return "unknown quantity '\(q)'; the files have: \(available.joined(separator: ", "))"
+      return "unknown quantity '\(q)'; \(NearestNames.suggestion(for: q, among: available, kind: "quantities"))"
     case .analysis(let q, let m): return "\(q): \(m)"
     case .formula(let text, let message, let column):
       let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
       return "<formula>:1:\(column): error: \(message)\n  \(text)\n  \(caret)"
     case .unknownColumn(let c, let path, let available):
       return "\(path):1: error: no column '\(c)'; the columns are: \(available.joined(separator: ", "))"
+    case .located(let location, let message):
+      return "\(location): error: \(message)"
+    case .file(let path, let message):
+      return "\(path): error: \(message)"
     }
   }
 }
@@ -646,7 +662,8 @@ extension RangesAnalysis {
       spilling.cancel()
       return false
     }
-    for q in asked where !summary.quantities.contains(q) {
+    let known = Set(summary.quantities)
+    for q in asked where !known.contains(q) {
       spilling.cancel()
       throw AnalysisError.unknownQuantity(q, available: summary.quantities)
     }

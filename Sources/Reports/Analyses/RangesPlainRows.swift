@@ -135,23 +135,27 @@ enum RangesPlainRows {
     }
     guard plain else { return nil }
 
-    return try bytes.withUnsafeBufferPointer { b in
-      try side.withUnsafeBufferPointer { s in
+    return bytes.withUnsafeBufferPointer { b in
+      side.withUnsafeBufferPointer { s in
         func slice(_ x: Cell) -> UnsafeBufferPointer<UInt8> {
           UnsafeBufferPointer(rebasing: (x.side ? s : b)[x.start..<x.end])
         }
         let quantity = spill.quantities[k]
-        let rec = try pool(rows, slice: slice, quantity: quantity, coverage: coverage, level: level)
+        // A pooling that fails goes back to the whole-quantity path, which reports it with
+        // its file.
+        guard let rec = pool(rows, slice: slice, quantity: quantity, coverage: coverage, level: level) else {
+          return nil
+        }
         return write(rows, slice: slice, periods: periods, quantity: quantity, rec, header: header, size: b.count)
       }
     }
   }
 
   /// The pooling, as `RangesAnalysis.run` does it for such figures for the CSV: without the
-  /// conflicts and leave-one-out, which the CSV rows do not report.
+  /// conflicts and leave-one-out, which the CSV rows do not report; nil when it fails.
   private static func pool(
     _ rows: [Row], slice: (Cell) -> UnsafeBufferPointer<UInt8>, quantity: String, coverage: Double?, level: Double
-  ) throws(AnalysisError) -> RangeReconciliation {
+  ) -> RangeReconciliation? {
     var inputs: [RangeInput] = []
     inputs.reserveCapacity(rows.count)
     for row in rows {
@@ -160,11 +164,7 @@ enum RangesPlainRows {
           id: String(decoding: slice(row.id), as: UTF8.self), low: row.low, high: row.high, value: row.value,
           coverage: coverage ?? 0.9, weight: 1, excludedReason: nil))
     }
-    do {
-      return try RangePooling.reconcile(inputs, level: level, conflicts: false, leaveOneOut: false)
-    } catch {
-      throw AnalysisError.analysis(quantity, error.description)
-    }
+    return try? RangePooling.reconcile(inputs, level: level, conflicts: false, leaveOneOut: false)
   }
 
   /// The rows, as `RangesAnalysis.writeCSVRows` writes them, then the summary rows.

@@ -56,14 +56,14 @@ public struct TrendPoint: Sendable, Equatable {
   public var annualizedHigh: Double? = nil
   /// Fitted full-year value.
   public var fitted: Double
-  /// Confidence band for the fitted full-year value.
-  public var ciLow: Double
+  /// Confidence band for the fitted full-year value (nil when the fit did not converge).
+  public var ciLow: Double?
   /// Confidence band.
-  public var ciHigh: Double
-  /// Prediction band for a full year's count.
-  public var piLow: Double
+  public var ciHigh: Double?
+  /// Prediction band for a full year's count (nil when the fit did not converge).
+  public var piLow: Double?
   /// Prediction band.
-  public var piHigh: Double
+  public var piHigh: Double?
   /// Whether the year lies beyond the data.
   public var projected: Bool
   /// The figure's id (empty for projections).
@@ -146,6 +146,47 @@ public struct SpanResult: Sendable, Equatable {
 /// normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method, Var Y = φμ), and for
 /// the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
 public enum TrendAnalysis {
+  /// How many years past the last observed one `through` may project (`--through`): beyond a
+  /// few decades a log-linear extrapolation says nothing, and the table would only grow.
+  public static let projectionHorizon = 50
+
+  /// What is wrong with `--through` and `--span` for a series observed over `years`
+  /// (sorted), as a usage message naming the option; nil when both are fine. `through` must
+  /// lie from the last observed year to `projectionHorizon` years after it; the span
+  /// `FROM:TO` within the observed years, covering at least 2 of them.
+  public static func optionProblem(years: [Int], through: Int?, span: ClosedRange<Int>?) -> String? {
+    guard let first = years.first, let last = years.last else { return nil }
+    if let through {
+      if through < last {
+        return "--through \(through) is before the last observed year, \(last): give a year from \(last) to \(last + projectionHorizon)"
+      }
+      if through > last + projectionHorizon {
+        return "--through \(through) is more than \(projectionHorizon) years after the last observed year, \(last): give a year from \(last) to \(last + projectionHorizon)"
+      }
+    }
+    if let span {
+      if span.lowerBound < first || span.upperBound > last {
+        return "--span \(span.lowerBound):\(span.upperBound) reaches outside the observed years \(first)–\(last): give FROM:TO within them"
+      }
+      let covered = years.filter { span.contains($0) }.count
+      if covered < 2 {
+        return "--span \(span.lowerBound):\(span.upperBound) covers \(covered) observed period(s); a growth rate needs at least 2"
+      }
+    }
+    return nil
+  }
+
+  /// The calendar years of `quantity`'s figures in `files`, sorted (those with a period).
+  public static func observedYears(_ files: [FiguresFile], quantity: String) -> [Int] {
+    var years: [Int] = []
+    for file in files {
+      for f in file.figures where f.quantity == quantity {
+        if let p = f.period { years.append(p.year) }
+      }
+    }
+    return years.sorted()
+  }
+
   /// Fits the trend of `quantity` over the figures of `files`.
   /// - Throws: `AnalysisError` when the quantity is missing, a figure has no point value or no
   ///   period, two figures share a period, or the fit fails.
@@ -155,6 +196,9 @@ public enum TrendAnalysis {
     seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0
   ) throws(AnalysisError) -> TrendResult {
     let rows = try series(files, quantity: quantity)
+    if let through, let last = rows.last?.period.year, through > last + projectionHorizon {
+      throw filesError(rows, "\(quantity): --through \(through) is more than \(projectionHorizon) years after the last observed year, \(last)")
+    }
     // The Poisson-vs-negative-binomial diagnostics choose and qualify count models; the
     // segmented log-linear fit does not use them (and the report runs it beside the count fit).
     let diagnostics = model == .joinpoint ? nil : overdispersion(rows, level: level)
@@ -196,12 +240,12 @@ public enum TrendAnalysis {
           from: span.lowerBound, to: span.upperBound, periods: rows.filter { span.contains($0.period.year) }.count,
           growthFactor: g, annualPercentChange: Interval(estimate: a.estimate, low: a.low, high: a.high), doublingTime: d)
       } catch {
-        throw .analysis(quantity, "--span: \(error.description)")
+        throw filesError(rows, "\(quantity): --span: \(error.description)")
       }
     } else if let span {
       let sub = rows.filter { span.contains($0.period.year) }
       guard sub.count >= 2 else {
-        throw .analysis(quantity, "--span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2")
+        throw filesError(rows, "\(quantity): --span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2")
       }
       let fit = try fitSeries(quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
       result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
@@ -214,26 +258,33 @@ public enum TrendAnalysis {
 
   typealias Row = (figure: Figure, period: Period, count: Double)
 
+  /// An error about the series as a whole, named by the file(s) its figures came from.
+  static func filesError(_ rows: [Row], _ message: String) -> AnalysisError {
+    RangesAnalysis.filesError(rows.map(\.figure), message)
+  }
+
   /// The figures of `quantity` as a yearly series, sorted by year.
   static func series(_ files: [FiguresFile], quantity: String) throws(AnalysisError) -> [Row] {
     let all = files.flatMap(\.figures)
     let figs = all.filter { $0.quantity == quantity }
     if figs.isEmpty {
+      // Each name once, in order of first appearance (a set: a file may hold 100,000 names).
       var order: [String] = []
-      for f in all where !order.contains(f.quantity) { order.append(f.quantity) }
+      var seen = Set<String>()
+      for f in all where seen.insert(f.quantity).inserted { order.append(f.quantity) }
       throw .unknownQuantity(quantity, available: order)
     }
     var rows: [Row] = []
     var seen: [Int: String] = [:]
     for f in figs {
       guard let p = f.period else {
-        throw .analysis(quantity, "\(f.location): figure '\(f.id)' has no period; a trend needs one per figure")
+        throw .located(f.location, "\(quantity): figure '\(f.id)' has no period; a trend needs one per figure")
       }
       guard let v = f.value ?? ((f.low != nil && f.low == f.high) ? f.low : nil) else {
-        throw .analysis(quantity, "\(f.location): figure '\(f.id)' is a range, not a count; a trend needs point values")
+        throw .located(f.location, "\(quantity): figure '\(f.id)' is a range, not a count; a trend needs point values")
       }
       if let other = seen[p.year] {
-        throw .analysis(quantity, "\(f.location): figures '\(other)' and '\(f.id)' both cover \(p.year); a trend needs one count per year")
+        throw .located(f.location, "\(quantity): figures '\(other)' and '\(f.id)' both cover \(p.year); a trend needs one count per year")
       }
       seen[p.year] = f.id
       rows.append((f, p, v))
@@ -275,6 +326,11 @@ public enum TrendAnalysis {
   ) throws(AnalysisError) -> TrendResult {
     var warnings: [String] = []
     let used = rows.filter { $0.count > 0 }
+    guard used.count >= 3 else {
+      throw .located(
+        (used.first ?? rows.first)?.figure.location ?? SourceLocation(path: "<no file>", line: 1),
+        "\(quantity): a joinpoint trend needs at least 3 periods with positive counts, found \(used.count)")
+    }
     if used.count < rows.count {
       warnings.append("joinpoint (log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined")
     }
@@ -285,12 +341,18 @@ public enum TrendAnalysis {
       var options = JoinpointOptions()
       options.gridPerUnit = max(0, gridPerYear)
       let cap = Joinpoint.maximumJoinpoints(years: years, options: options) ?? 0
-      let requested = maxJoinpoints ?? min(3, cap)
+      var requested = maxJoinpoints ?? min(3, cap)
+      let limit = joinpointSearchLimit(years: years, asked: requested, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
+      if let limit {
+        if maxJoinpoints != nil { throw StatisticsError.invalidInput(limit.message) }
+        requested = limit.searchable
+        warnings.append(limit.message)
+      }
       selected = try Joinpoint.select(
         years: years, logRates: logRates, maxJoinpoints: max(0, requested),
-        method: selectByBIC ? .bic : .permutation(permutations: 999, seed: seed), options: options, level: level)
+        method: selectByBIC ? .bic : .permutation(permutations: permutations, seed: seed), options: options, level: level)
     } catch {
-      throw .analysis(quantity, error.description)
+      throw filesError(rows, "\(quantity): \(error.description)")
     }
     let jp = selected.best
     let fit = jp.modelFit
@@ -340,6 +402,45 @@ public enum TrendAnalysis {
     return result
   }
 
+  /// Permuted series the permutation test searches besides the observed one.
+  static let permutations = 999
+
+  /// When `asked` joinpoints are more than an exhaustive search can fit in seconds over these
+  /// years (``Joinpoint/searchableJoinpoints(years:options:series:)``, 1 series for BIC,
+  /// 1 + 999 for the permutation test), the largest number that can be searched and why;
+  /// nil when `asked` can be searched (or is more than the series admits, which the
+  /// selection lowers by itself).
+  static func joinpointSearchLimit(years: [Double], asked: Int, selectByBIC: Bool, gridPerYear: Int)
+    -> (searchable: Int, message: String)?
+  {
+    var options = JoinpointOptions()
+    options.gridPerUnit = max(0, gridPerYear)
+    let series = selectByBIC ? 1 : permutations + 1
+    guard let cap = Joinpoint.maximumJoinpoints(years: years, options: options),
+      let limits = Joinpoint.searchableJoinpoints(years: years, options: options, series: series),
+      limits.joinpoints < min(asked, cap)
+    else { return nil }
+    let k = limits.joinpoints + 1
+    let placements = k < limits.placements.count ? limits.placements[k] : .infinity
+    let what = selectByBIC ? "" : " for each of the \(series) series of the permutation test"
+    return (
+      limits.joinpoints,
+      "\(k) joinpoints over \(years.count) periods would mean fitting \(NumberFormat.human(placements, significant: 3)) placements\(what); at most \(limits.joinpoints) joinpoint(s) are searched on a series this long (--joinpoints \(limits.joinpoints)\(selectByBIC ? "" : ", or --select bic, which searches the observed series only"))"
+    )
+  }
+
+  /// What is wrong with `--joinpoints` for `quantity` (more joinpoints than an exhaustive search
+  /// can fit in seconds on its series), as a usage message; nil when nothing is.
+  public static func joinpointProblem(
+    _ files: [FiguresFile], quantity: String, maxJoinpoints: Int?, selectByBIC: Bool, gridPerYear: Int
+  ) -> String? {
+    guard let asked = maxJoinpoints, let rows = try? series(files, quantity: quantity) else { return nil }
+    let years = rows.filter { $0.count > 0 }.map { Double($0.period.year) }
+    guard years.count >= 3 else { return nil }
+    return joinpointSearchLimit(years: years, asked: asked, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
+      .map { "--joinpoints \(asked): \($0.message)" }
+  }
+
   /// The exact (Garwood 1936) interval for a Poisson count y: χ² quantiles with 2y and 2y + 2
   /// degrees of freedom, halved. Nil for a count that is negative or not whole.
   static func garwood(_ y: Double, level: Double) -> (low: Double, high: Double)? {
@@ -363,14 +464,23 @@ public enum TrendAnalysis {
       }
     }
     guard used.count >= 2 else {
-      throw .analysis(quantity, "a trend needs at least 2 periods with counts, found \(used.count)")
+      throw .located(
+        (used.first ?? rows.first)?.figure.location ?? SourceLocation(path: "<no file>", line: 1),
+        "\(quantity): a trend needs at least 2 periods with counts, found \(used.count)")
+    }
+    if model == .poisson || model == .quasipoisson || model == .negbin {
+      for r in used where !(r.count.isFinite && r.count >= 0) {
+        throw .located(
+          r.figure.location,
+          "\(quantity): count \(NumberFormat.human(r.count)) of figure '\(r.figure.id)' must be finite and non-negative for a \(model.rawValue) model")
+      }
     }
     let years = used.map { Double($0.period.year) }
     let design: Matrix
     do {
       design = try Matrix(columns: [Array(repeating: 1, count: used.count), years])
     } catch {
-      throw .analysis(quantity, error.description)
+      throw filesError(rows, "\(quantity): \(error.description)")
     }
     let names = ["(Intercept)", "year"]
     let fit: ModelFit
@@ -394,14 +504,24 @@ public enum TrendAnalysis {
           hasIntercept: true, level: level)
       }
     } catch {
-      throw .analysis(quantity, error.description)
+      throw filesError(rows, "\(quantity): \(error.description)")
     }
     warnings += fit.warnings
+    guard fit.parameters.count == 2 else {
+      throw filesError(rows, "\(quantity): the fit has \(fit.parameters.count) parameters, not 2")
+    }
     let slope = fit.parameters[1]
+    // A fit that did not converge has no trustworthy standard errors: no interval anywhere
+    // (growth, percent change, doubling time, bands), only the values where it stopped.
+    let converged = fit.intervalsUsable
+    if !converged {
+      warnings.append("the \(model.rawValue) fit did not converge: no intervals are given, and the estimates are where the iteration stopped")
+    }
     let multiplicative = model != .linear
     let growth =
       multiplicative
-      ? Interval(estimate: exp(slope.estimate), low: exp(slope.ciLow), high: exp(slope.ciHigh))
+      ? Interval(
+        estimate: exp(slope.estimate), low: converged ? exp(slope.ciLow) : nil, high: converged ? exp(slope.ciHigh) : nil)
       : Interval(estimate: nil, low: nil, high: nil)
     let apc = Interval(
       estimate: growth.estimate.map { 100 * ($0 - 1) }, low: growth.low.map { 100 * ($0 - 1) },
@@ -409,8 +529,8 @@ public enum TrendAnalysis {
     var doubling = Interval(estimate: nil, low: nil, high: nil)
     if multiplicative && slope.estimate > 0 {
       doubling.estimate = log(2) / slope.estimate
-      doubling.low = slope.ciHigh > 0 ? log(2) / slope.ciHigh : nil
-      doubling.high = slope.ciLow > 0 ? log(2) / slope.ciLow : nil
+      doubling.low = converged && slope.ciHigh > 0 ? log(2) / slope.ciHigh : nil
+      doubling.high = converged && slope.ciLow > 0 ? log(2) / slope.ciLow : nil
     }
     let crit = fit.criticalValue(level: level)
     var points: [TrendPoint] = []
@@ -419,7 +539,7 @@ public enum TrendAnalysis {
       do {
         lp = try fit.linearPredictor([1, Double(year)])
       } catch {
-        throw .analysis(quantity, error.description)
+        throw filesError(rows, "\(quantity): \(error.description)")
       }
       let eta = lp.estimate
       let se = lp.standardError
@@ -451,8 +571,9 @@ public enum TrendAnalysis {
       }
       var point = TrendPoint(
         period: period, year: year, exposure: exposure, observed: observed,
-        annualized: observed.map { $0 / exposure }, fitted: fitted, ciLow: cl, ciHigh: ch,
-        piLow: pl, piHigh: ph, projected: projected, id: id)
+        annualized: observed.map { $0 / exposure }, fitted: fitted, ciLow: converged ? cl : nil,
+        ciHigh: converged ? ch : nil, piLow: converged ? pl : nil, piHigh: converged ? ph : nil,
+        projected: projected, id: id)
       if let y = observed, let ci = garwood(y, level: level) {
         point.annualizedLow = ci.low / exposure
         point.annualizedHigh = ci.high / exposure
@@ -504,7 +625,14 @@ public enum TrendAnalysis {
       ("converged", .bool(r.fit.converged)),
       ("iterations", .int(r.fit.iterations)),
       ("level", .num(r.fit.level)),
-      ("parameters", .array(r.fit.parameters.map(FitAnalysis.parameterJSON))),
+      ("parameters", .array(r.fit.parameters.map { p in
+        var p = p
+        if !r.fit.intervalsUsable {
+          // No interval from a fit that did not converge (nor its standard error and test).
+          (p.standardError, p.statistic, p.pValue, p.ciLow, p.ciHigh) = (.nan, .nan, .nan, .nan, .nan)
+        }
+        return FitAnalysis.parameterJSON(p)
+      })),
       ("growth_factor", interval(r.growthFactor)),
       ("annual_percent_change", interval(r.annualPercentChange)),
       ("doubling_time", interval(r.doublingTime)),
@@ -621,15 +749,25 @@ public enum TrendAnalysis {
     out += "  model: \(r.modelChoice)\n"
     out += "  assumes: \(r.assumption)\n"
     var rows: [[String]] = [["parameter", "estimate", "std. error", "\(lvl) CI"]]
+    let converged = r.fit.intervalsUsable
     for p in r.fit.parameters {
-      rows.append([p.name, NumberFormat.human(p.estimate, significant: 7), NumberFormat.human(p.standardError, significant: 5), rangeText(p.ciLow, p.ciHigh)])
+      rows.append([
+        p.name, NumberFormat.human(p.estimate, significant: 7),
+        converged ? NumberFormat.human(p.standardError, significant: 5) : "—",
+        converged ? rangeText(p.ciLow, p.ciHigh) : "— (did not converge)",
+      ])
     }
     out += TextTable.render(rows) + "\n"
-    if let g = r.growthFactor.estimate {
+    if let g = r.growthFactor.estimate, !converged {
+      out += "  growth factor per year: \(NumberFormat.human(g)) (did not converge: no interval)\n"
+      out += "  annual percent change:  \(NumberFormat.human(r.annualPercentChange.estimate, significant: 3))% (did not converge: no interval)\n"
+    } else if let g = r.growthFactor.estimate {
       out += "  growth factor per year: \(NumberFormat.human(g)) (\(lvl) CI \(rangeText(r.growthFactor.low, r.growthFactor.high)))\n"
       out += "  annual percent change:  \(NumberFormat.human(r.annualPercentChange.estimate, significant: 3))% (\(lvl) CI \(NumberFormat.human(r.annualPercentChange.low, significant: 3))% to \(NumberFormat.human(r.annualPercentChange.high, significant: 3))%)\n"
     }
-    if let d = r.doublingTime.estimate {
+    if let d = r.doublingTime.estimate, !converged {
+      out += "  doubling time: \(NumberFormat.human(d, significant: 3)) years (did not converge: no interval)\n"
+    } else if let d = r.doublingTime.estimate {
       out += "  doubling time: \(NumberFormat.human(d, significant: 3)) years (\(lvl) CI \(NumberFormat.human(r.doublingTime.low, significant: 3)) to \(r.doublingTime.high.map { NumberFormat.human($0, significant: 3) } ?? "unbounded"))\n"
     }
     if let theta = r.fit.theta {

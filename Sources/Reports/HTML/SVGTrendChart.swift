@@ -51,7 +51,7 @@ struct SVGTrendChart {
       values += [p.observed, p.annualized].compactMap { $0 }
       // Only partial periods draw their exact Poisson interval.
       if p.exposure < 1 { values += [p.annualizedLow, p.annualizedHigh].compactMap { $0 } }
-      values += [p.fitted, p.ciLow, p.ciHigh, p.piLow, p.piHigh]
+      values += [p.fitted] + [p.ciLow, p.ciHigh, p.piLow, p.piHigh].compactMap { $0 }
     }
     let yRange = (low: top + SVGTrendChart.plotHeight, high: top)
     if let s = spread, s > SVGTrendChart.logThreshold, let lo = observed.min() {
@@ -125,10 +125,11 @@ struct SVGTrendChart {
     let cy = (plotTop + plotBottom) / 2
     c.text(16, cy, yTitle, "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\" transform=\"rotate(-90 16 \(Markup.coord(cy)))\"")
     // Bands.
-    func band(_ lo: KeyPath<TrendPoint, Double>, _ hi: KeyPath<TrendPoint, Double>, _ fill: String) {
-      guard pts.count >= 2 else { return }
-      var poly: [(Double, Double)] = pts.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: hi])) }
-      poly += pts.reversed().map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: lo])) }
+    // (None from a fit that did not converge: its points carry no band.)
+    func band(_ lo: KeyPath<TrendPoint, Double?>, _ hi: KeyPath<TrendPoint, Double?>, _ fill: String) {
+      guard pts.count >= 2, pts.allSatisfy({ $0[keyPath: lo] != nil && $0[keyPath: hi] != nil }) else { return }
+      var poly: [(Double, Double)] = pts.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: hi] ?? .nan)) }
+      poly += pts.reversed().map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: lo] ?? .nan)) }
       c.path(poly, "fill=\"\(fill)\" stroke=\"none\"", close: true)
     }
     band(\.piLow, \.piHigh, "#c6dbef")

@@ -92,6 +92,16 @@ public struct ModelFit: Sendable {
   public var theta: Double? = nil
   /// Standard error of θ.
   public var thetaStandardError: Double? = nil
+  /// Negative binomial only: whether the coefficients' own iteration (IRLS at the final θ)
+  /// converged without diverging — true also when θ's alternation with them reached its
+  /// limit, as it does when θ → ∞ (no overdispersion), where `converged` is false but the
+  /// coefficients and their standard errors stand. Nil for the other models (`converged`
+  /// says it).
+  public var coefficientsConverged: Bool? = nil
+
+  /// Whether the estimates' standard errors, and so any interval built on them, can be used:
+  /// `coefficientsConverged` where the model has it, else `converged`.
+  public var intervalsUsable: Bool { coefficientsConverged ?? converged }
 
   /// The quantile used for Wald intervals: z for Poisson, t(df) otherwise.
   public var usesNormalReference: Bool { model == .poisson || model == .negbin }

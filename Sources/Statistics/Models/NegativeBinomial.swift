@@ -172,6 +172,7 @@ public enum NegativeBinomial {
     result.theta = theta.value
     result.thetaStandardError = theta.standardError
     result.stopReason = converged ? "log-likelihood and θ changes below tolerance" : "iteration limit"
+    result.coefficientsConverged = fit.converged && !diverged
     return result
   }
 

@@ -217,73 +217,89 @@ public enum RangePooling {
     var outcomes: [Int] = []
     outcomes.reserveCapacity(inputs.count)
 
-    // The pooling scale: log when every pooled figure is positive, natural otherwise.
-    func nonPositive(_ v: Double?) -> Bool { v.map { $0 <= 0 } ?? false }
-    let logScale = !inputs.contains { s in
-      s.excludedReason == nil && (nonPositive(s.low) || nonPositive(s.high) || nonPositive(s.value))
-    }
-    let forward: (Double) -> Double = logScale ? { log($0) } : { $0 }
+    // First, what each input would be pooled as, whatever the scale: its reading [rl, rh]
+    // (a point figure v as [v/f, v·f]), or why it cannot be pooled. Only inputs that are
+    // pooled decide the scale: a figure left out (a point figure of zero, a one-sided bound, a
+    // restatement) must not change the result.
+    var readings: [Reading] = []
+    readings.reserveCapacity(inputs.count)
+    var logScale = true
     var lastCoverage = Double.nan
     var lastZ = Double.nan
+    func z(_ coverage: Double) -> Double {
+      // Sources mostly share a coverage: its normal quantile is computed once.
+      if coverage != lastCoverage {
+        lastCoverage = coverage
+        lastZ = Normal.quantile(0.5 + coverage / 2)
+      }
+      return lastZ
+    }
+    for s in inputs {
+      let r = reading(s, pointFactor: pointFactor)
+      if case .pooled(let rl, let rh, _) = r, rl <= 0 {
+        // Pooled on the natural scale or not at all: its spread there must be usable.
+        if let problem = spreadProblem(spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: false), scale: .natural) {
+          readings.append(.bounded(problem))
+          continue
+        }
+        logScale = false
+      }
+      readings.append(r)
+    }
+    let scale: PoolingScale = logScale ? .log : .natural
     for (index, s) in inputs.enumerated() {
       let lo = s.low ?? s.value
       let hi = s.high ?? s.value
-      if let e = envLow { envLow = lo.map { min(e, $0) } }
-      if let e = envHigh { envHigh = hi.map { max(e, $0) } }
-      if let reason = s.excludedReason {
+      var r = readings[index]
+      var spreadHere = (mu: 0.0, sigma: 0.0)
+      if case .pooled(let rl, let rh, _) = r {
+        spreadHere = spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: logScale)
+        // Only a positive figure can fail here (the others were checked above), so the scale
+        // stands. (Such a range is reversed, or its σ² underflows on the natural scale.)
+        if let problem = spreadProblem(spreadHere, scale: scale) { r = .bounded(problem) }
+      }
+      switch r {
+      case .unusable(let reason):
+        // Not a figure that gives a distribution on any usable scale: listed with the
+        // reason, and left out of the envelope, the intersection and the conflicts as well
+        // as the pools.
         outcomes.append(-1 - excluded.count)
         excluded.append((s.id, reason))
         continue
-      }
-      let bLow = lo ?? -.infinity
-      let bHigh = hi ?? .infinity
-      bounds.append((index, bLow, bHigh))
-      interLow = max(interLow, bLow)
-      interHigh = min(interHigh, bHigh)
-
-      guard let l = lo, let h = hi else {
+      case .restated(let reason):
+        if let e = envLow { envLow = lo.map { min(e, $0) } }
+        if let e = envHigh { envHigh = hi.map { max(e, $0) } }
         outcomes.append(-1 - excluded.count)
-        excluded.append((s.id, lo == nil ? "one-sided bound (up to \(hi.map(plain) ?? "?")): in the envelope, not pooled" : "one-sided bound (at least \(plain(lo ?? 0))): in the envelope, not pooled"))
+        excluded.append((s.id, reason))
         continue
-      }
-      guard s.weight > 0 && s.weight.isFinite else {
+      case .bounded(let reason):
+        // A one-sided bound, a source weighted 0, a spread that cannot be pooled: in the
+        // envelope and the intersection.
+        if let e = envLow { envLow = lo.map { min(e, $0) } }
+        if let e = envHigh { envHigh = hi.map { max(e, $0) } }
+        let bLow = lo ?? -.infinity
+        let bHigh = hi ?? .infinity
+        bounds.append((index, bLow, bHigh))
+        interLow = max(interLow, bLow)
+        interHigh = min(interHigh, bHigh)
         outcomes.append(-1 - excluded.count)
-        excluded.append((s.id, "weight is not positive"))
+        excluded.append((s.id, reason))
         continue
+      case .pooled(let rl, let rh, let isPoint):
+        if let e = envLow { envLow = lo.map { min(e, $0) } }
+        if let e = envHigh { envHigh = hi.map { max(e, $0) } }
+        let bLow = lo ?? -.infinity
+        let bHigh = hi ?? .infinity
+        bounds.append((index, bLow, bHigh))
+        interLow = max(interLow, bLow)
+        interHigh = min(interHigh, bHigh)
+        let mid = isPoint ? (lo ?? .nan) : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
+        outcomes.append(dists.count)
+        dists.append(
+          SourceDistribution(
+            id: s.id, low: rl, high: rh, mid: mid, mu: spreadHere.mu, sigma: spreadHere.sigma,
+            reading: isPoint ? "point" : "range", weight: s.weight))
       }
-      let isPoint = s.low == nil && s.high == nil
-      if isPoint && l == 0 {
-        outcomes.append(-1 - excluded.count)
-        excluded.append((s.id, "a point figure of zero gives no scale for its uncertainty"))
-        continue
-      }
-      // Sources mostly share a coverage: its normal quantile is computed once.
-      if s.coverage != lastCoverage {
-        lastCoverage = s.coverage
-        lastZ = Normal.quantile(0.5 + s.coverage / 2)
-      }
-      let z = lastZ
-      // A point figure v is read as [v/f, v·f] (ordered when v < 0).
-      let (rl, rh, reading): (Double, Double, String) =
-        isPoint ? (min(l / pointFactor, l * pointFactor), max(l / pointFactor, l * pointFactor), "point") : (l, h, "range")
-      let (fl, fh) = (forward(rl), forward(rh))
-      let mu = (fl + fh) / 2
-      var sigma = (fh - fl) / (2 * z)
-      if sigma == 0 {
-        // A zero-width stated range: read as a point figure.
-        sigma = (forward(max(rl / pointFactor, rl * pointFactor)) - forward(min(rl / pointFactor, rl * pointFactor))) / (2 * z)
-      }
-      guard sigma > 0, sigma.isFinite else {
-        outcomes.append(-1 - excluded.count)
-        excluded.append((s.id, "a zero-width range at zero gives no scale for its uncertainty"))
-        continue
-      }
-      let mid = isPoint ? l : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
-      outcomes.append(dists.count)
-      dists.append(
-        SourceDistribution(
-          id: s.id, low: rl, high: rh, mid: mid, mu: mu, sigma: sigma, reading: reading,
-          weight: s.weight))
     }
     if envLow == .infinity { envLow = nil }
     if envHigh == -.infinity { envHigh = nil }
@@ -382,7 +398,6 @@ public enum RangePooling {
     let intersection: (low: Double, high: Double)? =
       (bounds.isEmpty || interLow > interHigh) ? nil : (interLow, interHigh)
 
-    let scale: PoolingScale = logScale ? .log : .natural
     let re = try randomEffects(dists, level: level, scale: scale)
     // Leave-one-out costs O(k²); beyond `maxLeaveOneOut` sources one source moves the pool
     // little and the table would be unreadable, so it is left out (and said so).
@@ -404,6 +419,89 @@ public enum RangePooling {
       logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
       level: level, scale: scale,
       leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes)
+  }
+
+  /// What an input is pooled as, before the scale is known.
+  enum Reading {
+    /// Left out because it restates other figures (the caller's reason); in the envelope.
+    case restated(String)
+    /// Left out of pooling but kept in the envelope and the intersection (a one-sided bound,
+    /// a source of weight 0, a range whose spread cannot be pooled: reversed, or one whose σ²
+    /// underflows or overflows on the scale).
+    case bounded(String)
+    /// Gives no distribution at all (a point figure of zero, a zero-width range at zero, a
+    /// point figure whose factor reading overflows): listed only, with the reason, and left
+    /// out of the envelope, the intersection and the conflicts too.
+    case unusable(String)
+    /// Pooled: the range [low, high] it is read as.
+    case pooled(low: Double, high: Double, isPoint: Bool)
+  }
+
+  /// The coverages a range may be read at: below 0.001 the range would be a sliver of the
+  /// distribution (and σ = width/(2z) explodes as z → 0); above 0.999999 the normal quantile
+  /// runs into the end of the Double grid near 1.
+  public static let coverageRange: ClosedRange<Double> = 0.001...0.999_999
+
+  /// Reads one input, independently of the scale.
+  static func reading(_ s: RangeInput, pointFactor: Double) -> Reading {
+    if let reason = s.excludedReason { return .restated(reason) }
+    let lo = s.low ?? s.value
+    let hi = s.high ?? s.value
+    guard let l = lo, let h = hi else {
+      return .bounded(
+        lo == nil
+          ? "one-sided bound (up to \(hi.map(plain) ?? "?")): in the envelope, not pooled"
+          : "one-sided bound (at least \(plain(lo ?? 0))): in the envelope, not pooled")
+    }
+    guard s.weight > 0 && s.weight.isFinite else { return .bounded("weight is not positive") }
+    guard coverageRange.contains(s.coverage) else {
+      return .bounded(
+        "coverage \(s.coverage) is outside \(coverageRange.lowerBound)–\(coverageRange.upperBound): it gives no usable spread")
+    }
+    let isPoint = s.low == nil && s.high == nil
+    if isPoint && l == 0 { return .unusable("a point figure of zero gives no scale for its uncertainty") }
+    if l == 0 && h == 0 { return .unusable("a zero-width range at zero gives no scale for its uncertainty") }
+    if isPoint || l == h {
+      // Read as right within a factor of f: v/f to v·f must both be finite.
+      let a = l / pointFactor
+      let b = l * pointFactor
+      guard a.isFinite && b.isFinite else {
+        return .unusable(
+          "read as right within a factor of \(plain(pointFactor)), \(plain(l)) would span \(plain(min(a, b))) to \(plain(max(a, b))): the reading overflows, so it is not pooled")
+      }
+      if isPoint { return .pooled(low: min(a, b), high: max(a, b), isPoint: true) }
+    }
+    return .pooled(low: l, high: h, isPoint: false)
+  }
+
+  /// μ and σ of the reading [rl, rh] at normal quantile z, on the log or the natural scale;
+  /// a zero-width range takes the point factor's width.
+  static func spread(_ rl: Double, _ rh: Double, z: Double, pointFactor: Double, log useLog: Bool) -> (mu: Double, sigma: Double) {
+    let fl = useLog ? log(rl) : rl
+    let fh = useLog ? log(rh) : rh
+    let mu = (fl + fh) / 2
+    var sigma = (fh - fl) / (2 * z)
+    if sigma == 0 {
+      // A zero-width stated range: read as a point figure.
+      let a = min(rl / pointFactor, rl * pointFactor)
+      let b = max(rl / pointFactor, rl * pointFactor)
+      sigma = ((useLog ? log(b) : b) - (useLog ? log(a) : a)) / (2 * z)
+    }
+    return (mu, sigma)
+  }
+
+  /// Why μ, σ cannot be pooled (nil when they can): both finite, σ > 0, and σ² a finite
+  /// normal number (the pooling weighs by 1/σ²).
+  static func spreadProblem(_ d: (mu: Double, sigma: Double), scale: PoolingScale) -> String? {
+    let v = d.sigma * d.sigma
+    if d.mu.isFinite && d.sigma.isFinite && d.sigma > 0 && v.isFinite && v >= Double.leastNormalMagnitude { return nil }
+    if d.mu.isNaN || d.sigma.isNaN || d.sigma < 0 {
+      return "its ends give no spread on the \(scale.rawValue) scale (low above high?)"
+    }
+    if !d.mu.isFinite || !d.sigma.isFinite || !v.isFinite {
+      return "its range is too wide to pool on the \(scale.rawValue) scale: the spread overflows (σ = \(d.sigma))"
+    }
+    return "its range is too narrow to pool on the \(scale.rawValue) scale: σ = \(d.sigma), and σ² underflows"
   }
 
   /// DerSimonian–Laird random effects of the log midpoints with variances σᵢ².

@@ -44,10 +44,10 @@ public enum Joinpoint {
     guard joinpoints >= 0 else { throw .invalidInput("the number of joinpoints must be ≥ 0, got \(joinpoints)") }
     let candidates = data.candidates(options)
     try data.checkAdmissible(joinpoints, candidates: candidates, options: options)
-    var search = try HingeSearch(
+    var search = JoinpointSearch(
       periods: data.years, sqrtWeights: data.sqrtWeights, responses: data.weightedResponse, r: 1,
-      maxJoinpoints: joinpoints)
-    let best = try search.best(joinpoints, candidates: candidates)
+      maxJoinpoints: joinpoints, candidates: candidates)
+    let best = try search.best(joinpoints)
     guard let set = best.sets.first, best.rss.first?.isFinite == true else {
       throw .numerical("every admissible placement of \(joinpoints) joinpoints gave a rank-deficient design")
     }
@@ -122,18 +122,19 @@ public enum Joinpoint {
       guard alpha > 0, alpha < 1 else { throw .invalidInput("alpha must be in (0, 1), got \(alpha)") }
     }
     let candidates = data.candidates(options)
+    let longest = candidates.longestChain()
     var kMax = 0
-    while kMax < maxJoinpoints, data.n >= 2 * (kMax + 1) + 3, candidates.count(kMax + 1) >= 1 { kMax += 1 }
+    while kMax < maxJoinpoints, data.n >= 2 * (kMax + 1) + 3, kMax + 1 <= longest { kMax += 1 }
     for k in 0...kMax { try data.checkAdmissible(k, candidates: candidates, options: options) }
 
     // Best fit for every k on the observed series.
-    var search = try HingeSearch(
+    var search = JoinpointSearch(
       periods: data.years, sqrtWeights: data.sqrtWeights, responses: data.weightedResponse, r: 1,
-      maxJoinpoints: kMax)
+      maxJoinpoints: kMax, candidates: candidates)
     var rss: [Double] = []
     var locations: [[Double]] = []
     for k in 0...kMax {
-      let best = try search.best(k, candidates: candidates)
+      let best = try search.best(k)
       guard let set = best.sets.first, let value = best.rss.first, value.isFinite else {
         throw .numerical("every admissible placement of \(k) joinpoints gave a rank-deficient design")
       }
@@ -203,6 +204,39 @@ public enum Joinpoint {
     return PercentChange(slope: slope, standardError: se, level: level, df: nil)
   }
 
+  /// The longest series a joinpoint fit takes: the table search keeps n × n tables (the hinge
+  /// columns and their Gram matrix, 32 MB each at 2,000).
+  public static let maximumObservations = 2000
+
+  /// The work, admissible placements × series searched, that ``searchableJoinpoints(years:options:series:)``
+  /// allows one search: about a second or two on one core for the table search
+  /// (``GramHingeSearch``), whose cost per placement and series is a few floating-point operations.
+  public static let searchBudget = 1.5e9
+
+  /// The largest number of joinpoints `K` (up to what the series admits) whose exhaustive
+  /// search over `series` responses (1 for BIC, permutations + 1 for the permutation test)
+  /// visits at most `searchBudget` placement–series pairs, with the number of placements of
+  /// `K`; nil when the data are invalid. A series of 400 periods admits 3 joinpoints in about
+  /// 10 million placements, so its permutation test (1,000 series) can search 2 of them.
+  public static func searchableJoinpoints(
+    years: [Double], options: JoinpointOptions = JoinpointOptions(), series: Int
+  ) -> (joinpoints: Int, placements: [Double])? {
+    guard let data = try? Series(
+      years: years, logRates: years.map { _ in 0 }, weights: nil, options: options, level: 0.95)
+    else { return nil }
+    let candidates = data.candidates(options)
+    var placements: [Double] = [1]
+    var k = 0
+    while data.n >= 2 * (k + 1) + 3 {
+      let count = candidates.count(k + 1)
+      guard count >= 1 else { break }
+      placements.append(count)
+      guard count * Double(max(1, series)) <= searchBudget, count <= Double(options.maxCandidateSets) else { break }
+      k += 1
+    }
+    return (k, placements)
+  }
+
   /// The largest number of joinpoints the series admits under `options` (`n ≥ 2K + 3` and at
   /// least one admissible placement), or nil when the data are invalid.
   public static func maximumJoinpoints(years: [Double], options: JoinpointOptions = JoinpointOptions()) -> Int? {
@@ -210,9 +244,7 @@ public enum Joinpoint {
       years: years, logRates: years.map { _ in 0 }, weights: nil, options: options, level: 0.95)
     else { return nil }
     let candidates = data.candidates(options)
-    var k = 0
-    while data.n >= 2 * (k + 1) + 3, candidates.count(k + 1) >= 1 { k += 1 }
-    return k
+    return max(0, min(candidates.longestChain(), (data.n - 3) / 2))
   }
 }
 

@@ -38,7 +38,7 @@ public struct JoinpointOptions: Sendable, Equatable {
   /// Creates options; the defaults are NCI Joinpoint's (observed positions, 2, 2).
   public init(
     gridPerUnit: Int = 0, minObservationsFromEnd: Int = 2, minObservationsBetween: Int = 2,
-    maxCandidateSets: Int = 5_000_000
+    maxCandidateSets: Int = 20_000_000
   ) {
     self.gridPerUnit = gridPerUnit
     self.minObservationsFromEnd = minObservationsFromEnd

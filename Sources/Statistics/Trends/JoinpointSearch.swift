@@ -69,6 +69,25 @@ struct JoinpointCandidates: Sendable {
     positions[j] > positions[i] && between(i, j) >= minBetween
   }
 
+  /// The largest `k` with an admissible `k`-set: the greedy chain that takes the first
+  /// position, then each time the first position compatible with the last one taken, is a
+  /// longest one (compatibility with `i` only grows with `j`). O(P), where asking `count(k)`
+  /// for every `k` would be O(K² P²).
+  func longestChain() -> Int {
+    guard !positions.isEmpty else { return 0 }
+    var length = 1
+    var last = 0
+    var j = 1
+    while j < positions.count {
+      if compatible(last, j) {
+        length += 1
+        last = j
+      }
+      j += 1
+    }
+    return length
+  }
+
   /// Number of admissible `k`-sets (as `Double`, so that large counts cannot overflow).
   ///
   /// Dynamic programming over the last position, O(k · P²) for P positions.

@@ -24,6 +24,10 @@ struct Series {
       throw .invalidInput("years has \(n) values but logRates has \(logRates.count)")
     }
     guard n >= 3 else { throw .invalidInput("a joinpoint fit needs at least 3 observations, got \(n)") }
+    guard n <= Joinpoint.maximumObservations else {
+      throw .invalidInput(
+        "a joinpoint fit takes at most \(Joinpoint.maximumObservations) observations, got \(n): the exhaustive search's tables grow as n²")
+    }
     if let i = years.firstIndex(where: { !$0.isFinite }) { throw .invalidInput("year \(i + 1) is not finite") }
     if let i = logRates.firstIndex(where: { !$0.isFinite }) {
       throw .invalidInput("log rate \(i + 1) is not finite (a zero or negative rate?)")
@@ -78,7 +82,7 @@ struct Series {
     }
     guard count <= Double(options.maxCandidateSets) else {
       throw .invalidInput(
-        "\(k) joinpoint(s) have \(count) admissible placements, more than maxCandidateSets = \(options.maxCandidateSets)")
+        "\(k) joinpoint(s) over \(n) periods have \(Int(count)) admissible placements, more than the \(options.maxCandidateSets) an exhaustive search may fit: ask for fewer joinpoints")
     }
   }
 
@@ -161,10 +165,10 @@ struct Series {
       rng.shuffle(&order)
       for i in 0..<n { responses[c * n + i] = base[i] + residuals[order[i]] }
     }
-    var search = try HingeSearch(
-      periods: years, sqrtWeights: sqrtWeights, responses: responses, r: r, maxJoinpoints: k1)
-    let rss0 = try search.best(k0, candidates: candidates).rss
-    let rss1 = try search.best(k1, candidates: candidates).rss
+    var search = JoinpointSearch(
+      periods: years, sqrtWeights: sqrtWeights, responses: responses, r: r, maxJoinpoints: k1, candidates: candidates)
+    let rss0 = try search.best(k0).rss
+    let rss1 = try search.best(k1).rss
     func statistic(_ c: Int) -> Double {
       let a = rss0[c], b = rss1[c]
       if b > 0 { return (a - b) / b }

@@ -40,7 +40,10 @@ struct Ranges: ParsableCommand {
 
   func validate() throws {
     if paths.isEmpty { throw ValidationError("give at least one figures file") }
-    guard coverage > 0 && coverage < 1 else { throw ValidationError("--coverage must be between 0 and 1 (exclusive), got \(coverage)") }
+    guard Figure.coverageRange.contains(coverage) else {
+      throw ValidationError(
+        "--coverage must be between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound), got \(coverage)")
+    }
     guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
   }
 

@@ -18,6 +18,15 @@ struct Trend: ParsableCommand {
       A partial period (e.g. 2002-01-01/2002-07-30) enters count models with exposure offset
       log(211/365); fitted values and bands are for a full year.
 
+      --through YEAR projects from the last observed year up to 50 years past it (a usage
+      error otherwise, exit 64); --span FROM:TO must lie within the observed years and cover
+      at least 2 of them.
+
+      joinpoint: the search for K joinpoints is exhaustive over the admissible placements;
+      on a long series the default K (up to 3) is lowered, with a warning, to what can be
+      searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation
+      test), and a --joinpoints above it is a usage error that names the largest K allowed.
+
       Examples:
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model poisson
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model quasipoisson --through 2003
@@ -40,11 +49,11 @@ struct Trend: ParsableCommand {
   var grid: Int = 0
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
   var seed: UInt64 = 20_021_130
-  @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001).")
+  @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001), within the observed years.")
   var span: String?
   @Option(name: .long, help: "Confidence level.")
   var level: Double = 0.95
-  @Option(name: .long, help: "Project through this year.")
+  @Option(name: .long, help: "Project through this year: from the last observed year to 50 years after it.")
   var through: Int?
   @Option(name: .long, help: "Output format: table, csv or json.")
   var format: OutputFormat = .table
@@ -67,6 +76,20 @@ struct Trend: ParsableCommand {
   func run() throws {
     try guarded {
       let files = try loadFigures(paths)
+      // --through and --span against the data's years, before anything is fitted or projected.
+      if let problem = TrendAnalysis.optionProblem(
+        years: TrendAnalysis.observedYears(files, quantity: quantity), through: through, span: span.flatMap(parseSpan))
+      {
+        printError("reconcile trend: error: \(problem)")
+        throw ExitCode.validationFailure
+      }
+      if model == TrendModel.joinpoint.rawValue,
+        let problem = TrendAnalysis.joinpointProblem(
+          files, quantity: quantity, maxJoinpoints: joinpoints, selectByBIC: select == "bic", gridPerYear: grid)
+      {
+        printError("reconcile trend: error: \(problem)")
+        throw ExitCode.validationFailure
+      }
       let m = model.flatMap { TrendModel(rawValue: $0) }
       let r = try TrendAnalysis.run(
         files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan),
