@@ -109,7 +109,10 @@ public enum RangesAnalysis {
         throw filesError(figs, "\(q): \(error.description)")
       }
       var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)] = []
-      for y in tableDetails ? Set(years.compactMap { $0 }).sorted() : [] {
+      // The consensus as it stood after each publication year: with a single year it is the
+      // quantity's own result, not repeated.
+      let publicationYears = Set(years.compactMap { $0 }).sorted()
+      for y in tableDetails && publicationYears.count > 1 ? publicationYears : [] {
         let subset = zip(inputs, years).filter { ($0.1 ?? Int.max) <= y }.map(\.0)
         do {
           byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level, detail: false)))

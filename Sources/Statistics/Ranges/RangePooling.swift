@@ -177,8 +177,12 @@ public enum PoolingScale: String, Sendable {
 public enum RangePooling {
   /// The most conflicting pairs listed (their total is always counted).
   public static let maxListedPairs = 200
-  /// Leave-one-out is computed for at most this many pooled sources.
-  public static let maxLeaveOneOut = 200
+  /// Leave-one-out is computed for at most this many pooled sources: beyond it one source
+  /// moves the pool little, and a table of one row per source is no longer read (60, as the
+  /// report's pages draw at most 60 sources one by one).
+  public static let maxLeaveOneOut = 60
+  /// Without the detail (a by-year step), the linear pool is computed for at most this many.
+  public static let maxLinearPoolWithoutDetail = 200
 
   /// Reconciles the inputs.
   ///
@@ -415,7 +419,7 @@ public enum RangePooling {
       distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
       intersection: intersection, conflictPairs: pairs, conflictPairCount: pairCount, conflicts: conflicts,
       randomEffects: re,
-      linearPool: detail || dists.count <= maxLeaveOneOut ? linearPool(dists, level: level, scale: scale) : nil,
+      linearPool: detail || dists.count <= maxLinearPoolWithoutDetail ? linearPool(dists, level: level, scale: scale) : nil,
       logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
       level: level, scale: scale,
       leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes)
