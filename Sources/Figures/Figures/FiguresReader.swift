@@ -420,7 +420,8 @@ private struct FiguresBuilder {
       document: text(.document, record), quote: text(.quote, record),
       method: text(.method, record), note: text(.note, record), derivedFrom: derivedFrom,
       extra: extra, location: rowLocation)
-    figure.coverageStated = cell(.coverage, record) != nil
+    // An empty cell states nothing: the run's --coverage (or the default) applies to it.
+    figure.coverageStated = !text(.coverage, record).isEmpty
     return figure
   }
 
