@@ -143,29 +143,9 @@ func loadFigures(_ paths: [String]) throws -> [FiguresFile] {
 func readEach<T>(
   _ paths: [String], read: (String) throws(FiguresError) -> T, warnings: (T) -> [Diagnostic]
 ) throws -> [T] {
-  var files: [T] = []
-  // The files' diagnostics one after the other; only the first are kept (as printed).
-  var diagnostics = DiagnosticCollector(inFileOrder: false)
-  var firstOther: FiguresError? = nil
-  for path in try expand(paths) {
-    do throws(FiguresError) {
-      let f = try read(path)
-      for w in warnings(f) { printDiagnostic(w) }
-      files.append(f)
-    } catch {
-      if case .invalid(let d, let omitted) = error {
-        diagnostics.append(contentsOf: d, omitted: omitted)
-      } else if firstOther == nil {
-        firstOther = error
-      }
-    }
-  }
-  if let e = firstOther {
-    printDiagnostics(diagnostics.diagnostics, omitted: diagnostics.omitted)
-    throw e
-  }
-  if !diagnostics.isEmpty { throw diagnostics.invalid }
-  return files
+  try Figures.readEach(
+    try expand(paths), read: read, warnings: warnings, warning: { printDiagnostic($0) },
+    report: { printDiagnostics($0.diagnostics, omitted: $0.omitted) })
 }
 
 /// Folders become the `.csv` files inside them (not recursive), sorted by name.
@@ -310,7 +290,8 @@ final class StagedOutput: PendingOutput {
   /// Appends `bytes`.
   func write(_ bytes: [UInt8]) throws {
     guard bytes.withUnsafeBufferPointer({ writeAll($0, to: fd, at: size) }) else {
-      throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(errno))
+      // A full disk under TMPDIR is output that cannot be written: exit 73, not 66.
+      throw OutputError(path: "(temporary output)", reason: systemErrorMessage(errno))
     }
     size += bytes.count
   }
@@ -343,7 +324,7 @@ final class StagedOutput: PendingOutput {
       let wanted = min(chunk.count, size - offset)
       let (n, error) = chunk.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<wanted]), at: offset) }
       guard n == wanted else {
-        throw FiguresError.unreadable(path: "(temporary output)", reason: systemErrorMessage(error))
+        throw OutputError(path: "(temporary output)", reason: "cannot read back: \(systemErrorMessage(error))")
       }
       chunk.withUnsafeBufferPointer { writeStandardOutput(UnsafeBufferPointer(rebasing: $0[0..<n])) }
       offset += n

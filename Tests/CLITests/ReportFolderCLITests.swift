@@ -187,32 +187,60 @@ struct ReportFolderCLITests {
     #expect(Self.snapshot(out) != old)
   }
 
-  @Test func aFullDiskExits73AndKeepsThePreviousReport() throws {
-    let root = try CLI.tempDir()
-    defer { try? FileManager.default.removeItem(at: root) }
-    let disk = root.appendingPathComponent("disk")
-    try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
-    // A 400 KB file system: room for one dataset's report, not for all four.
+  /// Mounts a tmpfs of `size` (e.g. "400k") on `dir` for the length of `body`.
+  static func withSmallDisk(_ dir: URL, size: String, _ body: () throws -> Void) throws {
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let mount = Process()
     mount.executableURL = URL(fileURLWithPath: "/bin/mount")
-    mount.arguments = ["-t", "tmpfs", "-o", "size=400k", "tmpfs", disk.path]
+    mount.arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", dir.path]
     try mount.run()
     mount.waitUntilExit()
     try #require(mount.terminationStatus == 0, "cannot mount a small tmpfs (the test needs root)")
     defer {
       let umount = Process()
       umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-      umount.arguments = [disk.path]
+      umount.arguments = [dir.path]
       try? umount.run()
       umount.waitUntilExit()
     }
-    let out = disk.appendingPathComponent("r")
-    #expect(try CLI.run(["report", "datasets/mou-arrivals.csv", "--out", out.path]).status == 0)
-    let old = Self.snapshot(out)
-    let r = try CLI.run(["report", "--out", out.path])
-    #expect(r.status == 73, "\(r.stderr)")
-    #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
-    #expect(Self.snapshot(out) == old)
-    #expect(try Self.leftovers(in: disk, keeping: ["r"]).isEmpty)
+    try body()
+  }
+
+  @Test func aFullDiskExits73AndKeepsThePreviousReport() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let disk = root.appendingPathComponent("disk")
+    // A 400 KB file system: room for one dataset's report, not for all four.
+    try Self.withSmallDisk(disk, size: "400k") {
+      let out = disk.appendingPathComponent("r")
+      #expect(try CLI.run(["report", "datasets/mou-arrivals.csv", "--out", out.path]).status == 0)
+      let old = Self.snapshot(out)
+      let r = try CLI.run(["report", "--out", out.path])
+      #expect(r.status == 73, "\(r.stderr)")
+      #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+      #expect(Self.snapshot(out) == old)
+      #expect(try Self.leftovers(in: disk, keeping: ["r"]).isEmpty)
+    }
+  }
+
+  /// `ranges` on a large file stages its output in TMPDIR when standard output is a pipe; a
+  /// full TMPDIR is output that cannot be written (73), not unreadable input (66).
+  @Test func aFullTemporaryFolderExits73() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    // 3,000 one-figure quantities: the rows sorted by quantity fit in 1 MB, the CSV does not.
+    var text = "id,quantity,low,high,source\n"
+    for i in 0..<3000 { text += "f\(i),q\(i),\(1000 + i),\(5000 + i),S\n" }
+    let input = root.appendingPathComponent("many.csv")
+    try text.write(to: input, atomically: true, encoding: .utf8)
+    let tmp = root.appendingPathComponent("tmp")
+    try Self.withSmallDisk(tmp, size: "1m") {
+      let r = try CLI.run(
+        ["ranges", input.path, "--format", "csv"],
+        environment: ["RECONCILE_RANGES_STREAM_MB": "0", "TMPDIR": tmp.path])
+      #expect(r.status == 73, "\(r.status): \(r.stderr)")
+      #expect(r.stdout.isEmpty)
+      #expect(r.stderr.contains("No space left on device"), "\(r.stderr)")
+    }
   }
 }

@@ -109,3 +109,39 @@ extension Diagnostic {
     return String(text)
   }
 }
+
+/// Reads every file of `paths` with `read`, in order, passing each file's warnings to
+/// `warning`; the diagnostics of all the files are gathered (the first ones kept, the rest
+/// counted) so that one run reports every bad file, not just the first.
+///
+/// - Throws: `FiguresError.invalid` with every file's diagnostics; or, when some file failed
+///   otherwise (missing, unreadable), that first failure, after `report` received the
+///   diagnostics gathered so far (which the error does not carry).
+public func readEach<T>(
+  _ paths: [String], read: (String) throws(FiguresError) -> T, warnings: (T) -> [Diagnostic],
+  warning: (Diagnostic) -> Void, report: (DiagnosticCollector) -> Void
+) throws(FiguresError) -> [T] {
+  var files: [T] = []
+  // The files' diagnostics one after the other; only the first are kept (as printed).
+  var diagnostics = DiagnosticCollector(inFileOrder: false)
+  var firstOther: FiguresError? = nil
+  for path in paths {
+    do throws(FiguresError) {
+      let f = try read(path)
+      for w in warnings(f) { warning(w) }
+      files.append(f)
+    } catch {
+      if case .invalid(let d, let omitted) = error {
+        diagnostics.append(contentsOf: d, omitted: omitted)
+      } else if firstOther == nil {
+        firstOther = error
+      }
+    }
+  }
+  if let e = firstOther {
+    report(diagnostics)
+    throw e
+  }
+  if !diagnostics.isEmpty { throw diagnostics.invalid }
+  return files
+}

@@ -56,27 +56,9 @@ public enum ReportBatch {
     }
     // Every file is validated before anything is analysed, so that all their problems are
     // reported together.
-    var summaries: [FiguresSummary] = []
-    var diagnostics = DiagnosticCollector(inFileOrder: false)
-    var firstOther: FiguresError? = nil
-    for item in plan.items {
-      do throws(FiguresError) {
-        let summary = try StreamingValidator.validate(path: item.path)
-        for w in summary.warnings { warning(w) }
-        summaries.append(summary)
-      } catch {
-        if case .invalid(let d, let omitted) = error {
-          diagnostics.append(contentsOf: d, omitted: omitted)
-        } else if firstOther == nil {
-          firstOther = error
-        }
-      }
-    }
-    if let e = firstOther {
-      report(diagnostics.diagnostics, diagnostics.omitted)
-      throw e
-    }
-    if !diagnostics.diagnostics.isEmpty { throw diagnostics.invalid }
+    let summaries = try readEach(
+      plan.items.map(\.path), read: { (path) throws(FiguresError) in try StreamingValidator.validate(path: path) },
+      warnings: \.warnings, warning: warning, report: { report($0.diagnostics, $0.omitted) })
 
     // Claims are checked against every figures file of the batch (not just this shard's); the
     // claims folder is written once: by the whole batch, or by shard 1.
