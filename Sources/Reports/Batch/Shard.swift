@@ -86,7 +86,7 @@ public struct Shard: Sendable, Hashable, CustomStringConvertible {
 
   /// The hashing key of a dataset path: relative to `cwd` when it lies under it, with `.`
   /// components and repeated slashes removed, so `./datasets/a.csv`, `datasets//a.csv` and
-  /// `/work/repo/datasets/a.csv` (run in `/work/repo`) all give `datasets/a.csv`.
+  /// `/srv/repo/datasets/a.csv` (run in `/srv/repo`) all give `datasets/a.csv`.
   public static func key(for path: String, relativeTo cwd: String) -> String {
     let p = normalized(path)
     let base = normalized(cwd)
