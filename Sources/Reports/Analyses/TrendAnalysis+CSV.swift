@@ -1,13 +1,3 @@
-import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-import Numerics
 import Statistics
 
 extension TrendAnalysis {
