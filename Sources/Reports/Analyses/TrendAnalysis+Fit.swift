@@ -1,0 +1,175 @@
+import Figures
+import FoundationEssentials
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Numerics
+import Statistics
+
+extension TrendAnalysis {
+  /// Fits one model to a series; `prefitted`, when given, is that model's fit to these rows
+  /// (from the overdispersion test), used instead of fitting again.
+  static func fitSeries(
+    quantity: String, rows: [Row], model: TrendModel, level: Double, through: Int?, prefitted: ModelFit? = nil
+  ) throws(AnalysisError) -> TrendResult {
+    var warnings: [String] = []
+    var used = rows
+    if model == .loglinear {
+      let zeros = rows.filter { $0.count <= 0 }
+      if !zeros.isEmpty {
+        warnings.append("log-linear model: \(zeros.count) zero count(s) left out (\(zeros.map { $0.figure.id }.joined(separator: ", "))) because log 0 is undefined; a count model keeps them")
+        used = rows.filter { $0.count > 0 }
+      }
+    }
+    guard used.count >= 2 else {
+      throw .located(
+        (used.first ?? rows.first)?.figure.location ?? SourceLocation(path: "<no file>", line: 1),
+        "\(quantity): a trend needs at least 2 periods with counts, found \(used.count)")
+    }
+    if model == .poisson || model == .quasipoisson || model == .negbin {
+      for r in used where !(r.count.isFinite && r.count >= 0) {
+        throw .located(
+          r.figure.location,
+          "\(quantity): count \(NumberFormat.human(r.count)) of figure '\(r.figure.id)' must be finite and non-negative for a \(model.rawValue) model")
+      }
+    }
+    let fit: ModelFit
+    if let prefitted {
+      fit = prefitted
+    } else {
+      fit = try fitModel(quantity: quantity, rows: rows, used: used, model: model, level: level)
+    }
+    warnings += fit.warnings
+    guard fit.parameters.count == 2 else {
+      throw filesError(rows, "\(quantity): the fit has \(fit.parameters.count) parameters, not 2")
+    }
+    let slope = fit.parameters[1]
+    // A fit that did not converge has no trustworthy standard errors: no interval anywhere
+    // (growth, percent change, doubling time, bands), only the values where it stopped.
+    let converged = fit.intervalsUsable
+    if !converged {
+      warnings.append("the \(model.rawValue) fit did not converge: no intervals are given, and the estimates are where the iteration stopped")
+    }
+    let multiplicative = model != .linear
+    let growth =
+      multiplicative
+      ? Interval(
+        estimate: exp(slope.estimate), low: converged ? exp(slope.ciLow) : nil, high: converged ? exp(slope.ciHigh) : nil)
+      : Interval(estimate: nil, low: nil, high: nil)
+    let apc = Interval(
+      estimate: growth.estimate.map { 100 * ($0 - 1) }, low: growth.low.map { 100 * ($0 - 1) },
+      high: growth.high.map { 100 * ($0 - 1) })
+    var doubling = Interval(estimate: nil, low: nil, high: nil)
+    if multiplicative {
+      let d = Growth.doublingTime(
+        slope: slope.estimate, low: converged ? slope.ciLow : nil, high: converged ? slope.ciHigh : nil)
+      doubling = Interval(estimate: d.estimate, low: d.low, high: d.high)
+    }
+    let crit = fit.criticalValue(level: level)
+    var points: [TrendPoint] = []
+    func point(year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool) throws(AnalysisError) -> TrendPoint {
+      let lp: (estimate: Double, standardError: Double)
+      do {
+        lp = try fit.linearPredictor([1, Double(year)])
+      } catch {
+        throw filesError(rows, "\(quantity): \(error.description)")
+      }
+      // Var(log Y) ≈ Var Y / μ² = φ/μ (Poisson, quasi-Poisson) or 1/μ + 1/θ (negative binomial);
+      // σ² for the least-squares models.
+      let band: TrendBand
+      switch model {
+      case .poisson, .quasipoisson, .negbin:
+        let variance = TrendBand.logCountVariance(
+          mean: exp(lp.estimate), dispersion: fit.dispersion, theta: model == .negbin ? fit.theta ?? .infinity : nil)
+        band = TrendBand(
+          eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: variance, logScale: true)
+      case .loglinear, .linear, .joinpoint:
+        band = TrendBand(
+          eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: fit.dispersion,
+          logScale: model == .loglinear)
+      }
+      var point = TrendPoint(
+        period: period, year: year, exposure: exposure, observed: observed,
+        annualized: observed.map { $0 / exposure }, fitted: band.fitted, ciLow: converged ? band.confidenceLow : nil,
+        ciHigh: converged ? band.confidenceHigh : nil, piLow: converged ? band.predictionLow : nil,
+        piHigh: converged ? band.predictionHigh : nil, projected: projected, id: id)
+      if let y = observed, let ci = Garwood.interval(count: y, level: level) {
+        point.annualizedLow = ci.low / exposure
+        point.annualizedHigh = ci.high / exposure
+      }
+      return point
+    }
+    for r in rows {
+      points.append(
+        try point(
+          year: r.period.year, period: r.period.text, exposure: r.period.exposure, observed: r.count,
+          id: r.figure.id, projected: false))
+    }
+    if let through, let last = rows.last?.period.year, through > last {
+      for y in (last + 1)...through {
+        points.append(try point(year: y, period: String(y), exposure: 1, observed: nil, id: "", projected: true))
+      }
+    }
+    if (model == .poisson) && fit.dfResidual > 0 && fit.dispersion == 1 {
+      let phi = Overdispersion.pearsonDispersion(counts: used.map(\.count), fitted: fit.fitted, dfResidual: fit.dfResidual)
+      if phi > 1.5 {
+        warnings.append("overdispersion: Pearson dispersion \(NumberFormat.human(phi, significant: 3)) > 1.5 — the Poisson intervals are too narrow; prefer --model quasipoisson")
+      }
+    }
+    let assumption: String
+    switch model {
+    case .poisson: assumption = "Counts are Poisson with a log-linear trend in the yearly rate; variance equals the mean."
+    case .negbin: assumption = "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
+    case .quasipoisson: assumption = "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
+    case .loglinear: assumption = "log(yearly rate) follows a straight line with normal, equal-variance errors."
+    case .joinpoint: assumption = ""
+    case .linear: assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
+    }
+    return TrendResult(
+      quantity: quantity, model: model, fit: fit, growthFactor: growth, annualPercentChange: apc,
+      doublingTime: doubling, points: points, warnings: warnings, assumption: assumption)
+  }
+
+  /// The least-squares or GLM fit of `model` to the rows `used` (log link and log-exposure
+  /// offset for count models; log(count / exposure) or count / exposure for least squares).
+  static func fitModel(quantity: String, rows: [Row], used: [Row], model: TrendModel, level: Double)
+    throws(AnalysisError) -> ModelFit
+  {
+    let years = used.map { Double($0.period.year) }
+    let design: Matrix
+    do {
+      design = try Matrix(columns: [Array(repeating: 1, count: used.count), years])
+    } catch {
+      throw filesError(rows, "\(quantity): \(error.description)")
+    }
+    let names = ["(Intercept)", "year"]
+    let fit: ModelFit
+    do {
+      switch model {
+      case .poisson, .quasipoisson:
+        fit = try PoissonRegression.fit(
+          design: design, counts: used.map(\.count), names: names,
+          offset: used.map { log($0.period.exposure) }, quasi: model == .quasipoisson, level: level)
+      case .negbin:
+        fit = try NegativeBinomial.fit(
+          design: design, counts: used.map(\.count), names: names,
+          offset: used.map { log($0.period.exposure) }, level: level)
+      case .loglinear:
+        fit = try LinearModel.fit(
+          design: design, response: used.map { log($0.count / $0.period.exposure) }, names: names,
+          hasIntercept: true, level: level)
+      case .linear, .joinpoint:
+        fit = try LinearModel.fit(
+          design: design, response: used.map { $0.count / $0.period.exposure }, names: names,
+          hasIntercept: true, level: level)
+      }
+    } catch {
+      throw filesError(rows, "\(quantity): \(error.description)")
+    }
+    return fit
+  }
+}

@@ -1,0 +1,112 @@
+import Statistics
+
+extension TrendAnalysis {
+  /// The contract's JSON object.
+  public static func json(_ r: TrendResult) -> JSON {
+    func interval(_ i: Interval) -> JSON {
+      .object([("estimate", .num(i.estimate)), ("ci_low", .num(i.low)), ("ci_high", .num(i.high))])
+    }
+    return .object([
+      ("quantity", .string(r.quantity)),
+      ("model", .string(r.model.rawValue)),
+      ("n", .int(r.fit.n)),
+      ("df_residual", .int(r.fit.dfResidual)),
+      ("converged", .bool(r.fit.converged)),
+      ("iterations", .int(r.fit.iterations)),
+      ("level", .num(r.fit.level)),
+      ("parameters", .array(r.fit.parameters.map { p in
+        var p = p
+        if !r.fit.intervalsUsable {
+          // No interval from a fit that did not converge (nor its standard error and test).
+          (p.standardError, p.statistic, p.pValue, p.ciLow, p.ciHigh) = (.nan, .nan, .nan, .nan, .nan)
+        }
+        return FitAnalysis.parameterJSON(p)
+      })),
+      ("growth_factor", interval(r.growthFactor)),
+      ("annual_percent_change", interval(r.annualPercentChange)),
+      ("doubling_time", interval(r.doublingTime)),
+      ("dispersion", .num(r.fit.dispersion)),
+      ("theta", .num(r.fit.theta)),
+      ("deviance", .num(r.fit.deviance)),
+      ("log_likelihood", .num(r.fit.logLikelihood)),
+      ("aic", .num(r.fit.aic)),
+      ("assumption", .string(r.assumption)),
+      ("model_choice", .string(r.modelChoice)),
+      ("joinpoints", joinpointsJSON(r)),
+      ("segments", segmentsJSON(r)),
+      ("joinpoint_selection", selectionJSON(r)),
+      (
+        "overdispersion",
+        r.overdispersion.map {
+          .object([
+            ("pearson_dispersion", .num($0.pearsonDispersion)), ("lr_statistic", .num($0.lrStatistic)),
+            ("lr_p_value", .num($0.lrPValue)), ("theta", .num($0.theta)),
+          ])
+        } ?? .null
+      ),
+      (
+        "span",
+        r.span.map { sp in
+          .object([
+            ("from", .int(sp.from)), ("to", .int(sp.to)), ("periods", .int(sp.periods)),
+            ("growth_factor", interval(sp.growthFactor)),
+            ("annual_percent_change", interval(sp.annualPercentChange)),
+            ("doubling_time", interval(sp.doublingTime)),
+            ("consistent_with_doubling", sp.consistentWithDoubling.map { .bool($0) } ?? .null),
+          ])
+        } ?? .null
+      ),
+      ("warnings", .array(r.warnings.map { .string($0) })),
+      (
+        "points",
+        .array(
+          r.points.map { p in
+            .object([
+              ("period", .string(p.period)), ("year", .int(p.year)), ("exposure", .num(p.exposure)),
+              ("observed", .num(p.observed)), ("annualized", .num(p.annualized)),
+              ("annualized_ci_low", .num(p.annualizedLow)), ("annualized_ci_high", .num(p.annualizedHigh)),
+              ("fitted", .num(p.fitted)), ("ci_low", .num(p.ciLow)), ("ci_high", .num(p.ciHigh)),
+              ("pi_low", .num(p.piLow)), ("pi_high", .num(p.piHigh)),
+              ("projected", .bool(p.projected)), ("segment", .int(p.segment)), ("id", .string(p.id)),
+            ])
+          })
+      ),
+    ])
+  }
+
+  static func joinpointsJSON(_ r: TrendResult) -> JSON {
+    guard let jp = r.joinpointFit else { return .null }
+    return .array(jp.joinpoints.map { JSON.number($0) })
+  }
+
+  static func segmentsJSON(_ r: TrendResult) -> JSON {
+    guard let jp = r.joinpointFit else { return .null }
+    var items: [JSON] = []
+    for s in jp.segments {
+      let apc: JSON = .object([("estimate", .num(s.apc.estimate)), ("ci_low", .num(s.apc.low)), ("ci_high", .num(s.apc.high))])
+      let members: [(String, JSON)] = [
+        ("from", .number(s.from)), ("to", .number(s.to)), ("slope", .num(s.slope)),
+        ("slope_std_error", .num(s.slopeSE)), ("annual_percent_change", apc),
+      ]
+      items.append(.object(members))
+    }
+    return .array(items)
+  }
+
+  static func selectionJSON(_ r: TrendResult) -> JSON {
+    guard let sel = r.joinpointFit?.selection else { return .null }
+    var tests: [JSON] = []
+    for t in sel.tests {
+      let members: [(String, JSON)] = [
+        ("null", .int(t.nullJoinpoints)), ("alternative", .int(t.alternativeJoinpoints)),
+        ("p_value", .num(t.pValue)), ("level", .num(t.level)), ("rejected", .bool(t.rejected)),
+      ]
+      tests.append(.object(members))
+    }
+    let members: [(String, JSON)] = [
+      ("method", .string(String(describing: sel.method))), ("max_joinpoints", .int(sel.maxJoinpoints)),
+      ("chosen", .int(sel.chosen)), ("tests", .array(tests)),
+    ]
+    return .object(members)
+  }
+}
