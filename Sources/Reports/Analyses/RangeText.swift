@@ -33,7 +33,7 @@ func rangeText(_ a: Double?, _ b: Double?) -> String {
   }
 }
 
-/// A level as a percentage to one decimal place: 0.9 → "90%".
+/// A level as a percentage to one decimal place: 0.95 → "95%".
 func pct(_ level: Double) -> String { NumberFormat.plain((level * 1000).rounded() / 10) + "%" }
 
 /// Minimal aligned text tables.

@@ -17,7 +17,8 @@ public struct RangeInput: Sendable, Equatable {
   public var high: Double?
   /// A point figure, when no range was stated.
   public var value: Double?
-  /// Probability that [low, high] is meant to hold the true value.
+  /// Probability that [low, high] is meant to hold the true value. Always stated by the
+  /// caller: the default a figures row takes is the figures table's (`Figure.defaultCoverage`).
   public var coverage: Double
   /// Relative weight in the pools (default 1).
   public var weight: Double
@@ -26,7 +27,7 @@ public struct RangeInput: Sendable, Equatable {
 
   /// Creates an input.
   public init(
-    id: String, low: Double?, high: Double?, value: Double?, coverage: Double = 0.9,
+    id: String, low: Double?, high: Double?, value: Double?, coverage: Double,
     weight: Double = 1, excludedReason: String? = nil
   ) {
     self.id = id

@@ -11,7 +11,7 @@ import Numerics
 ///
 /// Each source's range [L, H] is read as the central `coverage` interval of a lognormal:
 /// μ = (ln L + ln H)/2, σ = (ln H − ln L) / (2 z₍₁₊c₎/₂). A point figure v is read as the
-/// range [v/f, v·f] at the default coverage, f = `pointFactor` (2 by default): a stated
+/// range [v/f, v·f] at its coverage, f = `pointFactor` (2 by default): a stated
 /// number without a range is taken to be right within a factor of f. When any pooled figure is
 /// zero or negative the quantity is not a positive count: every source is then read as a
 /// normal on the natural scale, μ = (L + H)/2, σ = (H − L)/(2 z), and pooled there. One-sided
@@ -26,6 +26,8 @@ public enum RangePooling {
   public static let maxLeaveOneOut = 60
   /// Without the detail (a by-year step), the linear pool is computed for at most this many.
   public static let maxLinearPoolWithoutDetail = 200
+  /// The level of the pooled intervals when none is asked for (`ranges --level`'s default).
+  public static let defaultLevel = 0.9
 
   /// Reconciles the inputs.
   ///
@@ -45,7 +47,7 @@ public enum RangePooling {
   /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
-    _ inputs: [RangeInput], level: Double = 0.9, pointFactor: Double = 2, detail: Bool = true,
+    _ inputs: [RangeInput], level: Double = defaultLevel, pointFactor: Double = 2, detail: Bool = true,
     conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
