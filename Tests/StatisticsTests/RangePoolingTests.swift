@@ -8,6 +8,14 @@ import Testing
 /// (the same sequences the tests' private copy gave).
 typealias SplitMix = SplitMix64
 
+extension RangeInput {
+  /// An input at the figures table's default coverage (`Figure.defaultCoverage`, which this
+  /// target does not see): the library asks every caller to state the coverage.
+  init(id: String, low: Double?, high: Double?, value: Double?, weight: Double = 1, excludedReason: String? = nil) {
+    self.init(id: id, low: low, high: high, value: value, coverage: 0.9, weight: weight, excludedReason: excludedReason)
+  }
+}
+
 @Suite("Range pooling")
 struct RangePoolingTests {
   @Test("One range read at its own coverage gives back its ends")

@@ -20,7 +20,7 @@ public struct Figure: Sendable, Hashable {
   /// The reference period, if given.
   public var period: Period?
   /// The probability that [effectiveLow, effectiveHigh] is meant to hold the true value, in
-  /// (0, 1); 0.9 when not given.
+  /// (0, 1); ``defaultCoverage`` when not given.
   public var coverage: Double
   /// Who published the figure.
   public var source: String
@@ -45,7 +45,9 @@ public struct Figure: Sendable, Hashable {
   /// Whether the row stated `coverage` (false when it took the default).
   public var coverageStated: Bool = false
 
-  /// The default `coverage`.
+  /// The default `coverage`: the coverage a range is read at when its row states none and
+  /// `--coverage` is not given. The one definition of it: the reader, and the pooling of
+  /// `ranges` (its `--coverage` default, both of its paths) and of the report, take it from here.
   public static let defaultCoverage = 0.9
 
   /// The coverages a row may state: below 0.001 a range would be a sliver of its distribution

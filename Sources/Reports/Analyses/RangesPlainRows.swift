@@ -162,7 +162,7 @@ enum RangesPlainRows {
       inputs.append(
         RangeInput(
           id: String(decoding: slice(row.id), as: UTF8.self), low: row.low, high: row.high, value: row.value,
-          coverage: coverage ?? 0.9, weight: 1, excludedReason: nil))
+          coverage: coverage ?? Figure.defaultCoverage, weight: 1, excludedReason: nil))
     }
     return try? RangePooling.reconcile(inputs, level: level, conflicts: false, leaveOneOut: false)
   }

@@ -15,7 +15,7 @@ struct Ranges: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Reconcile the ranges sources give for a quantity: envelope, intersection, conflicts, pooled views.",
     discussion: """
-      Each range is read as the central interval of a lognormal at its `coverage` (default 0.9);
+      Each range is read as the central interval of a lognormal at its `coverage` (default \(Figure.defaultCoverage));
       a point figure as right within a factor of 2; a verbal quantity ("tens of thousands")
       through the documented table. Figures with `derived_from` restate others and are left out
       of pooling. Pooled views: random effects on the log scale (with its prediction interval),
@@ -32,9 +32,9 @@ struct Ranges: ParsableCommand {
   @Option(name: .long, help: "Only this quantity (repeatable).")
   var quantity: [String] = []
   @Option(name: .long, help: "Coverage assumed where a row leaves `coverage` empty.")
-  var coverage: Double = 0.9
+  var coverage: Double = Figure.defaultCoverage
   @Option(name: .long, help: "Level of the pooled intervals.")
-  var level: Double = 0.9
+  var level: Double = RangePooling.defaultLevel
   @Option(name: .long, help: "Output format: table, csv or json.")
   var format: OutputFormat = .table
 

@@ -1,0 +1,99 @@
+import Figures
+import Statistics
+
+extension RangesAnalysis {
+  /// The contract's JSON document: `{ "quantities": [ … ] }`.
+  public static func json(_ results: [QuantityRanges]) -> JSON {
+    .object([("quantities", .array(results.map(quantityJSON)))])
+  }
+
+  static func quantityJSON(_ r: QuantityRanges) -> JSON {
+    let rec = r.reconciliation
+    let sources: [JSON] = r.figures.indices.map { k in
+      let f = r.figures[k]
+      let textual = r.textual[k]
+      let (d, excludedReason) = r.pooling(ofFigure: k)
+      return .object([
+        ("id", .string(f.id)),
+        ("low", .num(textual ? f.verbal?.low : f.low)),
+        ("high", .num(textual ? f.verbal?.high : f.high)),
+        ("value", .num(f.value)),
+        ("from_text", .bool(textual)),
+        ("excluded_reason", .str(excludedReason)),
+        ("text", .str(f.text)),
+        ("period", .str(f.period?.text)),
+        ("source", .string(f.source)),
+        ("published", .string(f.published)),
+        ("document", .string(f.document)),
+        ("quote", .string(f.quote)),
+        ("derived_from", .array(f.derivedFrom.map { .string($0) })),
+        ("reading", .str(d?.reading)),
+        ("pooled_low", .num(d?.low)),
+        ("pooled_high", .num(d?.high)),
+        ("log_mean", .num(d?.mu)),
+        ("log_sd", .num(d?.sigma)),
+        ("line", .int(f.location.line)),
+      ])
+    }
+    let pooled = random(rec.randomEffects)
+    func pool(_ p: PooledRange?) -> JSON {
+      guard let p else { return .null }
+      return .object([
+        ("method", .string(p.method)), ("median", .num(p.estimate)), ("low", .num(p.low)),
+        ("high", .num(p.high)), ("level", .num(rec.level)),
+      ])
+    }
+    func random(_ re: LogRandomEffects?) -> JSON {
+      guard let re else { return .null }
+      return .object([
+        ("method", .string(re.method)), ("estimate", .num(re.estimate)),
+        ("ci_low", .num(re.ciLow)), ("ci_high", .num(re.ciHigh)),
+        ("pi_low", .num(re.piLow)), ("pi_high", .num(re.piHigh)),
+        ("tau2", .num(re.tau2)), ("i2", .num(re.i2)), ("k", .int(re.k)),
+        ("level", .num(rec.level)),
+      ])
+    }
+    return .object([
+      ("quantity", .string(r.quantity)),
+      ("unit", .string(r.unit)),
+      ("sources", .array(sources)),
+      ("scale", .string(rec.scale.rawValue)),
+      ("envelope", .object([("low", .num(rec.envelope.low)), ("high", .num(rec.envelope.high))])),
+      (
+        "intersection",
+        rec.intersection.map { .object([("low", .num($0.low)), ("high", .num($0.high))]) } ?? .null
+      ),
+      ("conflicts", .array(rec.conflicts.map { .string($0) })),
+      ("conflict_pairs", .array(rec.conflictPairs.map { .array([.string($0.0), .string($0.1)]) })),
+      ("conflict_pair_count", .int(rec.conflictPairCount)),
+      ("excluded", .array(rec.excluded.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
+      ("pooled", pooled),
+      ("linear_pool", pool(rec.linearPool)),
+      ("log_pool", pool(rec.logarithmicPool)),
+      (
+        "leave_one_out",
+        .array(
+          rec.leaveOneOut.map {
+            .object([
+              ("id", .string($0.id)), ("estimate", .num($0.pooled.estimate)),
+              ("ci_low", .num($0.pooled.ciLow)), ("ci_high", .num($0.pooled.ciHigh)),
+              ("pi_low", .num($0.pooled.piLow)), ("pi_high", .num($0.pooled.piHigh)),
+              ("tau2", .num($0.pooled.tau2)),
+            ])
+          })
+      ),
+      (
+        "by_year",
+        .array(
+          r.byYear.map { y in
+            .object([
+              ("year", .int(y.year)), ("ids", .array(y.ids.map { .string($0) })),
+              ("pooled", random(y.reconciliation.randomEffects)),
+              ("linear_pool", pool(y.reconciliation.linearPool)),
+              ("log_pool", pool(y.reconciliation.logarithmicPool)),
+            ])
+          })
+      ),
+    ])
+  }
+}

@@ -1,0 +1,63 @@
+import Figures
+import Statistics
+
+extension RangesAnalysis {
+  /// A plain-text table for the terminal.
+  public static func table(_ results: [QuantityRanges]) -> String {
+    var out = ""
+    for r in results {
+      let rec = r.reconciliation
+      out += "\(r.quantity)\(r.unit.isEmpty ? "" : " (\(r.unit))")\n"
+      var rows: [[String]] = [["id", "source", "year", "low", "high", "pooled"]]
+      for k in r.figures.indices {
+        let f = r.figures[k]
+        let textual = r.textual[k]
+        let low = textual ? f.verbal?.low : (f.low ?? f.value)
+        let high = textual ? f.verbal?.high : (f.high ?? f.value)
+        rows.append([
+          f.id, f.source, f.period.map { String($0.year) } ?? "", NumberFormat.human(low, significant: 6),
+          NumberFormat.human(high, significant: 6), r.pooling(ofFigure: k).excludedReason == nil ? "yes" : "no",
+        ])
+      }
+      out += TextTable.render(rows) + "\n"
+      out += "  envelope:     \(rangeText(rec.envelope.low, rec.envelope.high))\n"
+      if let i = rec.intersection {
+        out += "  intersection: \(rangeText(i.low, i.high))\n"
+      } else {
+        out += "  intersection: none — the sources conflict\n"
+        for (a, b) in rec.conflictPairs { out += "    conflict: \(a) and \(b) do not overlap\n" }
+        if rec.conflictPairCount > rec.conflictPairs.count {
+          out += "    … and \(rec.conflictPairCount - rec.conflictPairs.count) more conflicting pairs\n"
+        }
+      }
+      for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
+      if let re = rec.randomEffects {
+        out += "  random effects (\(rec.scale.rawValue) scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
+      }
+      if let lp = rec.linearPool {
+        out += "  linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
+      }
+      if let gp = rec.logarithmicPool {
+        out += "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+      }
+      if r.byYear.count > 1 {
+        out += "  consensus by publication year (all figures published up to that year):\n"
+        for y in r.byYear {
+          let re = y.reconciliation.randomEffects
+          out += "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+        }
+      }
+      if rec.leaveOneOutOmitted {
+        out += "  leave-one-out: not computed for more than \(RangePooling.maxLeaveOneOut) sources\n"
+      }
+      if !rec.leaveOneOut.isEmpty {
+        out += "  leave-one-out (random effects):\n"
+        for l in rec.leaveOneOut {
+          out += "    without \(l.id): \(NumberFormat.human(l.pooled.estimate)) (CI \(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))\n"
+        }
+      }
+      out += "\n"
+    }
+    return TerminalText.escape(out)
+  }
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Numerics
+
+/// A pooled range: a central value and an interval.
+public struct PooledRange: Sendable, Equatable {
+  /// The method's name.
+  public var method: String
+  /// The central value (median on the natural scale).
+  public var estimate: Double
+  /// Lower end.
+  public var low: Double
+  /// Upper end.
+  public var high: Double
+}
+
+/// The random-effects view of the pooled ranges, back on the natural scale.
+public struct LogRandomEffects: Sendable, Equatable {
+  /// "random effects (DL) on log scale".
+  public var method: String
+  /// exp(μ̂): the pooled geometric centre.
+  public var estimate: Double
+  /// exp of the confidence interval for μ.
+  public var ciLow: Double
+  /// exp of the confidence interval for μ.
+  public var ciHigh: Double
+  /// exp of the prediction interval: where a new, independent source's figure would fall.
+  public var piLow: Double
+  /// exp of the prediction interval.
+  public var piHigh: Double
+  /// τ² on the log scale.
+  public var tau2: Double
+  /// I² (percent).
+  public var i2: Double
+  /// Number of sources pooled.
+  public var k: Int
+}
+
+/// Leave-one-out influence: the random-effects result without one source.
+public struct LeaveOneOut: Sendable, Equatable {
+  /// The source left out.
+  public var id: String
+  /// The pooled result without it.
+  public var pooled: LogRandomEffects
+}
+
+/// The result of reconciling the figures of one quantity.
+public struct RangeReconciliation: Sendable {
+  /// Every source's distribution (pooled ones only).
+  public var distributions: [SourceDistribution]
+  /// Sources left out of pooling, with the reason.
+  public var excluded: [(id: String, reason: String)]
+  /// Smallest low and largest high over all sources (nil where some source is open-ended that way).
+  public var envelope: (low: Double?, high: Double?)
+  /// The range every pooled source agrees with, or nil when two of them are disjoint.
+  public var intersection: (low: Double, high: Double)?
+  /// Pairs of pooled sources whose ranges do not overlap (at most `maxListedPairs`).
+  public var conflictPairs: [(String, String)]
+  /// How many such pairs there are in all.
+  public var conflictPairCount: Int
+  /// Ids taking part in at least one conflict, in input order.
+  public var conflicts: [String]
+  /// Random-effects pooling of the log-scale midpoints (nil with fewer than one pooled source).
+  public var randomEffects: LogRandomEffects?
+  /// Linear opinion pool: the weighted mixture of the sources' distributions (Stone 1961).
+  public var linearPool: PooledRange?
+  /// Logarithmic opinion pool: normalised weighted geometric mean of the densities (Genest & Zidek 1986).
+  public var logarithmicPool: PooledRange?
+  /// Random effects without each source in turn.
+  public var leaveOneOut: [LeaveOneOut]
+  /// Level of the pooled intervals.
+  public var level: Double
+  /// The scale the sources were pooled on.
+  public var scale: PoolingScale
+  /// Whether leave-one-out was skipped because there are more than `maxLeaveOneOut` sources.
+  public var leaveOneOutOmitted: Bool
+  /// What became of each input, in input order: `i ≥ 0` is `distributions[i]`, `i < 0` is
+  /// `excluded[-1 - i]` (every input is one or the other). Lets a caller find an input's
+  /// entry by position, even when two inputs share an id.
+  public var outcomes: [Int] = []
+
+  /// Where input `k` went: the index of its distribution or of its exclusion (both nil when
+  /// `k` is not an input).
+  public func entry(ofInput k: Int) -> (distribution: Int?, exclusion: Int?) {
+    guard k >= 0, k < outcomes.count else { return (nil, nil) }
+    let i = outcomes[k]
+    if i >= 0 { return (i < distributions.count ? i : nil, nil) }
+    let e = -1 - i
+    return (nil, e < excluded.count ? e : nil)
+  }
+}
+
+/// The scale ranges are pooled on: log (lognormal sources) when every pooled figure is
+/// positive, natural (normal sources) when the quantity can be zero or negative.
+public enum PoolingScale: String, Sendable {
+  /// log x: lognormal sources, multiplicative uncertainty.
+  case log
+  /// x: normal sources, additive uncertainty.
+  case natural
+
+  /// Back from the pooling scale to the quantity's.
+  public var inverse: @Sendable (Double) -> Double {
+    switch self {
+    case .log: return { exp($0) }
+    case .natural: return { $0 }
+    }
+  }
+}
