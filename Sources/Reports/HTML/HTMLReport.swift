@@ -177,7 +177,7 @@ public enum HTMLReport {
       out += "<p class=\"note\">\(q.figures.count) figures: too many to draw or list one by one here. Each figure's range, pooling and quote are in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
     }
     out += "<figure>\n" + (detailed ? SVGRangeChart(q, index: index).svg + "\n" : "")
-    out += "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (0.9 unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
+    out += "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
     if rec.intersection == nil && !rec.conflictPairs.isEmpty {
       out += "<h3>Conflicting pairs</h3>\n<p>No single range is consistent with every pooled figure. These pairs do not overlap:</p>\n<ul class=\"conflicts\">\n"
       for (a, b) in rec.conflictPairs.prefix(listedPairs) {

@@ -276,7 +276,7 @@ public enum ReportBuilder {
     if let gp = rec.logarithmicPool {
       out += "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
     }
-    out += "\nEach range is read as the central interval of a lognormal at its coverage (0.9 unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
+    out += "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
     guard detailed else { return out }
     out += "### Quotes\n\n"
     for f in q.figures { out += "- **\(Markdown.text(f.id))** (\(Markdown.text(f.document))): “\(Markdown.text(f.quote))”\n" }
