@@ -1,12 +1,4 @@
 import ArgumentParser
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 
 struct Compare: ParsableCommand {

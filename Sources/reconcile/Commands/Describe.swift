@@ -30,14 +30,13 @@ struct DescribeCommand: ParsableCommand {
   var column: String
   @Option(name: .long, help: "One description per distinct value of this column.")
   var by: String?
-  @Option(name: .long, help: "Output format: table, csv or json.")
-  var format: OutputFormat = .table
+  @OptionGroup var output: FormatOptions
 
   func run() throws {
     try guarded {
       let table = try CSVReader.read(path: path)
       let rows = try DescribeAnalysis.run(table, column: column, by: by)
-      switch format {
+      switch output.format {
       case .json:
         if by != nil {
           emit(JSON.array(rows.map { DescribeAnalysis.json($0.description, group: $0.group) }).serialized() + "\n")

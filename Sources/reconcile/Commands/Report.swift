@@ -9,7 +9,6 @@ import FoundationEssentials
   import Darwin
 #endif
 import Reports
-import Statistics
 
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -101,9 +100,7 @@ struct Report: ParsableCommand {
         printError("\(compareTo): error: no such folder")
         throw ExitCode(Exit.noInput)
       }
-      let everything = try expand(inputs, includeClaims: true)
-      let claimPaths = everything.filter { isClaimsFile($0) }
-      let all = everything.filter { !isClaimsFile($0) }
+      let (all, claimPaths) = try InputPaths.figuresAndClaims(inputs)
       var progress = BatchProgress(total: BatchPlan(paths: all, shard: shard ?? .all).items.count, enabled: !quiet && isatty(2) != 0) {
         writeStandardError($0)
       }

@@ -1,15 +1,6 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
-import Statistics
 
 struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -28,18 +19,11 @@ struct Validate: ParsableCommand {
         reconcile validate datasets/*.csv
       """)
 
-  @Argument(help: "Figures files or folders of them.")
-  var paths: [String]
-
-  func validate() throws {
-    if paths.isEmpty { throw ValidationError("give at least one figures file") }
-  }
+  @OptionGroup var inputs: InputOptions<ClaimsOrFiguresInputs>
 
   func run() throws {
     try guarded {
-      let everything = try expand(paths, includeClaims: true)
-      let claimPaths = everything.filter { isClaimsFile($0) }
-      let figurePaths = everything.filter { !isClaimsFile($0) }
+      let (figurePaths, claimPaths) = try InputPaths.figuresAndClaims(inputs.paths)
       let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
       for f in files {
         // At most 20 names: a file of 100,000 quantities would print a line of megabytes.
