@@ -1,13 +1,6 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import Numerics
 import Reports
 
 @main
@@ -36,32 +29,11 @@ struct Reconcile: ParsableCommand {
   /// Entry point: limits BLAS to one thread (unless `OPENBLAS_NUM_THREADS` is set), then
   /// parses and runs the command.
   static func main() {
-    singleThreadedBLAS()
+    BLASThreads.useOne()
     // After OpenBLAS's threads are gone and before any other starts: SIGINT, SIGTERM, SIGHUP
     // and SIGQUIT are taken by one thread that removes unfinished output first.
     Interruption.install()
     main(nil)
-  }
-
-  /// The tool runs its own parallel work on tiny problems, where OpenBLAS's worker threads only
-  /// spin (`sched_yield`). OpenBLAS reads `OPENBLAS_NUM_THREADS` when the library is loaded,
-  /// before `main`, so besides setting the variable (for anything reading it later) the thread
-  /// count is set through `openblas_set_num_threads`, looked up at run time because the BLAS
-  /// behind Debian's alternatives need not be OpenBLAS. Nothing changes when the user set the
-  /// variable.
-  static func singleThreadedBLAS() {
-    guard getenv("OPENBLAS_NUM_THREADS") == nil else { return }
-    setenv("OPENBLAS_NUM_THREADS", "1", 1)
-    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "openblas_set_num_threads") else { return }
-    typealias SetThreads = @convention(c) (Int32) -> Void
-    unsafeBitCast(symbol, to: SetThreads.self)(1)
-    // The worker threads OpenBLAS started at load would otherwise busy-wait for about 0.1 s
-    // of CPU time, competing with the tool's own workers: stop them (OpenBLAS exports this
-    // for its fork handler; with one thread it never restarts them).
-    if let shutdown = dlsym(handle, "blas_thread_shutdown_") {
-      typealias Shutdown = @convention(c) () -> Int32
-      _ = unsafeBitCast(shutdown, to: Shutdown.self)()
-    }
   }
 }
 

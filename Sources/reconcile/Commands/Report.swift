@@ -78,37 +78,25 @@ struct Report: ParsableCommand {
     if out.isEmpty { throw ValidationError("--out must name a folder (it is replaced whole by the new report)") }
     if let compareTo {
       if compareTo.isEmpty { throw ValidationError("--compare-to must name a folder") }
-      // Real paths: a link to the baseline, or a folder inside it or around it, would
-      // overwrite the baseline when the report is swapped in.
-      let base = ReportFolder.canonicalPath(compareTo)
-      let target = ReportFolder.canonicalPath(out)
-      if ReportFolder.contains(base, target) || ReportFolder.contains(target, base) {
-        throw ValidationError(
-          "--compare-to must not be the --out folder, nor inside it or around it (\(compareTo) is \(base), --out \(out) is \(target)): the baseline would be overwritten")
-      }
+      if let overlap = ReportFolder.baselineOverlap(baseline: compareTo, out: out) { throw ValidationError(overlap) }
     }
   }
 
   func run() throws {
     try guarded {
-      let inputs = paths.isEmpty ? ["datasets"] : paths
-      if paths.isEmpty && !FileManager.default.fileExists(atPath: "datasets") {
-        throw FiguresError.fileNotFound(path: "datasets")
-      }
+      let (all, claimPaths) = try ReportBatch.inputs(paths)
       var isDir = false
       if let compareTo, !(FileManager.default.fileExists(atPath: compareTo, isDirectory: &isDir) && isDir) {
         printError("\(compareTo): error: no such folder")
         throw ExitCode(Exit.noInput)
       }
-      let (all, claimPaths) = try InputPaths.figuresAndClaims(inputs)
-      var progress = BatchProgress(total: BatchPlan(paths: all, shard: shard ?? .all).items.count, enabled: !quiet && isatty(2) != 0) {
-        writeStandardError($0)
-      }
+      let plan = BatchPlan(paths: all, shard: shard ?? .all)
+      var progress = BatchProgress(total: plan.items.count, enabled: !quiet && isatty(2) != 0) { writeStandardError($0) }
       defer { progress.finish() }
       let outcome: ReportBatch.Outcome
       do {
         outcome = try ReportBatch.run(
-          figures: all, claims: claimPaths, out: out, shard: shard ?? .all,
+          figures: all, claims: claimPaths, out: out, shard: plan.shard,
           warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
           progress: { progress.step($0, $1) })
       } catch let e as ClaimsCheckError {
@@ -116,18 +104,11 @@ struct Report: ParsableCommand {
         throw ExitCode(Exit.data)
       }
       progress.finish()
-      let plan = BatchPlan(paths: all, shard: shard ?? .all)
-      if !quiet {
-        let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
-        emitShown("wrote \(out)/ — \(outcome.datasets.count) dataset\(outcome.datasets.count == 1 ? "" : "s")\(part): \(outcome.datasets.joined(separator: ", "))\n")
-      }
+      if !quiet { emitShown(outcome.summaryLine(out: out, plan: plan)) }
       guard let compareTo else { return }
-      let names = Set(outcome.datasets)
       let result = try compareOutputs(
         baseline: compareTo, current: out, tolerance: try tolerance(rtol: rtol, atol: atol),
-        include: { rel in
-          plan.shard.isWhole || names.contains(String(rel.split(separator: "/").first ?? ""))
-        })
+        include: outcome.comparedFiles(plan: plan))
       emitShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
