@@ -3,19 +3,11 @@ import Reports
 import Statistics
 
 /// What the positional paths of a command are, for their help text.
-protocol InputKind {
-  static var help: String { get }
-}
-
+protocol InputKind { static var help: String { get } }
 /// Figures files or folders (the analyses; a folder's claims files are skipped).
-enum FiguresInputs: InputKind {
-  static let help = "Figures files or folders of them."
-}
-
+enum FiguresInputs: InputKind { static let help = "Figures files or folders of them." }
 /// Claims files, figures files or folders (validate and check read both).
-enum ClaimsOrFiguresInputs: InputKind {
-  static let help = "Claims files, figures files, or folders of them."
-}
+enum ClaimsOrFiguresInputs: InputKind { static let help = "Claims files, figures files, or folders of them." }
 
 /// The positional paths of the commands that read figures files: at least one (ArgumentParser
 /// requires a non-empty array when there is no default).
@@ -59,4 +51,39 @@ enum JoinpointSelection: String, ExpressibleByArgument, CaseIterable {
   case permutation
   /// The Bayesian information criterion.
   case bic
+}
+
+/// The help texts of `--rtol` and `--atol`.
+protocol ToleranceHelp {
+  static var relative: String { get }
+  static var absolute: String { get }
+}
+
+/// `compare`'s tolerances.
+enum CompareTolerance: ToleranceHelp {
+  static let (relative, absolute) = ("Relative tolerance on numbers.", "Absolute tolerance on numbers.")
+}
+/// `report --compare-to`'s tolerances.
+enum ReportTolerance: ToleranceHelp {
+  static let (relative, absolute) = ("Relative tolerance of --compare-to.", "Absolute tolerance of --compare-to.")
+}
+
+/// `--rtol` and `--atol`: numbers are equal when |current − baseline| <= atol + rtol·|baseline|.
+struct ToleranceOptions<Help: ToleranceHelp>: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp(Help.relative, valueName: "x"))
+  var rtol: Double = 1e-9
+  @Option(name: .long, help: ArgumentHelp(Help.absolute, valueName: "x"))
+  var atol: Double = 0
+
+  /// The tolerance, or a usage error (64) when either part is negative or not finite.
+  var tolerance: Tolerance {
+    get throws {
+      guard let t = Tolerance(relative: rtol, absolute: atol) else {
+        throw ValidationError("--rtol and --atol must be finite numbers, zero or more (got \(rtol), \(atol))")
+      }
+      return t
+    }
+  }
+
+  func validate() throws { _ = try tolerance }
 }

@@ -40,9 +40,6 @@ struct Reconcile: ParsableCommand {
 /// Exit codes of the contract.
 enum Exit {
   static let data: Int32 = 65
-  static let noInput: Int32 = 66
-  static let software: Int32 = 70
-  static let cannotCreate: Int32 = 73
 }
 
 /// Prints a message on standard error, with a line end. Control, bidirectional and invisible
@@ -59,42 +56,24 @@ func printDiagnostic(_ d: Diagnostic) {
   printError(TerminalText.escape(d.description, keepingNewlines: false))
 }
 
-/// Prints diagnostics, at most 100 of them (a file in the wrong format can produce thousands).
+/// Prints diagnostics, at most 100 of them, then how many more there were (``CommandFailure/lines(_:omitted:)``).
 func printDiagnostics(_ diagnostics: [Diagnostic], omitted: Int = 0) {
-  let shown = DiagnosticCollector.defaultLimit
-  for d in diagnostics.prefix(shown) { printDiagnostic(d) }
-  let all = diagnostics.count + max(0, omitted)
-  if all > shown {
-    printError("reconcile: \(all - min(shown, diagnostics.count)) more errors not shown (\(all) in all)")
-  }
+  for line in CommandFailure.lines(diagnostics, omitted: omitted) { printError(line) }
 }
 
-/// Runs `body`, turning the project's errors into diagnostics and exit codes.
+/// Runs `body`, turning the project's errors into diagnostics and exit codes (``CommandFailure``);
+/// ArgumentParser's exit codes and usage errors pass through.
 func guarded(_ body: () throws -> Void) throws {
   do {
     try body()
-  } catch let e as FiguresError {
-    switch e {
-    case .invalid(let diagnostics, let omitted):
-      printDiagnostics(diagnostics, omitted: omitted)
-    default:
-      printError(e.description)
-    }
-    throw ExitCode(e.exitCode)
-  } catch let e as AnalysisError {
-    let text = e.description
-    printError(text.contains(": error: ") ? text : "reconcile: error: \(text)")
-    throw ExitCode(Exit.data)
-  } catch let e as OutputError {
-    printError(e.description)
-    throw ExitCode(Exit.cannotCreate)
   } catch let e as ExitCode {
     throw e
   } catch let e as ValidationError {
     throw e
   } catch {
-    printError("reconcile: internal error: \(error)")
-    throw ExitCode(Exit.software)
+    let failure = CommandFailure(error)
+    for line in failure.lines { printError(line) }
+    throw ExitCode(failure.exitCode)
   }
 }
 
@@ -113,13 +92,3 @@ func readEach<T>(
     try InputPaths.expand(paths), read: read, warnings: warnings, warning: { printDiagnostic($0) },
     report: { printDiagnostics($0.diagnostics, omitted: $0.omitted) })
 }
-
-/// Writes CSV or JSON to standard output, exact (``StandardOutput/write(_:)-(String)``).
-func emit(_ text: String) { StandardOutput.write(text) }
-
-/// Writes a table or a summary line with control characters shown escaped
-/// (``StandardOutput/writeShown(_:)``).
-func emitShown(_ text: String) { StandardOutput.writeShown(text) }
-
-/// Writes pieces of bytes to standard output, in order, as they are.
-func emit(_ pieces: [[UInt8]]) { StandardOutput.write(pieces) }

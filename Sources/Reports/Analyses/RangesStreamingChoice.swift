@@ -22,4 +22,20 @@ extension RangesAnalysis {
     guard thresholdMB >= 0, size >= UInt64(thresholdMB) << 20 else { return nil }
     return files[0]
   }
+
+  /// `reconcile ranges` on one large file (``streamedFile(_:environment:)``), one quantity
+  /// at a time, to standard output through ``StandardOutput/pending()``: a run that fails
+  /// writes nothing there.
+  /// - Returns: false when the whole-file path should run instead (the input is not one large
+  ///   file, no temporary output can be made, or ``runByQuantity(path:quantities:coverage:level:format:plainRows:runBytes:emit:)``
+  ///   declined); nothing was written then.
+  /// - Throws: as `runByQuantity`, and `OutputError` when the output cannot be written.
+  public static func runByQuantityToStandardOutput(
+    files: [String], quantities: [String], coverage: Double, level: Double, format: StreamFormat
+  ) throws -> Bool {
+    guard let path = streamedFile(files), let pending = StandardOutput.pending() else { return false }
+    return try pending.deliver { write in
+      try runByQuantity(path: path, quantities: quantities, coverage: coverage, level: level, format: format, emit: write)
+    }
+  }
 }

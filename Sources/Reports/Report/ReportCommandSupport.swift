@@ -4,11 +4,17 @@ import FoundationEssentials
 extension ReportBatch {
   /// The figures files and claims files of `reconcile report PATH...`: `paths` with folders
   /// expanded (``InputPaths/figuresAndClaims(_:)``), or, with no path, the `datasets` folder.
+  /// With a `baseline` (`--compare-to`), that folder must exist before anything is written.
   /// - Throws: `FiguresError.fileNotFound` when no path is given and there is no `datasets`
-  ///   folder; as ``InputPaths/expand(_:includeClaims:)`` otherwise.
-  public static func inputs(_ paths: [String]) throws(FiguresError) -> (figures: [String], claims: [String]) {
+  ///   folder; `ComparisonError.missingFolder` when `baseline` is not a folder; as
+  ///   ``InputPaths/expand(_:includeClaims:)`` otherwise.
+  public static func inputs(_ paths: [String], baseline: String? = nil) throws -> (figures: [String], claims: [String]) {
     if paths.isEmpty && !FileManager.default.fileExists(atPath: "datasets") {
-      throw .fileNotFound(path: "datasets")
+      throw FiguresError.fileNotFound(path: "datasets")
+    }
+    var isFolder = false
+    if let baseline, !(FileManager.default.fileExists(atPath: baseline, isDirectory: &isFolder) && isFolder) {
+      throw ComparisonError.missingFolder(path: baseline)
     }
     return try InputPaths.figuresAndClaims(paths.isEmpty ? ["datasets"] : paths)
   }

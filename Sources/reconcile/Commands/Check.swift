@@ -37,9 +37,9 @@ struct Check: ParsableCommand {
       }
       let report = ClaimsAnalysis.run(claims: inputs.claims, figures: inputs.figures)
       switch output.format {
-      case .json: emit(ClaimsAnalysis.json(report).serialized() + "\n")
-      case .csv: emit(ClaimsAnalysis.csv(report).text)
-      case .table: emitShown(ClaimsAnalysis.table(report))
+      case .json: StandardOutput.write(ClaimsAnalysis.json(report).serialized() + "\n")
+      case .csv: StandardOutput.write(ClaimsAnalysis.csv(report).text)
+      case .table: StandardOutput.writeShown(ClaimsAnalysis.table(report))
       }
       for d in report.diagnostics { printDiagnostic(d) }
       if report.errors > 0 { throw ExitCode(Exit.data) }

@@ -37,14 +37,9 @@ struct DescribeCommand: ParsableCommand {
       let table = try CSVReader.read(path: path)
       let rows = try DescribeAnalysis.run(table, column: column, by: by)
       switch output.format {
-      case .json:
-        if by != nil {
-          emit(JSON.array(rows.map { DescribeAnalysis.json($0.description, group: $0.group) }).serialized() + "\n")
-        } else if let r = rows.first {
-          emit(DescribeAnalysis.json(r.description).serialized() + "\n")
-        }
-      case .csv: emit(DescribeAnalysis.csv(rows).text)
-      case .table: emitShown(DescribeAnalysis.table(rows))
+      case .json: StandardOutput.write(DescribeAnalysis.jsonDocument(rows, grouped: by != nil))
+      case .csv: StandardOutput.write(DescribeAnalysis.csv(rows).text)
+      case .table: StandardOutput.writeShown(DescribeAnalysis.table(rows))
       }
     }
   }

@@ -43,26 +43,10 @@ struct Fit: ParsableCommand {
   var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingBlanks() } }.filter { !$0.isEmpty } }
 
   func validate() throws {
-    guard degree >= 1 else { throw ValidationError("--degree must be at least 1, got \(degree)") }
-    if model == .nls || formula != nil {
-      guard formula != nil, let start, parseStart(start) != nil else {
-        throw ValidationError("nls needs --formula EXPR and --start NAME=VALUE[,NAME=VALUE...] with numeric values")
-      }
-    }
-    // A formula too long or too deep to read is a usage error (64); one that does not parse
-    // is reported with the data (65), as before.
-    if let formula {
-      do throws(ExpressionError) {
-        _ = try Statistics.Expression(formula)
-      } catch {
-        if error.kind == .limit {
-          throw ValidationError("<formula>:1:\(error.column): error: --formula: \(error.message)")
-        }
-      }
-    }
-    if model == .wls && weights == nil { throw ValidationError("--model wls needs --weights COL") }
-    if offset != nil && ![.poisson, .quasipoisson, .negbin].contains(model) {
-      throw ValidationError("--offset applies to count models (poisson, quasipoisson, negbin)")
+    if let problem = FitRequest.optionProblem(
+      model: model, formula: formula, start: start, weights: weights, offset: offset, degree: degree)
+    {
+      throw ValidationError(problem)
     }
   }
 
@@ -72,34 +56,18 @@ struct Fit: ParsableCommand {
         y: y, x: columns, degree: degree, noIntercept: noIntercept, model: formula != nil ? .nls : model,
         weights: weights, offset: offset, by: by, level: confidence.level)
       request.formula = formula
-      request.start = start.flatMap(parseStart) ?? []
+      request.start = start.flatMap(FitRequest.parseStart) ?? []
       // A batch's JSON is written as its chunks of groups are fitted; a failing group takes
       // back what was written.
-      if by != nil && output.format == .json, let pending = StandardOutput.pending() {
-        _ = try pending.deliver { write in
-          try FitAnalysis.streamGroupedJSON(path: path, request, emit: write)
-          return true
-        }
+      if by != nil && output.format == .json, try FitAnalysis.streamGroupedJSONToStandardOutput(path: path, request) {
         return
       }
       let fits = try FitAnalysis.run(path: path, request)
       switch output.format {
-      case .json: emit(FitAnalysis.jsonDocument(fits, grouped: by != nil))
-      case .csv: emit(FitAnalysis.csv(fits).text)
-      case .table: emitShown(FitAnalysis.table(fits))
+      case .json: StandardOutput.write(FitAnalysis.jsonDocument(fits, grouped: by != nil))
+      case .csv: StandardOutput.write(FitAnalysis.csv(fits).text)
+      case .table: StandardOutput.writeShown(FitAnalysis.table(fits))
       }
     }
   }
-}
-
-/// "b1=500,b2=1e-4" → [("b1", 500), ("b2", 0.0001)]; nil when malformed.
-func parseStart(_ s: String) -> [(name: String, value: Double)]? {
-  var out: [(name: String, value: Double)] = []
-  for part in s.split(separator: ",") {
-    let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingBlanks() }
-    guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]), v.isFinite else { return nil }
-    guard !out.contains(where: { $0.name == kv[0] }) else { return nil }
-    out.append((kv[0], v))
-  }
-  return out.isEmpty ? nil : out
 }

@@ -35,17 +35,12 @@ struct Meta: ParsableCommand {
     try guarded {
       let results = try MetaAnalysisReport.run(
         path: path, MetaRequest(method: method, test: test, by: by, level: confidence.level))
-      for g in results {
-        for w in g.result.warnings {
-          let what = g.group.map { "meta (group \($0))" } ?? "meta"
-          printDiagnostic(Diagnostic.warning("\(what): \(w)", at: SourceLocation(path: path, line: g.line)))
-        }
-      }
+      for w in MetaAnalysisReport.warnings(results, path: path) { printDiagnostic(w) }
       switch output.format {
       case .json:
-        emit(MetaAnalysisReport.jsonDocument(results, grouped: by != nil))
-      case .csv: emit(MetaAnalysisReport.csv(results).text)
-      case .table: emitShown(MetaAnalysisReport.table(results))
+        StandardOutput.write(MetaAnalysisReport.jsonDocument(results, grouped: by != nil))
+      case .csv: StandardOutput.write(MetaAnalysisReport.csv(results).text)
+      case .table: StandardOutput.writeShown(MetaAnalysisReport.table(results))
       }
     }
   }

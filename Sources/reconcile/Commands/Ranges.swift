@@ -28,24 +28,17 @@ struct Ranges: ParsableCommand {
   @OptionGroup var output: FormatOptions
 
   func validate() throws {
-    guard Figure.coverageRange.contains(coverage) else {
-      throw ValidationError(
-        "--coverage must be between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound), got \(coverage)")
-    }
+    let range = Figure.coverageRange
+    guard range.contains(coverage) else { throw ValidationError("--coverage must be between \(range.lowerBound) and \(range.upperBound), got \(coverage)") }
     try checkLevel(level)
   }
 
   func run() throws {
     try guarded {
       let format = output.format
-      // One large file goes one quantity at a time, through output that reaches standard
-      // output only when every quantity is done (``RangesAnalysis/streamedFile(_:environment:)``).
-      if let path = RangesAnalysis.streamedFile(try InputPaths.expand(inputs.paths)), let pending = StandardOutput.pending(),
-        try pending.deliver({ write in
-          try RangesAnalysis.runByQuantity(
-            path: path, quantities: quantity, coverage: coverage, level: level,
-            format: format == .json ? .json : format == .csv ? .csv : .table, emit: write)
-        })
+      if try RangesAnalysis.runByQuantityToStandardOutput(
+        files: try InputPaths.expand(inputs.paths), quantities: quantity, coverage: coverage, level: level,
+        format: format == .json ? .json : format == .csv ? .csv : .table)
       {
         return
       }
@@ -53,9 +46,9 @@ struct Ranges: ParsableCommand {
       let results = try RangesAnalysis.run(
         files, quantities: quantity, coverage: coverage, level: level, tableDetails: format != .csv)
       switch format {
-      case .json: emit(RangesAnalysis.json(results).serialized() + "\n")
-      case .csv: emit(RangesAnalysis.csv(results).text)
-      case .table: emitShown(RangesAnalysis.table(results))
+      case .json: StandardOutput.write(RangesAnalysis.json(results).serialized() + "\n")
+      case .csv: StandardOutput.write(RangesAnalysis.csv(results).text)
+      case .table: StandardOutput.writeShown(RangesAnalysis.table(results))
       }
     }
   }

@@ -1,13 +1,4 @@
 import ArgumentParser
-import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 
 struct Report: ParsableCommand {
@@ -56,25 +47,15 @@ struct Report: ParsableCommand {
   var out: String = "reconcile-report"
   @Option(name: .customLong("compare-to"), help: ArgumentHelp("Baseline folder to compare the new output with.", valueName: "dir"))
   var compareTo: String?
-  @Option(name: .long, help: ArgumentHelp("Relative tolerance of --compare-to.", valueName: "x"))
-  var rtol: Double = 1e-9
-  @Option(name: .long, help: ArgumentHelp("Absolute tolerance of --compare-to.", valueName: "x"))
-  var atol: Double = 0
+  @OptionGroup var tolerance: ToleranceOptions<ReportTolerance>
   @Option(
     name: .long, help: ArgumentHelp("Compute only shard K of N (1-based), e.g. 2/4.", valueName: "K/N"),
-    transform: { text in
-      do {
-        return try Shard(parsing: text)
-      } catch let e as ShardError {
-        throw ValidationError(e.description)
-      }
-    })
+    transform: { text in do throws(ShardError) { return try Shard(parsing: text) } catch { throw ValidationError(error.description) } })
   var shard: Shard?
   @Flag(name: .long, help: "No progress and no \"wrote\" line; errors and differences are still printed.")
   var quiet = false
 
   func validate() throws {
-    _ = try tolerance(rtol: rtol, atol: atol)
     if out.isEmpty { throw ValidationError("--out must name a folder (it is replaced whole by the new report)") }
     if let compareTo {
       if compareTo.isEmpty { throw ValidationError("--compare-to must name a folder") }
@@ -84,32 +65,21 @@ struct Report: ParsableCommand {
 
   func run() throws {
     try guarded {
-      let (all, claimPaths) = try ReportBatch.inputs(paths)
-      var isDir = false
-      if let compareTo, !(FileManager.default.fileExists(atPath: compareTo, isDirectory: &isDir) && isDir) {
-        printError("\(compareTo): error: no such folder")
-        throw ExitCode(Exit.noInput)
-      }
+      let (all, claimPaths) = try ReportBatch.inputs(paths, baseline: compareTo)
       let plan = BatchPlan(paths: all, shard: shard ?? .all)
-      var progress = BatchProgress(total: plan.items.count, enabled: !quiet && isatty(2) != 0) { writeStandardError($0) }
+      var progress = BatchProgress.onStandardError(total: plan.items.count, quiet: quiet)
       defer { progress.finish() }
-      let outcome: ReportBatch.Outcome
-      do {
-        outcome = try ReportBatch.run(
-          figures: all, claims: claimPaths, out: out, shard: plan.shard,
-          warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
-          progress: { progress.step($0, $1) })
-      } catch let e as ClaimsCheckError {
-        printDiagnostics(e.diagnostics, omitted: e.omitted)
-        throw ExitCode(Exit.data)
-      }
+      let outcome = try ReportBatch.run(
+        figures: all, claims: claimPaths, out: out, shard: plan.shard,
+        warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
+        progress: { progress.step($0, $1) })
       progress.finish()
-      if !quiet { emitShown(outcome.summaryLine(out: out, plan: plan)) }
+      if !quiet { StandardOutput.writeShown(outcome.summaryLine(out: out, plan: plan)) }
       guard let compareTo else { return }
-      let result = try compareOutputs(
-        baseline: compareTo, current: out, tolerance: try tolerance(rtol: rtol, atol: atol),
+      let result = try OutputComparison.compare(
+        baseline: compareTo, current: out, tolerance: try tolerance.tolerance,
         include: outcome.comparedFiles(plan: plan))
-      emitShown(result.text)
+      StandardOutput.writeShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
   }

@@ -46,16 +46,13 @@ struct Trend: ParsableCommand {
   @OptionGroup var output: FormatOptions
 
   func validate() throws {
-    guard (0...12).contains(grid) else { throw ValidationError("--grid must be between 0 and 12 points per year (got \(grid))") }
-    if let span, parseSpan(span) == nil {
-      throw ValidationError("--span must be FROM:TO with FROM < TO, e.g. 1998:2001 (got '\(span)')")
-    }
+    if let problem = TrendAnalysis.optionSyntaxProblem(grid: grid, span: span) { throw ValidationError(problem) }
   }
 
   func run() throws {
     try guarded {
       let files = try loadFigures(inputs.paths)
-      let span = span.flatMap(parseSpan)
+      let span = span.flatMap(TrendAnalysis.parseSpan)
       // --through and --span against the data's years, before anything is fitted or projected.
       var problem = TrendAnalysis.optionProblem(
         years: TrendAnalysis.observedYears(files, quantity: quantity), through: through, span: span)
@@ -71,17 +68,10 @@ struct Trend: ParsableCommand {
         files, quantity: quantity, model: model, level: confidence.level, through: through, span: span,
         maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == .bic, gridPerYear: grid)
       switch output.format {
-      case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
-      case .csv: emit(TrendAnalysis.csv([r]).text)
-      case .table: emitShown(TrendAnalysis.table(r))
+      case .json: StandardOutput.write(TrendAnalysis.json(r).serialized() + "\n")
+      case .csv: StandardOutput.write(TrendAnalysis.csv([r]).text)
+      case .table: StandardOutput.writeShown(TrendAnalysis.table(r))
       }
     }
   }
-}
-
-/// "1998:2001" → 1998...2001.
-func parseSpan(_ s: String) -> ClosedRange<Int>? {
-  let parts = s.split(separator: ":")
-  guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else { return nil }
-  return a...b
 }

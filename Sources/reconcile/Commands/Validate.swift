@@ -25,9 +25,9 @@ struct Validate: ParsableCommand {
     try guarded {
       let (figurePaths, claimPaths) = try InputPaths.figuresAndClaims(inputs.paths)
       let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
-      for f in files { emitShown(f.okLine) }
+      for f in files { StandardOutput.writeShown(f.okLine) }
       guard !claimPaths.isEmpty else { return }
-      for c in try ClaimsAnalysis.validate(claims: claimPaths, figures: figurePaths) { emitShown(ClaimsAnalysis.okLine(c)) }
+      for c in try ClaimsAnalysis.validate(claims: claimPaths, figures: figurePaths) { StandardOutput.writeShown(ClaimsAnalysis.okLine(c)) }
     }
   }
 }
