@@ -37,10 +37,8 @@ struct Reconcile: ParsableCommand {
   }
 }
 
-/// Exit codes of the contract.
-enum Exit {
-  static let data: Int32 = 65
-}
+/// Exit codes of the contract not carried by an error (``CommandFailure`` maps those).
+enum Exit { static let data: Int32 = 65 }
 
 /// Prints a message on standard error, with a line end. Control, bidirectional and invisible
 /// characters (which file names and quoted cells can carry) are shown escaped
@@ -66,10 +64,8 @@ func printDiagnostics(_ diagnostics: [Diagnostic], omitted: Int = 0) {
 func guarded(_ body: () throws -> Void) throws {
   do {
     try body()
-  } catch let e as ExitCode {
-    throw e
-  } catch let e as ValidationError {
-    throw e
+  } catch where error is ExitCode || error is ValidationError {
+    throw error
   } catch {
     let failure = CommandFailure(error)
     for line in failure.lines { printError(line) }

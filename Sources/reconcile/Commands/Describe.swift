@@ -1,13 +1,5 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 
 struct DescribeCommand: ParsableCommand {
@@ -18,6 +10,8 @@ struct DescribeCommand: ParsableCommand {
       Numbers are read from their decimal text and summed in double-double arithmetic, so the
       NIST StRD univariate sets keep all their digits. sd uses the divisor n − 1;
       autocorrelation is the lag-1 sample coefficient as NIST defines it.
+
+      \(exitCodes)
 
       Examples:
         reconcile describe data.csv --column y

@@ -7,6 +7,8 @@ struct Fit: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a regression to any CSV's columns: ols, wls, poisson, quasipoisson, negbin, or nls (a formula).",
     discussion: """
+      \(exitCodes)
+
       Examples:
         reconcile fit data.csv --y y --x x
         reconcile fit data.csv --y y --x x --degree 3
@@ -43,11 +45,8 @@ struct Fit: ParsableCommand {
   var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingBlanks() } }.filter { !$0.isEmpty } }
 
   func validate() throws {
-    if let problem = FitRequest.optionProblem(
-      model: model, formula: formula, start: start, weights: weights, offset: offset, degree: degree)
-    {
-      throw ValidationError(problem)
-    }
+    let problem = FitRequest.optionProblem(model: model, formula: formula, start: start, weights: weights, offset: offset, degree: degree)
+    if let problem { throw ValidationError(problem) }
   }
 
   func run() throws {

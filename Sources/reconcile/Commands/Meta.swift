@@ -13,6 +13,8 @@ struct Meta: ParsableCommand {
 
       An iterative estimator that does not converge is reported with "converged": false, and metafor's message is printed as a warning on stderr.
 
+      \(exitCodes)
+
       Examples:
         reconcile meta studies.csv
         reconcile meta studies.csv --method DL --test knha

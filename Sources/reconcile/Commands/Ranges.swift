@@ -12,6 +12,8 @@ struct Ranges: ParsableCommand {
       of pooling. Pooled views: random effects on the log scale (with its prediction interval),
       the linear opinion pool and the logarithmic opinion pool; leave-one-out for each source.
 
+      \(exitCodes)
+
       Examples:
         reconcile ranges datasets/nk-in-china.csv
         reconcile ranges datasets/nk-in-china.csv --format json

@@ -34,6 +34,9 @@ struct Report: ParsableCommand {
       Progress ("[3/120] datasets/foo.csv") is shown on stderr only when stderr is a terminal
       and the batch runs longer than a second; --quiet turns it off, and the "wrote" line.
 
+      Exit codes: 0 success, 1 a figure moved beyond tolerance (--compare-to), 64 usage,
+      65 bad input data, 66 missing input, 73 output not writable.
+
       Examples:
         reconcile report
         reconcile report datasets/mou-arrivals.csv --out /tmp/arrivals-report

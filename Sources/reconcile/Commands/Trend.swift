@@ -17,6 +17,8 @@ struct Trend: ParsableCommand {
       searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation
       test), and a --joinpoints above it is a usage error that names the largest K allowed.
 
+      \(exitCodes)
+
       Examples:
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model poisson
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model quasipoisson --through 2003
