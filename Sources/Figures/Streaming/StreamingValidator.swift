@@ -26,6 +26,15 @@ public struct FiguresSummary: Sendable, Hashable {
       path: file.path, figureCount: file.figures.count, quantities: file.quantities(),
       warnings: file.warnings)
   }
+
+  /// The line `reconcile validate` prints for a valid file, with a line end:
+  /// `PATH: ok — N figures, quantities: A, B, …`. At most 20 quantities are named, then how
+  /// many more (a file of 100,000 quantities would otherwise print a line of megabytes).
+  public var okLine: String {
+    var names = quantities.prefix(20).joined(separator: ", ")
+    if quantities.count > 20 { names += " and \(quantities.count - 20) more (\(quantities.count) in all)" }
+    return "\(path): ok — \(figureCount) figures, quantities: \(names)\n"
+  }
 }
 
 /// Validates a figures file in one streaming pass, in memory that does not grow with the

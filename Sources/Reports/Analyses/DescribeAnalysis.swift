@@ -53,6 +53,14 @@ public enum DescribeAnalysis {
     return .object(m)
   }
 
+  /// The JSON document `reconcile describe` prints, with a line end: with `grouped`, an array
+  /// of the objects of ``json(_:group:)``, each with its `"group"`; otherwise the first row's
+  /// object (nothing when there is no row).
+  public static func jsonDocument(_ rows: [(group: String?, description: Description)], grouped: Bool) -> String {
+    if grouped { return JSON.array(rows.map { json($0.description, group: $0.group) }).serialized() + "\n" }
+    return rows.first.map { json($0.description).serialized() + "\n" } ?? ""
+  }
+
   /// CSV: one row per group.
   public static func csv(_ rows: [(group: String?, description: Description)]) -> CSVWriter {
     var w = CSVWriter(header: ["group", "n", "mean", "sd", "autocorrelation", "min", "max", "median"])

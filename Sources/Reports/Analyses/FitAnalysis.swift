@@ -176,6 +176,17 @@ public enum FitAnalysis {
     return out
   }
 
+  /// ``streamGroupedJSON(path:_:emit:)`` to standard output through
+  /// ``StandardOutput/pending()``: a failing group takes back what was written.
+  /// - Returns: false, having written nothing, when no temporary output can be made.
+  public static func streamGroupedJSONToStandardOutput(path: String, _ request: FitRequest) throws -> Bool {
+    guard let pending = StandardOutput.pending() else { return false }
+    return try pending.deliver { write in
+      try streamGroupedJSON(path: path, request, emit: write)
+      return true
+    }
+  }
+
   /// `run(path:_:)` with `by`, written as the JSON document `jsonDocument(_:grouped: true)`
   /// makes of its fits — the same bytes — handed to `emit` in order as they are made: each
   /// chunk of groups is serialised by the worker that fitted it, and the writing overlaps the

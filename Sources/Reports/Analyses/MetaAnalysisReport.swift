@@ -277,6 +277,18 @@ public enum MetaAnalysisReport {
     return .object(members)
   }
 
+  /// The warnings of `results` (an iterative estimator that did not converge, with metafor's
+  /// message) as diagnostics located at each group's first row of the file at `path`:
+  /// `PATH:LINE: warning: meta (group G): MESSAGE`.
+  public static func warnings(_ results: [MetaGroupResult], path: String) -> [Diagnostic] {
+    results.flatMap { g in
+      g.result.warnings.map { w in
+        let what = g.group.map { "meta (group \($0))" } ?? "meta"
+        return Diagnostic.warning("\(what): \(w)", at: SourceLocation(path: path, line: g.line))
+      }
+    }
+  }
+
   /// The JSON document's bytes: one object, or with `--by` an array of objects with `group`
   /// keys (built and serialised on all cores).
   public static func jsonDocument(_ results: [MetaGroupResult], grouped: Bool) -> [[UInt8]] {

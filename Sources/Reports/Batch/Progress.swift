@@ -1,4 +1,11 @@
 import Figures
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// A one-line progress display for long batches: `[3/120] datasets/foo.csv`, rewritten in place.
 ///
@@ -22,6 +29,12 @@ public struct BatchProgress: Sendable {
     self.enabled = enabled
     self.start = ContinuousClock.now
     self.write = write
+  }
+
+  /// The display of the command line: on standard error, enabled when that is a terminal
+  /// and the run is not `quiet`.
+  public static func onStandardError(total: Int, quiet: Bool) -> BatchProgress {
+    BatchProgress(total: total, enabled: !quiet && isatty(2) != 0) { writeStandardError($0) }
   }
 
   /// The text of step `step` (1-based): `[3/120] label`, the label (a file name) shown

@@ -1,15 +1,5 @@
 import ArgumentParser
-import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
-import Statistics
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -32,30 +22,24 @@ struct Check: ParsableCommand {
       --strict, 65 a claim could not be checked or an input is invalid, 66 missing input.
       """)
 
-  @Argument(help: "Claims files, figures files, or folders of them.")
-  var paths: [String]
+  @OptionGroup var inputs: InputOptions<ClaimsOrFiguresInputs>
   @Flag(name: .long, help: "Exit 1 when any claim fails.")
   var strict = false
-  @Option(name: .long, help: "Output format: table, csv or json.")
-  var format: OutputFormat = .table
-
-  func validate() throws {
-    if paths.isEmpty { throw ValidationError("give at least one claims file") }
-  }
+  @OptionGroup var output: FormatOptions
 
   func run() throws {
     try guarded {
-      let inputs = try ClaimsAnalysis.load(paths: paths)
+      let inputs = try ClaimsAnalysis.load(paths: inputs.paths)
       for w in inputs.warnings { printDiagnostic(w) }
       if inputs.claims.isEmpty {
         printError("reconcile: error: no claims file among the inputs (a claims file has a 'formula' column)")
         throw ExitCode(Exit.data)
       }
       let report = ClaimsAnalysis.run(claims: inputs.claims, figures: inputs.figures)
-      switch format {
-      case .json: emit(ClaimsAnalysis.json(report).serialized() + "\n")
-      case .csv: emit(ClaimsAnalysis.csv(report).text)
-      case .table: emitShown(ClaimsAnalysis.table(report))
+      switch output.format {
+      case .json: StandardOutput.write(ClaimsAnalysis.json(report).serialized() + "\n")
+      case .csv: StandardOutput.write(ClaimsAnalysis.csv(report).text)
+      case .table: StandardOutput.writeShown(ClaimsAnalysis.table(report))
       }
       for d in report.diagnostics { printDiagnostic(d) }
       if report.errors > 0 { throw ExitCode(Exit.data) }

@@ -1,12 +1,4 @@
 import ArgumentParser
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 
 struct Compare: ParsableCommand {
@@ -38,44 +30,14 @@ struct Compare: ParsableCommand {
   var baselineDir: String
   @Argument(help: "The folder of outputs to check.")
   var currentDir: String
-  @Option(name: .long, help: ArgumentHelp("Relative tolerance on numbers.", valueName: "x"))
-  var rtol: Double = 1e-9
-  @Option(name: .long, help: ArgumentHelp("Absolute tolerance on numbers.", valueName: "x"))
-  var atol: Double = 0
-
-  func validate() throws {
-    _ = try tolerance(rtol: rtol, atol: atol)
-  }
+  @OptionGroup var tolerance: ToleranceOptions<CompareTolerance>
 
   func run() throws {
     try guarded {
-      let result = try compareOutputs(
-        baseline: baselineDir, current: currentDir, tolerance: try tolerance(rtol: rtol, atol: atol))
-      emitShown(result.text)
+      let result = try OutputComparison.compare(
+        baseline: baselineDir, current: currentDir, tolerance: try tolerance.tolerance)
+      StandardOutput.writeShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
-  }
-}
-
-/// The tolerance of `--rtol` / `--atol`, or a usage error (exit code 64).
-func tolerance(rtol: Double, atol: Double) throws -> Tolerance {
-  guard let t = Tolerance(relative: rtol, absolute: atol) else {
-    throw ValidationError("--rtol and --atol must be finite numbers, zero or more (got \(rtol), \(atol))")
-  }
-  return t
-}
-
-/// Compares two output folders, printing a comparison error compiler-style and exiting with
-/// its code (66 missing folder or file, 65 malformed CSV or JSON).
-func compareOutputs(
-  baseline: String, current: String, tolerance: Tolerance, include: (String) -> Bool = { _ in true }
-) throws -> ComparisonReport {
-  do {
-    return try OutputComparison.compare(
-      baseline: baseline, current: current, tolerance: tolerance, include: include)
-  } catch {
-    // OutputComparison.compare throws ComparisonError only.
-    printError(error.description)
-    throw ExitCode(error.exitCode)
   }
 }

@@ -1,13 +1,5 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 
 struct DescribeCommand: ParsableCommand {
@@ -18,6 +10,8 @@ struct DescribeCommand: ParsableCommand {
       Numbers are read from their decimal text and summed in double-double arithmetic, so the
       NIST StRD univariate sets keep all their digits. sd uses the divisor n − 1;
       autocorrelation is the lag-1 sample coefficient as NIST defines it.
+
+      \(exitCodes)
 
       Examples:
         reconcile describe data.csv --column y
@@ -30,22 +24,16 @@ struct DescribeCommand: ParsableCommand {
   var column: String
   @Option(name: .long, help: "One description per distinct value of this column.")
   var by: String?
-  @Option(name: .long, help: "Output format: table, csv or json.")
-  var format: OutputFormat = .table
+  @OptionGroup var output: FormatOptions
 
   func run() throws {
     try guarded {
       let table = try CSVReader.read(path: path)
       let rows = try DescribeAnalysis.run(table, column: column, by: by)
-      switch format {
-      case .json:
-        if by != nil {
-          emit(JSON.array(rows.map { DescribeAnalysis.json($0.description, group: $0.group) }).serialized() + "\n")
-        } else if let r = rows.first {
-          emit(DescribeAnalysis.json(r.description).serialized() + "\n")
-        }
-      case .csv: emit(DescribeAnalysis.csv(rows).text)
-      case .table: emitShown(DescribeAnalysis.table(rows))
+      switch output.format {
+      case .json: StandardOutput.write(DescribeAnalysis.jsonDocument(rows, grouped: by != nil))
+      case .csv: StandardOutput.write(DescribeAnalysis.csv(rows).text)
+      case .table: StandardOutput.writeShown(DescribeAnalysis.table(rows))
       }
     }
   }

@@ -1,20 +1,14 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 import Statistics
 
 struct Fit: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Fit a regression to any CSV's columns: ols, wls, poisson, quasipoisson.",
+    abstract: "Fit a regression to any CSV's columns: ols, wls, poisson, quasipoisson, negbin, or nls (a formula).",
     discussion: """
+      \(exitCodes)
+
       Examples:
         reconcile fit data.csv --y y --x x
         reconcile fit data.csv --y y --x x --degree 3
@@ -34,7 +28,7 @@ struct Fit: ParsableCommand {
   @Flag(name: .long, help: "Fit without an intercept.")
   var noIntercept = false
   @Option(name: .long, help: "Model: ols, wls, poisson, quasipoisson, negbin or nls.")
-  var model: String = "ols"
+  var model: ModelKind = .ols
   @Option(name: .long, help: "Weights column (wls).")
   var weights: String?
   @Option(name: .long, help: "Offset column, on the log scale (count models).")
@@ -45,80 +39,34 @@ struct Fit: ParsableCommand {
   var formula: String?
   @Option(name: .long, help: "nls: starting values, e.g. b1=500,b2=1e-4.")
   var start: String?
-  @Option(name: .long, help: "Confidence level.")
-  var level: Double = 0.95
-  @Option(name: .long, help: "Output format: table, csv or json.")
-  var format: OutputFormat = .table
+  @OptionGroup var confidence: LevelOptions
+  @OptionGroup var output: FormatOptions
 
   var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingBlanks() } }.filter { !$0.isEmpty } }
 
   func validate() throws {
-    guard degree >= 1 else { throw ValidationError("--degree must be at least 1, got \(degree)") }
-    guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
-    if model == "nls" || formula != nil {
-      guard formula != nil, let start, parseStart(start) != nil else {
-        throw ValidationError("nls needs --formula EXPR and --start NAME=VALUE[,NAME=VALUE...] with numeric values")
-      }
-    }
-    // A formula too long or too deep to read is a usage error (64); one that does not parse
-    // is reported with the data (65), as before.
-    if let formula {
-      do throws(ExpressionError) {
-        _ = try Statistics.Expression(formula)
-      } catch {
-        if error.kind == .limit {
-          throw ValidationError("<formula>:1:\(error.column): error: --formula: \(error.message)")
-        }
-      }
-    }
-    if ModelKind(rawValue: model) == nil {
-      throw ValidationError("--model '\(model)' is not available; use one of: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-    if model == "wls" && weights == nil { throw ValidationError("--model wls needs --weights COL") }
-    if offset != nil && !(model == "poisson" || model == "quasipoisson" || model == "negbin") {
-      throw ValidationError("--offset applies to count models (poisson, quasipoisson)")
-    }
+    let problem = FitRequest.optionProblem(model: model, formula: formula, start: start, weights: weights, offset: offset, degree: degree)
+    if let problem { throw ValidationError(problem) }
   }
 
   func run() throws {
     try guarded {
       var request = FitRequest(
-        y: y, x: columns, degree: degree, noIntercept: noIntercept,
-        model: formula != nil ? .nls : ModelKind(rawValue: model) ?? .ols, weights: weights, offset: offset, by: by,
-        level: level)
+        y: y, x: columns, degree: degree, noIntercept: noIntercept, model: formula != nil ? .nls : model,
+        weights: weights, offset: offset, by: by, level: confidence.level)
       request.formula = formula
-      request.start = start.flatMap(parseStart) ?? []
-      if by != nil && format == .json, let output = pendingOutput() {
-        // A batch's JSON is written as its chunks of groups are fitted; a failing group takes
-        // back what was written.
-        do {
-          try FitAnalysis.streamGroupedJSON(path: path, request) { try output.write($0) }
-        } catch {
-          output.retract()
-          throw error
-        }
-        try output.commit()
+      request.start = start.flatMap(FitRequest.parseStart) ?? []
+      // A batch's JSON is written as its chunks of groups are fitted; a failing group takes
+      // back what was written.
+      if by != nil && output.format == .json, try FitAnalysis.streamGroupedJSONToStandardOutput(path: path, request) {
         return
       }
       let fits = try FitAnalysis.run(path: path, request)
-      switch format {
-      case .json:
-        emit(FitAnalysis.jsonDocument(fits, grouped: by != nil))
-      case .csv: emit(FitAnalysis.csv(fits).text)
-      case .table: emitShown(FitAnalysis.table(fits))
+      switch output.format {
+      case .json: StandardOutput.write(FitAnalysis.jsonDocument(fits, grouped: by != nil))
+      case .csv: StandardOutput.write(FitAnalysis.csv(fits).text)
+      case .table: StandardOutput.writeShown(FitAnalysis.table(fits))
       }
     }
   }
-}
-
-/// "b1=500,b2=1e-4" → [("b1", 500), ("b2", 0.0001)]; nil when malformed.
-func parseStart(_ s: String) -> [(name: String, value: Double)]? {
-  var out: [(name: String, value: Double)] = []
-  for part in s.split(separator: ",") {
-    let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingBlanks() }
-    guard kv.count == 2, !kv[0].isEmpty, let v = Double(kv[1]), v.isFinite else { return nil }
-    guard !out.contains(where: { $0.name == kv[0] }) else { return nil }
-    out.append((kv[0], v))
-  }
-  return out.isEmpty ? nil : out
 }

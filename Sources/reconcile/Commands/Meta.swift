@@ -1,18 +1,7 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
 import Statistics
-
-extension TauSquaredEstimator: ExpressibleByArgument {}
-extension MetaTest: ExpressibleByArgument {}
 
 struct Meta: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -23,6 +12,8 @@ struct Meta: ParsableCommand {
       Methods (τ² estimators): FE (fixed effect, τ² = 0), DL (DerSimonian–Laird), HE (Hedges), HS (Hunter–Schmidt), SJ (Sidik–Jonkman), ML, REML (default), EB (empirical Bayes), PM (Paule–Mandel). Tests: z (default) or knha (Knapp–Hartung: t with k − 1 df). Every figure is defined as in metafor's rma() and predict().
 
       An iterative estimator that does not converge is reported with "converged": false, and metafor's message is printed as a warning on stderr.
+
+      \(exitCodes)
 
       Examples:
         reconcile meta studies.csv
@@ -39,32 +30,19 @@ struct Meta: ParsableCommand {
   var test: MetaTest = .z
   @Option(name: .long, help: "One meta-analysis per distinct value of this column, in order of first appearance.")
   var by: String?
-  @Option(name: .long, help: "Confidence level.")
-  var level: Double = 0.95
-  @Option(name: .long, help: "Output format: table, csv or json.")
-  var format: OutputFormat = .table
-
-  func validate() throws {
-    guard level > 0 && level < 1 else {
-      throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)")
-    }
-  }
+  @OptionGroup var confidence: LevelOptions
+  @OptionGroup var output: FormatOptions
 
   func run() throws {
     try guarded {
       let results = try MetaAnalysisReport.run(
-        path: path, MetaRequest(method: method, test: test, by: by, level: level))
-      for g in results {
-        for w in g.result.warnings {
-          let what = g.group.map { "meta (group \($0))" } ?? "meta"
-          printDiagnostic(Diagnostic.warning("\(what): \(w)", at: SourceLocation(path: path, line: g.line)))
-        }
-      }
-      switch format {
+        path: path, MetaRequest(method: method, test: test, by: by, level: confidence.level))
+      for w in MetaAnalysisReport.warnings(results, path: path) { printDiagnostic(w) }
+      switch output.format {
       case .json:
-        emit(MetaAnalysisReport.jsonDocument(results, grouped: by != nil))
-      case .csv: emit(MetaAnalysisReport.csv(results).text)
-      case .table: emitShown(MetaAnalysisReport.table(results))
+        StandardOutput.write(MetaAnalysisReport.jsonDocument(results, grouped: by != nil))
+      case .csv: StandardOutput.write(MetaAnalysisReport.csv(results).text)
+      case .table: StandardOutput.writeShown(MetaAnalysisReport.table(results))
       }
     }
   }

@@ -1,15 +1,5 @@
 import ArgumentParser
-import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
-import Statistics
 
 struct Report: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -44,11 +34,14 @@ struct Report: ParsableCommand {
       Progress ("[3/120] datasets/foo.csv") is shown on stderr only when stderr is a terminal
       and the batch runs longer than a second; --quiet turns it off, and the "wrote" line.
 
+      Exit codes: 0 success, 1 a figure moved beyond tolerance (--compare-to), 64 usage,
+      65 bad input data, 66 missing input, 73 output not writable.
+
       Examples:
         reconcile report
-        reconcile report datasets/mou-arrivals.csv --out /tmp/arrivals-report
-        reconcile report --out /tmp/r --compare-to Tests/Fixtures/baseline
-        reconcile report --shard 2/4 --out /tmp/r     # on the second of four machines
+        reconcile report datasets/mou-arrivals.csv --out arrivals-report
+        reconcile report --out new-report --compare-to Tests/Fixtures/baseline
+        reconcile report --shard 2/4 --out part-2     # on the second of four machines
       """)
 
   @Argument(help: "Figures files or folders (default: datasets).")
@@ -57,81 +50,39 @@ struct Report: ParsableCommand {
   var out: String = "reconcile-report"
   @Option(name: .customLong("compare-to"), help: ArgumentHelp("Baseline folder to compare the new output with.", valueName: "dir"))
   var compareTo: String?
-  @Option(name: .long, help: ArgumentHelp("Relative tolerance of --compare-to.", valueName: "x"))
-  var rtol: Double = 1e-9
-  @Option(name: .long, help: ArgumentHelp("Absolute tolerance of --compare-to.", valueName: "x"))
-  var atol: Double = 0
+  @OptionGroup var tolerance: ToleranceOptions<ReportTolerance>
   @Option(
     name: .long, help: ArgumentHelp("Compute only shard K of N (1-based), e.g. 2/4.", valueName: "K/N"),
-    transform: { text in
-      do {
-        return try Shard(parsing: text)
-      } catch let e as ShardError {
-        throw ValidationError(e.description)
-      }
-    })
+    transform: { text in do throws(ShardError) { return try Shard(parsing: text) } catch { throw ValidationError(error.description) } })
   var shard: Shard?
   @Flag(name: .long, help: "No progress and no \"wrote\" line; errors and differences are still printed.")
   var quiet = false
 
   func validate() throws {
-    _ = try tolerance(rtol: rtol, atol: atol)
     if out.isEmpty { throw ValidationError("--out must name a folder (it is replaced whole by the new report)") }
     if let compareTo {
       if compareTo.isEmpty { throw ValidationError("--compare-to must name a folder") }
-      // Real paths: a link to the baseline, or a folder inside it or around it, would
-      // overwrite the baseline when the report is swapped in.
-      let base = ReportFolder.canonicalPath(compareTo)
-      let target = ReportFolder.canonicalPath(out)
-      if ReportFolder.contains(base, target) || ReportFolder.contains(target, base) {
-        throw ValidationError(
-          "--compare-to must not be the --out folder, nor inside it or around it (\(compareTo) is \(base), --out \(out) is \(target)): the baseline would be overwritten")
-      }
+      if let overlap = ReportFolder.baselineOverlap(baseline: compareTo, out: out) { throw ValidationError(overlap) }
     }
   }
 
   func run() throws {
     try guarded {
-      let inputs = paths.isEmpty ? ["datasets"] : paths
-      if paths.isEmpty && !FileManager.default.fileExists(atPath: "datasets") {
-        throw FiguresError.fileNotFound(path: "datasets")
-      }
-      var isDir = false
-      if let compareTo, !(FileManager.default.fileExists(atPath: compareTo, isDirectory: &isDir) && isDir) {
-        printError("\(compareTo): error: no such folder")
-        throw ExitCode(Exit.noInput)
-      }
-      let everything = try expand(inputs, includeClaims: true)
-      let claimPaths = everything.filter { isClaimsFile($0) }
-      let all = everything.filter { !isClaimsFile($0) }
-      var progress = BatchProgress(total: BatchPlan(paths: all, shard: shard ?? .all).items.count, enabled: !quiet && isatty(2) != 0) {
-        writeStandardError($0)
-      }
-      defer { progress.finish() }
-      let outcome: ReportBatch.Outcome
-      do {
-        outcome = try ReportBatch.run(
-          figures: all, claims: claimPaths, out: out, shard: shard ?? .all,
-          warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
-          progress: { progress.step($0, $1) })
-      } catch let e as ClaimsCheckError {
-        printDiagnostics(e.diagnostics, omitted: e.omitted)
-        throw ExitCode(Exit.data)
-      }
-      progress.finish()
+      let (all, claimPaths) = try ReportBatch.inputs(paths, baseline: compareTo)
       let plan = BatchPlan(paths: all, shard: shard ?? .all)
-      if !quiet {
-        let part = plan.shard.isWhole ? "" : " (shard \(plan.shard) of \(plan.total) datasets)"
-        emitShown("wrote \(out)/ — \(outcome.datasets.count) dataset\(outcome.datasets.count == 1 ? "" : "s")\(part): \(outcome.datasets.joined(separator: ", "))\n")
-      }
+      var progress = BatchProgress.onStandardError(total: plan.items.count, quiet: quiet)
+      defer { progress.finish() }
+      let outcome = try ReportBatch.run(
+        figures: all, claims: claimPaths, out: out, shard: plan.shard,
+        warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
+        progress: { progress.step($0, $1) })
+      progress.finish()
+      if !quiet { StandardOutput.writeShown(outcome.summaryLine(out: out, plan: plan)) }
       guard let compareTo else { return }
-      let names = Set(outcome.datasets)
-      let result = try compareOutputs(
-        baseline: compareTo, current: out, tolerance: try tolerance(rtol: rtol, atol: atol),
-        include: { rel in
-          plan.shard.isWhole || names.contains(String(rel.split(separator: "/").first ?? ""))
-        })
-      emitShown(result.text)
+      let result = try OutputComparison.compare(
+        baseline: compareTo, current: out, tolerance: try tolerance.tolerance,
+        include: outcome.comparedFiles(plan: plan))
+      StandardOutput.writeShown(result.text)
       if result.hasDifferences { throw ExitCode(1) }
     }
   }

@@ -1,15 +1,5 @@
 import ArgumentParser
-import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
-import Statistics
 
 struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -27,6 +17,8 @@ struct Trend: ParsableCommand {
       searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation
       test), and a --joinpoints above it is a usage error that names the largest K allowed.
 
+      \(exitCodes)
+
       Examples:
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model poisson
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model quasipoisson --through 2003
@@ -35,77 +27,53 @@ struct Trend: ParsableCommand {
         reconcile trend datasets/unhcr-bangkok.csv --quantity unhcr_bangkok_persons --format csv
       """)
 
-  @Argument(help: "Figures files or folders of them.")
-  var paths: [String]
+  @OptionGroup var inputs: InputOptions<FiguresInputs>
   @Option(name: .long, help: "The quantity to fit.")
   var quantity: String
   @Option(name: .long, help: "Model: poisson, quasipoisson, negbin, loglinear, linear or joinpoint (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion).")
-  var model: String?
+  var model: TrendModel?
   @Option(name: .long, help: "joinpoint: the largest number of joinpoints tried (default: up to 3, as many as the series allows).")
   var joinpoints: Int?
   @Option(name: .long, help: "joinpoint: how the number of joinpoints is chosen: permutation (Kim et al. 2000) or bic.")
-  var select: String = "permutation"
+  var select: JoinpointSelection = .permutation
   @Option(name: .long, help: "joinpoint: also try joinpoints between observed years, on a grid of N points per year (0: observed years only).")
   var grid: Int = 0
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
   var seed: UInt64 = 20_021_130
   @Option(name: .long, help: "Also report growth over the years FROM:TO (e.g. 1998:2001), within the observed years.")
   var span: String?
-  @Option(name: .long, help: "Confidence level.")
-  var level: Double = 0.95
+  @OptionGroup var confidence: LevelOptions
   @Option(name: .long, help: "Project through this year: from the last observed year to 50 years after it.")
   var through: Int?
-  @Option(name: .long, help: "Output format: table, csv or json.")
-  var format: OutputFormat = .table
+  @OptionGroup var output: FormatOptions
 
   func validate() throws {
-    if paths.isEmpty { throw ValidationError("give at least one figures file") }
-    guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
-    guard (0...12).contains(grid) else { throw ValidationError("--grid must be between 0 and 12 points per year (got \(grid))") }
-    guard ["permutation", "bic"].contains(select) else {
-      throw ValidationError("--select must be permutation or bic (got '\(select)')")
-    }
-    if let span, parseSpan(span) == nil {
-      throw ValidationError("--span must be FROM:TO with FROM < TO, e.g. 1998:2001 (got '\(span)')")
-    }
-    if let model, TrendModel(rawValue: model) == nil {
-      throw ValidationError("unknown --model '\(model)'; use one of: \(TrendModel.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
+    if let problem = TrendAnalysis.optionSyntaxProblem(grid: grid, span: span) { throw ValidationError(problem) }
   }
 
   func run() throws {
     try guarded {
-      let files = try loadFigures(paths)
+      let files = try loadFigures(inputs.paths)
+      let span = span.flatMap(TrendAnalysis.parseSpan)
       // --through and --span against the data's years, before anything is fitted or projected.
-      if let problem = TrendAnalysis.optionProblem(
-        years: TrendAnalysis.observedYears(files, quantity: quantity), through: through, span: span.flatMap(parseSpan))
-      {
+      var problem = TrendAnalysis.optionProblem(
+        years: TrendAnalysis.observedYears(files, quantity: quantity), through: through, span: span)
+      if problem == nil && model == .joinpoint {
+        problem = TrendAnalysis.joinpointProblem(
+          files, quantity: quantity, maxJoinpoints: joinpoints, selectByBIC: select == .bic, gridPerYear: grid)
+      }
+      if let problem {
         printError("reconcile trend: error: \(problem)")
         throw ExitCode.validationFailure
       }
-      if model == TrendModel.joinpoint.rawValue,
-        let problem = TrendAnalysis.joinpointProblem(
-          files, quantity: quantity, maxJoinpoints: joinpoints, selectByBIC: select == "bic", gridPerYear: grid)
-      {
-        printError("reconcile trend: error: \(problem)")
-        throw ExitCode.validationFailure
-      }
-      let m = model.flatMap { TrendModel(rawValue: $0) }
       let r = try TrendAnalysis.run(
-        files, quantity: quantity, model: m, level: level, through: through, span: span.flatMap(parseSpan),
-        maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == "bic", gridPerYear: grid)
-      switch format {
-      case .json: emit(TrendAnalysis.json(r).serialized() + "\n")
-      case .csv: emit(TrendAnalysis.csv([r]).text)
-      case .table: emitShown(TrendAnalysis.table(r))
+        files, quantity: quantity, model: model, level: confidence.level, through: through, span: span,
+        maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == .bic, gridPerYear: grid)
+      switch output.format {
+      case .json: StandardOutput.write(TrendAnalysis.json(r).serialized() + "\n")
+      case .csv: StandardOutput.write(TrendAnalysis.csv([r]).text)
+      case .table: StandardOutput.writeShown(TrendAnalysis.table(r))
       }
     }
   }
-}
-
-/// "1998:2001" → 1998...2001.
-func parseSpan(_ s: String) -> ClosedRange<Int>? {
-  let parts = s.split(separator: ":")
-  guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else { return nil }
-  return a...b
 }

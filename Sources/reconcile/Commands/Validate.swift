@@ -1,15 +1,6 @@
 import ArgumentParser
 import Figures
-import FoundationEssentials
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Reports
-import Statistics
 
 struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -28,35 +19,15 @@ struct Validate: ParsableCommand {
         reconcile validate datasets/*.csv
       """)
 
-  @Argument(help: "Figures files or folders of them.")
-  var paths: [String]
-
-  func validate() throws {
-    if paths.isEmpty { throw ValidationError("give at least one figures file") }
-  }
+  @OptionGroup var inputs: InputOptions<ClaimsOrFiguresInputs>
 
   func run() throws {
     try guarded {
-      let everything = try expand(paths, includeClaims: true)
-      let claimPaths = everything.filter { isClaimsFile($0) }
-      let figurePaths = everything.filter { !isClaimsFile($0) }
+      let (figurePaths, claimPaths) = try InputPaths.figuresAndClaims(inputs.paths)
       let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
-      for f in files {
-        // At most 20 names: a file of 100,000 quantities would print a line of megabytes.
-        var names = f.quantities.prefix(20).joined(separator: ", ")
-        if f.quantities.count > 20 { names += " and \(f.quantities.count - 20) more (\(f.quantities.count) in all)" }
-        emitShown("\(f.path): ok — \(f.figureCount) figures, quantities: \(names)\n")
-      }
+      for f in files { StandardOutput.writeShown(f.okLine) }
       guard !claimPaths.isEmpty else { return }
-      // Claims are checked for structure, formulas and the figure ids they name (against the
-      // figures files given, or those beside the claims file).
-      let loaded = try ClaimsAnalysis.load(paths: claimPaths + figurePaths)
-      let checked = ClaimsAnalysis.run(claims: loaded.claims, figures: loaded.figures)
-      let errors = checked.diagnostics.filter { $0.severity == .error }
-      if !errors.isEmpty { throw FiguresError.invalid(errors) }
-      for c in loaded.claims {
-        emitShown("\(c.path): ok — \(c.claims.count) claims (run `reconcile check` to evaluate them)\n")
-      }
+      for c in try ClaimsAnalysis.validate(claims: claimPaths, figures: figurePaths) { StandardOutput.writeShown(ClaimsAnalysis.okLine(c)) }
     }
   }
 }
