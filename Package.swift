@@ -43,7 +43,7 @@ let package = Package(
     .executableTarget(name: "fuzz-claims", dependencies: ["Reports", "Figures", "FuzzSupport"]),
     // snprintf's %.*e for the CSV writer (no CVarArg boxing per number).
     .target(name: "CFormat"),
-    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures", "CFormat", "CScan"]),
+    .target(name: "Reports", dependencies: ["Numerics", "Statistics", "Figures", "CFormat"]),
     .executableTarget(
       name: "reconcile",
       dependencies: [
