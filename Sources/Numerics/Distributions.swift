@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #endif
 
 /// Standard normal distribution N(0, 1).
@@ -27,13 +27,13 @@ public enum Normal {
 
   /// `erfc(z/√2)` with the rounding error of `z/√2` corrected to first order.
   static func erfcScaledArgument(_ z: Double) -> Double {
-    let hi = 0.7071067811865476              // 1/√2 rounded to double
-    let lo = -4.8336466567264567e-17          // 1/√2 - hi
+    let hi = 0.7071067811865476  // 1/√2 rounded to double
+    let lo = -4.8336466567264567e-17  // 1/√2 - hi
     let u = z * hi
     if !u.isFinite { return erfc(u) }
     let delta = (-u).addingProduct(z, hi) + z * lo
     let base = erfc(u)
-    let correction = delta * 1.1283791670955126 * exp(-u * u)   // 2/√π
+    let correction = delta * 1.1283791670955126 * exp(-u * u)  // 2/√π
     return base - correction
   }
 
@@ -49,14 +49,14 @@ public enum Normal {
   package static func cdfAndKernel(_ x: Double) -> (cdf: Double, kernel: Double) {
     if x.isNaN { return (.nan, .nan) }
     let kernel = exp(-0.5 * x * x)
-    let hi = 0.7071067811865476              // 1/√2 rounded to double
-    let lo = -4.8336466567264567e-17          // 1/√2 - hi
+    let hi = 0.7071067811865476  // 1/√2 rounded to double
+    let lo = -4.8336466567264567e-17  // 1/√2 - hi
     let z = -x
     let u = z * hi
     if !u.isFinite { return (0.5 * erfc(u), kernel) }
     let delta = (-u).addingProduct(z, hi) + z * lo
     let base = erfc(u)
-    let correction = delta * 1.1283791670955126 * kernel   // 2/√π
+    let correction = delta * 1.1283791670955126 * kernel  // 2/√π
     return (0.5 * (base - correction), kernel)
   }
 
@@ -71,12 +71,14 @@ public enum Normal {
     let q = p - 0.5
     if abs(q) <= 0.425 {
       let r = 0.180625 - q * q
-      let num = (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
-        + 45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r
-        + 133.14166789178437745) * r + 3.387132872796366608)
-      let den = (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
-        + 21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r
-        + 42.313330701600911252) * r + 1.0)
+      let num =
+        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r
+          + 45921.953931549871457) * r + 13731.693765509461125) * r + 1971.5909503065514427) * r
+          + 133.14166789178437745) * r + 3.387132872796366608)
+      let den =
+        (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r
+          + 21213.794301586595867) * r + 5394.1960214247511077) * r + 687.1870074920579083) * r
+          + 42.313330701600911252) * r + 1.0)
       return q * num / den
     }
     var r = q < 0 ? p : 1 - p
@@ -84,20 +86,22 @@ public enum Normal {
     var value: Double
     if r <= 5 {
       r -= 1.6
-      value = (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
-        + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
-        + 4.6303378461565452959) * r + 1.42343711074968357734)
+      value =
+        (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r
+          + 1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.7694972214606914055) * r
+          + 4.6303378461565452959) * r + 1.42343711074968357734)
         / (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r
-        + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
-        + 2.05319162663775882187) * r + 1.0)
+          + 0.14810397642748007459) * r + 0.68976733498510000455) * r + 1.6763848301838038494) * r
+          + 2.05319162663775882187) * r + 1.0)
     } else {
       r -= 5
-      value = (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
-        + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
-        + 5.4637849111641143699) * r + 6.6579046435011037772)
+      value =
+        (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 0.0012426609473880784386) * r
+          + 0.026532189526576123093) * r + 0.29656057182850489123) * r + 1.7848265399172913358) * r
+          + 5.4637849111641143699) * r + 6.6579046435011037772)
         / (((((((2.04426310338993978564e-15 * r + 1.4215117583164458887e-7) * r + 1.8463183175100546818e-5) * r
-        + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
-        + 0.59983220655588793769) * r + 1.0)
+          + 7.868691311456132591e-4) * r + 0.0148753612908506148525) * r + 0.13692988092273580531) * r
+          + 0.59983220655588793769) * r + 1.0)
     }
     return q < 0 ? -value : value
   }
@@ -111,25 +115,31 @@ public enum Normal {
 /// quadratically elsewhere. Steps leaving the current bracket are replaced by geometric
 /// bisection or expansion, so the iteration always terminates.
 enum TailSolver {
-  static func solve(target: Double, increasing: Bool, starts: [Double],
-                    tail: (Double) -> Double, logDensity: (Double) -> Double) -> Double {
+  static func solve(
+    target: Double, increasing: Bool, starts: [Double],
+    tail: (Double) -> Double, logDensity: (Double) -> Double
+  ) -> Double {
     let logTarget = log(target)
     // Quantiles below the smallest normal double are flushed to zero (as R and the
     // correctly rounded values do for, e.g., qchisq(1e-300, 0.5) ≈ 1e-1200).
     let smallest = Double.leastNormalMagnitude
     if increasing ? tail(smallest) >= target : tail(smallest) <= target { return 0 }
-    var lo = smallest, hi = Double.infinity
+    var lo = smallest
+    var hi = Double.infinity
     // Best starting value by residual.
     var q = 1.0
     var bestResidual = Double.infinity
     for s in starts where s.isFinite && s > 0 {
       let r = abs(log(tail(s)) - logTarget)
-      if r < bestResidual || bestResidual.isNaN { bestResidual = r; q = s }
+      if r < bestResidual || bestResidual.isNaN {
+        bestResidual = r
+        q = s
+      }
     }
     for _ in 0..<400 {
       let t = tail(q)
       if t == target { return q }
-      let g = log(t) - logTarget          // may be -inf when t underflows
+      let g = log(t) - logTarget  // may be -inf when t underflows
       let qTooLarge = increasing ? g > 0 : g < 0
       if qTooLarge { hi = min(hi, q) } else { lo = max(lo, q) }
       var next = Double.nan
@@ -145,7 +155,7 @@ enum TailSolver {
         if hi.isInfinite {
           if lo >= Double.greatestFiniteMagnitude { return .infinity }
           next = min(Double.greatestFiniteMagnitude, max(lo, q) * 1e3)
-          if next == q {   // already at the largest double and still too small
+          if next == q {  // already at the largest double and still too small
             return .infinity
           }
         } else if lo <= smallest {
@@ -183,13 +193,16 @@ public enum StudentT {
       let logTail = a * (log(df) - 2 * log(at)) - log(a) - SpecialFunctions.logBeta(a, 0.5)
       return (0.5 * exp(logTail), 0.5)
     }
-    let x: Double, y: Double
+    let x: Double
+    let y: Double
     if at * at <= df {
       let s = at * at
-      x = df / (df + s); y = s / (df + s)
+      x = df / (df + s)
+      y = s / (df + s)
     } else {
-      let r = df / at / at     // avoids overflow of t²
-      x = r / (1 + r); y = 1 / (1 + r)
+      let r = df / at / at  // avoids overflow of t²
+      x = r / (1 + r)
+      y = 1 / (1 + r)
     }
     let ib = SpecialFunctions.incompleteBeta(x: x, y: y, a: df / 2, b: 0.5)
     return (0.5 * ib.lower, 0.5 * ib.upper)
@@ -245,11 +258,13 @@ public enum StudentT {
     let q: Double
     if abs(p - 0.5) < 0.25 {
       let central = abs(p - 0.5)
-      q = TailSolver.solve(target: central, increasing: true, starts: starts,
-                           tail: { tails($0, df: df).central }, logDensity: density)
+      q = TailSolver.solve(
+        target: central, increasing: true, starts: starts,
+        tail: { tails($0, df: df).central }, logDensity: density)
     } else {
-      q = TailSolver.solve(target: upperTail, increasing: false, starts: starts,
-                           tail: { tails($0, df: df).tail }, logDensity: density)
+      q = TailSolver.solve(
+        target: upperTail, increasing: false, starts: starts,
+        tail: { tails($0, df: df).tail }, logDensity: density)
     }
     return sign * q
   }
@@ -287,16 +302,19 @@ public enum GammaDistribution {
     var starts: [Double] = []
     let c = 1 / (9 * a)
     let wh = 1 - c + z * c.squareRoot()
-    if wh > 0 { starts.append(a * wh * wh * wh) }                  // Wilson–Hilferty
-    starts.append(exp((log(target) + SpecialFunctions.logGamma(a + 1)) / a))   // P ≈ xᵃ/Γ(a+1)
+    if wh > 0 { starts.append(a * wh * wh * wh) }  // Wilson–Hilferty
+    starts.append(exp((log(target) + SpecialFunctions.logGamma(a + 1)) / a))  // P ≈ xᵃ/Γ(a+1)
     var xu = max(1, -log(target))
     for _ in 0..<4 { xu = max(1e-300, -log(target) - SpecialFunctions.logGamma(a) + (a - 1) * log(xu)) }
-    starts.append(xu)                                               // Q ≈ xᵃ⁻¹e⁻ˣ/Γ(a)
+    starts.append(xu)  // Q ≈ xᵃ⁻¹e⁻ˣ/Γ(a)
     starts.append(a)
     let logGammaA = SpecialFunctions.logGamma(a)
     return TailSolver.solve(
       target: target, increasing: lowerSide, starts: starts,
-      tail: { x in let r = SpecialFunctions.incompleteGamma(a, x); return lowerSide ? r.p : r.q },
+      tail: { x in
+        let r = SpecialFunctions.incompleteGamma(a, x)
+        return lowerSide ? r.p : r.q
+      },
       logDensity: { x in (a - 1) * log(x) - x - logGammaA })
   }
 
@@ -335,23 +353,32 @@ public enum ChiSquared {
 /// `(1e6, 10)` and `(10, 1e6)`: cdf/sf within 9e-14 relative where the value is >= 1e-50,
 /// 1.1e-13 below that; quantiles within 1.1e-13 (1e-14 where the quantile is >= 1e-50).
 public enum FDistribution {
-  static func valid(_ d1: Double, _ d2: Double) -> Bool { d1 > 0 && d2 > 0 && !d1.isNaN && !d2.isNaN && !(d1.isInfinite && d2.isInfinite) }
+  static func valid(_ d1: Double, _ d2: Double) -> Bool {
+    d1 > 0 && d2 > 0 && !d1.isNaN && !d2.isNaN && !(d1.isInfinite && d2.isInfinite)
+  }
 
   static func tails(_ x: Double, _ d1: Double, _ d2: Double) -> (lower: Double, upper: Double) {
     if x <= 0 { return (0, 1) }
     if x.isInfinite { return (1, 0) }
     if d2.isInfinite {
-      let r = SpecialFunctions.incompleteGamma(d1 / 2, x * d1 / 2); return (r.p, r.q)
+      let r = SpecialFunctions.incompleteGamma(d1 / 2, x * d1 / 2)
+      return (r.p, r.q)
     }
     if d1.isInfinite {
-      let r = SpecialFunctions.incompleteGamma(d2 / 2, d2 / x / 2); return (r.q, r.p)
+      let r = SpecialFunctions.incompleteGamma(d2 / 2, d2 / x / 2)
+      return (r.q, r.p)
     }
     let u = d1 * x
-    let bx: Double, by: Double
+    let bx: Double
+    let by: Double
     if u > d2 {
-      let r = d2 / u; bx = 1 / (1 + r); by = r / (1 + r)
+      let r = d2 / u
+      bx = 1 / (1 + r)
+      by = r / (1 + r)
     } else {
-      let r = u / d2; bx = r / (1 + r); by = 1 / (1 + r)
+      let r = u / d2
+      bx = r / (1 + r)
+      by = 1 / (1 + r)
     }
     let ib = SpecialFunctions.incompleteBeta(x: bx, y: by, a: d1 / 2, b: d2 / 2)
     return (ib.lower, ib.upper)
@@ -371,13 +398,16 @@ public enum FDistribution {
 
   static func logDensity(_ x: Double, _ d1: Double, _ d2: Double) -> Double {
     if d2.isInfinite {
-      let a = d1 / 2; return log(a) + (a - 1) * log(a * x) - a * x - SpecialFunctions.logGamma(a)
+      let a = d1 / 2
+      return log(a) + (a - 1) * log(a * x) - a * x - SpecialFunctions.logGamma(a)
     }
     if d1.isInfinite {
-      let b = d2 / 2; let w = b / x
+      let b = d2 / 2
+      let w = b / x
       return log(w / x) + (b - 1) * log(w) - w - SpecialFunctions.logGamma(b)
     }
-    let a = d1 / 2, b = d2 / 2
+    let a = d1 / 2
+    let b = d2 / 2
     let r = d1 * x / d2
     let l1p = r.isFinite ? log1p(r) : log(d1) + log(x) - log(d2)
     return a * log(d1 / d2) + (a - 1) * log(x) - (a + b) * l1p - SpecialFunctions.logBeta(a, b)
@@ -395,25 +425,31 @@ public enum FDistribution {
     let target = lowerSide ? p : 1 - p
     var starts: [Double] = [1]
     if df1.isFinite && df2.isFinite {
-      let a = df1 / 2, b = df2 / 2
+      let a = df1 / 2
+      let b = df2 / 2
       let lb = SpecialFunctions.logBeta(a, b)
-      let ly = (log(target) + log(a) + lb) / a        // lower-tail: y ≈ (P a B)^{1/a}
+      let ly = (log(target) + log(a) + lb) / a  // lower-tail: y ≈ (P a B)^{1/a}
       let y = exp(ly)
       if y < 1 { starts.append(df2 * y / (df1 * (1 - y))) }
-      let w = exp((log(target) + log(b) + lb) / b)    // upper-tail: 1-y ≈ (P b B)^{1/b}
+      let w = exp((log(target) + log(b) + lb) / b)  // upper-tail: 1-y ≈ (P b B)^{1/b}
       if w < 1 && w > 0 { starts.append(df2 * (1 - w) / (df1 * w)) }
     }
     let z = lowerSide ? Normal.quantile(target) : -Normal.quantile(target)
     func wh(_ d: Double, _ z: Double) -> Double {
       if d.isInfinite { return 1 }
-      let c = 2 / (9 * d); let v = 1 - c + z * c.squareRoot(); return v > 0 ? v * v * v : .nan
+      let c = 2 / (9 * d)
+      let v = 1 - c + z * c.squareRoot()
+      return v > 0 ? v * v * v : .nan
     }
     // F ≈ (χ²_{d1}/d1)/(χ²_{d2}/d2) with the two factors at z/√2 and -z/√2.
     let ratio = wh(df1, z / 2.squareRoot()) / wh(df2, -z / 2.squareRoot())
     if ratio.isFinite && ratio > 0 { starts.append(ratio) }
     return TailSolver.solve(
       target: target, increasing: lowerSide, starts: starts,
-      tail: { x in let r = tails(x, df1, df2); return lowerSide ? r.lower : r.upper },
+      tail: { x in
+        let r = tails(x, df1, df2)
+        return lowerSide ? r.lower : r.upper
+      },
       logDensity: { x in logDensity(x, df1, df2) })
   }
 }

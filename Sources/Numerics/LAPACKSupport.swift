@@ -27,9 +27,10 @@ enum LAPACK {
   /// `a` is overwritten by `R` (upper triangle) and the reflectors; returns
   /// zero-based pivots (`perm[k]` = original column at position `k`) and `tau`.
   static func geqp3(_ a: inout [Double], m: Int, n: Int) throws(NumericsError) -> (perm: [Int], tau: [Double]) {
-    let mm = try int(m, "rows"), nn = try int(n, "columns")
+    let mm = try int(m, "rows")
+    let nn = try int(n, "columns")
     let lda = try int(max(1, m), "lda")
-    var jpvt = [clapack_int](repeating: 0, count: n)   // 0 = free column
+    var jpvt = [clapack_int](repeating: 0, count: n)  // 0 = free column
     var tau = [Double](repeating: 0, count: max(1, min(m, n)))
     let info = a.withUnsafeMutableBufferPointer { ap in
       jpvt.withUnsafeMutableBufferPointer { jp in
@@ -42,7 +43,7 @@ enum LAPACK {
     var perm: [Int] = []
     perm.reserveCapacity(n)
     for p in jpvt {
-      let k = Int(p) - 1   // LAPACK pivots are 1-based
+      let k = Int(p) - 1  // LAPACK pivots are 1-based
       guard k >= 0, k < n else { throw .lapack(routine: "dgeqp3", info: -6) }
       perm.append(k)
     }
@@ -51,18 +52,26 @@ enum LAPACK {
 
   /// Applies `Qᵀ` from a QR factorization (`dormqr`, side = L, trans = T) to the
   /// `m × nrhs` column-major matrix `c`.
-  static func ormqrTranspose(qr: [Double], m: Int, k: Int, tau: [Double], c: inout [Double], nrhs: Int) throws(NumericsError) {
+  static func ormqrTranspose(qr: [Double], m: Int, k: Int, tau: [Double], c: inout [Double], nrhs: Int)
+    throws(NumericsError)
+  {
     try ormqr(qr: qr, m: m, k: k, tau: tau, c: &c, nrhs: nrhs, transpose: true)
   }
 
   /// Applies `Q` (`transpose == false`) or `Qᵀ` from a QR factorization (`dormqr`, side = L).
-  static func ormqr(qr: [Double], m: Int, k: Int, tau: [Double], c: inout [Double], nrhs: Int, transpose: Bool) throws(NumericsError) {
-    let mm = try int(m, "rows"), kk = try int(k, "reflectors"), nr = try int(nrhs, "nrhs")
+  static func ormqr(qr: [Double], m: Int, k: Int, tau: [Double], c: inout [Double], nrhs: Int, transpose: Bool)
+    throws(NumericsError)
+  {
+    let mm = try int(m, "rows")
+    let kk = try int(k, "reflectors")
+    let nr = try int(nrhs, "nrhs")
     let lda = try int(max(1, m), "lda")
     let info = qr.withUnsafeBufferPointer { ap in
       tau.withUnsafeBufferPointer { tp in
         c.withUnsafeMutableBufferPointer { cp in
-          LAPACKE_dormqr(columnMajor, char("L"), transpose ? char("T") : char("N"), mm, nr, kk, ap.baseAddress, lda, tp.baseAddress, cp.baseAddress, lda)
+          LAPACKE_dormqr(
+            columnMajor, char("L"), transpose ? char("T") : char("N"), mm, nr, kk, ap.baseAddress, lda, tp.baseAddress,
+            cp.baseAddress, lda)
         }
       }
     }
@@ -70,11 +79,17 @@ enum LAPACK {
   }
 
   /// Solves `R z = c` (or `Rᵀ z = c`) for the leading `k × k` upper triangle of `a` (leading dimension `lda`) (`dtrtrs`).
-  static func trtrsUpper(_ a: [Double], lda: Int, k: Int, _ c: inout [Double], ldc: Int, transpose: Bool = false) throws(NumericsError) {
-    let kk = try int(k, "order"), la = try int(max(1, lda), "lda"), lc = try int(max(1, ldc), "ldc")
+  static func trtrsUpper(_ a: [Double], lda: Int, k: Int, _ c: inout [Double], ldc: Int, transpose: Bool = false)
+    throws(NumericsError)
+  {
+    let kk = try int(k, "order")
+    let la = try int(max(1, lda), "lda")
+    let lc = try int(max(1, ldc), "ldc")
     let info = a.withUnsafeBufferPointer { ap in
       c.withUnsafeMutableBufferPointer { cp in
-        LAPACKE_dtrtrs(columnMajor, char("U"), transpose ? char("T") : char("N"), char("N"), kk, 1, ap.baseAddress, la, cp.baseAddress, lc)
+        LAPACKE_dtrtrs(
+          columnMajor, char("U"), transpose ? char("T") : char("N"), char("N"), kk, 1, ap.baseAddress, la,
+          cp.baseAddress, lc)
       }
     }
     if info > 0 { throw .singular("dtrtrs: R(\(info),\(info)) is exactly zero") }
@@ -84,7 +99,8 @@ enum LAPACK {
   /// Overwrites the `k × k` upper triangular `r` with `R⁻¹ R⁻ᵀ` (`dtrtri` then `dlauum`),
   /// upper triangle only.
   static func upperInverseGram(_ r: inout [Double], k: Int) throws(NumericsError) {
-    let kk = try int(k, "order"), ld = try int(max(1, k), "lda")
+    let kk = try int(k, "order")
+    let ld = try int(max(1, k), "lda")
     var info = r.withUnsafeMutableBufferPointer { rp in
       LAPACKE_dtrtri(columnMajor, char("U"), char("N"), kk, rp.baseAddress, ld)
     }
@@ -98,7 +114,8 @@ enum LAPACK {
 
   /// Cholesky factorization `A = Uᵀ U` (`dpotrf`, upper).
   static func potrf(_ a: inout [Double], n: Int) throws(NumericsError) {
-    let nn = try int(n, "order"), ld = try int(max(1, n), "lda")
+    let nn = try int(n, "order")
+    let ld = try int(max(1, n), "lda")
     let info = a.withUnsafeMutableBufferPointer { ap in
       LAPACKE_dpotrf(columnMajor, char("U"), nn, ap.baseAddress, ld)
     }
@@ -108,7 +125,8 @@ enum LAPACK {
 
   /// Inverse from the Cholesky factor (`dpotri`, upper triangle).
   static func potri(_ a: inout [Double], n: Int) throws(NumericsError) {
-    let nn = try int(n, "order"), ld = try int(max(1, n), "lda")
+    let nn = try int(n, "order")
+    let ld = try int(max(1, n), "lda")
     let info = a.withUnsafeMutableBufferPointer { ap in
       LAPACKE_dpotri(columnMajor, char("U"), nn, ap.baseAddress, ld)
     }
@@ -118,7 +136,8 @@ enum LAPACK {
 
   /// Solves `A x = b` from the Cholesky factor (`dpotrs`, upper).
   static func potrs(_ u: [Double], n: Int, _ b: inout [Double]) throws(NumericsError) {
-    let nn = try int(n, "order"), ld = try int(max(1, n), "lda")
+    let nn = try int(n, "order")
+    let ld = try int(max(1, n), "lda")
     let info = u.withUnsafeBufferPointer { up in
       b.withUnsafeMutableBufferPointer { bp in
         LAPACKE_dpotrs(columnMajor, char("U"), nn, 1, up.baseAddress, ld, bp.baseAddress, ld)
@@ -139,7 +158,7 @@ enum Compensated {
     var c = 0.0
     for i in 0..<min(a.count, b.count) {
       let h = -a[i] * b[i]
-      let herr = (-h).addingProduct(-a[i], b[i])   // exact: -a*b - h
+      let herr = (-h).addingProduct(-a[i], b[i])  // exact: -a*b - h
       let t = s + h
       let z = t - s
       c += (s - (t - z)) + (h - z) + herr

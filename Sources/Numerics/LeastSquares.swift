@@ -61,20 +61,33 @@ public enum LeastSquares {
   /// - Throws: `NumericsError.dimensionMismatch` for inconsistent lengths,
   ///   `NumericsError.invalidArgument` for empty, non-finite or negative input,
   ///   `NumericsError.lapack` if LAPACK reports an error.
-  public static func solve(design: Matrix, response: [Double], weights: [Double]? = nil,
-                           tolerance: Double = 1e-7) throws(NumericsError) -> LeastSquaresResult {
-    let n = design.rows, p = design.columns
-    guard n >= 1, p >= 1 else { throw .invalidArgument("design must have at least one row and one column (got \(n)×\(p))") }
-    guard design.storage.count == n * p else { throw .dimensionMismatch("design storage has \(design.storage.count) elements, expected \(n * p)") }
-    guard response.count == n else { throw .dimensionMismatch("response has \(response.count) values, design has \(n) rows") }
-    guard tolerance.isFinite, tolerance >= 0, tolerance < 1 else { throw .invalidArgument("tolerance must be in [0, 1), got \(tolerance)") }
+  public static func solve(
+    design: Matrix, response: [Double], weights: [Double]? = nil,
+    tolerance: Double = 1e-7
+  ) throws(NumericsError) -> LeastSquaresResult {
+    let n = design.rows
+    let p = design.columns
+    guard n >= 1, p >= 1 else {
+      throw .invalidArgument("design must have at least one row and one column (got \(n)×\(p))")
+    }
+    guard design.storage.count == n * p else {
+      throw .dimensionMismatch("design storage has \(design.storage.count) elements, expected \(n * p)")
+    }
+    guard response.count == n else {
+      throw .dimensionMismatch("response has \(response.count) values, design has \(n) rows")
+    }
+    guard tolerance.isFinite, tolerance >= 0, tolerance < 1 else {
+      throw .invalidArgument("tolerance must be in [0, 1), got \(tolerance)")
+    }
     guard design.storage.allSatisfy(\.isFinite) else { throw .invalidArgument("design contains non-finite values") }
     guard response.allSatisfy(\.isFinite) else { throw .invalidArgument("response contains non-finite values") }
     var sw = [Double](repeating: 1, count: n)
     if let w = weights {
       guard w.count == n else { throw .dimensionMismatch("weights has \(w.count) values, design has \(n) rows") }
       for (i, wi) in w.enumerated() {
-        guard wi.isFinite, wi >= 0 else { throw .invalidArgument("weight \(i) is \(wi); weights must be finite and nonnegative") }
+        guard wi.isFinite, wi >= 0 else {
+          throw .invalidArgument("weight \(i) is \(wi); weights must be finite and nonnegative")
+        }
         sw[i] = wi.squareRoot()
       }
     }
@@ -123,7 +136,10 @@ public enum LeastSquares {
       let r11 = abs(qr[0])
       var firstBad: Int? = nil
       for i in 0..<k {
-        if i >= n || !(abs(qr[i * n + i]) > tolerance * r11) || r11 == 0 { firstBad = i; break }
+        if i >= n || !(abs(qr[i * n + i]) > tolerance * r11) || r11 == 0 {
+          firstBad = i
+          break
+        }
       }
       guard let bad = firstBad else { break }
       for i in bad..<k { aliased[kept[perm[i]]] = true }
@@ -135,7 +151,7 @@ public enum LeastSquares {
     if k > 0 {
       // Solve R z = (Qᵀ y)₁, then refine (x, r) on the augmented system
       // [I A; Aᵀ 0][r; x] = [y; 0] with residuals in doubled precision (Björck 1967).
-      var bs = [Double](repeating: 0, count: k)   // coefficients of the kept, scaled columns (kept order)
+      var bs = [Double](repeating: 0, count: k)  // coefficients of the kept, scaled columns (kept order)
       var c0 = yw
       try LAPACK.ormqr(qr: qr, m: n, k: min(n, k), tau: tau, c: &c0, nrhs: 1, transpose: true)
       try LAPACK.trtrsUpper(qr, lda: n, k: k, &c0, ldc: n)
@@ -154,20 +170,20 @@ public enum LeastSquares {
       for _ in 0..<3 {
         var f = [Double](repeating: 0, count: n)
         for t in 0..<k { xAndR[t] = bs[t] }
-        for i in 0..<n {   // f = y - r - A x, with r as an extra term of the compensated dot product
+        for i in 0..<n {  // f = y - r - A x, with r as an extra term of the compensated dot product
           for t in 0..<k { rowAndOne[t] = columnsKept[t][i] }
           xAndR[k] = rw[i]
           f[i] = Compensated.residual(yw[i], rowAndOne, xAndR)
         }
         var g = [Double](repeating: 0, count: max(n, k))
-        for i in 0..<k { g[i] = Compensated.residual(0, columnsKept[perm[i]], rw) }   // (-Aᵀr) in pivoted order
+        for i in 0..<k { g[i] = Compensated.residual(0, columnsKept[perm[i]], rw) }  // (-Aᵀr) in pivoted order
         var h = Array(g[0..<k]) + [Double](repeating: 0, count: max(0, n - k))
-        try LAPACK.trtrsUpper(qr, lda: n, k: k, &h, ldc: n, transpose: true)        // h = R⁻ᵀ g
+        try LAPACK.trtrsUpper(qr, lda: n, k: k, &h, ldc: n, transpose: true)  // h = R⁻ᵀ g
         var d = f
         try LAPACK.ormqr(qr: qr, m: n, k: min(n, k), tau: tau, c: &d, nrhs: 1, transpose: true)  // d = Qᵀ f
         var dx = d
         for i in 0..<k { dx[i] = d[i] - h[i] }
-        try LAPACK.trtrsUpper(qr, lda: n, k: k, &dx, ldc: n)                       // R dx' = d₁ - h
+        try LAPACK.trtrsUpper(qr, lda: n, k: k, &dx, ldc: n)  // R dx' = d₁ - h
         var dr = d
         for i in 0..<k { dr[i] = h[i] }
         try LAPACK.ormqr(qr: qr, m: n, k: min(n, k), tau: tau, c: &dr, nrhs: 1, transpose: false)  // dr = Q [h; d₂]
@@ -186,7 +202,8 @@ public enum LeastSquares {
       for c in 0..<k {
         for i in 0..<k {
           let v = i <= c ? r[c * k + i] : r[i * k + c]
-          let a = kept[perm[i]], b = kept[perm[c]]
+          let a = kept[perm[i]]
+          let b = kept[perm[c]]
           covariance[a, b] = v / (scale[a] * scale[b])
         }
       }
@@ -215,7 +232,10 @@ public enum LeastSquares {
     let big = x.reduce(0) { max($0, abs($1)) }
     guard big > 0, big.isFinite else { return big }
     var s = 0.0
-    for v in x { let t = v / big; s += t * t }
+    for v in x {
+      let t = v / big
+      s += t * t
+    }
     return big * s.squareRoot()
   }
 
@@ -229,7 +249,10 @@ public enum LeastSquares {
     for j in 0..<p {
       var v = Array(xs[(j * n)..<((j + 1) * n)])
       let norm0 = euclideanNorm(v)
-      if norm0 == 0 { aliased[j] = true; continue }
+      if norm0 == 0 {
+        aliased[j] = true
+        continue
+      }
       for _ in 0..<2 {
         for q in basis {
           var dot = 0.0
@@ -253,7 +276,9 @@ public enum Cholesky {
   private static func validated(_ a: Matrix) throws(NumericsError) -> [Double] {
     guard a.rows == a.columns else { throw .dimensionMismatch("matrix must be square, got \(a.rows)×\(a.columns)") }
     guard a.rows >= 1 else { throw .invalidArgument("matrix must be at least 1×1") }
-    guard a.storage.count == a.rows * a.columns else { throw .dimensionMismatch("storage size does not match dimensions") }
+    guard a.storage.count == a.rows * a.columns else {
+      throw .dimensionMismatch("storage size does not match dimensions")
+    }
     guard a.storage.allSatisfy(\.isFinite) else { throw .invalidArgument("matrix contains non-finite values") }
     return a.storage
   }

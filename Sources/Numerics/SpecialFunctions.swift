@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #elseif canImport(Musl)
-import Musl
+  import Musl
 #endif
 
 /// Gamma and beta functions and their regularized incomplete forms.
@@ -22,10 +22,10 @@ public enum SpecialFunctions {
   /// except in absolute terms near the zeros at `x = 1, 2`). `x <= 0` integers give `+inf`.
   public static func logGamma(_ x: Double) -> Double {
     #if canImport(Glibc) || canImport(Musl)
-    var sign: Int32 = 0
-    return lgamma_r(x, &sign)
+      var sign: Int32 = 0
+      return lgamma_r(x, &sign)
     #else
-    return lgamma(x)
+      return lgamma(x)
     #endif
   }
 
@@ -98,8 +98,13 @@ public enum SpecialFunctions {
   static func stirlerr(_ n: Double) -> Double {
     if n >= 10 {
       let nn = n * n
-      let s0 = 1.0 / 12, s1 = 1.0 / 360, s2 = 1.0 / 1260, s3 = 1.0 / 1680
-      let s4 = 1.0 / 1188, s5 = 691.0 / 360360, s6 = 1.0 / 156
+      let s0 = 1.0 / 12
+      let s1 = 1.0 / 360
+      let s2 = 1.0 / 1260
+      let s3 = 1.0 / 1680
+      let s4 = 1.0 / 1188
+      let s5 = 691.0 / 360360
+      let s6 = 1.0 / 156
       return (s0 - (s1 - (s2 - (s3 - (s4 - (s5 - s6 / nn) / nn) / nn) / nn) / nn) / nn) / n
     }
     if n >= 1 {
@@ -222,9 +227,17 @@ public enum SpecialFunctions {
     let brc = betaPowerTerm(a: a, b: b, x: x, y: y)
     if brc == 0 || !lambda.isFinite { return brc == 0 ? 0 : .nan }
     let eps = Double.ulpOfOne
-    let c = lambda + 1, c0 = b / a, c1 = 1 / a + 1, yp1 = y + 1
-    var n = 0.0, p = 1.0, s = a + 1
-    var an = 0.0, bn = 1.0, anp1 = 1.0, bnp1 = c / c1
+    let c = lambda + 1
+    let c0 = b / a
+    let c1 = 1 / a + 1
+    let yp1 = y + 1
+    var n = 0.0
+    var p = 1.0
+    var s = a + 1
+    var an = 0.0
+    var bn = 1.0
+    var anp1 = 1.0
+    var bnp1 = c / c1
     var r = c1 / c
     let maxIterations = 10_000 + Int(min(1e7, 20 * max(a, b).squareRoot()))
     for _ in 0..<maxIterations {
@@ -237,12 +250,19 @@ public enum SpecialFunctions {
       let beta = n + w / s + e * (c + n * yp1)
       p = t + 1
       s += 2
-      t = alpha * an + beta * anp1; an = anp1; anp1 = t
-      t = alpha * bn + beta * bnp1; bn = bnp1; bnp1 = t
+      t = alpha * an + beta * anp1
+      an = anp1
+      anp1 = t
+      t = alpha * bn + beta * bnp1
+      bn = bnp1
+      bnp1 = t
       let r0 = r
       r = anp1 / bnp1
       if abs(r - r0) <= eps * r { break }
-      an /= bnp1; bn /= bnp1; anp1 = r; bnp1 = 1
+      an /= bnp1
+      bn /= bnp1
+      anp1 = r
+      bnp1 = 1
     }
     return brc * r
   }

@@ -71,9 +71,11 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
   ///   `LeastSquares.solve` (see the fallback rule above). `fitted` is unspecified then.
   /// - Complexity: O(n p²) with no heap allocation once the buffers have grown to size.
   public mutating func solve(design: Matrix, response: [Double], weights: [Double], fitted: inout [Double]) -> Bool {
-    let n = design.rows, p = design.columns
+    let n = design.rows
+    let p = design.columns
     guard n >= 1, p >= 1, n >= p, n <= Int(Int32.max), design.storage.count == n * p,
-          response.count == n, weights.count == n else { return false }
+      response.count == n, weights.count == n
+    else { return false }
     if a.count < n * p { a = [Double](repeating: 0, count: n * p) }
     if c.count < n { c = [Double](repeating: 0, count: n) }
     if tau.count < p { tau = [Double](repeating: 0, count: p) }
@@ -164,7 +166,9 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
     }
     guard prepared else { return false }
 
-    let mm = clapack_int(n), pp = clapack_int(p), lwork = clapack_int(work.count)
+    let mm = clapack_int(n)
+    let pp = clapack_int(p)
+    let lwork = clapack_int(work.count)
     let columnMajor = Int32(LAPACK_COL_MAJOR)
     let info: clapack_int = a.withUnsafeMutableBufferPointer { ap in
       tau.withUnsafeMutableBufferPointer { tp in
@@ -174,7 +178,9 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
             // are called directly there (the same arithmetic, so the same bits), without the
             // block-size queries of every call.
             let unblocked = p < Self.unblockedColumns
-            var m = mm, cols = pp, one: clapack_int = 1
+            var m = mm
+            var cols = pp
+            var one: clapack_int = 1
             var info: clapack_int = 0
             if unblocked {
               dgeqr2_(&m, &cols, ap.baseAddress, &m, tp.baseAddress, wp.baseAddress, &info)
@@ -185,8 +191,11 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
             // Dependence check before the triangular solve.
             for j in 0..<p where !(abs(ap[j * n + j]) > Self.dependenceThreshold * norms[j]) { return -1000 }
             if unblocked {
-              var side = CChar(UInt8(ascii: "L")), trans = CChar(UInt8(ascii: "T"))
-              dorm2r_(&side, &trans, &m, &one, &cols, ap.baseAddress, &m, tp.baseAddress, cp.baseAddress, &m, wp.baseAddress, &info, 1, 1)
+              var side = CChar(UInt8(ascii: "L"))
+              var trans = CChar(UInt8(ascii: "T"))
+              dorm2r_(
+                &side, &trans, &m, &one, &cols, ap.baseAddress, &m, tp.baseAddress, cp.baseAddress, &m, wp.baseAddress,
+                &info, 1, 1)
             } else {
               info = LAPACKE_dormqr_work(
                 columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp,
@@ -199,7 +208,8 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
             // buffer from its memory pool under a mutex at every call, which two workers solving
             // thousands of 2-column steps contend for; `dtrsv` does not. The same bits on the
             // 10,000 negative binomial and Poisson bench fits and 40,000 more.
-            cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, pp, ap.baseAddress, mm, cp.baseAddress, 1)
+            cblas_dtrsv(
+              CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, pp, ap.baseAddress, mm, cp.baseAddress, 1)
             return 0
           }
         }
@@ -241,15 +251,21 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
   /// `fitted` must be the values that `solve` wrote.
   ///
   /// - Complexity: O(n p + p³).
-  public mutating func result(design: Matrix, response: [Double], weights: [Double], fitted: [Double]) -> LeastSquaresResult? {
-    let n = design.rows, p = design.columns
-    guard coefficients.count == p, fitted.count == n, response.count == n, weights.count == n, a.count >= n * p else { return nil }
+  public mutating func result(design: Matrix, response: [Double], weights: [Double], fitted: [Double])
+    -> LeastSquaresResult?
+  {
+    let n = design.rows
+    let p = design.columns
+    guard coefficients.count == p, fitted.count == n, response.count == n, weights.count == n, a.count >= n * p else {
+      return nil
+    }
     if inverse.count < p * p { inverse = [Double](repeating: 0, count: p * p) }
     for j in 0..<p {
       for i in 0..<p { inverse[j * p + i] = i <= j ? a[j * n + i] : 0 }
     }
     let info = inverse.withUnsafeMutableBufferPointer { ip in
-      LAPACKE_dpotri_work(Int32(LAPACK_COL_MAJOR), CChar(UInt8(ascii: "U")), clapack_int(p), ip.baseAddress, clapack_int(p))
+      LAPACKE_dpotri_work(
+        Int32(LAPACK_COL_MAJOR), CChar(UInt8(ascii: "U")), clapack_int(p), ip.baseAddress, clapack_int(p))
     }
     guard info == 0 else { return nil }
     // C = (R̃ᵀR̃)⁻¹ in centred coordinates (upper triangle from dpotri, mirrored).
@@ -309,8 +325,13 @@ public struct WeightedLeastSquaresWorkspace: Sendable {
   /// `lwork = -1` queries; nil if LAPACK reports an error.
   private static func workspaceSize(n: Int, p: Int) -> Int? {
     let columnMajor = Int32(LAPACK_COL_MAJOR)
-    let mm = clapack_int(n), pp = clapack_int(p)
-    var q1 = 0.0, q2 = 0.0, dummy = 0.0, t = 0.0, cc = 0.0
+    let mm = clapack_int(n)
+    let pp = clapack_int(p)
+    var q1 = 0.0
+    var q2 = 0.0
+    var dummy = 0.0
+    var t = 0.0
+    var cc = 0.0
     let i1 = LAPACKE_dgeqrf_work(columnMajor, mm, pp, &dummy, mm, &t, &q1, -1)
     let i2 = LAPACKE_dormqr_work(
       columnMajor, CChar(UInt8(ascii: "L")), CChar(UInt8(ascii: "T")), mm, 1, pp, &dummy, mm, &t, &cc, mm, &q2, -1)

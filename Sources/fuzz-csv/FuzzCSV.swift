@@ -1,8 +1,8 @@
+import Figures
 // libFuzzer target: the CSV reader must never crash, hang or leak on any bytes.
 // Built by scripts/fuzz with -sanitize=fuzzer,address and -DFUZZING; in ordinary builds it is
 // a replay tool: `fuzz-csv FILE...` runs each file through the same entry point.
 import FuzzSupport
-import Figures
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

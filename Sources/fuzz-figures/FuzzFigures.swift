@@ -1,7 +1,7 @@
+import Figures
 // libFuzzer target: the figures reader (CSV, numbers, periods, verbal quantities, HXL,
 // provenance checks) must turn any bytes into figures or located diagnostics, never a crash.
 import FuzzSupport
-import Figures
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzFigures(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

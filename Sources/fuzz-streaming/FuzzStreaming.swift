@@ -60,7 +60,11 @@ public func fuzzStreaming(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     for (k, q) in spill.quantities.enumerated() {
       let file = try spill.figures(of: k)
       let expected = reference.figures.filter { $0.quantity == q }
-      if file.figures.map(\.id) != expected.map(\.id) || file.figures.map(\.location.line) != expected.map(\.location.line) { return -1 }
+      if file.figures.map(\.id) != expected.map(\.id)
+        || file.figures.map(\.location.line) != expected.map(\.location.line)
+      {
+        return -1
+      }
     }
   } catch {
     if reference != nil { return -1 }  // the validator rejected what the reader passed

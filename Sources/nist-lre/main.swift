@@ -114,7 +114,9 @@ for url in StRD.files(.nonlinear) {
           note("nonlinear estimate", a)
           note("nonlinear std. error", b)
         }
-        print("| \(set.name) | \(k) | \(fit.converged ? "yes" : "NO: \(fit.stopReason ?? "")") | \(fit.iterations) | \(f1(a)) | \(f1(b)) | \(f1(c)) |")
+        print(
+          "| \(set.name) | \(k) | \(fit.converged ? "yes" : "NO: \(fit.stopReason ?? "")") | \(fit.iterations) | \(f1(a)) | \(f1(b)) | \(f1(c)) |"
+        )
       } catch {
         print("| \(set.name) | \(k) | error: \(error) | | | | |")
       }

@@ -40,7 +40,9 @@ struct LevelOptions: ParsableArguments {
 
 /// A usage error (64) unless 0 < `level` < 1.
 func checkLevel(_ level: Double) throws {
-  guard level > 0 && level < 1 else { throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)") }
+  guard level > 0 && level < 1 else {
+    throw ValidationError("--level must be between 0 and 1 (exclusive), got \(level)")
+  }
 }
 
 extension TrendModel: ExpressibleByArgument {}

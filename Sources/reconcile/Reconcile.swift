@@ -23,7 +23,10 @@ struct Reconcile: ParsableCommand {
       66 missing input, 70 internal error, 73 output not writable.
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self, Check.self]
+    subcommands: [
+      Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self,
+      Check.self,
+    ]
   )
 
   /// Entry point: limits BLAS to one thread (unless `OPENBLAS_NUM_THREADS` is set), then
@@ -64,7 +67,7 @@ func printDiagnostics(_ diagnostics: [Diagnostic], omitted: Int = 0) {
 func guarded(_ body: () throws -> Void) throws {
   do {
     try body()
-  } catch where error is ExitCode || error is ValidationError {
+  } catch  where error is ExitCode || error is ValidationError {
     throw error
   } catch {
     let failure = CommandFailure(error)

@@ -12,7 +12,8 @@ struct AtomicOutputTests {
       for (k, y) in (1993...2002).enumerated() {
         text += "s\(i)-\(y),arrivals,\(10 + k * k * (version + 1) + i % 7),\(y),test\n"
       }
-      try text.write(to: dir.appendingPathComponent(String(format: "series-%04d.csv", i)), atomically: true, encoding: .utf8)
+      try text.write(
+        to: dir.appendingPathComponent(String(format: "series-%04d.csv", i)), atomically: true, encoding: .utf8)
     }
   }
 

@@ -43,7 +43,9 @@ enum CLI {
     let o = out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    return Result(
+      status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+      stderr: String(decoding: e, as: UTF8.self))
   }
 
   /// `run` with standard output going to the file at `outputPath`, opened for writing at its
@@ -86,13 +88,16 @@ func rel(_ a: Double, _ b: Double) -> Double { a == b ? 0 : abs(a - b) / max(abs
 @Suite("reconcile end to end", .serialized)
 struct CLITests {
   @Test func validateAcceptsTheBundledDatasets() throws {
-    let r = try CLI.run(["validate", "datasets/nk-in-china.csv", "datasets/mou-arrivals.csv", "datasets/unhcr-bangkok.csv"])
+    let r = try CLI.run([
+      "validate", "datasets/nk-in-china.csv", "datasets/mou-arrivals.csv", "datasets/unhcr-bangkok.csv",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stdout.contains("datasets/nk-in-china.csv: ok"))
     #expect(!r.stderr.contains("error:"))
   }
 
-  @Test("Bad files exit 65 with a path:line:column diagnostic naming the problem",
+  @Test(
+    "Bad files exit 65 with a path:line:column diagnostic naming the problem",
     arguments: [
       ("inverted-range.csv", 3, "inverted range"),
       ("bad-number.csv", 3, "5l"),
@@ -143,7 +148,10 @@ struct CLITests {
     #expect(env["high"] as? Double == 300_000)
     let sources = try #require(q["sources"] as? [[String: Any]])
     let ids = sources.compactMap { $0["id"] as? String }
-    #expect(Set(ids) == ["ai-2000-range", "ai-2001-tens", "hrw-2002-range", "mou-2002-official", "ngo-2002-survey", "hrwf-2006-range"])
+    #expect(
+      Set(ids) == [
+        "ai-2000-range", "ai-2001-tens", "hrw-2002-range", "mou-2002-official", "ngo-2002-survey", "hrwf-2006-range",
+      ])
     let hrw = try #require(sources.first { $0["id"] as? String == "hrw-2002-range" })
     #expect((hrw["excluded_reason"] as? String)?.contains("mou-2002-official") == true)
     let tens = try #require(sources.first { $0["id"] as? String == "ai-2001-tens" })
@@ -176,12 +184,15 @@ struct CLITests {
 
   @Test("trend mou_arrivals poisson matches R's glm with 2002 at exposure 211/365")
   func trendMatchesR() throws {
-    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--format", "json"])
+    let r = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--format", "json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     let params = try #require(doc["parameters"] as? [[String: Any]])
     // R: glm(y ~ year + offset(log(exposure)), family = poisson) — Tests/Fixtures/statistics/glm-reference.csv.
-    let refText = try String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/statistics/glm-reference.csv"), encoding: .utf8)
+    let refText = try String(
+      contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/statistics/glm-reference.csv"), encoding: .utf8)
     func ref(_ term: String, _ what: String) -> Double? {
       for line in refText.split(separator: "\n") where line.hasPrefix("\"mou\",\"poisson\",\"\(term)\",\"\(what)\"") {
         return Double(line.split(separator: ",").last.map { $0.replacingOccurrences(of: "\"", with: "") } ?? "")
@@ -205,9 +216,13 @@ struct CLITests {
     #expect(rel(try #require(growth["estimate"] as? Double), exp(try #require(ref("year", "estimate")))) < 1e-8)
   }
 
-  @Test("trend: default model chosen by the overdispersion test, partial year annualised with R's exact interval, span growth")
+  @Test(
+    "trend: default model chosen by the overdispersion test, partial year annualised with R's exact interval, span growth"
+  )
   func trendChoiceAndSpan() throws {
-    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--span", "1998:2001", "--format", "json"])
+    let r = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--span", "1998:2001", "--format", "json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     #expect(doc["model"] as? String == "negbin")
@@ -220,14 +235,19 @@ struct CLITests {
     let span = try #require(doc["span"] as? [String: Any])
     #expect(span["consistent_with_doubling"] as? Bool == true)
 
-    let p = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--span", "1998:2001", "--format", "json"])
+    let p = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "poisson", "--span", "1998:2001",
+      "--format", "json",
+    ])
     let pdoc = try #require(try CLI.json(p.stdout) as? [String: Any])
     let pspan = try #require(pdoc["span"] as? [String: Any])
     let growth = try #require(pspan["growth_factor"] as? [String: Any])
     // R: coef(glm(y ~ year, family = poisson, data = data.frame(y = c(71, 148, 312, 583), year = 1998:2001)))
     #expect(rel(try #require(growth["estimate"] as? Double), exp(0.68892206078633011)) < 1e-8)
 
-    let u = try CLI.run(["trend", "datasets/unhcr-bangkok.csv", "--quantity", "unhcr_bangkok_persons", "--format", "json"])
+    let u = try CLI.run([
+      "trend", "datasets/unhcr-bangkok.csv", "--quantity", "unhcr_bangkok_persons", "--format", "json",
+    ])
     let udoc = try #require(try CLI.json(u.stdout) as? [String: Any])
     #expect(udoc["model"] as? String == "poisson")
 
@@ -237,7 +257,9 @@ struct CLITests {
 
   @Test("fit --model nls on NIST Misra1a reaches the certified values; a bad formula points at its column")
   func fitNLS() throws {
-    let dat = try String(contentsOf: CLI.root.deletingLastPathComponent().appendingPathComponent("shared/reference/nist-strd/nonlinear/Misra1a.dat"), encoding: .utf8)
+    let dat = try String(
+      contentsOf: CLI.root.deletingLastPathComponent().appendingPathComponent(
+        "shared/reference/nist-strd/nonlinear/Misra1a.dat"), encoding: .utf8)
     let lines = dat.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     let dataStart = try #require(lines.lastIndex { $0.hasPrefix("Data:") })
     var csv = "y,x\n"
@@ -256,7 +278,10 @@ struct CLITests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("misra1a.csv")
     try csv.write(to: path, atomically: true, encoding: .utf8)
-    let r = try CLI.run(["fit", path.path, "--y", "y", "--model", "nls", "--formula", "b1*(1-exp(-b2*x))", "--start", "b1=500,b2=1e-4", "--format", "json"])
+    let r = try CLI.run([
+      "fit", path.path, "--y", "y", "--model", "nls", "--formula", "b1*(1-exp(-b2*x))", "--start", "b1=500,b2=1e-4",
+      "--format", "json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     #expect(doc["converged"] as? Bool == true)
@@ -265,17 +290,25 @@ struct CLITests {
     #expect(rel(try #require(params[0]["estimate"] as? Double), try #require(certified("b1"))) < 1e-6)
     #expect(rel(try #require(params[1]["estimate"] as? Double), try #require(certified("b2"))) < 1e-6)
 
-    let bad = try CLI.run(["fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*x)))", "--start", "b1=500,b2=1e-4"])
+    let bad = try CLI.run([
+      "fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*x)))", "--start", "b1=500,b2=1e-4",
+    ])
     #expect(bad.status == 65)
     #expect(bad.stderr.contains(":1:18: error: unexpected ')'"), "\(bad.stderr)")
-    let unknown = try CLI.run(["fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*z))", "--start", "b1=500,b2=1e-4"])
+    let unknown = try CLI.run([
+      "fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*z))", "--start", "b1=500,b2=1e-4",
+    ])
     #expect(unknown.status == 65)
     #expect(unknown.stderr.contains("'z'"))
   }
 
-  @Test("trend --model joinpoint: permutation test picks K, segments carry APCs; with no joinpoint it is R's lm on log rates")
+  @Test(
+    "trend --model joinpoint: permutation test picks K, segments carry APCs; with no joinpoint it is R's lm on log rates"
+  )
   func trendJoinpoint() throws {
-    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--format", "json"])
+    let r = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--format", "json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     #expect(doc["model"] as? String == "joinpoint")
@@ -290,7 +323,9 @@ struct CLITests {
       #expect(rel(slope, 0.44933431046620925) < 1e-9)
     }
     // Two runs with the same seed agree byte for byte.
-    let again = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--format", "json"])
+    let again = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--format", "json",
+    ])
     #expect(again.stdout == r.stdout)
   }
 
@@ -316,7 +351,11 @@ struct CLITests {
     }
     let trend = try String(contentsOf: a.appendingPathComponent("mou-arrivals/trend.csv"), encoding: .utf8)
     let header = Set((trend.split(separator: "\n").first ?? "").split(separator: ",").map(String.init))
-    #expect(header.isSuperset(of: ["period", "exposure", "observed", "annualized", "fitted", "ci_low", "ci_high", "pi_low", "pi_high", "projected", "segment"]))
+    #expect(
+      header.isSuperset(of: [
+        "period", "exposure", "observed", "annualized", "fitted", "ci_low", "ci_high", "pi_low", "pi_high", "projected",
+        "segment",
+      ]))
     #expect(!trend.contains("e-") && !trend.contains("e+"), "CSV numbers must be plain decimals")
     let ranges = try String(contentsOf: a.appendingPathComponent("nk-in-china/ranges.csv"), encoding: .utf8)
     #expect(ranges.contains("linear_pool"))
@@ -327,7 +366,9 @@ struct CLITests {
     let out = try CLI.tempDir()
     defer { try? FileManager.default.removeItem(at: out) }
     let target = out.appendingPathComponent("r")
-    let r = try CLI.run(["report", "datasets/mou-arrivals.csv", "Tests/Fixtures/cli/inverted-range.csv", "--out", target.path])
+    let r = try CLI.run([
+      "report", "datasets/mou-arrivals.csv", "Tests/Fixtures/cli/inverted-range.csv", "--out", target.path,
+    ])
     #expect(r.status == 65)
     #expect(!FileManager.default.fileExists(atPath: target.path))
   }
@@ -343,7 +384,10 @@ struct CLITests {
       text += "\(1993 + i),\(Int(c)),\(i == 9 ? log(211.0 / 365.0) : 0)\n"
     }
     try text.write(to: csv, atomically: true, encoding: .utf8)
-    let r = try CLI.run(["fit", csv.path, "--y", "count", "--x", "year", "--model", "poisson", "--offset", "log_exposure", "--format", "json"])
+    let r = try CLI.run([
+      "fit", csv.path, "--y", "count", "--x", "year", "--model", "poisson", "--offset", "log_exposure", "--format",
+      "json",
+    ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     let params = try #require(doc["parameters"] as? [[String: Any]])
@@ -354,7 +398,10 @@ struct CLITests {
     #expect(doc["dispersion"] as? Double == 1)
 
     // MASS::glm.nb(count ~ year + offset(log_exposure)) — Tests/Fixtures/statistics/glm-reference.csv, case "mou".
-    let nb = try CLI.run(["fit", csv.path, "--y", "count", "--x", "year", "--model", "negbin", "--offset", "log_exposure", "--format", "json"])
+    let nb = try CLI.run([
+      "fit", csv.path, "--y", "count", "--x", "year", "--model", "negbin", "--offset", "log_exposure", "--format",
+      "json",
+    ])
     #expect(nb.status == 0, "\(nb.stderr)")
     let nbDoc = try #require(try CLI.json(nb.stdout) as? [String: Any])
     let nbParams = try #require(nbDoc["parameters"] as? [[String: Any]])

@@ -68,7 +68,9 @@ struct CheckCLITests {
       #expect(r.stdout.contains("FAIL   fails"))
       #expect(r.stdout.contains("1 passed, 1 failed, 6 errors"))
       let diagnostics = r.stderr.split(separator: "\n").map(String.init)
-      #expect(diagnostics.first == "\(Self.errors):3:39: error: unknown figure 'mou_2003' or 'mou-2003': no figure has that id")
+      #expect(
+        diagnostics.first
+          == "\(Self.errors):3:39: error: unknown figure 'mou_2003' or 'mou-2003': no figure has that id")
       #expect(diagnostics.contains("\(Self.errors):4:35: error: formula: unexpected ','"))
       #expect(diagnostics.count == 6)
     }

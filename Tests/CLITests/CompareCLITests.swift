@@ -49,7 +49,8 @@ struct CompareCLITests {
       .write(to: trend, atomically: true, encoding: .utf8)
     let r = try CLI.run(["report", "--quiet", "--out", dir.appendingPathComponent("r").path, "--compare-to", base.path])
     #expect(r.status == 1, "\(r.stderr)")
-    #expect(r.stdout.contains("mou-arrivals/trend.csv  quantity=mou_arrivals, period=1993  observed  7 → 8"), "\(r.stdout)")
+    #expect(
+      r.stdout.contains("mou-arrivals/trend.csv  quantity=mou_arrivals, period=1993  observed  7 → 8"), "\(r.stdout)")
     #expect(r.stdout.hasSuffix("1 difference in 1 file; \(cliBaselineFileCount()) files compared\n"))
     // The output is still written: it is what CI keeps to look at.
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("r/index.md").path))
@@ -66,8 +67,12 @@ struct CompareCLITests {
       #expect(after != before, "edit of \(rel) changed nothing")
       try after.write(to: url, atomically: true, encoding: .utf8)
     }
-    try edit("mou-arrivals/trend.csv") { $0.replacingOccurrences(of: "mou_arrivals,negbin,1993,1993,1,8,", with: "mou_arrivals,negbin,1993,1993,1,9,") }
-    try edit("nk-in-china/summary.json") { $0.replacingOccurrences(of: "\"log_sd\": 0.5446562052299008", with: "\"log_sd\": 0.5446572052299008") }
+    try edit("mou-arrivals/trend.csv") {
+      $0.replacingOccurrences(of: "mou_arrivals,negbin,1993,1993,1,8,", with: "mou_arrivals,negbin,1993,1993,1,9,")
+    }
+    try edit("nk-in-china/summary.json") {
+      $0.replacingOccurrences(of: "\"log_sd\": 0.5446562052299008", with: "\"log_sd\": 0.5446572052299008")
+    }
     try edit("nk-in-china/ranges.csv") {
       $0.split(separator: "\n").filter { !$0.contains(",hrwf-2006-range,") }.joined(separator: "\n") + "\n"
         + "nk_in_china,source,new-2024,New source,1,2,3,,yes,,Someone,2024,2024,x.txt\n"
@@ -135,7 +140,8 @@ struct CompareCLITests {
     #expect(missing.stderr == "no/such/folder: error: no such folder\n")
     let dir = try Self.freshReport()
     defer { Self.cleanup(dir) }
-    try "{\n  \"dataset\": \n}\n".write(to: dir.appendingPathComponent("mou-arrivals/summary.json"), atomically: true, encoding: .utf8)
+    try "{\n  \"dataset\": \n}\n".write(
+      to: dir.appendingPathComponent("mou-arrivals/summary.json"), atomically: true, encoding: .utf8)
     let bad = try CLI.run(["compare", Self.baseline, dir.path])
     #expect(bad.status == 65)
     #expect(bad.stderr.hasPrefix("\(dir.path)/mou-arrivals/summary.json:3:1: error: "), "\(bad.stderr)")
@@ -148,10 +154,12 @@ struct CompareCLITests {
     #expect(r.stderr.contains("no/such/baseline: error: no such folder"))
   }
 
-  @Test("report: bad --shard values and --compare-to = --out are usage errors (64)", arguments: [
-    ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "two/3"], ["--shard", "1/0"], ["--shard", "1"],
-    ["--compare-to", "/nonexistent/never-written"], ["--rtol=-0.1"],
-  ])
+  @Test(
+    "report: bad --shard values and --compare-to = --out are usage errors (64)",
+    arguments: [
+      ["--shard", "0/3"], ["--shard", "4/3"], ["--shard", "two/3"], ["--shard", "1/0"], ["--shard", "1"],
+      ["--compare-to", "/nonexistent/never-written"], ["--rtol=-0.1"],
+    ])
   func reportUsageErrors(_ args: [String]) throws {
     let r = try CLI.run(["report", "--out", "/nonexistent/never-written"] + args)
     #expect(r.status == 64, "\(r.stderr)")
@@ -203,7 +211,9 @@ struct CompareCLITests {
 func cliBaselineFileCount() -> Int {
   let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/baseline")
-  guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return -1 }
+  guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else {
+    return -1
+  }
   var n = 0
   for case let url as URL in e where !url.lastPathComponent.hasPrefix(".") {
     if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { n += 1 }

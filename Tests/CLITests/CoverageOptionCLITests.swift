@@ -14,7 +14,8 @@ struct CoverageOptionCLITests {
   func optionMovesTheResult(_ format: String) throws {
     for (name, environment) in Self.paths {
       func run(_ extra: [String]) throws -> String {
-        let r = try CLI.run(["ranges", "datasets/nk-in-china.csv", "--format", format] + extra, environment: environment)
+        let r = try CLI.run(
+          ["ranges", "datasets/nk-in-china.csv", "--format", format] + extra, environment: environment)
         #expect(r.status == 0, "\(name): \(r.stderr)")
         return r.stdout
       }

@@ -95,7 +95,9 @@ struct EdgeCaseTests {
   @Test func nlsThatCannotConvergeSaysSo() throws {
     let f = try Self.write("x,y\n1,1\n2,2\n3,3\n4,4\n", "flat.csv")
     // exp(b*x) with a huge start overflows: the fit must fail clearly, not print numbers.
-    let r = try CLI.run(["fit", f.path, "--y", "y", "--formula", "a*exp(b*x)", "--start", "a=1,b=800", "--format", "json"])
+    let r = try CLI.run([
+      "fit", f.path, "--y", "y", "--formula", "a*exp(b*x)", "--start", "a=1,b=800", "--format", "json",
+    ])
     #expect(r.status != 70 && r.status < 128)
     if r.status == 0 {
       let d = try #require(try CLI.json(r.stdout) as? [String: Any])

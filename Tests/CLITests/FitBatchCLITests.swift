@@ -21,7 +21,9 @@ struct FitBatchCLITests {
     let dir = try CLI.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
     let url = try Self.batch(in: dir)
-    let r = try CLI.run(["fit", url.path, "--y", "count", "--x", "year", "--model", "poisson", "--by", "group", "--format", "json"])
+    let r = try CLI.run([
+      "fit", url.path, "--y", "count", "--x", "year", "--model", "poisson", "--by", "group", "--format", "json",
+    ])
     #expect(r.status == 65)
     #expect(r.stderr.contains("g1500"), "\(r.stderr)")
     #expect(r.stdout.isEmpty, "\(r.stdout.count) bytes on stdout")
@@ -43,12 +45,14 @@ struct FitBatchCLITests {
     }
     // And without the bad group the same command writes the whole document after what was there.
     let good = dir.appendingPathComponent("good.csv")
-    let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(of: "g1500,2004,-1", with: "g1500,2004,1")
+    let text = try String(contentsOf: url, encoding: .utf8).replacingOccurrences(
+      of: "g1500,2004,-1", with: "g1500,2004,1")
     try text.write(to: good, atomically: true, encoding: .utf8)
     let out = dir.appendingPathComponent("out-good.json").path
     try "".write(toFile: out, atomically: true, encoding: .utf8)
     let (status, _) = try CLI.run(
-      ["fit", good.path, "--y", "count", "--x", "year", "--model", "poisson", "--by", "group", "--format", "json"], stdoutTo: out)
+      ["fit", good.path, "--y", "count", "--x", "year", "--model", "poisson", "--by", "group", "--format", "json"],
+      stdoutTo: out)
     #expect(status == 0)
     let doc = try #require(try CLI.json(try String(contentsOfFile: out, encoding: .utf8)) as? [[String: Any]])
     #expect(doc.count == 2000)

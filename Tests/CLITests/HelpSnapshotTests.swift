@@ -5,7 +5,9 @@ import Testing
 /// Tests/Fixtures/help/CMD.txt (`reconcile.txt` for the top level): a change to an option, a
 /// default or a help text shows up here and is reviewed with the fixture's diff.
 @Suite struct HelpSnapshotTests {
-  static let commands = ["reconcile", "validate", "ranges", "trend", "fit", "describe", "meta", "report", "compare", "check"]
+  static let commands = [
+    "reconcile", "validate", "ranges", "trend", "fit", "describe", "meta", "report", "compare", "check",
+  ]
 
   static let regenerate = """
     for c in validate ranges trend fit describe meta report compare check; do \
@@ -32,7 +34,8 @@ import Testing
 
   @Test(arguments: commands.dropFirst())
   func helpHasExamplesAndExitCodes(_ command: String) throws {
-    let text = try String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/help/\(command).txt"), encoding: .utf8)
+    let text = try String(
+      contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/help/\(command).txt"), encoding: .utf8)
     #expect(text.contains("Example"), "\(command) --help shows no example")
     #expect(text.contains("Exit") || text.contains("Exits"), "\(command) --help does not say its exit codes")
   }

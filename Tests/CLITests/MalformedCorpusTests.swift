@@ -57,7 +57,8 @@ struct MalformedCorpusTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let path = dir.appendingPathComponent("big-field.csv")
     let note = String(repeating: "x", count: 10 * 1024 * 1024)
-    try "id,quantity,value,period,note\na,nk,300,2002,\"\(note)\"\nb,nk,400,2002,short\n".write(to: path, atomically: true, encoding: .utf8)
+    try "id,quantity,value,period,note\na,nk,300,2002,\"\(note)\"\nb,nk,400,2002,short\n".write(
+      to: path, atomically: true, encoding: .utf8)
     let r = try CLI.run(["validate", path.path])
     #expect(r.status == 0, "\(r.stderr.prefix(300))")
     #expect(r.stdout.contains("2 figures"))

@@ -9,7 +9,8 @@ struct MetaCLITests {
 
   /// "group|method|test|key" → metafor's value.
   static func reference() throws -> [String: Double] {
-    let text = try String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/meta/bcg-reference.csv"), encoding: .utf8)
+    let text = try String(
+      contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/meta/bcg-reference.csv"), encoding: .utf8)
     var out: [String: Double] = [:]
     for line in text.split(separator: "\n").dropFirst() {
       let c = line.split(separator: ",").map(String.init)
@@ -19,13 +20,21 @@ struct MetaCLITests {
     return out
   }
 
-  static func check(_ object: [String: Any], group: String, method: String, test: String, tolerance: Double = 1e-9) throws {
+  static func check(_ object: [String: Any], group: String, method: String, test: String, tolerance: Double = 1e-9)
+    throws
+  {
     let ref = try reference()
-    let keys = ["k", "estimate", "std_error", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "h2", "q", "q_p", "statistic", "p_value"]
+    let keys = [
+      "k", "estimate", "std_error", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "h2", "q", "q_p",
+      "statistic", "p_value",
+    ]
     for key in keys {
-      let expected = try #require(ref["\(group)|\(method)|\(test)|\(key)"], "\(group) \(key) missing from the reference")
+      let expected = try #require(
+        ref["\(group)|\(method)|\(test)|\(key)"], "\(group) \(key) missing from the reference")
       let got = try #require(object[key] as? Double, "\(key) is not a number in \(object)")
-      #expect(abs(got - expected) <= tolerance * abs(expected) + 1e-12, "\(group) \(method) \(test) \(key): \(got) vs metafor \(expected)")
+      #expect(
+        abs(got - expected) <= tolerance * abs(expected) + 1e-12,
+        "\(group) \(method) \(test) \(key): \(got) vs metafor \(expected)")
     }
     #expect(object["method"] as? String == method)
     #expect(object["test"] as? String == test)
@@ -36,7 +45,10 @@ struct MetaCLITests {
     let r = try CLI.run(["meta", Self.bcg, "--format", "json"])
     #expect(r.status == 0, "\(r.stderr)")
     let object = try #require(try CLI.json(r.stdout) as? [String: Any])
-    for key in ["method", "test", "k", "estimate", "std_error", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "h2", "q", "q_df", "q_p", "statistic", "p_value"] {
+    for key in [
+      "method", "test", "k", "estimate", "std_error", "ci_low", "ci_high", "pi_low", "pi_high", "tau2", "i2", "h2", "q",
+      "q_df", "q_p", "statistic", "p_value",
+    ] {
       #expect(object[key] != nil, "missing key \(key)")
     }
     try Self.check(object, group: "all", method: "REML", test: "z")

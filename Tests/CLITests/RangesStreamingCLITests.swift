@@ -63,12 +63,14 @@ struct RangesStreamingCLITests {
       let before = append ? kept : ""
       // Success: the file holds what was there before, then exactly the piped output.
       try Data(before.utf8).write(to: URL(fileURLWithPath: out))
-      let ok = try CLI.run(["ranges", good, "--format", "csv"], stdoutTo: out, append: append, environment: Self.streamed)
+      let ok = try CLI.run(
+        ["ranges", good, "--format", "csv"], stdoutTo: out, append: append, environment: Self.streamed)
       #expect(ok.status == 0, "\(ok.stderr)")
       #expect(try String(contentsOfFile: out, encoding: .utf8) == before + piped.stdout, "append \(append)")
       // Failure in the last quantity: the file is left as it was, its size included.
       try Data(before.utf8).write(to: URL(fileURLWithPath: out))
-      let failed = try CLI.run(["ranges", bad, "--format", "csv"], stdoutTo: out, append: append, environment: Self.streamed)
+      let failed = try CLI.run(
+        ["ranges", bad, "--format", "csv"], stdoutTo: out, append: append, environment: Self.streamed)
       #expect(failed.status == 65)
       #expect(failed.stderr.contains("weight 'heavy' of figure 'f299'"), "\(failed.stderr)")
       #expect(try String(contentsOfFile: out, encoding: .utf8) == before, "append \(append)")
@@ -90,7 +92,10 @@ struct RangesStreamingCLITests {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         let redirect = before.isEmpty ? ">" : ">>"
-        p.arguments = ["-c", "ulimit -f 8; trap '' XFSZ; exec \"$0\" ranges \"$1\" --format csv \(redirect) \"$2\"", exe.path, good, out]
+        p.arguments = [
+          "-c", "ulimit -f 8; trap '' XFSZ; exec \"$0\" ranges \"$1\" --format csv \(redirect) \"$2\"", exe.path, good,
+          out,
+        ]
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let err = Pipe()
         p.standardError = err
@@ -102,7 +107,11 @@ struct RangesStreamingCLITests {
         // A file written from its start is cut back to empty; one appended to (>>) keeps
         // what it held, and the run's partial rows may follow it (it cannot be cut back).
         let after = try String(contentsOfFile: out, encoding: .utf8)
-        if before.isEmpty { #expect(after.isEmpty, "\(name): \(after.count) bytes left") } else { #expect(after.hasPrefix(before)) }
+        if before.isEmpty {
+          #expect(after.isEmpty, "\(name): \(after.count) bytes left")
+        } else {
+          #expect(after.hasPrefix(before))
+        }
       }
     }
   }

@@ -46,7 +46,8 @@ struct ReportFolderCLITests {
     let out = root.appendingPathComponent("out")
     let folders = try FileManager.default.contentsOfDirectory(atPath: out.path).filter {
       var isDir: ObjCBool = false
-      return FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path, isDirectory: &isDir) && isDir.boolValue
+      return FileManager.default.fileExists(atPath: out.appendingPathComponent($0).path, isDirectory: &isDir)
+        && isDir.boolValue
     }
     #expect(folders.count == 4, "\(folders)")
     #expect(Set(folders.map { $0.lowercased() }).count == 4, "folders differ only in case: \(folders)")
@@ -63,10 +64,12 @@ struct ReportFolderCLITests {
     try FileManager.default.copyItem(
       at: CLI.root.appendingPathComponent("datasets/claims.csv"), to: root.appendingPathComponent("c/nk-in-china.csv"))
     for s in Self.seeds { try Self.copySeed(s, to: root.appendingPathComponent("d/\(s).csv")) }
-    let r = try CLI.run(["report", "c/nk-in-china.csv"] + Self.seeds.map { "d/\($0).csv" } + ["--out", "out"], cwd: root)
+    let r = try CLI.run(
+      ["report", "c/nk-in-china.csv"] + Self.seeds.map { "d/\($0).csv" } + ["--out", "out"], cwd: root)
     #expect(r.status == 0, "\(r.stderr)")
     let claimsCSV = try String(contentsOf: root.appendingPathComponent("out/nk-in-china/checks.csv"), encoding: .utf8)
-    let claimsCount = try String(contentsOf: CLI.root.appendingPathComponent("datasets/claims.csv"), encoding: .utf8)
+    let claimsCount =
+      try String(contentsOf: CLI.root.appendingPathComponent("datasets/claims.csv"), encoding: .utf8)
       .split(separator: "\n").count - 1
     // The claims folder holds every claim; the dataset of the same name is elsewhere.
     #expect(claimsCSV.split(separator: "\n").count - 1 == claimsCount)
@@ -81,7 +84,8 @@ struct ReportFolderCLITests {
     try Self.copySeed("mou-arrivals", to: root.appendingPathComponent("mou.csv"))
     #expect(try CLI.run(["report", "nk.csv", "--out", "b2"], cwd: root).status == 0)
     let before = Self.snapshot(root.appendingPathComponent("b2"))
-    try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("b2link").path, withDestinationPath: "b2")
+    try FileManager.default.createSymbolicLink(
+      atPath: root.appendingPathComponent("b2link").path, withDestinationPath: "b2")
     for out in ["b2link", "b2/inside", "b2link/inside", ".", "b2/.."] {
       let r = try CLI.run(["report", "mou.csv", "--out", out, "--compare-to", "b2"], cwd: root)
       #expect(r.status == 64, "--out \(out): \(r.status) \(r.stderr)")
@@ -120,7 +124,8 @@ struct ReportFolderCLITests {
       for (k, y) in (1993...2012).enumerated() {
         text += "s\(i)-\(y),arrivals,\(10 + k * k * (version + 1) + i % 7),\(y),test\n"
       }
-      try text.write(to: dir.appendingPathComponent(String(format: "series-%04d.csv", i)), atomically: true, encoding: .utf8)
+      try text.write(
+        to: dir.appendingPathComponent(String(format: "series-%04d.csv", i)), atomically: true, encoding: .utf8)
     }
   }
 
@@ -152,7 +157,8 @@ struct ReportFolderCLITests {
       kill(p.processIdentifier, signal)
       p.waitUntilExit()
       interrupted += 1
-      #expect(p.terminationReason == .uncaughtSignal && p.terminationStatus == signal, "ended by \(p.terminationStatus)")
+      #expect(
+        p.terminationReason == .uncaughtSignal && p.terminationStatus == signal, "ended by \(p.terminationStatus)")
       #expect(Self.snapshot(out) == old, "the previous report changed after signal \(signal) at \(delay) s")
       #expect(try Self.leftovers(in: root, keeping: ["v1", "v2", "out"]).isEmpty)
     }

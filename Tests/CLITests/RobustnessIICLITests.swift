@@ -17,7 +17,8 @@ struct RobustnessIICLITests {
   func zeroRow() throws {
     let original = try String(contentsOf: CLI.root.appendingPathComponent("datasets/nk-in-china.csv"), encoding: .utf8)
     let columns = original.prefix { $0 != "\n" }.split(separator: ",", omittingEmptySubsequences: false).count
-    let (dir, path) = try Self.write(original + "x,nk_in_china,0" + String(repeating: ",", count: columns - 3) + "\n", "nk0.csv")
+    let (dir, path) = try Self.write(
+      original + "x,nk_in_china,0" + String(repeating: ",", count: columns - 3) + "\n", "nk0.csv")
     defer { try? FileManager.default.removeItem(at: dir) }
     let before = try CLI.run(["ranges", "datasets/nk-in-china.csv"])
     let after = try CLI.run(["ranges", path])
@@ -38,7 +39,9 @@ struct RobustnessIICLITests {
     for command in [["ranges", path], ["validate", path]] {
       let r = try CLI.run(command)
       #expect(r.status == 65)
-      #expect(r.stderr.hasPrefix("\(path):3:5: error: number '\(cell)' in column value is out of range: it underflows"), "\(r.stderr)")
+      #expect(
+        r.stderr.hasPrefix("\(path):3:5: error: number '\(cell)' in column value is out of range: it underflows"),
+        "\(r.stderr)")
     }
   }
 
@@ -54,7 +57,9 @@ struct RobustnessIICLITests {
     #expect(option.stderr.contains("--coverage must be between 0.001 and 0.999999"))
   }
 
-  @Test("1e308 as a point figure: left out because its reading overflows; 1e-300 beside −4: left out, other quantities fine")
+  @Test(
+    "1e308 as a point figure: left out because its reading overflows; 1e-300 beside −4: left out, other quantities fine"
+  )
   func extremes() throws {
     let (dir, path) = try Self.write("id,quantity,value\nbig,q,1e308\nb,q,5\ntiny,p,1e-300\nneg,p,-4\nc,r,7\n", "e.csv")
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -94,10 +99,14 @@ struct RobustnessIICLITests {
 
   @Test("trend: --through at the horizon projects exactly up to it")
   func horizon() throws {
-    let r = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--through", "2052", "--format", "csv"])
+    let r = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--through", "2052", "--format", "csv",
+    ])
     #expect(r.status == 0)
     // Column 15 is `projected`, column 4 the year.
-    let rows = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    let rows = r.stdout.split(separator: "\n").dropFirst().map {
+      $0.split(separator: ",", omittingEmptySubsequences: false)
+    }
     let projected = rows.filter { $0.count > 14 && $0[14] == "yes" }
     #expect(projected.count == 50)
     #expect(projected.first?[3] == "2003")
@@ -109,9 +118,18 @@ struct RobustnessIICLITests {
   @Test(
     "trend errors name the file and the row",
     arguments: [
-      ("id,quantity,value,period\na,q,5,2000\nb,q,-3,2001\nc,q,7,2002\n", ["--model", "poisson"], ":3: error: q: count -3 of figure 'b' must be finite and non-negative"),
-      ("id,quantity,value,period\na,q,5,2000\n", [], ":2: error: q: a trend needs at least 2 periods with counts, found 1"),
-      ("id,quantity,value,period\na,q,5,2000\nb,q,6,2001\n", ["--model", "joinpoint"], ":2: error: q: a joinpoint trend needs at least 3 periods with positive counts, found 2"),
+      (
+        "id,quantity,value,period\na,q,5,2000\nb,q,-3,2001\nc,q,7,2002\n", ["--model", "poisson"],
+        ":3: error: q: count -3 of figure 'b' must be finite and non-negative"
+      ),
+      (
+        "id,quantity,value,period\na,q,5,2000\n", [],
+        ":2: error: q: a trend needs at least 2 periods with counts, found 1"
+      ),
+      (
+        "id,quantity,value,period\na,q,5,2000\nb,q,6,2001\n", ["--model", "joinpoint"],
+        ":2: error: q: a joinpoint trend needs at least 3 periods with positive counts, found 2"
+      ),
     ])
   func trendLocations(_ c: (text: String, args: [String], message: String)) throws {
     let (dir, path) = try Self.write(c.text, "t.csv")
@@ -127,17 +145,22 @@ struct RobustnessIICLITests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let nls = try CLI.run(["fit", path, "--y", "y", "--model", "nls", "--formula", "a*log(x)", "--start", "a=1"])
     #expect(nls.status == 65)
-    #expect(nls.stderr.hasPrefix("\(path):3: error: fit: the model is not finite at the starting values"), "\(nls.stderr)")
+    #expect(
+      nls.stderr.hasPrefix("\(path):3: error: fit: the model is not finite at the starting values"), "\(nls.stderr)")
     // Row 5 of the file (line 5) has the count −3, in column 1; in group b with --by g.
     for extra in [[String](), ["--by", "g"], ["--by", "g", "--format", "json"]] {
       let poisson = try CLI.run(["fit", path, "--y", "y", "--x", "x", "--model", "poisson"] + extra)
       #expect(poisson.status == 65)
       #expect(
-        poisson.stderr.contains("\(path):5:1: error: fit") && poisson.stderr.contains("count -3.0 in column y must be finite and non-negative"),
+        poisson.stderr.contains("\(path):5:1: error: fit")
+          && poisson.stderr.contains("count -3.0 in column y must be finite and non-negative"),
         "\(extra): \(poisson.stderr)")
     }
     // 6 rows cannot determine 7 parameters: the file as a whole.
-    let short = try CLI.run(["fit", path, "--y", "y", "--model", "nls", "--formula", "a+b+c+d+e+f+g*x", "--start", "a=1,b=0,c=0,d=0,e=0,f=0,g=1"])
+    let short = try CLI.run([
+      "fit", path, "--y", "y", "--model", "nls", "--formula", "a+b+c+d+e+f+g*x", "--start",
+      "a=1,b=0,c=0,d=0,e=0,f=0,g=1",
+    ])
     #expect(short.status == 65)
     #expect(short.stderr.hasPrefix("\(path): error: fit: "), "\(short.stderr)")
   }
@@ -156,7 +179,8 @@ struct RobustnessIICLITests {
       let seconds = Date().timeIntervalSince(started)
       #expect(r.status == 65)
       let line = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
-      #expect(line.hasPrefix("reconcile: error: unknown quantity 'quantity_01234'; did you mean "), "\(line.prefix(300))")
+      #expect(
+        line.hasPrefix("reconcile: error: unknown quantity 'quantity_01234'; did you mean "), "\(line.prefix(300))")
       #expect(line.contains("'quantity_001234'"))
       #expect(line.utf8.count < 400)
       #expect(line.hasSuffix("(the files have 100000 quantities)"))

@@ -14,7 +14,9 @@ struct RobustnessLimitsCLITests {
 
   static let figures = "id,quantity,value\na,q,1\nb,q,2\n"
 
-  @Test("Claims formulas of 8,000 nested parentheses, 10,000 terms or 300 levels: exit 65 at path:line:column, for check and validate")
+  @Test(
+    "Claims formulas of 8,000 nested parentheses, 10,000 terms or 300 levels: exit 65 at path:line:column, for check and validate"
+  )
   func deepClaimsFormulas() throws {
     let dir = try CLI.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -32,9 +34,18 @@ struct RobustnessLimitsCLITests {
       let r = try CLI.run([command, claimsPath, figuresPath])
       #expect(r.status == 65, "\(command): \(r.status) \(r.stderr.prefix(500))")
       let lines = r.stderr.split(separator: "\n").map(String.init)
-      #expect(lines.contains("\(claimsPath):2:\(parensColumn + 10_000): error: formula: formula is 16001 characters long; at most 10000 are read"), "\(command): \(r.stderr.prefix(800))")
-      #expect(lines.contains("\(claimsPath):3:\(termsColumn + 10_000): error: formula: formula is 19999 characters long; at most 10000 are read"), "\(command)")
-      #expect(lines.contains { $0.hasPrefix("\(claimsPath):4:\(deepColumn + 200): error: formula: formula nested more than 200 levels deep") }, "\(command)")
+      #expect(
+        lines.contains(
+          "\(claimsPath):2:\(parensColumn + 10_000): error: formula: formula is 16001 characters long; at most 10000 are read"
+        ), "\(command): \(r.stderr.prefix(800))")
+      #expect(
+        lines.contains(
+          "\(claimsPath):3:\(termsColumn + 10_000): error: formula: formula is 19999 characters long; at most 10000 are read"
+        ), "\(command)")
+      #expect(
+        lines.contains {
+          $0.hasPrefix("\(claimsPath):4:\(deepColumn + 200): error: formula: formula nested more than 200 levels deep")
+        }, "\(command)")
     }
   }
 
@@ -46,14 +57,21 @@ struct RobustnessLimitsCLITests {
     let huge = String(repeating: "(", count: 10_000) + "b1*x" + String(repeating: ")", count: 10_000)
     let r = try CLI.run(["fit", data, "--y", "y", "--model", "nls", "--formula", huge, "--start", "b1=1"])
     #expect(r.status == 64, "\(r.stderr.prefix(500))")
-    #expect(r.stderr.contains("<formula>:1:10001: error: --formula: formula is 20004 characters long; at most 10000 are read"), "\(r.stderr.prefix(500))")
+    #expect(
+      r.stderr.contains(
+        "<formula>:1:10001: error: --formula: formula is 20004 characters long; at most 10000 are read"),
+      "\(r.stderr.prefix(500))")
     let deep = String(repeating: "(", count: 300) + "b1*x" + String(repeating: ")", count: 300)
     let d = try CLI.run(["fit", data, "--y", "y", "--model", "nls", "--formula", deep, "--start", "b1=1"])
     #expect(d.status == 64, "\(d.stderr.prefix(500))")
-    #expect(d.stderr.contains("<formula>:1:201: error: --formula: formula nested more than 200 levels deep"), "\(d.stderr.prefix(500))")
+    #expect(
+      d.stderr.contains("<formula>:1:201: error: --formula: formula nested more than 200 levels deep"),
+      "\(d.stderr.prefix(500))")
     // A deep formula within the limit still fits.
     let fine = String(repeating: "(", count: 150) + "b1*x" + String(repeating: ")", count: 150)
-    let ok = try CLI.run(["fit", data, "--y", "y", "--model", "nls", "--formula", fine, "--start", "b1=1", "--format", "json"])
+    let ok = try CLI.run([
+      "fit", data, "--y", "y", "--model", "nls", "--formula", fine, "--start", "b1=1", "--format", "json",
+    ])
     #expect(ok.status == 0, "\(ok.stderr.prefix(500))")
     // The limits are in the help.
     let help = try CLI.run(["fit", "--help"])
@@ -79,10 +97,14 @@ struct RobustnessLimitsCLITests {
     let dupPath = try Self.write("{\"n\": 1,\n  \"m\": 2,\n  \"n\": 3}", "deep.json", in: a)
     let dup = try CLI.run(["compare", a.path, b.path])
     #expect(dup.status == 65, "\(dup.stderr)")
-    #expect(dup.stderr.contains("\(dupPath):3:3: error: duplicate member name \"n\" in an object (first at line 1, column 2)"), "\(dup.stderr)")
+    #expect(
+      dup.stderr.contains(
+        "\(dupPath):3:3: error: duplicate member name \"n\" in an object (first at line 1, column 2)"), "\(dup.stderr)")
   }
 
-  @Test("validate on 1,000 bad rows with a 1 MB cell, and another file: 100 errors, the count line with the total, short messages")
+  @Test(
+    "validate on 1,000 bad rows with a 1 MB cell, and another file: 100 errors, the count line with the total, short messages"
+  )
   func floodOfErrors() throws {
     let dir = try CLI.tempDir()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -9,7 +9,9 @@ struct StreamingValidateCLITests {
   static func write(rows: Int, to url: URL, edit: (inout [String]) -> Void = { _ in }) throws {
     var lines = ["id,quantity,low,high,period,quote"]
     for k in 0..<rows {
-      lines.append("f\(k),q\(k % 5),\"\(100 + k % 800),000\",\"\(150 + k % 800),000\",\(1990 + k % 30),\"says \"\"about\"\"\nmore\"")
+      lines.append(
+        "f\(k),q\(k % 5),\"\(100 + k % 800),000\",\"\(150 + k % 800),000\",\(1990 + k % 30),\"says \"\"about\"\"\nmore\""
+      )
     }
     edit(&lines)
     try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
@@ -39,7 +41,8 @@ struct StreamingValidateCLITests {
     let r = try CLI.run(["validate", path.path])
     #expect(r.status == 65)
     #expect(r.stdout.isEmpty)
-    #expect(r.stderr == "\(path.path):\(2 * 140_000 + 2):1: error: duplicate id 'f7' (first used on line \(2 * 7 + 2))\n")
+    #expect(
+      r.stderr == "\(path.path):\(2 * 140_000 + 2):1: error: duplicate id 'f7' (first used on line \(2 * 7 + 2))\n")
   }
 
   @Test("A warning is printed and the file is still ok")

@@ -14,7 +14,10 @@ struct ByteKeyCacheTests {
       var reference: [[UInt8]: Int] = [:]
       var calls = 0
       // A pool of keys that share prefixes, differ only in length or hold zero bytes.
-      var pool: [[UInt8]] = [[], [0], [0, 0], [0x71], [0x71, 0], Array("q1".utf8), Array("q10".utf8), Array("12345678".utf8), Array("123456789".utf8)]
+      var pool: [[UInt8]] = [
+        [], [0], [0, 0], [0x71], [0x71, 0], Array("q1".utf8), Array("q10".utf8), Array("12345678".utf8),
+        Array("123456789".utf8),
+      ]
       for _ in 0..<300 {
         let n = Int(rng.next() % 21)
         pool.append((0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 == 0 ? 0 : rng.next()) })

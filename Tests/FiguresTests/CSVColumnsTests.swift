@@ -117,16 +117,18 @@ struct CSVColumnsTests {
     #expect(c.numbers == [[1, 2, 3, 4]])
   }
 
-  @Test("Declines what only the general reader can report", arguments: [
-    "g,x\na,\n",  // missing number
-    "g,x\na,1,2\n",  // ragged row
-    "g,x\n\"a\",1\n",  // quoted field
-    "g,x\na,1.2.3\n",  // not a number
-    "g,g\na,1\n",  // duplicate header
-    "g,x\n",  // no rows
-    "g,x\ra,1\r",  // CR-only line ends
-    "g,x\na,N/A\n",  // missing marker
-  ])
+  @Test(
+    "Declines what only the general reader can report",
+    arguments: [
+      "g,x\na,\n",  // missing number
+      "g,x\na,1,2\n",  // ragged row
+      "g,x\n\"a\",1\n",  // quoted field
+      "g,x\na,1.2.3\n",  // not a number
+      "g,g\na,1\n",  // duplicate header
+      "g,x\n",  // no rows
+      "g,x\ra,1\r",  // CR-only line ends
+      "g,x\na,N/A\n",  // missing marker
+    ])
   func declines(_ text: String) {
     #expect(Self.fast(text, numeric: ["x"], group: "g") == nil)
   }

@@ -89,7 +89,12 @@ struct ClaimsReaderTests {
     #expect(abs(PrintedPrecision.halfUnit(text) - expected) <= 1e-15 * max(1, expected))
   }
 
-  @Test("operators as written", arguments: [("<", ClaimOperator.less), ("<=", .lessOrEqual), ("≤", .lessOrEqual), (">", .greater), (">=", .greaterOrEqual), ("≈", .approximately), ("~", .approximately), (" APPROX ", .approximately)])
+  @Test(
+    "operators as written",
+    arguments: [
+      ("<", ClaimOperator.less), ("<=", .lessOrEqual), ("≤", .lessOrEqual), (">", .greater), (">=", .greaterOrEqual),
+      ("≈", .approximately), ("~", .approximately), (" APPROX ", .approximately),
+    ])
   func operators(text: String, op: ClaimOperator) {
     #expect(ClaimOperator(text: text) == op)
   }

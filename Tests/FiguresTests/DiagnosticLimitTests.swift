@@ -45,7 +45,9 @@ struct DiagnosticLimitTests {
     #expect(error.diagnostics.count == 100)
     #expect(error.omittedDiagnostics == 4_901)
     // The header's error is found last but is first in the file.
-    #expect(error.diagnostics.first?.description == "t.csv:1:16: error: duplicate column name 'value' (same as header field 2)")
+    #expect(
+      error.diagnostics.first?.description
+        == "t.csv:1:16: error: duplicate column name 'value' (same as header field 2)")
     #expect(error.diagnostics[1].description == "t.csv:2:3: error: bad number 'abc' in column value")
     #expect(error.diagnostics.last?.location.line == 100)
     #expect(error.description.hasSuffix("4901 more errors not shown (5001 in all)"))
@@ -54,7 +56,8 @@ struct DiagnosticLimitTests {
   @Test("CSV-level errors are bounded too: a header of 50,000 duplicate names")
   func csvReaderKeepsTheFirst() throws {
     let text = Array(repeating: "a", count: 50_000).joined(separator: ",") + "\n"
-    let error = try #require(Self.invalid { () throws(FiguresError) in _ = try CSVReader.parse(Array(text.utf8), path: "h.csv") })
+    let error = try #require(
+      Self.invalid { () throws(FiguresError) in _ = try CSVReader.parse(Array(text.utf8), path: "h.csv") })
     #expect(error.diagnostics.count == 100)
     #expect(error.omittedDiagnostics == 49_899)
     #expect(error.diagnostics.last?.location.column == 201)
@@ -76,9 +79,10 @@ struct DiagnosticLimitTests {
   func claimsReader() throws {
     var text = "id,claim,formula,op,stated\n"
     for k in 0..<300 { text += "c\(k),x,a,bad,1\n" }
-    let error = try #require(Self.invalid { () throws(FiguresError) in
-      _ = try ClaimsReader.parse(Array(text.utf8), path: "c.csv")
-    })
+    let error = try #require(
+      Self.invalid { () throws(FiguresError) in
+        _ = try ClaimsReader.parse(Array(text.utf8), path: "c.csv")
+      })
     #expect(error.diagnostics.count == 100)
     #expect(error.omittedDiagnostics == 200)
     #expect(error.diagnostics.first?.description.hasPrefix("c.csv:2:") == true)

@@ -99,7 +99,8 @@ struct FiguresReaderTests {
 
   /// A coverage must be a usable probability: 1e-300 would make a range a sliver of its
   /// distribution (σ = width/(2z), z → 0), 0.9999999 runs into the end of the normal quantile.
-  @Test("coverage outside 0.001–0.999999", arguments: ["1", "0", "1.5", "-0.2", "100%", "1e-300", "0.0001", "0.9999999"])
+  @Test(
+    "coverage outside 0.001–0.999999", arguments: ["1", "0", "1.5", "-0.2", "100%", "1e-300", "0.0001", "0.9999999"])
   func badCoverage(_ cell: String) {
     #expect(
       messages("quantity,value,coverage\nx,1,\(cell)\n") == [

@@ -13,10 +13,12 @@ struct NumberRangeTests {
     #expect(NumberSyntax.rangeProblem(text)?.hasPrefix("underflows") == true)
   }
 
-  @Test("Zero written any way, and the smallest normal double, are numbers", arguments: [
-    ("0", 0.0), ("0e-999", 0.0), ("0.000e5", 0.0), ("-0", 0.0), ("2.2250738585072014e-308", 2.2250738585072014e-308),
-    ("1e-300", 1e-300),
-  ])
+  @Test(
+    "Zero written any way, and the smallest normal double, are numbers",
+    arguments: [
+      ("0", 0.0), ("0e-999", 0.0), ("0.000e5", 0.0), ("-0", 0.0), ("2.2250738585072014e-308", 2.2250738585072014e-308),
+      ("1e-300", 1e-300),
+    ])
   func inRange(_ c: (text: String, value: Double)) {
     #expect(NumberSyntax.parse(c.text) == .number(c.value))
     #expect(NumberSyntax.rangeProblem(c.text) == nil)
@@ -41,9 +43,10 @@ struct NumberRangeTests {
       Issue.record("expected diagnostics, got \(result)")
       return
     }
-    #expect(diagnostics.map(\.description) == [
-      "u.csv:3:5: error: number '1e-400' in column value is out of range: it underflows: its magnitude is below the smallest normal double, 2.2e-308",
-      "u.csv:4:6: error: number '2e-320' in column low is out of range: it underflows: its magnitude is below the smallest normal double, 2.2e-308",
-    ])
+    #expect(
+      diagnostics.map(\.description) == [
+        "u.csv:3:5: error: number '1e-400' in column value is out of range: it underflows: its magnitude is below the smallest normal double, 2.2e-308",
+        "u.csv:4:6: error: number '2e-320' in column low is out of range: it underflows: its magnitude is below the smallest normal double, 2.2e-308",
+      ])
   }
 }

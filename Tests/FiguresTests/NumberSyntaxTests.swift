@@ -1,10 +1,10 @@
 import Testing
 
+@testable import Figures
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-@testable import Figures
 
 @Suite("Number syntax")
 struct NumberSyntaxTests {

@@ -60,7 +60,8 @@ struct RecordEndScanTests {
         var bytes = [UInt8](repeating: 0x61, count: 130)
         bytes[position] = special
         if position + 3 < bytes.count { bytes[position + 3] = 0x0A }
-        #expect(bytes.withUnsafeBufferPointer { ChunkedCSVScanner.cutPoints($0, 130, 1) } == Self.reference(bytes, 130, 1))
+        #expect(
+          bytes.withUnsafeBufferPointer { ChunkedCSVScanner.cutPoints($0, 130, 1) } == Self.reference(bytes, 130, 1))
         // Inside quotes at the start: a leading quote closes them.
         let quoted = [UInt8(0x22)] + bytes
         #expect(
@@ -101,7 +102,8 @@ struct RecordEndScanTests {
             QuantitySpill.recordEnd($0, from: from, inQuote: inQuote, newlines: &newlines)
           }
           let expected = Self.firstEnd(bytes, from: from, inQuote: inQuote)
-          #expect(end == expected.end && newlines == 3 + expected.newlines, "trial \(trial) from \(from) inQuote \(inQuote)")
+          #expect(
+            end == expected.end && newlines == 3 + expected.newlines, "trial \(trial) from \(from) inQuote \(inQuote)")
         }
       }
     }

@@ -105,7 +105,8 @@ struct SimpleRecordSplitTests {
         let got = bytes.withUnsafeBufferPointer { BlockWorker.simpleRecord($0, from: from, count: count) }
         if let expected, expected.simple {
           simpleCount += 1
-          #expect(got?.next == expected.next && got?.fields == expected.fields, "trial \(trial) from \(from) count \(count)")
+          #expect(
+            got?.next == expected.next && got?.fields == expected.fields, "trial \(trial) from \(from) count \(count)")
         } else {
           declined += 1
           #expect(got == nil, "trial \(trial) from \(from) count \(count): \(String(describing: got))")
@@ -119,7 +120,9 @@ struct SimpleRecordSplitTests {
 
   @Test("Figures rows as the generated benchmark files have them, quoted cells with commas inside")
   func figuresRows() {
-    let row = Array("f1,q1,,\"1,000\",\"9,000\",,persons,1991,\"Source 1\",2002-11,doc1.txt,\"between 1000 and more, the report says\"\n".utf8)
+    let row = Array(
+      "f1,q1,,\"1,000\",\"9,000\",,persons,1991,\"Source 1\",2002-11,doc1.txt,\"between 1000 and more, the report says\"\n"
+        .utf8)
     let block = row + row + Array("tail,without,line,end".utf8)
     block.withUnsafeBufferPointer { b in
       let first = BlockWorker.simpleRecord(b, from: 0, count: 12)

@@ -195,7 +195,10 @@ private func randomFiguresFile(seed: UInt64) -> [UInt8] {
       }
       let x = Int.random(in: 0...900_000, using: &rng)
       let forms = { (n: Int) in
-        [String(n), "\"\(n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))\"", "\(n).0", " \(n) "]
+        [
+          String(n), "\"\(n.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))))\"", "\(n).0",
+          " \(n) ",
+        ]
       }
       switch Int.random(in: 0..<3, using: &rng) {
       case 0:
@@ -405,7 +408,8 @@ struct StreamingValidatorTests {
     ]
     for _ in 0..<5000 {
       let n = Int.random(in: 0...12, using: &rng)
-      samples.append(String(decoding: (0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }, as: UTF8.self))
+      samples.append(
+        String(decoding: (0..<n).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }, as: UTF8.self))
     }
     for s in samples {
       let bytes = Array(s.utf8)

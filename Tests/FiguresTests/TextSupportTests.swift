@@ -46,7 +46,9 @@ struct TextSupportTests {
 
   @Test("trimmingBlanks as trimmingCharacters(in: .whitespaces), on random strings")
   func blanksAsCharacterSet() {
-    let pieces = [" ", "\t", "\u{A0}", "\u{2003}", "\u{3000}", "\n", "\r", "a", "é", "e\u{301}", "—", "x y", ",", "\u{200B}", "🙂"]
+    let pieces = [
+      " ", "\t", "\u{A0}", "\u{2003}", "\u{3000}", "\n", "\r", "a", "é", "e\u{301}", "—", "x y", ",", "\u{200B}", "🙂",
+    ]
     var rng = SplitMix64(seed: 7)
     for _ in 0..<2000 {
       let s = (0..<Int(rng.next() % 8)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Numerics
+import Testing
 
 /// One row of `Tests/Fixtures/numerics/distributions.csv`: `expected` written by
 /// `scripts/peers/numerics/make-distribution-reference.R` (R's nmath, `%.17g`) and
@@ -31,8 +31,12 @@ enum Reference {
       let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
       guard f.count == 7 else { continue }
       func num(_ s: String) -> Double? {
-        switch s { case "NA": return nil; case "Inf": return .infinity; case "-Inf": return -.infinity
-        default: return Double(s) }
+        switch s {
+        case "NA": return nil
+        case "Inf": return .infinity
+        case "-Inf": return -.infinity
+        default: return Double(s)
+        }
       }
       let args = f[1...4].compactMap(num)
       guard let e = num(f[5]), let m = num(f[6]) else { continue }
@@ -112,18 +116,23 @@ struct DistributionTests {
     var worst = 0.0
     var worstRow: ReferenceRow? = nil
     var failures = 0
-    var worstModerate = 0.0   // over rows with |value| >= 1e-50
+    var worstModerate = 0.0  // over rows with |value| >= 1e-50
     for r in rows {
       let got = Reference.evaluate(r)
       let e = Reference.relativeError(got, r.exact)
-      if e > worst || e.isNaN { worst = e; worstRow = r }
+      if e > worst || e.isNaN {
+        worst = e
+        worstRow = r
+      }
       if abs(r.exact) >= 1e-50 { worstModerate = max(worstModerate, e) }
       if !(e <= Reference.tolerance(tolerance, r)) {
         failures += 1
         if failures <= 8 { Issue.record("\(r): got \(got), relative error \(e)") }
       }
     }
-    print("max relative error vs mpmath \(function): \(worst) over \(rows.count) cases (\(worstModerate) where |value| >= 1e-50); worst at \(worstRow.map(\.description) ?? "-")")
+    print(
+      "max relative error vs mpmath \(function): \(worst) over \(rows.count) cases (\(worstModerate) where |value| >= 1e-50); worst at \(worstRow.map(\.description) ?? "-")"
+    )
     #expect(failures == 0)
   }
 
@@ -144,13 +153,18 @@ struct DistributionTests {
         rInexact += 1
         continue
       }
-      if e > worst || e.isNaN { worst = e; worstRow = r }
+      if e > worst || e.isNaN {
+        worst = e
+        worstRow = r
+      }
       if !(e <= Reference.tolerance(tolerance, r)) {
         failures += 1
         if failures <= 8 { Issue.record("\(r): got \(got), relative error vs R \(e)") }
       }
     }
-    print("max relative error vs R \(function): \(worst) over \(rows.count - rInexact) cases (\(rInexact) where R is off the 50-digit value); worst at \(worstRow.map(\.description) ?? "-")")
+    print(
+      "max relative error vs R \(function): \(worst) over \(rows.count - rInexact) cases (\(rInexact) where R is off the 50-digit value); worst at \(worstRow.map(\.description) ?? "-")"
+    )
     #expect(failures == 0)
   }
 }
@@ -208,8 +222,13 @@ struct DistributionRobustnessTests {
   /// Extreme but valid parameters must terminate with a non-NaN, monotone answer.
   @Test("Extreme parameters give monotone, non-NaN quantiles", arguments: [1e-3, 0.05, 7.5, 1e8, 1e10])
   func extremes(df: Double) {
-    let ps = [Double.leastNonzeroMagnitude, 1e-300 * 1e-10, 1e-300, 1e-20, 0.25, 0.5 - 1e-16, 0.5, 0.5 + 1e-16, 0.75, 1 - 1e-16]
-    var previousT = -Double.infinity, previousC = 0.0, previousF = 0.0, previousG = 0.0
+    let ps = [
+      Double.leastNonzeroMagnitude, 1e-300 * 1e-10, 1e-300, 1e-20, 0.25, 0.5 - 1e-16, 0.5, 0.5 + 1e-16, 0.75, 1 - 1e-16,
+    ]
+    var previousT = -Double.infinity
+    var previousC = 0.0
+    var previousF = 0.0
+    var previousG = 0.0
     for p in ps {
       let t = StudentT.quantile(p, df: df)
       let c = ChiSquared.quantile(p, df: df)
@@ -218,9 +237,13 @@ struct DistributionRobustnessTests {
       #expect(!t.isNaN && !c.isNaN && !f.isNaN && !g.isNaN, "df=\(df) p=\(p)")
       // Monotone up to the quantiles' own accuracy (neighbouring p differ by one ulp near ½).
       func notBelow(_ x: Double, _ previous: Double) -> Bool { x >= previous - 1e-13 * abs(previous) }
-      #expect(notBelow(t, previousT) && notBelow(c, previousC) && notBelow(f, previousF) && notBelow(g, previousG),
-              "df=\(df) p=\(p)")
-      previousT = t; previousC = c; previousF = f; previousG = g
+      #expect(
+        notBelow(t, previousT) && notBelow(c, previousC) && notBelow(f, previousF) && notBelow(g, previousG),
+        "df=\(df) p=\(p)")
+      previousT = t
+      previousC = c
+      previousF = f
+      previousG = g
     }
   }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Numerics
+import Testing
 
 /// A least-squares case from `Tests/Fixtures/numerics/leastsquares.csv`, written by
 /// `scripts/peers/numerics/make-leastsquares-reference.R` (R's `lm.wfit` and
@@ -50,11 +50,13 @@ struct LMCase: Sendable {
 
 @Suite("Least squares against R's lm.wfit")
 struct LeastSquaresReferenceTests {
-  @Test("Coefficients, aliasing, covariance, RSS and residuals match R", arguments: ["weighted3", "unweighted4", "aliased"])
+  @Test(
+    "Coefficients, aliasing, covariance, RSS and residuals match R", arguments: ["weighted3", "unweighted4", "aliased"])
   func matchesR(name: String) throws {
     let c = try #require(LMCase.all[name], "fixture case \(name) missing")
-    let fit = try LeastSquares.solve(design: try c.design(), response: (1...c.n).map { c.y[$0] ?? .nan },
-                                     weights: (1...c.n).map { c.w[$0] ?? .nan })
+    let fit = try LeastSquares.solve(
+      design: try c.design(), response: (1...c.n).map { c.y[$0] ?? .nan },
+      weights: (1...c.n).map { c.w[$0] ?? .nan })
     for j in 1...c.p {
       let expected = c.coef[j] ?? nil
       if let e = expected {
@@ -65,9 +67,11 @@ struct LeastSquaresReferenceTests {
         #expect(fit.coefficients[j - 1].isNaN)
       }
     }
-    for (i, row) in c.cov { for (j, e) in row {
-      #expect(abs(fit.unscaledCovariance[i - 1, j - 1] - e) <= 1e-12 * max(1, abs(e)), "cov \(i),\(j)")
-    } }
+    for (i, row) in c.cov {
+      for (j, e) in row {
+        #expect(abs(fit.unscaledCovariance[i - 1, j - 1] - e) <= 1e-12 * max(1, abs(e)), "cov \(i),\(j)")
+      }
+    }
     #expect(abs(fit.residualSumOfSquares - c.rss) <= 1e-12 * c.rss)
     for i in 1...c.n { #expect(abs(fit.residuals[i - 1] - (c.resid[i] ?? .nan)) <= 1e-12) }
     #expect(fit.rank == c.coef.values.filter { $0 != nil }.count)

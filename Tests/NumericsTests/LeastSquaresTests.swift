@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Numerics
 
 /// Log relative error as used by NIST StRD: -log10(|est - cert| / |cert|) (or absolute when cert == 0).
@@ -30,9 +31,11 @@ struct LeastSquaresTests {
     let design = try Matrix(columns: [[1, 1, 1, 1], [1, 2, 3, 4]])
     let fit = try LeastSquares.solve(design: design, response: [1.0, 3.0, 2.0, 5.0])
     let expected: [[Double]] = [[1.5, -0.5], [-0.5, 0.2]]
-    for i in 0..<2 { for j in 0..<2 {
-      #expect(abs(fit.unscaledCovariance[i, j] - expected[i][j]) < 1e-14)
-    } }
+    for i in 0..<2 {
+      for j in 0..<2 {
+        #expect(abs(fit.unscaledCovariance[i, j] - expected[i][j]) < 1e-14)
+      }
+    }
     // Slope by hand: Sxy / Sxx = 5.5 / 5 = 1.1; intercept 2.75 - 1.1*2.5 = 0.
     #expect(abs(fit.coefficients[1] - 1.1) < 1e-14)
     #expect(abs(fit.coefficients[0]) < 1e-14)
@@ -43,7 +46,7 @@ struct LeastSquaresTests {
   @Test("Rank-deficient design reports the later collinear column as aliased, like R's lm")
   func aliasedColumn() throws {
     let x1: [Double] = [1, 2, 3, 4, 5, 6]
-    let x2 = x1.map { 2 * $0 }           // exactly collinear with x1
+    let x2 = x1.map { 2 * $0 }  // exactly collinear with x1
     let x3: [Double] = [1, 0, 1, 0, 0, 1]
     let design = try Matrix(columns: [[1, 1, 1, 1, 1, 1], x1, x2, x3])
     let y: [Double] = [1, 4, 5, 9, 10, 14]
@@ -65,16 +68,28 @@ struct LeastSquaresTests {
     let x: [Double] = [0.5, 1.7, 2.2, 3.9, 5.1]
     let y: [Double] = [1.2, 2.9, 2.7, 6.1, 6.0]
     let w: [Double] = [1, 3, 0, 2, 1]
-    let weighted = try LeastSquares.solve(design: try Matrix(columns: [[Double](repeating: 1, count: 5), x]),
-                                          response: y, weights: w)
-    var dx: [Double] = [], dy: [Double] = []
-    for i in 0..<5 { for _ in 0..<Int(w[i]) { dx.append(x[i]); dy.append(y[i]) } }
-    let dup = try LeastSquares.solve(design: try Matrix(columns: [[Double](repeating: 1, count: dx.count), dx]), response: dy)
-    for j in 0..<2 { #expect(abs(weighted.coefficients[j] - dup.coefficients[j]) < 1e-13 * max(1, abs(dup.coefficients[j]))) }
+    let weighted = try LeastSquares.solve(
+      design: try Matrix(columns: [[Double](repeating: 1, count: 5), x]),
+      response: y, weights: w)
+    var dx: [Double] = []
+    var dy: [Double] = []
+    for i in 0..<5 {
+      for _ in 0..<Int(w[i]) {
+        dx.append(x[i])
+        dy.append(y[i])
+      }
+    }
+    let dup = try LeastSquares.solve(
+      design: try Matrix(columns: [[Double](repeating: 1, count: dx.count), dx]), response: dy)
+    for j in 0..<2 {
+      #expect(abs(weighted.coefficients[j] - dup.coefficients[j]) < 1e-13 * max(1, abs(dup.coefficients[j])))
+    }
     #expect(abs(weighted.residualSumOfSquares - dup.residualSumOfSquares) < 1e-12)
-    for i in 0..<2 { for j in 0..<2 {
-      #expect(abs(weighted.unscaledCovariance[i, j] - dup.unscaledCovariance[i, j]) < 1e-13)
-    } }
+    for i in 0..<2 {
+      for j in 0..<2 {
+        #expect(abs(weighted.unscaledCovariance[i, j] - dup.unscaledCovariance[i, j]) < 1e-13)
+      }
+    }
     // The zero-weight row still gets a residual on the original scale.
     let b = weighted.coefficients
     #expect(abs(weighted.residuals[2] - (y[2] - b[0] - b[1] * x[2])) < 1e-13)
@@ -85,9 +100,15 @@ struct LeastSquaresTests {
     let design = try Matrix(columns: [[1, 1, 1], [1, 2, 3]])
     #expect(throws: NumericsError.self) { try LeastSquares.solve(design: design, response: [1, 2]) }
     #expect(throws: NumericsError.self) { try LeastSquares.solve(design: design, response: [1, .nan, 2]) }
-    #expect(throws: NumericsError.self) { try LeastSquares.solve(design: design, response: [1, 2, 3], weights: [1, -1, 1]) }
-    #expect(throws: NumericsError.self) { try LeastSquares.solve(design: design, response: [1, 2, 3], weights: [1, 1]) }
-    #expect(throws: NumericsError.self) { try LeastSquares.solve(design: design, response: [1, 2, 3], weights: [1, .infinity, 1]) }
+    #expect(throws: NumericsError.self) {
+      try LeastSquares.solve(design: design, response: [1, 2, 3], weights: [1, -1, 1])
+    }
+    #expect(throws: NumericsError.self) {
+      try LeastSquares.solve(design: design, response: [1, 2, 3], weights: [1, 1])
+    }
+    #expect(throws: NumericsError.self) {
+      try LeastSquares.solve(design: design, response: [1, 2, 3], weights: [1, .infinity, 1])
+    }
     let withNaN = try Matrix(columns: [[1, 1, 1], [1, .nan, 3]])
     #expect(throws: NumericsError.self) { try LeastSquares.solve(design: withNaN, response: [1, 2, 3]) }
     #expect(throws: NumericsError.self) { try LeastSquares.solve(design: Matrix(rows: 0, columns: 0), response: []) }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Numerics
+import Testing
 
 /// `VectorMath.log` and `.exp` against mpmath at 50 digits rounded to the nearest double
 /// (`Tests/Fixtures/numerics/vector-math.csv`, from

@@ -64,28 +64,28 @@ struct ClaimsAnalysisTests {
   }
 
   static let functionCases: [(String, Double)] = [
-      ("share(unhcr_2001, mou_2001)", 121.0 / 583),
-      ("ratio(mou_2001, mou_2000)", 583.0 / 312),
-      ("sum(mou_1998, mou_1999, mou_2000, mou_2001)", 71.0 + 148 + 312 + 583),
-      ("sum(5)", 5),
-      ("annualise(629, 211)", 629.0 * 365 / 211),
-      ("annualise(mou_2002_partial)", 629.0 * 365 / 211),  // 2002-01-01/2002-07-30: 211 days
-      ("annualize(mou_2002_partial)", 629.0 * 365 / 211),
-      ("convert(fine_rmb, rmb_per_usd)", 500 / 8.3),
-      ("net(camp_intake, camp_deaths)", 900),
-      ("stay(camp_pop_start, camp_intake)", 5000.0 / 1200),
-      ("little(camp_intake, 4)", 4800),
-      ("proportion(survey_yes, survey_n)", 130.0 / 521),
-      ("low(nk_in_china)", 10_000),
-      ("high(nk_in_china)", 300_000),
-      ("mid(nk_in_china)", (10_000.0 * 300_000).squareRoot()),
-      ("mid(nk_survey)", 84_388),
-      ("value(nk_survey)", 84_388),
-      ("exposure(mou_2002_partial)", 211.0 / 365),
-      ("exposure(mou_2001)", 1),
-      ("min(mou_1998, mou_1999, 3)", 3),
-      ("max(mou_1998, mou_1999, 3)", 148),
-      ("sqrt(abs(-16)) + log(exp(2))", 6),
+    ("share(unhcr_2001, mou_2001)", 121.0 / 583),
+    ("ratio(mou_2001, mou_2000)", 583.0 / 312),
+    ("sum(mou_1998, mou_1999, mou_2000, mou_2001)", 71.0 + 148 + 312 + 583),
+    ("sum(5)", 5),
+    ("annualise(629, 211)", 629.0 * 365 / 211),
+    ("annualise(mou_2002_partial)", 629.0 * 365 / 211),  // 2002-01-01/2002-07-30: 211 days
+    ("annualize(mou_2002_partial)", 629.0 * 365 / 211),
+    ("convert(fine_rmb, rmb_per_usd)", 500 / 8.3),
+    ("net(camp_intake, camp_deaths)", 900),
+    ("stay(camp_pop_start, camp_intake)", 5000.0 / 1200),
+    ("little(camp_intake, 4)", 4800),
+    ("proportion(survey_yes, survey_n)", 130.0 / 521),
+    ("low(nk_in_china)", 10_000),
+    ("high(nk_in_china)", 300_000),
+    ("mid(nk_in_china)", (10_000.0 * 300_000).squareRoot()),
+    ("mid(nk_survey)", 84_388),
+    ("value(nk_survey)", 84_388),
+    ("exposure(mou_2002_partial)", 211.0 / 365),
+    ("exposure(mou_2001)", 1),
+    ("min(mou_1998, mou_1999, 3)", 3),
+    ("max(mou_1998, mou_1999, 3)", 148),
+    ("sqrt(abs(-16)) + log(exp(2))", 6),
   ]
 
   @Test("every function", arguments: functionCases)
@@ -206,7 +206,10 @@ struct ClaimsAnalysisTests {
     let file = try ClaimsReader.read(path: path, keepingRowErrors: true)
     let report = ClaimsAnalysis.run(claims: [file], figures: [try #require(figuresFile)])
     let json = ClaimsAnalysis.json(report).serialized()
-    for key in ["\"claims\"", "\"passed\": 1", "\"failed\": 1", "\"errors\": 6", "\"status\": \"error\"", "\"computed\": null", "\"line\": 3"] {
+    for key in [
+      "\"claims\"", "\"passed\": 1", "\"failed\": 1", "\"errors\": 6", "\"status\": \"error\"", "\"computed\": null",
+      "\"line\": 3",
+    ] {
       #expect(json.contains(key), "\(key)")
     }
     let csv = ClaimsAnalysis.csv(report).text

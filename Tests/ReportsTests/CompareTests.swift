@@ -73,7 +73,9 @@ struct CompareTests {
   func csvCellChange() throws {
     let w = try CompareWorkspace()
     defer { w.remove() }
-    try w.edit("mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,1993,1993,1,8,", with: "mou_arrivals,negbin,1993,1993,1,9,")
+    try w.edit(
+      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,1993,1993,1,8,",
+      with: "mou_arrivals,negbin,1993,1993,1,9,")
     let r = try w.compare()
     #expect(r.differences.count == 1)
     let d = try #require(r.differences.first)
@@ -81,7 +83,8 @@ struct CompareTests {
     #expect(d.file == "mou-arrivals/trend.csv")
     #expect(d.key == "quantity=mou_arrivals, period=1993")
     #expect(d.column == "observed")
-    #expect(d.line == "mou-arrivals/trend.csv  quantity=mou_arrivals, period=1993  observed  8 → 9  (+1.25e-01 relative)")
+    #expect(
+      d.line == "mou-arrivals/trend.csv  quantity=mou_arrivals, period=1993  observed  8 → 9  (+1.25e-01 relative)")
     #expect(r.summary == "1 difference in 1 file; \(baselineFileCount()) files compared")
   }
 
@@ -89,7 +92,8 @@ struct CompareTests {
   func jsonNumberChange() throws {
     let w = try CompareWorkspace()
     defer { w.remove() }
-    try w.edit("nk-in-china/summary.json", replacing: "\"log_sd\": 0.5446562052299008", with: "\"log_sd\": 0.5456562052299008")
+    try w.edit(
+      "nk-in-china/summary.json", replacing: "\"log_sd\": 0.5446562052299008", with: "\"log_sd\": 0.5456562052299008")
     let r = try w.compare()
     let d = try #require(r.differences.first)
     #expect(r.differences.count == 1)
@@ -104,7 +108,9 @@ struct CompareTests {
     let w = try CompareWorkspace()
     defer { w.remove() }
     try w.deleteLines("nk-in-china/ranges.csv", containing: ",hrwf-2006-range,")
-    try w.edit("unhcr-bangkok/trend.csv", replacing: "unhcr_bangkok_cases,poisson,1998,", with: "unhcr_bangkok_cases,poisson,1997,")
+    try w.edit(
+      "unhcr-bangkok/trend.csv", replacing: "unhcr_bangkok_cases,poisson,1998,",
+      with: "unhcr_bangkok_cases,poisson,1997,")
     let r = try w.compare()
     let kinds = r.differences.map { "\($0.kind.rawValue) \($0.file) \($0.key)" }
     #expect(
@@ -124,10 +130,11 @@ struct CompareTests {
     // Hidden files (a writer's temporaries) are not outputs.
     try w.write("junk", "mou-arrivals/.trend.csv.tmp-1", in: w.cur)
     let r = try w.compare()
-    #expect(r.differences.map(\.line) == [
-      "extra/new.csv  -  (file)  (missing) → present  (new file)",
-      "unhcr-bangkok/summary.json  -  (file)  present → (missing)  (missing file)",
-    ])
+    #expect(
+      r.differences.map(\.line) == [
+        "extra/new.csv  -  (file)  (missing) → present  (new file)",
+        "unhcr-bangkok/summary.json  -  (file)  present → (missing)  (missing file)",
+      ])
     #expect(r.filesCompared == baselineFileCount() - 1)
   }
 
@@ -139,7 +146,8 @@ struct CompareTests {
     let r = try w.compare()
     #expect(!r.hasDifferences)
     #expect(r.notes.map(\.file) == ["nk-in-china/report.md"])
-    #expect(r.summary == "no differences; \(baselineFileCount()) files compared; 1 derived view differs (informational)")
+    #expect(
+      r.summary == "no differences; \(baselineFileCount()) files compared; 1 derived view differs (informational)")
   }
 
   @Test("A change of 1e-12 relative passes at rtol 1e-9 and fails at rtol 0; atol admits noise around 0")
@@ -179,14 +187,17 @@ struct CompareTests {
     defer { w.remove() }
     try w.write("region,year,count,flag\nnorth,2001,5,yes\nsouth,2001,7,no\nnorth,2001,9,yes\n", "g.csv", in: w.base)
     // Columns reordered, one flag changed, an empty cell, a new column.
-    try w.write("flag,count,region,year,extra\nyes,5,north,2001,x\nmaybe,7,south,2001,x\nyes,,north,2001,x\n", "g.csv", in: w.cur)
+    try w.write(
+      "flag,count,region,year,extra\nyes,5,north,2001,x\nmaybe,7,south,2001,x\nyes,,north,2001,x\n", "g.csv", in: w.cur)
     let r = try w.compare()
-    #expect(r.differences.map(\.line) == [
-      "g.csv  -  extra  (missing) → present  (new column)",
-      "g.csv  region=north, flag=yes #2  count  9 → \"\"",
-      "g.csv  region=south, flag=no  (row)  present → (missing)  (missing row)",
-      "g.csv  region=south, flag=maybe  (row)  (missing) → present  (new row)",
-    ].sorted(by: { a, b in a < b }), "\(r.text)")
+    #expect(
+      r.differences.map(\.line)
+        == [
+          "g.csv  -  extra  (missing) → present  (new column)",
+          "g.csv  region=north, flag=yes #2  count  9 → \"\"",
+          "g.csv  region=south, flag=no  (row)  present → (missing)  (missing row)",
+          "g.csv  region=south, flag=maybe  (row)  (missing) → present  (new row)",
+        ].sorted(by: { a, b in a < b }), "\(r.text)")
   }
 
   @Test("CSV of numbers only: rows matched by position")
@@ -214,16 +225,17 @@ struct CompareTests {
        "d": [{"period": "2001", "v": "t"}], "new": [1]}
       """, "j.json", in: w.cur)
     let r = try w.compare()
-    #expect(r.differences.map(\.line) == [
-      "j.json  $  gone  1 → (missing)  (missing column)",
-      "j.json  $  new  (missing) → […]  (new column)",
-      "j.json  $.a  [id=p]  {…} → (missing)  (missing row)",
-      "j.json  $.a  [id=r]  (missing) → {…}  (new row)",
-      "j.json  $.b  [2]  3 → (missing)  (missing row)",
-      "j.json  $.c  x  null → 0",
-      "j.json  $.c  y  true → false",
-      "j.json  $.d[period=2001]  v  \"s\" → \"t\"",
-    ], "\(r.text)")
+    #expect(
+      r.differences.map(\.line) == [
+        "j.json  $  gone  1 → (missing)  (missing column)",
+        "j.json  $  new  (missing) → […]  (new column)",
+        "j.json  $.a  [id=p]  {…} → (missing)  (missing row)",
+        "j.json  $.a  [id=r]  (missing) → {…}  (new row)",
+        "j.json  $.b  [2]  3 → (missing)  (missing row)",
+        "j.json  $.c  x  null → 0",
+        "j.json  $.c  y  true → false",
+        "j.json  $.d[period=2001]  v  \"s\" → \"t\"",
+      ], "\(r.text)")
   }
 
   @Test func missingFolder() throws {
@@ -241,13 +253,15 @@ struct CompareTests {
     #expect(ComparisonError.missingFolder(path: gone).exitCode == 66)
   }
 
-  @Test("Malformed JSON or CSV is a data error with line and column", arguments: [
-    ("{\"a\": [1, 2,]}", "t.json", 1, 13),
-    ("{\n  \"a\": tru\n}", "t.json", 2, 8),
-    ("{\"a\": \"x", "t.json", 1, 7),
-    ("{\"a\": 1} 2", "t.json", 1, 10),
-    ("x,y\n1,2,3\n", "t.csv", 2, nil),
-  ] as [(String, String, Int, Int?)])
+  @Test(
+    "Malformed JSON or CSV is a data error with line and column",
+    arguments: [
+      ("{\"a\": [1, 2,]}", "t.json", 1, 13),
+      ("{\n  \"a\": tru\n}", "t.json", 2, 8),
+      ("{\"a\": \"x", "t.json", 1, 7),
+      ("{\"a\": 1} 2", "t.json", 1, 10),
+      ("x,y\n1,2,3\n", "t.csv", 2, nil),
+    ] as [(String, String, Int, Int?)])
   func malformed(_ text: String, _ name: String, _ line: Int, _ column: Int?) throws {
     let w = try CompareWorkspace(copyBaseline: false)
     defer { w.remove() }
@@ -297,7 +311,9 @@ extension ComparisonError {
 func baselineFileCount() -> Int {
   let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures/baseline")
-  guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else { return -1 }
+  guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else {
+    return -1
+  }
   var n = 0
   for case let url as URL in e where !url.lastPathComponent.hasPrefix(".") {
     if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { n += 1 }

@@ -21,7 +21,9 @@ struct DatasetProvenanceTests {
     let file = try FiguresReader.read(path: Self.root.appendingPathComponent("datasets/\(name)").path)
     #expect(!file.figures.isEmpty)
     for f in file.figures {
-      #expect(!f.source.isEmpty && !f.published.isEmpty && !f.document.isEmpty && !f.quote.isEmpty, "\(f.id) lacks provenance")
+      #expect(
+        !f.source.isEmpty && !f.published.isEmpty && !f.document.isEmpty && !f.quote.isEmpty, "\(f.id) lacks provenance"
+      )
       let doc = Self.seeds.appendingPathComponent(f.document)
       let text = try String(contentsOf: doc, encoding: .utf8)
       #expect(Self.normalise(text).contains(Self.normalise(f.quote)), "\(f.id): quote not found in \(f.document)")
@@ -37,7 +39,8 @@ struct DatasetProvenanceTests {
     #expect(ids.count >= 20)
     for (id, (doc, quote)) in zip(ids, zip(docs, quotes)) {
       let text = try String(contentsOf: Self.seeds.appendingPathComponent(doc), encoding: .utf8)
-      #expect(!quote.isEmpty && Self.normalise(text).contains(Self.normalise(quote)), "\(id): quote not found in \(doc)")
+      #expect(
+        !quote.isEmpty && Self.normalise(text).contains(Self.normalise(quote)), "\(id): quote not found in \(doc)")
     }
   }
 
@@ -76,7 +79,9 @@ struct DocumentationTests {
       contentsOf: DatasetProvenanceTests.root.appendingPathComponent("datasets/README.md"), encoding: .utf8)
     func grouped(_ x: Double) -> String { NumberFormat.groupThousands(NumberFormat.plain(x)) }
     for v in VerbalQuantities.table {
-      #expect(readme.contains("| \(v.phrase) | \(grouped(v.low)) | \(grouped(v.high)) |"), "\(v.phrase) missing or different in datasets/README.md")
+      #expect(
+        readme.contains("| \(v.phrase) | \(grouped(v.low)) | \(grouped(v.high)) |"),
+        "\(v.phrase) missing or different in datasets/README.md")
     }
   }
 }

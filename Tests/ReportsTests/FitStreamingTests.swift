@@ -1,8 +1,8 @@
 import Foundation
+import Statistics
 import Testing
 
 @testable import Reports
-import Statistics
 
 /// `fit --by --format json` writes its document as the chunks of groups are fitted: the same
 /// bytes as the document made from `run`'s fits, and the same error, whatever the model.
@@ -13,7 +13,7 @@ struct FitStreamingTests {
   static func batch(groups: Int, bad: Int? = nil) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("fit-stream-\(UUID().uuidString).csv")
     var text = "group,year,count,log_exposure\n"
-    var state: UInt64 = 88172645463325252
+    var state: UInt64 = 88_172_645_463_325_252
     func next() -> Double {
       state ^= state << 13
       state ^= state >> 7

@@ -35,7 +35,9 @@ struct HTMLDataPackageTests {
 
   /// name → type of each field of a resource.
   static func types(_ resource: JSON) -> [(String, String)] {
-    items(member(member(resource, "schema") ?? .null, "fields")).map { (string(member($0, "name")) ?? "", string(member($0, "type")) ?? "") }
+    items(member(member(resource, "schema") ?? .null, "fields")).map {
+      (string(member($0, "name")) ?? "", string(member($0, "type")) ?? "")
+    }
   }
 
   @Test("Every resource is listed with a field per CSV column", arguments: BundledReports.names)

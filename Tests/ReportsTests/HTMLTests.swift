@@ -3,11 +3,11 @@ import Foundation
 import Statistics
 import Testing
 
+@testable import Reports
+
 #if canImport(FoundationXML)
   import FoundationXML
 #endif
-
-@testable import Reports
 
 /// Parses `text` as XML; returns nil when well-formed, else the parser's message.
 func xmlProblem(_ text: String) -> String? {
@@ -20,7 +20,8 @@ func xmlProblem(_ text: String) -> String? {
 func svgFragments(_ html: String) -> [String] {
   var out: [String] = []
   var rest = html[...]
-  while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex) {
+  while let start = rest.range(of: "<svg "), let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex)
+  {
     out.append(String(rest[start.lowerBound..<end.upperBound]))
     rest = rest[end.upperBound...]
   }
@@ -83,7 +84,10 @@ struct HTMLReportTests {
     }
     for q in r.ranges {
       let svg = HTMLReport.rangeChart(q)
-      for label in ["Random effects, 90% CI", "Random effects, 90% PI", "Linear opinion pool", "Logarithmic opinion pool", "Envelope", "Intersection"] {
+      for label in [
+        "Random effects, 90% CI", "Random effects, 90% PI", "Linear opinion pool", "Logarithmic opinion pool",
+        "Envelope", "Intersection",
+      ] {
         #expect(svg.contains(label), "\(label)")
       }
       for f in q.figures { #expect(svg.contains(">\(Markup.escape(f.id))</text>"), "\(f.id) labels a bar") }
@@ -281,8 +285,14 @@ struct HTMLReportFilesTests {
         ? HTMLReport.dataset(
           r,
           claims: [
-            (id: "doubling", claim: "arrivals double every year", status: "fail", computed: "1.66", stated: "2", detail: "2 lies outside the 95% CI 1.475–1.868"),
-            (id: "arrivals-2001", claim: "583 arrivals in 2001", status: "pass", computed: "583", stated: "583", detail: ""),
+            (
+              id: "doubling", claim: "arrivals double every year", status: "fail", computed: "1.66", stated: "2",
+              detail: "2 lies outside the 95% CI 1.475–1.868"
+            ),
+            (
+              id: "arrivals-2001", claim: "583 arrivals in 2001", status: "pass", computed: "583", stated: "583",
+              detail: ""
+            ),
           ], joinpoints: ["mou_arrivals": [1998]])
         : HTMLReport.dataset(r)
       #expect(xmlProblem(html) == nil)
@@ -297,7 +307,8 @@ struct HTMLReportFilesTests {
           (path: "ranges.csv", csv: ranges, description: "Floating-bar chart data"),
           (path: "trend.csv", csv: trend, description: "Trend chart data"),
         ])
-      try AtomicWriter.write(package.serialized() + "\n", to: dir.appendingPathComponent("\(r.name)/datapackage.json").path)
+      try AtomicWriter.write(
+        package.serialized() + "\n", to: dir.appendingPathComponent("\(r.name)/datapackage.json").path)
     }
     try AtomicWriter.write(HTMLReport.index(reports), to: dir.appendingPathComponent("index.html").path)
     print("HTML report pages written to \(dir.path)")

@@ -9,8 +9,14 @@ struct NearestNamesTests {
   @Test("Distances as Levenshtein defines them: the classic kitten → sitting is 3")
   func distances() {
     // Cut-off max(2, 7/3) = 2 for "sitting": kitten (3 edits) is out, sittin (1) and kitting (1) in.
-    #expect(NearestNames.nearest(to: "sitting", among: ["kitten", "sittin", "kitting", "sitting"]) == ["sitting", "sittin", "kitting"])
-    #expect(NearestNames.nearest(to: "nk_in_chna", among: ["mou_arrivals", "nk_in_china", "nk_in_china_2"]) == ["nk_in_china", "nk_in_china_2"])
+    #expect(
+      NearestNames.nearest(to: "sitting", among: ["kitten", "sittin", "kitting", "sitting"]) == [
+        "sitting", "sittin", "kitting",
+      ])
+    #expect(
+      NearestNames.nearest(to: "nk_in_chna", among: ["mou_arrivals", "nk_in_china", "nk_in_china_2"]) == [
+        "nk_in_china", "nk_in_china_2",
+      ])
     #expect(NearestNames.nearest(to: "abc", among: ["xyz"]).isEmpty)
     // Unicode scalars, not bytes: é is one edit from e.
     #expect(NearestNames.nearest(to: "réfugiés", among: ["refugies", "refugees"]) == ["refugies"])  // refugees: 3 edits

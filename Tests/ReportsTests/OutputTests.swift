@@ -1,25 +1,31 @@
 import Foundation
 import Numerics
-@testable import Statistics
 import Testing
 
 @testable import Reports
+@testable import Statistics
 
 @Suite("Output formats")
 struct OutputTests {
-  @Test("Plain decimals: no exponent, same value", arguments: [
-    1.2345e-05, 3e-12, 1e21, 123456789.125, -0.000001, 0.1, 300000, 1.7976931348623157e308, Double.leastNonzeroMagnitude, -2.5e-8,
-  ])
+  @Test(
+    "Plain decimals: no exponent, same value",
+    arguments: [
+      1.2345e-05, 3e-12, 1e21, 123456789.125, -0.000001, 0.1, 300000, 1.7976931348623157e308,
+      Double.leastNonzeroMagnitude, -2.5e-8,
+    ])
   func plainDecimalsRoundTrip(_ x: Double) {
     let s = NumberFormat.plain(x)
     #expect(!s.contains("e") && !s.contains("E") && !s.contains(","))
     #expect(Double(s) == x, "\(s)")
   }
 
-  @Test("CSV cells carry 15 significant digits, plain", arguments: [
-    (1.1779426428003013, "1.1779426428003"), (1e-20, "0.00000000000000000001"), (123456789012345678.0, "123456789012346000"),
-    (-0.5, "-0.5"), (300000, "300000"), (2.5e-7, "0.00000025"), (0.1 + 0.2, "0.3"),
-  ])
+  @Test(
+    "CSV cells carry 15 significant digits, plain",
+    arguments: [
+      (1.1779426428003013, "1.1779426428003"), (1e-20, "0.00000000000000000001"),
+      (123456789012345678.0, "123456789012346000"),
+      (-0.5, "-0.5"), (300000, "300000"), (2.5e-7, "0.00000025"), (0.1 + 0.2, "0.3"),
+    ])
   func csvCells(_ x: Double, _ expected: String) {
     #expect(CSVWriter.cell(x) == expected)
   }
@@ -37,7 +43,9 @@ struct OutputTests {
       state ^= state << 17
       return state
     }
-    var values: [Double] = [9.99999999999999e5, 9.999999999999999e-7, 0.5, -1, 1e15, 123.456, Double.leastNonzeroMagnitude]
+    var values: [Double] = [
+      9.99999999999999e5, 9.999999999999999e-7, 0.5, -1, 1e15, 123.456, Double.leastNonzeroMagnitude,
+    ]
     for _ in 0..<20_000 {
       let x = Double(bitPattern: next())
       if x.isFinite && x != 0 { values.append(x) }
@@ -80,7 +88,8 @@ struct OutputTests {
     var values: [Double] = [
       1e-8, 1e-8.nextDown, 1e-8.nextUp, 1e14, 1e14.nextDown, 1e14.nextUp, 1e15.nextDown, 0.1, 0.3, 2.675,
       100_000_000_000_000.5, 100_000_000_000_001.5, 999_999_999_999_999.5, 123_456_789_012_345.5,
-      99_999_999_999_999.95, 9.999999999999995, 0.000123456789012345, Double.leastNonzeroMagnitude, 1.7976931348623157e308,
+      99_999_999_999_999.95, 9.999999999999995, 0.000123456789012345, Double.leastNonzeroMagnitude,
+      1.7976931348623157e308,
     ]
     var power = 1.0
     for _ in 0..<30 {
@@ -126,12 +135,16 @@ struct OutputTests {
       for digits in [4, 6] {
         var bytes: [UInt8] = []
         NumberFormat.appendHuman(x, significant: digits, to: &bytes)
-        #expect(String(decoding: bytes, as: UTF8.self) == NumberFormat.human(x, significant: digits), "\(String(describing: x))")
+        #expect(
+          String(decoding: bytes, as: UTF8.self) == NumberFormat.human(x, significant: digits),
+          "\(String(describing: x))")
       }
     }
   }
 
-  @Test("Integer digits, plain and grouped in threes, two at a time: every power of ten and its neighbours, random values, the largest")
+  @Test(
+    "Integer digits, plain and grouped in threes, two at a time: every power of ten and its neighbours, random values, the largest"
+  )
   func integerDigits() {
     var values: [UInt64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 1001, UInt64.max, UInt64.max - 1]
     var p: UInt64 = 1
@@ -166,13 +179,17 @@ struct OutputTests {
     #expect(CSVWriter.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
     #expect(CSVWriter.escape("two\r\nlines") == "\"two\r\nlines\"")
     #expect(CSVWriter.escape(" padded") == "\" padded\"")
-    #expect(CSVWriter.escape("Ministry of Unification, Republic of Korea") == "\"Ministry of Unification, Republic of Korea\"")
+    #expect(
+      CSVWriter.escape("Ministry of Unification, Republic of Korea") == "\"Ministry of Unification, Republic of Korea\""
+    )
   }
 
-  @Test("Thousands grouping", arguments: [
-    ("1234567.891", "1,234,567.891"), ("-1000", "-1,000"), ("999", "999"), ("0.5", "0.5"),
-    ("-123456", "-123,456"), ("100000", "100,000"), ("1", "1"), ("", ""),
-  ])
+  @Test(
+    "Thousands grouping",
+    arguments: [
+      ("1234567.891", "1,234,567.891"), ("-1000", "-1,000"), ("999", "999"), ("0.5", "0.5"),
+      ("-123456", "-123,456"), ("100000", "100,000"), ("1", "1"), ("", ""),
+    ])
   func thousands(_ plain: String, _ grouped: String) {
     #expect(NumberFormat.groupThousands(plain) == grouped)
   }
@@ -248,13 +265,18 @@ struct OutputTests {
     #expect(String(decoding: direct, as: UTF8.self) == tree)
     // And each fit on its own (the document without --by).
     for f in fits {
-      #expect(String(decoding: FitAnalysis.jsonDocument([(nil, f)], grouped: false).flatMap { $0 }, as: UTF8.self) == FitAnalysis.json(f).serialized() + "\n")
+      #expect(
+        String(decoding: FitAnalysis.jsonDocument([(nil, f)], grouped: false).flatMap { $0 }, as: UTF8.self)
+          == FitAnalysis.json(f).serialized() + "\n")
     }
   }
 
   @Test("NumberFormat.scientific and the comparison's signed numbers are what String(format:) wrote")
   func scientificAsStringFormat() {
-    var values: [Double] = [0, -0.0, 1, -1, 0.5, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, 123456.789, -9.995e-5, .infinity, -.infinity, .nan]
+    var values: [Double] = [
+      0, -0.0, 1, -1, 0.5, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, 123456.789, -9.995e-5,
+      .infinity, -.infinity, .nan,
+    ]
     var x = 0.123456789
     for _ in 0..<500 {
       x = (x * 9301 + 0.49297).truncatingRemainder(dividingBy: 1)

@@ -104,7 +104,9 @@ struct PlainSplitTests {
       for k in 0..<count {
         let inSide = flags[k] & RangesPlainRows.inSide != 0
         let range = bounds[2 * k]..<bounds[2 * k + 1]
-        let text = inSide ? Array(side[(range.lowerBound - buffer.count)..<(range.upperBound - buffer.count)]) : Array(buffer[range])
+        let text =
+          inSide
+          ? Array(side[(range.lowerBound - buffer.count)..<(range.upperBound - buffer.count)]) : Array(buffer[range])
         #expect(text == expected[k].text, "trial \(trial) field \(k)")
         #expect((flags[k] & RangesPlainRows.needsQuote != 0) == expected[k].quote, "trial \(trial) field \(k)")
       }

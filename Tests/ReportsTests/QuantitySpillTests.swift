@@ -37,7 +37,8 @@ struct QuantitySpillTests {
         }
       }
       let path = dir.appendingPathComponent("t\(trial).csv").path
-      try Data((lines.joined(separator: trial % 2 == 0 ? "\n" : "\r\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+      try Data((lines.joined(separator: trial % 2 == 0 ? "\n" : "\r\n") + "\n").utf8).write(
+        to: URL(fileURLWithPath: path))
       // The reader is the reference for what the cells mean.
       let whole = try FiguresReader.read(path: path)
       var byReader: [String: [String]] = [:]
@@ -64,7 +65,8 @@ struct QuantitySpillTests {
     var expected: [String: [String]] = [:]
     // About 1.5 MB: six rounds of 256 KB; record 4,000 has a quote of 600 KB over 3,000
     // lines, so rounds end inside it and the buffer must grow to hold it.
-    let long = "\"" + Array(repeating: String(repeating: "x", count: 199) + ",", count: 3000).joined(separator: "\n") + "\""
+    let long =
+      "\"" + Array(repeating: String(repeating: "x", count: 199) + ",", count: 3000).joined(separator: "\n") + "\""
     for k in 0..<20_000 {
       let q = "q\(k % 7)"
       let quote = k == 4000 ? long : "\"estimates vary, \(k)\""

@@ -51,7 +51,10 @@ struct RangesByQuantityTests {
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
     let quantities = ["q0", "q1", "\"q, two\"", "région", "\" padded \"", "\"q\"\"quoted\"\"\"", "q6"]
     let crlf = rng.next() % 3 == 0
-    var lines = ["id,quantity,value,low,high,text,unit,period,source,published,document,quote,coverage,derived_from" + (weight ? ",weight" : "")]
+    var lines = [
+      "id,quantity,value,low,high,text,unit,period,source,published,document,quote,coverage,derived_from"
+        + (weight ? ",weight" : "")
+    ]
     var ids: [String] = []
     for k in 0..<rows {
       if rng.next() % 40 == 0 {
@@ -61,7 +64,10 @@ struct RangesByQuantityTests {
       let id = rng.next() % 15 == 0 ? "" : "f\(k)"
       let low = Int(rng.next() % 50_000) + 1
       let high = low * Int(rng.next() % 8 + 1)
-      var value = "", lo = "", hi = "", text = ""
+      var value = ""
+      var lo = ""
+      var hi = ""
+      var text = ""
       switch rng.next() % 7 {
       case 0: value = "\(low)"
       case 1: lo = "\(low)"
@@ -77,7 +83,8 @@ struct RangesByQuantityTests {
       var derived = ""
       if let target = ids.last, rng.next() % 12 == 0 { derived = target }
       let quote = pick(["\"they said \"\"many\"\"\nand more\"", "plain quote", "\"a, b\"", "", "\"ünïcode — “curly”\""])
-      var row = "\(id),\(pick(quantities)),\(value),\(lo),\(hi),\(text),persons,\(period),\(pick(["HRW", "\"Amnesty, Intl\"", "MOU"])),\(published),doc\(k % 9).txt,\(quote),\(coverage),\(derived)"
+      var row =
+        "\(id),\(pick(quantities)),\(value),\(lo),\(hi),\(text),persons,\(period),\(pick(["HRW", "\"Amnesty, Intl\"", "MOU"])),\(published),doc\(k % 9).txt,\(quote),\(coverage),\(derived)"
       if weight { row += "," + pick(["", "1", "2.5", "0"]) }
       lines.append(row)
       if !id.isEmpty { ids.append(id) }
@@ -87,7 +94,8 @@ struct RangesByQuantityTests {
   }
 
   static func write(_ text: String, name: String) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-ranges-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "reconcile-ranges-\(getpid())-\(UInt64.random(in: 0...UInt64.max))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let path = dir.appendingPathComponent(name).path
     #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
@@ -166,7 +174,10 @@ struct RangesByQuantityTests {
   @Test("An HXL hashtag row maps the columns of every quantity's rows, at their original lines")
   func hashtagRow() throws {
     var lines = ["ident,what,from,to,said", "#meta+id,#indicator,#affected+min,#affected+max,#meta+quote"]
-    for k in 0..<120 { lines.append("h\(k),\(k % 3 == 0 ? "q\(k % 4)" : "\"q\(k % 4)\""),\(100 + k),\(300 + 2 * k),\"row \(k)\nsecond line\"") }
+    for k in 0..<120 {
+      lines.append(
+        "h\(k),\(k % 3 == 0 ? "q\(k % 4)" : "\"q\(k % 4)\""),\(100 + k),\(300 + 2 * k),\"row \(k)\nsecond line\"")
+    }
     let hxl = try Self.write(lines.joined(separator: "\n") + "\n", name: "hxl.csv")
     defer { try? FileManager.default.removeItem(atPath: (hxl as NSString).deletingLastPathComponent) }
     for format in [RangesAnalysis.StreamFormat.table, .csv, .json] {

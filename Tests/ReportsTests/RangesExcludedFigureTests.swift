@@ -48,7 +48,9 @@ struct RangesExcludedFigureTests {
     #expect(b.intersection == nil && a.intersection == nil)
     #expect(b.conflicts == a.conflicts)
     #expect(b.conflictPairCount == a.conflictPairCount)
-    #expect(with.byYear.map { Self.key($0.reconciliation.randomEffects) } == without.byYear.map { Self.key($0.reconciliation.randomEffects) })
+    #expect(
+      with.byYear.map { Self.key($0.reconciliation.randomEffects) }
+        == without.byYear.map { Self.key($0.reconciliation.randomEffects) })
     // The README's figures, from the independent DerSimonian–Laird computation behind it.
     #expect(abs((b.randomEffects?.estimate ?? 0) - 78_081) < 1)
     #expect((b.randomEffects?.piLow ?? -1) > 0)

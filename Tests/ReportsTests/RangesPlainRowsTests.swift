@@ -21,13 +21,18 @@ struct RangesPlainRowsTests {
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
     let crlf = rng.next() % 3 == 0
     let weightColumn = rng.next() % 2 == 0
-    var lines = ["id,quantity,value,low,high,text,unit,period,source,published,document,quote,derived_from" + (weightColumn ? ",Weight" : "")]
+    var lines = [
+      "id,quantity,value,low,high,text,unit,period,source,published,document,quote,derived_from"
+        + (weightColumn ? ",Weight" : "")
+    ]
     var mixedIsPlain = true
     for k in 0..<rows {
       let quantity = pick(["p0", "\"p, two\"", "p2", "mixed"])
       let low = Int(rng.next() % 50_000) + 1
       let high = low * Int(rng.next() % 8 + 1)
-      var value = "", lo = "", hi = ""
+      var value = ""
+      var lo = ""
+      var hi = ""
       switch rng.next() % 8 {
       case 0: value = "\(low)"
       case 1: lo = "\(low)"
@@ -38,7 +43,9 @@ struct RangesPlainRowsTests {
       default: (lo, hi) = ("\"\(grouped(low))\"", "\(high).5")
       }
       var id = "f\(k)"
-      var text = "", derived = "", weight = ""
+      var text = ""
+      var derived = ""
+      var weight = ""
       var source = pick(["HRW", "\"Amnesty, Intl\"", "MOU", "\"Say \"\"hi\"\"\""])
       var quote = pick(["plain quote", "\"a, b\"", ""])
       if quantity == "mixed" && rng.next() % 25 == 0 {
@@ -56,7 +63,8 @@ struct RangesPlainRowsTests {
       }
       let period = pick(["", "1999", "2003-05", "2010", "2001"])
       let published = pick(["2002-11", "2005", "2010-03-04", ""])
-      var row = "\(id),\(quantity),\(value),\(lo),\(hi),\(text),persons,\(period),\(source),\(published),doc\(k % 9).txt,\(quote),\(derived)"
+      var row =
+        "\(id),\(quantity),\(value),\(lo),\(hi),\(text),persons,\(period),\(source),\(published),doc\(k % 9).txt,\(quote),\(derived)"
       if weightColumn { row += ",\(weight)" }
       lines.append(row)
     }
@@ -115,7 +123,9 @@ struct RangesPlainRowsTests {
 
   /// One file per feature: each makes its quantity go through the figures reader, and the
   /// output is still the whole-file output.
-  @Test("Verbal text, restatements, stated coverage or weight, HXL rows, accents and spacing are left to the figures reader")
+  @Test(
+    "Verbal text, restatements, stated coverage or weight, HXL rows, accents and spacing are left to the figures reader"
+  )
   func notPlain() throws {
     let header = "id,quantity,low,high,text,source,period,derived_from,weight"
     let plain = ["a1,q,100,400,,HRW,2001,,", "a2,q,\"1,500\",\"3,000\",,\"Amnesty, Intl\",2003-05,,"]
@@ -130,15 +140,20 @@ struct RangesPlainRowsTests {
       ("space before a quote", plain + ["a3,q,10,20,, \"HRW\",2001,,"], nil),
       ("tab", plain + ["a3,q,10,20,,H\tRW,2001,,"], nil),
       ("two lines", plain + ["a3,q,10,20,,\"H\nRW\",2001,,"], nil),
-      ("coverage column", ["a1,q,100,400,,HRW,2001,,,0.5"], "id,quantity,low,high,text,source,period,derived_from,weight,coverage"),
+      (
+        "coverage column", ["a1,q,100,400,,HRW,2001,,,0.5"],
+        "id,quantity,low,high,text,source,period,derived_from,weight,coverage"
+      ),
       ("hxl", ["#meta+id,#indicator,#affected+min,#affected+max,,,,,", "a1,q,100,400,,HRW,2001,,"], nil),
     ]
     for (name, rows, otherHeader) in variants {
-      let path = try RangesByQuantityTests.write(([otherHeader ?? header] + rows).joined(separator: "\n") + "\n", name: "v.csv")
+      let path = try RangesByQuantityTests.write(
+        ([otherHeader ?? header] + rows).joined(separator: "\n") + "\n", name: "v.csv")
       defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
       let spill = try #require(QuantitySpill.make(path: path), "\(name)")
       let bytes = try spill.columns.flatMap {
-        try RangesPlainRows.csv(spill, 0, records: try spill.records(of: 0), columns: $0, header: true, coverage: 0.8, level: 0.9)
+        try RangesPlainRows.csv(
+          spill, 0, records: try spill.records(of: 0), columns: $0, header: true, coverage: 0.8, level: 0.9)
       }
       #expect((bytes != nil) == (name == "plain"), "\(name)")
       let whole = try Self.wholeFile(path, [])

@@ -20,17 +20,25 @@ struct ReportBatchTests {
       let count = series ? 8 : 1 + Int(rng.next() % 5)
       for k in 0..<count {
         if series {
-          rows.append("s\(q)-\(k),q\(q),\(20 + k * 7 + Int(rng.next() % 9)),,,persons,\(1995 + k),Office \(q % 3),2003-01,\"count \(k)\"")
+          rows.append(
+            "s\(q)-\(k),q\(q),\(20 + k * 7 + Int(rng.next() % 9)),,,persons,\(1995 + k),Office \(q % 3),2003-01,\"count \(k)\""
+          )
         } else if rng.next() % 3 == 0 {
-          rows.append("p\(q)-\(k),q\(q),\(1000 + Int(rng.next() % 90_000)),,,persons,2001,Source \(k),200\(k % 9)-05,\"about that\"")
+          rows.append(
+            "p\(q)-\(k),q\(q),\(1000 + Int(rng.next() % 90_000)),,,persons,2001,Source \(k),200\(k % 9)-05,\"about that\""
+          )
         } else {
           let low = 1000 + Int(rng.next() % 50_000)
-          rows.append("r\(q)-\(k),q\(q),,\(low),\(low * (2 + Int(rng.next() % 6))),persons,2002,Source \(k),200\(k % 9)-11,\"between\"")
+          rows.append(
+            "r\(q)-\(k),q\(q),,\(low),\(low * (2 + Int(rng.next() % 6))),persons,2002,Source \(k),200\(k % 9)-11,\"between\""
+          )
         }
       }
     }
     // Interleave: every third row moved to the end.
-    let ordered = rows.enumerated().filter { $0.offset % 3 != 0 }.map(\.element) + rows.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+    let ordered =
+      rows.enumerated().filter { $0.offset % 3 != 0 }.map(\.element)
+      + rows.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
     text += ordered.joined(separator: "\n") + "\n"
     try text.write(to: url, atomically: true, encoding: .utf8)
   }
@@ -54,7 +62,8 @@ struct ReportBatchTests {
     }
     // The summary parses, and lists every quantity once.
     let summary = try #require(
-      try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("mixed/summary.json"))) as? [String: Any])
+      try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("mixed/summary.json")))
+        as? [String: Any])
     #expect((summary["quantities"] as? [String])?.count == quantities)
     let ranges = (summary["ranges"] as? [String: Any])?["quantities"] as? [Any]
     let trends = summary["trends"] as? [Any]

@@ -17,7 +17,11 @@ struct ShardTests {
     #expect(Shard(index: k, count: n) == s)
   }
 
-  @Test("Bad --shard values are rejected", arguments: ["0/3", "4/3", "1/0", "x", "1/", "/2", "1/2/3", "-1/2", "+1/2", " 1/2", "1.0/2", "", "99999999/99999999"])
+  @Test(
+    "Bad --shard values are rejected",
+    arguments: [
+      "0/3", "4/3", "1/0", "x", "1/", "/2", "1/2/3", "-1/2", "+1/2", " 1/2", "1.0/2", "", "99999999/99999999",
+    ])
   func rejects(_ text: String) {
     #expect(throws: ShardError.self) { try Shard(parsing: text) }
   }
@@ -50,7 +54,9 @@ struct ShardTests {
     #expect(a == b)
     #expect(a.items.map(\.key) == a.items.map(\.key).sorted())
     // Pinned: a change of hash or key would reshuffle every batch already split this way.
-    #expect(Shard.shard(ofKey: "datasets/mou-arrivals.csv", count: 3) == Int(Shard.fnv1a("datasets/mou-arrivals.csv") % 3) + 1)
+    #expect(
+      Shard.shard(ofKey: "datasets/mou-arrivals.csv", count: 3) == Int(Shard.fnv1a("datasets/mou-arrivals.csv") % 3) + 1
+    )
   }
 
   @Test("Adding a dataset moves no other dataset to another shard")

@@ -39,7 +39,9 @@ struct DescribeNISTTests {
     #expect(d.n == set.observationCount)
     #expect(Self.lre(d.mean, certified.mean) >= 13, "\(set.name) mean \(d.mean) vs \(certified.mean)")
     #expect(Self.lre(try #require(d.sd), certified.sd) >= 13, "\(set.name) sd \(d.sd ?? .nan) vs \(certified.sd)")
-    #expect(Self.lre(try #require(d.autocorrelation), certified.autocorrelation) >= 11, "\(set.name) r1 \(d.autocorrelation ?? .nan) vs \(certified.autocorrelation)")
+    #expect(
+      Self.lre(try #require(d.autocorrelation), certified.autocorrelation) >= 11,
+      "\(set.name) r1 \(d.autocorrelation ?? .nan) vs \(certified.autocorrelation)")
   }
 
   @Test func decimalParsing() throws {

@@ -23,7 +23,10 @@ struct ExpressionCallTests {
     #expect(try Expression("now()", functions: .any).root == .apply("now", [], column: 1))
     // Nested calls and built-ins inside them.
     let n = try Expression("share(low(x), exp(0))", functions: .any)
-    #expect(n.root == .apply("share", [.apply("low", [.variable("x", column: 11)], column: 7), .call(.exp, .number(0))], column: 1))
+    #expect(
+      n.root
+        == .apply(
+          "share", [.apply("low", [.variable("x", column: 11)], column: 7), .call(.exp, .number(0))], column: 1))
   }
 
   @Test("built-in functions keep one argument; the default scope still rejects other names")

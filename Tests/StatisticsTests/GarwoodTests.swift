@@ -21,7 +21,12 @@ struct GarwoodTests {
   static func poissonCDF(_ k: Int, mean mu: Double) -> Double {
     var term = exp(-mu)
     var sum = term
-    if k > 0 { for j in 1...k { term *= mu / Double(j); sum += term } }
+    if k > 0 {
+      for j in 1...k {
+        term *= mu / Double(j)
+        sum += term
+      }
+    }
     return sum
   }
 

@@ -53,7 +53,8 @@ struct JoinpointLongSeriesTests {
     let wz = (0..<(n * r)).map { z[$0] * sw[$0 % n] }
     let candidates = JoinpointCandidates(years: years, gridPerUnit: 2, minEnd: 2, minBetween: 2)
     var qr = try HingeSearch(periods: years, sqrtWeights: sw, responses: wz, r: r, maxJoinpoints: 2)
-    let tables = try GramHingeSearch(periods: years, sqrtWeights: sw, responses: wz, r: r, positions: candidates.positions)
+    let tables = try GramHingeSearch(
+      periods: years, sqrtWeights: sw, responses: wz, r: r, positions: candidates.positions)
     for k in 1...2 {
       let a = try qr.best(k, candidates: candidates)
       let b = tables.best(k, candidates: candidates)

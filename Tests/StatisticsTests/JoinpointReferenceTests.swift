@@ -110,7 +110,8 @@ struct JoinpointReferenceTests {
       check("slope", s.slope, ref["slope"]?[j], floor: s.slopeSE)
       check("slopeSE", s.slopeSE, ref["slopeSE"]?[j])
     }
-    let first = c.years[0], last = c.years[c.years.count - 1]
+    let first = c.years[0]
+    let last = c.years[c.years.count - 1]
     let aapc = try Joinpoint.aapc(fit, from: first, to: last)
     check("aapcSlope", aapc.slope, ref["aapcSlope"]?[0], floor: aapc.standardError)
     check("aapcSE", aapc.standardError, ref["aapcSE"]?[0])

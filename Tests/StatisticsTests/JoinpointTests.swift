@@ -47,9 +47,11 @@ struct JoinpointTests {
     #expect(c.report.tests.map(\.pValue) == d.report.tests.map(\.pValue))
   }
 
-  @Test("a straight line with small noise selects K = 0", arguments: [
-    JoinpointSelectionMethod.permutation(permutations: 499, seed: 2024), .bic,
-  ])
+  @Test(
+    "a straight line with small noise selects K = 0",
+    arguments: [
+      JoinpointSelectionMethod.permutation(permutations: 499, seed: 2024), .bic,
+    ])
   func straightLine(_ method: JoinpointSelectionMethod) throws {
     let (fit, report) = try Joinpoint.select(
       years: Self.years20, logRates: Self.straight, maxJoinpoints: 3, method: method)
@@ -59,9 +61,11 @@ struct JoinpointTests {
     #expect(abs(fit.segments[0].slope - 0.05) < 0.01)
   }
 
-  @Test("a clearly broken line selects K = 1 at the break", arguments: [
-    JoinpointSelectionMethod.permutation(permutations: 499, seed: 2024), .bic,
-  ])
+  @Test(
+    "a clearly broken line selects K = 1 at the break",
+    arguments: [
+      JoinpointSelectionMethod.permutation(permutations: 499, seed: 2024), .bic,
+    ])
   func brokenLine(_ method: JoinpointSelectionMethod) throws {
     let (fit, report) = try Joinpoint.select(
       years: Self.years20, logRates: Self.broken, maxJoinpoints: 3, method: method)
@@ -80,7 +84,7 @@ struct JoinpointTests {
   @Test("weighted selection finds the break too")
   func weighted() throws {
     let w = Self.years20.map { 0.5 + ($0 - 2000) / 10 }
-    let y = Self.broken   // same series, weights vary smoothly
+    let y = Self.broken  // same series, weights vary smoothly
     for method in [JoinpointSelectionMethod.permutation(permutations: 299, seed: 5), .bic] {
       let (fit, report) = try Joinpoint.select(
         years: Self.years20, logRates: y, weights: w, maxJoinpoints: 2, method: method)
@@ -154,15 +158,16 @@ struct JoinpointTests {
   func mou() throws {
     let perm = try Joinpoint.select(
       years: Self.mouYears, logRates: Self.mouLogRates, maxJoinpoints: 3,
-      method: .permutation(permutations: 4499, seed: 20021130))
+      method: .permutation(permutations: 4499, seed: 20_021_130))
     let bic = try Joinpoint.select(
       years: Self.mouYears, logRates: Self.mouLogRates, maxJoinpoints: 3, method: .bic)
-    #expect(perm.report.maxJoinpoints == 2)   // n = 10 admits at most 2 under the (2, 2) rule
+    #expect(perm.report.maxJoinpoints == 2)  // n = 10 admits at most 2 under the (2, 2) rule
     #expect(bic.report.maxJoinpoints == 2)
     for (name, r) in [("permutation", perm), ("BIC", bic)] {
       var line = "MoU \(name): K=\(r.report.chosen) joinpoints=\(r.best.joinpoints)"
       for t in r.report.tests {
-        line += " [H0 k=\(t.nullJoinpoints) vs k=\(t.alternativeJoinpoints): T=\(t.statistic) p=\(t.pValue) level=\(t.level) reject=\(t.rejected)]"
+        line +=
+          " [H0 k=\(t.nullJoinpoints) vs k=\(t.alternativeJoinpoints): T=\(t.statistic) p=\(t.pValue) level=\(t.level) reject=\(t.rejected)]"
       }
       line += " BIC=\(r.report.bic) RSS=\(r.report.rss)"
       for s in r.best.segments {
@@ -194,7 +199,7 @@ struct JoinpointTests {
     // z is symmetric about t = 3, so joinpoints at 2 and 4 give the same RSS (and 3 a larger one).
     let z: [Double] = [0, 0, 1, 0, 1, 0, 0]
     let g = try Joinpoint.fit(years: t, logRates: z, joinpoints: 1)
-    #expect(g.joinpoints == [2])   // 2 and 4 tie by symmetry; 2 comes first
+    #expect(g.joinpoints == [2])  // 2 and 4 tie by symmetry; 2 comes first
   }
 
   @Test("bad input throws instead of trapping")
@@ -235,7 +240,8 @@ struct JoinpointTests {
       try Joinpoint.fit(years: t, logRates: y, joinpoints: 1, options: JoinpointOptions(gridPerUnit: -1))
     }
     #expect(throws: StatisticsError.self) {
-      try Joinpoint.fit(years: t, logRates: y, joinpoints: 5, options: JoinpointOptions(gridPerUnit: 100, maxCandidateSets: 1000))
+      try Joinpoint.fit(
+        years: t, logRates: y, joinpoints: 5, options: JoinpointOptions(gridPerUnit: 100, maxCandidateSets: 1000))
     }
     #expect(throws: StatisticsError.self) { try Joinpoint.fit(years: t, logRates: y, at: [2030]) }
     #expect(throws: StatisticsError.self) { try Joinpoint.fit(years: t, logRates: y, at: [2010, 2005]) }

@@ -56,7 +56,9 @@ struct LinearNISTTests {
     for (p, c) in zip(fit.parameters, set.certified) {
       #expect(Self.lre(p.estimate, c.estimate) >= floor, "\(set.name) \(c.name): \(p.estimate) vs \(c.estimate)")
       if c.standardError != 0 {
-        #expect(Self.lre(p.standardError, c.standardError) >= floor, "\(set.name) SE \(c.name): \(p.standardError) vs \(c.standardError)")
+        #expect(
+          Self.lre(p.standardError, c.standardError) >= floor,
+          "\(set.name) SE \(c.name): \(p.standardError) vs \(c.standardError)")
       } else {
         #expect(p.standardError < 1e-13 * max(1, abs(p.estimate)), "\(set.name) SE \(c.name) should be 0")
       }

@@ -36,7 +36,9 @@ enum MetaFixture {
   static let reference: [String: String] = {
     var out: [String: String] = [:]
     for r in rows("reference.csv") {
-      guard let c = r["case"], let m = r["method"], let t = r["test"], let k = r["key"], let v = r["value"] else { continue }
+      guard let c = r["case"], let m = r["method"], let t = r["test"], let k = r["key"], let v = r["value"] else {
+        continue
+      }
       out["\(c)|\(m)|\(t)|\(k)"] = v
     }
     return out
@@ -84,7 +86,8 @@ struct MetaAnalysisTests {
       let r = try MetaAnalysis.fit(estimates: data.y, variances: data.v, method: method, test: test)
       let converged = try #require(MetaFixture.reference["\(prefix)|converged"])
       if converged == "0" {
-        #expect(!r.converged, "\(prefix): metafor did not converge (\(MetaFixture.reference["\(prefix)|message"] ?? ""))")
+        #expect(
+          !r.converged, "\(prefix): metafor did not converge (\(MetaFixture.reference["\(prefix)|message"] ?? ""))")
         #expect(r.warnings.contains(TauSquared.fisherMessage))
         continue
       }
@@ -126,7 +129,9 @@ struct MetaAnalysisTests {
       }
     }
     for (id, w) in worst.sorted(by: { $0.key < $1.key }) {
-      print("meta worst \(id): rule \(w.0) at \(w.1); max relative error where |metafor| >= 1e-3: \(worstRelative[id] ?? 0)")
+      print(
+        "meta worst \(id): rule \(w.0) at \(w.1); max relative error where |metafor| >= 1e-3: \(worstRelative[id] ?? 0)"
+      )
       #expect(w.0 <= 1e-7)
     }
   }
@@ -157,12 +162,20 @@ struct MetaAnalysisTests {
   }
 
   @Test func rejectsBadInput() {
-    #expect(throws: StatisticsError.self) { try MetaAnalysis.fit(estimates: [1, 2], variances: [0.1, 0], method: .REML) }
+    #expect(throws: StatisticsError.self) {
+      try MetaAnalysis.fit(estimates: [1, 2], variances: [0.1, 0], method: .REML)
+    }
     #expect(throws: StatisticsError.self) { try MetaAnalysis.fit(estimates: [], variances: [], method: .DL) }
-    #expect(throws: StatisticsError.self) { try MetaAnalysis.fit(estimates: [1, .nan], variances: [1, 1], method: .PM) }
+    #expect(throws: StatisticsError.self) {
+      try MetaAnalysis.fit(estimates: [1, .nan], variances: [1, 1], method: .PM)
+    }
     #expect(throws: StatisticsError.self) { try MetaAnalysis.fit(estimates: [1, 2], variances: [1], method: .FE) }
-    #expect(throws: StatisticsError.self) { try MetaAnalysis.fit(estimates: [1, 2], variances: [1, .infinity], method: .HE) }
-    #expect(throws: StatisticsError.self) { try MetaAnalysis.fit(estimates: [1, 2], variances: [1, 1], method: .HE, level: 1) }
+    #expect(throws: StatisticsError.self) {
+      try MetaAnalysis.fit(estimates: [1, 2], variances: [1, .infinity], method: .HE)
+    }
+    #expect(throws: StatisticsError.self) {
+      try MetaAnalysis.fit(estimates: [1, 2], variances: [1, 1], method: .HE, level: 1)
+    }
     #expect(throws: StatisticsError.self) { try RandomEffects.pool(estimates: [1, 2], variances: [0.1, -1]) }
   }
 

@@ -81,7 +81,9 @@ struct MetaPropertyTests {
         let b = try MetaAnalysis.fit(estimates: shifted, variances: v, method: method, test: test)
         let tol = method == .PM ? 1e-3 : 1e-7
         let spread = max(abs(a.ciHigh - a.ciLow), 1e-300)
-        for (x, z) in [(a.estimate, b.estimate), (a.ciLow, b.ciLow), (a.ciHigh, b.ciHigh), (a.piLow, b.piLow), (a.piHigh, b.piHigh)] {
+        for (x, z) in [
+          (a.estimate, b.estimate), (a.ciLow, b.ciLow), (a.ciHigh, b.ciHigh), (a.piLow, b.piLow), (a.piHigh, b.piHigh),
+        ] {
           #expect(abs((x + c) - z) <= tol * spread + 1e-12 * abs(z), "\(name) \(method) \(test): \(x) + c vs \(z)")
         }
         #expect(Self.close(a.tau2, b.tau2, tol), "\(name) \(method) \(test) tau2")
@@ -108,13 +110,18 @@ struct MetaPropertyTests {
             // agree only to those tolerances, in their own units, and only when c is not so
             // small that the stopping rule swamps τ² itself.
             guard abs(c) >= 1 else { continue }
-            #expect(abs(a.tau2 * c * c - b.tau2) <= 2.5e-4 * (c * c + 1), "\(name) \(method) \(test) c=\(c) tau2 \(a.tau2 * c * c) vs \(b.tau2)")
+            #expect(
+              abs(a.tau2 * c * c - b.tau2) <= 2.5e-4 * (c * c + 1),
+              "\(name) \(method) \(test) c=\(c) tau2 \(a.tau2 * c * c) vs \(b.tau2)")
             continue
           }
           let tol = 1e-7
-          #expect(Self.close(a.estimate * c, b.estimate, tol, scale: abs(c)), "\(name) \(method) \(test) c=\(c) estimate")
+          #expect(
+            Self.close(a.estimate * c, b.estimate, tol, scale: abs(c)), "\(name) \(method) \(test) c=\(c) estimate")
           #expect(Self.close(a.standardError * abs(c), b.standardError, tol), "\(name) \(method) \(test) c=\(c) se")
-          #expect(Self.close(a.tau2 * c * c, b.tau2, tol, scale: c * c), "\(name) \(method) \(test) c=\(c) tau2 \(a.tau2 * c * c) vs \(b.tau2)")
+          #expect(
+            Self.close(a.tau2 * c * c, b.tau2, tol, scale: c * c),
+            "\(name) \(method) \(test) c=\(c) tau2 \(a.tau2 * c * c) vs \(b.tau2)")
           #expect(Self.close(a.i2, b.i2, tol, scale: 100) && Self.close(a.h2, b.h2, tol))
           #expect(Self.close(a.statistic * (c < 0 ? -1 : 1), b.statistic, tol))
           let lo = c > 0 ? a.ciLow * c : a.ciHigh * c

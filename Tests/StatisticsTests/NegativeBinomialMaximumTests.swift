@@ -37,7 +37,9 @@ struct NegativeBinomialMaximumTests {
   func findsTheMaximum(_ c: Case) throws {
     let design = try Matrix(columns: [Array(repeating: 1, count: c.year.count), c.year])
     let fit = try NegativeBinomial.fit(design: design, counts: c.y, names: ["(Intercept)", "year"], offset: c.offset)
-    let ref = { (peer: String, what: String) throws -> Double in try #require(Self.reference["\(c.name)|\(peer)|\(what)"]) }
+    let ref = { (peer: String, what: String) throws -> Double in
+      try #require(Self.reference["\(c.name)|\(peer)|\(what)"])
+    }
     #expect(fit.converged)
     // In standard errors, as the bench compares slopes: statsmodels stops on a parameter change
     // of 1e-11, glm.nb's alternation on a log-likelihood change of 1e-8; a log-likelihood δ
@@ -71,7 +73,8 @@ struct NegativeBinomialMaximumTests {
       #expect(NegativeBinomial.alternationSettled(lm: lm, lm0: lm, delta: 0, d1: 2, d2: 1, tolerance: 1e-8) == nil)
     }
     #expect(
-      NegativeBinomial.alternationSettled(lm: -10, lm0: -10 + 1e-12, delta: 1e-10, d1: 2, d2: 1, tolerance: 1e-8) == true)
+      NegativeBinomial.alternationSettled(lm: -10, lm0: -10 + 1e-12, delta: 1e-10, d1: 2, d2: 1, tolerance: 1e-8)
+        == true)
     #expect(NegativeBinomial.alternationSettled(lm: -10, lm0: -10.1, delta: 0, d1: 2, d2: 1, tolerance: 1e-8) == false)
     #expect(NegativeBinomial.alternationSettled(lm: -10, lm0: -10, delta: 1e-3, d1: 2, d2: 1, tolerance: 1e-8) == false)
   }

@@ -34,7 +34,8 @@ struct NormalCdfAndKernelTests {
         let ulps = abs(cdf - reference) / max(reference.ulp, Double.leastNonzeroMagnitude)
         worstUlps = max(worstUlps, ulps)
       }
-      #expect(abs(cdf - reference) <= max(reference.ulp, Double.leastNonzeroMagnitude), "cdf at \(x): \(cdf) vs \(reference)")
+      #expect(
+        abs(cdf - reference) <= max(reference.ulp, Double.leastNonzeroMagnitude), "cdf at \(x): \(cdf) vs \(reference)")
     }
     // The shared exp moves the correction by under 1e-25 of Φ: a last-bit difference is
     // possible only at a rounding tie, and none occurs here.

@@ -48,7 +48,8 @@ struct OverdispersionTests {
         let thetaR = Self.reference["\(c.name)|negbin||theta"]
       else { continue }
       let t = try #require(
-        Overdispersion.test(years: c.columns[0], counts: c.columns[1], exposures: c.columns[2], level: 0.95), "\(c.name)")
+        Overdispersion.test(years: c.columns[0], counts: c.columns[1], exposures: c.columns[2], level: 0.95),
+        "\(c.name)")
       let d = t.diagnostics
       // R's quasi-Poisson dispersion at a tightly converged fit (its own, at glm's default
       // tolerance, is X² at the previous iteration's weights); ours stops at glm's tolerance.
@@ -74,7 +75,8 @@ struct OverdispersionTests {
     let years = (1993...2002).map(Double.init)
     let counts: [Double] = [8, 51, 41, 56, 86, 71, 148, 312, 583, 629]
     let exposures = [Double](repeating: 1, count: 9) + [211.0 / 365.0]
-    let d = try #require(Overdispersion.test(years: years, counts: counts, exposures: exposures, level: 0.95)).diagnostics
+    let d = try #require(Overdispersion.test(years: years, counts: counts, exposures: exposures, level: 0.95))
+      .diagnostics
     #expect(abs((d.lrStatistic ?? 0) - 79.6167603) < 1e-4)
     #expect(relativeError(d.lrPValue ?? 0, 2.2727658579894176e-19) < 1e-4)
     #expect(abs(d.pearsonDispersion - 17.2535) < 1e-3)

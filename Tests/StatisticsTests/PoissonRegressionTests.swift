@@ -105,7 +105,9 @@ struct PoissonRegressionTests {
     for (i, term) in ["(Intercept)", "year"].enumerated() {
       let est = try #require(Self.reference["\(c.name)|negbin|\(term)|estimate"])
       let se = try #require(Self.reference["\(c.name)|negbin|\(term)|std_error"])
-      #expect(relativeError(fit.parameters[i].estimate, est) < 1e-8, "\(c.name) \(term) estimate \(fit.parameters[i].estimate) vs \(est)")
+      #expect(
+        relativeError(fit.parameters[i].estimate, est) < 1e-8,
+        "\(c.name) \(term) estimate \(fit.parameters[i].estimate) vs \(est)")
       #expect(relativeError(fit.parameters[i].standardError, se) < 1e-8, "\(c.name) \(term) se")
     }
     let limit = try #require(Self.reference["\(c.name)|negbin||theta_limit"])

@@ -19,7 +19,8 @@ struct RadixSortTests {
         case 0: return specials[Int.random(in: 0..<specials.count, using: &g)]
         case 1: return Double(Int.random(in: -5...5, using: &g))  // many repeats
         case 2: return Double(Int.random(in: 1_000...450_000, using: &g))  // low bytes all zero
-        case 3: return Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g) & ~(0x7ff << 52))  // subnormal or zero
+        // Subnormal or zero.
+        case 3: return Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g) & ~(0x7ff << 52))
         default: return Double.random(in: -1e6...1e6, using: &g) * (trial % 2 == 0 ? 1 : 1e-300)
         }
       }
@@ -27,7 +28,10 @@ struct RadixSortTests {
       let reference = xs.sorted()
       // Equal as numbers (-0.0 == 0.0: their relative order is free), and -0.0 before +0.0.
       #expect(radix == reference, "trial \(trial)")
-      #expect(zip(radix, radix.dropFirst()).allSatisfy { $0.0 < $0.1 || $0.0.bitPattern == $0.1.bitPattern || ($0.0 == 0 && $0.0.sign == .minus) })
+      #expect(
+        zip(radix, radix.dropFirst()).allSatisfy {
+          $0.0 < $0.1 || $0.0.bitPattern == $0.1.bitPattern || ($0.0 == 0 && $0.0.sign == .minus)
+        })
       #expect(radix.map(\.bitPattern).sorted() == xs.map(\.bitPattern).sorted(), "a permutation, trial \(trial)")
     }
   }

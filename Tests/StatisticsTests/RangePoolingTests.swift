@@ -20,7 +20,8 @@ extension RangeInput {
 struct RangePoolingTests {
   @Test("One range read at its own coverage gives back its ends")
   func singleRangeRoundTrip() throws {
-    let r = try RangePooling.reconcile([RangeInput(id: "a", low: 50_000, high: 300_000, value: nil, coverage: 0.9)], level: 0.9)
+    let r = try RangePooling.reconcile(
+      [RangeInput(id: "a", low: 50_000, high: 300_000, value: nil, coverage: 0.9)], level: 0.9)
     let lp = try #require(r.linearPool)
     let gp = try #require(r.logarithmicPool)
     let re = try #require(r.randomEffects)
@@ -238,7 +239,8 @@ struct RangePoolingTests {
       }
       let a = try RangePooling.reconcile(inputs)
       let b = try RangePooling.reconcile(scaled)
-      #expect(relativeError(try #require(b.randomEffects?.estimate), c * (try #require(a.randomEffects?.estimate))) < 1e-9)
+      #expect(
+        relativeError(try #require(b.randomEffects?.estimate), c * (try #require(a.randomEffects?.estimate))) < 1e-9)
       #expect(relativeError(try #require(b.linearPool?.low), c * (try #require(a.linearPool?.low))) < 1e-9)
       #expect(relativeError(try #require(b.logarithmicPool?.high), c * (try #require(a.logarithmicPool?.high))) < 1e-9)
       #expect(abs(b.randomEffects!.tau2 - a.randomEffects!.tau2) < 1e-9)
@@ -269,7 +271,9 @@ struct RangePoolingTests {
     let r = try RangePooling.reconcile(inputs)
     let d = r.distributions
     // Unnormalised pooled log-density on t = log x: Σ wᵢ log φ((t − μᵢ)/σᵢ) with wᵢ = 1/2.
-    let lo = 9.0, hi = 14.0, steps = 200_000
+    let lo = 9.0
+    let hi = 14.0
+    let steps = 200_000
     let h = (hi - lo) / Double(steps)
     var cdf = [Double](repeating: 0, count: steps + 1)
     var total = 0.0
@@ -302,7 +306,8 @@ struct RangePoolingTests {
       var inputs: [RangeInput] = []
       for i in 0..<k {
         let low = 100 * exp(uniform() * 8)
-        var input = RangeInput(id: "s\(i)", low: low, high: low * (1.2 + uniform() * 20), value: nil, coverage: 0.5 + 0.45 * uniform())
+        var input = RangeInput(
+          id: "s\(i)", low: low, high: low * (1.2 + uniform() * 20), value: nil, coverage: 0.5 + 0.45 * uniform())
         input.weight = 0.5 + 3 * uniform()
         inputs.append(input)
       }
@@ -311,7 +316,9 @@ struct RangePoolingTests {
       let lp = try #require(r.linearPool)
       let total = r.distributions.reduce(0) { $0 + $1.weight }
       func mixture(_ x: Double) -> Double {
-        r.distributions.reduce(0) { $0 + $1.weight / total * 0.5 * erfc(-(log(x) - $1.mu) / $1.sigma / 2.0.squareRoot()) }
+        r.distributions.reduce(0) {
+          $0 + $1.weight / total * 0.5 * erfc(-(log(x) - $1.mu) / $1.sigma / 2.0.squareRoot())
+        }
       }
       for (q, p) in [(lp.low, 0.5 - level / 2), (lp.estimate, 0.5), (lp.high, 0.5 + level / 2)] {
         #expect(abs(mixture(q) - p) < 1e-13, "trial \(trial), k = \(k): F(\(q)) = \(mixture(q)), want \(p)")
@@ -348,7 +355,8 @@ struct RangePoolingTests {
     let weighted = try RangePooling.reconcile([a2, b])
     let duplicated = try RangePooling.reconcile([a, aCopy, b])
     for (x, y) in [
-      (weighted.linearPool?.estimate, duplicated.linearPool?.estimate), (weighted.linearPool?.low, duplicated.linearPool?.low),
+      (weighted.linearPool?.estimate, duplicated.linearPool?.estimate),
+      (weighted.linearPool?.low, duplicated.linearPool?.low),
       (weighted.logarithmicPool?.estimate, duplicated.logarithmicPool?.estimate),
       (weighted.logarithmicPool?.high, duplicated.logarithmicPool?.high),
     ] {
@@ -384,7 +392,9 @@ struct RangePoolingTests {
 
   @Test("Thousands of sources: leave-one-out is skipped and said so, pairs are capped")
   func manySources() throws {
-    let inputs = (0..<3000).map { i in RangeInput(id: "s\(i)", low: Double(i + 1), high: Double(i + 1) * 1.5, value: nil) }
+    let inputs = (0..<3000).map { i in
+      RangeInput(id: "s\(i)", low: Double(i + 1), high: Double(i + 1) * 1.5, value: nil)
+    }
     let r = try RangePooling.reconcile(inputs)
     #expect(r.leaveOneOutOmitted && r.leaveOneOut.isEmpty)
     #expect(r.conflictPairs.count == RangePooling.maxListedPairs)
@@ -478,7 +488,8 @@ struct RangePoolingExclusionTests {
     #expect(with.randomEffects == without.randomEffects)
     #expect(with.logarithmicPool == without.logarithmicPool)
     #expect(with.linearPool == without.linearPool)
-    #expect(with.intersection?.low == without.intersection?.low && with.intersection?.high == without.intersection?.high)
+    #expect(
+      with.intersection?.low == without.intersection?.low && with.intersection?.high == without.intersection?.high)
     // A range reaching 0 is pooled, so it does decide: the natural scale.
     let reaching = try RangePooling.reconcile(base + [RangeInput(id: "r", low: 0, high: 40_000, value: nil)])
     #expect(reaching.scale == .natural)

@@ -289,123 +289,123 @@ private struct Chunk {
     var ok = true
     let columns = out.columns
     guard let lineOf = out.lines, let groupOf = out.groups else { return nil }
-          var i = from
-          rowLoop: while i < n {
-            // Blank lines are not rows.
-            if b[i] == 0x0A {
-              i += 1
-              line += 1
-              continue
-            }
-            if b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A) {
-              i += 2
-              line += 1
-              continue
-            }
-            var field = 0
-            while true {
-              guard field < fieldCount else {
-                ok = false
-                break rowLoop
-              }
-              let role = slot[field]
-              let start = i
-              // One unquoted field; a plain decimal is converted on the way.
-              var significand: UInt64 = 0
-              var digits = 0
-              var scale = 0
-              var sawDigit = false
-              var afterPoint = false
-              var plain = true
-              var negative = false
-              while i < n {
-                let c = b[i]
-                if c == 0x2C || c == 0x0A { break }
-                if c &- 0x30 < 10 {
-                  sawDigit = true
-                  if significand != 0 || c != 0x30 { digits += 1 }
-                  if digits <= 15 { significand = significand &* 10 &+ UInt64(c &- 0x30) } else { plain = false }
-                  if afterPoint { scale += 1 }
-                } else if c == 0x2E && !afterPoint {
-                  afterPoint = true
-                } else if (c == 0x2D || c == 0x2B) && i == start {
-                  negative = c == 0x2D
-                } else {
-                  plain = false
-                  if c == 0x22 || c == 0 || c >= 0x80 {
-                    ok = false
-                    break rowLoop
-                  }
-                  if c == 0x0D && !(i + 1 < n && b[i + 1] == 0x0A) && i + 1 != n {
-                    ok = false
-                    break rowLoop
-                  }
-                }
-                i += 1
-              }
-              var end = i
-              if end > start && b[end - 1] == 0x0D { end -= 1 }
-              if role >= 0 {
-                let x: Double
-                if plain && sawDigit && end == i,
-                  let v = NumberSyntax.exactValue(significand: significand, scale: scale, negative: negative)
-                {
-                  x = v
-                } else if case .number(let v) = NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) {
-                  x = v
-                } else {
-                  ok = false
-                  break rowLoop
-                }
-                guard rows < out.capacity else {
-                  ok = false
-                  break rowLoop
-                }
-                columns[role][rows] = x
-              } else if role == -1 {
-                // Rows of a group usually follow one another: the previous row's label is
-                // compared first, the index searched only when it differs.
-                var g = -1
-                if previousGroup >= 0 && end - start == previousEnd - previousStart
-                  && sameBytes(b, previousStart, start, count: end - start)
-                {
-                  g = previousGroup
-                }
-                if g < 0 {
-                  g = index.find(b, start, end)
-                  if g < 0 {
-                    g = labels.count
-                    labels.append((start, end))
-                    index.insert(b, start, end, g)
-                  }
-                }
-                previousGroup = g
-                previousStart = start
-                previousEnd = end
-                guard rows < out.capacity else {
-                  ok = false
-                  break rowLoop
-                }
-                if grouped { groupOf[rows] = g }
-              }
-              field += 1
-              if i < n && b[i] == 0x2C {
-                i += 1
-                continue
-              }
-              break
-            }
-            guard field == fieldCount, rows < out.capacity else {
+    var i = from
+    rowLoop: while i < n {
+      // Blank lines are not rows.
+      if b[i] == 0x0A {
+        i += 1
+        line += 1
+        continue
+      }
+      if b[i] == 0x0D && (i + 1 == n || b[i + 1] == 0x0A) {
+        i += 2
+        line += 1
+        continue
+      }
+      var field = 0
+      while true {
+        guard field < fieldCount else {
+          ok = false
+          break rowLoop
+        }
+        let role = slot[field]
+        let start = i
+        // One unquoted field; a plain decimal is converted on the way.
+        var significand: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        var sawDigit = false
+        var afterPoint = false
+        var plain = true
+        var negative = false
+        while i < n {
+          let c = b[i]
+          if c == 0x2C || c == 0x0A { break }
+          if c &- 0x30 < 10 {
+            sawDigit = true
+            if significand != 0 || c != 0x30 { digits += 1 }
+            if digits <= 15 { significand = significand &* 10 &+ UInt64(c &- 0x30) } else { plain = false }
+            if afterPoint { scale += 1 }
+          } else if c == 0x2E && !afterPoint {
+            afterPoint = true
+          } else if (c == 0x2D || c == 0x2B) && i == start {
+            negative = c == 0x2D
+          } else {
+            plain = false
+            if c == 0x22 || c == 0 || c >= 0x80 {
               ok = false
               break rowLoop
             }
-            lineOf[rows] = line
-            rows += 1
-            if i < n {  // at LF
-              i += 1
-              line += 1
+            if c == 0x0D && !(i + 1 < n && b[i + 1] == 0x0A) && i + 1 != n {
+              ok = false
+              break rowLoop
             }
           }
+          i += 1
+        }
+        var end = i
+        if end > start && b[end - 1] == 0x0D { end -= 1 }
+        if role >= 0 {
+          let x: Double
+          if plain && sawDigit && end == i,
+            let v = NumberSyntax.exactValue(significand: significand, scale: scale, negative: negative)
+          {
+            x = v
+          } else if case .number(let v) = NumberSyntax.parse(bytes: UnsafeBufferPointer(rebasing: b[start..<end])) {
+            x = v
+          } else {
+            ok = false
+            break rowLoop
+          }
+          guard rows < out.capacity else {
+            ok = false
+            break rowLoop
+          }
+          columns[role][rows] = x
+        } else if role == -1 {
+          // Rows of a group usually follow one another: the previous row's label is
+          // compared first, the index searched only when it differs.
+          var g = -1
+          if previousGroup >= 0 && end - start == previousEnd - previousStart
+            && sameBytes(b, previousStart, start, count: end - start)
+          {
+            g = previousGroup
+          }
+          if g < 0 {
+            g = index.find(b, start, end)
+            if g < 0 {
+              g = labels.count
+              labels.append((start, end))
+              index.insert(b, start, end, g)
+            }
+          }
+          previousGroup = g
+          previousStart = start
+          previousEnd = end
+          guard rows < out.capacity else {
+            ok = false
+            break rowLoop
+          }
+          if grouped { groupOf[rows] = g }
+        }
+        field += 1
+        if i < n && b[i] == 0x2C {
+          i += 1
+          continue
+        }
+        break
+      }
+      guard field == fieldCount, rows < out.capacity else {
+        ok = false
+        break rowLoop
+      }
+      lineOf[rows] = line
+      rows += 1
+      if i < n {  // at LF
+        i += 1
+        line += 1
+      }
+    }
     guard ok else { return nil }
     return Chunk(rows: rows, labels: labels)
   }

@@ -1,9 +1,10 @@
+import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import FoundationEssentials
 
 /// An RFC 4180 CSV reader that keeps the line and column of every field.
 ///
@@ -59,7 +60,11 @@ public enum CSVReader {
     // A UTF-16 or UTF-32 file (as some spreadsheets export "Unicode text") would produce a
     // flood of NUL-byte errors; one clear error says what to do instead.
     if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-      return DiagnosticCollector([.error("file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"", at: SourceLocation(path: path, line: 1, column: 1))])
+      return DiagnosticCollector([
+        .error(
+          "file is encoded as UTF-16 (or UTF-32), not UTF-8: save it as \"CSV UTF-8\"",
+          at: SourceLocation(path: path, line: 1, column: 1))
+      ])
     }
     var parser = CSVParser(path: path)
     bytes.withUnsafeBufferPointer { parser.run($0, emit) }
@@ -122,7 +127,9 @@ public enum CSVReader {
     if size > limit {
       throw .unreadable(
         path: path,
-        reason: "file is \(size / 1_048_576) MB; reconcile reads a figures file into memory and this machine allows at most \(limit / 1_048_576) MB (a quarter of its memory) — split the file, e.g. by quantity")
+        reason:
+          "file is \(size / 1_048_576) MB; reconcile reads a figures file into memory and this machine allows at most \(limit / 1_048_576) MB (a quarter of its memory) — split the file, e.g. by quantity"
+      )
     }
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw .unreadable(path: path, reason: systemErrorMessage(errno)) }

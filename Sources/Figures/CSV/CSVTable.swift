@@ -95,7 +95,9 @@ public struct CSVTable: Sendable, Hashable {
       case .invalid:
         diagnostics.append(
           .error(
-            NumberSyntax.rangeProblem(field.value).map { "number '\(field.value)' in column \(name) is out of range: it \($0)" }
+            NumberSyntax.rangeProblem(field.value).map {
+              "number '\(field.value)' in column \(name) is out of range: it \($0)"
+            }
               ?? "bad number '\(field.value)' in column \(name)",
             at: SourceLocation(path: path, line: field.line, column: field.column)))
         result.append(nil)

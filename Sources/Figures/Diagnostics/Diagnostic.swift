@@ -117,7 +117,9 @@ public enum FiguresError: Error, Sendable, Hashable, CustomStringConvertible {
     case .unreadable(let path, let reason):
       return "\(path): error: cannot read file: \(reason)"
     case .invalid(let list, let omitted):
-      return (list.map(\.description) + (omitted > 0 ? ["\(omitted) more errors not shown (\(list.count + omitted) in all)"] : []))
+      return
+        (list.map(\.description)
+        + (omitted > 0 ? ["\(omitted) more errors not shown (\(list.count + omitted) in all)"] : []))
         .joined(separator: "\n")
     }
   }

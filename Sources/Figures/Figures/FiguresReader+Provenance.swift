@@ -60,7 +60,9 @@ extension FiguresBuilder {
             // The cycle's ids, the first ten of a long one.
             let start = max(0, positionOnPath[target])
             let length = stack.count - start
-            var cycle = stack[start..<min(stack.count, start + 10)].map { Diagnostic.excerpt(figures[$0.node].id, limit: 80) }
+            var cycle = stack[start..<min(stack.count, start + 10)].map {
+              Diagnostic.excerpt(figures[$0.node].id, limit: 80)
+            }
             if length > 10 { cycle.append("… (\(length) figures)") }
             cycle.append(Diagnostic.excerpt(figures[target].id, limit: 80))
             let field = derivedFields[target]

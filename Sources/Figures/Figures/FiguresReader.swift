@@ -140,7 +140,9 @@ public enum FiguresReader {
     }
     guard var builder, !misaligned, k == lines.count else {
       var errors = csvErrors
-      errors.append(.error("internal error: the rows of the quantity could not be read again", at: SourceLocation(path: path, line: 1)))
+      errors.append(
+        .error(
+          "internal error: the rows of the quantity could not be read again", at: SourceLocation(path: path, line: 1)))
       throw errors.invalid
     }
     builder.skipsFileChecks = true
@@ -302,7 +304,9 @@ struct FiguresBuilder {
     case .invalid:
       let raw = Diagnostic.excerpt(field.value.trimmingWhitespace())
       let message =
-        NumberSyntax.rangeProblem(raw).map { "number '\(raw)' in column \(headerName(column)) is out of range: it \($0)" }
+        NumberSyntax.rangeProblem(raw).map {
+          "number '\(raw)' in column \(headerName(column)) is out of range: it \($0)"
+        }
         ?? "bad number '\(raw)' in column \(headerName(column))"
       errors.append(.error(message, at: location(field)))
       return (nil, false)

@@ -262,7 +262,8 @@ final class BlockWorker {
 
   /// The next record's end and fields when it is simple (`reconcile_split_record`, which `run`
   /// tries first), or nil when `run` reads it byte by byte.
-  static func simpleRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> (next: Int, fields: [Range<Int>])? {
+  static func simpleRecord(_ b: UnsafeBufferPointer<UInt8>, from: Int, count: Int) -> (next: Int, fields: [Range<Int>])?
+  {
     guard let base = b.baseAddress, count > 0 else { return nil }
     var starts = [Int](repeating: 0, count: count)
     var ends = [Int](repeating: 0, count: count)

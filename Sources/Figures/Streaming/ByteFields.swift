@@ -197,7 +197,7 @@ package struct ByteKeyCache<Value> {
   /// (Specialised here for `Int` values: the `Reports` module's period cache would otherwise
   /// run the generic code, looking up the type's metadata on every call.)
   @inline(__always)
-  @_specialize(exported: true, where Value == Int)
+  @_specialize(exported:true,where Value == Int)
   package mutating func value(
     for key: UnsafeBufferPointer<UInt8>, _ make: (UnsafeBufferPointer<UInt8>) -> Value
   ) -> Value {

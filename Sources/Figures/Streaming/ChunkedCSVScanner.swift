@@ -1,4 +1,5 @@
 import CScan
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)

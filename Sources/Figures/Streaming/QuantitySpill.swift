@@ -1,4 +1,5 @@
 import CScan
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -151,7 +152,9 @@ public final class QuantitySpill: @unchecked Sendable {
             let end = min(i + 1, b.count)  // past the LF
             var fieldEnd = i
             if fieldEnd > fieldStart && b[fieldEnd - 1] == 0x0D { fieldEnd -= 1 }
-            if field == quantityColumn && quantityRange == nil { quantityRange = fieldStart..<max(fieldStart, fieldEnd) }
+            if field == quantityColumn && quantityRange == nil {
+              quantityRange = fieldStart..<max(fieldStart, fieldEnd)
+            }
             let record = UnsafeBufferPointer(rebasing: b[start..<end])
             let recordLine = line
             line += newlines
@@ -240,7 +243,8 @@ public final class QuantitySpill: @unchecked Sendable {
   /// The records of the `k`-th quantity as they are in the file (each with its line end, an
   /// LF added to a last line without one), in file order, with the line each starts on.
   /// - Throws: `FiguresError` if the temporary copy cannot be read back.
-  public func records(of k: Int) throws(FiguresError) -> (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]) {
+  public func records(of k: Int) throws(FiguresError) -> (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)])
+  {
     // The spilled form is [line][length][record bytes] per record.
     // Read straight into the array's storage (no zero fill first); `filled` counts what
     // actually arrived, so a short read leaves no uninitialized byte in the array.
@@ -250,7 +254,8 @@ public final class QuantitySpill: @unchecked Sendable {
       var at = 0
       for extent in extents[k] {
         let (n, _) = readFully(
-          spillFD, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + extent.length)])),
+          spillFD,
+          into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[at..<(at + extent.length)])),
           at: extent.offset)
         at += n
         guard n == extent.length else {
@@ -267,8 +272,10 @@ public final class QuantitySpill: @unchecked Sendable {
     var i = 0
     while i + 16 <= spilled.count {
       let (line, length) = spilled.withUnsafeBytes {
-        (Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i, as: Int64.self))),
-         Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i + 8, as: Int64.self))))
+        (
+          Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i, as: Int64.self))),
+          Int(Int64(littleEndian: $0.loadUnaligned(fromByteOffset: i + 8, as: Int64.self)))
+        )
       }
       i += 16
       guard length >= 0, i + length <= spilled.count else { break }

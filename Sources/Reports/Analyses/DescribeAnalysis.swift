@@ -1,5 +1,8 @@
 import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 /// `reconcile describe`: n, mean, sd, lag-1 autocorrelation, min, max, median of a column.
 public enum DescribeAnalysis {
@@ -18,7 +19,9 @@ public enum DescribeAnalysis {
   /// so that data such as 10000000.1, 10000000.3 keep all their digits.
   /// - Throws: `AnalysisError` for a missing column; `FiguresError` for a bad or missing number
   ///   (with its line and column).
-  public static func run(_ table: CSVTable, column: String, by: String? = nil) throws -> [(group: String?, description: Description)] {
+  public static func run(_ table: CSVTable, column: String, by: String? = nil) throws -> [(
+    group: String?, description: Description
+  )] {
     for c in [column] + [by].compactMap({ $0 }) where table.columnIndex(c) == nil {
       throw AnalysisError.unknownColumn(c, path: table.path, available: table.header.map(\.value))
     }
@@ -36,7 +39,8 @@ public enum DescribeAnalysis {
       do {
         out.append((g, try Describe.describe(rows.map { values[$0] })))
       } catch {
-        throw AnalysisError.file(table.path, "\(g.map { "describe (group \($0))" } ?? "describe"): \(error.description)")
+        throw AnalysisError.file(
+          table.path, "\(g.map { "describe (group \($0))" } ?? "describe"): \(error.description)")
       }
     }
     return out
@@ -65,7 +69,10 @@ public enum DescribeAnalysis {
   public static func csv(_ rows: [(group: String?, description: Description)]) -> CSVWriter {
     var w = CSVWriter(header: ["group", "n", "mean", "sd", "autocorrelation", "min", "max", "median"])
     for (g, d) in rows {
-      w.append([g ?? "", String(d.n), CSVWriter.cell(d.mean), CSVWriter.cell(d.sd), CSVWriter.cell(d.autocorrelation), CSVWriter.cell(d.min), CSVWriter.cell(d.max), CSVWriter.cell(d.median)])
+      w.append([
+        g ?? "", String(d.n), CSVWriter.cell(d.mean), CSVWriter.cell(d.sd), CSVWriter.cell(d.autocorrelation),
+        CSVWriter.cell(d.min), CSVWriter.cell(d.max), CSVWriter.cell(d.median),
+      ])
     }
     return w
   }
@@ -74,7 +81,11 @@ public enum DescribeAnalysis {
   public static func table(_ rows: [(group: String?, description: Description)]) -> String {
     var t: [[String]] = [["group", "n", "mean", "sd", "lag-1 autocorrelation", "min", "max", "median"]]
     for (g, d) in rows {
-      t.append([g ?? "", String(d.n), NumberFormat.roundTrip(d.mean), d.sd.map(NumberFormat.roundTrip) ?? "—", d.autocorrelation.map(NumberFormat.roundTrip) ?? "—", NumberFormat.roundTrip(d.min), NumberFormat.roundTrip(d.max), NumberFormat.roundTrip(d.median)])
+      t.append([
+        g ?? "", String(d.n), NumberFormat.roundTrip(d.mean), d.sd.map(NumberFormat.roundTrip) ?? "—",
+        d.autocorrelation.map(NumberFormat.roundTrip) ?? "—", NumberFormat.roundTrip(d.min),
+        NumberFormat.roundTrip(d.max), NumberFormat.roundTrip(d.median),
+      ])
     }
     if rows.count == 1 && rows[0].group == nil { t = t.map { Array($0.dropFirst()) } }
     return TextTable.render(t) + "\n"

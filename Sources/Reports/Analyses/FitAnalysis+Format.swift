@@ -1,6 +1,9 @@
-import Figures
 import Dispatch
+import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -8,8 +11,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 /// The fits as JSON, CSV and a table.
 extension FitAnalysis {
@@ -92,16 +93,25 @@ extension FitAnalysis {
   /// The JSON document's bytes: one fit's object, or with `--by` an array of objects with
   /// `group` keys (built and serialised on all cores).
   public static func jsonDocument(_ fits: [(group: String?, fit: ModelFit)], grouped: Bool) -> [[UInt8]] {
-    if grouped { return JSON.serializedArrayDocument(count: fits.count) { k, out in write(fits[k].fit, group: fits[k].group, into: &out) } }
+    if grouped {
+      return JSON.serializedArrayDocument(count: fits.count) { k, out in
+        write(fits[k].fit, group: fits[k].group, into: &out)
+      }
+    }
     return fits.first.map { json($0.fit).document() } ?? []
   }
 
   /// CSV: one row per parameter (and group).
   public static func csv(_ fits: [(group: String?, fit: ModelFit)]) -> CSVWriter {
-    var w = CSVWriter(header: ["group", "model", "parameter", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"])
+    var w = CSVWriter(header: [
+      "group", "model", "parameter", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high",
+    ])
     for (g, f) in fits {
       for p in f.parameters {
-        w.append([g ?? "", f.model.rawValue, p.name, CSVWriter.cell(p.estimate), CSVWriter.cell(p.standardError), CSVWriter.cell(p.statistic), CSVWriter.cell(p.pValue), CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh)])
+        w.append([
+          g ?? "", f.model.rawValue, p.name, CSVWriter.cell(p.estimate), CSVWriter.cell(p.standardError),
+          CSVWriter.cell(p.statistic), CSVWriter.cell(p.pValue), CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh),
+        ])
       }
     }
     return w
@@ -111,15 +121,28 @@ extension FitAnalysis {
   public static func table(_ fits: [(group: String?, fit: ModelFit)]) -> String {
     var out = ""
     for (g, f) in fits {
-      out += (g.map { "group \($0): " } ?? "") + "\(f.model.rawValue), n = \(f.n), residual df = \(f.dfResidual)\(f.converged ? "" : " — DID NOT CONVERGE")\n"
+      out +=
+        (g.map { "group \($0): " } ?? "")
+        + "\(f.model.rawValue), n = \(f.n), residual df = \(f.dfResidual)\(f.converged ? "" : " — DID NOT CONVERGE")\n"
       var rows: [[String]] = [["parameter", "estimate", "std. error", "statistic", "p", "\(pct(f.level)) CI"]]
       for p in f.parameters {
-        rows.append([p.name, NumberFormat.human(p.estimate, significant: 8), NumberFormat.human(p.standardError, significant: 5), NumberFormat.human(p.statistic, significant: 4), NumberFormat.human(p.pValue, significant: 3), rangeText(p.ciLow, p.ciHigh)])
+        rows.append([
+          p.name, NumberFormat.human(p.estimate, significant: 8), NumberFormat.human(p.standardError, significant: 5),
+          NumberFormat.human(p.statistic, significant: 4), NumberFormat.human(p.pValue, significant: 3),
+          rangeText(p.ciLow, p.ciHigh),
+        ])
       }
       out += TextTable.render(rows) + "\n"
-      if let s = f.residualSD { out += "  residual sd \(NumberFormat.human(s, significant: 6)), R² \(NumberFormat.human(f.rSquared, significant: 6))\n" }
-      if let theta = f.theta { out += "  theta \(NumberFormat.human(theta, significant: 6)) (std. error \(NumberFormat.human(f.thetaStandardError, significant: 4)))\n" }
-      out += "  deviance \(NumberFormat.human(f.deviance, significant: 6)), dispersion \(NumberFormat.human(f.dispersion, significant: 6))\(f.aic.map { ", AIC \(NumberFormat.human($0, significant: 6))" } ?? "")\n"
+      if let s = f.residualSD {
+        out +=
+          "  residual sd \(NumberFormat.human(s, significant: 6)), R² \(NumberFormat.human(f.rSquared, significant: 6))\n"
+      }
+      if let theta = f.theta {
+        out +=
+          "  theta \(NumberFormat.human(theta, significant: 6)) (std. error \(NumberFormat.human(f.thetaStandardError, significant: 4)))\n"
+      }
+      out +=
+        "  deviance \(NumberFormat.human(f.deviance, significant: 6)), dispersion \(NumberFormat.human(f.dispersion, significant: 6))\(f.aic.map { ", AIC \(NumberFormat.human($0, significant: 6))" } ?? "")\n"
       for w in f.warnings { out += "  warning: \(w)\n" }
       out += "\n"
     }

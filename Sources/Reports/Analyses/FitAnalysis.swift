@@ -1,6 +1,9 @@
-import Figures
 import Dispatch
+import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -8,8 +11,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 /// What `reconcile fit` was asked to do.
 public struct FitRequest: Sendable {
@@ -170,9 +171,11 @@ public enum FitAnalysis {
   static func fitGroups(_ groups: Groups, _ request: FitRequest) throws -> [(group: String?, fit: ModelFit)] {
     var out: [(group: String?, fit: ModelFit)] = []
     out.reserveCapacity(groups.labels.count)
-    try fitInChunks(groups, request, piece: { range, fit in try range.map(fit) }) { fits in
-      for fit in fits { out.append((groups.labels[out.count], fit)) }
-    }
+    try fitInChunks(
+      groups, request, piece: { range, fit in try range.map(fit) },
+      take: { fits in
+        for fit in fits { out.append((groups.labels[out.count], fit)) }
+      })
     return out
   }
 
@@ -274,59 +277,65 @@ public enum FitAnalysis {
     label: String?, rows: [Int], y: [Double], xs: [[Double]], w: [Double]?, off: [Double]?, request: FitRequest,
     workspace: inout CountModelWorkspace
   ) throws -> ModelFit {
-      // The design's columns, written straight into its column-major storage.
-      var storage: [Double] = []
-      var names: [String] = []
-      let terms = (request.noIntercept ? 0 : 1) + (request.degree > 1 && xs.first != nil ? request.degree : xs.count)
-      storage.reserveCapacity(rows.count * terms)
-      names.reserveCapacity(terms)
-      if !request.noIntercept {
-        storage.append(contentsOf: repeatElement(1, count: rows.count))
-        names.append("(Intercept)")
+    // The design's columns, written straight into its column-major storage.
+    var storage: [Double] = []
+    var names: [String] = []
+    let terms = (request.noIntercept ? 0 : 1) + (request.degree > 1 && xs.first != nil ? request.degree : xs.count)
+    storage.reserveCapacity(rows.count * terms)
+    names.reserveCapacity(terms)
+    if !request.noIntercept {
+      storage.append(contentsOf: repeatElement(1, count: rows.count))
+      names.append("(Intercept)")
+    }
+    if request.degree > 1, let x0 = xs.first, let name = request.x.first {
+      for d in 1...request.degree {
+        for r in rows { storage.append(pow(x0[r], Double(d))) }
+        names.append(d == 1 ? name : "\(name)^\(d)")
       }
-      if request.degree > 1, let x0 = xs.first, let name = request.x.first {
-        for d in 1...request.degree {
-          for r in rows { storage.append(pow(x0[r], Double(d))) }
-          names.append(d == 1 ? name : "\(name)^\(d)")
+    } else {
+      for (k, x) in xs.enumerated() {
+        for r in rows { storage.append(x[r]) }
+        names.append(request.x[k])
+      }
+    }
+    guard !names.isEmpty else {
+      throw AnalysisError.analysis("fit", "the model has no terms: give --x or drop --no-intercept")
+    }
+    let design = try Matrix(rows: rows.count, columns: names.count, columnMajor: storage)
+    let yy = rows.map { y[$0] }
+    do {
+      switch request.model {
+      case .ols, .wls:
+        let ww = request.model == .wls || w != nil ? w.map { ws in rows.map { ws[$0] } } : nil
+        if request.model == .wls && ww == nil {
+          throw AnalysisError.analysis("fit", "--model wls needs --weights COL")
         }
-      } else {
-        for (k, x) in xs.enumerated() {
-          for r in rows { storage.append(x[r]) }
-          names.append(request.x[k])
+        return try LinearModel.fit(
+          design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept,
+          level: request.level)
+      case .poisson, .quasipoisson, .negbin:
+        // A count the model cannot take is the row's fault: named by its line.
+        if let bad = rows.first(where: { !(y[$0].isFinite && y[$0] >= 0) }) {
+          throw RowError(
+            row: bad, column: request.y,
+            message:
+              "\(label.map { "fit (group \($0))" } ?? "fit"): count \(y[bad]) in column \(request.y) must be finite and non-negative for a \(request.model.rawValue) model"
+          )
         }
-      }
-      guard !names.isEmpty else {
-        throw AnalysisError.analysis("fit", "the model has no terms: give --x or drop --no-intercept")
-      }
-      let design = try Matrix(rows: rows.count, columns: names.count, columnMajor: storage)
-      let yy = rows.map { y[$0] }
-      do {
-        switch request.model {
-        case .ols, .wls:
-          let ww = request.model == .wls || w != nil ? w.map { ws in rows.map { ws[$0] } } : nil
-          if request.model == .wls && ww == nil {
-            throw AnalysisError.analysis("fit", "--model wls needs --weights COL")
-          }
-          return try LinearModel.fit(design: design, response: yy, names: names, weights: ww, hasIntercept: !request.noIntercept, level: request.level)
-        case .poisson, .quasipoisson, .negbin:
-          // A count the model cannot take is the row's fault: named by its line.
-          if let bad = rows.first(where: { !(y[$0].isFinite && y[$0] >= 0) }) {
-            throw RowError(
-              row: bad, column: request.y,
-              message: "\(label.map { "fit (group \($0))" } ?? "fit"): count \(y[bad]) in column \(request.y) must be finite and non-negative for a \(request.model.rawValue) model")
-          }
-          if request.model == .negbin {
-            return try NegativeBinomial.fit(
-              design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,
-              workspace: &workspace)
-          }
-          return try PoissonRegression.fit(design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace)
-        case .nls:
-          throw AnalysisError.analysis("fit", "internal error: nls is fitted by runNLS")
+        if request.model == .negbin {
+          return try NegativeBinomial.fit(
+            design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } }, level: request.level,
+            workspace: &workspace)
         }
-      } catch let e as StatisticsError {
-        throw AnalysisError.analysis(label.map { "fit (group \($0))" } ?? "fit", e.description)
+        return try PoissonRegression.fit(
+          design: design, counts: yy, names: names, offset: off.map { o in rows.map { o[$0] } },
+          quasi: request.model == .quasipoisson, level: request.level, workspace: &workspace)
+      case .nls:
+        throw AnalysisError.analysis("fit", "internal error: nls is fitted by runNLS")
       }
+    } catch let e as StatisticsError {
+      throw AnalysisError.analysis(label.map { "fit (group \($0))" } ?? "fit", e.description)
+    }
   }
 
   /// Nonlinear least squares: `y ~ formula` with the parameters named in `start`; every other
@@ -389,7 +398,8 @@ public enum FitAnalysis {
     _ e: Statistics.Expression, _ y: [Double], _ data: [String: [Double]], _ request: FitRequest, label: String?
   ) throws(AnalysisError) -> ModelFit {
     do throws(StatisticsError) {
-      return try NonlinearLeastSquares.fit(expression: e, response: y, data: data, start: request.start, level: request.level)
+      return try NonlinearLeastSquares.fit(
+        expression: e, response: y, data: data, start: request.start, level: request.level)
     } catch {
       throw .analysis(label.map { "fit (group \($0))" } ?? "fit", error.description)
     }

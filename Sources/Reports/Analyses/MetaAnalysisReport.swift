@@ -1,6 +1,8 @@
-import Figures
 import Dispatch
+import Figures
 import FoundationEssentials
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -8,7 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
 
 /// What `reconcile meta` was asked to do.
 public struct MetaRequest: Sendable {
@@ -292,7 +293,9 @@ public enum MetaAnalysisReport {
   /// The JSON document's bytes: one object, or with `--by` an array of objects with `group`
   /// keys (built and serialised on all cores).
   public static func jsonDocument(_ results: [MetaGroupResult], grouped: Bool) -> [[UInt8]] {
-    if grouped { return JSON.serializedArrayDocument(count: results.count) { json(results[$0].result, group: results[$0].group) } }
+    if grouped {
+      return JSON.serializedArrayDocument(count: results.count) { json(results[$0].result, group: results[$0].group) }
+    }
     return (results.first.map { json($0.result) } ?? .null).document()
   }
 
@@ -324,9 +327,13 @@ public enum MetaAnalysisReport {
     for g in results {
       let r = g.result
       let model = r.method == .FE ? "Fixed-effect model" : "Random-effects model (τ² by \(r.method.rawValue))"
-      out += (g.group.map { "group \($0): " } ?? "") + "\(model), k = \(r.k), test \(r.test == .z ? "z" : "Knapp–Hartung t(\(r.qDF))")"
+      out +=
+        (g.group.map { "group \($0): " } ?? "")
+        + "\(model), k = \(r.k), test \(r.test == .z ? "z" : "Knapp–Hartung t(\(r.qDF))")"
       out += r.converged ? "\n" : " — DID NOT CONVERGE\n"
-      var rows: [[String]] = [["effect", "estimate", "std. error", r.test == .z ? "z" : "t", "p", "\(pct(r.level)) CI", "\(pct(r.level)) PI"]]
+      var rows: [[String]] = [
+        ["effect", "estimate", "std. error", r.test == .z ? "z" : "t", "p", "\(pct(r.level)) CI", "\(pct(r.level)) PI"]
+      ]
       rows.append([
         "pooled", NumberFormat.human(r.estimate, significant: 6), NumberFormat.human(r.standardError, significant: 5),
         NumberFormat.human(r.statistic, significant: 4), NumberFormat.human(r.pValue, significant: 3),
@@ -336,7 +343,8 @@ public enum MetaAnalysisReport {
       out += "  τ² \(NumberFormat.human(r.tau2, significant: 5))"
       if let se = r.tau2StandardError { out += " (SE \(NumberFormat.human(se, significant: 4)))" }
       out += ", I² \(NumberFormat.human(r.i2, significant: 4))%, H² \(NumberFormat.human(r.h2, significant: 4))\n"
-      out += "  Q(\(r.qDF)) = \(NumberFormat.human(r.q, significant: 6)), p = \(NumberFormat.human(r.qP, significant: 3))\n"
+      out +=
+        "  Q(\(r.qDF)) = \(NumberFormat.human(r.q, significant: 6)), p = \(NumberFormat.human(r.qP, significant: 3))\n"
       for w in r.warnings { out += "  warning: \(w)\n" }
       out += "\n"
     }

@@ -47,7 +47,8 @@ enum TextTable {
       rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0
     }
     return rows.map { r in
-      "  " + r.enumerated().map { i, s in s + String(repeating: " ", count: max(0, widths[i] - s.count)) }
+      "  "
+        + r.enumerated().map { i, s in s + String(repeating: " ", count: max(0, widths[i] - s.count)) }
         .joined(separator: "  ").trimmingBlanks()
     }.joined(separator: "\n")
   }

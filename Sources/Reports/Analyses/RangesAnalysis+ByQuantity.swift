@@ -1,6 +1,9 @@
 import Dispatch
 import Figures
 import FoundationEssentials
+import Statistics
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -8,8 +11,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
-import Synchronization
 
 /// The spill being made on another thread: its result once done, and a flag that asks it to stop.
 private final class SpillInProgress: Sendable {

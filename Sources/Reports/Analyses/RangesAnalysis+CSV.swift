@@ -81,11 +81,16 @@ extension RangesAnalysis {
       summary("envelope", "envelope", "Envelope of all sources", lo, geometricMid(lo, hi), hi)
     }
     if let i = rec.intersection {
-      summary("intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
+      summary(
+        "intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
     }
     if let re = rec.randomEffects {
-      summary("pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate, re.ciHigh)
-      summary("pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", re.piLow, re.estimate, re.piHigh)
+      summary(
+        "pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate,
+        re.ciHigh)
+      summary(
+        "pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", re.piLow,
+        re.estimate, re.piHigh)
     }
     if let lp = rec.linearPool {
       summary("pooled", "linear_pool", "Linear opinion pool, central \(pct(rec.level))", lp.low, lp.estimate, lp.high)
@@ -158,7 +163,11 @@ struct CSVByteSink: RangesCSVSink {
     scratch.removeAll(keepingCapacity: true)
     scratch.append(contentsOf: source.utf8)
     scratch.append(0x20)
-    if let year { NumberFormat.appendInteger(Int64(year), to: &scratch) } else { scratch.append(contentsOf: published.utf8) }
+    if let year {
+      NumberFormat.appendInteger(Int64(year), to: &scratch)
+    } else {
+      scratch.append(contentsOf: published.utf8)
+    }
     scratch.append(0x3A)
     scratch.append(0x20)
     if let text {

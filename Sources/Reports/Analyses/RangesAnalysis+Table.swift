@@ -32,19 +32,23 @@ extension RangesAnalysis {
       }
       for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
       if let re = rec.randomEffects {
-        out += "  random effects (\(rec.scale.rawValue) scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
+        out +=
+          "  random effects (\(rec.scale.rawValue) scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
       }
       if let lp = rec.linearPool {
-        out += "  linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
+        out +=
+          "  linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
       }
       if let gp = rec.logarithmicPool {
-        out += "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+        out +=
+          "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
       }
       if r.byYear.count > 1 {
         out += "  consensus by publication year (all figures published up to that year):\n"
         for y in r.byYear {
           let re = y.reconciliation.randomEffects
-          out += "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+          out +=
+            "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
         }
       }
       if rec.leaveOneOutOmitted {
@@ -53,7 +57,8 @@ extension RangesAnalysis {
       if !rec.leaveOneOut.isEmpty {
         out += "  leave-one-out (random effects):\n"
         for l in rec.leaveOneOut {
-          out += "    without \(l.id): \(NumberFormat.human(l.pooled.estimate)) (CI \(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))\n"
+          out +=
+            "    without \(l.id): \(NumberFormat.human(l.pooled.estimate)) (CI \(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))\n"
         }
       }
       out += "\n"

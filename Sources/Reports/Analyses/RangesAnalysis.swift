@@ -39,7 +39,8 @@ public enum RangesAnalysis {
   ///     pairs, and leave-one-out. False leaves them empty (the CSV's bytes are the same).
   /// - Throws: `AnalysisError` when a named quantity is absent or pooling fails.
   public static func run(
-    _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil, level: Double = RangePooling.defaultLevel,
+    _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil,
+    level: Double = RangePooling.defaultLevel,
     tableDetails: Bool = true
   ) throws(AnalysisError) -> [QuantityRanges] {
     // One pass groups the figures by quantity (in order of first appearance).
@@ -78,7 +79,8 @@ public enum RangesAnalysis {
       try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
         for k in figures.indices {
           if tableDetails { years.append(Int(figures[k].published.prefix(4))) }
-          let textual = figures[k].low == nil && figures[k].high == nil && figures[k].value == nil
+          let textual =
+            figures[k].low == nil && figures[k].high == nil && figures[k].value == nil
             && figures[k].verbal != nil
           textualFlags.append(textual)
           let reason: String? =
@@ -89,7 +91,8 @@ public enum RangesAnalysis {
             RangeInput(
               id: figures[k].id, low: textual ? figures[k].verbal?.low : figures[k].low,
               high: textual ? figures[k].verbal?.high : figures[k].high, value: figures[k].value,
-              coverage: statedCoverage(figures[k]) ?? coverage ?? Figure.defaultCoverage, weight: try weight(figures[k]),
+              coverage: statedCoverage(figures[k]) ?? coverage ?? Figure.defaultCoverage,
+              weight: try weight(figures[k]),
               excludedReason: reason))
         }
       }

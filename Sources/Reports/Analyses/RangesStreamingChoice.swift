@@ -35,7 +35,8 @@ extension RangesAnalysis {
   ) throws -> Bool {
     guard let path = streamedFile(files), let pending = StandardOutput.pending() else { return false }
     return try pending.deliver { write in
-      try runByQuantity(path: path, quantities: quantities, coverage: coverage, level: level, format: format, emit: write)
+      try runByQuantity(
+        path: path, quantities: quantities, coverage: coverage, level: level, format: format, emit: write)
     }
   }
 }

@@ -1,5 +1,8 @@
 import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 extension TrendAnalysis {
   /// Fits one model to a series; `prefitted`, when given, is that model's fit to these rows
@@ -21,7 +22,9 @@ extension TrendAnalysis {
     if model == .loglinear {
       let zeros = rows.filter { $0.count <= 0 }
       if !zeros.isEmpty {
-        warnings.append("log-linear model: \(zeros.count) zero count(s) left out (\(zeros.map { $0.figure.id }.joined(separator: ", "))) because log 0 is undefined; a count model keeps them")
+        warnings.append(
+          "log-linear model: \(zeros.count) zero count(s) left out (\(zeros.map { $0.figure.id }.joined(separator: ", "))) because log 0 is undefined; a count model keeps them"
+        )
         used = rows.filter { $0.count > 0 }
       }
     }
@@ -34,7 +37,8 @@ extension TrendAnalysis {
       for r in used where !(r.count.isFinite && r.count >= 0) {
         throw .located(
           r.figure.location,
-          "\(quantity): count \(NumberFormat.human(r.count)) of figure '\(r.figure.id)' must be finite and non-negative for a \(model.rawValue) model")
+          "\(quantity): count \(NumberFormat.human(r.count)) of figure '\(r.figure.id)' must be finite and non-negative for a \(model.rawValue) model"
+        )
       }
     }
     let fit: ModelFit
@@ -52,13 +56,16 @@ extension TrendAnalysis {
     // (growth, percent change, doubling time, bands), only the values where it stopped.
     let converged = fit.intervalsUsable
     if !converged {
-      warnings.append("the \(model.rawValue) fit did not converge: no intervals are given, and the estimates are where the iteration stopped")
+      warnings.append(
+        "the \(model.rawValue) fit did not converge: no intervals are given, and the estimates are where the iteration stopped"
+      )
     }
     let multiplicative = model != .linear
     let growth =
       multiplicative
       ? Interval(
-        estimate: exp(slope.estimate), low: converged ? exp(slope.ciLow) : nil, high: converged ? exp(slope.ciHigh) : nil)
+        estimate: exp(slope.estimate), low: converged ? exp(slope.ciLow) : nil,
+        high: converged ? exp(slope.ciHigh) : nil)
       : Interval(estimate: nil, low: nil, high: nil)
     let apc = Interval(
       estimate: growth.estimate.map { 100 * ($0 - 1) }, low: growth.low.map { 100 * ($0 - 1) },
@@ -71,7 +78,9 @@ extension TrendAnalysis {
     }
     let crit = fit.criticalValue(level: level)
     var points: [TrendPoint] = []
-    func point(year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool) throws(AnalysisError) -> TrendPoint {
+    func point(year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool)
+      throws(AnalysisError) -> TrendPoint
+    {
       let lp: (estimate: Double, standardError: Double)
       do {
         lp = try fit.linearPredictor([1, Double(year)])
@@ -86,7 +95,8 @@ extension TrendAnalysis {
         let variance = TrendBand.logCountVariance(
           mean: exp(lp.estimate), dispersion: fit.dispersion, theta: model == .negbin ? fit.theta ?? .infinity : nil)
         band = TrendBand(
-          eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: variance, logScale: true)
+          eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: variance,
+          logScale: true)
       case .loglinear, .linear, .joinpoint:
         band = TrendBand(
           eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: fit.dispersion,
@@ -115,19 +125,28 @@ extension TrendAnalysis {
       }
     }
     if (model == .poisson) && fit.dfResidual > 0 && fit.dispersion == 1 {
-      let phi = Overdispersion.pearsonDispersion(counts: used.map(\.count), fitted: fit.fitted, dfResidual: fit.dfResidual)
+      let phi = Overdispersion.pearsonDispersion(
+        counts: used.map(\.count), fitted: fit.fitted, dfResidual: fit.dfResidual)
       if phi > 1.5 {
-        warnings.append("overdispersion: Pearson dispersion \(NumberFormat.human(phi, significant: 3)) > 1.5 — the Poisson intervals are too narrow; prefer --model quasipoisson")
+        warnings.append(
+          "overdispersion: Pearson dispersion \(NumberFormat.human(phi, significant: 3)) > 1.5 — the Poisson intervals are too narrow; prefer --model quasipoisson"
+        )
       }
     }
     let assumption: String
     switch model {
-    case .poisson: assumption = "Counts are Poisson with a log-linear trend in the yearly rate; variance equals the mean."
-    case .negbin: assumption = "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
-    case .quasipoisson: assumption = "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
+    case .poisson:
+      assumption = "Counts are Poisson with a log-linear trend in the yearly rate; variance equals the mean."
+    case .negbin:
+      assumption =
+        "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
+    case .quasipoisson:
+      assumption =
+        "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
     case .loglinear: assumption = "log(yearly rate) follows a straight line with normal, equal-variance errors."
     case .joinpoint: assumption = ""
-    case .linear: assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
+    case .linear:
+      assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
     }
     return TrendResult(
       quantity: quantity, model: model, fit: fit, growthFactor: growth, annualPercentChange: apc,

@@ -14,14 +14,18 @@ extension TrendAnalysis {
       ("converged", .bool(r.fit.converged)),
       ("iterations", .int(r.fit.iterations)),
       ("level", .num(r.fit.level)),
-      ("parameters", .array(r.fit.parameters.map { p in
-        var p = p
-        if !r.fit.intervalsUsable {
-          // No interval from a fit that did not converge (nor its standard error and test).
-          (p.standardError, p.statistic, p.pValue, p.ciLow, p.ciHigh) = (.nan, .nan, .nan, .nan, .nan)
-        }
-        return FitAnalysis.parameterJSON(p)
-      })),
+      (
+        "parameters",
+        .array(
+          r.fit.parameters.map { p in
+            var p = p
+            if !r.fit.intervalsUsable {
+              // No interval from a fit that did not converge (nor its standard error and test).
+              (p.standardError, p.statistic, p.pValue, p.ciLow, p.ciHigh) = (.nan, .nan, .nan, .nan, .nan)
+            }
+            return FitAnalysis.parameterJSON(p)
+          })
+      ),
       ("growth_factor", interval(r.growthFactor)),
       ("annual_percent_change", interval(r.annualPercentChange)),
       ("doubling_time", interval(r.doublingTime)),
@@ -83,7 +87,9 @@ extension TrendAnalysis {
     guard let jp = r.joinpointFit else { return .null }
     var items: [JSON] = []
     for s in jp.segments {
-      let apc: JSON = .object([("estimate", .num(s.apc.estimate)), ("ci_low", .num(s.apc.low)), ("ci_high", .num(s.apc.high))])
+      let apc: JSON = .object([
+        ("estimate", .num(s.apc.estimate)), ("ci_low", .num(s.apc.low)), ("ci_high", .num(s.apc.high)),
+      ])
       let members: [(String, JSON)] = [
         ("from", .number(s.from)), ("to", .number(s.to)), ("slope", .num(s.slope)),
         ("slope_std_error", .num(s.slopeSE)), ("annual_percent_change", apc),

@@ -1,5 +1,8 @@
 import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 extension TrendAnalysis {
   /// Joinpoint regression of log(count / exposure) on the year; zero counts left out.
@@ -24,7 +25,8 @@ extension TrendAnalysis {
         "\(quantity): a joinpoint trend needs at least 3 periods with positive counts, found \(used.count)")
     }
     if used.count < rows.count {
-      warnings.append("joinpoint (log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined")
+      warnings.append(
+        "joinpoint (log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined")
     }
     let years = used.map { Double($0.period.year) }
     let logRates = used.map { log($0.count / $0.period.exposure) }
@@ -34,7 +36,8 @@ extension TrendAnalysis {
       options.gridPerUnit = max(0, gridPerYear)
       let cap = Joinpoint.maximumJoinpoints(years: years, options: options) ?? 0
       var requested = maxJoinpoints ?? min(3, cap)
-      let limit = joinpointSearchLimit(years: years, asked: requested, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
+      let limit = joinpointSearchLimit(
+        years: years, asked: requested, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
       if let limit {
         if maxJoinpoints != nil { throw StatisticsError.invalidInput(limit.message) }
         requested = limit.searchable
@@ -42,14 +45,17 @@ extension TrendAnalysis {
       }
       selected = try Joinpoint.select(
         years: years, logRates: logRates, maxJoinpoints: max(0, requested),
-        method: selectByBIC ? .bic : .permutation(permutations: permutations, seed: seed), options: options, level: level)
+        method: selectByBIC ? .bic : .permutation(permutations: permutations, seed: seed), options: options,
+        level: level)
     } catch {
       throw filesError(rows, "\(quantity): \(error.description)")
     }
     let jp = selected.best
     let fit = jp.modelFit
     let crit = StudentT.quantile(0.5 + level / 2, df: Double(max(jp.df, 1)))
-    func point(_ year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool) -> TrendPoint {
+    func point(_ year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool)
+      -> TrendPoint
+    {
       let p = jp.predict(Double(year))
       let band = TrendBand(
         eta: p.estimate, standardError: p.standardError, critical: crit, observationVariance: jp.sigma2, logScale: true)
@@ -65,9 +71,15 @@ extension TrendAnalysis {
       }
       return tp
     }
-    var points = rows.map { point($0.period.year, period: $0.period.text, exposure: $0.period.exposure, observed: $0.count, id: $0.figure.id, projected: false) }
+    var points = rows.map {
+      point(
+        $0.period.year, period: $0.period.text, exposure: $0.period.exposure, observed: $0.count, id: $0.figure.id,
+        projected: false)
+    }
     if let through, let last = rows.last?.period.year, through > last {
-      for y in (last + 1)...through { points.append(point(y, period: String(y), exposure: 1, observed: nil, id: "", projected: true)) }
+      for y in (last + 1)...through {
+        points.append(point(y, period: String(y), exposure: 1, observed: nil, id: "", projected: true))
+      }
     }
     // Growth over the whole series: the average annual percent change (AAPC).
     var growth = Interval(estimate: nil, low: nil, high: nil)
@@ -79,12 +91,16 @@ extension TrendAnalysis {
       (growth, apc, doubling) = self.growth(a)
     }
     if let sel = jp.selection ?? Optional(selected.report), sel.maxJoinpoints < sel.requestedMaxJoinpoints {
-      warnings.append("at most \(sel.maxJoinpoints) joinpoint(s) fit \(years.count) periods (2 observations from each end and between joinpoints); \(sel.requestedMaxJoinpoints) were asked for")
+      warnings.append(
+        "at most \(sel.maxJoinpoints) joinpoint(s) fit \(years.count) periods (2 observations from each end and between joinpoints); \(sel.requestedMaxJoinpoints) were asked for"
+      )
     }
     var result = TrendResult(
       quantity: quantity, model: .joinpoint, fit: fit, growthFactor: growth, annualPercentChange: apc,
       doublingTime: doubling, points: points, warnings: warnings,
-      assumption: "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by " + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
+      assumption:
+        "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by "
+        + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
     result.joinpointFit = jp
     return result
   }

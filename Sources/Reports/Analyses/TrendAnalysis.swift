@@ -1,5 +1,8 @@
 import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 /// `reconcile trend`: growth of a yearly count with honest intervals.
 ///
@@ -31,19 +32,23 @@ public enum TrendAnalysis {
     guard let first = years.first, let last = years.last else { return nil }
     if let through {
       if through < last {
-        return "--through \(through) is before the last observed year, \(last): give a year from \(last) to \(last + projectionHorizon)"
+        return
+          "--through \(through) is before the last observed year, \(last): give a year from \(last) to \(last + projectionHorizon)"
       }
       if through > last + projectionHorizon {
-        return "--through \(through) is more than \(projectionHorizon) years after the last observed year, \(last): give a year from \(last) to \(last + projectionHorizon)"
+        return
+          "--through \(through) is more than \(projectionHorizon) years after the last observed year, \(last): give a year from \(last) to \(last + projectionHorizon)"
       }
     }
     if let span {
       if span.lowerBound < first || span.upperBound > last {
-        return "--span \(span.lowerBound):\(span.upperBound) reaches outside the observed years \(first)–\(last): give FROM:TO within them"
+        return
+          "--span \(span.lowerBound):\(span.upperBound) reaches outside the observed years \(first)–\(last): give FROM:TO within them"
       }
       let covered = years.filter { span.contains($0) }.count
       if covered < 2 {
-        return "--span \(span.lowerBound):\(span.upperBound) covers \(covered) observed period(s); a growth rate needs at least 2"
+        return
+          "--span \(span.lowerBound):\(span.upperBound) covers \(covered) observed period(s); a growth rate needs at least 2"
       }
     }
     return nil
@@ -70,7 +75,10 @@ public enum TrendAnalysis {
   ) throws(AnalysisError) -> TrendResult {
     let rows = try series(files, quantity: quantity)
     if let through, let last = rows.last?.period.year, through > last + projectionHorizon {
-      throw filesError(rows, "\(quantity): --through \(through) is more than \(projectionHorizon) years after the last observed year, \(last)")
+      throw filesError(
+        rows,
+        "\(quantity): --through \(through) is more than \(projectionHorizon) years after the last observed year, \(last)"
+      )
     }
     // The Poisson-vs-negative-binomial diagnostics choose and qualify count models; the
     // segmented log-linear fit does not use them (and the report runs it beside the count fit).
@@ -88,10 +96,16 @@ public enum TrendAnalysis {
       choice = "\(model.rawValue), as asked (--model)."
     } else if let d = diagnostics, let p = d.lrPValue, p < 0.05, d.theta != nil {
       chosen = .negbin
-      choice = "negbin: the likelihood-ratio test of Poisson against negative binomial rejects Poisson (LR = \(NumberFormat.human(d.lrStatistic, significant: 4)), p = \(NumberFormat.human(p, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3))): the counts vary more than a Poisson model allows."
+      choice =
+        "negbin: the likelihood-ratio test of Poisson against negative binomial rejects Poisson (LR = \(NumberFormat.human(d.lrStatistic, significant: 4)), p = \(NumberFormat.human(p, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3))): the counts vary more than a Poisson model allows."
     } else {
       chosen = .poisson
-      let why = diagnostics.flatMap { d in d.lrPValue.map { "the likelihood-ratio test finds no overdispersion (p = \(NumberFormat.human($0, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3)))" } } ?? "the negative binomial fit is not available (θ → ∞: no overdispersion)"
+      let why =
+        diagnostics.flatMap { d in
+          d.lrPValue.map {
+            "the likelihood-ratio test finds no overdispersion (p = \(NumberFormat.human($0, significant: 2)); Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3)))"
+          }
+        } ?? "the negative binomial fit is not available (θ → ∞: no overdispersion)"
       choice = "poisson: \(why)."
     }
     var result: TrendResult
@@ -126,9 +140,13 @@ public enum TrendAnalysis {
     } else if let span {
       let sub = rows.filter { span.contains($0.period.year) }
       guard sub.count >= 2 else {
-        throw filesError(rows, "\(quantity): --span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2")
+        throw filesError(
+          rows,
+          "\(quantity): --span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2"
+        )
       }
-      let fit = try fitSeries(quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
+      let fit = try fitSeries(
+        quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
       result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
       result.span = SpanResult(
         from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
@@ -165,7 +183,9 @@ public enum TrendAnalysis {
         throw .located(f.location, "\(quantity): figure '\(f.id)' is a range, not a count; a trend needs point values")
       }
       if let other = seen[p.year] {
-        throw .located(f.location, "\(quantity): figures '\(other)' and '\(f.id)' both cover \(p.year); a trend needs one count per year")
+        throw .located(
+          f.location,
+          "\(quantity): figures '\(other)' and '\(f.id)' both cover \(p.year); a trend needs one count per year")
       }
       seen[p.year] = f.id
       rows.append((f, p, v))

@@ -1,4 +1,5 @@
 import Figures
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

@@ -1,5 +1,8 @@
 import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 /// The outcome of checking one claim.
 public enum ClaimStatus: String, Sendable, Hashable {
@@ -285,7 +286,8 @@ public enum ClaimsAnalysis {
     }
     let c = computed.value
     let s = stated.value
-    let lhs = computed.compound || computed.text != ClaimsFormat.number(c)
+    let lhs =
+      computed.compound || computed.text != ClaimsFormat.number(c)
       ? "\(computed.text) = \(ClaimsFormat.number(c, significant: 4))"
       : computed.text
     let lhsShort = "\(lhs)"
@@ -305,9 +307,13 @@ public enum ClaimsAnalysis {
     let symbol = op.rawValue
     var detail: String
     if op == .approximately {
-      let off = s != 0 ? " (\(ClaimsFormat.percent(abs(c - s) / abs(s))) off" : " (off by \(ClaimsFormat.number(abs(c - s), significant: 4))"
+      let off =
+        s != 0
+        ? " (\(ClaimsFormat.percent(abs(c - s) / abs(s))) off"
+        : " (off by \(ClaimsFormat.number(abs(c - s), significant: 4))"
       let allows = "; the printed figure allows ±\(ClaimsFormat.number(allowance, significant: 4)))"
-      detail = holds
+      detail =
+        holds
         ? "\(lhsShort) ≈ \(stated.text)\(off)\(allows)"
         : "\(lhsShort), not ≈ \(stated.text)\(off)\(allows)"
     } else {
@@ -390,7 +396,8 @@ public enum ClaimsAnalysis {
     for (r, shown) in zip(rows, ids) {
       let status = paddedRight(r.status.rawValue.uppercased(), 5)
       let id = shown.count < idWidth ? paddedRight(shown, idWidth) : shown
-      let numbers = "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
+      let numbers =
+        "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
       out += "\(status)  \(id)  \(paddedRight(numbers, 22))  \(TerminalText.escape(r.detail, keepingNewlines: false))\n"
     }
     out += "\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s")\n"
@@ -407,7 +414,8 @@ public enum ClaimsAnalysis {
       out +=
         "| \(status) | \(cell(r.id)) | \(cell(r.claim)) | \(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(cell(r.detail)) | \(cell(r.source)) |\n"
     }
-    out += "\n\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s").\n"
+    out +=
+      "\n\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s").\n"
     return out
   }
 }

@@ -1,5 +1,8 @@
 import Figures
 import FoundationEssentials
+import Numerics
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,8 +10,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
-import Statistics
 
 /// Why a formula could not be evaluated, with the 1-based column inside the formula (or
 /// stated) cell of the token at fault, when one is known.
@@ -191,7 +192,8 @@ final class ClaimsEvaluator {
       let (k, n) = (v[0].value, v[1].value)
       guard n > 0, k >= 0, k <= n else {
         throw ClaimEvaluationError(
-          message: "proportion(k, n) needs 0 ≤ k ≤ n and n > 0, got k = \(ClaimsFormat.number(k)), n = \(ClaimsFormat.number(n))",
+          message:
+            "proportion(k, n) needs 0 ≤ k ≤ n and n > 0, got k = \(ClaimsFormat.number(k)), n = \(ClaimsFormat.number(n))",
           offset: column)
       }
       var r = try quotient(v[0], v[1], name, arguments, column: column)
@@ -268,7 +270,8 @@ final class ClaimsEvaluator {
         }
         throw ClaimEvaluationError(message: "\(name)(\(id)): figure '\(f.id)' \(why)", offset: column)
       }
-      return Evaluated(value: v, text: ClaimsFormat.number(v, significant: name == "exposure" || name == "mid" ? 4 : nil))
+      return Evaluated(
+        value: v, text: ClaimsFormat.number(v, significant: name == "exposure" || name == "mid" ? 4 : nil))
     case "growth":
       guard arguments.count == 3, case .variable(let quantity, _) = arguments[0] else {
         throw ClaimEvaluationError(

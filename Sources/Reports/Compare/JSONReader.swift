@@ -172,7 +172,8 @@ struct JSONReader {
       if let first = seen[name] {
         (i, line, lineStart) = nameAt
         throw error(
-          "duplicate member name \(JSON.quote(String(name.prefix(200)))) in an object (first at line \(first.line), column \(column(of: first.offset, lineStart: first.lineStart)))")
+          "duplicate member name \(JSON.quote(String(name.prefix(200)))) in an object (first at line \(first.line), column \(column(of: first.offset, lineStart: first.lineStart)))"
+        )
       }
       seen[name] = nameAt
       skipWhitespace()

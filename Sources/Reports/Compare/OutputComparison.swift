@@ -1,5 +1,6 @@
 import Figures
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

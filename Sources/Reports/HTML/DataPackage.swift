@@ -1,4 +1,5 @@
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -33,7 +34,8 @@ public enum DataPackage {
   ///
   /// - Parameter name: the package name; lower-cased, with characters outside `[a-z0-9._-]`
   ///   replaced by `-`, as the specification requires.
-  public static func descriptor(name: String, resources: [(path: String, csv: CSVWriter, description: String)]) -> JSON {
+  public static func descriptor(name: String, resources: [(path: String, csv: CSVWriter, description: String)]) -> JSON
+  {
     descriptor(
       name: name,
       tables: resources.map { r in
@@ -185,7 +187,9 @@ public enum DataPackage {
 
   static func isYearMonth(_ s: String) -> Bool {
     let p = s.split(separator: "-", omittingEmptySubsequences: false)
-    guard p.count == 2, p[0].count == 4, p[1].count == 2, digits(p[0]), digits(p[1]), let m = Int(p[1]) else { return false }
+    guard p.count == 2, p[0].count == 4, p[1].count == 2, digits(p[0]), digits(p[1]), let m = Int(p[1]) else {
+      return false
+    }
     return (1...12).contains(m)
   }
 
@@ -204,7 +208,9 @@ public enum DataPackage {
     "id": ("string", "Figure id from the figures file, or the pooled range's key."),
     "label": ("string", "Human-readable label for the chart: source, year and figure."),
     "low": ("number", "Lower end of the range (empty when open: \"up to\")."),
-    "mid": ("number", "Central value: the geometric midpoint of a range, the figure itself for a point, the median of a pool."),
+    "mid": (
+      "number", "Central value: the geometric midpoint of a range, the figure itself for a point, the median of a pool."
+    ),
     "high": ("number", "Upper end of the range (empty when open: \"at least\")."),
     "value": ("number", "The point figure as stated, if any."),
     "pooled": ("boolean", "Whether the figure entered the pooled ranges."),

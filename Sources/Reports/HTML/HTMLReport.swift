@@ -1,5 +1,7 @@
 import Figures
 import FoundationEssentials
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
 
 /// Self-contained HTML pages of a report: one `report.html` per dataset and an index.
 ///
@@ -36,14 +37,17 @@ public enum HTMLReport {
   ///   - claims: rows for the claims table; nothing is rendered when empty.
   ///   - joinpoints: joinpoint years per quantity; looked up, never iterated.
   public static func dataset(_ r: DatasetReport, claims: [ClaimRow], joinpoints: [String: [Double]]) -> String {
-    var body = datasetHead(name: r.name, path: r.file.path, figures: r.file.figures.count, quantities: r.file.quantities())
+    var body = datasetHead(
+      name: r.name, path: r.file.path, figures: r.file.figures.count, quantities: r.file.quantities())
     var toc = ""
     for q in r.ranges { toc += tocEntry(ranges: q.quantity) }
     for t in r.trends { toc += tocEntry(trend: t.quantity) }
     body += tocBlock(toc) + datasetPreamble(warnings: r.file.warnings, claims: claims)
     for (i, q) in r.ranges.enumerated() { body += rangesSection(q, index: i) }
     for t in r.trends {
-      body += trendSection(t, unit: unit(of: t.quantity, in: r.file), modelChoice: r.modelChoices[t.quantity] ?? t.modelChoice, joinpoints: joinpoints[t.quantity] ?? [], file: r.file)
+      body += trendSection(
+        t, unit: unit(of: t.quantity, in: r.file), modelChoice: r.modelChoices[t.quantity] ?? t.modelChoice,
+        joinpoints: joinpoints[t.quantity] ?? [], file: r.file)
     }
     return page(title: datasetTitle(r.name), body: body)
   }
@@ -108,18 +112,23 @@ public enum HTMLReport {
 
   /// The index page over datasets.
   public static func index(_ datasets: [DatasetSummary], claims: [ClaimRow] = []) -> String {
-    var body = "<header><h1>reconcile report</h1>\n<p>Figures that disagree, reconciled with their provenance. One page per dataset.</p></header>\n"
+    var body =
+      "<header><h1>reconcile report</h1>\n<p>Figures that disagree, reconciled with their provenance. One page per dataset.</p></header>\n"
     body += claimsTable(claims)
-    body += "<table>\n<thead><tr><th>dataset</th><th>figures</th><th>reconciled ranges</th><th>trends</th><th>data</th></tr></thead>\n<tbody>\n"
+    body +=
+      "<table>\n<thead><tr><th>dataset</th><th>figures</th><th>reconciled ranges</th><th>trends</th><th>data</th></tr></thead>\n<tbody>\n"
     func names(_ list: [String]) -> String {
       var out = list.prefix(ReportBuilder.indexedQuantities).map { Markup.escape($0) }.joined(separator: ", ")
-      if list.count > ReportBuilder.indexedQuantities { out += " and \(list.count - ReportBuilder.indexedQuantities) more" }
+      if list.count > ReportBuilder.indexedQuantities {
+        out += " and \(list.count - ReportBuilder.indexedQuantities) more"
+      }
       return out
     }
     for r in datasets {
       let name = Markup.escape(r.name)
       func href(_ file: String) -> String { Markup.escape(RelativeLink.path([r.name, file])) }
-      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(href($0))\">\($0)</a>" }.joined(separator: " ")
+      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(href($0))\">\($0)</a>" }
+        .joined(separator: " ")
       body += "<tr><td><a href=\"\(href("report.html"))\">\(name)</a></td><td class=\"num\">\(r.figures)</td>"
       body += "<td>\(names(r.ranges))</td>"
       body += "<td>\(names(r.trends))</td><td>\(files)</td></tr>\n"
@@ -141,14 +150,17 @@ public enum HTMLReport {
       }
     }
     let ordered = rows.enumerated().sorted { a, b in
-      rank(a.element.status) != rank(b.element.status) ? rank(a.element.status) < rank(b.element.status) : a.offset < b.offset
+      rank(a.element.status) != rank(b.element.status)
+        ? rank(a.element.status) < rank(b.element.status) : a.offset < b.offset
     }.map(\.element)
     let failed = rows.filter { $0.status.lowercased() == "fail" }.count
     var out = "<section id=\"claims\"><h2>Claims</h2>\n<p>\(rows.count) claims checked, \(failed) failed.</p>\n"
-    out += "<table class=\"claims\">\n<thead><tr><th>status</th><th>id</th><th>claim</th><th>computed</th><th>stated</th><th>detail</th></tr></thead>\n<tbody>\n"
+    out +=
+      "<table class=\"claims\">\n<thead><tr><th>status</th><th>id</th><th>claim</th><th>computed</th><th>stated</th><th>detail</th></tr></thead>\n<tbody>\n"
     for c in ordered {
       let cls = ["fail", "error", "pass"].contains(c.status.lowercased()) ? c.status.lowercased() : "other"
-      out += "<tr class=\"status-\(cls)\"><td class=\"status\">\(Markup.escape(c.status))</td><td><code>\(Markup.escape(c.id))</code></td><td>\(Markup.escape(c.claim))</td><td class=\"num\">\(Markup.escape(c.computed))</td><td class=\"num\">\(Markup.escape(c.stated))</td><td>\(Markup.escape(c.detail))</td></tr>\n"
+      out +=
+        "<tr class=\"status-\(cls)\"><td class=\"status\">\(Markup.escape(c.status))</td><td><code>\(Markup.escape(c.id))</code></td><td>\(Markup.escape(c.claim))</td><td class=\"num\">\(Markup.escape(c.computed))</td><td class=\"num\">\(Markup.escape(c.stated))</td><td>\(Markup.escape(c.detail))</td></tr>\n"
     }
     out += "</tbody>\n</table></section>\n"
     return out
@@ -171,70 +183,95 @@ public enum HTMLReport {
   static func rangesSection(_ q: QuantityRanges, index: Int) -> String {
     let rec = q.reconciliation
     let level = pct(rec.level)
-    var out = "<section id=\"\(anchor("ranges", q.quantity))\">\n<h2>\(Markup.escape(q.quantity))\(q.unit.isEmpty ? "" : " (\(Markup.escape(q.unit)))"): reconciled range</h2>\n"
+    var out =
+      "<section id=\"\(anchor("ranges", q.quantity))\">\n<h2>\(Markup.escape(q.quantity))\(q.unit.isEmpty ? "" : " (\(Markup.escape(q.unit)))"): reconciled range</h2>\n"
     let detailed = q.figures.count <= detailedSources
     if !detailed {
-      out += "<p class=\"note\">\(q.figures.count) figures: too many to draw or list one by one here. Each figure's range, pooling and quote are in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
+      out +=
+        "<p class=\"note\">\(q.figures.count) figures: too many to draw or list one by one here. Each figure's range, pooling and quote are in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
     }
     out += "<figure>\n" + (detailed ? SVGRangeChart(q, index: index).svg + "\n" : "")
-    out += "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
+    out +=
+      "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
     if rec.intersection == nil && !rec.conflictPairs.isEmpty {
-      out += "<h3>Conflicting pairs</h3>\n<p>No single range is consistent with every pooled figure. These pairs do not overlap:</p>\n<ul class=\"conflicts\">\n"
+      out +=
+        "<h3>Conflicting pairs</h3>\n<p>No single range is consistent with every pooled figure. These pairs do not overlap:</p>\n<ul class=\"conflicts\">\n"
       for (a, b) in rec.conflictPairs.prefix(listedPairs) {
-        out += "<li><code>\(Markup.escape(a))</code> (\(Markup.escape(figureText(q, a)))) and <code>\(Markup.escape(b))</code> (\(Markup.escape(figureText(q, b))))</li>\n"
+        out +=
+          "<li><code>\(Markup.escape(a))</code> (\(Markup.escape(figureText(q, a)))) and <code>\(Markup.escape(b))</code> (\(Markup.escape(figureText(q, b))))</li>\n"
       }
       if rec.conflictPairCount > min(listedPairs, rec.conflictPairs.count) {
-        out += "<li>… and \(rec.conflictPairCount - min(listedPairs, rec.conflictPairs.count)) more pairs (summary.json lists the first \(rec.conflictPairs.count))</li>\n"
+        out +=
+          "<li>… and \(rec.conflictPairCount - min(listedPairs, rec.conflictPairs.count)) more pairs (summary.json lists the first \(rec.conflictPairs.count))</li>\n"
       }
       out += "</ul>\n"
     }
     out += "<h3>Pooled ranges</h3>\n<ul>\n"
-    out += "<li>Envelope: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</li>\n"
-    out += "<li>Intersection: \(rec.intersection.map { Markup.escape(rangeText($0.low, $0.high)) } ?? "none — the sources conflict")</li>\n"
+    out +=
+      "<li>Envelope: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</li>\n"
+    out +=
+      "<li>Intersection: \(rec.intersection.map { Markup.escape(rangeText($0.low, $0.high)) } ?? "none — the sources conflict")</li>\n"
     if let re = rec.randomEffects {
-      out += "<li>Random effects (\(rec.scale.rawValue) scale, DerSimonian–Laird, k = \(re.k)): \(Markup.escape(NumberFormat.human(re.estimate))); \(level) CI \(Markup.escape(rangeText(re.ciLow, re.ciHigh))); prediction interval \(Markup.escape(rangeText(re.piLow, re.piHigh))); τ² = \(Markup.escape(NumberFormat.human(re.tau2, significant: 3))), I² = \(Markup.escape(NumberFormat.human(re.i2, significant: 3)))%</li>\n"
+      out +=
+        "<li>Random effects (\(rec.scale.rawValue) scale, DerSimonian–Laird, k = \(re.k)): \(Markup.escape(NumberFormat.human(re.estimate))); \(level) CI \(Markup.escape(rangeText(re.ciLow, re.ciHigh))); prediction interval \(Markup.escape(rangeText(re.piLow, re.piHigh))); τ² = \(Markup.escape(NumberFormat.human(re.tau2, significant: 3))), I² = \(Markup.escape(NumberFormat.human(re.i2, significant: 3)))%</li>\n"
     }
     if let lp = rec.linearPool {
-      out += "<li>Linear opinion pool: median \(Markup.escape(NumberFormat.human(lp.estimate))), central \(level) \(Markup.escape(rangeText(lp.low, lp.high)))</li>\n"
+      out +=
+        "<li>Linear opinion pool: median \(Markup.escape(NumberFormat.human(lp.estimate))), central \(level) \(Markup.escape(rangeText(lp.low, lp.high)))</li>\n"
     }
     if let gp = rec.logarithmicPool {
-      out += "<li>Logarithmic opinion pool: median \(Markup.escape(NumberFormat.human(gp.estimate))), central \(level) \(Markup.escape(rangeText(gp.low, gp.high)))</li>\n"
+      out +=
+        "<li>Logarithmic opinion pool: median \(Markup.escape(NumberFormat.human(gp.estimate))), central \(level) \(Markup.escape(rangeText(gp.low, gp.high)))</li>\n"
     }
     out += "</ul>\n"
     if !rec.leaveOneOut.isEmpty && detailed {
-      out += "<h3>Leave one out (random effects)</h3>\n<table>\n<thead><tr><th>without</th><th>estimate</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
+      out +=
+        "<h3>Leave one out (random effects)</h3>\n<table>\n<thead><tr><th>without</th><th>estimate</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
       for l in rec.leaveOneOut {
-        out += "<tr><td><code>\(Markup.escape(l.id))</code></td><td class=\"num\">\(Markup.escape(NumberFormat.human(l.pooled.estimate)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.piLow, l.pooled.piHigh)))</td></tr>\n"
+        out +=
+          "<tr><td><code>\(Markup.escape(l.id))</code></td><td class=\"num\">\(Markup.escape(NumberFormat.human(l.pooled.estimate)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.piLow, l.pooled.piHigh)))</td></tr>\n"
       }
       out += "</tbody>\n</table>\n"
     }
     guard detailed else { return out + "</section>\n" }
-    out += "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>id</th><th>source</th><th>published</th><th>figure</th><th>pooled</th><th>document</th><th>quote</th><th>method and note</th></tr></thead>\n<tbody>\n"
+    out +=
+      "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>id</th><th>source</th><th>published</th><th>figure</th><th>pooled</th><th>document</th><th>quote</th><th>method and note</th></tr></thead>\n<tbody>\n"
     for (k, f) in q.figures.enumerated() {
       let (distribution, excludedReason) = q.pooling(ofFigure: k)
       let pooled = excludedReason.map { "no — \($0)" } ?? (distribution != nil ? "yes" : "no")
-      out += "<tr id=\"\(anchor("figure", f.id))\"><td><code>\(Markup.escape(f.id))</code></td><td>\(Markup.escape(f.source))</td><td>\(Markup.escape(f.published))</td>"
-      out += "<td class=\"fig\">\(Markup.escape(figureText(q, f.id)))</td><td class=\"pooled\">\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
-      out += "<td class=\"quote\"><blockquote>\(Markup.escape(f.quote))</blockquote></td><td class=\"note\">\(Markup.escape(methodAndNote(f)))</td></tr>\n"
+      out +=
+        "<tr id=\"\(anchor("figure", f.id))\"><td><code>\(Markup.escape(f.id))</code></td><td>\(Markup.escape(f.source))</td><td>\(Markup.escape(f.published))</td>"
+      out +=
+        "<td class=\"fig\">\(Markup.escape(figureText(q, f.id)))</td><td class=\"pooled\">\(Markup.escape(pooled))</td><td><code>\(Markup.escape(f.document))</code></td>"
+      out +=
+        "<td class=\"quote\"><blockquote>\(Markup.escape(f.quote))</blockquote></td><td class=\"note\">\(Markup.escape(methodAndNote(f)))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n</section>\n"
     return out
   }
 
-  static func trendSection(_ t: TrendResult, unit: String, modelChoice: String, joinpoints: [Double], file: FiguresFile) -> String {
+  static func trendSection(_ t: TrendResult, unit: String, modelChoice: String, joinpoints: [Double], file: FiguresFile)
+    -> String
+  {
     let chart = SVGTrendChart(t, unit: unit, joinpoints: joinpoints)
     let level = pct(t.fit.level)
-    var out = "<section id=\"\(anchor("trend", t.quantity))\">\n<h2>\(Markup.escape(t.quantity))\(unit.isEmpty ? "" : " (\(Markup.escape(unit)))"): trend</h2>\n"
+    var out =
+      "<section id=\"\(anchor("trend", t.quantity))\">\n<h2>\(Markup.escape(t.quantity))\(unit.isEmpty ? "" : " (\(Markup.escape(unit)))"): trend</h2>\n"
     out += "<p><strong>Model:</strong> \(Markup.escape(modelChoice.isEmpty ? t.model.rawValue : modelChoice))</p>\n"
     out += "<p><strong>Assumes:</strong> \(Markup.escape(t.assumption))</p>\n"
-    out += "<figure>\n" + chart.svg + "\n<figcaption>\(Markup.escape(chart.scaleExplanation)) Bands are for a full year; a partial period enters the model with the offset log(exposure) and is drawn at its annualised value.</figcaption>\n</figure>\n"
+    out +=
+      "<figure>\n" + chart.svg
+      + "\n<figcaption>\(Markup.escape(chart.scaleExplanation)) Bands are for a full year; a partial period enters the model with the offset log(exposure) and is drawn at its annualised value.</figcaption>\n</figure>\n"
     out += "<ul>\n"
     if let g = t.growthFactor.estimate {
-      out += "<li>Growth factor per year: \(Markup.escape(NumberFormat.human(g))) (\(level) CI \(Markup.escape(rangeText(t.growthFactor.low, t.growthFactor.high))))</li>\n"
-      out += "<li>Annual percent change: \(Markup.escape(NumberFormat.human(t.annualPercentChange.estimate, significant: 3)))% (\(level) CI \(Markup.escape(NumberFormat.human(t.annualPercentChange.low, significant: 3)))% to \(Markup.escape(NumberFormat.human(t.annualPercentChange.high, significant: 3)))%)</li>\n"
+      out +=
+        "<li>Growth factor per year: \(Markup.escape(NumberFormat.human(g))) (\(level) CI \(Markup.escape(rangeText(t.growthFactor.low, t.growthFactor.high))))</li>\n"
+      out +=
+        "<li>Annual percent change: \(Markup.escape(NumberFormat.human(t.annualPercentChange.estimate, significant: 3)))% (\(level) CI \(Markup.escape(NumberFormat.human(t.annualPercentChange.low, significant: 3)))% to \(Markup.escape(NumberFormat.human(t.annualPercentChange.high, significant: 3)))%)</li>\n"
     }
     if let d = t.doublingTime.estimate {
-      out += "<li>Doubling time: \(Markup.escape(NumberFormat.human(d, significant: 3))) years (\(level) CI \(Markup.escape(NumberFormat.human(t.doublingTime.low, significant: 3))) to \(Markup.escape(t.doublingTime.high.map { NumberFormat.human($0, significant: 3) } ?? "unbounded")))</li>\n"
+      out +=
+        "<li>Doubling time: \(Markup.escape(NumberFormat.human(d, significant: 3))) years (\(level) CI \(Markup.escape(NumberFormat.human(t.doublingTime.low, significant: 3))) to \(Markup.escape(t.doublingTime.high.map { NumberFormat.human($0, significant: 3) } ?? "unbounded")))</li>\n"
     }
     if let theta = t.fit.theta {
       out += "<li>θ (negative binomial): \(Markup.escape(NumberFormat.human(theta, significant: 4)))</li>\n"
@@ -242,31 +279,42 @@ public enum HTMLReport {
       out += "<li>Dispersion: \(Markup.escape(NumberFormat.human(t.fit.dispersion, significant: 4)))</li>\n"
     }
     if !joinpoints.isEmpty {
-      out += "<li>Joinpoints: \(joinpoints.map { NumberFormat.plain(($0 * 100).rounded() / 100) }.joined(separator: ", "))</li>\n"
+      out +=
+        "<li>Joinpoints: \(joinpoints.map { NumberFormat.plain(($0 * 100).rounded() / 100) }.joined(separator: ", "))</li>\n"
     }
     out += "</ul>\n"
     for w in t.warnings { out += "<p class=\"warning\">Warning: \(Markup.escape(w))</p>\n" }
-    out += "<table>\n<thead><tr><th>period</th><th>exposure</th><th>observed</th><th>annualised</th><th>fitted</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
+    out +=
+      "<table>\n<thead><tr><th>period</th><th>exposure</th><th>observed</th><th>annualised</th><th>fitted</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
     for p in t.points {
       let cls = p.projected ? " class=\"projected\"" : (p.exposure < 1 ? " class=\"partial\"" : "")
-      out += "<tr\(cls)><td>\(Markup.escape(p.period))\(p.projected ? " (projected)" : "")\(p.exposure < 1 && !p.projected ? " (\(Markup.escape(SVGTrendChart.partialLabel(p))))" : "")</td>"
-      out += "<td class=\"num\">\(Markup.escape(NumberFormat.human(p.exposure, significant: 3)))</td><td class=\"num\">\(Markup.escape(NumberFormat.human(p.observed, significant: 6)))</td>"
-      out += "<td class=\"num\">\(Markup.escape(NumberFormat.human(p.annualized, significant: 4)))</td><td class=\"num\">\(Markup.escape(NumberFormat.human(p.fitted, significant: 4)))</td>"
-      out += "<td class=\"num\">\(Markup.escape(rangeText(p.ciLow, p.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(p.piLow, p.piHigh)))</td></tr>\n"
+      out +=
+        "<tr\(cls)><td>\(Markup.escape(p.period))\(p.projected ? " (projected)" : "")\(p.exposure < 1 && !p.projected ? " (\(Markup.escape(SVGTrendChart.partialLabel(p))))" : "")</td>"
+      out +=
+        "<td class=\"num\">\(Markup.escape(NumberFormat.human(p.exposure, significant: 3)))</td><td class=\"num\">\(Markup.escape(NumberFormat.human(p.observed, significant: 6)))</td>"
+      out +=
+        "<td class=\"num\">\(Markup.escape(NumberFormat.human(p.annualized, significant: 4)))</td><td class=\"num\">\(Markup.escape(NumberFormat.human(p.fitted, significant: 4)))</td>"
+      out +=
+        "<td class=\"num\">\(Markup.escape(rangeText(p.ciLow, p.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(p.piLow, p.piHigh)))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n"
     // Provenance: figures sharing source, document and quote are one row.
     var groups: [(ids: [String], figure: Figure)] = []
     for f in file.figures where f.quantity == t.quantity {
-      if let i = groups.firstIndex(where: { $0.figure.source == f.source && $0.figure.document == f.document && $0.figure.quote == f.quote && $0.figure.published == f.published }) {
+      if let i = groups.firstIndex(where: {
+        $0.figure.source == f.source && $0.figure.document == f.document && $0.figure.quote == f.quote
+          && $0.figure.published == f.published
+      }) {
         groups[i].ids.append(f.id)
       } else {
         groups.append(([f.id], f))
       }
     }
-    out += "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>ids</th><th>source</th><th>published</th><th>document</th><th>quote</th><th>method</th></tr></thead>\n<tbody>\n"
+    out +=
+      "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>ids</th><th>source</th><th>published</th><th>document</th><th>quote</th><th>method</th></tr></thead>\n<tbody>\n"
     for g in groups {
-      out += "<tr><td>\(g.ids.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: " "))</td><td>\(Markup.escape(g.figure.source))</td><td>\(Markup.escape(g.figure.published))</td><td><code>\(Markup.escape(g.figure.document))</code></td><td class=\"quote\"><blockquote>\(Markup.escape(g.figure.quote))</blockquote></td><td>\(Markup.escape(g.figure.method))</td></tr>\n"
+      out +=
+        "<tr><td>\(g.ids.map { "<code>\(Markup.escape($0))</code>" }.joined(separator: " "))</td><td>\(Markup.escape(g.figure.source))</td><td>\(Markup.escape(g.figure.published))</td><td><code>\(Markup.escape(g.figure.document))</code></td><td class=\"quote\"><blockquote>\(Markup.escape(g.figure.quote))</blockquote></td><td>\(Markup.escape(g.figure.method))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n</section>\n"
     return out
@@ -283,7 +331,8 @@ public enum HTMLReport {
   static func rangesRow(_ q: QuantityRanges) -> String {
     let rec = q.reconciliation
     let re = rec.randomEffects
-    return "<tr><td><code>\(Markup.escape(q.quantity))</code></td><td class=\"num\">\(q.figures.count)</td><td class=\"num\">\(Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</td>"
+    return
+      "<tr><td><code>\(Markup.escape(q.quantity))</code></td><td class=\"num\">\(q.figures.count)</td><td class=\"num\">\(Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</td>"
       + "<td class=\"num\">\(Markup.escape(re.map { NumberFormat.human($0.estimate) } ?? "—"))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—"))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—"))</td></tr>\n"
   }
 
@@ -312,9 +361,12 @@ public enum HTMLReport {
 
   /// An id attribute value: `kind-` then the name with anything but [A-Za-z0-9_-] as "_".
   static func anchor(_ kind: String, _ name: String) -> String {
-    kind + "-" + String(name.unicodeScalars.map { s -> Character in
-      (s.properties.isASCIIHexDigit || ("a"..."z").contains(s) || ("A"..."Z").contains(s) || s == "_" || s == "-") ? Character(s) : "_"
-    })
+    kind + "-"
+      + String(
+        name.unicodeScalars.map { s -> Character in
+          (s.properties.isASCIIHexDigit || ("a"..."z").contains(s) || ("A"..."Z").contains(s) || s == "_" || s == "-")
+            ? Character(s) : "_"
+        })
   }
 
   static func unit(of quantity: String, in file: FiguresFile) -> String {

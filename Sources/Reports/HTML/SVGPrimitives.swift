@@ -1,4 +1,5 @@
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -198,7 +199,8 @@ struct AxisScale: Sendable, Equatable {
         guard let pa = pixel(a), let pb = pixel(b) else { return false }
         let need =
           horizontal
-          ? (Markup.textWidth(Markup.tickLabel(a), fontSize: fontSize) + Markup.textWidth(Markup.tickLabel(b), fontSize: fontSize)) / 2 + 10
+          ? (Markup.textWidth(Markup.tickLabel(a), fontSize: fontSize)
+            + Markup.textWidth(Markup.tickLabel(b), fontSize: fontSize)) / 2 + 10
           : fontSize * 1.6
         if abs(pb - pa) < need { return false }
       }
@@ -260,7 +262,8 @@ struct AxisScale: Sendable, Equatable {
 /// A chart's whole `<svg>` element: accessible label and title, optional `<defs>`, a white
 /// background, then the body.
 func svgDocument(width: Double, height: Double, label: String, defs: String = "", body: String) -> String {
-  var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Markup.coord(width))\" height=\"\(Markup.coord(height))\" viewBox=\"0 0 \(Markup.coord(width)) \(Markup.coord(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Markup.escape(label))\">\n"
+  var out =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Markup.coord(width))\" height=\"\(Markup.coord(height))\" viewBox=\"0 0 \(Markup.coord(width)) \(Markup.coord(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" role=\"img\" aria-label=\"\(Markup.escape(label))\">\n"
   out += "<title>\(Markup.escape(label))</title>\n"
   if !defs.isEmpty { out += "<defs>\(defs)</defs>\n" }
   out += "<rect x=\"0\" y=\"0\" width=\"\(Markup.coord(width))\" height=\"\(Markup.coord(height))\" fill=\"white\"/>\n"
@@ -273,11 +276,13 @@ struct SVGCanvas {
   mutating func raw(_ s: String) { body += s + "\n" }
 
   mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ attrs: String) {
-    body += "<line x1=\"\(Markup.coord(x1))\" y1=\"\(Markup.coord(y1))\" x2=\"\(Markup.coord(x2))\" y2=\"\(Markup.coord(y2))\" \(attrs)/>\n"
+    body +=
+      "<line x1=\"\(Markup.coord(x1))\" y1=\"\(Markup.coord(y1))\" x2=\"\(Markup.coord(x2))\" y2=\"\(Markup.coord(y2))\" \(attrs)/>\n"
   }
 
   mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, _ attrs: String, title: String? = nil) {
-    let open = "<rect x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\" width=\"\(Markup.coord(max(0, w)))\" height=\"\(Markup.coord(max(0, h)))\" \(attrs)"
+    let open =
+      "<rect x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\" width=\"\(Markup.coord(max(0, w)))\" height=\"\(Markup.coord(max(0, h)))\" \(attrs)"
     if let title {
       body += open + "><title>\(Markup.escape(title))</title></rect>\n"
     } else {
@@ -295,7 +300,8 @@ struct SVGCanvas {
   }
 
   mutating func text(_ x: Double, _ y: Double, _ s: String, _ attrs: String = "") {
-    body += "<text x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\"\(attrs.isEmpty ? "" : " " + attrs)>\(Markup.escape(s))</text>\n"
+    body +=
+      "<text x=\"\(Markup.coord(x))\" y=\"\(Markup.coord(y))\"\(attrs.isEmpty ? "" : " " + attrs)>\(Markup.escape(s))</text>\n"
   }
 
   mutating func path(_ points: [(Double, Double)], _ attrs: String, close: Bool = false) {
@@ -357,7 +363,9 @@ func drawLegend(
     case .hollowDot(let stroke):
       c.circle(cx + 10, my, 4.5, "fill=\"white\" stroke=\"\(stroke)\" stroke-width=\"2\"")
     case .line(let stroke, let dash):
-      c.line(cx, my, cx + 20, my, "stroke=\"\(stroke)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")")
+      c.line(
+        cx, my, cx + 20, my,
+        "stroke=\"\(stroke)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")")
     case .arrow(let fill):
       c.rect(cx, my - 5, 12, 10, "fill=\"\(fill)\"")
       c.arrow(tipX: cx + 21, y: my, direction: 1, size: 9, "fill=\"\(fill)\"")

@@ -1,5 +1,7 @@
 import Figures
 import FoundationEssentials
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
 
 /// A floating-bar chart of one reconciled quantity, as inline SVG.
 ///
@@ -102,7 +103,8 @@ struct SVGRangeChart {
       }
       rows.append(
         Row(
-          key: f.id, name: f.id, caption: caption, low: low, mid: isPoint ? low : (low == nil || high == nil ? nil : (d?.mid ?? geometricMid(low, high))),
+          key: f.id, name: f.id, caption: caption, low: low,
+          mid: isPoint ? low : (low == nil || high == nil ? nil : (d?.mid ?? geometricMid(low, high))),
           high: high, style: isPoint && style == .notPooled ? .notPooled : style,
           reading: isPoint ? d.map { ($0.low, $0.high) } : nil, pooled: false))
     }
@@ -110,43 +112,50 @@ struct SVGRangeChart {
       rows.append(
         Row(
           key: "random_effects_ci", name: "Random effects, \(level) CI",
-          caption: "Random effects (\(rec.scale.rawValue) scale, DL, k = \(re.k)): centre \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh))",
+          caption:
+            "Random effects (\(rec.scale.rawValue) scale, DL, k = \(re.k)): centre \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh))",
           low: re.ciLow, mid: re.estimate, high: re.ciHigh, style: .randomCI, reading: nil, pooled: true))
       rows.append(
         Row(
           key: "random_effects_pi", name: "Random effects, \(level) PI",
-          caption: "Prediction interval (where another independent estimate would fall): \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)",
+          caption:
+            "Prediction interval (where another independent estimate would fall): \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)",
           low: re.piLow, mid: re.estimate, high: re.piHigh, style: .randomPI, reading: nil, pooled: true))
     }
     if let lp = rec.linearPool {
       rows.append(
         Row(
           key: "linear_pool", name: "Linear opinion pool",
-          caption: "Linear opinion pool (mixture, Stone 1961): median \(NumberFormat.human(lp.estimate)), central \(level) \(rangeText(lp.low, lp.high))",
+          caption:
+            "Linear opinion pool (mixture, Stone 1961): median \(NumberFormat.human(lp.estimate)), central \(level) \(rangeText(lp.low, lp.high))",
           low: lp.low, mid: lp.estimate, high: lp.high, style: .linearPool, reading: nil, pooled: true))
     }
     if let gp = rec.logarithmicPool {
       rows.append(
         Row(
           key: "log_pool", name: "Logarithmic opinion pool",
-          caption: "Logarithmic opinion pool (Genest & Zidek 1986): median \(NumberFormat.human(gp.estimate)), central \(level) \(rangeText(gp.low, gp.high))",
+          caption:
+            "Logarithmic opinion pool (Genest & Zidek 1986): median \(NumberFormat.human(gp.estimate)), central \(level) \(rangeText(gp.low, gp.high))",
           low: gp.low, mid: gp.estimate, high: gp.high, style: .logPool, reading: nil, pooled: true))
     }
     rows.append(
       Row(
         key: "envelope", name: "Envelope",
-        caption: "Envelope of all figures: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : rangeText(rec.envelope.low, rec.envelope.high))",
+        caption:
+          "Envelope of all figures: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : rangeText(rec.envelope.low, rec.envelope.high))",
         low: rec.envelope.low, mid: nil, high: rec.envelope.high, style: .envelope, reading: nil, pooled: true))
     if let i = rec.intersection {
       rows.append(
         Row(
-          key: "intersection", name: "Intersection", caption: "Range every pooled figure allows: \(rangeText(i.low, i.high))",
+          key: "intersection", name: "Intersection",
+          caption: "Range every pooled figure allows: \(rangeText(i.low, i.high))",
           low: i.low, mid: nil, high: i.high, style: .intersection, reading: nil, pooled: true))
     } else {
       rows.append(
         Row(
           key: "intersection", name: "Intersection",
-          caption: "No intersection: \(rec.conflictPairs.count) pair(s) of pooled figures do not overlap (listed below the chart)",
+          caption:
+            "No intersection: \(rec.conflictPairs.count) pair(s) of pooled figures do not overlap (listed below the chart)",
           low: nil, mid: nil, high: nil, style: .intersection, reading: nil, pooled: true))
     }
     self.rows = rows
@@ -225,8 +234,11 @@ struct SVGRangeChart {
     }
     c.line(plotLeft, plotBottom, plotRight, plotBottom, "stroke=\"#444\" stroke-width=\"1\"")
     let unitText = unit.isEmpty ? quantity : unit
-    let axisTitle = "\(unitText) — \(scale.kind == .log ? "log scale (each gridline step is a factor)" : "linear scale")"
-    c.text((plotLeft + plotRight) / 2, plotBottom + 38, axisTitle, "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\"")
+    let axisTitle =
+      "\(unitText) — \(scale.kind == .log ? "log scale (each gridline step is a factor)" : "linear scale")"
+    c.text(
+      (plotLeft + plotRight) / 2, plotBottom + 38, axisTitle,
+      "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\"")
     // Separator between the sources and the pooled rows.
     let sources = rows.filter { !$0.pooled }.count
     if sources < rows.count {
@@ -235,21 +247,30 @@ struct SVGRangeChart {
       c.text(8, y + 13, "Pooled and combined", "font-size=\"11\" font-style=\"italic\" fill=\"#555\"")
     }
     if let centre = randomCentre, let x = scale.pixel(centre) {
-      c.line(x, plotTop, x, plotBottom, "stroke=\"\(SVGRangeChart.colour(.randomCI))\" stroke-width=\"1\" stroke-dasharray=\"2 3\" stroke-opacity=\"0.7\"")
+      c.line(
+        x, plotTop, x, plotBottom,
+        "stroke=\"\(SVGRangeChart.colour(.randomCI))\" stroke-width=\"1\" stroke-dasharray=\"2 3\" stroke-opacity=\"0.7\""
+      )
     }
     let geometry = Dictionary(bars.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
     let captionWidth = SVGRangeChart.width - 16 - plotLeft
     for (i, r) in rows.enumerated() {
       let y = rowCentre(i)
       let colour = SVGRangeChart.colour(r.style)
-      c.text(plotLeft - 10, y + 4, Markup.truncate(r.name, maxWidth: plotLeft - 18, fontSize: 12), "font-size=\"12\" text-anchor=\"end\" fill=\"#222\"")
-      c.text(plotLeft, y - 10, Markup.truncate(r.caption, maxWidth: captionWidth, fontSize: 11), "font-size=\"11\" fill=\"#444\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\"")
+      c.text(
+        plotLeft - 10, y + 4, Markup.truncate(r.name, maxWidth: plotLeft - 18, fontSize: 12),
+        "font-size=\"12\" text-anchor=\"end\" fill=\"#222\"")
+      c.text(
+        plotLeft, y - 10, Markup.truncate(r.caption, maxWidth: captionWidth, fontSize: 11),
+        "font-size=\"11\" fill=\"#444\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\"")
       guard let b = geometry[r.key] else { continue }
       let h = 10.0
       let title = "\(r.key): \(r.caption)"
       if r.low != nil && r.low == r.high {
         if let rd = r.reading {
-          c.line(scale.clampedPixel(rd.low), y, scale.clampedPixel(rd.high), y, "stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"1 3\"")
+          c.line(
+            scale.clampedPixel(rd.low), y, scale.clampedPixel(rd.high), y,
+            "stroke=\"\(colour)\" stroke-width=\"1.5\" stroke-dasharray=\"1 3\"")
         }
         let fill = r.style == .notPooled ? "url(#\(hatch))" : colour
         c.circle(b.x0, y, 5.5, "fill=\"\(fill)\" stroke=\"\(colour)\" stroke-width=\"1.5\"", title: title)
@@ -262,7 +283,8 @@ struct SVGRangeChart {
       case .envelope:
         c.rect(x0, y - h / 2, x1 - x0, h, "fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"", title: title)
       case .notPooled:
-        c.rect(x0, y - h / 2, x1 - x0, h, "fill=\"url(#\(hatch))\" stroke=\"\(colour)\" stroke-width=\"1\"", title: title)
+        c.rect(
+          x0, y - h / 2, x1 - x0, h, "fill=\"url(#\(hatch))\" stroke=\"\(colour)\" stroke-width=\"1\"", title: title)
       case .randomPI:
         c.rect(x0, y - h / 2, x1 - x0, h, "fill=\"\(colour)\" fill-opacity=\"0.55\"", title: title)
       default:
@@ -279,15 +301,29 @@ struct SVGRangeChart {
     let used = Set(rows.filter { $0.low != nil || $0.high != nil || $0.style == .envelope }.map(\.style))
     let hasOpen = rows.contains { ($0.low == nil) != ($0.high == nil) }
     let hasReading = rows.contains { $0.reading != nil }
-    if used.contains(.source) { items.append((.bar(SVGRangeChart.colour(.source), 0.85), "source range (dot: midpoint)")) }
-    if used.contains(.point) { items.append((.dot(SVGRangeChart.colour(.point)), hasReading ? "point figure (dotted: ÷2–×2 reading used in pooling)" : "point figure")) }
+    if used.contains(.source) {
+      items.append((.bar(SVGRangeChart.colour(.source), 0.85), "source range (dot: midpoint)"))
+    }
+    if used.contains(.point) {
+      items.append(
+        (
+          .dot(SVGRangeChart.colour(.point)),
+          hasReading ? "point figure (dotted: ÷2–×2 reading used in pooling)" : "point figure"
+        ))
+    }
     if hasOpen { items.append((.arrow(SVGRangeChart.colour(.source)), "open end (at least / up to)")) }
     if used.contains(.notPooled) { items.append((.hatched(hatch), "not pooled (restates others, or one-sided)")) }
     if used.contains(.randomCI) { items.append((.bar(SVGRangeChart.colour(.randomCI), 0.85), "random-effects CI")) }
-    if used.contains(.randomPI) { items.append((.bar(SVGRangeChart.colour(.randomPI), 0.55), "random-effects prediction interval")) }
+    if used.contains(.randomPI) {
+      items.append((.bar(SVGRangeChart.colour(.randomPI), 0.55), "random-effects prediction interval"))
+    }
     if randomCentre != nil { items.append((.line(SVGRangeChart.colour(.randomCI), "2 3"), "random-effects centre")) }
-    if used.contains(.linearPool) { items.append((.bar(SVGRangeChart.colour(.linearPool), 0.85), "linear opinion pool")) }
-    if used.contains(.logPool) { items.append((.bar(SVGRangeChart.colour(.logPool), 0.85), "logarithmic opinion pool")) }
+    if used.contains(.linearPool) {
+      items.append((.bar(SVGRangeChart.colour(.linearPool), 0.85), "linear opinion pool"))
+    }
+    if used.contains(.logPool) {
+      items.append((.bar(SVGRangeChart.colour(.logPool), 0.85), "logarithmic opinion pool"))
+    }
     if used.contains(.envelope) { items.append((.outline(SVGRangeChart.colour(.envelope)), "envelope")) }
     if used.contains(.intersection) { items.append((.bar(SVGRangeChart.colour(.intersection), 0.85), "intersection")) }
     var legend = SVGCanvas()
@@ -295,7 +331,8 @@ struct SVGRangeChart {
     let legendHeight = drawLegend(items, into: &legend, x: 8, y: legendTop, width: SVGRangeChart.width - 16)
     let height = legendTop + legendHeight + 8
     let label = "Floating-bar chart of \(quantity): \(rows.filter { !$0.pooled }.count) figures and their pooled ranges"
-    let defs = "<pattern id=\"\(hatch)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8a8a8a\" stroke-width=\"2\"/></pattern>"
+    let defs =
+      "<pattern id=\"\(hatch)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#eeeeee\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#8a8a8a\" stroke-width=\"2\"/></pattern>"
     return svgDocument(width: SVGRangeChart.width, height: height, label: label, defs: defs, body: c.body + legend.body)
   }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -71,9 +72,11 @@ struct SVGTrendChart {
   var scaleExplanation: String {
     let s = spread.map { NumberFormat.human($0, significant: 3) + "×" } ?? "—"
     if isLog {
-      return "The y axis is logarithmic: the observed values span \(s) (more than \(NumberFormat.human(SVGTrendChart.logThreshold))×), and on a log scale a constant growth rate is a straight line."
+      return
+        "The y axis is logarithmic: the observed values span \(s) (more than \(NumberFormat.human(SVGTrendChart.logThreshold))×), and on a log scale a constant growth rate is a straight line."
     }
-    return "The y axis is linear: the observed values span \(s) (at most \(NumberFormat.human(SVGTrendChart.logThreshold))×)."
+    return
+      "The y axis is linear: the observed values span \(s) (at most \(NumberFormat.human(SVGTrendChart.logThreshold))×)."
   }
 
   /// "211/365" for a partial period's covered days over its year's days.
@@ -120,15 +123,22 @@ struct SVGTrendChart {
     }
     c.line(plotLeft, plotBottom, plotRight, plotBottom, "stroke=\"#444\" stroke-width=\"1\"")
     c.line(plotLeft, plotTop, plotLeft, plotBottom, "stroke=\"#444\" stroke-width=\"1\"")
-    c.text((plotLeft + plotRight) / 2, plotBottom + 38, "year (calendar year of the period)", "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\"")
+    c.text(
+      (plotLeft + plotRight) / 2, plotBottom + 38, "year (calendar year of the period)",
+      "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\"")
     let yTitle = "\(unit.isEmpty ? result.quantity : unit) per year — \(isLog ? "log scale" : "linear scale")"
     let cy = (plotTop + plotBottom) / 2
-    c.text(16, cy, yTitle, "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\" transform=\"rotate(-90 16 \(Markup.coord(cy)))\"")
+    c.text(
+      16, cy, yTitle,
+      "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\" transform=\"rotate(-90 16 \(Markup.coord(cy)))\""
+    )
     // Bands.
     // (None from a fit that did not converge: its points carry no band.)
     func band(_ lo: KeyPath<TrendPoint, Double?>, _ hi: KeyPath<TrendPoint, Double?>, _ fill: String) {
       guard pts.count >= 2, pts.allSatisfy({ $0[keyPath: lo] != nil && $0[keyPath: hi] != nil }) else { return }
-      var poly: [(Double, Double)] = pts.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: hi] ?? .nan)) }
+      var poly: [(Double, Double)] = pts.map {
+        (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: hi] ?? .nan))
+      }
       poly += pts.reversed().map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0[keyPath: lo] ?? .nan)) }
       c.path(poly, "fill=\"\(fill)\" stroke=\"none\"", close: true)
     }
@@ -146,13 +156,19 @@ struct SVGTrendChart {
     for j in joinpoints {
       let px = x.clampedPixel(j)
       c.line(px, plotTop, px, plotBottom, "stroke=\"#d95f02\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"")
-      c.text(px + 4, plotBottom - 8, "joinpoint \(NumberFormat.plain((j * 100).rounded() / 100))", "font-size=\"11\" fill=\"#d95f02\"")
+      c.text(
+        px + 4, plotBottom - 8, "joinpoint \(NumberFormat.plain((j * 100).rounded() / 100))",
+        "font-size=\"11\" fill=\"#d95f02\"")
     }
     // Fitted line: solid over the data, dashed over projections.
-    c.path(observedPts.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0.fitted)) }, "fill=\"none\" stroke=\"#08306b\" stroke-width=\"2.5\"")
+    c.path(
+      observedPts.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0.fitted)) },
+      "fill=\"none\" stroke=\"#08306b\" stroke-width=\"2.5\"")
     if let last = observedPts.last, !projectedPts.isEmpty {
       let dashed = [last] + projectedPts
-      c.path(dashed.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0.fitted)) }, "fill=\"none\" stroke=\"#08306b\" stroke-width=\"2.5\" stroke-dasharray=\"7 5\"")
+      c.path(
+        dashed.map { (x.clampedPixel(Double($0.year)), y.clampedPixel($0.fitted)) },
+        "fill=\"none\" stroke=\"#08306b\" stroke-width=\"2.5\" stroke-dasharray=\"7 5\"")
     }
     // Observed points.
     for p in observedPts {
@@ -163,13 +179,22 @@ struct SVGTrendChart {
           c.line(px, y.clampedPixel(lo), px, y.clampedPixel(hi), "stroke=\"#e6550d\" stroke-width=\"1.5\"")
         }
         let py = y.clampedPixel(a)
-        c.circle(px, py, 5.5, "fill=\"white\" stroke=\"#e6550d\" stroke-width=\"2.5\"", title: "\(p.period): \(NumberFormat.human(obs, significant: 6)) observed over \(NumberFormat.human(p.exposure, significant: 3)) of the year → \(NumberFormat.human(a, significant: 4)) a year")
+        c.circle(
+          px, py, 5.5, "fill=\"white\" stroke=\"#e6550d\" stroke-width=\"2.5\"",
+          title:
+            "\(p.period): \(NumberFormat.human(obs, significant: 6)) observed over \(NumberFormat.human(p.exposure, significant: 3)) of the year → \(NumberFormat.human(a, significant: 4)) a year"
+        )
         let label = SVGTrendChart.partialLabel(p)
         let lw = Markup.textWidth(label, fontSize: 11)
         let rightSide = px + 10 + lw < plotRight
-        c.text(rightSide ? px + 10 : px - 10, py - 8, label, "font-size=\"11\" fill=\"#a63603\" text-anchor=\"\(rightSide ? "start" : "end")\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\"")
+        c.text(
+          rightSide ? px + 10 : px - 10, py - 8, label,
+          "font-size=\"11\" fill=\"#a63603\" text-anchor=\"\(rightSide ? "start" : "end")\" stroke=\"white\" stroke-width=\"3\" paint-order=\"stroke\""
+        )
       } else {
-        c.circle(px, y.clampedPixel(obs), 4.5, "fill=\"#111\"", title: "\(p.period): \(NumberFormat.human(obs, significant: 6))")
+        c.circle(
+          px, y.clampedPixel(obs), 4.5, "fill=\"#111\"",
+          title: "\(p.period): \(NumberFormat.human(obs, significant: 6))")
       }
     }
     // Legend.
@@ -187,7 +212,8 @@ struct SVGTrendChart {
     let legendTop = plotBottom + 54
     let legendHeight = drawLegend(items, into: &legend, x: 8, y: legendTop, width: SVGTrendChart.width - 16)
     let height = legendTop + legendHeight + 8
-    let label = "Trend chart of \(result.quantity): observed counts, fitted \(result.model.rawValue) trend and its bands"
+    let label =
+      "Trend chart of \(result.quantity): observed counts, fitted \(result.model.rawValue) trend and its bands"
     return svgDocument(width: SVGTrendChart.width, height: height, label: label, body: c.body + legend.body)
   }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -176,4 +177,3 @@ public struct CSVWriter: Sendable {
     return String(decoding: out, as: UTF8.self)
   }
 }
-

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -40,10 +41,12 @@ public enum Interruption {
       while Interruption.interrupting.load(ordering: .acquiring) { usleep(10_000) }
     }
     var thread = pthread_t()
-    _ = pthread_create(&thread, nil, { _ in
-      Interruption.waitForSignals()
-      return nil
-    }, nil)
+    _ = pthread_create(
+      &thread, nil,
+      { _ in
+        Interruption.waitForSignals()
+        return nil
+      }, nil)
   }
 
   /// The signal thread: waits, cleans up, and ends the process by the signal it got.

@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -67,7 +68,8 @@ public enum JSON: Sendable, Equatable {
     switch self {
     case .null, .bool, .number, .int, .string: return true
     case .array(let items): return items.allSatisfy { $0.isScalar || $0.isEmptyContainer }
-    case .object(let members): return members.allSatisfy { $0.1.isScalar || $0.1.isEmptyContainer || ($0.1.isFlatArray) }
+    case .object(let members):
+      return members.allSatisfy { $0.1.isScalar || $0.1.isEmptyContainer || ($0.1.isFlatArray) }
     }
   }
 
@@ -185,7 +187,9 @@ public enum JSON: Sendable, Equatable {
   /// Item `k` of `count` of the array document as ``serializedArrayDocument(count:write:)``
   /// writes it: indented, then a comma unless it is the last, then a newline. The document is
   /// "[\n", the items, "]\n" ("[]\n" without items); `out` is a `JSONStreamWriter(indent: 1)`.
-  static func arrayItem(_ k: Int, count: Int, into out: inout JSONStreamWriter, _ write: (inout JSONStreamWriter) -> Void) {
+  static func arrayItem(
+    _ k: Int, count: Int, into out: inout JSONStreamWriter, _ write: (inout JSONStreamWriter) -> Void
+  ) {
     out.raw("  ")
     write(&out)
     if k + 1 < count { out.raw(",") }

@@ -1,6 +1,7 @@
 import CFormat
 import Figures
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)

@@ -1,5 +1,7 @@
 import Figures
 import FoundationEssentials
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
 
 /// The analyses of one quantity, as the report shows them.
 public enum QuantityReport: Sendable {
@@ -89,7 +90,8 @@ final class DatasetDocuments {
       let csv = RangesAnalysis.csv([r])
       for row in csv.rows { rangesTypes.add(row) }
       try rangesCSV.append(csv.rowBytes)
-      try jsonRanges.append((rangeQuantities.isEmpty ? "" : ",\n") + "      " + RangesAnalysis.quantityJSON(r).serializedInline(indent: 3))
+      try jsonRanges.append(
+        (rangeQuantities.isEmpty ? "" : ",\n") + "      " + RangesAnalysis.quantityJSON(r).serializedInline(indent: 3))
       if compact {
         try mdRanges.append(ReportBuilder.markdownRangesRow(r))
         try htmlRanges.append(HTMLReport.rangesRow(r))
@@ -105,13 +107,16 @@ final class DatasetDocuments {
       try trendCSV.append(csv.rowBytes)
       let first = trendQuantities.isEmpty
       try jsonTrends.append((first ? "" : ",\n") + "    " + TrendAnalysis.json(t).serializedInline(indent: 2))
-      try jsonChoices.append((first ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": " + JSON.string(choice).serialized(indent: 2))
+      try jsonChoices.append(
+        (first ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": " + JSON.string(choice).serialized(indent: 2))
       if let jp = segmented {
         let value = JSON.object([
           ("selection", .string("BIC")), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)),
           ("segments", TrendAnalysis.segmentsJSON(jp)),
         ])
-        try jsonJoinpoints.append((joinpointCount == 0 ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": " + value.serializedInline(indent: 2))
+        try jsonJoinpoints.append(
+          (joinpointCount == 0 ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": "
+            + value.serializedInline(indent: 2))
         joinpointCount += 1
       }
       if compact {
@@ -139,29 +144,45 @@ final class DatasetDocuments {
       return spool
     }
     var tables: [(path: String, types: DataPackage.ColumnTypes, description: String)] = [
-      ("ranges.csv", rangesTypes, "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
-      ("trend.csv", trendTypes, "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
+      (
+        "ranges.csv", rangesTypes,
+        "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."
+      ),
+      (
+        "trend.csv", trendTypes,
+        "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."
+      ),
     ]
     var checks: CSVWriter? = nil
     if let claims {
       let csv = ClaimsAnalysis.csv(claims.report)
       var types = DataPackage.ColumnTypes(header: csv.header)
       for row in csv.rows { types.add(row) }
-      tables.append(("checks.csv", types, "One row per claim about the figures of \(name): status, computed and stated values, the explanation and the quote."))
+      tables.append(
+        (
+          "checks.csv", types,
+          "One row per claim about the figures of \(name): status, computed and stated values, the explanation and the quote."
+        ))
       checks = csv
     }
     let package = DataPackage.descriptor(name: name, tables: tables)
     let summaryHead =
       "{\n  \"dataset\": \(JSON.quote(name)),\n  \"path\": \(JSON.quote(path)),\n  \"figures\": \(figures),\n"
       + "  \"quantities\": \(JSON.array(quantities.map { .string($0) }).serialized(indent: 1)),\n"
-    func list(_ open: String, _ part: Spool, _ close: String, _ empty: String, _ count: Int) throws(OutputError) -> [Spool] {
+    func list(_ open: String, _ part: Spool, _ close: String, _ empty: String, _ count: Int) throws(OutputError)
+      -> [Spool]
+    {
       count == 0 ? [try text(empty)] : [try text(open), part, try text(close)]
     }
     var summary = [try text(summaryHead)]
-    summary += try list("  \"ranges\": {\n    \"quantities\": [\n", jsonRanges, "\n    ]\n  },\n", "  \"ranges\": {\n    \"quantities\": []\n  },\n", rangeQuantities.count)
+    summary += try list(
+      "  \"ranges\": {\n    \"quantities\": [\n", jsonRanges, "\n    ]\n  },\n",
+      "  \"ranges\": {\n    \"quantities\": []\n  },\n", rangeQuantities.count)
     summary += try list("  \"trends\": [\n", jsonTrends, "\n  ],\n", "  \"trends\": [],\n", trendQuantities.count)
-    summary += try list("  \"model_choice\": {\n", jsonChoices, "\n  },\n", "  \"model_choice\": {},\n", trendQuantities.count)
-    summary += try list("  \"joinpoint\": {\n", jsonJoinpoints, "\n  }\n}\n", "  \"joinpoint\": {}\n}\n", joinpointCount)
+    summary += try list(
+      "  \"model_choice\": {\n", jsonChoices, "\n  },\n", "  \"model_choice\": {},\n", trendQuantities.count)
+    summary += try list(
+      "  \"joinpoint\": {\n", jsonJoinpoints, "\n  }\n}\n", "  \"joinpoint\": {}\n}\n", joinpointCount)
     let mine = claims.flatMap { $0.report.results.isEmpty ? nil : $0 }
     let markdownHead = ReportBuilder.markdownHead(
       name: name, path: path, figures: figures,
@@ -171,26 +192,40 @@ final class DatasetDocuments {
     if rangeQuantities.count + trendQuantities.count > 0 {
       toc = [try text("<nav><ul>\n"), tocRanges, tocTrends, try text("</ul></nav>\n")]
     }
-    let htmlHead = try text(before + HTMLReport.datasetHead(name: name, path: path, figures: figures, quantities: quantities))
+    let htmlHead = try text(
+      before + HTMLReport.datasetHead(name: name, path: path, figures: figures, quantities: quantities))
     let preamble = try text(
       "</header>\n"
-        + HTMLReport.datasetPreamble(warnings: warnings, claims: claims.map { ReportBuilder.claimRows($0.report) } ?? []))
+        + HTMLReport.datasetPreamble(
+          warnings: warnings, claims: claims.map { ReportBuilder.claimRows($0.report) } ?? []))
     var mdParts = [try text(markdownHead), mdRanges, mdTrends]
     var htmlParts = [preamble, htmlRanges, htmlTrends]
     if compact {
       mdParts = [try text(markdownHead)]
       htmlParts = [preamble]
       if !rangeQuantities.isEmpty {
-        mdParts += [try text(ReportBuilder.markdownRangesTableHead(count: rangeQuantities.count)), mdRanges, try text("\n")]
-        htmlParts += [try text(HTMLReport.rangesTableHead(count: rangeQuantities.count)), htmlRanges, try text(HTMLReport.tableFoot)]
+        mdParts += [
+          try text(ReportBuilder.markdownRangesTableHead(count: rangeQuantities.count)), mdRanges, try text("\n"),
+        ]
+        htmlParts += [
+          try text(HTMLReport.rangesTableHead(count: rangeQuantities.count)), htmlRanges,
+          try text(HTMLReport.tableFoot),
+        ]
       }
       if !trendQuantities.isEmpty {
-        mdParts += [try text(ReportBuilder.markdownTrendTableHead(count: trendQuantities.count)), mdTrends, try text("\n")]
-        htmlParts += [try text(HTMLReport.trendTableHead(count: trendQuantities.count)), htmlTrends, try text(HTMLReport.tableFoot)]
+        mdParts += [
+          try text(ReportBuilder.markdownTrendTableHead(count: trendQuantities.count)), mdTrends, try text("\n"),
+        ]
+        htmlParts += [
+          try text(HTMLReport.trendTableHead(count: trendQuantities.count)), htmlTrends, try text(HTMLReport.tableFoot),
+        ]
       }
     }
     var out: [(String, [Spool])] = [
-      ("\(name)/ranges.csv", [try text(String(decoding: RangesAnalysis.csv([]).headerBytes, as: UTF8.self)), rangesCSV]),
+      (
+        "\(name)/ranges.csv",
+        [try text(String(decoding: RangesAnalysis.csv([]).headerBytes, as: UTF8.self)), rangesCSV]
+      ),
       ("\(name)/trend.csv", [try text(String(decoding: TrendAnalysis.csv([]).headerBytes, as: UTF8.self)), trendCSV]),
       ("\(name)/datapackage.json", [try text(package.serialized() + "\n")]),
       ("\(name)/summary.json", summary),

@@ -1,5 +1,7 @@
 import Figures
 import FoundationEssentials
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
 
 /// `reconcile report` as a whole: every dataset of a batch and the claims about them, written
 /// into a fresh folder that replaces the output folder only once everything is written
@@ -122,7 +123,8 @@ public enum ReportBatch {
     }
     let datasetClaims = claims.map { c in
       DatasetClaims(
-        report: ClaimsReport(results: c.report.results.indices.filter { matcher.matched.contains($0) }.map { c.report.results[$0] }),
+        report: ClaimsReport(
+          results: c.report.results.indices.filter { matcher.matched.contains($0) }.map { c.report.results[$0] }),
         folder: c.folder)
     }
     for (relative, parts) in try documents.files(

@@ -1,5 +1,7 @@
 import Figures
 import FoundationEssentials
+import Statistics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -7,7 +9,6 @@ import FoundationEssentials
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Statistics
 
 /// The analyses of one dataset, ready to be written.
 public struct DatasetReport: Sendable {
@@ -71,7 +72,9 @@ public enum ReportBuilder {
       if groups[f.quantity] == nil { order.append(f.quantity) }
       groups[f.quantity, default: []].append(f)
     }
-    return order.map { q in (q, FiguresFile(path: file.path, columns: file.columns, figures: groups[q] ?? [], warnings: [])) }
+    return order.map { q in
+      (q, FiguresFile(path: file.path, columns: file.columns, figures: groups[q] ?? [], warnings: []))
+    }
   }
 
   /// Analyses one figures file held in memory (the report writes files as they stream, through
@@ -93,7 +96,8 @@ public enum ReportBuilder {
 
   /// Fills `report.outputs` (and `tables`) from its analyses.
   static func render(_ report: inout DatasetReport, claims: DatasetClaims?) {
-    let documents = DatasetDocuments(name: report.name, quantityCount: report.file.quantities().count, memoryLimit: Int.max)
+    let documents = DatasetDocuments(
+      name: report.name, quantityCount: report.file.quantities().count, memoryLimit: Int.max)
     let parts = byQuantity(report.file)
     let fileOf = Dictionary(parts, uniquingKeysWith: { a, _ in a })
     func file(_ q: String) -> FiguresFile {
@@ -116,8 +120,14 @@ public enum ReportBuilder {
     }
     let name = report.name
     report.tables = [
-      ("ranges.csv", RangesAnalysis.csv(report.ranges), "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."),
-      ("trend.csv", TrendAnalysis.csv(report.trends), "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."),
+      (
+        "ranges.csv", RangesAnalysis.csv(report.ranges),
+        "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."
+      ),
+      (
+        "trend.csv", TrendAnalysis.csv(report.trends),
+        "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."
+      ),
     ]
   }
 
@@ -131,7 +141,9 @@ public enum ReportBuilder {
     return paths.map { p in
       var stem = URL(fileURLWithPath: p).deletingPathExtension().lastPathComponent
       let lower = stem.lowercased()
-      if stem.isEmpty || stem == "." || stem == ".." || (lower.hasPrefix("index") && (lower.hasSuffix(".md") || lower.hasSuffix(".html"))) {
+      if stem.isEmpty || stem == "." || stem == ".."
+        || (lower.hasPrefix("index") && (lower.hasSuffix(".md") || lower.hasSuffix(".html")))
+      {
         stem = "_" + stem
       }
       var name = stem
@@ -161,7 +173,8 @@ public enum ReportBuilder {
     for r in datasets {
       var names = r.quantities.prefix(indexedQuantities).map(Markdown.text).joined(separator: ", ")
       if r.quantities.count > indexedQuantities { names += " and \(r.quantities.count - indexedQuantities) more" }
-      out += "| \(Markdown.link(r.name, to: [r.name, "report.md"])) | \(r.figures) | \(names) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
+      out +=
+        "| \(Markdown.link(r.name, to: [r.name, "report.md"])) | \(r.figures) | \(names) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
     }
     return out
   }
@@ -217,7 +230,8 @@ public enum ReportBuilder {
     if !failed.isEmpty {
       out += "| claim | status | why |\n|---|---|---|\n"
       for r in failed {
-        out += "| \(Markdown.text(r.id)): \(Markdown.text(r.claim)) | **\(r.status.rawValue)** | \(Markdown.text(r.detail)) |\n"
+        out +=
+          "| \(Markdown.text(r.id)): \(Markdown.text(r.claim)) | **\(r.status.rawValue)** | \(Markdown.text(r.detail)) |\n"
       }
       out += "\n"
     }
@@ -231,14 +245,17 @@ public enum ReportBuilder {
   public static func markdown(_ r: DatasetReport) -> String {
     var out = markdownHead(name: r.name, path: r.file.path, figures: r.file.figures.count, claims: nil)
     for q in r.ranges { out += markdownRanges(q) }
-    for t in r.trends { out += markdownTrend(t, choice: r.modelChoices[t.quantity], segmented: r.segmented[t.quantity]) }
+    for t in r.trends {
+      out += markdownTrend(t, choice: r.modelChoices[t.quantity], segmented: r.segmented[t.quantity])
+    }
     return out
   }
 
   /// The head of report.md: the title, the claims summary (when the dataset has claims) and
   /// the source file.
   static func markdownHead(name: String, path: String, figures: Int, claims: String?) -> String {
-    "# \(Markdown.text(name))\n" + (claims.map { "\n" + $0 } ?? "") + "\nSource file: \(Markdown.code(path)) — \(figures) figures.\n\n"
+    "# \(Markdown.text(name))\n" + (claims.map { "\n" + $0 } ?? "")
+      + "\nSource file: \(Markdown.code(path)) — \(figures) figures.\n\n"
   }
 
   /// The report.md section of one reconciled quantity.
@@ -249,13 +266,18 @@ public enum ReportBuilder {
     let detailed = q.figures.count <= HTMLReport.detailedSources
     if detailed { out += "| id | source | published | figure | pooled |\n|---|---|---|---|---|\n" }
     if !detailed {
-      out += "\(q.figures.count) figures: too many to list one by one here; each figure's range, pooling and quote are in `ranges.csv` and `summary.json`.\n"
+      out +=
+        "\(q.figures.count) figures: too many to list one by one here; each figure's range, pooling and quote are in `ranges.csv` and `summary.json`.\n"
     }
     for (k, f) in q.figures.enumerated() where detailed {
       let textual = q.textual[k]
       let excludedReason = q.pooling(ofFigure: k).excludedReason
-      let figure = f.text.map { "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))" } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
-      out += "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes") |\n"
+      let figure =
+        f.text.map {
+          "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))"
+        } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
+      out +=
+        "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes") |\n"
     }
     out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
     if let i = rec.intersection {
@@ -263,23 +285,30 @@ public enum ReportBuilder {
     } else {
       let listed = rec.conflictPairs.prefix(HTMLReport.listedPairs)
       let more = rec.conflictPairCount - listed.count
-      out += "- Intersection: **none** — these sources contradict each other: "
+      out +=
+        "- Intersection: **none** — these sources contradict each other: "
         + listed.map { "\(Markdown.text($0.0)) vs \(Markdown.text($0.1))" }.joined(separator: "; ")
         + (more > 0 ? "; and \(more) more pairs" : "") + "\n"
     }
     if let re = rec.randomEffects {
-      out += "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
+      out +=
+        "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
     }
     if let lp = rec.linearPool {
-      out += "- Linear opinion pool: median \(NumberFormat.human(lp.estimate)), central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
+      out +=
+        "- Linear opinion pool: median \(NumberFormat.human(lp.estimate)), central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
     }
     if let gp = rec.logarithmicPool {
-      out += "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
+      out +=
+        "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
     }
-    out += "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
+    out +=
+      "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
     guard detailed else { return out }
     out += "### Quotes\n\n"
-    for f in q.figures { out += "- **\(Markdown.text(f.id))** (\(Markdown.text(f.document))): “\(Markdown.text(f.quote))”\n" }
+    for f in q.figures {
+      out += "- **\(Markdown.text(f.id))** (\(Markdown.text(f.document))): “\(Markdown.text(f.quote))”\n"
+    }
     out += "\n"
     return out
   }
@@ -295,7 +324,8 @@ public enum ReportBuilder {
   static func markdownRangesRow(_ q: QuantityRanges) -> String {
     let rec = q.reconciliation
     let re = rec.randomEffects
-    return "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(re.map { NumberFormat.human($0.estimate) } ?? "—") | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—") |\n"
+    return
+      "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(re.map { NumberFormat.human($0.estimate) } ?? "—") | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—") |\n"
   }
 
   /// The head of the table that lists series one per row.
@@ -315,21 +345,26 @@ public enum ReportBuilder {
     out += "## \(Markdown.text(t.quantity)): trend\n\n"
     out += "Model: \(Markdown.text(choice ?? t.model.rawValue))\n\nAssumes: \(t.assumption)\n\n"
     if let g = t.growthFactor.estimate {
-      out += "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
+      out +=
+        "- Growth factor per year: \(NumberFormat.human(g)) (\(pct(t.fit.level)) CI \(rangeText(t.growthFactor.low, t.growthFactor.high)))\n"
       out += "- Annual percent change: \(NumberFormat.human(t.annualPercentChange.estimate, significant: 3))%\n"
     }
     if let d = t.doublingTime.estimate {
       out += "- Doubling time: \(NumberFormat.human(d, significant: 3)) years\n"
     }
     if let jp = segmented?.joinpointFit {
-      out += "- Joinpoints (log-linear segments, chosen by BIC): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
+      out +=
+        "- Joinpoints (log-linear segments, chosen by BIC): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
       for s in jp.segments {
-        out += "  - \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): annual percent change \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(pct(t.fit.level)) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
+        out +=
+          "  - \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): annual percent change \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(pct(t.fit.level)) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
       }
     }
-    out += "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
+    out +=
+      "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
     for p in t.points {
-      out += "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
+      out +=
+        "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
     }
     for w in t.warnings { out += "\n> warning: \(Markdown.text(w))\n" }
     out += "\n"

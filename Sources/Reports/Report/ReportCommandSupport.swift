@@ -8,7 +8,8 @@ extension ReportBatch {
   /// - Throws: `FiguresError.fileNotFound` when no path is given and there is no `datasets`
   ///   folder; `ComparisonError.missingFolder` when `baseline` is not a folder; as
   ///   ``InputPaths/expand(_:includeClaims:)`` otherwise.
-  public static func inputs(_ paths: [String], baseline: String? = nil) throws -> (figures: [String], claims: [String]) {
+  public static func inputs(_ paths: [String], baseline: String? = nil) throws -> (figures: [String], claims: [String])
+  {
     if paths.isEmpty && !FileManager.default.fileExists(atPath: "datasets") {
       throw FiguresError.fileNotFound(path: "datasets")
     }
@@ -46,6 +47,7 @@ extension ReportFolder {
     let base = canonicalPath(baseline)
     let target = canonicalPath(out)
     guard contains(base, target) || contains(target, base) else { return nil }
-    return "--compare-to must not be the --out folder, nor inside it or around it (\(baseline) is \(base), --out \(out) is \(target)): the baseline would be overwritten"
+    return
+      "--compare-to must not be the --out folder, nor inside it or around it (\(baseline) is \(base), --out \(out) is \(target)): the baseline would be overwritten"
   }
 }

@@ -1,6 +1,7 @@
 import CFormat
 import Figures
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -40,7 +41,8 @@ public final class ReportFolder {
     if let real = Self.realPath(resolved) { resolved = real }
     let name = FilePath.lastComponent(resolved)
     guard !["", ".", "..", "/"].contains(name) else {
-      throw OutputError(path: path, reason: "give a folder to create or replace, not \(name.isEmpty ? "the root" : name)")
+      throw OutputError(
+        path: path, reason: "give a folder to create or replace, not \(name.isEmpty ? "the root" : name)")
     }
     var parent = FilePath.deletingLastComponent(resolved)
     if parent.isEmpty { parent = "." }
@@ -57,7 +59,9 @@ public final class ReportFolder {
       guard Self.isReplaceable(resolved) else {
         throw OutputError(
           path: path,
-          reason: "the folder holds files that are not a reconcile report; the report replaces its folder whole, so give a new or empty folder")
+          reason:
+            "the folder holds files that are not a reconcile report; the report replaces its folder whole, so give a new or empty folder"
+        )
       }
     }
     Self.removeStale(beside: resolved, parent: parent, name: name)
@@ -85,7 +89,9 @@ public final class ReportFolder {
     for part in relative.split(separator: "/") where !part.isEmpty {
       current = FilePath.appending(current, String(part))
       if mkdir(current, 0o755) != 0 && errno != EEXIST {
-        throw OutputError(path: FilePath.appending(destination, relative), reason: "cannot create the folder: \(systemErrorMessage(errno))")
+        throw OutputError(
+          path: FilePath.appending(destination, relative),
+          reason: "cannot create the folder: \(systemErrorMessage(errno))")
       }
     }
   }
@@ -167,7 +173,8 @@ public final class ReportFolder {
     for entry in names {
       for kind in [".reconcile-new-", ".reconcile-old-"] {
         let prefix = ".\(name)\(kind)"
-        guard entry.hasPrefix(prefix), let pid = Int32(entry.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber })
+        guard entry.hasPrefix(prefix),
+          let pid = Int32(entry.dropFirst(prefix.count).prefix { $0.isASCII && $0.isNumber })
         else { continue }
         if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
           removeTree(FilePath.appending(parent, entry))

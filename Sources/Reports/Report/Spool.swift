@@ -1,5 +1,6 @@
 import Figures
 import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -46,7 +47,8 @@ final class Spool {
   private func flush() throws(OutputError) {
     if fd < 0 {
       guard let made = anonymousTemporaryFile(prefix: "reconcile-report") else {
-        throw OutputError(path: "(temporary file)", reason: "cannot create a temporary file: \(systemErrorMessage(errno))")
+        throw OutputError(
+          path: "(temporary file)", reason: "cannot create a temporary file: \(systemErrorMessage(errno))")
       }
       fd = made
     }
@@ -69,7 +71,8 @@ final class Spool {
         guard n == wanted else {
           throw OutputError(path: "(temporary file)", reason: "cannot read back: \(systemErrorMessage(error))")
         }
-        try chunk.withUnsafeBufferPointer { (b) throws(OutputError) in try sink(UnsafeBufferPointer(rebasing: b[0..<n])) }
+        try chunk.withUnsafeBufferPointer { (b) throws(OutputError) in try sink(UnsafeBufferPointer(rebasing: b[0..<n]))
+        }
         offset += n
       }
     }

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// An `Expression` bound to named parameters and data columns and compiled to a flat
 /// postfix program over a value stack, evaluated for every observation in one call together

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -5,7 +7,6 @@
 #elseif canImport(Musl)
   import Musl
 #endif
-import Numerics
 
 /// Intercept-only meta-analysis of k estimates with known sampling variances, as metafor's
 /// `rma()` and `predict()` (Viechtbauer 2010, "Conducting meta-analyses in R with the metafor

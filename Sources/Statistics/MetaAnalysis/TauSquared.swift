@@ -141,7 +141,8 @@ enum TauSquared {
       let gain = logLikelihood(s, tau2: tau2, reml: method == .REML) - logLikelihood(s, tau2: 0, reml: method == .REML)
       if -gain > rootTolerance {
         warnings.append(
-          "Fisher scoring algorithm may have gotten stuck at a local maximum. Setting tau^2 = 0. Check the profile likelihood plot with profile().")
+          "Fisher scoring algorithm may have gotten stuck at a local maximum. Setting tau^2 = 0. Check the profile likelihood plot with profile()."
+        )
         tau2 = 0
       }
     }

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// A GLM family with the log link: Poisson (V(μ) = μ) or negative binomial with known θ
 /// (V(μ) = μ + μ²/θ). A value, not closures, so the per-observation functions inline.
@@ -113,7 +114,9 @@ struct IRLSOutcome {
   ) throws(StatisticsError) -> LeastSquaresResult {
     if !covariancePending, let last { return last }
     if solverHoldsLastStep {
-      if let step = workspace.result(design: design, response: buffers.response, weights: buffers.weights, fitted: buffers.fitted) {
+      if let step = workspace.result(
+        design: design, response: buffers.response, weights: buffers.weights, fitted: buffers.fitted)
+      {
         return step
       }
     } else if workspace.solve(design: design, response: buffers.response, weights: buffers.weights, fitted: &scratch),
@@ -176,7 +179,10 @@ enum IRLS {
       guard finite else {
         // The working weights left the range of doubles: the fit diverges from here on.
         diverged = true
-        if last == nil && !pending { throw .numerical("the working weights are not finite at the start: the model cannot be fitted to these counts") }
+        if last == nil && !pending {
+          throw .numerical(
+            "the working weights are not finite at the start: the model cannot be fitted to these counts")
+        }
         break
       }
       // Intermediate steps by plain QR in a reused workspace; the accurate path only when
@@ -211,7 +217,8 @@ enum IRLS {
         last = nil
         covariancePending = true
         pending = false
-      } else if let step = workspace.result(design: design, response: b.response, weights: b.weights, fitted: b.fitted) {
+      } else if let step = workspace.result(design: design, response: b.response, weights: b.weights, fitted: b.fitted)
+      {
         last = step
         pending = false
       }
@@ -245,7 +252,8 @@ enum IRLS {
   /// `b.z` and `b.w` (all arrays of y's length); false when one is not finite or a weight is
   /// negative.
   @inline(__always)
-  static func workingValues(y: [Double], offset: [Double], family: LogLinkFamily, buffers b: inout IRLSBuffers) -> Bool {
+  static func workingValues(y: [Double], offset: [Double], family: LogLinkFamily, buffers b: inout IRLSBuffers) -> Bool
+  {
     let n = y.count
     guard offset.count == n, b.eta.count == n, b.mu.count == n, b.z.count == n, b.w.count == n else { return false }
     var finite = true
@@ -294,7 +302,9 @@ enum IRLS {
   }
 
   /// Validates counts, design and offset shared by the count models.
-  static func checkCounts(design: Matrix, counts: [Double], names: [String], offset: [Double]?) throws(StatisticsError) -> [Double] {
+  static func checkCounts(design: Matrix, counts: [Double], names: [String], offset: [Double]?) throws(StatisticsError)
+    -> [Double]
+  {
     let n = counts.count
     guard n > 0 else { throw .invalidInput("no observations to fit") }
     guard design.rows == n else { throw .invalidInput("design has \(design.rows) rows for \(n) counts") }

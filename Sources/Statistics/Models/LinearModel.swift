@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Ordinary and weighted least squares, as R's `lm`.
 ///
@@ -64,11 +65,15 @@ public enum LinearModel {
       warnings.append("coefficient '\(names[i])' is not estimable (its column is a linear combination of the others)")
     }
     if df <= 0 {
-      warnings.append("no residual degrees of freedom (\(nUsed) observation(s) for \(ls.rank) estimable coefficient(s)): the fit is exact and σ, standard errors and intervals cannot be estimated")
+      warnings.append(
+        "no residual degrees of freedom (\(nUsed) observation(s) for \(ls.rank) estimable coefficient(s)): the fit is exact and σ, standard errors and intervals cannot be estimated"
+      )
     }
     let largest = max(response.map { abs($0) }.max() ?? 0, design.storage.map { abs($0) }.max() ?? 0)
     if !rss.isFinite || !tss.isFinite || ls.coefficients.contains(where: { $0.isInfinite }) {
-      warnings.append("overflow: values up to \(largest) make sums of squares exceed the range of double precision; rescale the data (e.g. divide the columns by a power of ten) and refit")
+      warnings.append(
+        "overflow: values up to \(largest) make sums of squares exceed the range of double precision; rescale the data (e.g. divide the columns by a power of ten) and refit"
+      )
     } else if rss == 0 && df > 0 {
       warnings.append("perfect fit: every residual is 0, so σ and the standard errors are 0")
     }

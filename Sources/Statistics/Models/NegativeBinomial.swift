@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Negative binomial (NB2) regression with log link and θ by maximum likelihood, as
 /// `MASS::glm.nb` (Venables & Ripley 2002, §7.4).
@@ -131,7 +132,9 @@ public enum NegativeBinomial {
       if refit.diverged || !(th > 0) {
         // θ near 0 (extreme overdispersion) makes the working weights vanish: stop with the
         // last stable fit and say so, rather than report numbers from a diverged iteration.
-        warnings.append("IRLS diverged at θ = \(th) (extreme overdispersion): the estimates are from the last stable iteration and did not converge")
+        warnings.append(
+          "IRLS diverged at θ = \(th) (extreme overdispersion): the estimates are from the last stable iteration and did not converge"
+        )
         diverged = true
         solverHoldsCurrent = false
         break
@@ -293,7 +296,9 @@ public enum NegativeBinomial {
   /// mutates is boxed on the heap, allocated, checked for exclusive access at every use and
   /// released, which cost a sixteenth of a batch of negative binomial fits.
   @inline(__always)
-  static func newtonSums(y: [Double], mu: [Double], theta t0: Double, table: SmallCounts?) -> (score: Double, info: Double) {
+  static func newtonSums(y: [Double], mu: [Double], theta t0: Double, table: SmallCounts?) -> (
+    score: Double, info: Double
+  ) {
     guard mu.count == y.count, table.map({ $0.small.count == y.count }) ?? true else { return (.nan, .nan) }
     var start = (score: 0.0, info: 0.0)
     if let table {
@@ -406,10 +411,14 @@ public enum NegativeBinomial {
       // below; it is then found by a bracketed search, and kept only if its likelihood is
       // higher. (MASS::glm.nb has no such check and reports θ → ∞ there.)
       if let root = bracketedTheta(y: y, mu: mu, from: t0, table: table) {
-        warnings.append("θ by a bracketed search: the Newton iteration of MASS::theta.ml ran away from a finite maximum (R's glm.nb reports θ → ∞ for these counts)")
+        warnings.append(
+          "θ by a bracketed search: the Newton iteration of MASS::theta.ml ran away from a finite maximum (R's glm.nb reports θ → ∞ for these counts)"
+        )
         return root
       }
-      warnings.append("θ iteration limit reached: θ grows without bound, i.e. the counts show no overdispersion and a Poisson model is adequate")
+      warnings.append(
+        "θ iteration limit reached: θ grows without bound, i.e. the counts show no overdispersion and a Poisson model is adequate"
+      )
     }
     return (t0, (1 / info).squareRoot())
   }

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Nonlinear least squares y ≈ f(x; θ) for a formula in the expression language, as R's `nls`
 /// but fitted by Levenberg–Marquardt (`LevenbergMarquardt`, MINPACK `lmder`) with exact
@@ -185,7 +186,8 @@ public enum NonlinearLeastSquares {
       let digits = log10(sigma2.squareRoot() / (Double.ulpOfOne * scale))
       if digits < 6 {
         warnings.append(
-          "the residual standard deviation (\(sigma2.squareRoot())) is within \(Int((digits).rounded(.up))) digits of the rounding level of the data (max |y| = \(scale)): it and the standard errors carry only about \(max(0, Int(digits.rounded(.down)))) significant digits")
+          "the residual standard deviation (\(sigma2.squareRoot())) is within \(Int((digits).rounded(.up))) digits of the rounding level of the data (max |y| = \(scale)): it and the standard errors carry only about \(max(0, Int(digits.rounded(.down)))) significant digits"
+        )
       }
     }
 

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Poisson and quasi-Poisson regression with log link, fitted by iteratively reweighted
 /// least squares (Nelder & Wedderburn 1972; McCullagh & Nelder 1989, §2.5), as R's `glm`.
@@ -63,10 +64,13 @@ public enum PoissonRegression {
       buffers: &workspace.current)
     var warnings: [String] = []
     if counts.allSatisfy({ $0 == 0 }) {
-      warnings.append("all counts are zero: the rate's maximum-likelihood estimate is 0 (log rate −∞), so the coefficients and intervals shown are where the iteration stopped, not estimates")
+      warnings.append(
+        "all counts are zero: the rate's maximum-likelihood estimate is 0 (log rate −∞), so the coefficients and intervals shown are where the iteration stopped, not estimates"
+      )
     }
     if irls.diverged {
-      warnings.append("fitted rates reached 0 or overflowed: the estimates diverge (all-zero counts or perfect separation)")
+      warnings.append(
+        "fitted rates reached 0 or overflowed: the estimates diverge (all-zero counts or perfect separation)")
     }
     // (with covariance: true the last step is always formed)
     let final = try irls.reported(

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 extension RangePooling {
   /// The weighted mixture of lognormals; median and central `level` interval by bisection on log x.
@@ -146,7 +147,9 @@ extension RangePooling {
 
   /// The normalised weighted geometric mean of lognormal densities, itself lognormal:
   /// precision Σ wᵢ/σᵢ² and mean Σ (wᵢ μᵢ/σᵢ²) / Σ (wᵢ/σᵢ²), with Σ wᵢ = 1.
-  public static func logarithmicPool(_ d: [SourceDistribution], level: Double, scale: PoolingScale = .log) -> PooledRange? {
+  public static func logarithmicPool(_ d: [SourceDistribution], level: Double, scale: PoolingScale = .log)
+    -> PooledRange?
+  {
     guard !d.isEmpty else { return nil }
     let total = d.reduce(0) { $0 + $1.weight }
     var precision = 0.0

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// One source's figure, as range pooling sees it.
 public struct RangeInput: Sendable, Equatable {
@@ -96,7 +97,8 @@ extension RangePooling {
     guard s.weight > 0 && s.weight.isFinite else { return .bounded("weight is not positive") }
     guard coverageRange.contains(s.coverage) else {
       return .bounded(
-        "coverage \(s.coverage) is outside \(coverageRange.lowerBound)–\(coverageRange.upperBound): it gives no usable spread")
+        "coverage \(s.coverage) is outside \(coverageRange.lowerBound)–\(coverageRange.upperBound): it gives no usable spread"
+      )
     }
     let isPoint = s.low == nil && s.high == nil
     if isPoint && l == 0 { return .unusable("a point figure of zero gives no scale for its uncertainty") }
@@ -107,7 +109,8 @@ extension RangePooling {
       let b = l * pointFactor
       guard a.isFinite && b.isFinite else {
         return .unusable(
-          "read as right within a factor of \(plain(pointFactor)), \(plain(l)) would span \(plain(min(a, b))) to \(plain(max(a, b))): the reading overflows, so it is not pooled")
+          "read as right within a factor of \(plain(pointFactor)), \(plain(l)) would span \(plain(min(a, b))) to \(plain(max(a, b))): the reading overflows, so it is not pooled"
+        )
       }
       if isPoint { return .pooled(low: min(a, b), high: max(a, b), isPoint: true) }
     }
@@ -116,7 +119,9 @@ extension RangePooling {
 
   /// μ and σ of the reading [rl, rh] at normal quantile z, on the log or the natural scale;
   /// a zero-width range takes the point factor's width.
-  static func spread(_ rl: Double, _ rh: Double, z: Double, pointFactor: Double, log useLog: Bool) -> (mu: Double, sigma: Double) {
+  static func spread(_ rl: Double, _ rh: Double, z: Double, pointFactor: Double, log useLog: Bool) -> (
+    mu: Double, sigma: Double
+  ) {
     let fl = useLog ? log(rl) : rl
     let fh = useLog ? log(rh) : rh
     let mu = (fl + fh) / 2

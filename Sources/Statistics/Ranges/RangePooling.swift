@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Reconciles ranges quoted by several sources.
 ///
@@ -87,7 +88,9 @@ public enum RangePooling {
       let r = reading(s, pointFactor: pointFactor)
       if case .pooled(let rl, let rh, _) = r, rl <= 0 {
         // Pooled on the natural scale or not at all: its spread there must be usable.
-        if let problem = spreadProblem(spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: false), scale: .natural) {
+        if let problem = spreadProblem(
+          spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: false), scale: .natural)
+        {
           readings.append(.bounded(problem))
           continue
         }
@@ -171,7 +174,8 @@ public enum RangePooling {
       distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
       intersection: intersection, conflictPairs: pairs, conflictPairCount: pairCount, conflicts: conflicts,
       randomEffects: re,
-      linearPool: detail || dists.count <= maxLinearPoolWithoutDetail ? linearPool(dists, level: level, scale: scale) : nil,
+      linearPool: detail || dists.count <= maxLinearPoolWithoutDetail
+        ? linearPool(dists, level: level, scale: scale) : nil,
       logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
       level: level, scale: scale,
       leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes)

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// A pooled range: a central value and an interval.
 public struct PooledRange: Sendable, Equatable {

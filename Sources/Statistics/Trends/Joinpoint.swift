@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Joinpoint regression of log rates on time (NCI Joinpoint's log-linear model).
 ///
@@ -116,7 +117,9 @@ public enum Joinpoint {
     level: Double = 0.95
   ) throws(StatisticsError) -> (best: JoinpointFit, report: JoinpointSelection) {
     let data = try Series(years: years, logRates: logRates, weights: weights, options: options, level: level)
-    guard maxJoinpoints >= 0 else { throw .invalidInput("the maximum number of joinpoints must be ≥ 0, got \(maxJoinpoints)") }
+    guard maxJoinpoints >= 0 else {
+      throw .invalidInput("the maximum number of joinpoints must be ≥ 0, got \(maxJoinpoints)")
+    }
     if case .permutation(let b, _, let alpha) = method {
       guard (1...1_000_000).contains(b) else { throw .invalidInput("permutations must be in 1…1000000, got \(b)") }
       guard alpha > 0, alpha < 1 else { throw .invalidInput("alpha must be in (0, 1), got \(alpha)") }
@@ -221,8 +224,9 @@ public enum Joinpoint {
   public static func searchableJoinpoints(
     years: [Double], options: JoinpointOptions = JoinpointOptions(), series: Int
   ) -> (joinpoints: Int, placements: [Double])? {
-    guard let data = try? Series(
-      years: years, logRates: years.map { _ in 0 }, weights: nil, options: options, level: 0.95)
+    guard
+      let data = try? Series(
+        years: years, logRates: years.map { _ in 0 }, weights: nil, options: options, level: 0.95)
     else { return nil }
     let candidates = data.candidates(options)
     var placements: [Double] = [1]
@@ -240,8 +244,9 @@ public enum Joinpoint {
   /// The largest number of joinpoints the series admits under `options` (`n ≥ 2K + 3` and at
   /// least one admissible placement), or nil when the data are invalid.
   public static func maximumJoinpoints(years: [Double], options: JoinpointOptions = JoinpointOptions()) -> Int? {
-    guard let data = try? Series(
-      years: years, logRates: years.map { _ in 0 }, weights: nil, options: options, level: 0.95)
+    guard
+      let data = try? Series(
+        years: years, logRates: years.map { _ in 0 }, weights: nil, options: options, level: 0.95)
     else { return nil }
     let candidates = data.candidates(options)
     return max(0, min(candidates.longestChain(), (data.n - 3) / 2))

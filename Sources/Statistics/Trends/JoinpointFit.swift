@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Where joinpoints may be placed (NCI Joinpoint's grid-search settings).
 ///
@@ -73,7 +74,13 @@ public struct PercentChange: Sendable, Equatable {
     self.df = df
     let p = 0.5 + level / 2
     let q: Double
-    if let df, df > 0 { q = StudentT.quantile(p, df: Double(df)) } else if df == nil { q = Normal.quantile(p) } else { q = .nan }
+    if let df, df > 0 {
+      q = StudentT.quantile(p, df: Double(df))
+    } else if df == nil {
+      q = Normal.quantile(p)
+    } else {
+      q = .nan
+    }
     estimate = 100 * Self.expm1(slope)
     low = 100 * Self.expm1(slope - q * standardError)
     high = 100 * Self.expm1(slope + q * standardError)

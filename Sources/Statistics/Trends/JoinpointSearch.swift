@@ -179,7 +179,9 @@ struct HingeSearch {
     rhs = [Double](repeating: 0, count: n * r)
     work = [Double](repeating: 0, count: 1)
     // Workspace query for the largest problem.
-    let m = try Self.lapackInt(n), p = try Self.lapackInt(maxColumns), nr = try Self.lapackInt(r)
+    let m = try Self.lapackInt(n)
+    let p = try Self.lapackInt(maxColumns)
+    let nr = try Self.lapackInt(r)
     var q1 = 0.0
     var q2 = 0.0
     var info = design.withUnsafeMutableBufferPointer { a in
@@ -223,7 +225,9 @@ struct HingeSearch {
       for i in 0..<n { s += design[j * n + i] * design[j * n + i] }
       norms[j] = s.squareRoot()
     }
-    let m = clapack_int(n), pp = clapack_int(p), nr = clapack_int(r)
+    let m = clapack_int(n)
+    let pp = clapack_int(p)
+    let nr = clapack_int(r)
     let lwork = clapack_int(min(work.count, Int(Int32.max)))
     var info = design.withUnsafeMutableBufferPointer { a in
       tau.withUnsafeMutableBufferPointer { t in

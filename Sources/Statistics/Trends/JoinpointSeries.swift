@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// A validated series for joinpoint fitting.
 struct Series {
@@ -26,7 +27,8 @@ struct Series {
     guard n >= 3 else { throw .invalidInput("a joinpoint fit needs at least 3 observations, got \(n)") }
     guard n <= Joinpoint.maximumObservations else {
       throw .invalidInput(
-        "a joinpoint fit takes at most \(Joinpoint.maximumObservations) observations, got \(n): the exhaustive search's tables grow as n²")
+        "a joinpoint fit takes at most \(Joinpoint.maximumObservations) observations, got \(n): the exhaustive search's tables grow as n²"
+      )
     }
     if let i = years.firstIndex(where: { !$0.isFinite }) { throw .invalidInput("year \(i + 1) is not finite") }
     if let i = logRates.firstIndex(where: { !$0.isFinite }) {
@@ -39,7 +41,9 @@ struct Series {
     if let w = weights {
       guard w.count == n else { throw .invalidInput("years has \(n) values but weights has \(w.count)") }
       for (i, wi) in w.enumerated() {
-        guard wi.isFinite, wi > 0 else { throw .invalidInput("weight \(i + 1) is \(wi); weights must be finite and > 0") }
+        guard wi.isFinite, wi > 0 else {
+          throw .invalidInput("weight \(i + 1) is \(wi); weights must be finite and > 0")
+        }
         sw[i] = wi.squareRoot()
       }
     }
@@ -82,7 +86,8 @@ struct Series {
     }
     guard count <= Double(options.maxCandidateSets) else {
       throw .invalidInput(
-        "\(k) joinpoint(s) over \(n) periods have \(Int(count)) admissible placements, more than the \(options.maxCandidateSets) an exhaustive search may fit: ask for fewer joinpoints")
+        "\(k) joinpoint(s) over \(n) periods have \(Int(count)) admissible placements, more than the \(options.maxCandidateSets) an exhaustive search may fit: ask for fewer joinpoints"
+      )
     }
   }
 
@@ -170,7 +175,8 @@ struct Series {
     let rss0 = try search.best(k0).rss
     let rss1 = try search.best(k1).rss
     func statistic(_ c: Int) -> Double {
-      let a = rss0[c], b = rss1[c]
+      let a = rss0[c]
+      let b = rss1[c]
       if b > 0 { return (a - b) / b }
       return a > 0 ? .infinity : 0
     }

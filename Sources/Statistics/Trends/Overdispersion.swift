@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Numerics
 
 /// Overdispersion diagnostics: does a Poisson model fit the spread of the counts?
 ///
@@ -76,7 +77,8 @@ public struct Overdispersion: Sendable, Equatable {
     else { return nil }
     let names = ["(Intercept)", "year"]
     let offset = exposures.map { log($0) }
-    guard let p = try? PoissonRegression.fit(design: design, counts: counts, names: names, offset: offset, level: level),
+    guard
+      let p = try? PoissonRegression.fit(design: design, counts: counts, names: names, offset: offset, level: level),
       let llP = p.logLikelihood, p.dfResidual > 0
     else { return nil }
     let phi = pearsonDispersion(counts: counts, fitted: p.fitted, dfResidual: p.dfResidual)
@@ -88,7 +90,8 @@ public struct Overdispersion: Sendable, Equatable {
     }
     let lr = max(0, 2 * (llNB - llP))
     return OverdispersionTest(
-      diagnostics: Overdispersion(pearsonDispersion: phi, lrStatistic: lr, lrPValue: boundaryPValue(lr), theta: nb.theta),
+      diagnostics: Overdispersion(
+        pearsonDispersion: phi, lrStatistic: lr, lrPValue: boundaryPValue(lr), theta: nb.theta),
       poisson: p, negativeBinomial: nb)
   }
 }

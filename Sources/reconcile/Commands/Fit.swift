@@ -35,7 +35,11 @@ struct Fit: ParsableCommand {
   var offset: String?
   @Option(name: .long, help: "One fit per distinct value of this column.")
   var by: String?
-  @Option(name: .long, help: "nls: the model formula, e.g. 'b1*(1-exp(-b2*x))' (the response is --y); at most \(Statistics.Expression.maximumLength) characters, nested at most \(Statistics.Expression.maximumDepth) levels deep.")
+  @Option(
+    name: .long,
+    help:
+      "nls: the model formula, e.g. 'b1*(1-exp(-b2*x))' (the response is --y); at most \(Statistics.Expression.maximumLength) characters, nested at most \(Statistics.Expression.maximumDepth) levels deep."
+  )
   var formula: String?
   @Option(name: .long, help: "nls: starting values, e.g. b1=500,b2=1e-4.")
   var start: String?
@@ -45,7 +49,8 @@ struct Fit: ParsableCommand {
   var columns: [String] { x.flatMap { $0.split(separator: ",").map { $0.trimmingBlanks() } }.filter { !$0.isEmpty } }
 
   func validate() throws {
-    let problem = FitRequest.optionProblem(model: model, formula: formula, start: start, weights: weights, offset: offset, degree: degree)
+    let problem = FitRequest.optionProblem(
+      model: model, formula: formula, start: start, weights: weights, offset: offset, degree: degree)
     if let problem { throw ValidationError(problem) }
   }
 

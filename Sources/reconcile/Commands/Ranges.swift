@@ -31,7 +31,11 @@ struct Ranges: ParsableCommand {
   @OptionGroup var output: FormatOptions
 
   func validate() throws {
-    guard Figure.coverageRange.contains(coverage) else { throw ValidationError("--coverage must be between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound), got \(coverage)") }
+    guard Figure.coverageRange.contains(coverage) else {
+      throw ValidationError(
+        "--coverage must be between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound), got \(coverage)"
+      )
+    }
     try checkLevel(level)
   }
 

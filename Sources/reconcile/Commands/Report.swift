@@ -48,12 +48,16 @@ struct Report: ParsableCommand {
   var paths: [String] = []
   @Option(name: .long, help: ArgumentHelp("Output folder.", valueName: "dir"))
   var out: String = "reconcile-report"
-  @Option(name: .customLong("compare-to"), help: ArgumentHelp("Baseline folder to compare the new output with.", valueName: "dir"))
+  @Option(
+    name: .customLong("compare-to"),
+    help: ArgumentHelp("Baseline folder to compare the new output with.", valueName: "dir"))
   var compareTo: String?
   @OptionGroup var tolerance: ToleranceOptions<ReportTolerance>
   @Option(
     name: .long, help: ArgumentHelp("Compute only shard K of N (1-based), e.g. 2/4.", valueName: "K/N"),
-    transform: { text in do throws(ShardError) { return try Shard(parsing: text) } catch { throw ValidationError(error.description) } })
+    transform: { text in
+      do throws(ShardError) { return try Shard(parsing: text) } catch { throw ValidationError(error.description) }
+    })
   var shard: Shard?
   @Flag(name: .long, help: "No progress and no \"wrote\" line; errors and differences are still printed.")
   var quiet = false

@@ -30,13 +30,22 @@ struct Trend: ParsableCommand {
   @OptionGroup var inputs: InputOptions<FiguresInputs>
   @Option(name: .long, help: "The quantity to fit.")
   var quantity: String
-  @Option(name: .long, help: "Model: poisson, quasipoisson, negbin, loglinear, linear or joinpoint (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion).")
+  @Option(
+    name: .long,
+    help:
+      "Model: poisson, quasipoisson, negbin, loglinear, linear or joinpoint (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion)."
+  )
   var model: TrendModel?
-  @Option(name: .long, help: "joinpoint: the largest number of joinpoints tried (default: up to 3, as many as the series allows).")
+  @Option(
+    name: .long,
+    help: "joinpoint: the largest number of joinpoints tried (default: up to 3, as many as the series allows).")
   var joinpoints: Int?
   @Option(name: .long, help: "joinpoint: how the number of joinpoints is chosen: permutation (Kim et al. 2000) or bic.")
   var select: JoinpointSelection = .permutation
-  @Option(name: .long, help: "joinpoint: also try joinpoints between observed years, on a grid of N points per year (0: observed years only).")
+  @Option(
+    name: .long,
+    help:
+      "joinpoint: also try joinpoints between observed years, on a grid of N points per year (0: observed years only).")
   var grid: Int = 0
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
   var seed: UInt64 = 20_021_130

@@ -27,7 +27,9 @@ struct Validate: ParsableCommand {
       let files = figurePaths.isEmpty ? [] : try validateFigures(figurePaths)
       for f in files { StandardOutput.writeShown(f.okLine) }
       guard !claimPaths.isEmpty else { return }
-      for c in try ClaimsAnalysis.validate(claims: claimPaths, figures: figurePaths) { StandardOutput.writeShown(ClaimsAnalysis.okLine(c)) }
+      for c in try ClaimsAnalysis.validate(claims: claimPaths, figures: figurePaths) {
+        StandardOutput.writeShown(ClaimsAnalysis.okLine(c))
+      }
     }
   }
 }
@@ -35,5 +37,6 @@ struct Validate: ParsableCommand {
 /// As `loadFigures`, but streaming: each file's summary (count, quantities, warnings) from
 /// `StreamingValidator`, with the same printing and the same errors.
 func validateFigures(_ paths: [String]) throws -> [FiguresSummary] {
-  try readEach(paths, read: { path throws(FiguresError) in try StreamingValidator.validate(path: path) }, warnings: \.warnings)
+  try readEach(
+    paths, read: { path throws(FiguresError) in try StreamingValidator.validate(path: path) }, warnings: \.warnings)
 }
