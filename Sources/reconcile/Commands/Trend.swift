@@ -5,16 +5,16 @@ struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a trend to a yearly count: growth factor, annual percent change, doubling time, bands.",
     discussion: """
-      A partial period (e.g. 2002-01-01/2002-07-30) enters count models with exposure offset
+      A partial period (e.g. 2002-01-01/2002-07-30) enters count models with exposure offset \
       log(211/365); fitted values and bands are for a full year.
 
-      --through YEAR projects from the last observed year up to 50 years past it (a usage
-      error otherwise, exit 64); --span FROM:TO must lie within the observed years and cover
+      --through YEAR projects from the last observed year up to 50 years past it (a usage \
+      error otherwise, exit 64); --span FROM:TO must lie within the observed years and cover \
       at least 2 of them.
 
-      joinpoint: the search for K joinpoints is exhaustive over the admissible placements;
-      on a long series the default K (up to 3) is lowered, with a warning, to what can be
-      searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation
+      joinpoint: the search for K joinpoints is exhaustive over the admissible placements; \
+      on a long series the default K (up to 3) is lowered, with a warning, to what can be \
+      searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation \
       test), and a --joinpoints above it is a usage error that names the largest K allowed.
 
       \(exitCodes)
