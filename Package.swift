@@ -58,10 +58,12 @@ let package = Package(
       swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))],
       linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux]))]
     ),
-    .testTarget(name: "NumericsTests", dependencies: ["Numerics", "StRD"]),
-    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD"]),
-    .testTarget(name: "FiguresTests", dependencies: ["Figures"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics", "Numerics"]),
-    .testTarget(name: "CLITests", dependencies: ["Reports", "Figures"]),
+    // Shared by every test target: closeness of doubles and the fixtures under Tests/Fixtures.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "NumericsTests", dependencies: ["Numerics", "StRD", "TestSupport"]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD", "TestSupport"]),
+    .testTarget(name: "FiguresTests", dependencies: ["Figures", "TestSupport"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics", "Numerics", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["Reports", "Figures", "TestSupport"]),
   ]
 )

@@ -1,10 +1,10 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `reconcile` executable as an analyst would.
 enum CLI {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let root = Fixtures.repositoryRoot
 
   /// The executable beside the test bundle (swift build puts both in the same folder).
   static let executable: URL? = {
@@ -82,8 +82,6 @@ enum CLI {
     return u
   }
 }
-
-func rel(_ a: Double, _ b: Double) -> Double { a == b ? 0 : abs(a - b) / max(abs(b), .leastNormalMagnitude) }
 
 @Suite("reconcile end to end", .serialized)
 struct CLITests {
@@ -191,29 +189,35 @@ struct CLITests {
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     let params = try #require(doc["parameters"] as? [[String: Any]])
     // R: glm(y ~ year + offset(log(exposure)), family = poisson) — Tests/Fixtures/statistics/glm-reference.csv.
-    let refText = try String(
-      contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/statistics/glm-reference.csv"), encoding: .utf8)
+    let refRows = try Fixtures.csv("statistics/glm-reference.csv")
     func ref(_ term: String, _ what: String) -> Double? {
-      for line in refText.split(separator: "\n") where line.hasPrefix("\"mou\",\"poisson\",\"\(term)\",\"\(what)\"") {
-        return Double(line.split(separator: ",").last.map { $0.replacingOccurrences(of: "\"", with: "") } ?? "")
+      let row = refRows.first {
+        $0["case"] == "mou" && $0["model"] == "poisson" && $0["term"] == term && $0["what"] == what
       }
-      return nil
+      return Double(row?["value"] ?? "")
     }
     for (i, term) in ["(Intercept)", "year"].enumerated() {
       #expect(params[i]["name"] as? String == term)
       let est = try #require(params[i]["estimate"] as? Double)
       let se = try #require(params[i]["std_error"] as? Double)
-      #expect(rel(est, try #require(ref(term, "estimate"))) < 1e-8)
-      #expect(rel(se, try #require(ref(term, "std_error"))) < 1e-8)
+      #expect(relativeDifference(est, try #require(ref(term, "estimate")), floor: .leastNormalMagnitude) < 1e-8)
+      #expect(relativeDifference(se, try #require(ref(term, "std_error")), floor: .leastNormalMagnitude) < 1e-8)
     }
     let points = try #require(doc["points"] as? [[String: Any]])
     #expect(points.count == 10)
     let last = try #require(points.last)
-    #expect(rel(try #require(last["exposure"] as? Double), 211.0 / 365.0) < 1e-15)
+    #expect(
+      relativeDifference(try #require(last["exposure"] as? Double), 211.0 / 365.0, floor: .leastNormalMagnitude) < 1e-15
+    )
     #expect(last["observed"] as? Double == 629)
-    #expect(rel(try #require(last["annualized"] as? Double), 629 * 365.0 / 211.0) < 1e-14)
+    #expect(
+      relativeDifference(try #require(last["annualized"] as? Double), 629 * 365.0 / 211.0, floor: .leastNormalMagnitude)
+        < 1e-14)
     let growth = try #require(doc["growth_factor"] as? [String: Any])
-    #expect(rel(try #require(growth["estimate"] as? Double), exp(try #require(ref("year", "estimate")))) < 1e-8)
+    #expect(
+      relativeDifference(
+        try #require(growth["estimate"] as? Double), exp(try #require(ref("year", "estimate"))),
+        floor: .leastNormalMagnitude) < 1e-8)
   }
 
   @Test(
@@ -230,8 +234,12 @@ struct CLITests {
     let points = try #require(doc["points"] as? [[String: Any]])
     let last = try #require(points.last)
     // R: poisson.test(629, T = 211/365)$conf.int
-    #expect(rel(try #require(last["annualized_ci_low"] as? Double), 1004.6983985964132) < 1e-9)
-    #expect(rel(try #require(last["annualized_ci_high"] as? Double), 1176.5366778095649) < 1e-9)
+    #expect(
+      relativeDifference(
+        try #require(last["annualized_ci_low"] as? Double), 1004.6983985964132, floor: .leastNormalMagnitude) < 1e-9)
+    #expect(
+      relativeDifference(
+        try #require(last["annualized_ci_high"] as? Double), 1176.5366778095649, floor: .leastNormalMagnitude) < 1e-9)
     let span = try #require(doc["span"] as? [String: Any])
     #expect(span["consistent_with_doubling"] as? Bool == true)
 
@@ -243,7 +251,9 @@ struct CLITests {
     let pspan = try #require(pdoc["span"] as? [String: Any])
     let growth = try #require(pspan["growth_factor"] as? [String: Any])
     // R: coef(glm(y ~ year, family = poisson, data = data.frame(y = c(71, 148, 312, 583), year = 1998:2001)))
-    #expect(rel(try #require(growth["estimate"] as? Double), exp(0.68892206078633011)) < 1e-8)
+    #expect(
+      relativeDifference(
+        try #require(growth["estimate"] as? Double), exp(0.68892206078633011), floor: .leastNormalMagnitude) < 1e-8)
 
     let u = try CLI.run([
       "trend", "datasets/unhcr-bangkok.csv", "--quantity", "unhcr_bangkok_persons", "--format", "json",
@@ -287,8 +297,14 @@ struct CLITests {
     #expect(doc["converged"] as? Bool == true)
     let params = try #require(doc["parameters"] as? [[String: Any]])
     #expect(params.map { $0["name"] as? String } == ["b1", "b2"])
-    #expect(rel(try #require(params[0]["estimate"] as? Double), try #require(certified("b1"))) < 1e-6)
-    #expect(rel(try #require(params[1]["estimate"] as? Double), try #require(certified("b2"))) < 1e-6)
+    #expect(
+      relativeDifference(
+        try #require(params[0]["estimate"] as? Double), try #require(certified("b1")), floor: .leastNormalMagnitude)
+        < 1e-6)
+    #expect(
+      relativeDifference(
+        try #require(params[1]["estimate"] as? Double), try #require(certified("b2")), floor: .leastNormalMagnitude)
+        < 1e-6)
 
     let bad = try CLI.run([
       "fit", path.path, "--y", "y", "--formula", "b1*(1-exp(-b2*x)))", "--start", "b1=500,b2=1e-4",
@@ -320,7 +336,7 @@ struct CLITests {
     if joinpoints.isEmpty {
       // R: coef(lm(log(y / exposure) ~ year)) on the same rows (Tests/Fixtures/statistics/glm-reference.csv, "mou", loglinear).
       let slope = try #require(segments.first?["slope"] as? Double)
-      #expect(rel(slope, 0.44933431046620925) < 1e-9)
+      #expect(relativeDifference(slope, 0.44933431046620925, floor: .leastNormalMagnitude) < 1e-9)
     }
     // Two runs with the same seed agree byte for byte.
     let again = try CLI.run([
@@ -392,8 +408,12 @@ struct CLITests {
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     let params = try #require(doc["parameters"] as? [[String: Any]])
     // R 4.x: coef(glm(count ~ year + offset(log_exposure), family = poisson)) — default control.
-    #expect(rel(try #require(params[1]["estimate"] as? Double), 0.50668807886039802) < 1e-8)
-    #expect(rel(try #require(params[1]["std_error"] as? Double), 0.012347931137003255) < 1e-8)
+    #expect(
+      relativeDifference(
+        try #require(params[1]["estimate"] as? Double), 0.50668807886039802, floor: .leastNormalMagnitude) < 1e-8)
+    #expect(
+      relativeDifference(
+        try #require(params[1]["std_error"] as? Double), 0.012347931137003255, floor: .leastNormalMagnitude) < 1e-8)
     #expect(doc["model"] as? String == "poisson")
     #expect(doc["dispersion"] as? Double == 1)
 
@@ -405,8 +425,14 @@ struct CLITests {
     #expect(nb.status == 0, "\(nb.stderr)")
     let nbDoc = try #require(try CLI.json(nb.stdout) as? [String: Any])
     let nbParams = try #require(nbDoc["parameters"] as? [[String: Any]])
-    #expect(rel(try #require(nbParams[1]["estimate"] as? Double), 0.43166026041223216) < 1e-8)
-    #expect(rel(try #require(nbParams[1]["std_error"] as? Double), 0.042752729486533796) < 1e-8)
-    #expect(rel(try #require(nbDoc["theta"] as? Double), 7.7917532256577786) < 1e-8)
+    #expect(
+      relativeDifference(
+        try #require(nbParams[1]["estimate"] as? Double), 0.43166026041223216, floor: .leastNormalMagnitude) < 1e-8)
+    #expect(
+      relativeDifference(
+        try #require(nbParams[1]["std_error"] as? Double), 0.042752729486533796, floor: .leastNormalMagnitude) < 1e-8)
+    #expect(
+      relativeDifference(try #require(nbDoc["theta"] as? Double), 7.7917532256577786, floor: .leastNormalMagnitude)
+        < 1e-8)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @Suite("reconcile check end to end", .serialized)
@@ -44,8 +45,9 @@ struct CheckCLITests {
     }
     #expect(first["id"] as? String == "over-a-sixth")
     #expect(first["status"] as? String == "pass")
-    #expect(rel(try #require(first["computed"] as? Double), 121.0 / 629) < 1e-15)
-    #expect(rel(try #require(first["stated"] as? Double), 1.0 / 6) < 1e-15)
+    #expect(
+      relativeDifference(try #require(first["computed"] as? Double), 121.0 / 629, floor: .leastNormalMagnitude) < 1e-15)
+    #expect(relativeDifference(try #require(first["stated"] as? Double), 1.0 / 6, floor: .leastNormalMagnitude) < 1e-15)
     #expect(first["line"] as? Int == 2)
     let fine = try #require(claims.first { $0["id"] as? String == "fine-in-dollars" })
     #expect(fine["status"] as? String == "fail")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `reconcile compare` and `reconcile report --compare-to/--shard`, run as CI would.
@@ -209,8 +210,7 @@ struct CompareCLITests {
 
 /// Number of non-hidden files under the committed baseline (the report's file count).
 func cliBaselineFileCount() -> Int {
-  let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/baseline")
+  let dir = Fixtures.url("baseline")
   guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else {
     return -1
   }

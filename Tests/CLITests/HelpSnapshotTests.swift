@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `reconcile CMD --help` for every command, against the committed text in
@@ -20,7 +21,7 @@ import Testing
     let args = command == "reconcile" ? ["--help"] : [command, "--help"]
     let r = try CLI.run(args, environment: ["COLUMNS": "80"])
     #expect(r.status == 0)
-    let path = CLI.root.appendingPathComponent("Tests/Fixtures/help/\(command).txt")
+    let path = Fixtures.url("help/\(command).txt")
     let expected = try String(contentsOf: path, encoding: .utf8)
     #expect(
       r.stdout == expected,
@@ -35,7 +36,7 @@ import Testing
   @Test(arguments: commands.dropFirst())
   func helpHasExamplesAndExitCodes(_ command: String) throws {
     let text = try String(
-      contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/help/\(command).txt"), encoding: .utf8)
+      contentsOf: Fixtures.url("help/\(command).txt"), encoding: .utf8)
     #expect(text.contains("Example"), "\(command) --help shows no example")
     #expect(text.contains("Exit") || text.contains("Exits"), "\(command) --help does not say its exit codes")
   }

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import TestSupport
 import Testing
 
 /// The malformed-input corpus: every file in Tests/Fixtures/malformed/ with the command, exit
@@ -15,7 +16,7 @@ struct MalformedCorpusTests {
     var description: String { file }
   }
 
-  static let folder = CLI.root.appendingPathComponent("Tests/Fixtures/malformed")
+  static let folder = Fixtures.url("malformed")
 
   static let cases: [Case] = {
     guard let table = try? CSVReader.read(path: folder.appendingPathComponent("expected.csv").path),

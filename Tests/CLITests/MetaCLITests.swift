@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `reconcile meta` end to end on metafor's dat.bcg (Tests/Fixtures/meta/bcg.csv), against
@@ -9,13 +10,12 @@ struct MetaCLITests {
 
   /// "group|method|test|key" → metafor's value.
   static func reference() throws -> [String: Double] {
-    let text = try String(
-      contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/meta/bcg-reference.csv"), encoding: .utf8)
     var out: [String: Double] = [:]
-    for line in text.split(separator: "\n").dropFirst() {
-      let c = line.split(separator: ",").map(String.init)
-      guard c.count == 5, let v = Double(c[4]) else { continue }
-      out["\(c[0])|\(c[1])|\(c[2])|\(c[3])"] = v
+    for r in try Fixtures.csv("meta/bcg-reference.csv") {
+      guard let g = r["group"], let m = r["method"], let t = r["test"], let k = r["key"],
+        let v = Double(r["value"] ?? "")
+      else { continue }
+      out["\(g)|\(m)|\(t)|\(k)"] = v
     }
     return out
   }
@@ -122,11 +122,9 @@ struct MetaCLITests {
 
   @Test func nonConvergenceIsAWarningNotACrash() throws {
     // A data set on which metafor's EB Fisher scoring fails (Tests/Fixtures/meta/cases.csv, noconv_EB1).
-    let text = try String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/meta/cases.csv"), encoding: .utf8)
     var csv = "yi,vi\n"
-    for line in text.split(separator: "\n") where line.hasPrefix("noconv_EB1,") {
-      let c = line.split(separator: ",")
-      csv += "\(c[1]),\(c[2])\n"
+    for r in try Fixtures.csv("meta/cases.csv") where r["case"] == "noconv_EB1" {
+      csv += "\(r["yi"] ?? ""),\(r["vi"] ?? "")\n"
     }
     let dir = try CLI.tempDir()
     let path = dir.appendingPathComponent("noconv.csv").path

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Figures
@@ -197,7 +198,7 @@ struct CSVReaderTests {
   @Test("missing file exits 66, a directory is unreadable (66)")
   func missingFile() {
     do {
-      _ = try CSVReader.read(path: fixture("no-such-file.csv"))
+      _ = try CSVReader.read(path: Fixtures.path("figures/no-such-file.csv"))
       Issue.record("expected an error")
     } catch {
       guard case .fileNotFound = error else {
@@ -207,7 +208,7 @@ struct CSVReaderTests {
       #expect(error.exitCode == 66)
     }
     do {
-      _ = try CSVReader.read(path: fixtures.path)
+      _ = try CSVReader.read(path: Fixtures.path("figures"))
       Issue.record("expected an error")
     } catch {
       guard case .unreadable = error else {

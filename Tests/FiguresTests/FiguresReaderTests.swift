@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Figures
@@ -6,7 +7,7 @@ import Testing
 struct FiguresReaderTests {
   @Test("fixture with BOM, CRLF, quoted thousands and an embedded CRLF")
   func bomCRLF() throws {
-    let file = try FiguresReader.read(path: fixture("bom_crlf.csv"))
+    let file = try FiguresReader.read(path: Fixtures.path("figures/bom_crlf.csv"))
     #expect(file.warnings.isEmpty)
     #expect(file.columns.first == "id")
     #expect(file.figures.map(\.id) == ["unhcr-2002", "hrw-2002", "gov-2002-07"])
@@ -94,7 +95,7 @@ struct FiguresReaderTests {
     ])
   func coverage(_ cell: String, _ expected: String) throws {
     let file = try figures("quantity,value,coverage\nx,1,\(cell)\n")
-    #expect(close(file.figures[0].coverage, Double(expected) ?? .nan))
+    #expect(isClose(file.figures[0].coverage, Double(expected) ?? .nan, relative: 1e-12, absolute: 1e-12))
   }
 
   /// A coverage must be a usable probability: 1e-300 would make a range a sliver of its
@@ -126,7 +127,7 @@ struct FiguresReaderTests {
 
   @Test("HXL hashtag row maps unknown header names and is not data")
   func hxl() throws {
-    let file = try FiguresReader.read(path: fixture("hxl.csv"))
+    let file = try FiguresReader.read(path: Fixtures.path("figures/hxl.csv"))
     #expect(file.figures.count == 2)
     let first = file.figures[0]
     #expect(first.quantity == "nk_in_china")
@@ -270,7 +271,7 @@ struct FiguresReaderTests {
 
   @Test("all errors in a file, in file order")
   func allErrors() {
-    let path = fixture("errors.csv")
+    let path = Fixtures.path("figures/errors.csv")
     do {
       _ = try FiguresReader.read(path: path)
       Issue.record("expected an error")
@@ -300,7 +301,7 @@ struct FiguresReaderTests {
       ("empty.csv", ":1:1: error: file is empty: expected a header row"),
     ])
   func fixtureErrors(_ name: String, _ suffix: String) {
-    let path = fixture(name)
+    let path = Fixtures.path("figures/\(name)")
     do {
       _ = try FiguresReader.read(path: path)
       Issue.record("expected an error")
@@ -312,7 +313,7 @@ struct FiguresReaderTests {
   @Test("a missing file gives exit code 66")
   func missing() {
     do {
-      _ = try FiguresReader.read(path: fixture("does-not-exist.csv"))
+      _ = try FiguresReader.read(path: Fixtures.path("figures/does-not-exist.csv"))
       Issue.record("expected an error")
     } catch {
       #expect(error.exitCode == 66)

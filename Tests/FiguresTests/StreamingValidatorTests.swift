@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Figures
@@ -47,11 +48,8 @@ private let optionVariants: [StreamingValidator.Options] = {
   return variants
 }()
 
-private let repositoryRoot = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 private func csvFiles(in folder: String) -> [String] {
-  let dir = repositoryRoot.appendingPathComponent(folder)
+  let dir = Fixtures.repositoryRoot.appendingPathComponent(folder)
   let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
   return names.filter { $0.hasSuffix(".csv") }.sorted().map { dir.appendingPathComponent($0).path }
 }

@@ -3,18 +3,6 @@ import Testing
 
 @testable import Figures
 
-/// The folder holding this target's fixture CSVs.
-let fixtures = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent()
-  .deletingLastPathComponent()
-  .appendingPathComponent("Fixtures")
-  .appendingPathComponent("figures")
-
-/// The path of fixture `name`.
-func fixture(_ name: String) -> String {
-  fixtures.appendingPathComponent(name).path
-}
-
 /// Parses `text` as a figures file named `path`.
 func figures(_ text: String, path: String = "t.csv") throws(FiguresError) -> FiguresFile {
   try FiguresReader.parse(Array(text.utf8), path: path)
@@ -42,9 +30,4 @@ func csvMessages(_ bytes: [UInt8], path: String = "t.csv") -> [String] {
   } catch {
     return error.diagnostics.map(\.description)
   }
-}
-
-/// Relative closeness for doubles computed two ways.
-func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-12) -> Bool {
-  abs(a - b) <= tolerance * max(1, abs(a), abs(b))
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import TestSupport
 import Testing
 
 /// One row of `Tests/Fixtures/numerics/distributions.csv`: `expected` written by
@@ -17,12 +18,7 @@ struct ReferenceRow: Sendable, CustomStringConvertible {
 }
 
 enum Reference {
-  static let path: String = {
-    // .../Tests/NumericsTests/DistributionTests.swift → .../Tests/Fixtures/numerics/distributions.csv
-    let here = URL(fileURLWithPath: #filePath)
-    return here.deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/numerics/distributions.csv").path
-  }()
+  static let path = Fixtures.path("numerics/distributions.csv")
 
   static let rows: [ReferenceRow] = {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
@@ -82,13 +78,6 @@ enum Reference {
     return !isQuantile && abs(r.exact) < 1e-50 ? 2 * base : base
   }
 
-  /// Relative error; results in the subnormal range are compared relative to the
-  /// smallest normal number (they carry fewer significant bits).
-  static func relativeError(_ got: Double, _ expected: Double) -> Double {
-    if got == expected { return 0 }
-    if expected.isInfinite || got.isInfinite || got.isNaN || expected.isNaN { return .infinity }
-    return abs(got - expected) / max(abs(expected), Double.leastNormalMagnitude)
-  }
 }
 
 @Suite("Distributions against R reference values")
@@ -119,7 +108,7 @@ struct DistributionTests {
     var worstModerate = 0.0  // over rows with |value| >= 1e-50
     for r in rows {
       let got = Reference.evaluate(r)
-      let e = Reference.relativeError(got, r.exact)
+      let e = relativeDifference(got, r.exact, floor: .leastNormalMagnitude)
       if e > worst || e.isNaN {
         worst = e
         worstRow = r
@@ -148,8 +137,8 @@ struct DistributionTests {
     var failures = 0
     for r in rows {
       let got = Reference.evaluate(r)
-      let e = Reference.relativeError(got, r.expected)
-      if Reference.relativeError(r.expected, r.exact) > tolerance {
+      let e = relativeDifference(got, r.expected, floor: .leastNormalMagnitude)
+      if relativeDifference(r.expected, r.exact, floor: .leastNormalMagnitude) > tolerance {
         rInexact += 1
         continue
       }

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import TestSupport
 import Testing
 
 /// A least-squares case from `Tests/Fixtures/numerics/leastsquares.csv`, written by
@@ -15,8 +16,7 @@ struct LMCase: Sendable {
   var resid: [Int: Double] = [:]
 
   static let all: [String: LMCase] = {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/numerics/leastsquares.csv").path
+    let path = Fixtures.path("numerics/leastsquares.csv")
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
     var cases: [String: LMCase] = [:]
     for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("case,") {

@@ -3,13 +3,6 @@ import Testing
 
 @testable import Numerics
 
-/// Log relative error as used by NIST StRD: -log10(|est - cert| / |cert|) (or absolute when cert == 0).
-func lre(_ estimate: Double, _ certified: Double) -> Double {
-  if estimate == certified { return 17 }
-  let err = certified == 0 ? abs(estimate) : abs(estimate - certified) / abs(certified)
-  return min(17, -log10(err))
-}
-
 @Suite("Least squares (dgeqp3/dormqr/dtrtrs)")
 struct LeastSquaresTests {
   @Test("Line through exact points is recovered exactly")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Numerics
@@ -9,8 +10,7 @@ import Testing
 @Suite("Polygamma")
 struct PolygammaTests {
   static func rows() throws -> [(x: Double, digamma: Double, trigamma: Double)] {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/numerics/polygamma.csv").path
+    let path = Fixtures.path("numerics/polygamma.csv")
     let text = try String(contentsOfFile: path, encoding: .utf8)
     var out: [(Double, Double, Double)] = []
     for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("x,") {
@@ -20,22 +20,17 @@ struct PolygammaTests {
     return out
   }
 
-  /// Relative error, measured against max(1, |reference|) near ψ's root at 1.4616.
-  static func error(_ got: Double, _ want: Double) -> Double {
-    abs(got - want) / max(1, abs(want))
-  }
-
   @Test("digamma and trigamma, separately and together, agree with mpmath")
   func againstMpmath() throws {
     let rows = try Self.rows()
     #expect(rows.count == 616)
     var worst = (digamma: 0.0, trigamma: 0.0, pairD: 0.0, pairT: 0.0)
     for r in rows {
-      worst.digamma = max(worst.digamma, Self.error(SpecialFunctions.digamma(r.x), r.digamma))
-      worst.trigamma = max(worst.trigamma, Self.error(SpecialFunctions.trigamma(r.x), r.trigamma))
+      worst.digamma = max(worst.digamma, relativeDifference(SpecialFunctions.digamma(r.x), r.digamma, floor: 1))
+      worst.trigamma = max(worst.trigamma, relativeDifference(SpecialFunctions.trigamma(r.x), r.trigamma, floor: 1))
       let both = SpecialFunctions.digammaAndTrigamma(r.x)
-      worst.pairD = max(worst.pairD, Self.error(both.digamma, r.digamma))
-      worst.pairT = max(worst.pairT, Self.error(both.trigamma, r.trigamma))
+      worst.pairD = max(worst.pairD, relativeDifference(both.digamma, r.digamma, floor: 1))
+      worst.pairT = max(worst.pairT, relativeDifference(both.trigamma, r.trigamma, floor: 1))
     }
     #expect(worst.digamma < 1e-14, "digamma: worst relative error \(worst.digamma)")
     #expect(worst.trigamma < 1e-14, "trigamma: worst relative error \(worst.trigamma)")

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import TestSupport
 import Testing
 
 /// `VectorMath.log` and `.exp` against mpmath at 50 digits rounded to the nearest double
@@ -13,8 +14,7 @@ enum VectorMathReference {
   }
 
   static let rows: [Row] = {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/numerics/vector-math.csv").path
+    let path = Fixtures.path("numerics/vector-math.csv")
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
     return text.split(separator: "\n").dropFirst().compactMap { line in
       let f = line.split(separator: ",")

@@ -1,13 +1,12 @@
 import Figures
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Reports
 
 /// The claims fixtures folder.
-private let claimsFixtures = URL(fileURLWithPath: #filePath)
-  .deletingLastPathComponent().deletingLastPathComponent()
-  .appendingPathComponent("Fixtures").appendingPathComponent("claims")
+private let claimsFixtures = Fixtures.url("claims")
 
 /// The small figures file every claim here is checked against.
 private let figuresFile: FiguresFile? = try? FiguresReader.read(
@@ -25,11 +24,6 @@ private func check(_ formula: String, _ op: String, _ stated: String, tolerance:
   return try #require(report.results.first)
 }
 
-private func near(_ a: Double?, _ b: Double, _ rtol: Double = 1e-12) -> Bool {
-  guard let a else { return false }
-  return abs(a - b) <= rtol * max(abs(b), 1e-300)
-}
-
 @Suite("Claims: checking printed figures")
 struct ClaimsAnalysisTests {
   @Test("≈ at the printed precision: 80,000 vs 84,388 passes, 50 vs 60.24 fails, 9.60 vs 9.64 passes")
@@ -39,7 +33,7 @@ struct ClaimsAnalysisTests {
     #expect(survey.detail == "84,388 ≈ 80,000 (5.5% off; the printed figure allows ±5,000)")
     let fine = try check("convert(fine_rmb, rmb_per_usd)", "≈", "50")
     #expect(fine.status == .fail)
-    #expect(near(fine.computed, 500 / 8.3))
+    #expect(relativeDifference(fine.computed, 500 / 8.3, floor: 1e-300) <= 1e-12)
     #expect(fine.detail == "500 / 8.3 = 60.24, not ≈ 50 (20% off; the printed figure allows ±5)")
     #expect(try check("price_a", "≈", "9.60").status == .pass)
     // A stated expression has no printed precision: only the tolerance counts.
@@ -54,8 +48,8 @@ struct ClaimsAnalysisTests {
     let r = try check("share(unhcr_2001, mou_2002_partial)", ">", "1/6")
     #expect(r.status == .pass)
     #expect(r.detail == "121 / 629 = 0.1924 > 1/6 = 0.1667")
-    #expect(near(r.computed, 121.0 / 629))
-    #expect(near(r.stated, 1.0 / 6))
+    #expect(relativeDifference(r.computed, 121.0 / 629, floor: 1e-300) <= 1e-12)
+    #expect(relativeDifference(r.stated, 1.0 / 6, floor: 1e-300) <= 1e-12)
     #expect(try check("share(unhcr_2001, mou_2002_partial)", "<", "0.2").status == .pass)
     #expect(try check("unhcr_2001", "<=", "121").status == .pass)
     #expect(try check("unhcr_2001", "<", "121").status == .fail)
@@ -92,7 +86,9 @@ struct ClaimsAnalysisTests {
   func functions(formula: String, expected: Double) throws {
     let r = try check(formula, "<", "1e12")
     #expect(r.status != .error, "\(r.detail)")
-    #expect(near(r.computed, expected), "\(formula) = \(String(describing: r.computed))")
+    #expect(
+      relativeDifference(r.computed, expected, floor: 1e-300) <= 1e-12, "\(formula) = \(String(describing: r.computed))"
+    )
   }
 
   @Test("ids with hyphens are written with underscores; the id as written is tried first")
@@ -153,8 +149,8 @@ struct ClaimsAnalysisTests {
   @Test("proportion(k, n) passes when the stated share lies in the 95% Wilson interval")
   func wilson() throws {
     let (lo, hi) = ClaimsAnalysis.wilson(k: 130, n: 521)
-    #expect(near(lo, 0.214286418622550, 1e-13))
-    #expect(near(hi, 0.288420550094326, 1e-13))
+    #expect(relativeDifference(lo, 0.214286418622550, floor: 1e-300) <= 1e-13)
+    #expect(relativeDifference(hi, 0.288420550094326, floor: 1e-300) <= 1e-13)
     let quarter = try check("proportion(survey_yes, survey_n)", "≈", "1/4")
     #expect(quarter.status == .pass)
     #expect(quarter.detail == "130 / 521 = 0.2495; 95% Wilson interval 0.2143–0.2884 holds 1/4 = 0.25")
@@ -172,7 +168,7 @@ struct ClaimsAnalysisTests {
   func growth() throws {
     let r = try check("growth(mou_arrivals, 1998, 2001)", "≈", "2")
     #expect(r.status == .pass, "\(r.detail)")
-    #expect(near(r.computed, 1.99156758697464, 1e-8))
+    #expect(relativeDifference(r.computed, 1.99156758697464, floor: 1e-300) <= 1e-8)
     #expect(r.detail.hasPrefix("growth factor per year of mou_arrivals 1998–2001 = 1.992 ≈ 2"))
     // Doubling every year would give at least 2 — not what the figures show.
     #expect(try check("growth(mou_arrivals, 1998, 2001)", ">=", "2").status == .fail)

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -7,8 +8,7 @@ import Testing
 /// Two folders to compare: `base` and `cur`, each a copy of the committed baseline unless a
 /// test writes its own files.
 struct CompareWorkspace {
-  static let baseline = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures/baseline")
+  static let baseline = Fixtures.url("baseline")
 
   let root: URL
   var base: URL { root.appendingPathComponent("base") }
@@ -309,8 +309,7 @@ extension ComparisonError {
 
 /// Number of non-hidden files under the committed baseline (the report's file count).
 func baselineFileCount() -> Int {
-  let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/baseline")
+  let dir = Fixtures.url("baseline")
   guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey]) else {
     return -1
   }

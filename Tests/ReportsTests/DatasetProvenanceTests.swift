@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -7,8 +8,7 @@ import Testing
 /// The bundled datasets keep every figure tied to its source.
 @Suite("Bundled datasets and their provenance")
 struct DatasetProvenanceTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let root = Fixtures.repositoryRoot
   static let seeds = root.deletingLastPathComponent().appendingPathComponent("shared/seeds")
   static let datasets = ["nk-in-china.csv", "mou-arrivals.csv", "unhcr-bangkok.csv", "hrw-2002-figures.csv"]
 

@@ -1,6 +1,7 @@
 import Figures
 import Foundation
 import Statistics
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -30,8 +31,7 @@ func svgFragments(_ html: String) -> [String] {
 
 /// The bundled datasets, analysed as `reconcile report` does.
 enum BundledReports {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let root = Fixtures.repositoryRoot
   static let names = ["nk-in-china", "mou-arrivals", "unhcr-bangkok"]
 
   static func file(_ name: String) throws -> FiguresFile {
@@ -45,7 +45,7 @@ enum BundledReports {
   /// `Tests/Fixtures/html/open-ended.csv`: "at least" / "up to" figures on a log scale, and a
   /// quantity with negative ends (natural scale).
   static func openEnded() throws -> DatasetReport {
-    let path = root.appendingPathComponent("Tests/Fixtures/html/open-ended.csv").path
+    let path = Fixtures.path("html/open-ended.csv")
     return try ReportBuilder.analyse(try FiguresReader.read(path: path), name: "open-ended")
   }
 }

@@ -1,5 +1,6 @@
 import Figures
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -10,8 +11,7 @@ import Testing
 /// (random effects 78,081 → 107,729, a prediction interval from −23,348 people).
 @Suite("ranges: a figure left out changes nothing")
 struct RangesExcludedFigureTests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+  static let root = Fixtures.repositoryRoot
 
   static func analyse(_ text: String) throws -> QuantityRanges {
     let file = try FiguresReader.parse(Array(text.utf8), path: "t.csv")

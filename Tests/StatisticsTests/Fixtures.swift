@@ -1,27 +1,11 @@
 import Foundation
+import TestSupport
 
 /// Reads the R-generated reference files under Tests/Fixtures/statistics.
 enum Fixture {
-  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures/statistics")
-
-  /// Rows of a simple CSV (no embedded commas); surrounding quotes are removed.
+  /// Rows of `Tests/Fixtures/statistics/<name>` (see `Fixtures.csv(_:)`).
   static func rows(_ name: String) throws -> [[String: String]] {
-    let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-    var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-    guard !lines.isEmpty else { return [] }
-    let unquote: (Substring) -> String = { s in
-      var t = String(s)
-      if t.hasPrefix("\"") && t.hasSuffix("\"") && t.count >= 2 { t = String(t.dropFirst().dropLast()) }
-      return t
-    }
-    let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(unquote)
-    return lines.map { line in
-      let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(unquote)
-      var row: [String: String] = [:]
-      for (h, c) in zip(header, cells) { row[h] = c }
-      return row
-    }
+    try Fixtures.csv("statistics/\(name)")
   }
 }
 
@@ -65,10 +49,4 @@ extension Fixture {
     }
     return out
   }
-}
-
-/// |a − b| / |b|, or |a − b| when b is 0.
-func relativeError(_ a: Double, _ b: Double) -> Double {
-  if a == b { return 0 }
-  return b == 0 ? abs(a - b) : abs(a - b) / abs(b)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Statistics
@@ -18,19 +19,9 @@ struct JoinpointReferenceTests {
     var description: String { "\(name) K=\(k)" }
   }
 
-  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures/joinpoint")
-
+  /// Rows of `Tests/Fixtures/joinpoint/<name>` (none when it is missing; `fixturesPresent` fails then).
   static func rows(_ name: String) -> [[String: String]] {
-    guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else { return [] }
-    var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-    guard !lines.isEmpty else { return [] }
-    let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    return lines.map { line in
-      var row: [String: String] = [:]
-      for (h, c) in zip(header, line.split(separator: ",", omittingEmptySubsequences: false)) { row[h] = String(c) }
-      return row
-    }
+    (try? Fixtures.csv("joinpoint/\(name)")) ?? []
   }
 
   static let cases: [Case] = {
@@ -72,13 +63,6 @@ struct JoinpointReferenceTests {
     return out
   }()
 
-  /// |a − b| / max(|b|, floor): relative error, with an absolute floor for values near zero.
-  static func err(_ a: Double, _ b: Double, floor: Double = 0) -> Double {
-    if a == b { return 0 }
-    let s = max(abs(b), floor)
-    return s == 0 ? abs(a - b) : abs(a - b) / s
-  }
-
   @Test("fixtures are present") func fixturesPresent() {
     #expect(Self.cases.count >= 2 * 21)
     #expect(Self.reference.count == Self.cases.count)
@@ -100,7 +84,7 @@ struct JoinpointReferenceTests {
         Issue.record("missing reference \(q)")
         return
       }
-      let e = Self.err(a, b, floor: floor)
+      let e = relativeDifference(a, b, floor: floor)
       worst[q] = max(worst[q] ?? 0, e)
       #expect(e <= tol, "\(q): \(a) vs R \(b)")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Numerics
 import StRD
+import TestSupport
 import Testing
 
 @testable import Statistics
@@ -11,11 +12,6 @@ import Testing
 @Suite("NIST StRD linear regression")
 struct LinearNISTTests {
   static let files: [URL] = StRD.files(.linear)
-
-  static func lre(_ x: Double, _ c: Double) -> Double {
-    if x == c { return 17 }
-    return min(17, c == 0 ? -log10(abs(x)) : -log10(abs(x - c) / abs(c)))
-  }
 
   /// The model NIST specifies, as `fit` options: no intercept for NoInt1/2, a polynomial in x
   /// for one-predictor sets with more than two parameters, all predictors otherwise.
@@ -54,20 +50,22 @@ struct LinearNISTTests {
     let fit = try LinearModel.fit(design: design, response: set.response, names: names, hasIntercept: intercept)
     let floor = set.name == "Filip" ? 7.0 : 9.0
     for (p, c) in zip(fit.parameters, set.certified) {
-      #expect(Self.lre(p.estimate, c.estimate) >= floor, "\(set.name) \(c.name): \(p.estimate) vs \(c.estimate)")
+      #expect(
+        logRelativeError(p.estimate, c.estimate) >= floor, "\(set.name) \(c.name): \(p.estimate) vs \(c.estimate)")
       if c.standardError != 0 {
         #expect(
-          Self.lre(p.standardError, c.standardError) >= floor,
+          logRelativeError(p.standardError, c.standardError) >= floor,
           "\(set.name) SE \(c.name): \(p.standardError) vs \(c.standardError)")
       } else {
         #expect(p.standardError < 1e-13 * max(1, abs(p.estimate)), "\(set.name) SE \(c.name) should be 0")
       }
     }
     if let sd = set.residualSD, sd != 0 {
-      #expect(Self.lre(try #require(fit.residualSD), sd) >= floor)
+      #expect(logRelativeError(try #require(fit.residualSD), sd) >= floor)
     }
     if let r2 = set.rSquared {
-      #expect(Self.lre(try #require(fit.rSquared), r2) >= floor, "\(set.name) R² \(fit.rSquared ?? .nan) vs \(r2)")
+      #expect(
+        logRelativeError(try #require(fit.rSquared), r2) >= floor, "\(set.name) R² \(fit.rSquared ?? .nan) vs \(r2)")
     }
   }
 }

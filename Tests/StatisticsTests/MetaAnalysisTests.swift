@@ -1,24 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Statistics
 
 /// The fixtures of scripts/peers/meta/make-meta-reference.R: inputs and metafor's values.
 enum MetaFixture {
-  static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("Fixtures/meta")
-
-  /// Rows of a CSV without quoting, as dictionaries keyed by the header.
+  /// Rows of `Tests/Fixtures/meta/<name>` (none when it is missing; `fixturesArePresent` fails then).
   static func rows(_ name: String) -> [[String: String]] {
-    guard let text = try? String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8) else { return [] }
-    var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-    guard !lines.isEmpty else { return [] }
-    let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    return lines.map { line in
-      var row: [String: String] = [:]
-      for (h, c) in zip(header, line.split(separator: ",", omittingEmptySubsequences: false)) { row[h] = String(c) }
-      return row
-    }
+    (try? Fixtures.csv("meta/\(name)")) ?? []
   }
 
   /// Case name → (estimates, variances), in file order.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Statistics
@@ -35,12 +36,6 @@ struct MetaPropertyTests {
 
   static var names: [String] { datasets.map(\.0) }
 
-  static func close(_ a: Double, _ b: Double, _ tol: Double = 1e-6, scale: Double = 1) -> Bool {
-    if a.isNaN && b.isNaN { return true }
-    if a == b { return true }
-    return abs(a - b) <= tol * max(abs(a), abs(b), 1e-8 * scale)
-  }
-
   static func data(_ name: String) throws -> ([Double], [Double]) {
     let d = try #require(datasets.first { $0.0 == name })
     return (d.1, d.2)
@@ -64,7 +59,9 @@ struct MetaPropertyTests {
         let tol = method == .PM ? 1e-3 : 1e-8
         for ((key, x), (_, z)) in zip(metaValues(a), metaValues(b)) {
           let (x, z) = (x ?? .nan, z ?? .nan)
-          #expect(Self.close(x, z, tol) || abs(x - z) <= 1e-10, "\(name) \(method) \(test) \(key): \(x) vs \(z)")
+          #expect(
+            isClose(x, z, relative: tol, absolute: 1e-10, equalNaNs: true),
+            "\(name) \(method) \(test) \(key): \(x) vs \(z)")
         }
       }
     }
@@ -86,9 +83,15 @@ struct MetaPropertyTests {
         ] {
           #expect(abs((x + c) - z) <= tol * spread + 1e-12 * abs(z), "\(name) \(method) \(test): \(x) + c vs \(z)")
         }
-        #expect(Self.close(a.tau2, b.tau2, tol), "\(name) \(method) \(test) tau2")
-        #expect(Self.close(a.standardError, b.standardError, tol), "\(name) \(method) \(test) se")
-        #expect(Self.close(a.q, b.q, 1e-8) && Self.close(a.i2, b.i2, tol))
+        #expect(
+          isClose(a.tau2, b.tau2, relative: tol, absolute: tol * 1e-8, equalNaNs: true),
+          "\(name) \(method) \(test) tau2")
+        #expect(
+          isClose(a.standardError, b.standardError, relative: tol, absolute: tol * 1e-8, equalNaNs: true),
+          "\(name) \(method) \(test) se")
+        #expect(
+          isClose(a.q, b.q, relative: 1e-8, absolute: 1e-8 * 1e-8, equalNaNs: true)
+            && isClose(a.i2, b.i2, relative: tol, absolute: tol * 1e-8, equalNaNs: true))
       }
     }
   }
@@ -103,7 +106,9 @@ struct MetaPropertyTests {
         for test in MetaTest.allCases {
           let a = try MetaAnalysis.fit(estimates: y, variances: v, method: method, test: test)
           let b = try MetaAnalysis.fit(estimates: ys, variances: vs, method: method, test: test)
-          #expect(Self.close(a.q, b.q, 1e-8), "\(name) \(method) \(test) c=\(c) Q")
+          #expect(
+            isClose(a.q, b.q, relative: 1e-8, absolute: 1e-8 * 1e-8, equalNaNs: true),
+            "\(name) \(method) \(test) c=\(c) Q")
           if method.isIterative {
             // metafor's iterations stop on absolute criteria (|Δτ²| ≤ 1e-5; PM's root to
             // 1.22e-4 on [0, max(100, 10 mad²)]), which are not scale equivariant: the two fits
@@ -117,17 +122,27 @@ struct MetaPropertyTests {
           }
           let tol = 1e-7
           #expect(
-            Self.close(a.estimate * c, b.estimate, tol, scale: abs(c)), "\(name) \(method) \(test) c=\(c) estimate")
-          #expect(Self.close(a.standardError * abs(c), b.standardError, tol), "\(name) \(method) \(test) c=\(c) se")
+            isClose(a.estimate * c, b.estimate, relative: tol, absolute: tol * (1e-8 * abs(c)), equalNaNs: true),
+            "\(name) \(method) \(test) c=\(c) estimate")
           #expect(
-            Self.close(a.tau2 * c * c, b.tau2, tol, scale: c * c),
+            isClose(a.standardError * abs(c), b.standardError, relative: tol, absolute: tol * 1e-8, equalNaNs: true),
+            "\(name) \(method) \(test) c=\(c) se")
+          #expect(
+            isClose(a.tau2 * c * c, b.tau2, relative: tol, absolute: tol * (1e-8 * (c * c)), equalNaNs: true),
             "\(name) \(method) \(test) c=\(c) tau2 \(a.tau2 * c * c) vs \(b.tau2)")
-          #expect(Self.close(a.i2, b.i2, tol, scale: 100) && Self.close(a.h2, b.h2, tol))
-          #expect(Self.close(a.statistic * (c < 0 ? -1 : 1), b.statistic, tol))
+          #expect(
+            isClose(a.i2, b.i2, relative: tol, absolute: tol * (1e-8 * 100), equalNaNs: true)
+              && isClose(a.h2, b.h2, relative: tol, absolute: tol * 1e-8, equalNaNs: true))
+          #expect(
+            isClose(a.statistic * (c < 0 ? -1 : 1), b.statistic, relative: tol, absolute: tol * 1e-8, equalNaNs: true))
           let lo = c > 0 ? a.ciLow * c : a.ciHigh * c
           let pl = c > 0 ? a.piLow * c : a.piHigh * c
-          #expect(Self.close(lo, b.ciLow, tol, scale: abs(c)), "\(name) \(method) \(test) c=\(c) ci")
-          #expect(Self.close(pl, b.piLow, tol, scale: abs(c)), "\(name) \(method) \(test) c=\(c) pi")
+          #expect(
+            isClose(lo, b.ciLow, relative: tol, absolute: tol * (1e-8 * abs(c)), equalNaNs: true),
+            "\(name) \(method) \(test) c=\(c) ci")
+          #expect(
+            isClose(pl, b.piLow, relative: tol, absolute: tol * (1e-8 * abs(c)), equalNaNs: true),
+            "\(name) \(method) \(test) c=\(c) pi")
         }
       }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import StRD
 import Statistics
+import TestSupport
 import Testing
 
 /// The 27 NIST StRD nonlinear regression problems, each with its model written in the
@@ -17,11 +18,9 @@ enum NISTNonlinearModels {
 
   static var names: [String] { formulas.keys.sorted() }
 
-  /// Log relative error −log10(|a − c|/|c|) (absolute when c = 0), capped at 15.
+  /// Log relative error (see `logRelativeError`), clamped to 0...15 digits.
   static func lre(_ a: Double, _ c: Double) -> Double {
-    guard a.isFinite else { return 0 }
-    let err = c == 0 ? abs(a) : abs(a - c) / abs(c)
-    return err == 0 ? 15 : min(15, max(0, -log10(err)))
+    min(15, max(0, logRelativeError(a, c)))
   }
 
   struct Outcome {
@@ -173,19 +172,7 @@ struct StRDParsingTests {
 struct NonlinearAgainstRTests {
   /// Rows of Tests/Fixtures/nonlinear/nls-reference.csv, written by scripts/peers/nist-nls.R.
   static func reference() throws -> [[String: String]] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/nonlinear/nls-reference.csv")
-    let lines = try String(contentsOf: url, encoding: .utf8).split(whereSeparator: \.isNewline)
-    guard let head = lines.first else { return [] }
-    let header = head.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    return lines.dropFirst().map { line in
-      var row: [String: String] = [:]
-      for (h, c) in zip(header, line.split(separator: ",", omittingEmptySubsequences: false)) {
-        row[h] = c.trimmingCharacters(in: .whitespaces)
-      }
-      return row
-    }
+    try Fixtures.csv("nonlinear/nls-reference.csv")
   }
 
   static var datasets: [String] {
@@ -218,8 +205,8 @@ struct NonlinearAgainstRTests {
     // R stops Gauss–Newton at a relative offset of 1e-5, so its estimates differ from the
     // optimum by a small fraction of a standard error; RSS and what follows from it are
     // second order in that difference.
-    #expect(relativeError(try #require(fit.residualSD), try num(first, "sigma")) <= 1e-8)
-    #expect(relativeError(fit.deviance, try num(first, "deviance")) <= 1e-8)
+    #expect(relativeDifference(try #require(fit.residualSD), try num(first, "sigma")) <= 1e-8)
+    #expect(relativeDifference(fit.deviance, try num(first, "deviance")) <= 1e-8)
     #expect(abs(try #require(fit.logLikelihood) - (try num(first, "log_likelihood"))) <= 1e-7)
     #expect(abs(try #require(fit.aic) - (try num(first, "aic"))) <= 1e-7)
     #expect(
@@ -231,7 +218,7 @@ struct NonlinearAgainstRTests {
       let p = try #require(fit.parameters.first { $0.name == row["parameter"] })
       let se = try num(row, "std_error")
       #expect(abs(p.estimate - (try num(row, "estimate"))) <= 1e-3 * se, "\(name) \(p.name)")
-      #expect(relativeError(p.standardError, se) <= 1e-4, "\(name) \(p.name)")
+      #expect(relativeDifference(p.standardError, se) <= 1e-4, "\(name) \(p.name)")
       #expect(abs(p.ciLow - (try num(row, "ci_low"))) <= 2e-3 * se, "\(name) \(p.name)")
       #expect(abs(p.ciHigh - (try num(row, "ci_high"))) <= 2e-3 * se, "\(name) \(p.name)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Numerics
+import TestSupport
 import Testing
 
 @testable import Statistics
@@ -53,17 +54,18 @@ struct OverdispersionTests {
       let d = t.diagnostics
       // R's quasi-Poisson dispersion at a tightly converged fit (its own, at glm's default
       // tolerance, is X² at the previous iteration's weights); ours stops at glm's tolerance.
-      #expect(relativeError(d.pearsonDispersion, phiR) < 1e-5, "\(c.name) Pearson \(d.pearsonDispersion) vs \(phiR)")
+      #expect(
+        relativeDifference(d.pearsonDispersion, phiR) < 1e-5, "\(c.name) Pearson \(d.pearsonDispersion) vs \(phiR)")
       let lrR = max(0, 2 * (llNB - llP))
       let lr = try #require(d.lrStatistic, "\(c.name)")
       #expect(abs(lr - lrR) < 1e-6 * max(1, lrR), "\(c.name) LR \(lr) vs \(lrR)")
       let p = try #require(d.lrPValue)
       if lrR > 1e-6 {
-        #expect(relativeError(p, Self.halfChiSquare1Tail(lrR)) < 1e-4, "\(c.name) p")
+        #expect(relativeDifference(p, Self.halfChiSquare1Tail(lrR)) < 1e-4, "\(c.name) p")
       }
-      #expect(relativeError(try #require(d.theta), thetaR) < 1e-5, "\(c.name) θ")
+      #expect(relativeDifference(try #require(d.theta), thetaR) < 1e-5, "\(c.name) θ")
       // The fits returned are the fits the diagnostics came from.
-      #expect(t.poisson.logLikelihood.map { relativeError($0, llP) < 1e-8 } == true)
+      #expect(t.poisson.logLikelihood.map { relativeDifference($0, llP) < 1e-8 } == true)
       checked += 1
     }
     #expect(checked >= 5)
@@ -78,7 +80,7 @@ struct OverdispersionTests {
     let d = try #require(Overdispersion.test(years: years, counts: counts, exposures: exposures, level: 0.95))
       .diagnostics
     #expect(abs((d.lrStatistic ?? 0) - 79.6167603) < 1e-4)
-    #expect(relativeError(d.lrPValue ?? 0, 2.2727658579894176e-19) < 1e-4)
+    #expect(relativeDifference(d.lrPValue ?? 0, 2.2727658579894176e-19) < 1e-4)
     #expect(abs(d.pearsonDispersion - 17.2535) < 1e-3)
   }
 
