@@ -165,6 +165,29 @@ struct ReportFolderCLITests {
     #expect(interrupted > 0, "the report finished before every signal: make the workload larger")
   }
 
+  /// A run started with SIGHUP ignored (`nohup`) is not ended by one: only the signals the
+  /// process was not told to ignore are taken.
+  @Test func aSignalTheRunWasStartedIgnoringDoesNotEndIt() throws {
+    let root = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let v2 = root.appendingPathComponent("v2")
+    try Self.slowInputs(v2, version: 2)
+    let out = root.appendingPathComponent("out")
+    let exe = try #require(CLI.executable)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.arguments = ["-c", "trap '' HUP; exec \"$0\" report \"$1\" --out \"$2\" --quiet", exe.path, v2.path, out.path]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    Thread.sleep(forTimeInterval: 0.3)
+    #expect(p.isRunning, "the report finished before the signal: make the workload larger")
+    kill(p.processIdentifier, SIGHUP)
+    p.waitUntilExit()
+    #expect(p.terminationReason == .exit && p.terminationStatus == 0, "ended by \(p.terminationStatus)")
+    #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("index.md").path))
+  }
+
   @Test func aKilledReportLeavesThePreviousOneWholeAndTheNextRunCleansUp() throws {
     let root = try CLI.tempDir()
     defer { try? FileManager.default.removeItem(at: root) }

@@ -25,15 +25,31 @@ public enum Interruption {
   /// Set once a signal arrived: the process is cleaning up and will end by that signal.
   private static let interrupting = Atomic<Bool>(false)
   static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+  /// The signals taken: those of `signals` the process was not started ignoring (`nohup`
+  /// ignores SIGHUP, a shell's background job SIGINT and SIGQUIT; a blocked signal is never
+  /// ignored, so blocking one of those would let it end the run).
+  private static let handled = Mutex<[Int32]>([])
+
+  /// Whether `sig` is ignored (SIG_IGN) as the process started.
+  private static func isIgnored(_ sig: Int32) -> Bool {
+    // signal(2) returns the disposition it replaces; it is put back at once (before any
+    // other thread exists).
+    let previous = signal(sig, SIG_IGN)
+    signal(sig, previous)
+    return unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+  }
 
   /// Blocks the signals in the calling thread (and so in every thread it starts later) and
   /// starts the thread that waits for them. Call once, first thing in `main`, before other
   /// threads exist. Idempotent.
   public static func install() {
     guard !installed.exchange(true, ordering: .relaxed) else { return }
+    let taken = signals.filter { !isIgnored($0) }
+    handled.withLock { $0 = taken }
+    guard !taken.isEmpty else { return }
     var set = sigset_t()
     sigemptyset(&set)
-    for s in signals { sigaddset(&set, s) }
+    for s in taken { sigaddset(&set, s) }
     pthread_sigmask(SIG_BLOCK, &set, nil)
     // A thread of the run that reaches exit() while the clean-up runs (its output folder just
     // vanished under it) waits for the signal to end the process instead.
@@ -53,7 +69,7 @@ public enum Interruption {
   private static func waitForSignals() {
     var set = sigset_t()
     sigemptyset(&set)
-    for s in signals { sigaddset(&set, s) }
+    for s in handled.withLock({ $0 }) { sigaddset(&set, s) }
     while true {
       var sig: Int32 = 0
       guard sigwait(&set, &sig) == 0 else { continue }
