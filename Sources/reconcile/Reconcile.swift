@@ -36,7 +36,18 @@ struct Reconcile: ParsableCommand {
     // After OpenBLAS's threads are gone and before any other starts: SIGINT, SIGTERM, SIGHUP
     // and SIGQUIT are taken by one thread that removes unfinished output first.
     Interruption.install()
-    main(nil)
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      // ArgumentParser's messages quote the arguments (paths, values): shown with control
+      // characters escaped, as every other message is. Help and version go out as they are.
+      let code = exitCode(for: error)
+      if code == .success { exit(withError: error) }
+      let message = fullMessage(for: error)
+      if !message.isEmpty { writeStandardError(TerminalText.escape(message) + "\n") }
+      exit(withError: ExitCode(code.rawValue))  // the message is out: exits with the code alone
+    }
   }
 }
 

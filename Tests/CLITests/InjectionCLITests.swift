@@ -247,4 +247,22 @@ struct InjectionCLITests {
     #expect(diagnostic.status == 65)
     #expect(diagnostic.stderr.contains("bad\\u{1B}]0;pwned\\u{7}.csv:2:"), "\(diagnostic.stderr)")
   }
+
+  /// ArgumentParser's own messages (a usage error quoting a path or a value) are shown with
+  /// control characters escaped too.
+  @Test func usageErrorsShowControlCharactersEscaped() throws {
+    let hostile = "x\u{1B}[2J\u{1B}]52;c;cHduZWQ=\u{7}"
+    let cases: [[String]] = [
+      ["report", "datasets/mou-arrivals.csv", "--out", hostile, "--compare-to", hostile],
+      ["trend", "datasets/mou-arrivals.csv", "--quantity", "q", "--model", hostile],
+      ["ranges", "datasets/nk-in-china.csv", "--\u{1B}[2J"],
+    ]
+    for args in cases {
+      let r = try CLI.run(args)
+      #expect(r.status == 64, "\(args): \(r.status)")
+      #expect(!r.stderr.isEmpty)
+      #expect(!r.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(args): \(r.stderr)")
+      #expect(r.stderr.contains("\\u{1B}"), "\(args): \(r.stderr)")
+    }
+  }
 }
