@@ -129,26 +129,38 @@ struct ReportFolderCLITests {
     }
   }
 
-  @Test("An interrupted report leaves the previous one whole and nothing else", arguments: [SIGINT, SIGTERM, SIGHUP])
-  func interrupted(_ signal: Int32) throws {
+  /// A folder with a report of the slow inputs' first version at `out`, and their second
+  /// version at `v2`, to run over it.
+  static func previousReport() throws -> (root: URL, v2: URL, out: URL) {
     let root = try CLI.tempDir()
-    defer { try? FileManager.default.removeItem(at: root) }
     let v1 = root.appendingPathComponent("v1")
     let v2 = root.appendingPathComponent("v2")
-    try Self.slowInputs(v1, version: 1)
-    try Self.slowInputs(v2, version: 2)
+    try slowInputs(v1, version: 1)
+    try slowInputs(v2, version: 2)
     let out = root.appendingPathComponent("out")
     #expect(try CLI.run(["report", v1.path, "--out", out.path]).status == 0)
+    return (root, v2, out)
+  }
+
+  /// Starts `reconcile ARGS` in the background, its output discarded.
+  static func start(_ arguments: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = try #require(CLI.executable)
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
+  }
+
+  @Test("An interrupted report leaves the previous one whole and nothing else", arguments: [SIGINT, SIGTERM, SIGHUP])
+  func interrupted(_ signal: Int32) throws {
+    let (root, v2, out) = try Self.previousReport()
+    defer { try? FileManager.default.removeItem(at: root) }
     let old = Self.snapshot(out)
-    let exe = try #require(CLI.executable)
     var interrupted = 0
     for delay in [0.1, 0.3, 0.6] {
-      let p = Process()
-      p.executableURL = exe
-      p.arguments = ["report", v2.path, "--out", out.path]
-      p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
-      try p.run()
+      let p = try Self.start(["report", v2.path, "--out", out.path])
       Thread.sleep(forTimeInterval: delay)
       guard p.isRunning else {
         p.waitUntilExit()
@@ -189,22 +201,10 @@ struct ReportFolderCLITests {
   }
 
   @Test func aKilledReportLeavesThePreviousOneWholeAndTheNextRunCleansUp() throws {
-    let root = try CLI.tempDir()
+    let (root, v2, out) = try Self.previousReport()
     defer { try? FileManager.default.removeItem(at: root) }
-    let v1 = root.appendingPathComponent("v1")
-    let v2 = root.appendingPathComponent("v2")
-    try Self.slowInputs(v1, version: 1)
-    try Self.slowInputs(v2, version: 2)
-    let out = root.appendingPathComponent("out")
-    #expect(try CLI.run(["report", v1.path, "--out", out.path]).status == 0)
     let old = Self.snapshot(out)
-    let exe = try #require(CLI.executable)
-    let p = Process()
-    p.executableURL = exe
-    p.arguments = ["report", v2.path, "--out", out.path]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
+    let p = try Self.start(["report", v2.path, "--out", out.path])
     Thread.sleep(forTimeInterval: 0.3)
     #expect(p.isRunning, "the report finished before the kill: make the workload larger")
     kill(p.processIdentifier, SIGKILL)

@@ -296,22 +296,31 @@ struct HTMLReportFilesTests {
           ], joinpoints: ["mou_arrivals": [1998]])
         : HTMLReport.dataset(r)
       #expect(xmlProblem(html) == nil)
-      try AtomicWriter.write(html, to: dir.appendingPathComponent("\(r.name)/report.html").path)
+      try Self.write(html, to: dir.appendingPathComponent("\(r.name)/report.html").path)
       let ranges = RangesAnalysis.csv(r.ranges)
       let trend = TrendAnalysis.csv(r.trends)
-      try AtomicWriter.write(ranges.text, to: dir.appendingPathComponent("\(r.name)/ranges.csv").path)
-      try AtomicWriter.write(trend.text, to: dir.appendingPathComponent("\(r.name)/trend.csv").path)
+      try Self.write(ranges.text, to: dir.appendingPathComponent("\(r.name)/ranges.csv").path)
+      try Self.write(trend.text, to: dir.appendingPathComponent("\(r.name)/trend.csv").path)
       let package = DataPackage.descriptor(
         name: r.name,
         resources: [
           (path: "ranges.csv", csv: ranges, description: "Floating-bar chart data"),
           (path: "trend.csv", csv: trend, description: "Trend chart data"),
         ])
-      try AtomicWriter.write(
+      try Self.write(
         package.serialized() + "\n", to: dir.appendingPathComponent("\(r.name)/datapackage.json").path)
     }
-    try AtomicWriter.write(HTMLReport.index(reports), to: dir.appendingPathComponent("index.html").path)
+    try Self.write(HTMLReport.index(reports), to: dir.appendingPathComponent("index.html").path)
     print("HTML report pages written to \(dir.path)")
     #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("index.html").path))
+  }
+}
+
+extension HTMLReportFilesTests {
+  /// Writes `text` to `path`, creating its folder.
+  static func write(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try text.write(to: url, atomically: true, encoding: .utf8)
   }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import Reports
+@testable import Statistics
 
 /// The report streams each dataset quantity by quantity (rows sorted by quantity into a
 /// temporary file, read back one quantity at a time); it must write exactly what the analyses
@@ -12,7 +13,7 @@ struct ReportBatchTests {
   /// A figures file of `quantities` quantities, rows interleaved (so sorting by quantity
   /// matters), some quantities yearly series (trends), the others ranges and points.
   static func makeFile(_ url: URL, quantities: Int, seed: UInt64) throws {
-    var rng = SplitMix(seed)
+    var rng = SplitMix64(state: seed)
     var text = "id,quantity,value,low,high,unit,period,source,published,quote\n"
     var rows: [String] = []
     for q in 0..<quantities {
@@ -82,18 +83,5 @@ struct ReportBatchTests {
     let rows = md.split(separator: "\n").filter { $0.hasPrefix("| q") && !$0.hasPrefix("| quantity") }
     #expect(rows.count == 250)
     #expect(!md.contains("### Quotes"))
-  }
-}
-
-/// A small deterministic generator (SplitMix64).
-struct SplitMix {
-  var state: UInt64
-  init(_ seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

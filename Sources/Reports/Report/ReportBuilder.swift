@@ -24,8 +24,6 @@ public struct DatasetReport: Sendable {
   public var modelChoices: [String: String]
   /// Joinpoint fits of each series (BIC selection), by quantity.
   public var segmented: [String: TrendResult] = [:]
-  /// The chart CSVs, kept to describe them in `datapackage.json`.
-  public var tables: [(path: String, csv: CSVWriter, description: String)] = []
   /// The files, path relative to the output folder → content.
   public var outputs: [(String, String)]
 }
@@ -81,7 +79,8 @@ public enum ReportBuilder {
   /// ``ReportBatch``; both render through ``DatasetDocuments``).
   public static func analyse(_ file: FiguresFile, name: String) throws(AnalysisError) -> DatasetReport {
     var report = DatasetReport(name: name, file: file, ranges: [], trends: [], modelChoices: [:], outputs: [])
-    for (q, part) in byQuantity(file) {
+    let parts = byQuantity(file)
+    for (q, part) in parts {
       switch try analyseQuantity(q, in: part) {
       case .ranges(let r): report.ranges.append(r)
       case .trend(let t, let choice, let segmented):
@@ -90,15 +89,14 @@ public enum ReportBuilder {
         if let segmented { report.segmented[q] = segmented }
       }
     }
-    render(&report, claims: nil)
+    render(&report, parts: parts, claims: nil)
     return report
   }
 
-  /// Fills `report.outputs` (and `tables`) from its analyses.
-  static func render(_ report: inout DatasetReport, claims: DatasetClaims?) {
-    let documents = DatasetDocuments(
-      name: report.name, quantityCount: report.file.quantities().count, memoryLimit: Int.max)
-    let parts = byQuantity(report.file)
+  /// Fills `report.outputs` from its analyses; `parts` is ``byQuantity(_:)`` of its file.
+  static func render(_ report: inout DatasetReport, parts: [(String, FiguresFile)], claims: DatasetClaims?) {
+    let quantities = parts.map(\.0)
+    let documents = DatasetDocuments(name: report.name, quantityCount: quantities.count, memoryLimit: Int.max)
     let fileOf = Dictionary(parts, uniquingKeysWith: { a, _ in a })
     func file(_ q: String) -> FiguresFile {
       fileOf[q] ?? FiguresFile(path: report.file.path, columns: report.file.columns, figures: [], warnings: [])
@@ -112,23 +110,12 @@ public enum ReportBuilder {
           file: file(t.quantity))
       }
       let files = try documents.files(
-        path: report.file.path, figures: report.file.figures.count, quantities: report.file.quantities(),
+        path: report.file.path, figures: report.file.figures.count, quantities: quantities,
         warnings: report.file.warnings, claims: claims)
       report.outputs = files.map { ($0.0, String(decoding: $0.1.flatMap(\.bytes), as: UTF8.self)) }
     } catch {
       report.outputs = []
     }
-    let name = report.name
-    report.tables = [
-      (
-        "ranges.csv", RangesAnalysis.csv(report.ranges),
-        "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."
-      ),
-      (
-        "trend.csv", TrendAnalysis.csv(report.trends),
-        "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."
-      ),
-    ]
   }
 
   /// Folder names for datasets: the file stem, made unique with a numeric suffix (`_2`,
@@ -192,7 +179,9 @@ public enum ReportBuilder {
       matcher.see(f.quantity)
     }
     let mine = checked.results.indices.filter { matcher.matched.contains($0) }.map { checked.results[$0] }
-    render(&report, claims: DatasetClaims(report: ClaimsReport(results: mine), folder: claimsFolder))
+    render(
+      &report, parts: byQuantity(report.file),
+      claims: DatasetClaims(report: ClaimsReport(results: mine), folder: claimsFolder))
   }
 
   /// Names in a formula: identifiers of the expression language (letters, digits, `_`, `.`).

@@ -99,6 +99,19 @@ public enum RangePooling {
       readings.append(r)
     }
     let scale: PoolingScale = logScale ? .log : .natural
+    // The envelope takes every figure read as a distribution (an open end makes its side
+    // open); the intersection and the conflicts only those with bounds to respect.
+    func widenEnvelope(_ lo: Double?, _ hi: Double?) {
+      if let e = envLow { envLow = lo.map { min(e, $0) } }
+      if let e = envHigh { envHigh = hi.map { max(e, $0) } }
+    }
+    func narrowIntersection(_ index: Int, _ lo: Double?, _ hi: Double?) {
+      let bLow = lo ?? -.infinity
+      let bHigh = hi ?? .infinity
+      bounds.append((index, bLow, bHigh))
+      interLow = max(interLow, bLow)
+      interHigh = min(interHigh, bHigh)
+    }
     for (index, s) in inputs.enumerated() {
       let lo = s.low ?? s.value
       let hi = s.high ?? s.value
@@ -119,32 +132,21 @@ public enum RangePooling {
         excluded.append((s.id, reason))
         continue
       case .restated(let reason):
-        if let e = envLow { envLow = lo.map { min(e, $0) } }
-        if let e = envHigh { envHigh = hi.map { max(e, $0) } }
+        widenEnvelope(lo, hi)
         outcomes.append(-1 - excluded.count)
         excluded.append((s.id, reason))
         continue
       case .bounded(let reason):
         // A one-sided bound, a source weighted 0, a spread that cannot be pooled: in the
         // envelope and the intersection.
-        if let e = envLow { envLow = lo.map { min(e, $0) } }
-        if let e = envHigh { envHigh = hi.map { max(e, $0) } }
-        let bLow = lo ?? -.infinity
-        let bHigh = hi ?? .infinity
-        bounds.append((index, bLow, bHigh))
-        interLow = max(interLow, bLow)
-        interHigh = min(interHigh, bHigh)
+        widenEnvelope(lo, hi)
+        narrowIntersection(index, lo, hi)
         outcomes.append(-1 - excluded.count)
         excluded.append((s.id, reason))
         continue
       case .pooled(let rl, let rh, let isPoint):
-        if let e = envLow { envLow = lo.map { min(e, $0) } }
-        if let e = envHigh { envHigh = hi.map { max(e, $0) } }
-        let bLow = lo ?? -.infinity
-        let bHigh = hi ?? .infinity
-        bounds.append((index, bLow, bHigh))
-        interLow = max(interLow, bLow)
-        interHigh = min(interHigh, bHigh)
+        widenEnvelope(lo, hi)
+        narrowIntersection(index, lo, hi)
         let mid = isPoint ? (lo ?? .nan) : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
         outcomes.append(dists.count)
         dists.append(
