@@ -35,7 +35,7 @@ public struct CommandFailure: Sendable, Hashable {
     case let e as ComparisonError:
       self.init(lines: [e.description], exitCode: e.exitCode)
     case let e as ClaimsCheckError:
-      self.init(lines: Self.lines(e.diagnostics, omitted: e.omitted), exitCode: 65)
+      self.init(lines: Self.lines(e.diagnostics), exitCode: 65)
     default:
       self.init(lines: ["reconcile: internal error: \(error)"], exitCode: 70)
     }

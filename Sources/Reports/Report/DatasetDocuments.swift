@@ -143,6 +143,11 @@ final class DatasetDocuments {
       try spool.append(s)
       return spool
     }
+    func bytes(_ b: [UInt8]) throws(OutputError) -> Spool {
+      let spool = Spool(memoryLimit: memoryLimit)
+      try spool.append(b)
+      return spool
+    }
     var tables: [(path: String, types: DataPackage.ColumnTypes, description: String)] = [
       (
         "ranges.csv", rangesTypes,
@@ -224,9 +229,9 @@ final class DatasetDocuments {
     var out: [(String, [Spool])] = [
       (
         "\(name)/ranges.csv",
-        [try text(String(decoding: RangesAnalysis.csv([]).headerBytes, as: UTF8.self)), rangesCSV]
+        [try bytes(RangesAnalysis.csv([]).headerBytes), rangesCSV]
       ),
-      ("\(name)/trend.csv", [try text(String(decoding: TrendAnalysis.csv([]).headerBytes, as: UTF8.self)), trendCSV]),
+      ("\(name)/trend.csv", [try bytes(TrendAnalysis.csv([]).headerBytes), trendCSV]),
       ("\(name)/datapackage.json", [try text(package.serialized() + "\n")]),
       ("\(name)/summary.json", summary),
       ("\(name)/report.md", mdParts),

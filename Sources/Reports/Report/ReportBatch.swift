@@ -194,8 +194,6 @@ public struct DatasetSummary: Sendable {
 
 /// Claims that could not be evaluated (their diagnostics; exit 65).
 public struct ClaimsCheckError: Error, Sendable {
-  /// What went wrong, located (the first ones).
+  /// What went wrong, located.
   public var diagnostics: [Diagnostic]
-  /// How many more there were.
-  public var omitted: Int = 0
 }

@@ -29,6 +29,8 @@ public final class ReportFolder {
   public let destination: String
   /// The staging folder the files are written into.
   public let staging: String
+  /// The folder holding both.
+  private let parent: String
   private var token: Int?
   private var committed = false
 
@@ -66,6 +68,7 @@ public final class ReportFolder {
     }
     Self.removeStale(beside: resolved, parent: parent, name: name)
     destination = resolved
+    self.parent = parent
     staging = FilePath.appending(parent, ".\(name).reconcile-new-\(getpid())")
     removeTree(staging)
     token = Interruption.register(staging)
@@ -125,9 +128,7 @@ public final class ReportFolder {
       // The old report is now under the staging name.
       removeTree(staging)
     } else {
-      let old = FilePath.appending(
-        FilePath.deletingLastComponent(staging).isEmpty ? "." : FilePath.deletingLastComponent(staging),
-        ".\(FilePath.lastComponent(destination)).reconcile-old-\(getpid())")
+      let old = FilePath.appending(parent, ".\(FilePath.lastComponent(destination)).reconcile-old-\(getpid())")
       removeTree(old)
       guard rename(destination, old) == 0 else {
         throw OutputError(path: destination, reason: systemErrorMessage(errno))
