@@ -201,10 +201,6 @@ struct FiguresReaderTests {
         "t.csv:2:5: error: bad period: interval 2002-07-30/2002-01-01 ends before it starts"
       ),
       (
-        "crosses a year", "quantity,value,period\nx,1,2001-07/2002-06\n",
-        "t.csv:2:5: error: bad period: interval 2001-07/2002-06 crosses a year end: split it into one period per calendar year"
-      ),
-      (
         "unknown verbal quantity", "quantity,text\nx,zillions\n",
         "t.csv:2:3: error: unknown verbal quantity 'zillions': not in the verbal table; give value, low or high"
       ),

@@ -45,6 +45,26 @@ public struct Figure: Sendable, Hashable {
   /// Whether the row stated `coverage` (false when it took the default).
   public var coverageStated: Bool = false
 
+  /// What kind of statement it is (stated in `kind`, or inferred: ``FigureKind``).
+  public var kind: FigureKind = .point
+  /// Whether the row stated `kind` (false when it was inferred).
+  public var kindStated: Bool = false
+  /// Stock or flow (stated in `measure`, or inferred from the period: a single day is a stock).
+  public var measure: FigureMeasure = .flow
+  /// Whether the row stated `measure`.
+  public var measureStated: Bool = false
+  /// The `series` column: one organisation's continuing estimate; empty when not stated (the
+  /// source is then the series, ``seriesName``).
+  public var series: String = ""
+  /// Ids of the figures this one revises (split on `;`): they stay in the provenance tables,
+  /// marked, and are left out of every analysis.
+  public var supersedes: [String] = []
+  /// What part of the quantity the figure covers when narrower than it ("Yanbian only");
+  /// empty for the whole.
+  public var scope: String = ""
+  /// A name shared by the figures that rest on one underlying estimate: they enter pooling once.
+  public var evidence: String = ""
+
   /// The default `coverage`: the coverage a range is read at when its row states none and
   /// `--coverage` is not given. The one definition of it: the reader, and the pooling of
   /// `ranges` (its `--coverage` default, both of its paths) and of the report, take it from here.

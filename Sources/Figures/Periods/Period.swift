@@ -1,5 +1,5 @@
 /// The reference period of a figure: a whole year, a month, a day or an inclusive interval
-/// of dates within one calendar year.
+/// of dates, which may run over several calendar years.
 ///
 /// Accepted forms (ISO 8601 calendar dates, 4-digit years):
 ///
@@ -11,15 +11,15 @@
 /// | `START/END` | start of START | end of END |
 ///
 /// In an interval each side may itself be a year, month or day (`2002-01/2002-06` is January
-/// to June). The period's *exposure* is the fraction of its calendar year it covers:
+/// to June, `1999/2001` the three years 1999 to 2001). The period's *exposure* is its length
+/// in years: the fraction of each calendar year it covers, summed over the years it touches,
 ///
-///     exposure = (end − start + 1 days) / (days in year)
+///     exposure = Σ over years y (days covered in y) / (days in y)
 ///
-/// so `2002` has exposure 1, `2002-01-01/2002-07-30` has 211/365 and `2004-02` has 29/366.
-/// Count models use it as an offset log(exposure).
-///
-/// An interval that crosses a year end (`2001-07/2002-06`) is rejected for now: the analyses
-/// place each figure in one calendar year.
+/// so `2002` has exposure 1, `2002-01-01/2002-07-30` has 211/365, `2004-02` has 29/366 and
+/// `1999/2001` has 3. Count models use it as an offset log(exposure). An interval over a year
+/// end (`2003-03-18/2006-06-30`) is a flow over several years (``spansYears``); a stock is a
+/// level at one date or in one year, and the figures reader refuses a stock over several.
 public struct Period: Sendable, Hashable, CustomStringConvertible {
   /// The text as written (whitespace trimmed).
   public var text: String
@@ -28,8 +28,7 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
   /// The last day covered (inclusive).
   public var end: CalendarDate
 
-  /// Creates a period from validated dates; `start` and `end` must lie in one year with
-  /// `start <= end` (use `parse(_:)` for text).
+  /// Creates a period from validated dates with `start <= end` (use `parse(_:)` for text).
   public init(text: String, start: CalendarDate, end: CalendarDate) {
     self.text = text
     self.start = start
@@ -52,9 +51,25 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
     return total + end.dayOfYear
   }
 
-  /// Days covered divided by the days in the period's year: 1 for a whole year.
+  /// Whether the period runs over a year end (a flow over several years).
+  public var spansYears: Bool { end.year != start.year }
+
+  /// The calendar years the period touches, first to last.
+  public var years: ClosedRange<Int> { start.year...max(start.year, end.year) }
+
+  /// The period's length in years: for a period within one year, the days covered divided by
+  /// the days in that year (1 for a whole year); over several years, that fraction for each
+  /// year it touches, summed.
   public var exposure: Double {
-    Double(days) / Double(CalendarDate.daysIn(year: year))
+    if !spansYears { return Double(days) / Double(CalendarDate.daysIn(year: year)) }
+    let first = CalendarDate.daysIn(year: start.year)
+    var total = Double(first - start.dayOfYear + 1) / Double(first)
+    var y = start.year + 1
+    while y < end.year {
+      total += 1
+      y += 1
+    }
+    return total + Double(end.dayOfYear) / Double(CalendarDate.daysIn(year: end.year))
   }
 
   /// Whether the period covers less than its whole year (`exposure < 1`).
@@ -66,7 +81,7 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
   /// Parses `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `START/END`.
   ///
   /// - Returns: the period, or the reason it is not one: malformed text, a date that does not
-  ///   exist, an end before its start, or an interval crossing a year end.
+  ///   exist, or an end before its start.
   public static func parse(_ text: String) -> Result<Period, PeriodParseError> {
     let trimmed = text.trimmingWhitespace()
     if trimmed.isEmpty { return .failure(.malformed(text: trimmed)) }
@@ -89,9 +104,6 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
       }
       if second.end < first.start {
         return .failure(.endBeforeStart(text: trimmed))
-      }
-      if second.end.year != first.start.year {
-        return .failure(.crossesYearEnd(text: trimmed))
       }
       return .success(Period(text: trimmed, start: first.start, end: second.end))
     default:
@@ -161,8 +173,6 @@ public enum PeriodParseError: Error, Sendable, Hashable, CustomStringConvertible
   case invalidDate(text: String, reason: String)
   /// An interval whose end is before its start.
   case endBeforeStart(text: String)
-  /// An interval that crosses a year end, which the analyses do not support yet.
-  case crossesYearEnd(text: String)
 
   /// The reason, in words.
   public var description: String {
@@ -173,8 +183,6 @@ public enum PeriodParseError: Error, Sendable, Hashable, CustomStringConvertible
       return "\(text) is not a valid date: \(reason)"
     case .endBeforeStart(let text):
       return "interval \(text) ends before it starts"
-    case .crossesYearEnd(let text):
-      return "interval \(text) crosses a year end: split it into one period per calendar year"
     }
   }
 }
