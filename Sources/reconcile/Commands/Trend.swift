@@ -80,7 +80,7 @@ struct Trend: ParsableCommand {
         maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == .bic, gridPerYear: grid)
       switch output.format {
       case .json: StandardOutput.write(TrendAnalysis.json(r).serialized() + "\n")
-      case .csv: StandardOutput.write(TrendAnalysis.csv([r]).text)
+      case .csv: StandardOutput.write(TrendAnalysis.csv(r.results).text)
       case .table: StandardOutput.writeShown(TrendAnalysis.table(r))
       }
     }
