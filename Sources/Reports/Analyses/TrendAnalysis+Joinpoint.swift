@@ -102,8 +102,8 @@ extension TrendAnalysis {
     var result = TrendResult(
       quantity: quantity, model: .joinpoint, fit: fit, growthFactor: growth, annualPercentChange: apc,
       doublingTime: doubling, points: points, warnings: warnings,
-      assumption:
-        (stock ? "log(level)" : "log(yearly rate)") + " follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by "
+      assumption: (stock ? "log(level)" : "log(yearly rate)")
+        + " follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by "
         + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
     result.joinpointFit = jp
     return result

@@ -171,7 +171,8 @@ extension TrendAnalysis {
       }
       if f.measure == .stock && p.spansYears {
         throw .located(
-          f.location, "\(quantity): figure '\(f.id)' is a stock over several years (\(p.text)); a stock is a level at a date")
+          f.location,
+          "\(quantity): figure '\(f.id)' is a stock over several years (\(p.text)); a stock is a level at a date")
       }
       for year in p.years {
         if let other = seen[year] {

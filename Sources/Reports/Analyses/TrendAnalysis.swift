@@ -11,11 +11,16 @@ import Statistics
   import Darwin
 #endif
 
-/// `reconcile trend`: growth of a yearly count with honest intervals.
+/// `reconcile trend`: growth of a yearly count with honest intervals, for each series of a
+/// quantity apart (figures from different series are never one trend; superseded figures are
+/// left out).
 ///
-/// Time enters as the calendar year of each period. A partial period (exposure e < 1) enters
-/// count models through the offset log e — never by scaling the count; for the OLS models
-/// its count is annualised (count / e). Fitted values and bands are for a full year.
+/// Time enters as the calendar year of each period; a flow over several years, at the middle
+/// of its period (``Row/time(of:stock:)`` states the approximation). A flow's exposure e (its
+/// length in years: < 1 for a partial year, > 1 over several) enters count models through the
+/// offset log e — never by scaling the count; for the OLS models its count is annualised
+/// (count / e). A stock is a level: exposure 1, never annualised, and least squares on the log
+/// levels by default. Fitted values and bands are for a full year (a stock: the level).
 /// Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands for count models use the log-scale
 /// normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method, Var Y = φμ), and for
 /// the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
