@@ -213,7 +213,7 @@ struct RobustnessIICLITests {
     let csv = try CLI.run(args + ["--format", "csv"])
     for row in csv.stdout.split(separator: "\n").dropFirst() {
       let cells = row.split(separator: ",", omittingEmptySubsequences: false)
-      #expect(cells.count == 18)
+      #expect(cells.count == 20)
       #expect(cells[10...13].allSatisfy { $0.isEmpty }, "\(row)")
     }
   }

@@ -242,7 +242,7 @@ struct HTMLChartTests {
 
   @Test func trendChartMarksPartialYearsProjectionsAndJoinpoints() throws {
     let file = try BundledReports.file("mou-arrivals")
-    let t = try TrendAnalysis.run([file], quantity: "mou_arrivals", through: 2004)
+    let t = try #require(try TrendAnalysis.run([file], quantity: "mou_arrivals", through: 2004).results.first)
     let chart = SVGTrendChart(t, unit: "persons", joinpoints: [1998])
     #expect(chart.isLog)
     #expect(chart.scaleExplanation.contains("logarithmic"))
@@ -260,7 +260,7 @@ struct HTMLChartTests {
   @Test func linearTrendAxisForANarrowSeries() throws {
     var file = try BundledReports.file("mou-arrivals")
     file.figures = file.figures.filter { ($0.period?.year ?? 0) >= 1994 && ($0.period?.year ?? 0) <= 1998 }
-    let t = try TrendAnalysis.run([file], quantity: "mou_arrivals")
+    let t = try #require(try TrendAnalysis.run([file], quantity: "mou_arrivals").results.first)
     let chart = SVGTrendChart(t, unit: "persons")
     #expect(!chart.isLog)
     #expect(chart.svg.contains("linear scale"))
@@ -276,7 +276,7 @@ struct HTMLReportFilesTests {
     var reports = try BundledReports.names.map(BundledReports.report)
     let file = try BundledReports.file("mou-arrivals")
     var demo = try ReportBuilder.analyse(file, name: "mou-arrivals-projected")
-    demo.trends = [try TrendAnalysis.run([file], quantity: "mou_arrivals", through: 2004)]
+    demo.trends = try TrendAnalysis.run([file], quantity: "mou_arrivals", through: 2004).results
     reports.append(demo)
     reports.append(try BundledReports.openEnded())
     for r in reports {

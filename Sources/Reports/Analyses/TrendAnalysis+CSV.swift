@@ -1,21 +1,24 @@
 import Statistics
 
 extension TrendAnalysis {
-  /// Chart data: one row per period.
+  /// Chart data: one row per period of each series (a stock's exposure is empty); `series` and
+  /// `measure` come last, so the columns before them keep their places.
   public static func csv(_ results: [TrendResult]) -> CSVWriter {
     var w = CSVWriter(header: [
       "quantity", "model", "period", "year", "exposure", "observed", "annualized",
       "annualized_ci_low", "annualized_ci_high", "fitted", "ci_low", "ci_high", "pi_low", "pi_high",
-      "projected", "partial", "segment", "id",
+      "projected", "partial", "segment", "id", "series", "measure",
     ])
     for r in results {
       for p in r.points {
         w.append([
-          r.quantity, r.model.rawValue, p.period, String(p.year), CSVWriter.cell(p.exposure),
+          r.quantity, r.model.rawValue, p.period, String(p.year),
+          p.stock ? "" : CSVWriter.cell(p.exposure),
           CSVWriter.cell(p.observed), CSVWriter.cell(p.annualized), CSVWriter.cell(p.annualizedLow),
           CSVWriter.cell(p.annualizedHigh), CSVWriter.cell(p.fitted),
           CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh), CSVWriter.cell(p.piLow),
           CSVWriter.cell(p.piHigh), p.projected ? "yes" : "no", p.exposure < 1 ? "yes" : "no", String(p.segment), p.id,
+          r.series, r.measure.rawValue,
         ])
       }
     }

@@ -78,12 +78,13 @@ extension TrendAnalysis {
     }
     let crit = fit.criticalValue(level: level)
     var points: [TrendPoint] = []
-    func point(year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool)
-      throws(AnalysisError) -> TrendPoint
-    {
+    let stock = rows.first?.figure.measure == .stock
+    func point(
+      year: Int, time: Double, period: String, exposure: Double, observed: Double?, id: String, projected: Bool
+    ) throws(AnalysisError) -> TrendPoint {
       let lp: (estimate: Double, standardError: Double)
       do {
-        lp = try fit.linearPredictor([1, Double(year)])
+        lp = try fit.linearPredictor([1, time])
       } catch {
         throw filesError(rows, "\(quantity): \(error.description)")
       }
@@ -104,10 +105,13 @@ extension TrendAnalysis {
       }
       var point = TrendPoint(
         period: period, year: year, exposure: exposure, observed: observed,
-        annualized: observed.map { $0 / exposure }, fitted: band.fitted, ciLow: converged ? band.confidenceLow : nil,
-        ciHigh: converged ? band.confidenceHigh : nil, piLow: converged ? band.predictionLow : nil,
-        piHigh: converged ? band.predictionHigh : nil, projected: projected, id: id)
-      if let y = observed, let ci = Garwood.interval(count: y, level: level) {
+        annualized: stock ? nil : observed.map { $0 / exposure }, fitted: band.fitted,
+        ciLow: converged ? band.confidenceLow : nil, ciHigh: converged ? band.confidenceHigh : nil,
+        piLow: converged ? band.predictionLow : nil, piHigh: converged ? band.predictionHigh : nil,
+        projected: projected, id: id)
+      point.time = time
+      point.stock = stock
+      if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level) {
         point.annualizedLow = ci.low / exposure
         point.annualizedHigh = ci.high / exposure
       }
@@ -116,12 +120,14 @@ extension TrendAnalysis {
     for r in rows {
       points.append(
         try point(
-          year: r.period.year, period: r.period.text, exposure: r.period.exposure, observed: r.count,
+          year: r.year, time: r.time, period: r.period.text, exposure: r.exposure, observed: r.count,
           id: r.figure.id, projected: false))
     }
-    if let through, let last = rows.last?.period.year, through > last {
+    if let through, let last = rows.map(\.lastYear).max(), through > last {
       for y in (last + 1)...through {
-        points.append(try point(year: y, period: String(y), exposure: 1, observed: nil, id: "", projected: true))
+        points.append(
+          try point(
+            year: y, time: Double(y), period: String(y), exposure: 1, observed: nil, id: "", projected: true))
       }
     }
     if (model == .poisson) && fit.dfResidual > 0 && fit.dispersion == 1 {
@@ -143,7 +149,11 @@ extension TrendAnalysis {
     case .quasipoisson:
       assumption =
         "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
-    case .loglinear: assumption = "log(yearly rate) follows a straight line with normal, equal-variance errors."
+    case .loglinear:
+      assumption =
+        stock
+        ? "log(level) follows a straight line in time with normal, equal-variance errors; a stock is a level at a date, never annualised."
+        : "log(yearly rate) follows a straight line with normal, equal-variance errors."
     case .joinpoint: assumption = ""
     case .linear:
       assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
@@ -158,7 +168,7 @@ extension TrendAnalysis {
   static func fitModel(quantity: String, rows: [Row], used: [Row], model: TrendModel, level: Double)
     throws(AnalysisError) -> ModelFit
   {
-    let years = used.map { Double($0.period.year) }
+    let years = used.map(\.time)
     let design: Matrix
     do {
       design = try Matrix(columns: [Array(repeating: 1, count: used.count), years])
@@ -172,18 +182,18 @@ extension TrendAnalysis {
       case .poisson, .quasipoisson:
         fit = try PoissonRegression.fit(
           design: design, counts: used.map(\.count), names: names,
-          offset: used.map { log($0.period.exposure) }, quasi: model == .quasipoisson, level: level)
+          offset: used.map { log($0.exposure) }, quasi: model == .quasipoisson, level: level)
       case .negbin:
         fit = try NegativeBinomial.fit(
           design: design, counts: used.map(\.count), names: names,
-          offset: used.map { log($0.period.exposure) }, level: level)
+          offset: used.map { log($0.exposure) }, level: level)
       case .loglinear:
         fit = try LinearModel.fit(
-          design: design, response: used.map { log($0.count / $0.period.exposure) }, names: names,
+          design: design, response: used.map { log($0.count / $0.exposure) }, names: names,
           hasIntercept: true, level: level)
       case .linear, .joinpoint:
         fit = try LinearModel.fit(
-          design: design, response: used.map { $0.count / $0.period.exposure }, names: names,
+          design: design, response: used.map { $0.count / $0.exposure }, names: names,
           hasIntercept: true, level: level)
       }
     } catch {

@@ -1,13 +1,50 @@
 import Statistics
 
 extension TrendAnalysis {
-  /// The contract's JSON object.
-  public static func json(_ r: TrendResult) -> JSON {
+  /// The JSON of a quantity's trends: `quantity`; the contract's keys of its series when it has
+  /// exactly one fitted series; `series`, one object per series (a fitted one as
+  /// ``json(_:)``, with `"fitted": true`; one with too few figures as `series`, `fitted`
+  /// false, `ids` and `reason`); and `superseded`, the figures left out (`id`, `superseded_by`).
+  public static func json(_ q: QuantityTrends) -> JSON {
+    var members: [(String, JSON)] = [("quantity", .string(q.quantity))]
+    if q.results.count == 1, let only = q.results.first {
+      members += jsonMembers(only).filter { $0.0 != "quantity" && $0.0 != "series" }
+    }
+    var series: [JSON] = q.results.map { r in
+      var m = jsonMembers(r).filter { $0.0 != "quantity" }
+      m.insert(("fitted", .bool(true)), at: 1)  // after "series"
+      return .object(m)
+    }
+    series += q.unfitted.map { u in
+      .object([
+        ("series", .string(u.series)), ("fitted", .bool(false)), ("ids", .array(u.ids.map { .string($0) })),
+        ("reason", .string(u.reason)),
+      ])
+    }
+    members.append(("series", .array(series)))
+    members.append(
+      (
+        "superseded",
+        .array(
+          q.superseded.map {
+            .object([("id", .string($0.id)), ("superseded_by", .array($0.by.map { .string($0) }))])
+          })
+      ))
+    return .object(members)
+  }
+
+  /// The contract's JSON object of one series.
+  public static func json(_ r: TrendResult) -> JSON { .object(jsonMembers(r)) }
+
+  /// The members of ``json(_:)-(TrendResult)``, in order.
+  static func jsonMembers(_ r: TrendResult) -> [(String, JSON)] {
     func interval(_ i: Interval) -> JSON {
       .object([("estimate", .num(i.estimate)), ("ci_low", .num(i.low)), ("ci_high", .num(i.high))])
     }
-    return .object([
+    return [
       ("quantity", .string(r.quantity)),
+      ("series", .string(r.series)),
+      ("measure", .string(r.measure.rawValue)),
       ("model", .string(r.model.rawValue)),
       ("n", .int(r.fit.n)),
       ("df_residual", .int(r.fit.dfResidual)),
@@ -61,12 +98,14 @@ extension TrendAnalysis {
         } ?? .null
       ),
       ("warnings", .array(r.warnings.map { .string($0) })),
+      ("notes", .array(r.notes.map { .string($0) })),
       (
         "points",
         .array(
           r.points.map { p in
             .object([
-              ("period", .string(p.period)), ("year", .int(p.year)), ("exposure", .num(p.exposure)),
+              ("period", .string(p.period)), ("year", .int(p.year)), ("time", .num(p.time)),
+              ("exposure", p.stock ? .null : .num(p.exposure)),
               ("observed", .num(p.observed)), ("annualized", .num(p.annualized)),
               ("annualized_ci_low", .num(p.annualizedLow)), ("annualized_ci_high", .num(p.annualizedHigh)),
               ("fitted", .num(p.fitted)), ("ci_low", .num(p.ciLow)), ("ci_high", .num(p.ciHigh)),
@@ -75,7 +114,7 @@ extension TrendAnalysis {
             ])
           })
       ),
-    ])
+    ]
   }
 
   static func joinpointsJSON(_ r: TrendResult) -> JSON {

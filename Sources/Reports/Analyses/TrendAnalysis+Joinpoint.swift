@@ -28,8 +28,9 @@ extension TrendAnalysis {
       warnings.append(
         "joinpoint (log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined")
     }
-    let years = used.map { Double($0.period.year) }
-    let logRates = used.map { log($0.count / $0.period.exposure) }
+    let years = used.map(\.time)
+    let logRates = used.map { log($0.count / $0.exposure) }
+    let stock = rows.first?.figure.measure == .stock
     let selected: (best: JoinpointFit, report: JoinpointSelection)
     do throws(StatisticsError) {
       var options = JoinpointOptions()
@@ -53,19 +54,21 @@ extension TrendAnalysis {
     let jp = selected.best
     let fit = jp.modelFit
     let crit = StudentT.quantile(0.5 + level / 2, df: Double(max(jp.df, 1)))
-    func point(_ year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool)
-      -> TrendPoint
-    {
-      let p = jp.predict(Double(year))
+    func point(
+      _ year: Int, time: Double, period: String, exposure: Double, observed: Double?, id: String, projected: Bool
+    ) -> TrendPoint {
+      let p = jp.predict(time)
       let band = TrendBand(
         eta: p.estimate, standardError: p.standardError, critical: crit, observationVariance: jp.sigma2, logScale: true)
       var tp = TrendPoint(
         period: period, year: year, exposure: exposure, observed: observed,
-        annualized: observed.map { $0 / exposure }, fitted: band.fitted,
+        annualized: stock ? nil : observed.map { $0 / exposure }, fitted: band.fitted,
         ciLow: band.confidenceLow, ciHigh: band.confidenceHigh,
         piLow: band.predictionLow, piHigh: band.predictionHigh, projected: projected, id: id)
-      tp.segment = jp.segment(of: Double(year))
-      if let y = observed, let ci = Garwood.interval(count: y, level: level) {
+      tp.segment = jp.segment(of: time)
+      tp.time = time
+      tp.stock = stock
+      if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level) {
         tp.annualizedLow = ci.low / exposure
         tp.annualizedHigh = ci.high / exposure
       }
@@ -73,12 +76,13 @@ extension TrendAnalysis {
     }
     var points = rows.map {
       point(
-        $0.period.year, period: $0.period.text, exposure: $0.period.exposure, observed: $0.count, id: $0.figure.id,
-        projected: false)
+        $0.year, time: $0.time, period: $0.period.text, exposure: $0.exposure, observed: $0.count,
+        id: $0.figure.id, projected: false)
     }
-    if let through, let last = rows.last?.period.year, through > last {
+    if let through, let last = rows.map(\.lastYear).max(), through > last {
       for y in (last + 1)...through {
-        points.append(point(y, period: String(y), exposure: 1, observed: nil, id: "", projected: true))
+        points.append(
+          point(y, time: Double(y), period: String(y), exposure: 1, observed: nil, id: "", projected: true))
       }
     }
     // Growth over the whole series: the average annual percent change (AAPC).
@@ -98,8 +102,8 @@ extension TrendAnalysis {
     var result = TrendResult(
       quantity: quantity, model: .joinpoint, fit: fit, growthFactor: growth, annualPercentChange: apc,
       doublingTime: doubling, points: points, warnings: warnings,
-      assumption:
-        "log(yearly rate) follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by "
+      assumption: (stock ? "log(level)" : "log(yearly rate)")
+        + " follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by "
         + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
     result.joinpointFit = jp
     return result
@@ -149,10 +153,16 @@ extension TrendAnalysis {
   public static func joinpointProblem(
     _ files: [FiguresFile], quantity: String, maxJoinpoints: Int?, selectByBIC: Bool, gridPerYear: Int
   ) -> String? {
-    guard let asked = maxJoinpoints, let rows = try? series(files, quantity: quantity) else { return nil }
-    let years = rows.filter { $0.count > 0 }.map { Double($0.period.year) }
-    guard years.count >= 3 else { return nil }
-    return joinpointSearchLimit(years: years, asked: asked, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
-      .map { "--joinpoints \(asked): \($0.message)" }
+    guard let asked = maxJoinpoints, let grouped = try? seriesRows(files, quantity: quantity, minimum: 3) else {
+      return nil
+    }
+    // The longest series sets the limit (each series is searched on its own).
+    for s in grouped.series.sorted(by: { $0.rows.count > $1.rows.count }) {
+      let years = s.rows.filter { $0.count > 0 }.map(\.time)
+      guard years.count >= 3 else { return nil }
+      return joinpointSearchLimit(years: years, asked: asked, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
+        .map { "--joinpoints \(asked): \($0.message)" }
+    }
+    return nil
   }
 }

@@ -2,10 +2,22 @@ import Figures
 import Statistics
 
 extension TrendAnalysis {
-  /// A plain-text summary for the terminal.
+  /// A plain-text summary of every series of a quantity for the terminal: one block per
+  /// fitted series, then what was left out.
+  public static func table(_ q: QuantityTrends) -> String {
+    var out = q.results.map { table($0) }.joined()
+    if q.results.isEmpty {
+      out = TerminalText.escape(q.notes.map { "\(q.quantity): \($0)\n" }.joined())
+    }
+    return out
+  }
+
+  /// A plain-text summary of one series for the terminal.
   public static func table(_ r: TrendResult) -> String {
     let lvl = pct(r.fit.level)
-    var out = "\(r.quantity): \(r.model.rawValue) trend over \(r.fit.n) periods\n"
+    let stock = r.measure == .stock
+    var out =
+      "\(r.label): \(r.model.rawValue) trend over \(r.fit.n) periods\(stock ? " (stock: levels at a date, never annualised)" : "")\n"
     out += "  model: \(r.modelChoice)\n"
     out += "  assumes: \(r.assumption)\n"
     var rows: [[String]] = [["parameter", "estimate", "std. error", "\(lvl) CI"]]
@@ -40,16 +52,30 @@ extension TrendAnalysis {
     } else {
       out += "  dispersion: \(NumberFormat.human(r.fit.dispersion, significant: 4))\n"
     }
-    var prow: [[String]] = [["period", "exposure", "observed", "annualized", "fitted", "\(lvl) CI", "prediction"]]
+    var prow: [[String]] = [
+      stock
+        ? ["date", "level", "fitted", "\(lvl) CI", "prediction"]
+        : ["period", "exposure", "observed", "annualized", "fitted", "\(lvl) CI", "prediction"]
+    ]
     for p in r.points {
-      prow.append([
-        p.period + (p.projected ? " (projected)" : ""), NumberFormat.human(p.exposure, significant: 3),
-        NumberFormat.human(p.observed, significant: 6), NumberFormat.human(p.annualized, significant: 4),
+      let name = p.period + (p.projected ? " (projected)" : "")
+      let fitted = [
         NumberFormat.human(p.fitted, significant: 4), rangeText(p.ciLow, p.ciHigh), rangeText(p.piLow, p.piHigh),
-      ])
+      ]
+      prow.append(
+        stock
+          ? [name, NumberFormat.human(p.observed, significant: 6)] + fitted
+          : [
+            name, NumberFormat.human(p.exposure, significant: 3), NumberFormat.human(p.observed, significant: 6),
+            NumberFormat.human(p.annualized, significant: 4),
+          ] + fitted)
     }
     out += TextTable.render(prow) + "\n"
-    for p in r.points where p.exposure < 1 && !p.projected {
+    for p in r.points where p.exposure > 1 && !p.projected && !stock {
+      out +=
+        "  several years: \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) years): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year, placed at the middle of the period (\(NumberFormat.plain(p.time))); the model's yearly rate there: \(NumberFormat.human(p.fitted, significant: 4))\n"
+    }
+    for p in r.points where p.exposure < 1 && !p.projected && !stock {
       out +=
         "  partial period \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) of the year): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year (\(lvl) Poisson CI \(rangeText(p.annualizedLow, p.annualizedHigh))); the model's full year: \(NumberFormat.human(p.fitted, significant: 4)) (prediction \(rangeText(p.piLow, p.piHigh)))\n"
     }
@@ -90,6 +116,7 @@ extension TrendAnalysis {
       out += "\n"
     }
     for w in r.warnings { out += "  warning: \(w)\n" }
+    for n in r.notes { out += "  \(n)\n" }
     return TerminalText.escape(out)
   }
 }

@@ -11,11 +11,16 @@ import Statistics
   import Darwin
 #endif
 
-/// `reconcile trend`: growth of a yearly count with honest intervals.
+/// `reconcile trend`: growth of a yearly count with honest intervals, for each series of a
+/// quantity apart (figures from different series are never one trend; superseded figures are
+/// left out).
 ///
-/// Time enters as the calendar year of each period. A partial period (exposure e < 1) enters
-/// count models through the offset log e — never by scaling the count; for the OLS models
-/// its count is annualised (count / e). Fitted values and bands are for a full year.
+/// Time enters as the calendar year of each period; a flow over several years, at the middle
+/// of its period (``Row/time(of:stock:)`` states the approximation). A flow's exposure e (its
+/// length in years: < 1 for a partial year, > 1 over several) enters count models through the
+/// offset log e — never by scaling the count; for the OLS models its count is annualised
+/// (count / e). A stock is a level: exposure 1, never annualised, and least squares on the log
+/// levels by default. Fitted values and bands are for a full year (a stock: the level).
 /// Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands for count models use the log-scale
 /// normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method, Var Y = φμ), and for
 /// the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
@@ -54,46 +59,81 @@ public enum TrendAnalysis {
     return nil
   }
 
-  /// The calendar years of `quantity`'s figures in `files`, sorted (those with a period).
+  /// The calendar years of `quantity`'s figures in `files` that a trend uses (superseded
+  /// figures left out), sorted: each period's year, and the last year of a flow over several.
   public static func observedYears(_ files: [FiguresFile], quantity: String) -> [Int] {
+    let superseded = supersededIDs(files)
     var years: [Int] = []
     for file in files {
-      for f in file.figures where f.quantity == quantity {
-        if let p = f.period { years.append(p.year) }
+      for f in file.figures where f.quantity == quantity && superseded[f.id] == nil {
+        guard let p = f.period else { continue }
+        years.append(p.year)
+        if p.spansYears { years.append(p.years.upperBound) }
       }
     }
     return years.sorted()
   }
 
-  /// Fits the trend of `quantity` over the figures of `files`.
-  /// - Throws: `AnalysisError` when the quantity is missing, a figure has no point value or no
-  ///   period, two figures share a period, or the fit fails.
+  /// Fits the trend of each series of `quantity` over the figures of `files`: figures from
+  /// different series (``Figures/Figure/seriesName``) are never one trend, and superseded
+  /// figures are left out (``seriesRows(_:quantity:minimum:)``).
+  /// - Throws: `AnalysisError` when the quantity is missing, its figures are a set of estimates
+  ///   from several series rather than a trend (no series has enough figures), a figure of a
+  ///   series has no point value or no period, two figures of a series cover the same year,
+  ///   or a fit fails.
   public static func run(
     _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
     through: Int? = nil, span: ClosedRange<Int>? = nil, maxJoinpoints: Int? = nil,
     seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0
+  ) throws(AnalysisError) -> QuantityTrends {
+    let grouped = try seriesRows(files, quantity: quantity, minimum: model == .joinpoint ? 3 : 2)
+    let several = grouped.series.count + grouped.unfitted.count > 1
+    var out = QuantityTrends(
+      quantity: quantity, results: [], unfitted: grouped.unfitted, superseded: grouped.superseded)
+    for s in grouped.series {
+      var r = try fitOne(
+        quantity: quantity, rows: s.rows, model: model, level: level, through: through, span: span,
+        maxJoinpoints: maxJoinpoints, seed: seed, selectByBIC: selectByBIC, gridPerYear: gridPerYear,
+        spanMayMiss: grouped.series.count > 1)
+      r.series = s.name
+      r.ofSeveral = several
+      // What was left out is said once, after the first series.
+      r.notes = out.results.isEmpty ? out.notes : []
+      out.results.append(r)
+    }
+    return out
+  }
+
+  /// Fits one series (rows sorted by time, all stocks or all flows).
+  static func fitOne(
+    quantity: String, rows: [Row], model: TrendModel?, level: Double, through: Int?, span: ClosedRange<Int>?,
+    maxJoinpoints: Int?, seed: UInt64, selectByBIC: Bool, gridPerYear: Int, spanMayMiss: Bool
   ) throws(AnalysisError) -> TrendResult {
-    let rows = try series(files, quantity: quantity)
-    if let through, let last = rows.last?.period.year, through > last + projectionHorizon {
+    let stock = rows.first?.figure.measure == .stock
+    if let through, let last = rows.last?.lastYear, through > last + projectionHorizon {
       throw filesError(
         rows,
         "\(quantity): --through \(through) is more than \(projectionHorizon) years after the last observed year, \(last)"
       )
     }
     // The Poisson-vs-negative-binomial diagnostics choose and qualify count models; the
-    // segmented log-linear fit does not use them (and the report runs it beside the count fit).
+    // segmented log-linear fit does not use them (and the report runs it beside the count fit),
+    // and a stock's levels are not counts of events.
     let test =
-      model == .joinpoint
+      model == .joinpoint || stock
       ? nil
       : Overdispersion.test(
-        years: rows.map { Double($0.period.year) }, counts: rows.map(\.count), exposures: rows.map(\.period.exposure),
-        level: level)
+        years: rows.map(\.time), counts: rows.map(\.count), exposures: rows.map(\.exposure), level: level)
     let diagnostics = test?.diagnostics
     let chosen: TrendModel
     let choice: String
     if let model {
       chosen = model
       choice = "\(model.rawValue), as asked (--model)."
+    } else if stock {
+      chosen = .loglinear
+      choice =
+        "loglinear: the figures are stocks (levels at a date), not counts of events over a period: least squares on the log levels, which are never annualised."
     } else if let d = diagnostics, let p = d.lrPValue, p < 0.05, d.theta != nil {
       chosen = .negbin
       choice =
@@ -126,70 +166,38 @@ public enum TrendAnalysis {
     }
     result.modelChoice = choice
     result.overdispersion = diagnostics
-    if let span, let jp = result.joinpointFit {
+    result.measure = stock ? .stock : .flow
+    guard let span else { return result }
+    let sub = rows.filter { span.contains($0.period.year) && span.contains($0.lastYear) }
+    if let jp = result.joinpointFit {
       // Joinpoint: the average annual percent change of the fitted segments over the span.
       do throws(StatisticsError) {
         let a = try Joinpoint.aapc(jp, from: Double(span.lowerBound), to: Double(span.upperBound), level: level)
         let g = growth(a)
         result.span = SpanResult(
-          from: span.lowerBound, to: span.upperBound, periods: rows.filter { span.contains($0.period.year) }.count,
-          growthFactor: g.factor, annualPercentChange: g.percentChange, doublingTime: g.doublingTime)
+          from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: g.factor,
+          annualPercentChange: g.percentChange, doublingTime: g.doublingTime)
       } catch {
         throw filesError(rows, "\(quantity): --span: \(error.description)")
       }
-    } else if let span {
-      let sub = rows.filter { span.contains($0.period.year) }
-      guard sub.count >= 2 else {
-        throw filesError(
-          rows,
-          "\(quantity): --span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2"
-        )
-      }
-      let fit = try fitSeries(
-        quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
-      result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
-      result.span = SpanResult(
-        from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
-        annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+      return result
     }
+    guard sub.count >= 2 else {
+      let message =
+        "--span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2"
+      // With several series, a series the span misses says so; the others still report it.
+      if spanMayMiss {
+        result.warnings.append(message)
+        return result
+      }
+      throw filesError(rows, "\(quantity): \(message)")
+    }
+    let fit = try fitSeries(
+      quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
+    result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
+    result.span = SpanResult(
+      from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
+      annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
     return result
-  }
-
-  typealias Row = (figure: Figure, period: Period, count: Double)
-
-  /// An error about the series as a whole, named by the file(s) its figures came from.
-  static func filesError(_ rows: [Row], _ message: String) -> AnalysisError {
-    RangesAnalysis.filesError(rows.map(\.figure), message)
-  }
-
-  /// The figures of `quantity` as a yearly series, sorted by year.
-  static func series(_ files: [FiguresFile], quantity: String) throws(AnalysisError) -> [Row] {
-    let all = files.flatMap(\.figures)
-    let figs = all.filter { $0.quantity == quantity }
-    if figs.isEmpty {
-      // Each name once, in order of first appearance (a set: a file may hold 100,000 names).
-      var order: [String] = []
-      var seen = Set<String>()
-      for f in all where seen.insert(f.quantity).inserted { order.append(f.quantity) }
-      throw .unknownQuantity(quantity, available: order)
-    }
-    var rows: [Row] = []
-    var seen: [Int: String] = [:]
-    for f in figs {
-      guard let p = f.period else {
-        throw .located(f.location, "\(quantity): figure '\(f.id)' has no period; a trend needs one per figure")
-      }
-      guard let v = f.value ?? ((f.low != nil && f.low == f.high) ? f.low : nil) else {
-        throw .located(f.location, "\(quantity): figure '\(f.id)' is a range, not a count; a trend needs point values")
-      }
-      if let other = seen[p.year] {
-        throw .located(
-          f.location,
-          "\(quantity): figures '\(other)' and '\(f.id)' both cover \(p.year); a trend needs one count per year")
-      }
-      seen[p.year] = f.id
-      rows.append((f, p, v))
-    }
-    return rows.sorted { $0.period.year < $1.period.year }
   }
 }

@@ -1,3 +1,4 @@
+import Figures
 import Statistics
 
 /// The trend models `reconcile trend` offers.
@@ -33,11 +34,12 @@ public struct TrendPoint: Sendable, Equatable {
   public var period: String
   /// Calendar year.
   public var year: Int
-  /// Covered fraction of the year.
+  /// Covered fraction of the year; for a flow over several years, its length in years (the
+  /// row then covers those years, `year` being its middle one); 1 for a stock.
   public var exposure: Double
-  /// The observed count (nil for projections).
+  /// The observed count or level (nil for projections).
   public var observed: Double?
-  /// observed / exposure.
+  /// observed / exposure; nil for a stock (a level is never annualised) and for projections.
   public var annualized: Double?
   /// Exact Poisson (Garwood 1936) interval for observed / exposure: χ²-quantiles of the count
   /// divided by the exposure. It ignores overdispersion.
@@ -60,12 +62,25 @@ public struct TrendPoint: Sendable, Equatable {
   public var id: String
   /// The joinpoint segment (1-based) the period lies in; 1 for unsegmented models.
   public var segment: Int = 1
+  /// The time the model places the period at, in years: its calendar year, or the middle of
+  /// a flow over several years (``TrendAnalysis`` documents the approximation).
+  public var time: Double = 0
+  /// Whether the figure is a stock (a level): no exposure, nothing annualised.
+  public var stock: Bool = false
 }
 
-/// The result of a trend fit for one quantity.
+/// The result of a trend fit for one series of a quantity.
 public struct TrendResult: Sendable {
   /// The quantity.
   public var quantity: String
+  /// The series fitted (``Figures/Figure/seriesName``: the `series` column, or the source).
+  public var series: String = ""
+  /// Whether the quantity has other series too (then outputs name this one).
+  public var ofSeveral: Bool = false
+  /// Stock (levels) or flow (counts over periods).
+  public var measure: FigureMeasure = .flow
+  /// What happened to the quantity's other figures: series not fitted, superseded figures.
+  public var notes: [String] = []
   /// The model.
   public var model: TrendModel
   /// The underlying regression.
@@ -90,6 +105,50 @@ public struct TrendResult: Sendable {
   public var span: SpanResult? = nil
   /// The joinpoint fit (model joinpoint only).
   public var joinpointFit: JoinpointFit? = nil
+
+  /// The quantity, with the series when the quantity has several (`q — series`).
+  public var label: String { ofSeveral ? "\(quantity) — \(series.isEmpty ? "(no source)" : series)" : quantity }
+}
+
+/// The trends of one quantity: a fit for each series with enough figures, the series that
+/// have too few, and the figures left out because later figures revise them.
+public struct QuantityTrends: Sendable {
+  /// The quantity.
+  public var quantity: String
+  /// One fit per series with enough figures, in order of each series' first figure.
+  public var results: [TrendResult]
+  /// Series with fewer figures than a trend needs: name, ids and why.
+  public var unfitted: [UnfittedSeries]
+  /// Figures named in another figure's `supersedes`: left out of every series.
+  public var superseded: [SupersededFigure]
+
+  /// The sentences that say what was left out, for each output's notes.
+  public var notes: [String] {
+    unfitted.map {
+      "not fitted: series \($0.series.isEmpty ? "(no source)" : $0.series) has \($0.ids.count) figure(s) (\($0.ids.joined(separator: ", "))); \($0.reason)"
+    }
+      + superseded.map {
+        "superseded: \($0.id) is revised by \($0.by.joined(separator: ", ")) and left out of the trend"
+      }
+  }
+}
+
+/// A series of a quantity that is listed, not fitted.
+public struct UnfittedSeries: Sendable, Equatable {
+  /// The series name.
+  public var series: String
+  /// Its figures' ids.
+  public var ids: [String]
+  /// Why it is not fitted.
+  public var reason: String
+}
+
+/// A figure that a later one revises (`supersedes`).
+public struct SupersededFigure: Sendable, Equatable {
+  /// The superseded figure's id.
+  public var id: String
+  /// The ids of the figures that name it in `supersedes`.
+  public var by: [String]
 }
 
 /// Growth over a span of years, from the same model fitted to those years only.

@@ -241,9 +241,16 @@ final class ClaimsEvaluator {
           message: "\(name)(\(id)): figure '\(f.id)' has no period to annualise over; write \(name)(x, days)",
           offset: column)
       }
+      guard f.measure == .flow else {
+        throw ClaimEvaluationError(
+          message: "\(name)(\(id)): figure '\(f.id)' is a stock (a level at a date), which is never annualised",
+          offset: column)
+      }
       return Evaluated(
         value: x / period.exposure,
-        text: "\(ClaimsFormat.number(x)) × 365 / \(period.days) days of \(period.year)",
+        text: period.spansYears
+          ? "\(ClaimsFormat.number(x)) / \(NumberFormat.human(period.exposure, significant: 4)) years (\(period.text))"
+          : "\(ClaimsFormat.number(x)) × 365 / \(period.days) days of \(period.year)",
         compound: true)
     case "low", "high", "mid", "value", "exposure":
       let (f, id) = try figureArgument(name, arguments, column: column)
@@ -307,7 +314,14 @@ final class ClaimsEvaluator {
     -> Result<Double, ClaimEvaluationError>
   {
     do throws(AnalysisError) {
-      let r = try TrendAnalysis.run(figures, quantity: quantity, span: span)
+      let all = try TrendAnalysis.run(figures, quantity: quantity, span: span)
+      guard let r = all.results.first, all.results.count == 1 else {
+        return .failure(
+          ClaimEvaluationError(
+            message:
+              "growth(\(quantity), \(span.lowerBound), \(span.upperBound)): \(quantity) has \(all.results.count) series (\(all.results.map(\.series).joined(separator: ", "))); a growth factor is one series'",
+            offset: column))
+      }
       guard let g = r.span?.growthFactor.estimate, g.isFinite else {
         return .failure(
           ClaimEvaluationError(

@@ -41,13 +41,15 @@ public enum HTMLReport {
       name: r.name, path: r.file.path, figures: r.file.figures.count, quantities: r.file.quantities())
     var toc = ""
     for q in r.ranges { toc += tocEntry(ranges: q.quantity) }
-    for t in r.trends { toc += tocEntry(trend: t.quantity) }
+    for t in r.trends { toc += tocEntry(trend: t.label) }
     body += tocBlock(toc) + datasetPreamble(warnings: r.file.warnings, claims: claims)
-    for (i, q) in r.ranges.enumerated() { body += rangesSection(q, index: i) }
+    for (i, q) in r.ranges.enumerated() {
+      body += (r.notes[q.quantity].map(noteParagraph) ?? "") + rangesSection(q, index: i)
+    }
     for t in r.trends {
       body += trendSection(
-        t, unit: unit(of: t.quantity, in: r.file), modelChoice: r.modelChoices[t.quantity] ?? t.modelChoice,
-        joinpoints: joinpoints[t.quantity] ?? [], file: r.file)
+        t, unit: unit(of: t.quantity, in: r.file), modelChoice: r.modelChoices[t.label] ?? t.modelChoice,
+        joinpoints: joinpoints[t.label] ?? joinpoints[t.quantity] ?? [], file: r.file)
     }
     return page(title: datasetTitle(r.name), body: body)
   }
@@ -71,6 +73,12 @@ public enum HTMLReport {
   /// A table-of-contents entry for a reconciled quantity.
   static func tocEntry(ranges quantity: String) -> String {
     "<li><a href=\"#\(anchor("ranges", quantity))\">\(Markup.escape(quantity))</a>: reconciled range</li>\n"
+  }
+
+  /// Why a quantity whose figures looked like a series is reconciled instead: a paragraph
+  /// before its ranges.
+  static func noteParagraph(_ sentence: String) -> String {
+    "<p class=\"warning\">Not a trend — \(Markup.escape(sentence))</p>\n"
   }
 
   /// A table-of-contents entry for a series.
@@ -255,13 +263,18 @@ public enum HTMLReport {
   {
     let chart = SVGTrendChart(t, unit: unit, joinpoints: joinpoints)
     let level = pct(t.fit.level)
+    let stock = t.measure == .stock
     var out =
-      "<section id=\"\(anchor("trend", t.quantity))\">\n<h2>\(Markup.escape(t.quantity))\(unit.isEmpty ? "" : " (\(Markup.escape(unit)))"): trend</h2>\n"
+      "<section id=\"\(anchor("trend", t.label))\">\n<h2>\(Markup.escape(t.label))\(unit.isEmpty ? "" : " (\(Markup.escape(unit)))"): trend\(stock ? " of levels (a stock, never annualised)" : "")</h2>\n"
     out += "<p><strong>Model:</strong> \(Markup.escape(modelChoice.isEmpty ? t.model.rawValue : modelChoice))</p>\n"
     out += "<p><strong>Assumes:</strong> \(Markup.escape(t.assumption))</p>\n"
     out +=
       "<figure>\n" + chart.svg
-      + "\n<figcaption>\(Markup.escape(chart.scaleExplanation)) Bands are for a full year; a partial period enters the model with the offset log(exposure) and is drawn at its annualised value.</figcaption>\n</figure>\n"
+      + "\n<figcaption>\(Markup.escape(chart.scaleExplanation)) "
+      + (stock
+        ? "Each point is a level at its date (a stock), never annualised; the bands are for the level."
+        : "Bands are for a full year; a partial period enters the model with the offset log(exposure) and is drawn at its annualised value; a flow over several years, at its yearly average in its middle year.")
+      + "</figcaption>\n</figure>\n"
     out += "<ul>\n"
     if let g = t.growthFactor.estimate {
       out +=
@@ -284,9 +297,17 @@ public enum HTMLReport {
     }
     out += "</ul>\n"
     for w in t.warnings { out += "<p class=\"warning\">Warning: \(Markup.escape(w))</p>\n" }
+    for n in t.notes { out += "<p class=\"note\">\(Markup.escape(n))</p>\n" }
     out +=
-      "<table>\n<thead><tr><th>period</th><th>exposure</th><th>observed</th><th>annualised</th><th>fitted</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
-    for p in t.points {
+      stock
+      ? "<table>\n<thead><tr><th>date</th><th>level</th><th>fitted</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
+      : "<table>\n<thead><tr><th>period</th><th>exposure</th><th>observed</th><th>annualised</th><th>fitted</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
+    for p in t.points where stock {
+      out +=
+        "<tr\(p.projected ? " class=\"projected\"" : "")><td>\(Markup.escape(p.period))\(p.projected ? " (projected)" : "")</td><td class=\"num\">\(Markup.escape(NumberFormat.human(p.observed, significant: 6)))</td>"
+        + "<td class=\"num\">\(Markup.escape(NumberFormat.human(p.fitted, significant: 4)))</td><td class=\"num\">\(Markup.escape(rangeText(p.ciLow, p.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(p.piLow, p.piHigh)))</td></tr>\n"
+    }
+    for p in t.points where !stock {
       let cls = p.projected ? " class=\"projected\"" : (p.exposure < 1 ? " class=\"partial\"" : "")
       out +=
         "<tr\(cls)><td>\(Markup.escape(p.period))\(p.projected ? " (projected)" : "")\(p.exposure < 1 && !p.projected ? " (\(Markup.escape(SVGTrendChart.partialLabel(p))))" : "")</td>"
@@ -300,7 +321,7 @@ public enum HTMLReport {
     out += "</tbody>\n</table>\n"
     // Provenance: figures sharing source, document and quote are one row.
     var groups: [(ids: [String], figure: Figure)] = []
-    for f in file.figures where f.quantity == t.quantity {
+    for f in file.figures where f.quantity == t.quantity && (!t.ofSeveral || f.seriesName == t.series) {
       if let i = groups.firstIndex(where: {
         $0.figure.source == f.source && $0.figure.document == f.document && $0.figure.quote == f.quote
           && $0.figure.published == f.published

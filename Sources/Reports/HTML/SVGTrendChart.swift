@@ -126,7 +126,8 @@ struct SVGTrendChart {
     c.text(
       (plotLeft + plotRight) / 2, plotBottom + 38, "year (calendar year of the period)",
       "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\"")
-    let yTitle = "\(unit.isEmpty ? result.quantity : unit) per year — \(isLog ? "log scale" : "linear scale")"
+    let yTitle =
+      "\(unit.isEmpty ? result.quantity : unit)\(result.measure == .stock ? " (level)" : " per year") — \(isLog ? "log scale" : "linear scale")"
     let cy = (plotTop + plotBottom) / 2
     c.text(
       16, cy, yTitle,

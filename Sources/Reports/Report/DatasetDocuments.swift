@@ -14,7 +14,10 @@ import Statistics
 public enum QuantityReport: Sendable {
   /// A set of estimates of one thing: its reconciled ranges.
   case ranges(QuantityRanges)
-  /// A yearly series: its trend, why that model, and the joinpoint fit (BIC) when it ran.
+  /// Figures that looked like a series but come from different series: their reconciled
+  /// ranges, and the sentence that says why they are not a trend.
+  case estimates(QuantityRanges, note: String)
+  /// One series of a quantity: its trend, why that model, and the joinpoint fit (BIC) when it ran.
   case trend(TrendResult, choice: String, segmented: TrendResult?)
 }
 
@@ -86,7 +89,14 @@ final class DatasetDocuments {
   /// the provenance of a series).
   func add(_ q: QuantityReport, file: FiguresFile) throws(OutputError) {
     switch q {
-    case .ranges(let r):
+    case .ranges, .estimates:
+      let r: QuantityRanges
+      let note: String?
+      switch q {
+      case .estimates(let ranges, let sentence): (r, note) = (ranges, sentence)
+      case .ranges(let ranges): (r, note) = (ranges, nil)
+      case .trend: return
+      }
       let csv = RangesAnalysis.csv([r])
       for row in csv.rows { rangesTypes.add(row) }
       try rangesCSV.append(csv.rowBytes)
@@ -96,6 +106,10 @@ final class DatasetDocuments {
         try mdRanges.append(ReportBuilder.markdownRangesRow(r))
         try htmlRanges.append(HTMLReport.rangesRow(r))
       } else {
+        if let note {
+          try mdRanges.append(ReportBuilder.markdownNote(note))
+          try htmlRanges.append(HTMLReport.noteParagraph(note))
+        }
         try mdRanges.append(ReportBuilder.markdownRanges(r))
         try tocRanges.append(HTMLReport.tocEntry(ranges: r.quantity))
         try htmlRanges.append(HTMLReport.rangesSection(r, index: rangeQuantities.count))
@@ -108,14 +122,14 @@ final class DatasetDocuments {
       let first = trendQuantities.isEmpty
       try jsonTrends.append((first ? "" : ",\n") + "    " + TrendAnalysis.json(t).serializedInline(indent: 2))
       try jsonChoices.append(
-        (first ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": " + JSON.string(choice).serialized(indent: 2))
+        (first ? "" : ",\n") + "    " + JSON.quote(t.label) + ": " + JSON.string(choice).serialized(indent: 2))
       if let jp = segmented {
         let value = JSON.object([
           ("selection", .string("BIC")), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)),
           ("segments", TrendAnalysis.segmentsJSON(jp)),
         ])
         try jsonJoinpoints.append(
-          (joinpointCount == 0 ? "" : ",\n") + "    " + JSON.quote(t.quantity) + ": "
+          (joinpointCount == 0 ? "" : ",\n") + "    " + JSON.quote(t.label) + ": "
             + value.serializedInline(indent: 2))
         joinpointCount += 1
       }
@@ -124,13 +138,13 @@ final class DatasetDocuments {
         try htmlTrends.append(HTMLReport.trendRow(t))
       } else {
         try mdTrends.append(ReportBuilder.markdownTrend(t, choice: choice, segmented: segmented))
-        try tocTrends.append(HTMLReport.tocEntry(trend: t.quantity))
+        try tocTrends.append(HTMLReport.tocEntry(trend: t.label))
         try htmlTrends.append(
           HTMLReport.trendSection(
             t, unit: HTMLReport.unit(of: t.quantity, in: file), modelChoice: choice.isEmpty ? t.modelChoice : choice,
             joinpoints: segmented?.joinpointFit?.joinpoints ?? [], file: file))
       }
-      trendQuantities.append(t.quantity)
+      trendQuantities.append(t.label)
     }
   }
 

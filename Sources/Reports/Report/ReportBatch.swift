@@ -119,7 +119,7 @@ public enum ReportBatch {
         matcher.see(quantity)
         for f in part.figures { matcher.see(f.id) }
       }
-      try documents.add(try ReportBuilder.analyseQuantity(quantity, in: part), file: part)
+      for analysed in try ReportBuilder.analyseQuantity(quantity, in: part) { try documents.add(analysed, file: part) }
     }
     let datasetClaims = claims.map { c in
       DatasetClaims(

@@ -20,46 +20,68 @@ public struct DatasetReport: Sendable {
   public var ranges: [QuantityRanges]
   /// Trends of the series-like quantities.
   public var trends: [TrendResult]
-  /// Why each trend uses the model it uses.
+  /// Why each trend uses the model it uses, by ``TrendResult/label``.
   public var modelChoices: [String: String]
-  /// Joinpoint fits of each series (BIC selection), by quantity.
+  /// Joinpoint fits of each series (BIC selection), by ``TrendResult/label``.
   public var segmented: [String: TrendResult] = [:]
+  /// Why a quantity whose figures looked like a series is reconciled instead, by quantity.
+  public var notes: [String: String] = [:]
   /// The files, path relative to the output folder → content.
   public var outputs: [(String, String)]
 }
 
 /// `reconcile report`: every analysis of every dataset, as CSV, JSON and Markdown.
 ///
-/// A quantity is a *series* when it has at least three figures, each a point value with a
-/// period, no two in the same year: it gets a trend. Every other quantity is a set of
-/// *estimates* of one thing: its ranges are reconciled. Trends use Poisson regression, or the
-/// negative binomial when a likelihood-ratio test finds overdispersion; the choice is written
-/// in the report.
+/// A quantity is a *series* when it has at least three figures (superseded ones left out),
+/// each a point value with a period, no two of one series covering the same year: it gets a
+/// trend for each of its series. Every other quantity is a set of *estimates* of one thing: its
+/// ranges are reconciled, and so are those of a quantity whose figures all come from different
+/// series (with the sentence that says why it is not a trend). Trends of counts use Poisson
+/// regression, or the negative binomial when a likelihood-ratio test finds overdispersion;
+/// trends of stocks, least squares on the log levels; the choice is written in the report.
 public enum ReportBuilder {
   /// Whether the figures of one quantity form a yearly series.
   public static func isSeries(_ figures: [Figure]) -> Bool {
-    guard figures.count >= 3 else { return false }
-    var years = Set<Int>()
-    for f in figures {
+    let superseded = TrendAnalysis.supersededIDsOf(figures)
+    let kept = figures.filter { superseded[$0.id] == nil }
+    guard kept.count >= 3 else { return false }
+    var years: [String: Set<Int>] = [:]
+    var measures: [String: FigureMeasure] = [:]
+    for f in kept {
       guard f.value != nil, f.low == nil, f.high == nil, let p = f.period else { return false }
-      guard years.insert(p.year).inserted else { return false }
+      let series = f.seriesName
+      if measures[series, default: f.measure] != f.measure || (f.measure == .stock && p.spansYears) { return false }
+      measures[series] = f.measure
+      for y in p.years {
+        guard years[series, default: []].insert(y).inserted else { return false }
+      }
     }
     return true
   }
 
-  /// Analyses one quantity: its trend when its figures form a yearly series, its reconciled
-  /// ranges otherwise. `file` holds that quantity's figures.
-  public static func analyseQuantity(_ quantity: String, in file: FiguresFile) throws(AnalysisError) -> QuantityReport {
+  /// Analyses one quantity: a trend for each of its series when its figures form yearly
+  /// series, its reconciled ranges otherwise (with the reason when the figures looked like a
+  /// series but come from different series, ``TrendAnalysis/notATrend(_:quantity:minimum:)``).
+  /// `file` holds that quantity's figures.
+  public static func analyseQuantity(_ quantity: String, in file: FiguresFile) throws(AnalysisError)
+    -> [QuantityReport]
+  {
+    var note: String? = nil
     if isSeries(file.figures) {
-      let t = try TrendAnalysis.run([file], quantity: quantity)
+      note = TrendAnalysis.notATrend(file.figures, quantity: quantity)
+    }
+    if isSeries(file.figures) && note == nil {
+      let all = try TrendAnalysis.run([file], quantity: quantity)
       // Where the trend changed slope: joinpoint regression with BIC selection (fast and
       // deterministic; `reconcile trend --model joinpoint` runs the permutation test).
       let jp = try? TrendAnalysis.run([file], quantity: quantity, model: .joinpoint, selectByBIC: true)
-      return .trend(t, choice: t.modelChoice, segmented: jp)
+      return all.results.map { t in
+        .trend(t, choice: t.modelChoice, segmented: jp?.results.first { $0.series == t.series })
+      }
     }
     let ranges = try RangesAnalysis.run([file], quantities: [quantity])
     guard let r = ranges.first else { throw .unknownQuantity(quantity, available: []) }
-    return .ranges(r)
+    return [note.map { .estimates(r, note: $0) } ?? .ranges(r)]
   }
 
   /// Each quantity's figures as a file of their own, in order of first appearance (one pass).
@@ -81,12 +103,17 @@ public enum ReportBuilder {
     var report = DatasetReport(name: name, file: file, ranges: [], trends: [], modelChoices: [:], outputs: [])
     let parts = byQuantity(file)
     for (q, part) in parts {
-      switch try analyseQuantity(q, in: part) {
-      case .ranges(let r): report.ranges.append(r)
-      case .trend(let t, let choice, let segmented):
-        report.trends.append(t)
-        report.modelChoices[q] = choice
-        if let segmented { report.segmented[q] = segmented }
+      for analysed in try analyseQuantity(q, in: part) {
+        switch analysed {
+        case .ranges(let r): report.ranges.append(r)
+        case .estimates(let r, let note):
+          report.ranges.append(r)
+          report.notes[q] = note
+        case .trend(let t, let choice, let segmented):
+          report.trends.append(t)
+          report.modelChoices[t.label] = choice
+          if let segmented { report.segmented[t.label] = segmented }
+        }
       }
     }
     render(&report, parts: parts, claims: nil)
@@ -103,10 +130,13 @@ public enum ReportBuilder {
     }
     // In memory (no temporary file), so nothing here can fail to be written.
     do {
-      for r in report.ranges { try documents.add(.ranges(r), file: file(r.quantity)) }
+      for r in report.ranges {
+        try documents.add(
+          report.notes[r.quantity].map { .estimates(r, note: $0) } ?? .ranges(r), file: file(r.quantity))
+      }
       for t in report.trends {
         try documents.add(
-          .trend(t, choice: report.modelChoices[t.quantity] ?? "", segmented: report.segmented[t.quantity]),
+          .trend(t, choice: report.modelChoices[t.label] ?? "", segmented: report.segmented[t.label]),
           file: file(t.quantity))
       }
       let files = try documents.files(
@@ -233,9 +263,9 @@ public enum ReportBuilder {
   /// report.md of one dataset.
   public static func markdown(_ r: DatasetReport) -> String {
     var out = markdownHead(name: r.name, path: r.file.path, figures: r.file.figures.count, claims: nil)
-    for q in r.ranges { out += markdownRanges(q) }
+    for q in r.ranges { out += (r.notes[q.quantity].map(markdownNote) ?? "") + markdownRanges(q) }
     for t in r.trends {
-      out += markdownTrend(t, choice: r.modelChoices[t.quantity], segmented: r.segmented[t.quantity])
+      out += markdownTrend(t, choice: r.modelChoices[t.label], segmented: r.segmented[t.label])
     }
     return out
   }
@@ -302,6 +332,12 @@ public enum ReportBuilder {
     return out
   }
 
+  /// Why a quantity whose figures looked like a series is reconciled instead: a line before
+  /// its ranges.
+  static func markdownNote(_ sentence: String) -> String {
+    "> Not a trend — \(Markdown.text(sentence))\n\n"
+  }
+
   /// The head of the table that lists reconciled quantities one per row (a dataset of many
   /// quantities).
   static func markdownRangesTableHead(count: Int) -> String {
@@ -325,13 +361,14 @@ public enum ReportBuilder {
 
   /// One series as a row of that table.
   static func markdownTrendRow(_ t: TrendResult) -> String {
-    "| \(Markdown.text(t.quantity)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
+    "| \(Markdown.text(t.label)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
   }
 
   /// The report.md section of one series.
   static func markdownTrend(_ t: TrendResult, choice: String?, segmented: TrendResult?) -> String {
     var out = ""
-    out += "## \(Markdown.text(t.quantity)): trend\n\n"
+    let stock = t.measure == .stock
+    out += "## \(Markdown.text(t.label)): trend\(stock ? " of levels (a stock, never annualised)" : "")\n\n"
     out += "Model: \(Markdown.text(choice ?? t.model.rawValue))\n\nAssumes: \(t.assumption)\n\n"
     if let g = t.growthFactor.estimate {
       out +=
@@ -350,12 +387,20 @@ public enum ReportBuilder {
       }
     }
     out +=
-      "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
+      stock
+      ? "\n| date | level | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|\n"
+      : "\n| period | exposure | observed | annualised | fitted | \(pct(t.fit.level)) CI | prediction |\n|---|---|---|---|---|---|---|\n"
     for p in t.points {
+      let fitted =
+        "\(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
       out +=
-        "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | \(NumberFormat.human(p.fitted, significant: 4)) | \(rangeText(p.ciLow, p.ciHigh)) | \(rangeText(p.piLow, p.piHigh)) |\n"
+        stock
+        ? "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.observed, significant: 6)) | " + fitted
+        : "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | "
+          + fitted
     }
     for w in t.warnings { out += "\n> warning: \(Markdown.text(w))\n" }
+    for n in t.notes { out += "\n> \(Markdown.text(n))\n" }
     out += "\n"
     return out
   }

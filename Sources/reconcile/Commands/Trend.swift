@@ -5,12 +5,12 @@ struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a trend to a yearly count: growth factor, annual percent change, doubling time, bands.",
     discussion: """
-      A partial period (e.g. 2002-01-01/2002-07-30) enters count models with exposure offset \
-      log(211/365); fitted values and bands are for a full year.
+      Each series (series column, else source) is fitted apart, superseded figures left out. A flow \
+      enters count models with offset log(years covered): 2002-01-01/2002-07-30 211/365, 1999/2001 3 \
+      (at its middle year); bands are for a full year. A stock (a level) is never annualised (loglinear).
 
-      --through YEAR projects from the last observed year up to 50 years past it (a usage \
-      error otherwise, exit 64); --span FROM:TO must lie within the observed years and cover \
-      at least 2 of them.
+      --through YEAR projects up to 50 years past the last observed year (else exit 64); \
+      --span FROM:TO must lie within the observed years and cover at least 2 of them.
 
       joinpoint: the search for K joinpoints is exhaustive over the admissible placements; \
       on a long series the default K (up to 3) is lowered, with a warning, to what can be \
@@ -80,7 +80,7 @@ struct Trend: ParsableCommand {
         maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == .bic, gridPerYear: grid)
       switch output.format {
       case .json: StandardOutput.write(TrendAnalysis.json(r).serialized() + "\n")
-      case .csv: StandardOutput.write(TrendAnalysis.csv([r]).text)
+      case .csv: StandardOutput.write(TrendAnalysis.csv(r.results).text)
       case .table: StandardOutput.writeShown(TrendAnalysis.table(r))
       }
     }

@@ -1,0 +1,152 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `reconcile trend` on figures from several series, revisions, stocks and flows over several
+/// years (issue #27), through the command line. Reference values are R's (`lm`, `glm`) on the
+/// same rows.
+@Suite("trend by series, end to end", .serialized)
+struct TrendSeriesCLITests {
+  static let fixtures = "Tests/Fixtures/trend/"
+
+  @Test("Two series estimating the same year are fitted apart: JSON has one result per series under `series`")
+  func perSeries() throws {
+    let r = try CLI.run([
+      "trend", Self.fixtures + "unauthorized.csv", "--quantity", "unauthorized", "--model", "loglinear", "--format",
+      "json",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    let series = try #require(doc["series"] as? [[String: Any]])
+    #expect(
+      series.map { $0["series"] as? String } == [
+        "Pew Research Center", "Department of Homeland Security", "Congressional Budget Office",
+      ])
+    #expect(series.map { $0["fitted"] as? Bool } == [true, true, false])
+    #expect((series[2]["ids"] as? [String]) == ["cbo-2009"])
+    // Two fitted series: no single result at the top level.
+    #expect(doc["parameters"] == nil)
+    // R: coef(lm(log(c(11.1e6, 12.2e6, 11.3e6, 11.5e6)) ~ c(2005, 2007, 2009, 2011)))[2]
+    let pew = try #require(series[0]["parameters"] as? [[String: Any]])
+    #expect(relativeDifference(try #require(pew[1]["estimate"] as? Double), 0.0014786277565917766) < 1e-9)
+    let table = try CLI.run([
+      "trend", Self.fixtures + "unauthorized.csv", "--quantity", "unauthorized", "--model", "loglinear",
+    ])
+    #expect(table.status == 0)
+    #expect(table.stdout.contains("unauthorized — Pew Research Center: loglinear trend over 4 periods"))
+    #expect(table.stdout.contains("unauthorized — Department of Homeland Security: loglinear trend over 4 periods"))
+    #expect(table.stdout.contains("not fitted: series Congressional Budget Office has 1 figure(s) (cbo-2009)"))
+    let csv = try CLI.run([
+      "trend", Self.fixtures + "unauthorized.csv", "--quantity", "unauthorized", "--model", "loglinear", "--format",
+      "csv",
+    ])
+    let header = csv.stdout.split(separator: "\n").first ?? ""
+    #expect(header.hasPrefix("quantity,model,period,") && header.hasSuffix(",id,series,measure"), "\(header)")
+    #expect(
+      csv.stdout.contains(",pew-2005,Pew Research Center,flow\n")
+        || csv.stdout.contains(",pew-2005,Pew Research Center,stock\n"))
+  }
+
+  @Test("Three figures from three sources are a set of estimates, not a trend: exit 65 and a pointer to ranges")
+  func threeSources() throws {
+    let r = try CLI.run(["trend", Self.fixtures + "three-sources.csv", "--quantity", "nk_in_china"])
+    #expect(r.status == 65)
+    #expect(r.stdout.isEmpty)
+    #expect(
+      r.stderr.hasPrefix(
+        "Tests/Fixtures/trend/three-sources.csv: error: nk_in_china: a set of estimates from 3 series, not a trend"),
+      "\(r.stderr)")
+    #expect(r.stderr.contains("reconcile ranges"))
+    // The report reconciles them instead, with that sentence, and does not fail.
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let rep = try CLI.run(["report", Self.fixtures + "three-sources.csv", "--quiet", "--out", dir.path])
+    #expect(rep.status == 0, "\(rep.stderr)")
+    let md = try String(contentsOf: dir.appendingPathComponent("three-sources/report.md"), encoding: .utf8)
+    // Markdown escapes the underscores of the name.
+    #expect(md.contains("Not a trend — nk\\_in\\_china: a set of estimates from 3 series, not a trend"), "\(md)")
+    #expect(md.contains("## nk\\_in\\_china: reconciled range"))
+    #expect(!md.contains(": trend"))
+  }
+
+  @Test("A flow over several years is one row at its middle year, fitted with offset log(years): R's glm")
+  func multiYearFlow() throws {
+    let r = try CLI.run([
+      "trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "poisson", "--format", "json",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    // R: glm(y ~ t + offset(log(e)), poisson, data.frame(y = c(71, 1043, 1139, 1281, 1894),
+    //   t = c(1998, 2000, 2002, 2003, 2004), e = c(1, 3, 1, 1, 1)))
+    let params = try #require(doc["parameters"] as? [[String: Any]])
+    #expect(relativeDifference(try #require(params[1]["estimate"] as? Double), 0.43854352570025362) < 1e-8)
+    #expect(relativeDifference(try #require(params[1]["std_error"] as? Double), 0.0082276773093616865) < 1e-7)
+    let points = try #require(doc["points"] as? [[String: Any]])
+    #expect(points.count == 5)
+    let bucket = try #require(points.first { $0["id"] as? String == "mou-1999-2001" })
+    #expect(bucket["exposure"] as? Double == 3)
+    #expect(bucket["year"] as? Int == 2000)
+    #expect(bucket["time"] as? Double == 2000)
+    #expect(bucket["observed"] as? Double == 1043)
+    let table = try CLI.run(["trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "poisson"])
+    #expect(table.stdout.contains("\n  1999/2001  3         1,043     347.7"), "\(table.stdout)")
+  }
+}
+
+/// The same, on columns the figures reader parses from the `format` branch on (`series`,
+/// `supersedes`, `measure`, and a single date read as a stock): these pass once it is merged.
+@Suite("trend by series on the new columns, end to end", .serialized)
+struct TrendSeriesColumnsCLITests {
+  static let fixtures = "Tests/Fixtures/trend/"
+
+  @Test("A superseded figure is left out and listed; the `series` column joins two sources into one series")
+  func superseded() throws {
+    let r = try CLI.run([
+      "trend", Self.fixtures + "revised.csv", "--quantity", "arrivals", "--model", "poisson", "--format", "json",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    let superseded = try #require(doc["superseded"] as? [[String: Any]])
+    #expect(superseded.map { $0["id"] as? String } == ["hrw-2001"])
+    #expect((superseded.first?["superseded_by"] as? [String]) == ["mou-2001-revised"])
+    #expect(doc["series"].flatMap { ($0 as? [[String: Any]])?.map { $0["series"] as? String } } == ["MOU"])
+    let points = try #require(doc["points"] as? [[String: Any]])
+    #expect(points.map { $0["id"] as? String } == ["mou-1998", "mou-1999", "mou-2000", "mou-2001-revised"])
+    // R: coef(glm(c(71, 148, 312, 1043) ~ I(1998:2001), family = poisson))[2]
+    let params = try #require(doc["parameters"] as? [[String: Any]])
+    #expect(relativeDifference(try #require(params[1]["estimate"] as? Double), 0.9771928189352721) < 1e-8)
+    let table = try CLI.run(["trend", Self.fixtures + "revised.csv", "--quantity", "arrivals", "--model", "poisson"])
+    #expect(table.stdout.contains("superseded: hrw-2001 is revised by mou-2001-revised and left out of the trend"))
+  }
+
+  @Test("Five 'as of 1 January' figures are levels: not annualised, no 'a year', log-linear on the levels (R's lm)")
+  func noAnnualisedStock() throws {
+    let r = try CLI.run(["trend", Self.fixtures + "as-of-january.csv", "--quantity", "unauthorized"])
+    #expect(r.status == 0, "\(r.stderr)")
+    #expect(!r.stdout.contains("4,307"))
+    #expect(!r.stdout.contains("a year"))
+    #expect(
+      r.stdout.contains("unauthorized: loglinear trend over 5 periods (stock: levels at a date, never annualised)"))
+    let j = try CLI.run([
+      "trend", Self.fixtures + "as-of-january.csv", "--quantity", "unauthorized", "--format", "json",
+    ])
+    let doc = try #require(try CLI.json(j.stdout) as? [String: Any])
+    #expect(doc["measure"] as? String == "stock")
+    let points = try #require(doc["points"] as? [[String: Any]])
+    #expect(points.allSatisfy { $0["annualized"] is NSNull && $0["exposure"] is NSNull })
+    // R: l <- lm(log(c(11.8e6, 11.6e6, 11.3e6, 11.1e6, 11.4e6)) ~ I(2007:2011)); exp(predict(l))[1]
+    #expect(relativeDifference(try #require(points.first?["fitted"] as? Double), 11_698_956.294091813) < 1e-9)
+  }
+
+  @Test("Stocks stated in the `measure` column: two series, each a trend of levels")
+  func statedStocks() throws {
+    let r = try CLI.run([
+      "trend", Self.fixtures + "unauthorized.csv", "--quantity", "unauthorized", "--format", "json",
+    ])
+    #expect(r.status == 0, "\(r.stderr)")
+    let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+    let series = try #require(doc["series"] as? [[String: Any]])
+    #expect(series.prefix(2).map { $0["measure"] as? String } == ["stock", "stock"])
+    #expect(series.prefix(2).map { $0["model"] as? String } == ["loglinear", "loglinear"])
+  }
+}
