@@ -9,7 +9,7 @@ struct Meta: ParsableCommand {
     discussion: """
       Reads a CSV with an `estimate` column and either `variance` or `se` (metafor's `yi` and `vi`, or `sei`, also work; a variance column wins over a standard-error column).
 
-      Or a figures file (a `quantity` column and no `estimate`): each figure of the quantity with `low` and `high` is a log estimate ln(value), or ln √(low·high) when it states no value, with SE (ln high − ln low)/(2z) at its coverage; points, bounds, verbal figures and figures that restate others are left out with the reason. Results are also given on the natural scale (exp), with each figure's weight.
+      Or a figures file (a `quantity` column and no `estimate`): each figure of the quantity with `low` and `high` is a log estimate ln(value), or ln √(low·high) when it states no value, with SE (ln high − ln low)/(2z) at its coverage; points, bounds, verbal figures, and figures superseded, restating others, narrower in scope or sharing evidence already counted are left out with the reason. Results are also given on the natural scale (exp), with each figure's weight.
 
       Methods (τ² estimators): FE (fixed effect, τ² = 0), DL (DerSimonian–Laird), HE (Hedges), HS (Hunter–Schmidt), SJ (Sidik–Jonkman), ML, REML (default), EB (empirical Bayes), PM (Paule–Mandel). Tests: z (default) or knha (Knapp–Hartung: t with k − 1 df). Every figure is defined as in metafor's rma() and predict().
 
