@@ -167,21 +167,14 @@ public enum MetaAnalysisReport {
       firstLine: firstRow.map { table.records[$0].line }, path: table.path, request)
   }
 
-  /// Runs the analyses on the file at `path`: as `run(_:_:)` on the table read from it, with
-  /// a fast path for plain files (``CSVColumns``) that gives the same results without a
-  /// `String` per cell; anything else (and every error) goes through the general reader.
-  public static func run(path: String, _ request: MetaRequest) throws -> [MetaGroupResult] {
-    switch try analyse(path: path, request) {
-    case .studies(let results): return results
-    case .figures: throw AnalysisError.file(path, "meta: a figures file, not a file of study estimates")
-    }
-  }
-
-  /// Runs `reconcile meta` on the file at `path`: a file of study estimates (as
-  /// `run(path:_:)`), or a figures file (``MetaFiguresReport``), told apart by the header:
-  /// a `quantity` column and no `estimate` (or `yi`) column make it a figures file.
+  /// Runs `reconcile meta` on the file at `path`: a file of study estimates, or a figures
+  /// file (``MetaFiguresReport``), told apart by the header: a `quantity` column and no
+  /// `estimate` (or `yi`) column make it a figures file. Study estimates are analysed as
+  /// `run(_:_:)` does on the table read from the file, with a fast path for plain files
+  /// (``CSVColumns``) that gives the same results without a `String` per cell; anything else
+  /// (and every error) goes through the general reader.
   ///
-  /// - Throws: as `run(path:_:)` and ``MetaFiguresReport/run(_:_:)``; `AnalysisError.usage`
+  /// - Throws: as `run(_:_:)` and ``MetaFiguresReport/run(_:_:)``; `AnalysisError.usage`
   ///   for options that do not apply to the file (`--by` on a figures file, `--quantity` or
   ///   `--coverage` on study estimates).
   public static func analyse(path: String, _ request: MetaRequest) throws -> MetaOutcome {
