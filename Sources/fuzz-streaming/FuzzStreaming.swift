@@ -33,8 +33,7 @@ public func fuzzStreaming(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   }
   guard scannersHold else { return -1 }
   // The streaming validator reads a path: the bytes go to a temporary file.
-  let folder = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-  var template = Array((folder + "/reconcile-fuzz-XXXXXX").utf8CString)
+  var template = Array((temporaryDirectoryPath() + "/reconcile-fuzz-XXXXXX").utf8CString)
   let fd = template.withUnsafeMutableBufferPointer { t in t.baseAddress.map { mkstemp($0) } ?? -1 }
   guard fd >= 0 else { return 0 }
   let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

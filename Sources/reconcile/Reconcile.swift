@@ -9,8 +9,7 @@ struct Reconcile: ParsableCommand {
     commandName: "reconcile",
     abstract: "Reconcile figures that disagree: ranges, trends and chart-ready CSV, every figure tied to its source.",
     discussion: """
-      Input is a figures file: CSV with one figure per row (quantity, value or low/high or text, \
-      period, and provenance: source, published, document, quote, derived_from).
+      Input is a figures file: CSV with one figure per row (quantity, value or low/high or text, period, and provenance: source, published, document, quote, derived_from).
 
       Examples:
         reconcile validate datasets/*.csv
@@ -19,8 +18,7 @@ struct Reconcile: ParsableCommand {
         reconcile fit data.csv --y count --x year --model poisson --offset log_exposure
         reconcile report              # all of datasets/ into ./reconcile-report/
 
-      Exit codes: 0 success, 1 differences found, 64 usage, 65 bad input data, \
-      66 missing input, 70 internal error, 73 output not writable.
+      Exit codes: 0 success, 1 differences found, 64 usage, 65 bad input data, 66 missing input, 70 internal error, 73 output not writable.
       """,
     version: "0.1.0",
     subcommands: [

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `reconcile ranges` one quantity at a time (RECONCILE_RANGES_STREAM_MB=0 takes every file that
@@ -90,7 +91,7 @@ struct RangesStreamingCLITests {
         let out = dir.appendingPathComponent("out.csv").path
         try Data(before.utf8).write(to: URL(fileURLWithPath: out))
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.executableURL = try #require(executableOnPath("bash"), "bash not found on PATH")
         let redirect = before.isEmpty ? ">" : ">>"
         p.arguments = [
           "-c", "ulimit -f 8; trap '' XFSZ; exec \"$0\" ranges \"$1\" --format csv \(redirect) \"$2\"", exe.path, good,

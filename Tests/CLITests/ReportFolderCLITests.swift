@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `report`'s output folder: distinct folders for clashing inputs, a baseline never
@@ -187,7 +188,7 @@ struct ReportFolderCLITests {
     let out = root.appendingPathComponent("out")
     let exe = try #require(CLI.executable)
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
+    p.executableURL = try #require(executableOnPath("sh"), "sh not found on PATH")
     p.arguments = ["-c", "trap '' HUP; exec \"$0\" report \"$1\" --out \"$2\" --quiet", exe.path, v2.path, out.path]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
@@ -219,15 +220,16 @@ struct ReportFolderCLITests {
   /// Mounts a tmpfs of `size` (e.g. "400k") on `dir` for the length of `body`.
   static func withSmallDisk(_ dir: URL, size: String, _ body: () throws -> Void) throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let umountURL = try #require(executableOnPath("umount"), "umount not found on PATH")
     let mount = Process()
-    mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+    mount.executableURL = try #require(executableOnPath("mount"), "mount not found on PATH")
     mount.arguments = ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", dir.path]
     try mount.run()
     mount.waitUntilExit()
     try #require(mount.terminationStatus == 0, "cannot mount a small tmpfs (the test needs root)")
     defer {
       let umount = Process()
-      umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+      umount.executableURL = umountURL
       umount.arguments = [dir.path]
       try? umount.run()
       umount.waitUntilExit()

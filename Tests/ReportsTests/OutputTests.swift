@@ -168,7 +168,6 @@ struct OutputTests {
       var b = RawBytes(capacity: 4)
       NumberFormat.appendDigits(m, grouped: true, to: &b)
       #expect(String(decoding: b.buffer, as: UTF8.self) == grouped, "\(m)")
-      b.free()
     }
   }
 

@@ -1,11 +1,13 @@
 """Benchmark workloads for scripts/bench: one part per call (a, b, c, d, e or f)."""
-import json, math, os, pathlib, random, re, resource, subprocess, sys, time
+import json, math, os, pathlib, random, re, resource, shutil, subprocess, sys, time
 
 RECONCILE = os.environ["RECONCILE"]
 NIST_LRE = os.environ["NIST_LRE"]
 WORK = pathlib.Path(os.environ["WORK"])
 ROOT = pathlib.Path(os.environ["ROOT"])
 WORK.mkdir(parents=True, exist_ok=True)
+# GNU time (the `time` program, not the shell keyword), found on PATH.
+GNU_TIME = shutil.which("time") or sys.exit("GNU time not found on PATH (Debian: apt-get install time)")
 
 
 def timed(cmd, **kw):
@@ -15,7 +17,7 @@ def timed(cmd, **kw):
     out_path = WORK / "stdout.txt"
     with open(out_path, "w") as out:
         t0 = time.perf_counter()
-        r = subprocess.run(["/usr/bin/time", "-f", "%M %U %S"] + cmd, stdout=out, stderr=subprocess.PIPE, text=True, **kw)
+        r = subprocess.run([GNU_TIME, "-f", "%M %U %S"] + cmd, stdout=out, stderr=subprocess.PIPE, text=True, **kw)
         dt = time.perf_counter() - t0
     if r.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{r.stderr[-2000:]}")

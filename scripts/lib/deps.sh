@@ -30,11 +30,16 @@ apt_install() {
 ensure_lapack() { apt_install liblapack-dev libopenblas-dev liblapacke-dev; }
 
 ensure_swift() {
-  if ! command -v swift >/dev/null 2>&1; then
-    if [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH";
-    elif [ -x /opt/swift/bin/swift ]; then export PATH="/opt/swift/bin:$PATH";
-    else echo "error: swift not found (expected on PATH or in /opt/swift)" >&2; return 1; fi
+  # swift on PATH, else in SWIFT_ROOT (the toolchain's install folder, holding usr/bin/swift or
+  # bin/swift; .ci/run sets it for the CI machine). No install location is assumed here.
+  command -v swift >/dev/null 2>&1 && return 0
+  if [ -n "${SWIFT_ROOT:-}" ]; then
+    for bin in "$SWIFT_ROOT/usr/bin" "$SWIFT_ROOT/bin"; do
+      if [ -x "$bin/swift" ]; then export PATH="$bin:$PATH"; return 0; fi
+    done
+    echo "error: SWIFT_ROOT=$SWIFT_ROOT holds no usr/bin/swift or bin/swift" >&2; return 1
   fi
+  echo "error: swift not found: put it on PATH or set SWIFT_ROOT to its install folder" >&2; return 1
 }
 
 # Run BLAS single-threaded: our problems are small and we parallelise ourselves.

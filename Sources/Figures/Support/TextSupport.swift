@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -125,12 +127,17 @@ public func readFully(
   return (done, 0)
 }
 
-/// A new temporary file in `TMPDIR` (else `/tmp`), open for reading and writing and already
-/// unlinked, so that nothing is left behind however the process ends; nil when none can be
-/// made. The caller closes the descriptor.
+/// The folder for temporary files: `TMPDIR` when it is set, else the platform's default
+/// (FoundationEssentials' `FileManager.temporaryDirectory`, which reads both).
+public func temporaryDirectoryPath() -> String {
+  FileManager.default.temporaryDirectory.path
+}
+
+/// A new temporary file in ``temporaryDirectoryPath()``, open for reading and writing and
+/// already unlinked, so that nothing is left behind however the process ends; nil when none
+/// can be made. The caller closes the descriptor.
 public func anonymousTemporaryFile(prefix: String) -> Int32? {
-  let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-  var template = Array((directory + "/" + prefix + "-XXXXXX").utf8CString)
+  var template = Array((temporaryDirectoryPath() + "/" + prefix + "-XXXXXX").utf8CString)
   let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
     guard let base = buffer.baseAddress else { return -1 }
     let fd = mkstemp(base)

@@ -15,6 +15,9 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
   case located(SourceLocation, String)
   /// A failure of a file as a whole, when no row is to blame: `PATH: error: MESSAGE`.
   case file(String, String)
+  /// An option that does not apply to the input, found once the input is read: a usage
+  /// error (exit 64), printed `reconcile: error: MESSAGE`.
+  case usage(String)
 
   public var description: String {
     switch self {
@@ -30,6 +33,7 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
       return "\(location): error: \(message)"
     case .file(let path, let message):
       return "\(path): error: \(message)"
+    case .usage(let message): return message
     }
   }
 }

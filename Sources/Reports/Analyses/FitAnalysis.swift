@@ -215,7 +215,6 @@ public enum FitAnalysis {
         // A fit's object is about 1.1 KB (two parameters): room for the chunk up front, so the
         // buffer is not regrown (and copied) a dozen times on the way.
         var out = JSONStreamWriter(indent: 1, capacity: range.count * (768 + 384 * groups.xs.count))
-        defer { out.free() }
         if range.lowerBound == 0 { out.raw("[\n") }
         for g in range {
           let f = try fit(g)

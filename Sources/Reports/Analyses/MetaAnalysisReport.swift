@@ -21,13 +21,22 @@ public struct MetaRequest: Sendable {
   public var by: String?
   /// Confidence level.
   public var level: Double
+  /// Figures files: the quantity to pool (needed when the file has several).
+  public var quantity: String?
+  /// Figures files: the coverage of a range whose row states none (nil: `Figure.defaultCoverage`).
+  public var coverage: Double?
 
   /// Creates a request (defaults as the command line: REML, z, 95%).
-  public init(method: TauSquaredEstimator = .REML, test: MetaTest = .z, by: String? = nil, level: Double = 0.95) {
+  public init(
+    method: TauSquaredEstimator = .REML, test: MetaTest = .z, by: String? = nil, level: Double = 0.95,
+    quantity: String? = nil, coverage: Double? = nil
+  ) {
     self.method = method
     self.test = test
     self.by = by
     self.level = level
+    self.quantity = quantity
+    self.coverage = coverage
   }
 }
 
@@ -158,14 +167,21 @@ public enum MetaAnalysisReport {
       firstLine: firstRow.map { table.records[$0].line }, path: table.path, request)
   }
 
-  /// Runs the analyses on the file at `path`: as `run(_:_:)` on the table read from it, with
-  /// a fast path for plain files (``CSVColumns``) that gives the same results without a
-  /// `String` per cell; anything else (and every error) goes through the general reader.
-  public static func run(path: String, _ request: MetaRequest) throws -> [MetaGroupResult] {
+  /// Runs `reconcile meta` on the file at `path`: a file of study estimates, or a figures
+  /// file (``MetaFiguresReport``), told apart by the header: a `quantity` column and no
+  /// `estimate` (or `yi`) column make it a figures file. Study estimates are analysed as
+  /// `run(_:_:)` does on the table read from the file, with a fast path for plain files
+  /// (``CSVColumns``) that gives the same results without a `String` per cell; anything else
+  /// (and every error) goes through the general reader.
+  ///
+  /// - Throws: as `run(_:_:)` and ``MetaFiguresReport/run(_:_:)``; `AnalysisError.usage`
+  ///   for options that do not apply to the file (`--by` on a figures file, `--quantity` or
+  ///   `--coverage` on study estimates).
+  public static func analyse(path: String, _ request: MetaRequest) throws -> MetaOutcome {
     var spreadIsVariance = true
     var variances: [Double] = []
     let input = try CSVColumns.read(path: path) { header -> (numeric: [String], group: String?)? in
-      guard let cols = try? columns(header) else { return nil }
+      guard !isFiguresHeader(header), let cols = try? columns(header) else { return nil }
       if let by = request.by, header.columnIndex(by) == nil { return nil }
       spreadIsVariance = cols.variance != nil
       guard let spread = cols.variance ?? cols.standardError else { return nil }
@@ -175,9 +191,15 @@ public enum MetaAnalysisReport {
       variances = fast.numbers[1].compactMap { variance(fromSpread: $0, isVariance: spreadIsVariance) }
       return variances.count == fast.rowCount
     }
+    if case .table(let table) = input, isFiguresHeader(table) {
+      return .figures(try MetaFiguresReport.run(try FiguresReader.read(path: path), request))
+    }
+    if request.quantity != nil || request.coverage != nil {
+      throw AnalysisError.usage("--quantity and --coverage apply to figures files; \(path) holds study estimates")
+    }
     switch input {
     case .table(let table):
-      return try run(table, request)
+      return .studies(try run(table, request))
     case .columns(let fast):
       var firstLine = [Int](repeating: 0, count: fast.groupLabels.count)
       var seen = [Bool](repeating: false, count: fast.groupLabels.count)
@@ -185,10 +207,16 @@ public enum MetaAnalysisReport {
         seen[g] = true
         firstLine[g] = fast.lines[i]
       }
-      return try analyse(
-        estimates: fast.numbers[0], variances: variances, groupOfRow: fast.groupOfRow,
-        labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, path: path, request)
+      return .studies(
+        try analyse(
+          estimates: fast.numbers[0], variances: variances, groupOfRow: fast.groupOfRow,
+          labels: request.by == nil ? [nil] : fast.groupLabels.map { $0 }, firstLine: firstLine, path: path, request))
     }
+  }
+
+  /// Whether a header is a figures file's: a `quantity` column and no `estimate` or `yi`.
+  static func isFiguresHeader(_ table: CSVTable) -> Bool {
+    table.columnIndex("quantity") != nil && table.columnIndex("estimate") == nil && table.columnIndex("yi") == nil
   }
 
   /// The sampling variance a spread cell gives (the value itself, or a standard error
@@ -323,31 +351,33 @@ public enum MetaAnalysisReport {
 
   /// A plain-text summary in the manner of metafor's `print.rma`.
   public static func table(_ results: [MetaGroupResult]) -> String {
+    TerminalText.escape(results.map { tableBlock($0) + "\n" }.joined())
+  }
+
+  /// One analysis of ``table(_:)``, control characters not yet escaped.
+  static func tableBlock(_ g: MetaGroupResult) -> String {
     var out = ""
-    for g in results {
-      let r = g.result
-      let model = r.method == .FE ? "Fixed-effect model" : "Random-effects model (τ² by \(r.method.rawValue))"
-      out +=
-        (g.group.map { "group \($0): " } ?? "")
-        + "\(model), k = \(r.k), test \(r.test == .z ? "z" : "Knapp–Hartung t(\(r.qDF))")"
-      out += r.converged ? "\n" : " — DID NOT CONVERGE\n"
-      var rows: [[String]] = [
-        ["effect", "estimate", "std. error", r.test == .z ? "z" : "t", "p", "\(pct(r.level)) CI", "\(pct(r.level)) PI"]
-      ]
-      rows.append([
-        "pooled", NumberFormat.human(r.estimate, significant: 6), NumberFormat.human(r.standardError, significant: 5),
-        NumberFormat.human(r.statistic, significant: 4), NumberFormat.human(r.pValue, significant: 3),
-        rangeText(r.ciLow, r.ciHigh), rangeText(r.piLow, r.piHigh),
-      ])
-      out += TextTable.render(rows) + "\n"
-      out += "  τ² \(NumberFormat.human(r.tau2, significant: 5))"
-      if let se = r.tau2StandardError { out += " (SE \(NumberFormat.human(se, significant: 4)))" }
-      out += ", I² \(NumberFormat.human(r.i2, significant: 4))%, H² \(NumberFormat.human(r.h2, significant: 4))\n"
-      out +=
-        "  Q(\(r.qDF)) = \(NumberFormat.human(r.q, significant: 6)), p = \(NumberFormat.human(r.qP, significant: 3))\n"
-      for w in r.warnings { out += "  warning: \(w)\n" }
-      out += "\n"
-    }
-    return TerminalText.escape(out)
+    let r = g.result
+    let model = r.method == .FE ? "Fixed-effect model" : "Random-effects model (τ² by \(r.method.rawValue))"
+    out +=
+      (g.group.map { "group \($0): " } ?? "")
+      + "\(model), k = \(r.k), test \(r.test == .z ? "z" : "Knapp–Hartung t(\(r.qDF))")"
+    out += r.converged ? "\n" : " — DID NOT CONVERGE\n"
+    var rows: [[String]] = [
+      ["effect", "estimate", "std. error", r.test == .z ? "z" : "t", "p", "\(pct(r.level)) CI", "\(pct(r.level)) PI"]
+    ]
+    rows.append([
+      "pooled", NumberFormat.human(r.estimate, significant: 6), NumberFormat.human(r.standardError, significant: 5),
+      NumberFormat.human(r.statistic, significant: 4), NumberFormat.human(r.pValue, significant: 3),
+      rangeText(r.ciLow, r.ciHigh), rangeText(r.piLow, r.piHigh),
+    ])
+    out += TextTable.render(rows) + "\n"
+    out += "  τ² \(NumberFormat.human(r.tau2, significant: 5))"
+    if let se = r.tau2StandardError { out += " (SE \(NumberFormat.human(se, significant: 4)))" }
+    out += ", I² \(NumberFormat.human(r.i2, significant: 4))%, H² \(NumberFormat.human(r.h2, significant: 4))\n"
+    out +=
+      "  Q(\(r.qDF)) = \(NumberFormat.human(r.q, significant: 6)), p = \(NumberFormat.human(r.qP, significant: 3))\n"
+    for w in r.warnings { out += "  warning: \(w)\n" }
+    return out
   }
 }

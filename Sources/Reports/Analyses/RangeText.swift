@@ -8,7 +8,7 @@ func appendRangeText(_ a: Double?, _ b: Double?, to out: inout [UInt8]) {
 }
 
 /// `rangeText(a, b)`'s bytes, into any ``ByteAppender``.
-func appendRangeText<Out: ByteAppender>(_ a: Double?, _ b: Double?, into out: inout Out) {
+func appendRangeText<Out: ByteAppender & ~Copyable>(_ a: Double?, _ b: Double?, into out: inout Out) {
   switch (a, b) {
   case (let a?, let b?) where a != b:
     NumberFormat.appendHuman(a, significant: 4, into: &out)

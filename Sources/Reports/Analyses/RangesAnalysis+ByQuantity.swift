@@ -53,7 +53,6 @@ extension RangesAnalysis {
       return csvBytes(results, header: first)
     case .json:
       var out = JSONStreamWriter(indent: 2)
-      defer { out.free() }
       out.raw(first ? "{\n  \"quantities\": [\n    " : ",\n    ")
       for r in results { out.value(quantityJSON(r)) }
       return out.bytes

@@ -174,10 +174,6 @@ enum RangesPlainRows {
     var out = RawBytes(capacity: size + size / 4 + 4096)
     // What repeats on every row, quoted once: the quantity and kind cells, then the periods.
     var constant = RawBytes(capacity: 256)
-    defer {
-      out.free()
-      constant.free()
-    }
     if header {
       var w = CSVByteSink(width: RangesAnalysis.csvHeader.count)
       for h in RangesAnalysis.csvHeader { w.text(h) }

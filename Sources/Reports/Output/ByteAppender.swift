@@ -7,15 +7,16 @@
 #endif
 
 /// Where the byte writers of large outputs (``NumberFormat``'s `append…`, ``CSVWriter``'s
-/// `appendField`) put their bytes: a `[UInt8]`, or a ``RawBytes`` buffer.
-protocol ByteAppender {
+/// `appendField`) put their bytes: a `[UInt8]`, or a ``RawBytes`` buffer (which is not
+/// copyable: generic writers take `Out: ByteAppender & ~Copyable`).
+protocol ByteAppender: ~Copyable {
   mutating func append(_ byte: UInt8)
   mutating func append(bytes: UnsafeBufferPointer<UInt8>)
   /// Appends what `body` writes into room for at most `limit` bytes; `body` returns the count.
   mutating func append(atMost limit: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int)
 }
 
-extension ByteAppender {
+extension ByteAppender where Self: ~Copyable {
   /// Appends a string's UTF-8 bytes.
   mutating func append(string: String) {
     var s = string
@@ -41,9 +42,9 @@ extension Array: ByteAppender where Element == UInt8 {
 }
 
 /// A growable byte buffer written through a pointer: an append is a bounds check and a store,
-/// with none of an array's per-call uniqueness checks. The owner frees it (``free()``); a copy
-/// shares the storage, so it is kept to one place (a local of one function).
-struct RawBytes: ByteAppender {
+/// with none of an array's per-call uniqueness checks. It cannot be copied (a copy would share
+/// the storage), and it frees its storage when it goes out of use.
+struct RawBytes: ByteAppender, ~Copyable {
   private(set) var base: UnsafeMutablePointer<UInt8>
   private(set) var count = 0
   private var capacity: Int
@@ -53,8 +54,7 @@ struct RawBytes: ByteAppender {
     base = .allocate(capacity: self.capacity)
   }
 
-  /// Releases the storage; the buffer must not be used afterwards.
-  func free() { base.deallocate() }
+  deinit { base.deallocate() }
 
   /// Makes room for `n` more bytes.
   @inline(__always)
@@ -105,6 +105,17 @@ struct RawBytes: ByteAppender {
     count -= 1
   }
 
-  /// The bytes written so far.
+  /// The bytes written so far; valid while the buffer lives and is not appended to.
   var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+}
+
+/// A `TextOutputStream` onto any ``ByteAppender`` (`Double.write(to:)` hands over its digits
+/// with `_writeASCII`; the protocol needs a copyable stream, which ``RawBytes`` is not).
+struct AppenderStream<Out: ByteAppender & ~Copyable>: TextOutputStream {
+  /// The appender written to, alive for as long as the stream is used.
+  let target: UnsafeMutablePointer<Out>
+
+  mutating func write(_ string: String) { target.pointee.append(string: string) }
+
+  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { target.pointee.append(bytes: buffer) }
 }

@@ -145,7 +145,7 @@ public struct CSVWriter: Sendable {
   /// ``appendField(_:to:)`` from a buffer into any ``ByteAppender``; `needsQuotes` when the
   /// caller already knows (nil: the field is scanned). A formula-like field
   /// (``isFormulaLike(_:)``) is quoted with its apostrophe whatever `needsQuotes` says.
-  static func appendField<Out: ByteAppender>(
+  static func appendField<Out: ByteAppender & ~Copyable>(
     _ u: UnsafeBufferPointer<UInt8>, needsQuotes known: Bool? = nil, into out: inout Out
   ) {
     let formula = isFormulaLike(u)
@@ -157,7 +157,7 @@ public struct CSVWriter: Sendable {
   }
 
   /// Appends text that goes inside a quoted field: its bytes, with each quote doubled.
-  static func appendQuotedText<Out: ByteAppender>(_ u: UnsafeBufferPointer<UInt8>, into out: inout Out) {
+  static func appendQuotedText<Out: ByteAppender & ~Copyable>(_ u: UnsafeBufferPointer<UInt8>, into out: inout Out) {
     var from = 0
     for i in u.indices where u[i] == 0x22 {
       out.append(bytes: UnsafeBufferPointer(rebasing: u[from...i]))

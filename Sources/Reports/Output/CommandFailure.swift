@@ -1,7 +1,7 @@
 import Figures
 
 /// How a failed command is told: the lines it prints on standard error and the exit code of
-/// the command-line contract (65 input data, 66 missing input, 70 internal error, 73 output
+/// the command-line contract (64 usage, 65 input data, 66 missing input, 70 internal error, 73 output
 /// not writable; a comparison error carries its own, 65 or 66).
 public struct CommandFailure: Sendable, Hashable {
   /// The lines for standard error, without line ends; control characters are escaped when
@@ -29,7 +29,8 @@ public struct CommandFailure: Sendable, Hashable {
       }
     case let e as AnalysisError:
       let text = e.description
-      self.init(lines: [text.contains(": error: ") ? text : "reconcile: error: \(text)"], exitCode: 65)
+      let code: Int32 = if case .usage = e { 64 } else { 65 }
+      self.init(lines: [text.contains(": error: ") ? text : "reconcile: error: \(text)"], exitCode: code)
     case let e as OutputError:
       self.init(lines: [e.description], exitCode: StandardOutput.cannotWriteStatus)
     case let e as ComparisonError:

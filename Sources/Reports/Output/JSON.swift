@@ -93,7 +93,7 @@ public enum JSON: Sendable, Equatable {
     return false
   }
 
-  private func writeInline<Out: ByteAppender & TextOutputStream>(into out: inout Out, indent: Int) {
+  private func writeInline<Out: ByteAppender & ~Copyable>(into out: inout Out, indent: Int) {
     if isFlat {
       writeOneLine(into: &out)
       return
@@ -127,7 +127,7 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// One line, with a space after each comma and colon.
-  private func writeOneLine<Out: ByteAppender & TextOutputStream>(into out: inout Out) {
+  private func writeOneLine<Out: ByteAppender & ~Copyable>(into out: inout Out) {
     switch self {
     case .array(let items) where !items.isEmpty:
       out.append(static: "[")
@@ -171,7 +171,6 @@ public enum JSON: Sendable, Equatable {
         let lo = count * w / workers
         let hi = count * (w + 1) / workers
         var out = JSONStreamWriter(indent: 1)
-        defer { out.free() }
         for k in lo..<hi {
           let before = out.count
           arrayItem(k, count: count, into: &out) { write(k, &$0) }
@@ -209,7 +208,7 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// Appends `2 × level` spaces.
-  fileprivate static func pad<Out: ByteAppender>(_ out: inout Out, _ level: Int) {
+  fileprivate static func pad<Out: ByteAppender & ~Copyable>(_ out: inout Out, _ level: Int) {
     var left = 2 * max(0, level)
     while left > 0 {
       let n = min(left, spaces.count)
@@ -219,7 +218,7 @@ public enum JSON: Sendable, Equatable {
   }
 
   /// Appends the number as `NumberFormat.roundTrip` writes it.
-  fileprivate static func writeNumber<Out: ByteAppender & TextOutputStream>(_ x: Double, into out: inout Out) {
+  fileprivate static func writeNumber<Out: ByteAppender & ~Copyable>(_ x: Double, into out: inout Out) {
     guard x.isFinite else {
       out.append(static: "null")
       return
@@ -227,11 +226,14 @@ public enum JSON: Sendable, Equatable {
     if x == x.rounded(), abs(x) < 9_007_199_254_740_992 {
       NumberFormat.appendInteger(Int64(x), to: &out)
     } else {
-      x.write(to: &out)
+      withUnsafeMutablePointer(to: &out) { target in
+        var stream = AppenderStream(target: target)
+        x.write(to: &stream)
+      }
     }
   }
 
-  fileprivate func write<Out: ByteAppender & TextOutputStream>(into out: inout Out, indent: Int, pretty: Bool) {
+  fileprivate func write<Out: ByteAppender & ~Copyable>(into out: inout Out, indent: Int, pretty: Bool) {
     switch self {
     case .null: out.append(static: "null")
     case .bool(let b): out.append(static: b ? "true" : "false")
@@ -286,7 +288,7 @@ public enum JSON: Sendable, Equatable {
 
   /// Appends the JSON string literal of `s` (RFC 8259 escapes); strings with nothing to
   /// escape are copied whole.
-  static func quote<Out: ByteAppender>(_ s: String, into out: inout Out) {
+  static func quote<Out: ByteAppender & ~Copyable>(_ s: String, into out: inout Out) {
     out.append(UInt8(ascii: "\""))
     let plain = s.utf8.withContiguousStorageIfAvailable { b -> Bool in
       for u in b where u < 0x20 || u == UInt8(ascii: "\"") || u == UInt8(ascii: "\\") { return false }
@@ -335,14 +337,6 @@ struct JSONSink: TextOutputStream, ByteAppender {
   }
 }
 
-/// Numbers reach a ``RawBytes`` buffer through `TextOutputStream` too (`Double.write(to:)`
-/// hands over its digits with `_writeASCII`), so the streaming writer can use one.
-extension RawBytes: TextOutputStream {
-  mutating func write(_ string: String) { append(string: string) }
-
-  mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { append(bytes: buffer) }
-}
-
 /// Pretty JSON written as it goes, byte for byte what ``JSON/serialized(indent:pretty:)``
 /// gives for the same tree, without building the tree: for documents written many times over
 /// (a `--by` batch), where the tree's arrays and strings would cost more than the writing.
@@ -351,10 +345,10 @@ extension RawBytes: TextOutputStream {
 /// (`value`), or an `beginObject()`…`endObject()` / `beginArray()`…`endArray()` bracket; inside
 /// an object, `key` comes before each value. Keys are `StaticString`s written as they are, so
 /// they must need no escaping (the contract's keys are plain ASCII words).
-struct JSONStreamWriter {
+struct JSONStreamWriter: ~Copyable {
   /// The bytes written so far, through a pointer (``RawBytes``: an append is a bounds check
   /// and a store, where an array's took a uniqueness and a capacity check and a generic copy —
-  /// a twentieth of a negative binomial batch). The owner calls ``free()``.
+  /// a twentieth of a negative binomial batch), freed with the writer.
   private var out: RawBytes
   /// Members written so far at each open level (innermost last).
   private var counts: [Int] = []
@@ -368,9 +362,6 @@ struct JSONStreamWriter {
     out = RawBytes(capacity: capacity)
     counts.reserveCapacity(8)
   }
-
-  /// Releases the buffer; the writer must not be used afterwards.
-  func free() { out.free() }
 
   /// A copy of the bytes written so far.
   var bytes: [UInt8] { Array(out.buffer) }

@@ -212,7 +212,7 @@ extension Double {
 
 extension NumberFormat {
   /// Appends the decimal digits of `value` (with a minus sign when negative).
-  static func appendInteger<Out: ByteAppender>(_ value: Int64, to out: inout Out) {
+  static func appendInteger<Out: ByteAppender & ~Copyable>(_ value: Int64, to out: inout Out) {
     if value < 0 { out.append(UInt8(ascii: "-")) }
     appendDigits(value.magnitude, to: &out)
   }
@@ -248,7 +248,8 @@ extension NumberFormat {
   }
 
   /// Appends the decimal digits of `magnitude`, optionally grouped in threes with commas.
-  static func appendDigits<Out: ByteAppender>(_ magnitude: UInt64, grouped: Bool = false, to out: inout Out) {
+  static func appendDigits<Out: ByteAppender & ~Copyable>(_ magnitude: UInt64, grouped: Bool = false, to out: inout Out)
+  {
     if magnitude < 10 {
       out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude))
       return
@@ -335,7 +336,7 @@ extension NumberFormat {
   }
 
   /// ``appendPlain15(_:to:)`` into any ``ByteAppender``.
-  static func appendPlain15<Out: ByteAppender>(_ x: Double?, into out: inout Out) {
+  static func appendPlain15<Out: ByteAppender & ~Copyable>(_ x: Double?, into out: inout Out) {
     guard let x, x.isFinite else { return }
     if x == x.rounded(), abs(x) < 1e15 {
       appendInteger(Int64(x), to: &out)
@@ -380,7 +381,7 @@ extension NumberFormat {
   }
 
   /// ``appendHuman(_:significant:to:)`` into any ``ByteAppender``.
-  static func appendHuman<Out: ByteAppender>(_ x: Double?, significant digits: Int, into out: inout Out) {
+  static func appendHuman<Out: ByteAppender & ~Copyable>(_ x: Double?, significant digits: Int, into out: inout Out) {
     if let x, x == x.rounded(), abs(x) < 1e15, abs(x) >= pow10(max(0, digits - 1)) {
       if x < 0 { out.append(UInt8(ascii: "-")) }
       appendDigits(UInt64(abs(x)), grouped: true, to: &out)

@@ -150,7 +150,7 @@ public final class StagedOutput: PendingOutput {
   private let fd: Int32
   private var size = 0
 
-  /// Nil when no temporary file can be made (in `TMPDIR`, else `/tmp`).
+  /// Nil when no temporary file can be made (in `TMPDIR`, else the platform's temporary folder).
   public init?() {
     guard let fd = anonymousTemporaryFile(prefix: "reconcile-out") else { return nil }
     self.fd = fd

@@ -7,9 +7,7 @@ struct DescribeCommand: ParsableCommand {
     commandName: "describe",
     abstract: "n, mean, sd, lag-1 autocorrelation, min, max and median of a CSV column.",
     discussion: """
-      Numbers are read from their decimal text and summed in double-double arithmetic, so the \
-      NIST StRD univariate sets keep all their digits. sd uses the divisor n − 1; \
-      autocorrelation is the lag-1 sample coefficient as NIST defines it.
+      Numbers are read from their decimal text and summed in double-double arithmetic, so the NIST StRD univariate sets keep all their digits. sd uses the divisor n − 1; autocorrelation is the lag-1 sample coefficient as NIST defines it.
 
       \(exitCodes)
 

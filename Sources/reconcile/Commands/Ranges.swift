@@ -7,13 +7,7 @@ struct Ranges: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Reconcile the ranges sources give for a quantity: envelope, intersection, conflicts, pooled views.",
     discussion: """
-      Each range is read as the central interval of a lognormal at its `coverage` (an empty \
-      cell takes --coverage, default \(Figure.defaultCoverage)); \
-      a point figure as right within a factor of 2; a verbal quantity ("tens of thousands") \
-      through the documented table. Figures with `derived_from` restate others and are left out \
-      of pooling. Pooled views: random effects on the log scale (with its prediction interval), \
-      the linear opinion pool and the logarithmic opinion pool; leave-one-out for each source \
-      (up to \(RangePooling.maxLeaveOneOut) pooled sources).
+      Each range is read as the central interval of a lognormal at its `coverage` (an empty cell takes --coverage, default \(Figure.defaultCoverage)); a point figure as right within a factor of 2; a verbal quantity ("tens of thousands") through the documented table. Figures with `derived_from` restate others and are left out of pooling. Pooled views: random effects on the log scale (with its prediction interval), the linear opinion pool and the logarithmic opinion pool; leave-one-out for each source (up to \(RangePooling.maxLeaveOneOut) pooled sources).
 
       \(exitCodes)
 

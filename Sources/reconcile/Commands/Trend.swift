@@ -5,17 +5,11 @@ struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a trend to a yearly count: growth factor, annual percent change, doubling time, bands.",
     discussion: """
-      Each series (series column, else source) is fitted apart, superseded figures left out. A flow \
-      enters count models with offset log(years covered): 2002-01-01/2002-07-30 211/365, 1999/2001 3 \
-      (at its middle year); bands are for a full year. A stock (a level) is never annualised (loglinear).
+      Each series (series column, else source) is fitted apart, superseded figures left out. A flow enters count models with offset log(years covered): 2002-01-01/2002-07-30 211/365, 1999/2001 3 (at its middle year); bands are for a full year. A stock (a level) is never annualised (loglinear).
 
-      --through YEAR projects up to 50 years past the last observed year (else exit 64); \
-      --span FROM:TO must lie within the observed years and cover at least 2 of them.
+      --through YEAR projects from the last observed year up to 50 years past it (a usage error otherwise, exit 64); --span FROM:TO must lie within the observed years and cover at least 2 of them.
 
-      joinpoint: the search for K joinpoints is exhaustive over the admissible placements; \
-      on a long series the default K (up to 3) is lowered, with a warning, to what can be \
-      searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation \
-      test), and a --joinpoints above it is a usage error that names the largest K allowed.
+      joinpoint: the search for K joinpoints is exhaustive over the admissible placements; on a long series the default K (up to 3) is lowered, with a warning, to what can be searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation test), and a --joinpoints above it is a usage error that names the largest K allowed.
 
       \(exitCodes)
 
@@ -31,21 +25,13 @@ struct Trend: ParsableCommand {
   @Option(name: .long, help: "The quantity to fit.")
   var quantity: String
   @Option(
-    name: .long,
-    help:
-      "Model: poisson, quasipoisson, negbin, loglinear, linear or joinpoint (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion)."
-  )
+    name: .long, help: "Model (default: poisson or negbin, chosen by a likelihood-ratio test for overdispersion).")
   var model: TrendModel?
-  @Option(
-    name: .long,
-    help: "joinpoint: the largest number of joinpoints tried (default: up to 3, as many as the series allows).")
+  @Option(name: .long, help: "joinpoint: the most joinpoints tried (default: up to 3, as many as the series allows).")
   var joinpoints: Int?
   @Option(name: .long, help: "joinpoint: how the number of joinpoints is chosen: permutation (Kim et al. 2000) or bic.")
   var select: JoinpointSelection = .permutation
-  @Option(
-    name: .long,
-    help:
-      "joinpoint: also try joinpoints between observed years, on a grid of N points per year (0: observed years only).")
+  @Option(name: .long, help: "joinpoint: also try joinpoints on a grid of N points per year (0: observed years only).")
   var grid: Int = 0
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
   var seed: UInt64 = 20_021_130
