@@ -68,7 +68,7 @@ struct CensoredPoolingTests {
     #expect(asBound.randomEffects?.estimate != asPoint.randomEffects?.estimate)
     // The bound stays in the envelope with an open high end, and out of the opinion pools.
     #expect(asBound.envelope.low == 10_000 && asBound.envelope.high == nil)
-    #expect(asBound.notes.contains { $0.contains("c is a bound") })
+    #expect(asBound.notes.contains { $0.contains("c is a bound, which gives no distribution") })
     let pooledWithoutBound = try RangePooling.reconcile(base)
     #expect(asBound.linearPool == pooledWithoutBound.linearPool)
     #expect(asBound.logarithmicPool == pooledWithoutBound.logarithmicPool)

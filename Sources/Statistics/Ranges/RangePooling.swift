@@ -242,7 +242,7 @@ public enum RangePooling {
     if dists.count >= 2 && poolable.count < dists.count {
       let ids = dists.filter(\.shape.isBound).map(\.id)
       notes.append(
-        "opinion pools: \(ids.joined(separator: ", ")) \(ids.count == 1 ? "is a bound" : "are bounds"), which give no distribution to mix: left out of them"
+        "opinion pools: \(ids.joined(separator: ", ")) \(ids.count == 1 ? "is a bound, which gives" : "are bounds, which give") no distribution to mix: left out of them"
           + (pools ? "" : "; fewer than two distributions remain, so no opinion pool"))
     }
     return RangeReconciliation(
