@@ -46,7 +46,8 @@ struct RangesStatementCLITests {
       #expect(sources.first?["center"] as? Double == 98_000, "\(name)")
       #expect(sources.first?["reading"] as? String == "range", "\(name)")
       let csv = try Self.ranges(text, ["--format", "csv"], environment: environment)
-      #expect(csv.stdout.contains("deaths,source,lancet,\"Lancet : 8,000–194,000\",8000,98000,194000,98000,yes,"), "\(name)")
+      #expect(
+        csv.stdout.contains("deaths,source,lancet,\"Lancet : 8,000–194,000\",8000,98000,194000,98000,yes,"), "\(name)")
     }
   }
 
@@ -100,7 +101,8 @@ struct RangesStatementCLITests {
       #expect(table.stdout.contains("one figure, reported as stated (not reconciled): 8.3"), "\(name)")
       let csv = try Self.ranges(text, ["--format", "csv"], environment: environment)
       #expect(!csv.stdout.contains("random_effects"), "\(name)")
-      let json = try #require(try CLI.json(try Self.ranges(text, ["--format", "json"], environment: environment).stdout) as? [String: Any])
+      let json = try #require(
+        try CLI.json(try Self.ranges(text, ["--format", "json"], environment: environment).stdout) as? [String: Any])
       let q = try #require((json["quantities"] as? [[String: Any]])?.first)
       #expect(q["pooled"] is NSNull, "\(name)")
       #expect((q["reported"] as? [String: Any])?["center"] as? Double == 8.3, "\(name)")

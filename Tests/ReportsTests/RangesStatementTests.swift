@@ -113,7 +113,9 @@ struct RangesStatementTests {
     #expect(q.reconciliation.randomEffects == nil)
     let table = RangesAnalysis.table([q])
     #expect(!table.contains("random effects"))
-    #expect(table.contains("one figure, reported as stated (not reconciled): 8.3 (rate, point; its own 90% interval 4.15–16.6)"))
+    #expect(
+      table.contains(
+        "one figure, reported as stated (not reconciled): 8.3 (rate, point; its own 90% interval 4.15–16.6)"))
     let json = try Self.json(q)
     #expect(json["pooled"] is NSNull && json["linear_pool"] is NSNull && json["log_pool"] is NSNull)
     let reported = try #require(json["reported"] as? [String: Any])

@@ -84,7 +84,8 @@ extension RangesAnalysis {
     }
     if let one = rec.reported {
       summary(
-        "reported", "one_figure", "One figure (\(one.id)), reported as stated, not reconciled: its own \(pct(rec.level)) interval",
+        "reported", "one_figure",
+        "One figure (\(one.id)), reported as stated, not reconciled: its own \(pct(rec.level)) interval",
         one.low, one.estimate, one.high)
     }
     if let re = rec.randomEffects, !re.betweenSources {
@@ -93,7 +94,8 @@ extension RangesAnalysis {
         "Common effect (\(re.censored == 0 ? "inverse-variance" : "maximum likelihood, \(re.censored) censored bound\(re.censored == 1 ? "" : "s")"), log scale; two figures give no between-source variance), \(pct(rec.level)) CI",
         re.ciLow, re.estimate, re.ciHigh)
     } else if let re = rec.randomEffects, re.censored > 0 {
-      let method = "Random effects (log scale, maximum likelihood, \(re.censored) censored bound\(re.censored == 1 ? "" : "s"))"
+      let method =
+        "Random effects (log scale, maximum likelihood, \(re.censored) censored bound\(re.censored == 1 ? "" : "s"))"
       summary(
         "pooled", "random_effects_ci", "\(method), \(pct(rec.level)) CI from the observed information", re.ciLow,
         re.estimate, re.ciHigh)

@@ -13,7 +13,10 @@ extension RangesAnalysis {
       let f = r.figures[k]
       let textual = r.textual[k]
       let (d, excludedReason) = r.pooling(ofFigure: k)
-      let (low, high) = statedEnds(f, textual: textual)
+      // The row's own ends; a bound's number at its end (a value with kind at_least/at_most).
+      let bound = [.atLeast, .atMost].contains(sourceKind(f, textual: textual))
+      let (low, high) =
+        bound ? statedEnds(f, textual: textual) : (textual ? f.verbal?.low : f.low, textual ? f.verbal?.high : f.high)
       return .object([
         ("id", .string(f.id)),
         ("low", .num(low)),
