@@ -15,7 +15,7 @@ struct RangesPlainRowsTests {
   /// ranges, quoted sources with commas and quotes, periods, CRLF, a byte-order mark, an empty
   /// `weight` column), and "mixed", whose rows now and then carry what a plain record may not:
   /// verbal text, a restatement, a weight, a missing id, an accent, a space inside quotes, a
-  /// quote over two lines.
+  /// quote over two lines, a value beside a range.
   static func randomFile(seed: UInt64, rows: Int) -> (text: String, mixedIsPlain: Bool) {
     var rng = SplitMix64(state: seed)
     func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
@@ -39,7 +39,14 @@ struct RangesPlainRowsTests {
       case 2: hi = "\"\(grouped(high))\""
       case 3: value = "0"
       case 4: (lo, hi) = ("\(low)", "\(low)")
-      case 5: (value, lo, hi) = ("\(low)", "\(low)", "\(high)")
+      case 5:
+        // A value beside a range is a stated centre: not plain (only in "mixed").
+        if quantity == "mixed" {
+          (value, lo, hi) = ("\(low)", "\(low)", "\(high)")
+          mixedIsPlain = false
+        } else {
+          (lo, hi) = ("\(low)", "\(high)")
+        }
       default: (lo, hi) = ("\"\(grouped(low))\"", "\(high).5")
       }
       var id = "f\(k)"

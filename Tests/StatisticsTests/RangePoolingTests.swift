@@ -21,8 +21,12 @@ extension RangeInput {
 struct RangePoolingTests {
   @Test("One range read at its own coverage gives back its ends")
   func singleRangeRoundTrip() throws {
+    // Two copies: their pools and their common effect are the one range's own reading.
     let r = try RangePooling.reconcile(
-      [RangeInput(id: "a", low: 50_000, high: 300_000, value: nil, coverage: 0.9)], level: 0.9)
+      [
+        RangeInput(id: "a", low: 50_000, high: 300_000, value: nil, coverage: 0.9),
+        RangeInput(id: "b", low: 50_000, high: 300_000, value: nil, coverage: 0.9),
+      ], level: 0.9)
     let lp = try #require(r.linearPool)
     let gp = try #require(r.logarithmicPool)
     let re = try #require(r.randomEffects)
@@ -77,7 +81,10 @@ struct RangePoolingTests {
     ])
     #expect(r.intersection?.low == 60 && r.intersection?.high == 100)
     #expect(r.envelope.high == nil)
-    #expect(r.excluded.map(\.id) == ["c"])
+    // "At least 60" is pooled as a censored observation, not left out.
+    #expect(r.excluded.isEmpty)
+    #expect(r.distributions.last?.reading == "at_least")
+    #expect(r.randomEffects?.censored == 1)
     #expect(r.conflicts.isEmpty)
   }
 
@@ -331,7 +338,11 @@ struct RangePoolingTests {
 
   @Test("A quantity that can be negative is pooled on the natural scale with normal sources")
   func naturalScale() throws {
-    let r = try RangePooling.reconcile([RangeInput(id: "a", low: -10, high: 10, value: nil, coverage: 0.9)], level: 0.9)
+    let r = try RangePooling.reconcile(
+      [
+        RangeInput(id: "a", low: -10, high: 10, value: nil, coverage: 0.9),
+        RangeInput(id: "a2", low: -10, high: 10, value: nil, coverage: 0.9),
+      ], level: 0.9)
     #expect(r.scale == .natural)
     let lp = try #require(r.linearPool)
     #expect(abs(lp.estimate) < 1e-9)
@@ -516,7 +527,7 @@ struct RangePoolingExclusionTests {
     #expect(fine.distributions.first?.high == 2e307)
   }
 
-  @Test("A coverage outside 0.001–0.999999 is not pooled, with the reason", arguments: [1e-300, 0.0, 1.0, .nan])
+  @Test("A coverage outside 0.001–0.999999 is not pooled, with the reason", arguments: [1e-300, 0.0, 1.5, .nan])
   func insaneCoverage(_ coverage: Double) throws {
     let r = try RangePooling.reconcile([
       RangeInput(id: "a", low: 1, high: 10, value: nil, coverage: coverage),
@@ -535,6 +546,7 @@ struct RangePoolingExclusionTests {
     #expect(r.distributions.map(\.id) == ["neg"])
     #expect(r.excluded.map(\.id) == ["tiny"])
     #expect(r.excluded.first?.reason.contains("underflows") == true)
-    #expect(r.randomEffects?.k == 1)
+    // One figure left: reported as read, not reconciled.
+    #expect(r.randomEffects == nil && r.reported?.id == "neg")
   }
 }

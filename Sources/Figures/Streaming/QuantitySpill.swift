@@ -25,6 +25,10 @@ public struct SpillColumns: Sendable {
   public var derivedFrom: Int?
   /// Columns the figures reader passes through (`Figure.extra`) whose name is "weight" in any case.
   public var weight: [Int]
+  /// The columns that change how ranges reads a figure (`kind`, `scope`, `evidence`,
+  /// `supersedes`, by normalised header name, whether the reader maps them or passes them
+  /// through): a row with any of them non-empty is not plain for `ranges`.
+  public var meaning: [Int] = []
 }
 
 /// A validated figures file's rows sorted by quantity into a temporary file, so that one
@@ -237,7 +241,10 @@ public final class QuantitySpill: @unchecked Sendable {
       count: header.fields.count, id: index[.id], value: index[.value], low: index[.low], high: index[.high],
       text: index[.text], period: index[.period], coverage: index[.coverage], source: index[.source],
       published: index[.published], document: index[.document], derivedFrom: index[.derivedFrom],
-      weight: header.fields.indices.filter { !mapped.contains($0) && header.fields[$0].value.lowercased() == "weight" })
+      weight: header.fields.indices.filter { !mapped.contains($0) && header.fields[$0].value.lowercased() == "weight" },
+      meaning: header.fields.indices.filter {
+        ["kind", "scope", "evidence", "supersedes"].contains(CSVTable.normalizedName(header.fields[$0].value))
+      })
   }
 
   /// The records of the `k`-th quantity as they are in the file (each with its line end, an

@@ -36,9 +36,7 @@ extension RangesAnalysis {
       r.figures.withUnsafeBufferPointer { figures in
         rec.distributions.withUnsafeBufferPointer { distributions in
           for k in figures.indices {
-            let textual = r.textual[k]
-            let low = textual ? figures[k].verbal?.low : (figures[k].low ?? figures[k].value)
-            let high = textual ? figures[k].verbal?.high : (figures[k].high ?? figures[k].value)
+            let (low, high) = statedEnds(figures[k], textual: r.textual[k])
             let (pooled, excluded) = rec.entry(ofInput: k)
             let mid: Double? = pooled.map { distributions[$0].mid } ?? figures[k].value ?? geometricMid(low, high)
             w.text(r.quantity)
@@ -84,7 +82,27 @@ extension RangesAnalysis {
       summary(
         "intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
     }
-    if let re = rec.randomEffects {
+    if let one = rec.reported {
+      summary(
+        "reported", "one_figure",
+        "One figure (\(one.id)), reported as stated, not reconciled: its own \(pct(rec.level)) interval",
+        one.low, one.estimate, one.high)
+    }
+    if let re = rec.randomEffects, !re.betweenSources {
+      summary(
+        "pooled", "common_effect_ci",
+        "Common effect (\(re.censored == 0 ? "inverse-variance" : "maximum likelihood, \(re.censored) censored bound\(re.censored == 1 ? "" : "s")"), log scale; two figures give no between-source variance), \(pct(rec.level)) CI",
+        re.ciLow, re.estimate, re.ciHigh)
+    } else if let re = rec.randomEffects, re.censored > 0 {
+      let method =
+        "Random effects (log scale, maximum likelihood, \(re.censored) censored bound\(re.censored == 1 ? "" : "s"))"
+      summary(
+        "pooled", "random_effects_ci", "\(method), \(pct(rec.level)) CI from the observed information", re.ciLow,
+        re.estimate, re.ciHigh)
+      summary(
+        "pooled", "random_effects_pi", "\(method), \(pct(rec.level)) prediction interval", re.piLow, re.estimate,
+        re.piHigh)
+    } else if let re = rec.randomEffects {
       summary(
         "pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate,
         re.ciHigh)

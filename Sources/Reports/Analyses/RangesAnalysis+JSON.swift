@@ -13,10 +13,14 @@ extension RangesAnalysis {
       let f = r.figures[k]
       let textual = r.textual[k]
       let (d, excludedReason) = r.pooling(ofFigure: k)
+      // The row's own ends; a bound's number at its end (a value with kind at_least/at_most).
+      let bound = [.atLeast, .atMost].contains(sourceKind(f, textual: textual))
+      let (low, high) =
+        bound ? statedEnds(f, textual: textual) : (textual ? f.verbal?.low : f.low, textual ? f.verbal?.high : f.high)
       return .object([
         ("id", .string(f.id)),
-        ("low", .num(textual ? f.verbal?.low : f.low)),
-        ("high", .num(textual ? f.verbal?.high : f.high)),
+        ("low", .num(low)),
+        ("high", .num(high)),
         ("value", .num(f.value)),
         ("from_text", .bool(textual)),
         ("excluded_reason", .str(excludedReason)),
@@ -27,7 +31,12 @@ extension RangesAnalysis {
         ("document", .string(f.document)),
         ("quote", .string(f.quote)),
         ("derived_from", .array(f.derivedFrom.map { .string($0) })),
-        ("reading", .str(d?.reading)),
+        ("reading", .string(reading(r, k).rawValue)),
+        ("center", .num(center(r, k))),
+        ("reading_note", .str(d?.note)),
+        ("scope", .string(f.scope)),
+        ("evidence", .string(f.evidence)),
+        ("supersedes", .array(f.supersedes.map { .string($0) })),
         ("pooled_low", .num(d?.low)),
         ("pooled_high", .num(d?.high)),
         ("log_mean", .num(d?.mu)),
@@ -46,11 +55,21 @@ extension RangesAnalysis {
     func random(_ re: LogRandomEffects?) -> JSON {
       guard let re else { return .null }
       return .object([
-        ("method", .string(re.method)), ("estimate", .num(re.estimate)),
+        ("method", .string(re.method)),
+        ("model", .string(re.betweenSources ? "random_effects" : "common_effect")),
+        ("censored", .int(re.censored)), ("estimate", .num(re.estimate)),
         ("ci_low", .num(re.ciLow)), ("ci_high", .num(re.ciHigh)),
         ("pi_low", .num(re.piLow)), ("pi_high", .num(re.piHigh)),
-        ("tau2", .num(re.tau2)), ("i2", .num(re.i2)), ("k", .int(re.k)),
-        ("level", .num(rec.level)),
+        ("tau2", re.betweenSources ? .num(re.tau2) : .null), ("i2", re.betweenSources ? .num(re.i2) : .null),
+        ("k", .int(re.k)), ("level", .num(rec.level)),
+      ])
+    }
+    func reported(_ one: ReportedFigure?, level: Double) -> JSON {
+      guard let one else { return .null }
+      return .object([
+        ("id", .string(one.id)), ("reading", .string(one.reading)), ("center", .num(one.estimate)),
+        ("low", .num(one.low)), ("high", .num(one.high)), ("level", .num(level)),
+        ("note", .string("one figure: reported as stated, not reconciled")),
       ])
     }
     return .object([
@@ -67,9 +86,11 @@ extension RangesAnalysis {
       ("conflict_pairs", .array(rec.conflictPairs.map { .array([.string($0.0), .string($0.1)]) })),
       ("conflict_pair_count", .int(rec.conflictPairCount)),
       ("excluded", .array(rec.excluded.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
+      ("reported", reported(rec.reported, level: rec.level)),
       ("pooled", pooled),
       ("linear_pool", pool(rec.linearPool)),
       ("log_pool", pool(rec.logarithmicPool)),
+      ("notes", .array(rec.notes.map { .string($0) })),
       (
         "leave_one_out",
         .array(
@@ -88,6 +109,7 @@ extension RangesAnalysis {
           r.byYear.map { y in
             .object([
               ("year", .int(y.year)), ("ids", .array(y.ids.map { .string($0) })),
+              ("reported", reported(y.reconciliation.reported, level: rec.level)),
               ("pooled", random(y.reconciliation.randomEffects)),
               ("linear_pool", pool(y.reconciliation.linearPool)),
               ("log_pool", pool(y.reconciliation.logarithmicPool)),

@@ -8,20 +8,26 @@ extension RangesAnalysis {
     for r in results {
       let rec = r.reconciliation
       out += "\(r.quantity)\(r.unit.isEmpty ? "" : " (\(r.unit))")\n"
-      var rows: [[String]] = [["id", "source", "year", "low", "high", "pooled"]]
+      // The reading is shown where it is more than a point or a range.
+      let words = r.figures.indices.map { readingWords(r, $0) }
+      let showReading = words.contains { $0 != nil }
+      var rows: [[String]] = [["id", "source", "year", "low", "high"] + (showReading ? ["reading"] : []) + ["pooled"]]
       for k in r.figures.indices {
         let f = r.figures[k]
-        let textual = r.textual[k]
-        let low = textual ? f.verbal?.low : (f.low ?? f.value)
-        let high = textual ? f.verbal?.high : (f.high ?? f.value)
-        rows.append([
-          f.id, f.source, f.period.map { String($0.year) } ?? "", NumberFormat.human(low, significant: 6),
-          NumberFormat.human(high, significant: 6), r.pooling(ofFigure: k).excludedReason == nil ? "yes" : "no",
-        ])
+        let (low, high) = statedEnds(f, textual: r.textual[k])
+        rows.append(
+          [
+            f.id, f.source, f.period.map { String($0.year) } ?? "", NumberFormat.human(low, significant: 6),
+            NumberFormat.human(high, significant: 6),
+          ] + (showReading ? [words[k] ?? reading(r, k).rawValue] : [])
+            + [r.pooling(ofFigure: k).excludedReason == nil ? "yes" : "no"])
       }
       out += TextTable.render(rows) + "\n"
-      out += "  envelope:     \(rangeText(rec.envelope.low, rec.envelope.high))\n"
-      if let i = rec.intersection {
+      // One figure, reported as read: no envelope or intersection to speak of.
+      let single = r.figures.count == 1 && rec.reported != nil
+      if !single { out += "  envelope:     \(rangeText(rec.envelope.low, rec.envelope.high))\n" }
+      if single {
+      } else if let i = rec.intersection {
         out += "  intersection: \(rangeText(i.low, i.high))\n"
       } else {
         out += "  intersection: none — the sources conflict\n"
@@ -31,7 +37,13 @@ extension RangesAnalysis {
         }
       }
       for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
-      if let re = rec.randomEffects {
+      for d in rec.distributions where !d.shape.isBound {
+        if let note = d.note { out += "  reading: \(d.id) — \(note)\n" }
+      }
+      if let one = reportedWords(rec) { out += "  \(one)\n" }
+      if let re = rec.randomEffects, let words = pooledWords(re, level: rec.level, scale: rec.scale) {
+        out += "  \(words)\n"
+      } else if let re = rec.randomEffects {
         out +=
           "  random effects (\(rec.scale.rawValue) scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
       }
@@ -43,12 +55,20 @@ extension RangesAnalysis {
         out +=
           "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
       }
+      for note in rec.notes { out += "  \(note)\n" }
       if r.byYear.count > 1 {
         out += "  consensus by publication year (all figures published up to that year):\n"
         for y in r.byYear {
           let re = y.reconciliation.randomEffects
-          out +=
-            "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+          if let one = y.reconciliation.reported {
+            out += "    \(y.year): k = 1, one figure (\(one.id)): \(byYearFigure(one))\n"
+          } else if let re, !re.betweenSources {
+            out +=
+              "    \(y.year): k = \(re.k), common effect \(NumberFormat.human(re.estimate)) (CI \(rangeText(re.ciLow, re.ciHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+          } else {
+            out +=
+              "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+          }
         }
       }
       if rec.leaveOneOutOmitted {
@@ -64,5 +84,11 @@ extension RangesAnalysis {
       out += "\n"
     }
     return TerminalText.escape(out)
+  }
+
+  /// One figure of the by-year view: its centre and its own interval, or its bound.
+  static func byYearFigure(_ one: ReportedFigure) -> String {
+    guard let estimate = one.estimate else { return rangeText(one.low, one.high) }
+    return "\(NumberFormat.human(estimate)) (its own interval \(rangeText(one.low, one.high)))"
   }
 }

@@ -63,6 +63,13 @@ public enum RangesAnalysis {
     for q in quantities where byQuantity[q] == nil {
       throw .unknownQuantity(q, available: order)
     }
+    // Each superseded id, with the first figure (in file order) that names it in `supersedes`.
+    var supersededBy: [String: String] = [:]
+    for file in files {
+      for f in file.figures where !f.supersedes.isEmpty {
+        for id in f.supersedes where supersededBy[id] == nil { supersededBy[id] = f.id }
+      }
+    }
     let asked = Set(quantities)
     let wanted = quantities.isEmpty ? order : order.filter { asked.contains($0) }
     var out: [QuantityRanges] = []
@@ -83,17 +90,15 @@ public enum RangesAnalysis {
             figures[k].low == nil && figures[k].high == nil && figures[k].value == nil
             && figures[k].verbal != nil
           textualFlags.append(textual)
-          let reason: String? =
-            figures[k].derivedFrom.isEmpty
-            ? nil
-            : "restates \(figures[k].derivedFrom.joined(separator: ", ")): left out of pooling so the same evidence is not counted twice"
+          let (reason, inEnvelope) = leftOut(figures[k], supersededBy: supersededBy)
           inputs.append(
             RangeInput(
               id: figures[k].id, low: textual ? figures[k].verbal?.low : figures[k].low,
               high: textual ? figures[k].verbal?.high : figures[k].high, value: figures[k].value,
               coverage: statedCoverage(figures[k]) ?? coverage ?? Figure.defaultCoverage,
               weight: try weight(figures[k]),
-              excludedReason: reason))
+              excludedReason: reason, kind: sourceKind(figures[k], textual: textual), inEnvelope: inEnvelope,
+              evidence: figures[k].evidence))
         }
       }
       let rec: RangeReconciliation
@@ -120,6 +125,36 @@ public enum RangesAnalysis {
           quantity: q, unit: unit, figures: figs, textual: textualFlags, reconciliation: rec, byYear: byYear))
     }
     return out
+  }
+
+  /// Why a figure is left out of pooling, and whether it still widens the envelope: a
+  /// superseded figure, a restatement (`derived_from`; in the envelope), a figure of narrower
+  /// scope (both out of the envelope too); (nil, true) when it is pooled.
+  static func leftOut(_ f: Figure, supersededBy: [String: String]) -> (reason: String?, inEnvelope: Bool) {
+    if let newer = supersededBy[f.id] { return ("superseded by \(newer)", false) }
+    if !f.derivedFrom.isEmpty {
+      return (
+        "restates \(f.derivedFrom.joined(separator: ", ")): left out of pooling so the same evidence is not counted twice",
+        true
+      )
+    }
+    if f.isScoped { return ("narrower scope (\(f.scope)): not pooled as the whole", false) }
+    return (nil, true)
+  }
+
+  /// How pooling reads a figure: `verbal` for words read through the verbal table, else its
+  /// kind — the stated one, or the one its numbers imply (``Figure/inferredKind(value:low:high:)``).
+  static func sourceKind(_ f: Figure, textual: Bool) -> SourceKind {
+    if textual { return .verbal }
+    let kind =
+      f.kindStated || f.kind != .point ? f.kind : Figure.inferredKind(value: f.value, low: f.low, high: f.high)
+    switch kind {
+    case .point: return .point
+    case .range: return .range
+    case .atLeast: return .atLeast
+    case .atMost: return .atMost
+    case .about: return .about
+    }
   }
 
   /// An error about a quantity as a whole, named by the file(s) its figures came from.

@@ -10,10 +10,11 @@ import Statistics
 /// its fields are unquoted or quoted whole (`"16,595"`, with `""` for a quote) with no space
 /// around the quotes and no line end inside, it has the header's field count, its id,
 /// period, source, published and document cells have no space at either end, its id is not
-/// empty, and its `text`, `derived_from` and `weight` cells are empty; the file must have no
-/// `coverage` column and no HXL row. Anything else — verbal figures, restatements, stated
-/// coverages or weights, accents, odd spacing — sends the whole quantity through the figures
-/// reader, as before. The output is the same bytes either way (tested on random files against
+/// empty, its `text`, `derived_from` and `weight` cells are empty, and it has no `value`
+/// beside a `low` or `high` (a stated centre, or a bound's number); the file must have no
+/// `coverage`, `kind`, `scope`, `evidence` or `supersedes` column and no HXL row. Anything
+/// else — verbal figures, restatements, stated coverages or weights, accents, odd spacing —
+/// sends the whole quantity through the figures reader, as before. The output is the same bytes either way (tested on random files against
 /// the whole-file analysis).
 ///
 /// The cells are read where they lie in the records (only a quoted cell with `""` in it is
@@ -50,7 +51,9 @@ enum RangesPlainRows {
     _ spill: QuantitySpill, _ k: Int, records read: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
     columns c: SpillColumns, header: Bool, coverage: Double?, level: Double
   ) throws -> [UInt8]? {
-    guard c.coverage == nil, let idColumn = c.id else { return nil }
+    // A `kind`, `scope`, `evidence` or `supersedes` column (a figure of one quantity may
+    // supersede one of another): the figures reader reads the file.
+    guard c.coverage == nil, c.meaning.isEmpty, let idColumn = c.id else { return nil }
     let (bytes, records) = read
     guard !records.isEmpty else { return nil }
     var side: [UInt8] = []
@@ -113,6 +116,8 @@ enum RangesPlainRows {
         let low = number(c.low)
         let high = number(c.high)
         guard value != .invalid, low != .invalid, high != .invalid else { return false }
+        // A value beside a range or a bound is a stated centre, or a bound's number: not plain.
+        if value.number != nil && (low.number != nil || high.number != nil) { return false }
         var period = -1
         if let p = periodCell, p.end > p.start {
           let known = withBytes(p) { t in

@@ -198,6 +198,15 @@ public enum HTMLReport {
       out +=
         "<p class=\"note\">\(q.figures.count) figures: too many to draw or list one by one here. Each figure's range, pooling and quote are in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
     }
+    if let one = RangesAnalysis.reportedWords(rec), q.figures.count == 1 {
+      // One figure: reported as stated, the section kept short (no chart, no pooled views).
+      out += "<p>\(Markup.escape(ReportBuilder.capitalised(one))).</p>\n"
+      if let f = q.figures.first {
+        out +=
+          "<blockquote>\(Markup.escape(f.quote))</blockquote>\n<p class=\"note\">\(Markup.escape(f.source)), \(Markup.escape(f.published)) — \(Markup.escape(f.document))</p>\n"
+      }
+      return out + "</section>\n"
+    }
     out += "<figure>\n" + (detailed ? SVGRangeChart(q, index: index).svg + "\n" : "")
     out +=
       "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
@@ -219,7 +228,18 @@ public enum HTMLReport {
       "<li>Envelope: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</li>\n"
     out +=
       "<li>Intersection: \(rec.intersection.map { Markup.escape(rangeText($0.low, $0.high)) } ?? "none — the sources conflict")</li>\n"
-    if let re = rec.randomEffects {
+    for d in rec.distributions where !d.shape.isBound {
+      if let note = d.note {
+        out += "<li>Reading of <code>\(Markup.escape(d.id))</code>: \(Markup.escape(note))</li>\n"
+      }
+    }
+    if let one = RangesAnalysis.reportedWords(rec) {
+      out += "<li>\(Markup.escape(ReportBuilder.capitalised(one)))</li>\n"
+    }
+    for note in rec.notes { out += "<li>\(Markup.escape(ReportBuilder.capitalised(note)))</li>\n" }
+    if let re = rec.randomEffects, let words = RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale) {
+      out += "<li>\(Markup.escape(ReportBuilder.capitalised(words)))</li>\n"
+    } else if let re = rec.randomEffects {
       out +=
         "<li>Random effects (\(rec.scale.rawValue) scale, DerSimonian–Laird, k = \(re.k)): \(Markup.escape(NumberFormat.human(re.estimate))); \(level) CI \(Markup.escape(rangeText(re.ciLow, re.ciHigh))); prediction interval \(Markup.escape(rangeText(re.piLow, re.piHigh))); τ² = \(Markup.escape(NumberFormat.human(re.tau2, significant: 3))), I² = \(Markup.escape(NumberFormat.human(re.i2, significant: 3)))%</li>\n"
     }
@@ -352,9 +372,15 @@ public enum HTMLReport {
   static func rangesRow(_ q: QuantityRanges) -> String {
     let rec = q.reconciliation
     let re = rec.randomEffects
+    let centre =
+      rec.reported.map {
+        "one figure, as stated: " + ($0.estimate.map { NumberFormat.human($0) } ?? rangeText($0.low, $0.high))
+      }
+      ?? re.map { ($0.betweenSources ? "" : "common effect ") + NumberFormat.human($0.estimate) } ?? "—"
+    let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
     return
       "<tr><td><code>\(Markup.escape(q.quantity))</code></td><td class=\"num\">\(q.figures.count)</td><td class=\"num\">\(Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</td>"
-      + "<td class=\"num\">\(Markup.escape(re.map { NumberFormat.human($0.estimate) } ?? "—"))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—"))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—"))</td></tr>\n"
+      + "<td class=\"num\">\(Markup.escape(centre))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—"))</td><td class=\"num\">\(Markup.escape(prediction))</td></tr>\n"
   }
 
   /// The head of the table that lists series one per row.

@@ -79,9 +79,7 @@ struct SVGRangeChart {
     let level = pct(rec.level)
     var rows: [Row] = []
     for (k, f) in q.figures.enumerated() {
-      let textual = q.textual[k]
-      let low = textual ? f.verbal?.low : (f.low ?? f.value)
-      let high = textual ? f.verbal?.high : (f.high ?? f.value)
+      let (low, high) = RangesAnalysis.statedEnds(f, textual: q.textual[k])
       let (d, excludedReason) = q.pooling(ofFigure: k)
       let year = f.period.map { String($0.year) } ?? String(f.published.prefix(4))
       var figure = f.text.map { "“\($0)” read as \(rangeText(low, high))" } ?? rangeText(low, high)
@@ -108,12 +106,20 @@ struct SVGRangeChart {
           high: high, style: isPoint && style == .notPooled ? .notPooled : style,
           reading: isPoint ? d.map { ($0.low, $0.high) } : nil, pooled: false))
     }
-    if let re = rec.randomEffects {
+    if let re = rec.randomEffects, !re.betweenSources {
+      rows.append(
+        Row(
+          key: "common_effect_ci", name: "Common effect, \(level) CI",
+          caption:
+            "Common effect (\(rec.scale.rawValue) scale, k = \(re.k); two figures give no between-source variance): centre \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh))",
+          low: re.ciLow, mid: re.estimate, high: re.ciHigh, style: .randomCI, reading: nil, pooled: true))
+    } else if let re = rec.randomEffects {
+      let method = re.censored > 0 ? "maximum likelihood, \(re.censored) censored" : "DL"
       rows.append(
         Row(
           key: "random_effects_ci", name: "Random effects, \(level) CI",
           caption:
-            "Random effects (\(rec.scale.rawValue) scale, DL, k = \(re.k)): centre \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh))",
+            "Random effects (\(rec.scale.rawValue) scale, \(method), k = \(re.k)): centre \(NumberFormat.human(re.estimate)); \(level) CI \(rangeText(re.ciLow, re.ciHigh))",
           low: re.ciLow, mid: re.estimate, high: re.ciHigh, style: .randomCI, reading: nil, pooled: true))
       rows.append(
         Row(

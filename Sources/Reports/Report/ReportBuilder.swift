@@ -289,14 +289,19 @@ public enum ReportBuilder {
         "\(q.figures.count) figures: too many to list one by one here; each figure's range, pooling and quote are in `ranges.csv` and `summary.json`.\n"
     }
     for (k, f) in q.figures.enumerated() where detailed {
-      let textual = q.textual[k]
       let excludedReason = q.pooling(ofFigure: k).excludedReason
+      let (low, high) = RangesAnalysis.statedEnds(f, textual: q.textual[k])
+      let words = RangesAnalysis.readingWords(q, k)
       let figure =
-        f.text.map {
-          "\($0) (\(rangeText(textual ? f.verbal?.low : f.low ?? f.value, textual ? f.verbal?.high : f.high ?? f.value)))"
-        } ?? rangeText(f.low ?? f.value, f.high ?? f.value)
+        (f.text.map { "\($0) (\(rangeText(low, high)))" } ?? rangeText(low, high)) + (words.map { " — \($0)" } ?? "")
       out +=
         "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes") |\n"
+    }
+    if let one = RangesAnalysis.reportedWords(rec), q.figures.count == 1 {
+      // One figure: reported as stated, the page kept short.
+      out += "\n- \(Markdown.text(capitalised(one)))\n\n"
+      guard detailed, let f = q.figures.first else { return out }
+      return out + "> “\(Markdown.text(f.quote))” (\(Markdown.text(f.document)))\n\n"
     }
     out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
     if let i = rec.intersection {
@@ -309,7 +314,13 @@ public enum ReportBuilder {
         + listed.map { "\(Markdown.text($0.0)) vs \(Markdown.text($0.1))" }.joined(separator: "; ")
         + (more > 0 ? "; and \(more) more pairs" : "") + "\n"
     }
-    if let re = rec.randomEffects {
+    for d in rec.distributions where !d.shape.isBound {
+      if let note = d.note { out += "- Reading of \(Markdown.text(d.id)): \(Markdown.text(note))\n" }
+    }
+    if let one = RangesAnalysis.reportedWords(rec) { out += "- \(Markdown.text(capitalised(one)))\n" }
+    if let re = rec.randomEffects, let words = RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale) {
+      out += "- \(Markdown.text(capitalised(words)))\n"
+    } else if let re = rec.randomEffects {
       out +=
         "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
     }
@@ -321,6 +332,7 @@ public enum ReportBuilder {
       out +=
         "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
     }
+    for note in rec.notes { out += "- \(Markdown.text(capitalised(note)))\n" }
     out +=
       "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
     guard detailed else { return out }
@@ -349,8 +361,14 @@ public enum ReportBuilder {
   static func markdownRangesRow(_ q: QuantityRanges) -> String {
     let rec = q.reconciliation
     let re = rec.randomEffects
+    if let one = rec.reported {
+      return
+        "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | one figure, as stated: \(one.estimate.map { NumberFormat.human($0) } ?? rangeText(one.low, one.high)) | — | — |\n"
+    }
+    let centre = re.map { ($0.betweenSources ? "" : "common effect ") + NumberFormat.human($0.estimate) } ?? "—"
+    let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
     return
-      "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(re.map { NumberFormat.human($0.estimate) } ?? "—") | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(re.map { rangeText($0.piLow, $0.piHigh) } ?? "—") |\n"
+      "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(centre) | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(prediction) |\n"
   }
 
   /// The head of the table that lists series one per row.
@@ -404,4 +422,7 @@ public enum ReportBuilder {
     out += "\n"
     return out
   }
+
+  /// A sentence's first letter in upper case.
+  static func capitalised(_ s: String) -> String { s.prefix(1).uppercased() + s.dropFirst() }
 }

@@ -10,8 +10,12 @@ import Numerics
 
 extension RangePooling {
   /// The weighted mixture of lognormals; median and central `level` interval by bisection on log x.
+  /// Sources that are not normal on the scale (a two-piece around a stated centre, a uniform
+  /// for hard bounds) are mixed with their exact CDF (``mixedLinearPool(_:level:scale:)``);
+  /// bounds cannot be mixed and must be left out by the caller.
   public static func linearPool(_ d: [SourceDistribution], level: Double, scale: PoolingScale = .log) -> PooledRange? {
     guard !d.isEmpty else { return nil }
+    if d.contains(where: { $0.shape != .normal }) { return mixedLinearPool(d, level: level, scale: scale) }
     let total = d.reduce(0) { $0 + $1.weight }
     let lo = d.map { $0.mu - 12 * $0.sigma }.min() ?? 0
     let hi = d.map { $0.mu + 12 * $0.sigma }.max() ?? 0

@@ -10,14 +10,24 @@ import Numerics
 
 /// Reconciles ranges quoted by several sources.
 ///
-/// Each source's range [L, H] is read as the central `coverage` interval of a lognormal:
-/// μ = (ln L + ln H)/2, σ = (ln H − ln L) / (2 z₍₁₊c₎/₂). A point figure v is read as the
-/// range [v/f, v·f] at its coverage, f = `pointFactor` (2 by default): a stated
-/// number without a range is taken to be right within a factor of f. When any pooled figure is
-/// zero or negative the quantity is not a positive count: every source is then read as a
-/// normal on the natural scale, μ = (L + H)/2, σ = (H − L)/(2 z), and pooled there. One-sided
-/// bounds ("at least", "up to") have no second end to fix a spread: they are kept in the
-/// envelope and intersection, and left out of pooling with the reason stated.
+/// Each source is read by its kind (``SourceKind``). A range [L, H] is the central `coverage`
+/// interval of a lognormal: μ = (ln L + ln H)/2, σ = (ln H − ln L) / (2 z₍₁₊c₎/₂). A range with
+/// a stated centre v strictly inside it is a two-piece lognormal with median v: σ_L =
+/// (ln v − ln L)/z below it, σ_U = (ln H − ln v)/z above it, so that P(X ≤ L) = (1 − c)/2 and
+/// P(X ≤ H) = (1 + c)/2 exactly; the linear pool uses that CDF, and the random effects and the
+/// logarithmic pool, which need a normal, take μ = ln v and σ = (σ_L + σ_U)/2. A range at
+/// coverage exactly 1 (hard bounds) is a uniform on the log scale: μ the midpoint of the logs,
+/// σ = (ln H − ln L)/√12. A point figure v (or "about" v) is read as the range [v/f, v·f] at its
+/// coverage, f = `pointFactor` (2 by default): a stated number without a range is taken to be
+/// right within a factor of f. A bound ("at least X", "at most X") is a censored observation:
+/// its latent log figure is N(μ, s² + τ²) with s a point's spread, observed only as ≥ ln X
+/// (or ≤); the random effects then come from maximum likelihood
+/// (``CensoredRandomEffects``), and the opinion pools, which need a distribution, leave it
+/// out with the reason. When any pooled figure is zero or negative the quantity is not a
+/// positive count: every source is then read on the natural scale instead, and pooled there.
+///
+/// One pooled figure is reported, not reconciled (``RangeReconciliation/reported``); two
+/// give a common-effect (inverse-variance) pool, with no between-source variance.
 public enum RangePooling {
   /// The most conflicting pairs listed (their total is always counted).
   public static let maxListedPairs = 200
@@ -84,13 +94,22 @@ public enum RangePooling {
       }
       return lastZ
     }
+    /// μ and σ of a pooled reading: hard bounds as a uniform on the scale, σ = (b − a)/√12;
+    /// the rest at their coverage's normal quantile.
+    func spreadOf(_ r: Reading, _ s: RangeInput, log useLog: Bool) -> (mu: Double, sigma: Double) {
+      guard let (rl, rh) = r.pooledEnds else { return (.nan, .nan) }
+      if case .pooled(_, _, _, _, true, _) = r {
+        let a = useLog ? log(rl) : rl
+        let b = useLog ? log(rh) : rh
+        return ((a + b) / 2, (b - a) / 12.0.squareRoot())
+      }
+      return spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: useLog)
+    }
     for s in inputs {
       let r = reading(s, pointFactor: pointFactor)
-      if case .pooled(let rl, let rh, _) = r, rl <= 0 {
+      if let (rl, _) = r.pooledEnds, rl <= 0 {
         // Pooled on the natural scale or not at all: its spread there must be usable.
-        if let problem = spreadProblem(
-          spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: false), scale: .natural)
-        {
+        if let problem = spreadProblem(spreadOf(r, s, log: false), scale: .natural) {
           readings.append(.bounded(problem))
           continue
         }
@@ -99,6 +118,7 @@ public enum RangePooling {
       readings.append(r)
     }
     let scale: PoolingScale = logScale ? .log : .natural
+    let toScale: (Double) -> Double = logScale ? { log($0) } : { $0 }
     // The envelope takes every figure read as a distribution (an open end makes its side
     // open); the intersection and the conflicts only those with bounds to respect.
     func widenEnvelope(_ lo: Double?, _ hi: Double?) {
@@ -112,22 +132,30 @@ public enum RangePooling {
       interLow = max(interLow, bLow)
       interHigh = min(interHigh, bHigh)
     }
+    // Evidence groups: the id of the figure each group is pooled through.
+    var representative: [String: String] = [:]
     for (index, s) in inputs.enumerated() {
-      let lo = s.low ?? s.value
-      let hi = s.high ?? s.value
+      let (lo, hi) = s.statedEnds
       var r = readings[index]
       var spreadHere = (mu: 0.0, sigma: 0.0)
-      if case .pooled(let rl, let rh, _) = r {
-        spreadHere = spread(rl, rh, z: z(s.coverage), pointFactor: pointFactor, log: logScale)
+      if r.pooledEnds != nil {
+        spreadHere = spreadOf(r, s, log: logScale)
         // Only a positive figure can fail here (the others were checked above), so the scale
-        // stands. (Such a range is reversed, or its σ² underflows on the natural scale.)
+        // stands. (Such a range is reversed, or its σ² underflows on the scale.)
         if let problem = spreadProblem(spreadHere, scale: scale) { r = .bounded(problem) }
+      }
+      if !s.evidence.isEmpty, r.pooledEnds != nil {
+        if let first = representative[s.evidence] {
+          r = .restated("shares evidence \(s.evidence) with \(first): pooled once")
+        } else {
+          representative[s.evidence] = s.id
+        }
       }
       switch r {
       case .unusable(let reason):
-        // Not a figure that gives a distribution on any usable scale: listed with the
-        // reason, and left out of the envelope, the intersection and the conflicts as well
-        // as the pools.
+        // Not a figure that gives a distribution on any usable scale (or one the caller
+        // leaves out of everything): listed with the reason, and left out of the envelope,
+        // the intersection and the conflicts as well as the pools.
         outcomes.append(-1 - excluded.count)
         excluded.append((s.id, reason))
         continue
@@ -137,22 +165,51 @@ public enum RangePooling {
         excluded.append((s.id, reason))
         continue
       case .bounded(let reason):
-        // A one-sided bound, a source weighted 0, a spread that cannot be pooled: in the
-        // envelope and the intersection.
+        // A source weighted 0, a spread that cannot be pooled: in the envelope and the
+        // intersection.
         widenEnvelope(lo, hi)
         narrowIntersection(index, lo, hi)
         outcomes.append(-1 - excluded.count)
         excluded.append((s.id, reason))
         continue
-      case .pooled(let rl, let rh, let isPoint):
+      case .bound(let x, let atLeast, _, _):
+        // A censored observation: the latent figure's centre is the bound, its spread a point's.
         widenEnvelope(lo, hi)
         narrowIntersection(index, lo, hi)
-        let mid = isPoint ? (lo ?? .nan) : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
         outcomes.append(dists.count)
         dists.append(
           SourceDistribution(
-            id: s.id, low: rl, high: rh, mid: mid, mu: spreadHere.mu, sigma: spreadHere.sigma,
-            reading: isPoint ? "point" : "range", weight: s.weight))
+            id: s.id, low: x, high: x, mid: x, mu: toScale(x), sigma: spreadHere.sigma,
+            reading: atLeast ? SourceKind.atLeast.rawValue : SourceKind.atMost.rawValue, weight: s.weight,
+            shape: atLeast ? .atLeast : .atMost,
+            note: "\(atLeast ? "at least" : "at most") \(plain(x)): a censored observation in the random effects"))
+      case .pooled(let rl, let rh, let isPoint, let center, let hard, let note):
+        widenEnvelope(lo, hi)
+        narrowIntersection(index, lo, hi)
+        var mu = spreadHere.mu
+        var sigma = spreadHere.sigma
+        var shape = SourceShape.normal
+        var mid = isPoint ? (lo ?? .nan) : (logScale ? (rl * rh).squareRoot() : (rl + rh) / 2)
+        if let center {
+          // A two-piece distribution with median `center` and the range at its coverage.
+          let zc = z(s.coverage)
+          let c = toScale(center)
+          let sl = (c - toScale(rl)) / zc
+          let sh = (toScale(rh) - c) / zc
+          mu = c
+          sigma = (sl + sh) / 2
+          shape = .twoPiece(sigmaLow: sl, sigmaHigh: sh)
+          mid = center
+        } else if hard {
+          shape = .uniform(low: toScale(rl), high: toScale(rh))
+        }
+        let kind = s.resolvedKind
+        outcomes.append(dists.count)
+        dists.append(
+          SourceDistribution(
+            id: s.id, low: rl, high: rh, mid: mid, mu: mu, sigma: sigma,
+            reading: isPoint ? (kind == .about ? "about" : "point") : (kind == .verbal ? "verbal" : "range"),
+            weight: s.weight, shape: shape, note: note))
       }
     }
     if envLow == .infinity { envLow = nil }
@@ -166,20 +223,37 @@ public enum RangePooling {
     let intersection: (low: Double, high: Double)? =
       (bounds.isEmpty || interLow > interHigh) ? nil : (interLow, interHigh)
 
-    let re = try randomEffects(dists, level: level, scale: scale)
+    // One pooled figure is reported, not reconciled: its own reading is the answer. Bounds
+    // enter only the random effects (as censored observations); the opinion pools mix the
+    // distributions of the others, and need two of them.
+    let reported = dists.count == 1 ? reportedFigure(dists[0], level: level, scale: scale) : nil
+    let poolable = dists.filter { !$0.shape.isBound }
+    let pools = dists.count >= 2 && poolable.count >= 2
+    let re = dists.count >= 2 ? try randomEffects(dists, level: level, scale: scale) : nil
     // Leave-one-out costs O(k²); beyond `maxLeaveOneOut` sources one source moves the pool
     // little and the table would be unreadable, so it is left out (and said so).
     let loo =
       detail && withLeaveOneOut && dists.count > 2 && dists.count <= maxLeaveOneOut
       ? try leaveOneOut(dists, level: level, scale: scale) : []
+    var notes: [String] = []
+    if dists.count >= 2 && re == nil {
+      notes.append("random effects: the pooled figures are bounds on one side only, which give no finite estimate")
+    }
+    if dists.count >= 2 && poolable.count < dists.count {
+      let ids = dists.filter(\.shape.isBound).map(\.id)
+      notes.append(
+        "opinion pools: \(ids.joined(separator: ", ")) \(ids.count == 1 ? "is a bound, which gives" : "are bounds, which give") no distribution to mix: left out of them"
+          + (pools ? "" : "; fewer than two distributions remain, so no opinion pool"))
+    }
     return RangeReconciliation(
       distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
       intersection: intersection, conflictPairs: pairs, conflictPairCount: pairCount, conflicts: conflicts,
       randomEffects: re,
-      linearPool: detail || dists.count <= maxLinearPoolWithoutDetail
-        ? linearPool(dists, level: level, scale: scale) : nil,
-      logarithmicPool: logarithmicPool(dists, level: level, scale: scale), leaveOneOut: loo,
+      linearPool: pools && (detail || poolable.count <= maxLinearPoolWithoutDetail)
+        ? linearPool(poolable, level: level, scale: scale) : nil,
+      logarithmicPool: pools ? logarithmicPool(poolable, level: level, scale: scale) : nil, leaveOneOut: loo,
       level: level, scale: scale,
-      leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes)
+      leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes,
+      reported: reported, notes: notes)
   }
 }

@@ -40,6 +40,27 @@ public struct LogRandomEffects: Sendable, Equatable {
   public var i2: Double
   /// Number of sources pooled.
   public var k: Int
+  /// Whether τ² was estimated: false for a common-effect pool (two figures), where `tau2` and `i2` are 0
+  /// and not reported.
+  public var betweenSources: Bool = true
+  /// How many of the `k` sources are bounds, pooled as censored observations (then μ and τ²
+  /// are maximum likelihood estimates, and the CI comes from the observed information).
+  public var censored: Int = 0
+}
+
+/// One pooled figure, reported as read rather than reconciled: its centre and its interval at
+/// the level (for a bound, its number at its end and the other open).
+public struct ReportedFigure: Sendable, Equatable {
+  /// The figure's id.
+  public var id: String
+  /// How it was read ("point", "range", "at_least", …).
+  public var reading: String
+  /// Its centre: the stated value, or the range's midpoint; nil for a bound.
+  public var estimate: Double?
+  /// The lower end of its central interval at the level (for a bound: its own end, or nil).
+  public var low: Double?
+  /// The upper end of its central interval at the level.
+  public var high: Double?
 }
 
 /// Leave-one-out influence: the random-effects result without one source.
@@ -66,7 +87,8 @@ public struct RangeReconciliation: Sendable {
   public var conflictPairCount: Int
   /// Ids taking part in at least one conflict, in input order.
   public var conflicts: [String]
-  /// Random-effects pooling of the log-scale midpoints (nil with fewer than one pooled source).
+  /// Random-effects pooling of the log-scale centres (nil with fewer than two pooled sources;
+  /// a common-effect pool with two, `betweenSources` false).
   public var randomEffects: LogRandomEffects?
   /// Linear opinion pool: the weighted mixture of the sources' distributions (Stone 1961).
   public var linearPool: PooledRange?
@@ -84,6 +106,12 @@ public struct RangeReconciliation: Sendable {
   /// `excluded[-1 - i]` (every input is one or the other). Lets a caller find an input's
   /// entry by position, even when two inputs share an id.
   public var outcomes: [Int] = []
+  /// With exactly one pooled figure: that figure, reported as read (no random effects, no
+  /// pools, no leave-one-out); nil otherwise.
+  public var reported: ReportedFigure? = nil
+  /// What the pooling could not do, in words (bounds left out of the opinion pools, no
+  /// finite estimate from bounds alone).
+  public var notes: [String] = []
 
   /// Where input `k` went: the index of its distribution or of its exclusion (both nil when
   /// `k` is not an input).

@@ -1,0 +1,78 @@
+import Figures
+import Statistics
+
+extension RangesAnalysis {
+  /// The ends a figure states, as every output shows them: a point's value at both ends, a
+  /// bound's number at its end and the other open, a verbal figure's table range.
+  static func statedEnds(_ f: Figure, textual: Bool) -> (low: Double?, high: Double?) {
+    if textual { return (f.verbal?.low, f.verbal?.high) }
+    return RangeInput(
+      id: f.id, low: f.low, high: f.high, value: f.value, coverage: 1, kind: sourceKind(f, textual: false)
+    ).statedEnds
+  }
+
+  /// The `k`-th figure's reading, as JSON's `reading`: `point`, `range`, `at_least`,
+  /// `at_most`, `about` or `verbal`.
+  static func reading(_ q: QuantityRanges, _ k: Int) -> SourceKind {
+    sourceKind(q.figures[k], textual: q.textual[k])
+  }
+
+  /// The `k`-th figure's centre: its stated value (a point's, or a range's kept centre), a
+  /// range's midpoint (geometric on the log scale); nil for a bound.
+  static func center(_ q: QuantityRanges, _ k: Int) -> Double? {
+    switch reading(q, k) {
+    case .atLeast, .atMost: return nil
+    default:
+      if let d = q.pooling(ofFigure: k).distribution { return d.mid }
+      let (low, high) = statedEnds(q.figures[k], textual: q.textual[k])
+      return q.figures[k].value ?? geometricMid(low, high)
+    }
+  }
+
+  /// The reading in words where it is more than a point or a range: "at least", "about",
+  /// "range, centre 98,000", "range (hard bounds)"; nil for a plain point, range or verbal
+  /// figure.
+  static func readingWords(_ q: QuantityRanges, _ k: Int) -> String? {
+    let d = q.pooling(ofFigure: k).distribution
+    switch reading(q, k) {
+    case .atLeast: return "at least"
+    case .atMost: return "at most"
+    case .about: return "about"
+    case .point, .verbal: return nil
+    case .range:
+      if case .uniform = d?.shape { return "range (hard bounds)" }
+      if case .twoPiece = d?.shape { return "range, centre \(NumberFormat.human(d?.mid, significant: 6))" }
+      if d == nil, q.figures[k].value != nil { return "range, stated value \(NumberFormat.human(q.figures[k].value))" }
+      if q.figures[k].coverageStated && q.figures[k].coverage == 1 { return "range (hard bounds)" }
+      return nil
+    }
+  }
+
+  /// The answer for one pooled figure, in words: "one figure, reported as stated (not
+  /// reconciled): 98,000 (range; its own 90% interval 8,000–194,000)"; nil with more figures.
+  static func reportedWords(_ rec: RangeReconciliation) -> String? {
+    guard let one = rec.reported else { return nil }
+    let head = "one figure, reported as stated (not reconciled): "
+    switch one.reading {
+    case SourceKind.atLeast.rawValue, SourceKind.atMost.rawValue:
+      return head + "\(rangeText(one.low, one.high)) (\(one.id), a bound)"
+    default:
+      return head
+        + "\(NumberFormat.human(one.estimate)) (\(one.id), \(one.reading); its own \(pct(rec.level)) interval \(rangeText(one.low, one.high)))"
+    }
+  }
+
+  /// A pooled centre in words when it is not DerSimonian–Laird random effects: a common
+  /// effect (two figures) or maximum likelihood with censored bounds; nil for DL (whose line
+  /// each format spells as before) and without a pooled centre.
+  static func pooledWords(_ re: LogRandomEffects, level: Double, scale: PoolingScale) -> String? {
+    guard !re.betweenSources || re.censored > 0 else { return nil }
+    let bounds = re.censored == 0 ? "" : ", \(re.censored) censored bound\(re.censored == 1 ? "" : "s")"
+    if !re.betweenSources {
+      return
+        "common effect (\(scale.rawValue) scale, \(re.censored == 0 ? "inverse-variance" : "maximum likelihood")\(bounds); two figures give no between-source variance): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh))"
+    }
+    return
+      "random effects (\(scale.rawValue) scale, maximum likelihood\(bounds); CI from the observed information): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%"
+  }
+}
