@@ -1,19 +1,5 @@
 import CScan
 
-/// Which figures columns a file has, by CSV column index.
-struct StreamingColumns: Sendable {
-  var count: Int
-  var quantity: Int
-  var value: Int?
-  var low: Int?
-  var high: Int?
-  var text: Int?
-  var period: Int?
-  var coverage: Int?
-  var id: Int?
-  var derivedFrom: Int?
-}
-
 /// One row's `derived_from` list, with the row's own id when it has one.
 struct DerivedEdge: Sendable {
   var source: String?
@@ -51,7 +37,21 @@ struct BlockResult: Sendable {
 ///
 /// A worker is used by one thread at a time; each thread of the pool has its own.
 final class BlockWorker {
-  let columns: StreamingColumns
+  let columns: ColumnMap
+  /// The columns the row checks read, looked up once (`ColumnMap`'s accessors index an array).
+  private let columnCount: Int
+  private let quantityColumn: Int
+  private let valueColumn: Int?
+  private let lowColumn: Int?
+  private let highColumn: Int?
+  private let textColumn: Int?
+  private let periodColumn: Int?
+  private let coverageColumn: Int?
+  private let idColumn: Int?
+  private let derivedFromColumn: Int?
+  /// The statement columns the file has (``FigureColumn/statementColumns``): a row that fills
+  /// one is left to `FiguresReader`.
+  private let statementColumns: [Int]
   let fingerprint: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
   /// Where the current row's cells are (`let` pointers: no exclusivity checks per cell).
   private let starts: UnsafeMutablePointer<Int>
@@ -75,9 +75,20 @@ final class BlockWorker {
     var blockSerial = 0
   }
 
-  init(columns: StreamingColumns, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
+  init(columns: ColumnMap, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
     self.columns = columns
     self.fingerprint = fingerprint
+    columnCount = columns.count
+    quantityColumn = columns.quantity ?? 0
+    valueColumn = columns.value
+    lowColumn = columns.low
+    highColumn = columns.high
+    textColumn = columns.text
+    periodColumn = columns.period
+    coverageColumn = columns.coverage
+    idColumn = columns.id
+    derivedFromColumn = columns.derivedFrom
+    statementColumns = FigureColumn.statementColumns.compactMap { columns[$0] }
     let n = max(columns.count, 1)
     starts = .allocate(capacity: n)
     starts.initialize(repeating: 0, count: n)
@@ -110,7 +121,6 @@ final class BlockWorker {
     let m = block.bytes
     let b = UnsafeBufferPointer(m)
     let n = b.count
-    let columnCount = columns.count
     guard let base = b.baseAddress else { return result }
     var i = 0
     while i < n {
@@ -289,7 +299,7 @@ final class BlockWorker {
 
   /// The row's explicit id (trimmed, non-empty) and its fingerprint.
   private func rowID(_ b: UnsafeBufferPointer<UInt8>) -> (fingerprint: UInt64, id: RowID)? {
-    guard let k = columns.id else { return nil }
+    guard let k = idColumn else { return nil }
     let start = starts[k]
     let end = ends[k]
     if !nonASCII[k], let r = ByteFields.asciiTrimmed(b, start, end) {
@@ -327,14 +337,14 @@ final class BlockWorker {
   ) -> Bool {
     // Rows whose every cell is blank are skipped.
     var blank = true
-    for k in 0..<columns.count where !ByteFields.isBlank(b, starts[k], ends[k]) {
+    for k in 0..<columnCount where !ByteFields.isBlank(b, starts[k], ends[k]) {
       blank = false
       break
     }
     if blank { return true }
     result.figures += 1
 
-    let q = caches.quantity.value(for: cell(b, columns.quantity)) { key in
+    let q = caches.quantity.value(for: cell(b, quantityColumn)) { key in
       let name = String(decoding: key, as: UTF8.self).trimmingWhitespace()
       if name.isEmpty { return -1 }
       if let known = caches.quantityIndex[name] { return known }
@@ -349,39 +359,44 @@ final class BlockWorker {
       result.quantities.append(caches.quantityNames[q])
     }
 
-    let (value, valueOK) = number(b, columns.value)
-    let (low, lowOK) = number(b, columns.low)
-    let (high, highOK) = number(b, columns.high)
+    // A row that states what it is (kind, measure, series…) is checked by `FiguresReader`.
+    for k in statementColumns where !ByteFields.isBlank(b, starts[k], ends[k]) { return false }
+
+    let (value, valueOK) = number(b, valueColumn)
+    let (low, lowOK) = number(b, lowColumn)
+    let (high, highOK) = number(b, highColumn)
     guard valueOK && lowOK && highOK else { return false }
     if let low, let high, low > high { return false }
     if let value {
       if let low, value < low { return false }
       if let high, value > high { return false }
     }
-    if value == nil && low == nil && high == nil {
-      // The row's figure must then be a known verbal quantity.
-      guard let k = columns.text else { return false }
-      let code = caches.text.value(for: cell(b, k)) { key in
+    // A text must be a known verbal quantity (texts in the wording grammar, "about 30,000",
+    // fill or must agree with the cells: `FiguresReader` checks them).
+    var textCode: UInt8 = 0
+    if let k = textColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      textCode = caches.text.value(for: cell(b, k)) { key in
         let printed = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         if printed.isEmpty { return 0 }
         return VerbalQuantities.lookup(printed) == nil ? 2 : 1
       }
-      guard code == 1 else { return false }
     }
+    if textCode == 2 { return false }
+    if value == nil && low == nil && high == nil && textCode != 1 { return false }
 
-    if let k = columns.coverage, !ByteFields.isBlank(b, starts[k], ends[k]) {
+    if let k = coverageColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let ok = caches.coverage.value(for: cell(b, k)) { key in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         let isPercent = raw.hasSuffix("%")
         let body = isPercent ? String(raw.dropLast()) : raw
         guard case .number(let x) = NumberSyntax.parse(body) else { return false }
         let p = isPercent ? x / 100 : x
-        return Figure.coverageRange.contains(p)
+        return Figure.acceptsCoverage(p)
       }
       guard ok else { return false }
     }
 
-    if let k = columns.period, !ByteFields.isBlank(b, starts[k], ends[k]) {
+    if let k = periodColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let ok = caches.period.value(for: cell(b, k)) { key in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         if case .success = Period.parse(raw) { return true }
@@ -393,7 +408,7 @@ final class BlockWorker {
     let id = rowID(b)
     if let id { result.fingerprints.append(id.fingerprint) }
 
-    if let k = columns.derivedFrom, !ByteFields.isBlank(b, starts[k], ends[k]) {
+    if let k = derivedFromColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let targets = ByteFields.trimmedString(b, starts[k], ends[k])
         .split(separator: ";")
         .map { String($0).trimmingWhitespace() }

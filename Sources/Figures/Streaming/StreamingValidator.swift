@@ -118,9 +118,7 @@ public enum StreamingValidator {
   /// Reads the header (and an HXL hashtag row after it) with `CSVReader`, and maps the
   /// columns as `FiguresReader` does. Returns the columns and the file offset where data
   /// rows start, or `nil` when those rows have any diagnostic or there is no data row.
-  static func readHeader(_ file: ChunkedFile, path: String, options: Options) -> (
-    StreamingColumns, Int
-  )? {
+  static func readHeader(_ file: ChunkedFile, path: String, options: Options) -> (ColumnMap, Int)? {
     var size = 1 << 16
     while true {
       var bytes = [UInt8](repeating: 0, count: size)
@@ -175,47 +173,30 @@ public enum StreamingValidator {
     return ends
   }
 
-  /// The column map of `FiguresBuilder.build`: header names first, then the hashtags of an
-  /// HXL row for the columns whose names are not known ones.
-  static func mapColumns(_ table: CSVTable, headerEnd: Int, secondEnd: Int) -> (
-    StreamingColumns, Int
-  )? {
-    var map = ColumnMap()
-    for (index, field) in table.header.enumerated() {
-      if let column = FigureColumn(headerName: field.value), map[column] == nil {
-        map[column] = index
-      }
-    }
+  /// The column map of `FiguresReader` (``ColumnMap/init(header:hashtags:)``): header names
+  /// first, then the hashtags of an HXL row for the columns whose names are not known ones.
+  static func mapColumns(_ table: CSVTable, headerEnd: Int, secondEnd: Int) -> (ColumnMap, Int)? {
+    var hashtags: [String]? = nil
     var dataStart = headerEnd
     if let first = table.records.first, FiguresReader.isHashtagRow(first) {
       dataStart = secondEnd
-      for (index, field) in first.fields.enumerated() {
-        guard index < table.header.count,
-          FigureColumn(headerName: table.header[index].value) == nil,
-          let column = FigureColumn(hashtag: field.value), map[column] == nil
-        else { continue }
-        map[column] = index
-      }
+      hashtags = first.fields.map(\.value)
     }
-    guard let quantity = map[.quantity] else { return nil }
-    let columns = StreamingColumns(
-      count: table.header.count, quantity: quantity, value: map[.value], low: map[.low],
-      high: map[.high], text: map[.text], period: map[.period], coverage: map[.coverage],
-      id: map[.id], derivedFrom: map[.derivedFrom])
+    let columns = ColumnMap(header: table.header.map(\.value), hashtags: hashtags)
+    guard columns.quantity != nil else { return nil }
     return (columns, dataStart)
   }
-
 }
 
 /// One file's streaming validation: the passes and the merged state.
 struct StreamingRun {
   let file: ChunkedFile
-  let columns: StreamingColumns
+  let columns: ColumnMap
   let dataStart: Int
   let options: StreamingValidator.Options
   let workers: [BlockWorker]
 
-  init(file: ChunkedFile, columns: StreamingColumns, dataStart: Int, options: StreamingValidator.Options) {
+  init(file: ChunkedFile, columns: ColumnMap, dataStart: Int, options: StreamingValidator.Options) {
     self.file = file
     self.columns = columns
     self.dataStart = dataStart

@@ -48,7 +48,7 @@ enum RangesPlainRows {
   /// plain.
   static func csv(
     _ spill: QuantitySpill, _ k: Int, records read: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
-    columns c: SpillColumns, header: Bool, coverage: Double?, level: Double
+    columns c: ColumnMap, header: Bool, coverage: Double?, level: Double
   ) throws -> [UInt8]? {
     guard c.coverage == nil, let idColumn = c.id else { return nil }
     let (bytes, records) = read

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Reports
+@testable import Figures
 
 /// "Did you mean": the nearest names by Levenshtein distance, a bounded message.
 @Suite("Nearest names for a misspelt quantity")
