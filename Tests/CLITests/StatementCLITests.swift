@@ -58,8 +58,9 @@ struct StatementCLITests {
         + "\(path):4:7: error: supersedes names the row's own id 'c': a figure cannot revise itself\n")
   }
 
-  /// A file of several streaming rounds: the fast path hands the rows that state their kind
-  /// to the figures reader, which finds the one contradiction near the end.
+  /// A file of several streaming rounds, with stated kinds and measures (checked on the fast
+  /// path) and worded texts (which send the file to the figures reader): ok, and the one
+  /// contradiction near the end found at its line either way.
   @Test("a 9 MB file with statement columns: ok, and one contradiction found at its line")
   func large() throws {
     var lines = ["id,quantity,low,high,text,kind,measure,series,period"]

@@ -67,15 +67,12 @@ private func removeFile(_ url: URL) {
   try? FileManager.default.removeItem(at: url.deletingLastPathComponent())
 }
 
-/// Whether the fast path decides the file when it is clean: no row states what it is
-/// (kind, measure, series, supersedes, scope, evidence), every text is a verbal quantity and
-/// every number is plain (no scale word). Other rows go to `FiguresReader` by design.
+/// Whether the fast path decides the file when it is clean: no row names figures it
+/// supersedes, every text is a verbal quantity (none is worded, "about 30,000") and every
+/// number is plain (no scale word). Other rows go to `FiguresReader` by design.
 private func fastPathDecides(_ path: String) -> Bool {
   guard let file = try? FiguresReader.read(path: path),
-    file.figures.allSatisfy({ f in
-      !f.kindStated && !f.measureStated && f.series.isEmpty && f.supersedes.isEmpty && f.scope.isEmpty
-        && f.evidence.isEmpty && (f.text == nil || f.verbal != nil)
-    }),
+    file.figures.allSatisfy({ f in f.supersedes.isEmpty && (f.text == nil || f.verbal != nil) }),
     let table = try? CSVReader.read(path: path)
   else { return false }
   var records = table.records[...]

@@ -85,8 +85,8 @@ public enum FigureColumn: String, CaseIterable, Sendable {
   }
 
   /// The columns that say what a statement is (`kind`, `measure`, `series`, `supersedes`,
-  /// `scope`, `evidence`): readers of raw records (the streaming validator's fast path, the
-  /// plain rows of `ranges`) leave rows that fill them to ``FiguresReader``.
+  /// `scope`, `evidence`): the plain rows of `ranges`, which read raw records, leave files
+  /// with them to ``FiguresReader`` (``QuantitySpill/columns``).
   public static let statementColumns: [FigureColumn] = [.kind, .measure, .series, .supersedes, .scope, .evidence]
 
   /// The column a header name denotes: case-insensitive, surrounding whitespace ignored,

@@ -6,11 +6,9 @@ public enum FigureKind: String, Sendable, Hashable, CaseIterable {
   case point
   /// A range ("from 10,000 to 300,000"), with or without a stated centre in `value`.
   case range
-  /// A lower bound ("at least 300,000", "more than 370,000"): `low` is the bound (the reader
-  /// moves a bound given in `value` there).
+  /// A lower bound ("at least 300,000", "more than 370,000"): `low` (or `value`) is the bound.
   case atLeast = "at_least"
-  /// An upper bound ("as many as 300,000", "up to 300,000"): `high` is the bound (the reader
-  /// moves a bound given in `value` there).
+  /// An upper bound ("as many as 300,000", "up to 300,000"): `high` (or `value`) is the bound.
   case atMost = "at_most"
   /// A hedged number ("about 30,000", "close to 400,000"): read as a point.
   case about

@@ -60,7 +60,8 @@ extension FiguresBuilder {
   /// the cells (``Figure/inferredKind(value:low:high:)``). A text in the grammar fills the
   /// empty numeric cells (its number goes to `value`, `low` for at_least, `high` for at_most)
   /// or must agree with the filled ones. A stated kind or one given by the text must agree
-  /// with the cells; a bound given in `value` is moved to its end (`low` or `high`).
+  /// with the cells. A bound may be given in `value` (``FigureKind``: `low` or `value` is an
+  /// at_least figure's bound): it stays there.
   mutating func statementKind(
     _ record: CSVRecord, cells: inout StatedCells, printed: String, reading: WordingReading,
     verbal: VerbalQuantity?
@@ -113,13 +114,6 @@ extension FiguresBuilder {
       return (inferred, false)
     }
     checkKind(kind, said: said, cells: cells, verbal: verbal, at: at)
-    // A bound given in `value` moves to its end, where every analysis reads a bound (a bound
-    // is not a point, and a `value` beside `low`/`high` is a stated centre).
-    if kind == .atLeast && cells.low == nil {
-      (cells.low, cells.value) = (cells.value, nil)
-    } else if kind == .atMost && cells.high == nil {
-      (cells.high, cells.value) = (cells.value, nil)
-    }
     return (kind, stated != nil)
   }
 

@@ -49,9 +49,11 @@ final class BlockWorker {
   private let coverageColumn: Int?
   private let idColumn: Int?
   private let derivedFromColumn: Int?
-  /// The statement columns the file has (``FigureColumn/statementColumns``): a row that fills
-  /// one is left to `FiguresReader`.
-  private let statementColumns: [Int]
+  private let kindColumn: Int?
+  private let measureColumn: Int?
+  /// `supersedes`: a row that fills it is left to `FiguresReader` (its targets are checked
+  /// across the file). `series`, `scope` and `evidence` hold any text and need no check.
+  private let supersedesColumn: Int?
   let fingerprint: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
   /// Where the current row's cells are (`let` pointers: no exclusivity checks per cell).
   private let starts: UnsafeMutablePointer<Int>
@@ -67,7 +69,12 @@ final class BlockWorker {
     var quantityIndex: [String: Int] = [:]
     var quantityNames: [String] = []
     var quantityStamp: [Int] = []
-    var period = ByteKeyCache<Bool>()
+    /// 0: not a period, 1: a period within one year, 2: a period over year ends.
+    var period = ByteKeyCache<UInt8>()
+    /// A `kind` cell: its case's index in `FigureKind.allCases`, or `unknownWord`.
+    var kind = ByteKeyCache<UInt8>()
+    /// A `measure` cell: its case's index in `FigureMeasure.allCases`, or `unknownWord`.
+    var measure = ByteKeyCache<UInt8>()
     var coverage = ByteKeyCache<Bool>()
     /// 0: blank, 1: a known verbal quantity, 2: unknown.
     var text = ByteKeyCache<UInt8>()
@@ -88,7 +95,9 @@ final class BlockWorker {
     coverageColumn = columns.coverage
     idColumn = columns.id
     derivedFromColumn = columns.derivedFrom
-    statementColumns = FigureColumn.statementColumns.compactMap { columns[$0] }
+    kindColumn = columns[.kind]
+    measureColumn = columns[.measure]
+    supersedesColumn = columns[.supersedes]
     let n = max(columns.count, 1)
     starts = .allocate(capacity: n)
     starts.initialize(repeating: 0, count: n)
@@ -319,6 +328,18 @@ final class BlockWorker {
     }
   }
 
+  /// The index in `Word.allCases` of the word a cell's bytes hold, read as
+  /// `FiguresBuilder.word` reads it (trimmed, case-insensitive, spaces and hyphens as
+  /// underscores); `UInt8.max` for an unknown word.
+  private static func wordIndex<Word: RawRepresentable & CaseIterable>(
+    _ type: Word.Type, _ key: UnsafeBufferPointer<UInt8>
+  ) -> UInt8 where Word.RawValue == String {
+    let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
+    let word = String(raw.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+    guard let index = Array(Word.allCases).firstIndex(where: { $0.rawValue == word }) else { return .max }
+    return UInt8(index)
+  }
+
   /// A number cell: `nil` for a missing one; `false` in `ok` for an error or a warning.
   @inline(__always)
   private func number(_ b: UnsafeBufferPointer<UInt8>, _ column: Int?) -> (Double?, ok: Bool) {
@@ -359,8 +380,7 @@ final class BlockWorker {
       result.quantities.append(caches.quantityNames[q])
     }
 
-    // A row that states what it is (kind, measure, series…) is checked by `FiguresReader`.
-    for k in statementColumns where !ByteFields.isBlank(b, starts[k], ends[k]) { return false }
+    if let k = supersedesColumn, !ByteFields.isBlank(b, starts[k], ends[k]) { return false }
 
     let (value, valueOK) = number(b, valueColumn)
     let (low, lowOK) = number(b, lowColumn)
@@ -396,13 +416,34 @@ final class BlockWorker {
       guard ok else { return false }
     }
 
+    var spansYears = false
     if let k = periodColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
-      let ok = caches.period.value(for: cell(b, k)) { key in
+      let code = caches.period.value(for: cell(b, k)) { key -> UInt8 in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
-        if case .success = Period.parse(raw) { return true }
-        return false
+        guard case .success(let period) = Period.parse(raw) else { return 0 }
+        return period.spansYears ? 2 : 1
       }
-      guard ok else { return false }
+      guard code != 0 else { return false }
+      spansYears = code == 2
+    }
+
+    // A stated kind and measure, checked as `FiguresBuilder.statementKind` and
+    // `statementMeasure` check them for a row without worded text (the only rows here).
+    if let k = kindColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let code = caches.kind.value(for: cell(b, k)) { Self.wordIndex(FigureKind.self, $0) }
+      guard Int(code) < FigureKind.allCases.count else { return false }
+      let bothEnds = low != nil && high != nil
+      switch FigureKind.allCases[Int(code)] {
+      case .atLeast: guard high == nil && (low != nil || value != nil) else { return false }
+      case .atMost: guard low == nil && (high != nil || value != nil) else { return false }
+      case .range: guard bothEnds || (textCode == 1 && low == nil && high == nil) else { return false }
+      case .point, .about: guard low == nil && high == nil && value != nil else { return false }
+      }
+    }
+    if let k = measureColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let code = caches.measure.value(for: cell(b, k)) { Self.wordIndex(FigureMeasure.self, $0) }
+      guard Int(code) < FigureMeasure.allCases.count else { return false }
+      if FigureMeasure.allCases[Int(code)] == .stock && spansYears { return false }
     }
 
     let id = rowID(b)

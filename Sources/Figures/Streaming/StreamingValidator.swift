@@ -49,7 +49,11 @@ public struct FiguresSummary: Sendable, Hashable {
 /// As soon as anything would give a diagnostic (an error *or* a warning), or the input is
 /// outside what the fast path models, the file is read again by `FiguresReader`, which
 /// produces the diagnostics, in their order and wording. Files with problems take that slow
-/// path (and its size limit, `RECONCILE_MAX_FILE_MB`); clean files of any size do not.
+/// path (and its size limit, `RECONCILE_MAX_FILE_MB`); clean files of any size do not. The
+/// fast path checks stated kinds and measures (``FigureKind``, ``FigureMeasure``) and passes
+/// `series`, `scope` and `evidence`; it does not model a filled `supersedes` cell, a worded
+/// `text` ("about 30,000", ``FigureWording``) or a scale word in a number: a file with any of
+/// them is read by `FiguresReader`.
 ///
 /// Ids: each explicit id's 64-bit fingerprint goes into a ``FingerprintTable`` of bounded
 /// size (more ids than it holds are handled by further passes over the file, one partition

@@ -14,9 +14,8 @@ struct Validate: ParsableCommand {
       larger than memory can be checked (the automatic size limit of the other commands does \
       not apply; one set with RECONCILE_MAX_FILE_MB still does). A file with errors or \
       warnings is then read whole to report them, as the other commands do; so is a file with \
-      rows that say what their statement is (a filled kind, measure, series, supersedes, scope \
-      or evidence cell, a worded text such as "about 30,000", a scale word such as \
-      "12.2 million"), whose checks only the whole-file reader makes.
+      a row whose checks only the whole-file reader makes: a filled supersedes cell, a worded \
+      text such as "about 30,000", or a scale word such as "12.2 million".
 
       Example:
         reconcile validate datasets/*.csv
