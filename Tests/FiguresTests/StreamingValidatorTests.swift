@@ -68,11 +68,11 @@ private func removeFile(_ url: URL) {
 }
 
 /// Whether the fast path decides the file when it is clean: no row names figures it
-/// supersedes, every text is a verbal quantity (none is worded, "about 30,000") and every
-/// number is plain (no scale word). Other rows go to `FiguresReader` by design.
+/// supersedes, no text is in the wording grammar ("about 30,000") and every number is plain
+/// (no scale word). Other rows go to `FiguresReader` by design.
 private func fastPathDecides(_ path: String) -> Bool {
   guard let file = try? FiguresReader.read(path: path),
-    file.figures.allSatisfy({ f in f.supersedes.isEmpty && (f.text == nil || f.verbal != nil) }),
+    file.figures.allSatisfy({ f in f.supersedes.isEmpty && f.text.flatMap(FigureWording.reading) == nil }),
     let table = try? CSVReader.read(path: path)
   else { return false }
   var records = table.records[...]

@@ -76,7 +76,7 @@ final class BlockWorker {
     /// A `measure` cell: its case's index in `FigureMeasure.allCases`, or `unknownWord`.
     var measure = ByteKeyCache<UInt8>()
     var coverage = ByteKeyCache<Bool>()
-    /// 0: blank, 1: a known verbal quantity, 2: unknown.
+    /// 0: blank, 1: a known verbal quantity, 2: a text in the wording grammar, 3: neither.
     var text = ByteKeyCache<UInt8>()
     /// Counts the blocks run, to list each quantity once per block.
     var blockSerial = 0
@@ -391,14 +391,16 @@ final class BlockWorker {
       if let low, value < low { return false }
       if let high, value > high { return false }
     }
-    // A text must be a known verbal quantity (texts in the wording grammar, "about 30,000",
-    // fill or must agree with the cells: `FiguresReader` checks them).
+    // A text in the wording grammar ("about 30,000") fills or must agree with the cells:
+    // `FiguresReader` checks it. Any other text is a verbal quantity, or kept as printed
+    // beside a number (without one it is an error).
     var textCode: UInt8 = 0
     if let k = textColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       textCode = caches.text.value(for: cell(b, k)) { key in
         let printed = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         if printed.isEmpty { return 0 }
-        return VerbalQuantities.lookup(printed) == nil ? 2 : 1
+        if FigureWording.reading(printed) != nil { return 2 }
+        return VerbalQuantities.lookup(printed) == nil ? 3 : 1
       }
     }
     if textCode == 2 { return false }
