@@ -59,7 +59,6 @@ struct PeriodTests {
   @Test("an interval over year ends is a period of several years, its exposure their fractions summed")
   func multiYear() throws {
     let bucket = try Period.parse("1999/2001").get()
-    // 2000 is a leap year.
     #expect(bucket.spansYears && bucket.years == 1999...2001 && bucket.days == 365 + 366 + 365 && bucket.exposure == 3)
     // 2003-03-18 to 2006-06-30: 289 days of 2003, all of 2004 (leap) and 2005, 181 days of 2006.
     let survey = try Period.parse("2003-03-18/2006-06-30").get()
