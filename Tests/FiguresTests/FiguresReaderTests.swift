@@ -100,13 +100,22 @@ struct FiguresReaderTests {
 
   /// A coverage must be a usable probability: 1e-300 would make a range a sliver of its
   /// distribution (σ = width/(2z), z → 0), 0.9999999 runs into the end of the normal quantile.
+  /// Exactly 1 is a hard minimum–maximum range, and is accepted.
   @Test(
-    "coverage outside 0.001–0.999999", arguments: ["1", "0", "1.5", "-0.2", "100%", "1e-300", "0.0001", "0.9999999"])
+    "coverage outside 0.001–0.999999 and not 1",
+    arguments: ["0", "1.5", "-0.2", "100.5%", "1e-300", "0.0001", "0.9999999", "1.0000001"])
   func badCoverage(_ cell: String) {
     #expect(
       messages("quantity,value,coverage\nx,1,\(cell)\n") == [
-        "t.csv:2:5: error: coverage \(cell) must lie between 0.001 and 0.999999 (the probability that the range holds the value)"
+        "t.csv:2:5: error: coverage \(cell) must lie between 0.001 and 0.999999, or be 1 for a hard minimum–maximum range (the probability that the range holds the value)"
       ])
+  }
+
+  @Test("coverage exactly 1 (a hard minimum–maximum range) is accepted", arguments: ["1", "1.0", "100%"])
+  func hardCoverage(_ cell: String) throws {
+    let file = try figures("quantity,low,high,coverage\nx,10,300,\(cell)\n")
+    #expect(file.figures[0].coverage == 1)
+    #expect(file.figures[0].coverageStated)
   }
 
   @Test("warnings: negative numbers, a value outside its own range")

@@ -19,8 +19,9 @@ public struct Figure: Sendable, Hashable {
   public var verbal: VerbalQuantity?
   /// The reference period, if given.
   public var period: Period?
-  /// The probability that [effectiveLow, effectiveHigh] is meant to hold the true value, in
-  /// (0, 1); ``defaultCoverage`` when not given.
+  /// The probability that [effectiveLow, effectiveHigh] is meant to hold the true value:
+  /// within ``coverageRange``, or 1 for a hard minimum–maximum range; ``defaultCoverage``
+  /// when not given.
   public var coverage: Double
   /// Who published the figure.
   public var source: String
@@ -74,6 +75,16 @@ public struct Figure: Sendable, Hashable {
   /// (σ = width / (2z) explodes as z → 0), above 0.999999 the normal quantile runs into the
   /// end of the Double grid near 1. (Range pooling leaves out any other, `RangePooling.coverageRange`.)
   public static let coverageRange: ClosedRange<Double> = 0.001...0.999_999
+
+  /// The coverage of a hard minimum–maximum range (a count that cannot lie outside it): a row
+  /// may state it besides ``coverageRange``.
+  public static let hardRangeCoverage = 1.0
+
+  /// Whether a row may state coverage `p`: within ``coverageRange``, or exactly
+  /// ``hardRangeCoverage``.
+  public static func acceptsCoverage(_ p: Double) -> Bool {
+    coverageRange.contains(p) || p == hardRangeCoverage
+  }
 
   /// Creates a figure; every provenance field defaults to empty.
   public init(

@@ -1,9 +1,10 @@
 import FoundationEssentials
 
-/// The checks across rows of a figures file: ids are unique, `derived_from` names known ids,
-/// and no figure is derived from itself through a chain.
+/// The checks across rows of a figures file: ids are unique, `derived_from` and `supersedes`
+/// name known ids (`supersedes` not the row's own), and no figure is derived from itself
+/// through a chain.
 extension FiguresBuilder {
-  /// Unique ids, known `derived_from` targets, no cycles.
+  /// Unique ids, known `derived_from` and `supersedes` targets, no cycles.
   mutating func checkProvenance(
     _ figures: [Figure], idFields: [CSVField?], derivedFields: [CSVField?]
   ) {
@@ -31,6 +32,21 @@ extension FiguresBuilder {
         } else if let field = derivedFields[index] {
           errors.append(
             .error("derived_from names unknown id '\(Diagnostic.excerpt(target))'", at: location(field)))
+        }
+      }
+    }
+    // supersedes names other figures of the file.
+    for index in figures.indices {
+      guard let field = supersedesFields[index] else { continue }
+      for target in figures[index].supersedes {
+        if indexByID[target] == nil {
+          errors.append(
+            .error("supersedes names unknown id '\(Diagnostic.excerpt(target))'", at: location(field)))
+        } else if indexByID[target] == index {
+          errors.append(
+            .error(
+              "supersedes names the row's own id '\(Diagnostic.excerpt(target))': a figure cannot revise itself",
+              at: location(field)))
         }
       }
     }

@@ -10,16 +10,24 @@ import FoundationEssentials
 /// - the header must have a `quantity` column (error at line 1), and at least one data row
 ///   ("no figures");
 /// - each row needs a non-empty `quantity` and at least one of `value`, `low`, `high`, `text`;
-/// - numbers follow ``NumberSyntax`` (thousands separators allowed, NaN/Inf rejected);
+/// - numbers follow ``NumberSyntax`` (thousands separators allowed, NaN/Inf rejected), and
+///   `value`, `low`, `high` may end in a scale word (``FigureWording``: `12.2 million`);
 ///   `NA` is read as empty;
 /// - `low` may not exceed `high`; `coverage` (a fraction, or a percentage such as `90%`)
-///   must lie within `Figure.coverageRange` (0.001 to 0.999999);
-/// - a `text` that is not in ``VerbalQuantities/table`` is an error only when the row has no
+///   must lie within `Figure.coverageRange` (0.001 to 0.999999) or be exactly 1 (a hard
+///   minimum–maximum range);
+/// - a `text` in the wording grammar (``FigureWording/reading(_:)``: "more than 370,000")
+///   gives the kind and fills the empty numeric cells, or must agree with the filled ones;
+///   any other `text` not in ``VerbalQuantities/table`` is an error only when the row has no
 ///   `value`, `low` or `high` (otherwise it is kept as printed, without a warning);
+/// - `kind` and `measure` must be known words; a stated (or worded) kind must agree with the
+///   cells (no `high` for at_least, no `low` for at_most, both ends for a range unless
+///   verbal, no `low`/`high` for point and about); a stock may not span years
+///   (``FiguresBuilder/statementKind(_:cells:printed:reading:verbal:)``);
 /// - `period` must parse (``Period/parse(_:)``);
 /// - non-empty ids are unique; `derived_from` names only ids in the file, without cycles
 ///   (a cycle is reported once per back edge, at the `derived_from` cell of the figure where
-///   the search first entered it).
+///   the search first entered it); `supersedes` names only ids in the file, not the row's own.
 ///
 /// Warnings (returned in ``FiguresFile/warnings``): negative numbers, and a `value` outside
 /// its own `low`–`high` range.
@@ -56,6 +64,8 @@ import FoundationEssentials
 /// | `#meta+text` | text |
 /// | `#meta+published` | published |
 /// | `#meta+period` | period |
+/// | `#meta+kind`, `#meta+measure`, `#meta+series` | kind, measure, series |
+/// | `#meta+supersedes`, `#meta+scope`, `#meta+evidence` | supersedes, scope, evidence |
 ///
 /// Other hashtags (`#country`, `#adm1`, `#org`…) map to nothing: the column is passed through
 /// in ``Figure/extra`` under its header name.
@@ -162,11 +172,13 @@ struct FiguresBuilder {
   var errors = DiagnosticCollector()
   var warnings: [Diagnostic] = []
   /// Column index of each known column.
-  var columnIndex = ColumnMap()
+  var columnIndex = ColumnMap(header: [])
   /// CSV column indices that map to no known column: passed through in `Figure.extra`.
   var extraIndices: [Int] = []
   /// Verbal lookups and parsed periods repeat across rows; each distinct text is read once.
   var verbalCache: [String: VerbalQuantity?] = [:]
+  /// Texts read by the wording grammar (``FigureWording/reading(_:)``), each distinct text once.
+  var wordingCache: [String: WordingReading] = [:]
   var periodCache: [String: Result<Period, PeriodParseError>] = [:]
   /// Where the figures' default ids come from.
   let stem: String
@@ -176,6 +188,7 @@ struct FiguresBuilder {
   var missingQuantity: Diagnostic? = nil
   var figures: [Figure] = []
   var derivedFields: [CSVField?] = []
+  var supersedesFields: [CSVField?] = []
   var idFields: [CSVField?] = []
   /// Set for rows of a file validated whole: the checks across rows are not repeated.
   var skipsFileChecks = false
@@ -190,28 +203,16 @@ struct FiguresBuilder {
   mutating func reserve(_ rows: Int) {
     figures.reserveCapacity(rows)
     derivedFields.reserveCapacity(rows)
+    supersedesFields.reserveCapacity(rows)
     idFields.reserveCapacity(rows)
   }
 
-  /// Maps the columns: by header name, then (for the rest) by the hashtags of an HXL row.
+  /// Maps the columns: by header name, then (for the rest) by the hashtags of an HXL row
+  /// (``ColumnMap/init(header:hashtags:)``).
   mutating func mapColumns(hashtags: CSVRecord?) {
     mapped = true
-    for (index, field) in header.enumerated() {
-      if let column = FigureColumn(headerName: field.value), columnIndex[column] == nil {
-        columnIndex[column] = index
-      }
-    }
-    if let hashtags {
-      for (index, field) in hashtags.fields.enumerated() {
-        guard index < header.count,
-          FigureColumn(headerName: header[index].value) == nil,
-          let column = FigureColumn(hashtag: field.value), columnIndex[column] == nil
-        else { continue }
-        columnIndex[column] = index
-      }
-    }
-    let mappedIndices = columnIndex.mappedIndices
-    extraIndices = header.indices.filter { !mappedIndices.contains($0) }
+    columnIndex = ColumnMap(header: header.map(\.value), hashtags: hashtags?.fields.map(\.value))
+    extraIndices = columnIndex.extraIndices
     if columnIndex[.quantity] == nil {
       // The names listed are cut short: a header may have millions of columns, or one of a
       // gigabyte.
@@ -239,6 +240,7 @@ struct FiguresBuilder {
     // Rows with errors are kept until the end so that ids and derived_from still resolve.
     figures.append(makeFigure(record))
     derivedFields.append(cell(.derivedFrom, record))
+    supersedesFields.append(cell(.supersedes, record))
     idFields.append(cell(.id, record))
   }
 
@@ -290,7 +292,7 @@ struct FiguresBuilder {
   /// Reads a number column; records an error for text that is not a number.
   mutating func number(_ column: FigureColumn, _ record: CSVRecord) -> (Double?, ok: Bool) {
     guard let field = cell(column, record) else { return (nil, true) }
-    switch NumberSyntax.parse(field.value) {
+    switch FigureWording.scaledNumber(field.value) {
     case .number(let x):
       if x < 0 {
         warnings.append(
@@ -320,9 +322,11 @@ struct FiguresBuilder {
     if quantity.isEmpty, let field = cell(.quantity, record) {
       errors.append(.error("missing quantity", at: location(field)))
     }
-    let (value, valueOK) = number(.value, record)
-    let (low, lowOK) = number(.low, record)
-    let (high, highOK) = number(.high, record)
+    var cells = StatedCells()
+    (cells.value, cells.valueOK) = number(.value, record)
+    (cells.low, cells.lowOK) = number(.low, record)
+    (cells.high, cells.highOK) = number(.high, record)
+    let (value, low, high) = (cells.value, cells.low, cells.high)
     if let low, let high, low > high, let field = cell(.low, record) {
       errors.append(
         .error(
@@ -336,25 +340,28 @@ struct FiguresBuilder {
           "value \(formatNumber(value)) lies outside its range \(formatNumber(low))–\(formatNumber(high))",
           at: location(field)))
     }
-    let hasNumber = value != nil || low != nil || high != nil || !valueOK || !lowOK || !highOK
 
     let printed = text(.text, record)
     var verbal: VerbalQuantity? = nil
+    var reading: (kind: FigureKind, number: Double)? = nil
     if !printed.isEmpty {
-      if let cached = verbalCache[printed] {
-        verbal = cached
-      } else {
-        verbal = VerbalQuantities.lookup(printed)
-        verbalCache[printed] = verbal
+      reading = wording(printed)
+      if reading == nil {
+        if let cached = verbalCache[printed] {
+          verbal = cached
+        } else {
+          verbal = VerbalQuantities.lookup(printed)
+          verbalCache[printed] = verbal
+        }
       }
-      if verbal == nil && !hasNumber, let field = cell(.text, record) {
+      if verbal == nil && reading == nil && !cells.hasNumber, let field = cell(.text, record) {
         errors.append(
           .error(
             "unknown verbal quantity '\(Diagnostic.excerpt(printed))': not in the verbal table; give value, low or high",
             at: location(field)))
       }
     }
-    if !hasNumber && printed.isEmpty {
+    if !cells.hasNumber && printed.isEmpty {
       errors.append(
         .error("row has no figure: give value, low/high or text", at: rowLocation))
     }
@@ -368,12 +375,12 @@ struct FiguresBuilder {
         switch NumberSyntax.parse(body) {
         case .number(let x):
           let p = isPercent ? x / 100 : x
-          if Figure.coverageRange.contains(p) {
+          if Figure.acceptsCoverage(p) {
             coverage = p
           } else {
             errors.append(
               .error(
-                "coverage \(Diagnostic.excerpt(raw)) must lie between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound) (the probability that the range holds the value)",
+                "coverage \(Diagnostic.excerpt(raw)) must lie between \(Figure.coverageRange.lowerBound) and \(Figure.coverageRange.upperBound), or be 1 for a hard minimum–maximum range (the probability that the range holds the value)",
                 at: location(field)))
           }
         case .invalid where NumberSyntax.rangeProblem(body) != nil:
@@ -407,12 +414,10 @@ struct FiguresBuilder {
       }
     }
 
-    let givenID = text(.id, record)
-    let derivedFrom = text(.derivedFrom, record)
-      .split(separator: ";")
-      .map { String($0).trimmingWhitespace() }
-      .filter { !$0.isEmpty }
+    let kind = statementKind(record, cells: &cells, printed: printed, reading: reading, verbal: verbal)
+    let measure = statementMeasure(record, period: period)
 
+    let givenID = text(.id, record)
     var extra: [String: String] = [:]
     for index in extraIndices where index < record.fields.count {
       extra[header[index].value] = record.fields[index].value
@@ -420,15 +425,29 @@ struct FiguresBuilder {
 
     var figure = Figure(
       id: givenID.isEmpty ? "\(stem):\(record.line)" : givenID,
-      quantity: quantity, unit: text(.unit, record), value: value, low: low, high: high,
+      quantity: quantity, unit: text(.unit, record), value: cells.value, low: cells.low, high: cells.high,
       text: printed.isEmpty ? nil : printed, verbal: verbal, period: period, coverage: coverage,
       source: text(.source, record), published: text(.published, record),
       document: text(.document, record), quote: text(.quote, record),
-      method: text(.method, record), note: text(.note, record), derivedFrom: derivedFrom,
+      method: text(.method, record), note: text(.note, record), derivedFrom: idList(.derivedFrom, record),
       extra: extra, location: rowLocation)
     // An empty cell states nothing: the run's --coverage (or the default) applies to it.
     figure.coverageStated = !text(.coverage, record).isEmpty
+    (figure.kind, figure.kindStated) = kind
+    (figure.measure, figure.measureStated) = measure
+    figure.series = text(.series, record)
+    figure.supersedes = idList(.supersedes, record)
+    figure.scope = text(.scope, record)
+    figure.evidence = text(.evidence, record)
     return figure
+  }
+
+  /// A list of ids (`derived_from`, `supersedes`): split on `;`, trimmed, empties dropped.
+  func idList(_ column: FigureColumn, _ record: CSVRecord) -> [String] {
+    text(column, record)
+      .split(separator: ";")
+      .map { String($0).trimmingWhitespace() }
+      .filter { !$0.isEmpty }
   }
 }
 

@@ -1,19 +1,5 @@
 import CScan
 
-/// Which figures columns a file has, by CSV column index.
-struct StreamingColumns: Sendable {
-  var count: Int
-  var quantity: Int
-  var value: Int?
-  var low: Int?
-  var high: Int?
-  var text: Int?
-  var period: Int?
-  var coverage: Int?
-  var id: Int?
-  var derivedFrom: Int?
-}
-
 /// One row's `derived_from` list, with the row's own id when it has one.
 struct DerivedEdge: Sendable {
   var source: String?
@@ -51,7 +37,23 @@ struct BlockResult: Sendable {
 ///
 /// A worker is used by one thread at a time; each thread of the pool has its own.
 final class BlockWorker {
-  let columns: StreamingColumns
+  let columns: ColumnMap
+  /// The columns the row checks read, looked up once (`ColumnMap`'s accessors index an array).
+  private let columnCount: Int
+  private let quantityColumn: Int
+  private let valueColumn: Int?
+  private let lowColumn: Int?
+  private let highColumn: Int?
+  private let textColumn: Int?
+  private let periodColumn: Int?
+  private let coverageColumn: Int?
+  private let idColumn: Int?
+  private let derivedFromColumn: Int?
+  private let kindColumn: Int?
+  private let measureColumn: Int?
+  /// `supersedes`: a row that fills it is left to `FiguresReader` (its targets are checked
+  /// across the file). `series`, `scope` and `evidence` hold any text and need no check.
+  private let supersedesColumn: Int?
   let fingerprint: @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64
   /// Where the current row's cells are (`let` pointers: no exclusivity checks per cell).
   private let starts: UnsafeMutablePointer<Int>
@@ -67,17 +69,35 @@ final class BlockWorker {
     var quantityIndex: [String: Int] = [:]
     var quantityNames: [String] = []
     var quantityStamp: [Int] = []
-    var period = ByteKeyCache<Bool>()
+    /// 0: not a period, 1: a period within one year, 2: a period over year ends.
+    var period = ByteKeyCache<UInt8>()
+    /// A `kind` cell: its case's index in `FigureKind.allCases`, or `unknownWord`.
+    var kind = ByteKeyCache<UInt8>()
+    /// A `measure` cell: its case's index in `FigureMeasure.allCases`, or `unknownWord`.
+    var measure = ByteKeyCache<UInt8>()
     var coverage = ByteKeyCache<Bool>()
-    /// 0: blank, 1: a known verbal quantity, 2: unknown.
+    /// 0: blank, 1: a known verbal quantity, 2: a text in the wording grammar, 3: neither.
     var text = ByteKeyCache<UInt8>()
     /// Counts the blocks run, to list each quantity once per block.
     var blockSerial = 0
   }
 
-  init(columns: StreamingColumns, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
+  init(columns: ColumnMap, fingerprint: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> UInt64) {
     self.columns = columns
     self.fingerprint = fingerprint
+    columnCount = columns.count
+    quantityColumn = columns.quantity ?? 0
+    valueColumn = columns.value
+    lowColumn = columns.low
+    highColumn = columns.high
+    textColumn = columns.text
+    periodColumn = columns.period
+    coverageColumn = columns.coverage
+    idColumn = columns.id
+    derivedFromColumn = columns.derivedFrom
+    kindColumn = columns[.kind]
+    measureColumn = columns[.measure]
+    supersedesColumn = columns[.supersedes]
     let n = max(columns.count, 1)
     starts = .allocate(capacity: n)
     starts.initialize(repeating: 0, count: n)
@@ -110,7 +130,6 @@ final class BlockWorker {
     let m = block.bytes
     let b = UnsafeBufferPointer(m)
     let n = b.count
-    let columnCount = columns.count
     guard let base = b.baseAddress else { return result }
     var i = 0
     while i < n {
@@ -289,7 +308,7 @@ final class BlockWorker {
 
   /// The row's explicit id (trimmed, non-empty) and its fingerprint.
   private func rowID(_ b: UnsafeBufferPointer<UInt8>) -> (fingerprint: UInt64, id: RowID)? {
-    guard let k = columns.id else { return nil }
+    guard let k = idColumn else { return nil }
     let start = starts[k]
     let end = ends[k]
     if !nonASCII[k], let r = ByteFields.asciiTrimmed(b, start, end) {
@@ -307,6 +326,18 @@ final class BlockWorker {
     case .ascii(let r): return String(decoding: UnsafeBufferPointer(rebasing: b[r]), as: UTF8.self)
     case .text(let s): return s
     }
+  }
+
+  /// The index in `Word.allCases` of the word a cell's bytes hold, read as
+  /// `FiguresBuilder.word` reads it (trimmed, case-insensitive, spaces and hyphens as
+  /// underscores); `UInt8.max` for an unknown word.
+  private static func wordIndex<Word: RawRepresentable & CaseIterable>(
+    _ type: Word.Type, _ key: UnsafeBufferPointer<UInt8>
+  ) -> UInt8 where Word.RawValue == String {
+    let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
+    let word = String(raw.lowercased().map { $0 == " " || $0 == "-" ? "_" : $0 })
+    guard let index = Array(Word.allCases).firstIndex(where: { $0.rawValue == word }) else { return .max }
+    return UInt8(index)
   }
 
   /// A number cell: `nil` for a missing one; `false` in `ok` for an error or a warning.
@@ -327,14 +358,14 @@ final class BlockWorker {
   ) -> Bool {
     // Rows whose every cell is blank are skipped.
     var blank = true
-    for k in 0..<columns.count where !ByteFields.isBlank(b, starts[k], ends[k]) {
+    for k in 0..<columnCount where !ByteFields.isBlank(b, starts[k], ends[k]) {
       blank = false
       break
     }
     if blank { return true }
     result.figures += 1
 
-    let q = caches.quantity.value(for: cell(b, columns.quantity)) { key in
+    let q = caches.quantity.value(for: cell(b, quantityColumn)) { key in
       let name = String(decoding: key, as: UTF8.self).trimmingWhitespace()
       if name.isEmpty { return -1 }
       if let known = caches.quantityIndex[name] { return known }
@@ -349,51 +380,78 @@ final class BlockWorker {
       result.quantities.append(caches.quantityNames[q])
     }
 
-    let (value, valueOK) = number(b, columns.value)
-    let (low, lowOK) = number(b, columns.low)
-    let (high, highOK) = number(b, columns.high)
+    if let k = supersedesColumn, !ByteFields.isBlank(b, starts[k], ends[k]) { return false }
+
+    let (value, valueOK) = number(b, valueColumn)
+    let (low, lowOK) = number(b, lowColumn)
+    let (high, highOK) = number(b, highColumn)
     guard valueOK && lowOK && highOK else { return false }
     if let low, let high, low > high { return false }
     if let value {
       if let low, value < low { return false }
       if let high, value > high { return false }
     }
-    if value == nil && low == nil && high == nil {
-      // The row's figure must then be a known verbal quantity.
-      guard let k = columns.text else { return false }
-      let code = caches.text.value(for: cell(b, k)) { key in
+    // A text in the wording grammar ("about 30,000") fills or must agree with the cells:
+    // `FiguresReader` checks it. Any other text is a verbal quantity, or kept as printed
+    // beside a number (without one it is an error).
+    var textCode: UInt8 = 0
+    if let k = textColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      textCode = caches.text.value(for: cell(b, k)) { key in
         let printed = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         if printed.isEmpty { return 0 }
-        return VerbalQuantities.lookup(printed) == nil ? 2 : 1
+        if FigureWording.reading(printed) != nil { return 2 }
+        return VerbalQuantities.lookup(printed) == nil ? 3 : 1
       }
-      guard code == 1 else { return false }
     }
+    if textCode == 2 { return false }
+    if value == nil && low == nil && high == nil && textCode != 1 { return false }
 
-    if let k = columns.coverage, !ByteFields.isBlank(b, starts[k], ends[k]) {
+    if let k = coverageColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let ok = caches.coverage.value(for: cell(b, k)) { key in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         let isPercent = raw.hasSuffix("%")
         let body = isPercent ? String(raw.dropLast()) : raw
         guard case .number(let x) = NumberSyntax.parse(body) else { return false }
         let p = isPercent ? x / 100 : x
-        return Figure.coverageRange.contains(p)
+        return Figure.acceptsCoverage(p)
       }
       guard ok else { return false }
     }
 
-    if let k = columns.period, !ByteFields.isBlank(b, starts[k], ends[k]) {
-      let ok = caches.period.value(for: cell(b, k)) { key in
+    var spansYears = false
+    if let k = periodColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let code = caches.period.value(for: cell(b, k)) { key -> UInt8 in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
-        if case .success = Period.parse(raw) { return true }
-        return false
+        guard case .success(let period) = Period.parse(raw) else { return 0 }
+        return period.spansYears ? 2 : 1
       }
-      guard ok else { return false }
+      guard code != 0 else { return false }
+      spansYears = code == 2
+    }
+
+    // A stated kind and measure, checked as `FiguresBuilder.statementKind` and
+    // `statementMeasure` check them for a row without worded text (the only rows here).
+    if let k = kindColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let code = caches.kind.value(for: cell(b, k)) { Self.wordIndex(FigureKind.self, $0) }
+      guard Int(code) < FigureKind.allCases.count else { return false }
+      let bothEnds = low != nil && high != nil
+      switch FigureKind.allCases[Int(code)] {
+      case .atLeast: guard high == nil && (low != nil || value != nil) else { return false }
+      case .atMost: guard low == nil && (high != nil || value != nil) else { return false }
+      case .range: guard bothEnds || (textCode == 1 && low == nil && high == nil) else { return false }
+      case .point, .about: guard low == nil && high == nil && value != nil else { return false }
+      }
+    }
+    if let k = measureColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
+      let code = caches.measure.value(for: cell(b, k)) { Self.wordIndex(FigureMeasure.self, $0) }
+      guard Int(code) < FigureMeasure.allCases.count else { return false }
+      if FigureMeasure.allCases[Int(code)] == .stock && spansYears { return false }
     }
 
     let id = rowID(b)
     if let id { result.fingerprints.append(id.fingerprint) }
 
-    if let k = columns.derivedFrom, !ByteFields.isBlank(b, starts[k], ends[k]) {
+    if let k = derivedFromColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let targets = ByteFields.trimmedString(b, starts[k], ends[k])
         .split(separator: ";")
         .map { String($0).trimmingWhitespace() }

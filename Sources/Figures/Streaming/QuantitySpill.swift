@@ -8,29 +8,6 @@ import CScan
   import Darwin
 #endif
 
-/// Column indices of a spilled file (see ``QuantitySpill/columns``).
-public struct SpillColumns: Sendable {
-  /// Fields per row.
-  public var count: Int
-  public var id: Int?
-  public var value: Int?
-  public var low: Int?
-  public var high: Int?
-  public var text: Int?
-  public var period: Int?
-  public var coverage: Int?
-  public var source: Int?
-  public var published: Int?
-  public var document: Int?
-  public var derivedFrom: Int?
-  /// Columns the figures reader passes through (`Figure.extra`) whose name is "weight" in any case.
-  public var weight: [Int]
-  /// The columns that change how ranges reads a figure (`kind`, `scope`, `evidence`,
-  /// `supersedes`, by normalised header name, whether the reader maps them or passes them
-  /// through): a row with any of them non-empty is not plain for `ranges`.
-  public var meaning: [Int] = []
-}
-
 /// A validated figures file's rows sorted by quantity into a temporary file, so that one
 /// quantity's figures can be read at a time: the memory of a per-quantity analysis then
 /// follows the largest quantity, not the file.
@@ -224,27 +201,17 @@ public final class QuantitySpill: @unchecked Sendable {
     return try FiguresReader.parseValidatedRows(rows, lines: records.map(\.line), hashtagRow: hashtagRow, path: path)
   }
 
-  /// The columns as the figures reader maps them by header name (the first column of each
-  /// name), for readers of the raw records; nil when the file has an HXL hashtag row, which
-  /// may map further columns.
-  public var columns: SpillColumns? {
+  /// The columns as the figures reader maps them (``ColumnMap/init(header:hashtags:)``), for
+  /// readers of the raw records; nil when the file has an HXL hashtag row, or any of the
+  /// statement columns (``FigureColumn/statementColumns``: `kind`, `measure`, `series`…),
+  /// whose meaning only the figures reader applies.
+  public var columns: ColumnMap? {
     guard !hashtagRow else { return nil }
     var parser = CSVParser(path: path)
     _ = prefix.withUnsafeBufferPointer { parser.run($0) }
     guard let header = parser.header, parser.diagnostics.isEmpty else { return nil }
-    var index: [FigureColumn: Int] = [:]
-    for (i, field) in header.fields.enumerated() {
-      if let column = FigureColumn(headerName: field.value), index[column] == nil { index[column] = i }
-    }
-    let mapped = Set(index.values)
-    return SpillColumns(
-      count: header.fields.count, id: index[.id], value: index[.value], low: index[.low], high: index[.high],
-      text: index[.text], period: index[.period], coverage: index[.coverage], source: index[.source],
-      published: index[.published], document: index[.document], derivedFrom: index[.derivedFrom],
-      weight: header.fields.indices.filter { !mapped.contains($0) && header.fields[$0].value.lowercased() == "weight" },
-      meaning: header.fields.indices.filter {
-        ["kind", "scope", "evidence", "supersedes"].contains(CSVTable.normalizedName(header.fields[$0].value))
-      })
+    let columns = ColumnMap(header: header.fields.map(\.value))
+    return columns.hasStatementColumns ? nil : columns
   }
 
   /// The records of the `k`-th quantity as they are in the file (each with its line end, an

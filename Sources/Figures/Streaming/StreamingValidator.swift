@@ -49,7 +49,11 @@ public struct FiguresSummary: Sendable, Hashable {
 /// As soon as anything would give a diagnostic (an error *or* a warning), or the input is
 /// outside what the fast path models, the file is read again by `FiguresReader`, which
 /// produces the diagnostics, in their order and wording. Files with problems take that slow
-/// path (and its size limit, `RECONCILE_MAX_FILE_MB`); clean files of any size do not.
+/// path (and its size limit, `RECONCILE_MAX_FILE_MB`); clean files of any size do not. The
+/// fast path checks stated kinds and measures (``FigureKind``, ``FigureMeasure``) and passes
+/// `series`, `scope` and `evidence`; it does not model a filled `supersedes` cell, a worded
+/// `text` ("about 30,000", ``FigureWording``) or a scale word in a number: a file with any of
+/// them is read by `FiguresReader`.
 ///
 /// Ids: each explicit id's 64-bit fingerprint goes into a ``FingerprintTable`` of bounded
 /// size (more ids than it holds are handled by further passes over the file, one partition
@@ -118,9 +122,7 @@ public enum StreamingValidator {
   /// Reads the header (and an HXL hashtag row after it) with `CSVReader`, and maps the
   /// columns as `FiguresReader` does. Returns the columns and the file offset where data
   /// rows start, or `nil` when those rows have any diagnostic or there is no data row.
-  static func readHeader(_ file: ChunkedFile, path: String, options: Options) -> (
-    StreamingColumns, Int
-  )? {
+  static func readHeader(_ file: ChunkedFile, path: String, options: Options) -> (ColumnMap, Int)? {
     var size = 1 << 16
     while true {
       var bytes = [UInt8](repeating: 0, count: size)
@@ -175,47 +177,30 @@ public enum StreamingValidator {
     return ends
   }
 
-  /// The column map of `FiguresBuilder.build`: header names first, then the hashtags of an
-  /// HXL row for the columns whose names are not known ones.
-  static func mapColumns(_ table: CSVTable, headerEnd: Int, secondEnd: Int) -> (
-    StreamingColumns, Int
-  )? {
-    var map = ColumnMap()
-    for (index, field) in table.header.enumerated() {
-      if let column = FigureColumn(headerName: field.value), map[column] == nil {
-        map[column] = index
-      }
-    }
+  /// The column map of `FiguresReader` (``ColumnMap/init(header:hashtags:)``): header names
+  /// first, then the hashtags of an HXL row for the columns whose names are not known ones.
+  static func mapColumns(_ table: CSVTable, headerEnd: Int, secondEnd: Int) -> (ColumnMap, Int)? {
+    var hashtags: [String]? = nil
     var dataStart = headerEnd
     if let first = table.records.first, FiguresReader.isHashtagRow(first) {
       dataStart = secondEnd
-      for (index, field) in first.fields.enumerated() {
-        guard index < table.header.count,
-          FigureColumn(headerName: table.header[index].value) == nil,
-          let column = FigureColumn(hashtag: field.value), map[column] == nil
-        else { continue }
-        map[column] = index
-      }
+      hashtags = first.fields.map(\.value)
     }
-    guard let quantity = map[.quantity] else { return nil }
-    let columns = StreamingColumns(
-      count: table.header.count, quantity: quantity, value: map[.value], low: map[.low],
-      high: map[.high], text: map[.text], period: map[.period], coverage: map[.coverage],
-      id: map[.id], derivedFrom: map[.derivedFrom])
+    let columns = ColumnMap(header: table.header.map(\.value), hashtags: hashtags)
+    guard columns.quantity != nil else { return nil }
     return (columns, dataStart)
   }
-
 }
 
 /// One file's streaming validation: the passes and the merged state.
 struct StreamingRun {
   let file: ChunkedFile
-  let columns: StreamingColumns
+  let columns: ColumnMap
   let dataStart: Int
   let options: StreamingValidator.Options
   let workers: [BlockWorker]
 
-  init(file: ChunkedFile, columns: StreamingColumns, dataStart: Int, options: StreamingValidator.Options) {
+  init(file: ChunkedFile, columns: ColumnMap, dataStart: Int, options: StreamingValidator.Options) {
     self.file = file
     self.columns = columns
     self.dataStart = dataStart

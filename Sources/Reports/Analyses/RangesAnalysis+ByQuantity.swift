@@ -32,7 +32,7 @@ extension RangesAnalysis {
   /// that quantity (the caller then falls back to the whole-file path).
   static func quantityOutput(
     _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double,
-    columns: SpillColumns?
+    columns: ColumnMap?
   ) throws -> [UInt8]? {
     // The records are read back once, for the plain path and, when it declines, the reader.
     let records = try spill.records(of: k)

@@ -49,7 +49,7 @@ enum RangesPlainRows {
   /// plain.
   static func csv(
     _ spill: QuantitySpill, _ k: Int, records read: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
-    columns c: SpillColumns, header: Bool, coverage: Double?, level: Double
+    columns c: ColumnMap, header: Bool, coverage: Double?, level: Double
   ) throws -> [UInt8]? {
     // A `kind`, `scope`, `evidence` or `supersedes` column (a figure of one quantity may
     // supersede one of another): the figures reader reads the file.

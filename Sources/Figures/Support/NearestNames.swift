@@ -4,13 +4,13 @@
 /// counting 1; Levenshtein (1966), "Binary codes capable of correcting deletions, insertions,
 /// and reversals"), computed on Unicode scalars with one row of the dynamic programme and
 /// abandoned as soon as a row's minimum exceeds the cut-off.
-enum NearestNames {
+public enum NearestNames {
   /// At most `limit` names of `candidates` within `max(2, name.count / 3)` edits of `name`,
   /// nearest first (ties in the candidates' order). Equal names are not suggested twice.
   ///
   /// Complexity: O(Σ |c|·|name|) over the candidates whose length is within the cut-off of
   /// `name`'s; the others are skipped in O(1) after counting their scalars.
-  static func nearest(to name: String, among candidates: [String], limit: Int = 5) -> [String] {
+  public static func nearest(to name: String, among candidates: [String], limit: Int = 5) -> [String] {
     let target = Array(name.unicodeScalars)
     let cutoff = max(2, target.count / 3)
     var found: [(distance: Int, order: Int, name: String)] = []
@@ -52,7 +52,7 @@ enum NearestNames {
 
   /// "did you mean 'a', 'b'? (the files have N quantities)", or the whole list when it is
   /// short: a message of bounded length however many names there are.
-  static func suggestion(for name: String, among candidates: [String], kind: String) -> String {
+  public static func suggestion(for name: String, among candidates: [String], kind: String) -> String {
     if candidates.isEmpty { return "the files have no \(kind)" }
     if candidates.count <= 5 {
       return "the files have: \(candidates.joined(separator: ", "))"
