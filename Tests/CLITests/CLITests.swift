@@ -144,6 +144,8 @@ struct CLITests {
     let env = try #require(q["envelope"] as? [String: Any])
     #expect(env["low"] as? Double == 10_000)
     #expect(env["high"] as? Double == 300_000)
+    // The NGOs' "as many as 300,000" is an upper bound: the envelope says its low side is open.
+    #expect(env["open_below"] as? Bool == true && env["open_above"] as? Bool == false)
     let sources = try #require(q["sources"] as? [[String: Any]])
     let ids = sources.compactMap { $0["id"] as? String }
     #expect(
@@ -155,11 +157,15 @@ struct CLITests {
     let tens = try #require(sources.first { $0["id"] as? String == "ai-2001-tens" })
     #expect(tens["from_text"] as? Bool == true)
     #expect(tens["high"] as? Double ?? 1e9 < 100_000)
-    for s in sources where s["id"] as? String != "hrw-2002-range" {
+    let mou = try #require(sources.first { $0["id"] as? String == "mou-2002-official" })
+    #expect((mou["excluded_reason"] as? String)?.hasPrefix("narrower scope (long-term migrants") == true)
+    let ngo = try #require(sources.first { $0["id"] as? String == "ngo-2002-survey" })
+    #expect(ngo["reading"] as? String == "at_most")
+    for s in sources where !["hrw-2002-range", "mou-2002-official"].contains(s["id"] as? String ?? "") {
       #expect(s["excluded_reason"] is NSNull, "\(s["id"] ?? "")")
     }
     let pooled = try #require(q["pooled"] as? [String: Any])
-    #expect(pooled["k"] as? Int == 5)
+    #expect(pooled["k"] as? Int == 4)
     let conflicts = try #require(q["conflicts"] as? [String])
     #expect(conflicts.contains("ai-2001-tens") && conflicts.contains("hrwf-2006-range"))
     #expect(q["intersection"] is NSNull)
@@ -174,7 +180,8 @@ struct CLITests {
     for needle in [
       "random effects (log scale", "linear opinion pool", "logarithmic opinion pool",
       "conflict: ai-2001-tens and hrwf-2006-range do not overlap", "leave-one-out",
-      "without mou-2002-official", "consensus by publication year", "not pooled: hrw-2002-range",
+      "without ngo-2002-survey", "consensus by publication year", "not pooled: hrw-2002-range",
+      "not pooled: mou-2002-official — narrower scope",
     ] {
       #expect(r.stdout.contains(needle), "missing: \(needle)")
     }

@@ -71,7 +71,8 @@ struct RangesStatementCLITests {
       let q = try #require((json["quantities"] as? [[String: Any]])?.first)
       let pooled = try #require(q["pooled"] as? [String: Any])
       #expect(pooled["censored"] as? Int == 1, "\(name)")
-      #expect((q["envelope"] as? [String: Any])?["high"] is NSNull, "\(name)")
+      let envelope = try #require(q["envelope"] as? [String: Any])
+      #expect(envelope["open_above"] as? Bool == true && envelope["open_below"] as? Bool == false, "\(name)")
       let notes = try #require(q["notes"] as? [String])
       #expect(notes.contains { $0.hasPrefix("opinion pools: floor is a bound") }, "\(name)")
       let table = try Self.ranges(text, [], environment: environment)
@@ -145,5 +146,42 @@ struct RangesStatementCLITests {
     #expect(r.stdout.contains("not pooled: yan — narrower scope (Yanbian only): not pooled as the whole"))
     let sources = try Self.sources(try Self.ranges(text, ["--format", "json"]).stdout)
     #expect(sources.map { $0["excluded_reason"] as? String }.compactMap { $0 }.count == 2)
+  }
+
+  @Test("A shared-evidence group counts once: three copies of one figure pool exactly as one")
+  func evidenceGroupOnce() throws {
+    let header = "id,quantity,value,low,high,evidence,source,published\n"
+    let rest = """
+      ai,q,,"50,000","300,000",,Amnesty,2000
+      hrwf,q,,"100,000","300,000",,HRWF,2006
+      good,q,,"20,000","99,999",,Good Friends,2001
+
+      """
+    // The same NGO extrapolation of 300,000, repeated by three publications.
+    let once = header + "ngo1,q,\"300,000\",,,ngo-survey,NGO,2002\n" + rest
+    let thrice =
+      header + "ngo1,q,\"300,000\",,,ngo-survey,NGO,2002\nngo2,q,\"300,000\",,,ngo-survey,Paper A,2003\n"
+      + "ngo3,q,\"300,000\",,,ngo-survey,Paper B,2004\n" + rest
+    for (name, environment) in Self.paths {
+      let a = try Self.ranges(once, ["--format", "json"], environment: environment)
+      let b = try Self.ranges(thrice, ["--format", "json"], environment: environment)
+      #expect(a.status == 0 && b.status == 0, "\(name): \(a.stderr) \(b.stderr)")
+      let qa = try #require((try CLI.json(a.stdout) as? [String: Any])?["quantities"] as? [[String: Any]]).first
+      let qb = try #require((try CLI.json(b.stdout) as? [String: Any])?["quantities"] as? [[String: Any]]).first
+      // Every pooled view is the same, to the last digit.
+      for key in ["pooled", "linear_pool", "log_pool"] {
+        let x = try JSONSerialization.data(
+          withJSONObject: qa?[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
+        let y = try JSONSerialization.data(
+          withJSONObject: qb?[key] ?? NSNull(), options: [.sortedKeys, .fragmentsAllowed])
+        #expect(x == y, "\(name): \(key)")
+      }
+      #expect((qa?["pooled"] as? [String: Any])?["k"] as? Int == 4, "\(name)")
+      // The copies are listed, with the figure that stands for the group.
+      let sources = try Self.sources(b.stdout)
+      let reasons = sources.compactMap { $0["excluded_reason"] as? String }
+      #expect(reasons.count == 2, "\(name): \(reasons)")
+      #expect(reasons.allSatisfy { $0.contains("ngo-survey") && $0.contains("ngo1") }, "\(name): \(reasons)")
+    }
   }
 }

@@ -218,8 +218,12 @@ struct HTMLChartTests {
     let upTo = try #require(bars["det-c"])
     #expect(upTo.openLow && !upTo.openHigh && upTo.x0 == chart.scale.range.low)
     #expect(atLeast.xMid == nil && upTo.xMid == nil)
+    // The envelope spans the stated numbers; the bounds leave it open at both ends, which its
+    // label says (issue #27: every stated number is known).
     let envelope = try #require(bars["envelope"])
-    #expect(envelope.openLow && envelope.openHigh)
+    #expect(!envelope.openLow && !envelope.openHigh)
+    #expect(detained.reconciliation.envelopeOpen == (true, true))
+    #expect(chart.svg.contains("open at both ends: bounds"))
     #expect(chart.svg.contains("open end (at least / up to)"))
     #expect(chart.svg.contains("at least 1,000"))
     let net = try #require(r.ranges.first { $0.quantity == "net_change" })

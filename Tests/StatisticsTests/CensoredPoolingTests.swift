@@ -30,7 +30,7 @@ struct CensoredPoolingTests {
   func againstScipy() throws {
     let reference = try Fixture.values("censored-pooling-reference.csv", keyedBy: ["case", "what"])
     let cases = try Self.cases()
-    #expect(cases.count == 5)
+    #expect(cases.count == 6)
     for (name, inputs) in cases {
       let r = try RangePooling.reconcile(inputs, level: 0.9)
       let re = try #require(r.randomEffects, "\(name)")
@@ -66,15 +66,17 @@ struct CensoredPoolingTests {
     #expect(try #require(asBound.randomEffects).censored == 1)
     #expect(try #require(asPoint.randomEffects).censored == 0)
     #expect(asBound.randomEffects?.estimate != asPoint.randomEffects?.estimate)
-    // The bound stays in the envelope with an open high end, and out of the opinion pools.
-    #expect(asBound.envelope.low == 10_000 && asBound.envelope.high == nil)
+    // The bound's number stays in the envelope, which it leaves open above; it is out of the
+    // opinion pools.
+    #expect(asBound.envelope.low == 10_000 && asBound.envelope.high == 300_000)
+    #expect(asBound.envelopeOpen == (false, true))
     #expect(asBound.notes.contains { $0.contains("c is a bound, which gives no distribution") })
     let pooledWithoutBound = try RangePooling.reconcile(base)
     #expect(asBound.linearPool == pooledWithoutBound.linearPool)
     #expect(asBound.logarithmicPool == pooledWithoutBound.logarithmicPool)
   }
 
-  @Test("An upper bound alone ('as many as 300,000') in a value cell keeps its open low end")
+  @Test("An upper bound alone ('as many as 300,000') in a value cell leaves the envelope open below")
   func upperBoundEnvelope() throws {
     let r = try RangePooling.reconcile([
       RangeInput(id: "a", low: 10_000, high: 40_000, value: nil, coverage: 0.9),
@@ -82,7 +84,7 @@ struct CensoredPoolingTests {
       RangeInput(id: "c", low: nil, high: nil, value: 30_000, coverage: 0.9),
       RangeInput(id: "up", low: nil, high: nil, value: 300_000, coverage: 0.9, kind: .atMost),
     ])
-    #expect(r.envelope.low == nil && r.envelope.high == 300_000)
+    #expect(r.envelope.low == 10_000 && r.envelope.high == 300_000 && r.envelopeOpen == (true, false))
     #expect(r.distributions.map(\.reading) == ["range", "point", "point", "at_most"])
     // Three distributions: the opinion pools leave the bound out.
     let threeOnly = try RangePooling.reconcile(
@@ -220,6 +222,6 @@ struct CensoredPoolingTests {
     ])
     #expect(r.randomEffects == nil)
     #expect(r.notes.contains { $0.contains("no finite estimate") })
-    #expect(r.envelope.low == 100 && r.envelope.high == nil)
+    #expect(r.envelope.low == 100 && r.envelope.high == 300 && r.envelopeOpen == (false, true))
   }
 }

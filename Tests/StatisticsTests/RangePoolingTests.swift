@@ -80,7 +80,8 @@ struct RangePoolingTests {
       RangeInput(id: "c", low: 60, high: nil, value: nil),
     ])
     #expect(r.intersection?.low == 60 && r.intersection?.high == 100)
-    #expect(r.envelope.high == nil)
+    // The envelope spans the stated numbers; "at least 60" leaves it open above.
+    #expect(r.envelope.low == 10 && r.envelope.high == 300 && r.envelopeOpen == (false, true))
     // "At least 60" is pooled as a censored observation, not left out.
     #expect(r.excluded.isEmpty)
     #expect(r.distributions.last?.reading == "at_least")

@@ -55,6 +55,16 @@ CASES = [
         ("r1", "range", 90, 130, None, 0.9),
         ("b1", "at_least", 50, None, None, 0.9),
     ]),
+    # The seed's nk_in_china as `ranges datasets/nk-in-china.csv` pools it (README worked example):
+    # Amnesty 2000's range, Amnesty 2001's "tens of thousands" (the verbal table's 20,000-99,999),
+    # the NGOs' "as many as 300,000" (an upper bound) and HRWF 2006's range; HRW's restatement
+    # and the Ministry's narrower-scope 10,000 are left out.
+    ("nk_in_china_seed", [
+        ("ai-2000-range", "range", 50000, 300000, None, 0.9),
+        ("ai-2001-tens", "range", 20000, 99999, None, 0.9),
+        ("ngo-2002-survey", "at_most", None, 300000, None, 0.9),
+        ("hrwf-2006-range", "range", 100000, 300000, None, 0.9),
+    ]),
     ("two_figures", [
         ("p1", "point", None, None, 100, 0.9),
         ("b1", "at_least", 300, None, None, 0.9),

@@ -1,6 +1,7 @@
-// Text shared by the analyses' terminal tables and reports: ranges, percentages, aligned columns.
-
 import Figures
+import Statistics
+
+// Text shared by the analyses' terminal tables and reports: ranges, percentages, aligned columns.
 
 /// `rangeText(a, b)`'s bytes.
 func appendRangeText(_ a: Double?, _ b: Double?, to out: inout [UInt8]) {
@@ -31,6 +32,22 @@ func rangeText(_ a: Double?, _ b: Double?) -> String {
   case (nil, let b?): return "up to \(NumberFormat.human(b, significant: 6))"
   default: return "—"
   }
+}
+
+/// A quantity's envelope in words: the span of the stated numbers, and the side a bound leaves
+/// open ("10,000–300,000; open below: an at-most bound").
+func envelopeText(_ rec: RangeReconciliation) -> String {
+  var text = rangeText(rec.envelope.low, rec.envelope.high)
+  let open = rec.envelopeOpen
+  // Only a side that has a stated number is said to be open (otherwise rangeText says it).
+  if open.below && rec.envelope.low != nil && open.above && rec.envelope.high != nil {
+    text += "; open at both ends: bounds"
+  } else if open.below && rec.envelope.low != nil {
+    text += "; open below: an at-most bound"
+  } else if open.above && rec.envelope.high != nil {
+    text += "; open above: an at-least bound"
+  }
+  return text
 }
 
 /// A level as a percentage to one decimal place: 0.95 → "95%".

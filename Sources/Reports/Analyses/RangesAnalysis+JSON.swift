@@ -77,7 +77,13 @@ extension RangesAnalysis {
       ("unit", .string(r.unit)),
       ("sources", .array(sources)),
       ("scale", .string(rec.scale.rawValue)),
-      ("envelope", .object([("low", .num(rec.envelope.low)), ("high", .num(rec.envelope.high))])),
+      (
+        "envelope",
+        .object([
+          ("low", .num(rec.envelope.low)), ("high", .num(rec.envelope.high)),
+          ("open_below", .bool(rec.envelopeOpen.below)), ("open_above", .bool(rec.envelopeOpen.above)),
+        ])
+      ),
       (
         "intersection",
         rec.intersection.map { .object([("low", .num($0.low)), ("high", .num($0.high))]) } ?? .null

@@ -25,7 +25,7 @@ extension RangesAnalysis {
       out += TextTable.render(rows) + "\n"
       // One figure, reported as read: no envelope or intersection to speak of.
       let single = r.figures.count == 1 && rec.reported != nil
-      if !single { out += "  envelope:     \(rangeText(rec.envelope.low, rec.envelope.high))\n" }
+      if !single { out += "  envelope:     \(envelopeText(rec))\n" }
       if single {
       } else if let i = rec.intersection {
         out += "  intersection: \(rangeText(i.low, i.high))\n"

@@ -225,7 +225,7 @@ public enum HTMLReport {
     }
     out += "<h3>Pooled ranges</h3>\n<ul>\n"
     out +=
-      "<li>Envelope: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</li>\n"
+      "<li>Envelope: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : Markup.escape(envelopeText(rec)))</li>\n"
     out +=
       "<li>Intersection: \(rec.intersection.map { Markup.escape(rangeText($0.low, $0.high)) } ?? "none — the sources conflict")</li>\n"
     for d in rec.distributions where !d.shape.isBound {

@@ -148,7 +148,7 @@ struct SVGRangeChart {
       Row(
         key: "envelope", name: "Envelope",
         caption:
-          "Envelope of all figures: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : rangeText(rec.envelope.low, rec.envelope.high))",
+          "Envelope of all figures: \(rec.envelope.low == nil && rec.envelope.high == nil ? "unbounded at both ends (open-ended figures)" : envelopeText(rec))",
         low: rec.envelope.low, mid: nil, high: rec.envelope.high, style: .envelope, reading: nil, pooled: true))
     if let i = rec.intersection {
       rows.append(

@@ -303,7 +303,7 @@ public enum ReportBuilder {
       guard detailed, let f = q.figures.first else { return out }
       return out + "> “\(Markdown.text(f.quote))” (\(Markdown.text(f.document)))\n\n"
     }
-    out += "\n- Envelope: \(rangeText(rec.envelope.low, rec.envelope.high))\n"
+    out += "\n- Envelope: \(envelopeText(rec))\n"
     if let i = rec.intersection {
       out += "- Intersection: \(rangeText(i.low, i.high))\n"
     } else {

@@ -67,6 +67,8 @@ public enum RangePooling {
     }
     var envLow: Double? = .infinity
     var envHigh: Double? = -.infinity
+    var openBelow = false
+    var openAbove = false
     var interLow = -Double.infinity
     var interHigh = Double.infinity
     // Each pooled input's bounds, with its position in `inputs` (for its id).
@@ -119,11 +121,18 @@ public enum RangePooling {
     }
     let scale: PoolingScale = logScale ? .log : .natural
     let toScale: (Double) -> Double = logScale ? { log($0) } : { $0 }
-    // The envelope takes every figure read as a distribution (an open end makes its side
-    // open); the intersection and the conflicts only those with bounds to respect.
+    // The envelope spans every stated number of the figures read as distributions (a bound's
+    // number counts on its own side, and its open end is noted, not made the envelope's: every
+    // stated number is known); the intersection and the conflicts take only those with bounds
+    // to respect.
     func widenEnvelope(_ lo: Double?, _ hi: Double?) {
-      if let e = envLow { envLow = lo.map { min(e, $0) } }
-      if let e = envHigh { envHigh = hi.map { max(e, $0) } }
+      for x in [lo, hi] {
+        guard let x else { continue }
+        if let e = envLow { envLow = min(e, x) }
+        if let e = envHigh { envHigh = max(e, x) }
+      }
+      if lo == nil { openBelow = true }
+      if hi == nil { openAbove = true }
     }
     func narrowIntersection(_ index: Int, _ lo: Double?, _ hi: Double?) {
       let bLow = lo ?? -.infinity
@@ -246,7 +255,7 @@ public enum RangePooling {
           + (pools ? "" : "; fewer than two distributions remain, so no opinion pool"))
     }
     return RangeReconciliation(
-      distributions: dists, excluded: excluded, envelope: (envLow, envHigh),
+      distributions: dists, excluded: excluded, envelope: (envLow, envHigh), envelopeOpen: (openBelow, openAbove),
       intersection: intersection, conflictPairs: pairs, conflictPairCount: pairCount, conflicts: conflicts,
       randomEffects: re,
       linearPool: pools && (detail || poolable.count <= maxLinearPoolWithoutDetail)

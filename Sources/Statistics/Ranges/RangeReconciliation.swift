@@ -77,8 +77,12 @@ public struct RangeReconciliation: Sendable {
   public var distributions: [SourceDistribution]
   /// Sources left out of pooling, with the reason.
   public var excluded: [(id: String, reason: String)]
-  /// Smallest low and largest high over all sources (nil where some source is open-ended that way).
+  /// Smallest stated low and largest stated high over the figures (a bound counts on its own
+  /// side; nil when no figure states that side).
   public var envelope: (low: Double?, high: Double?)
+  /// Whether a bound among the figures leaves the envelope open below (an "at most") or above
+  /// (an "at least"): the envelope's ends are the stated numbers, the bound says more is possible.
+  public var envelopeOpen: (below: Bool, above: Bool) = (false, false)
   /// The range every pooled source agrees with, or nil when two of them are disjoint.
   public var intersection: (low: Double, high: Double)?
   /// Pairs of pooled sources whose ranges do not overlap (at most `maxListedPairs`).
