@@ -206,8 +206,11 @@ public enum CensoredRandomEffects {
       return (m.value, t.value, mm.value, mt.value, tt.value)
     }
 
-    /// μ̂(τ²): the root of ∂ℓ/∂μ (decreasing in μ), by Newton steps inside a bracket.
-    func profileMean(tau2: Double) -> Double? {
+    /// μ̂(τ²): the root of ∂ℓ/∂μ (decreasing in μ), by Newton steps inside a bracket, from
+    /// `start` when given (the previous τ²'s root: the outer search moves τ² little, and
+    /// Newton from there needs two or three steps where from the bracket's middle it needs a
+    /// dozen).
+    func profileMean(tau2: Double, start: Double? = nil) -> Double? {
       let ys = observations.map(\.y)
       let spread = observations.map { (($0.variance + tau2)).squareRoot() }.max() ?? 1
       guard var lo = ys.min(), var hi = ys.max(), spread.isFinite else { return nil }
@@ -223,6 +226,7 @@ public enum CensoredRandomEffects {
         if grown > 60 || !width.isFinite { return nil }
       }
       var x = (lo + hi) / 2
+      if let start, start > lo && start < hi { x = start }
       for _ in 0..<300 {
         let d = derivatives(mu: x, tau2: tau2)
         if d.m == 0 { return x }
@@ -240,8 +244,8 @@ public enum CensoredRandomEffects {
     }
 
     /// The profile score g(τ²) = ∂ℓ/∂τ² at μ̂(τ²), and its slope ℓ_ττ − ℓ_μτ²/ℓ_μμ.
-    func profileScore(_ tau2: Double) -> (mu: Double, g: Double, slope: Double)? {
-      guard let mu = profileMean(tau2: tau2) else { return nil }
+    func profileScore(_ tau2: Double, start: Double? = nil) -> (mu: Double, g: Double, slope: Double)? {
+      guard let mu = profileMean(tau2: tau2, start: start) else { return nil }
       let d = derivatives(mu: mu, tau2: tau2)
       return (mu, d.t, d.tt - d.mt * d.mt / d.mm)
     }
@@ -252,16 +256,17 @@ public enum CensoredRandomEffects {
       let variances = observations.map(\.variance)
       var hi = max(variances.max() ?? 1, 1e-12)
       var grown = 0
-      while let s = profileScore(hi), s.g > 0 {
+      var mu = start
+      while let s = profileScore(hi, start: mu), s.g > 0 {
+        mu = s.mu
         lo = hi
         hi *= 4
         grown += 1
         if grown > 200 || !hi.isFinite { return nil }
       }
       var t = (lo + hi) / 2
-      var mu = start
       for _ in 0..<300 {
-        guard let s = profileScore(t) else { return nil }
+        guard let s = profileScore(t, start: mu) else { return nil }
         mu = s.mu
         if s.g == 0 { break }
         if s.g > 0 { lo = t } else { hi = t }
@@ -271,7 +276,7 @@ public enum CensoredRandomEffects {
         t = next
         let resolution = 4 * max(t.ulp, Double.leastNormalMagnitude)
         if step <= resolution || hi - lo <= resolution {
-          if let last = profileScore(t) { mu = last.mu }
+          if let last = profileScore(t, start: mu) { mu = last.mu }
           break
         }
       }
