@@ -65,10 +65,23 @@ final class BlockWorker {
   private var caches = RowCaches()
 
   struct RowCaches {
+    /// The quantity names met, each with its index in `quantityNames`. A file of a few
+    /// quantities keeps them all; past `quantityLimit` distinct names the four start again
+    /// empty, so a file of 100,000 one-figure quantities does not keep a table of every name in
+    /// each worker (the merge, which lists each quantity once, keeps the one list).
     var quantity = ByteKeyCache<Int>.unbounded()
     var quantityIndex: [String: Int] = [:]
     var quantityNames: [String] = []
     var quantityStamp: [Int] = []
+    static let quantityLimit = 4096
+
+    /// Forgets the quantities met (when there are more than `quantityLimit`).
+    mutating func restartQuantities() {
+      quantity = ByteKeyCache<Int>.unbounded()
+      quantityIndex = [:]
+      quantityNames = []
+      quantityStamp = []
+    }
     /// 0: not a period, 1: a period within one year, 2: a period over year ends.
     var period = ByteKeyCache<UInt8>()
     /// A `kind` cell: its case's index in `FigureKind.allCases`, or `unknownWord`.
@@ -365,6 +378,7 @@ final class BlockWorker {
     if blank { return true }
     result.figures += 1
 
+    if caches.quantityNames.count >= RowCaches.quantityLimit { caches.restartQuantities() }
     let q = caches.quantity.value(for: cell(b, quantityColumn)) { key in
       let name = String(decoding: key, as: UTF8.self).trimmingWhitespace()
       if name.isEmpty { return -1 }
