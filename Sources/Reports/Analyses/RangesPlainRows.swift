@@ -70,6 +70,11 @@ enum RangesPlainRows {
       bounds.deallocate()
       flags.deallocate()
     }
+    // The columns, looked up once (not per record: `weight` compares header names).
+    let weightColumns = c.weight
+    let (sourceColumn, publishedColumn, documentColumn, periodColumn) = (c.source, c.published, c.document, c.period)
+    let (textColumn, derivedColumn) = (c.text, c.derivedFrom)
+    let (valueColumn, lowColumn, highColumn) = (c.value, c.low, c.high)
     let plain = bytes.withUnsafeBufferPointer { b -> Bool in
       guard let base = b.baseAddress else { return false }
       for record in records {
@@ -99,22 +104,22 @@ enum RangesPlainRows {
         }
         let none = Cell(start: 0, end: 0, side: false, quote: false)
         let id = cell(idColumn)
-        let source = c.source.map(cell) ?? none
-        let published = c.published.map(cell) ?? none
-        let document = c.document.map(cell) ?? none
-        let periodCell = c.period.map(cell)
+        let source = sourceColumn.map(cell) ?? none
+        let published = publishedColumn.map(cell) ?? none
+        let document = documentColumn.map(cell) ?? none
+        let periodCell = periodColumn.map(cell)
         guard id.end > id.start, trimmed(id), periodCell.map(trimmed) ?? true, trimmed(source),
-          trimmed(published), trimmed(document), isEmpty(c.text), isEmpty(c.derivedFrom),
-          c.weight.allSatisfy({ isEmpty($0) })
+          trimmed(published), trimmed(document), isEmpty(textColumn), isEmpty(derivedColumn),
+          weightColumns.allSatisfy({ isEmpty($0) })
         else { return false }
         // A number cell: nil when missing; .invalid (never in a validated file) ends the path.
         func number(_ column: Int?) -> NumberSyntax.Outcome {
           guard let column else { return .missing }
           return withBytes(cell(column)) { NumberSyntax.parse(bytes: $0) }
         }
-        let value = number(c.value)
-        let low = number(c.low)
-        let high = number(c.high)
+        let value = number(valueColumn)
+        let low = number(lowColumn)
+        let high = number(highColumn)
         guard value != .invalid, low != .invalid, high != .invalid else { return false }
         // A value beside a range or a bound is a stated centre, or a bound's number: not plain.
         if value.number != nil && (low.number != nil || high.number != nil) { return false }
