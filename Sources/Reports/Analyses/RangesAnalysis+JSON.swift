@@ -17,32 +17,37 @@ extension RangesAnalysis {
       let bound = [.atLeast, .atMost].contains(sourceKind(f, textual: textual))
       let (low, high) =
         bound ? statedEnds(f, textual: textual) : (textual ? f.verbal?.low : f.low, textual ? f.verbal?.high : f.high)
-      return .object([
-        ("id", .string(f.id)),
-        ("low", .num(low)),
-        ("high", .num(high)),
-        ("value", .num(f.value)),
-        ("from_text", .bool(textual)),
-        ("excluded_reason", .str(excludedReason)),
-        ("text", .str(f.text)),
-        ("period", .str(f.period?.text)),
-        ("source", .string(f.source)),
-        ("published", .string(f.published)),
-        ("document", .string(f.document)),
-        ("quote", .string(f.quote)),
-        ("derived_from", .array(f.derivedFrom.map { .string($0) })),
-        ("reading", .string(reading(r, k).rawValue)),
-        ("center", .num(center(r, k))),
-        ("reading_note", .str(d?.note)),
-        ("scope", .string(f.scope)),
-        ("evidence", .string(f.evidence)),
-        ("supersedes", .array(f.supersedes.map { .string($0) })),
-        ("pooled_low", .num(d?.low)),
-        ("pooled_high", .num(d?.high)),
-        ("log_mean", .num(d?.mu)),
-        ("log_sd", .num(d?.sigma)),
-        ("line", .int(f.location.line)),
-      ])
+      // What a statement says beyond its numbers, only where the figure says it: on a large
+      // file of plain figures four always-empty keys would add half a kilobyte per ten rows.
+      var statement: [(String, JSON)] = []
+      if let note = d?.note { statement.append(("reading_note", .string(note))) }
+      if !f.scope.isEmpty { statement.append(("scope", .string(f.scope))) }
+      if !f.evidence.isEmpty { statement.append(("evidence", .string(f.evidence))) }
+      if !f.supersedes.isEmpty { statement.append(("supersedes", .array(f.supersedes.map { .string($0) }))) }
+      return .object(
+        [
+          ("id", .string(f.id)),
+          ("low", .num(low)),
+          ("high", .num(high)),
+          ("value", .num(f.value)),
+          ("from_text", .bool(textual)),
+          ("excluded_reason", .str(excludedReason)),
+          ("text", .str(f.text)),
+          ("period", .str(f.period?.text)),
+          ("source", .string(f.source)),
+          ("published", .string(f.published)),
+          ("document", .string(f.document)),
+          ("quote", .string(f.quote)),
+          ("derived_from", .array(f.derivedFrom.map { .string($0) })),
+          ("reading", .string(reading(r, k).rawValue)),
+          ("center", .num(center(r, k))),
+        ] + statement + [
+          ("pooled_low", .num(d?.low)),
+          ("pooled_high", .num(d?.high)),
+          ("log_mean", .num(d?.mu)),
+          ("log_sd", .num(d?.sigma)),
+          ("line", .int(f.location.line)),
+        ])
     }
     let pooled = random(rec.randomEffects)
     func pool(_ p: PooledRange?) -> JSON {
