@@ -31,8 +31,12 @@ ensure_lapack() { apt_install liblapack-dev libopenblas-dev liblapacke-dev; }
 
 ensure_swift() {
   # swift on PATH, else in SWIFT_ROOT (the toolchain's install folder, holding usr/bin/swift or
-  # bin/swift; .ci/run sets it for the CI machine). No install location is assumed here.
+  # bin/swift), else in the folder the project's `.swift-root` file names (the one place the
+  # machines' install location is written; the scripts themselves assume none).
   command -v swift >/dev/null 2>&1 && return 0
+  if [ -z "${SWIFT_ROOT:-}" ] && [ -f "$(reconcile_root)/.swift-root" ]; then
+    SWIFT_ROOT=$(head -n 1 "$(reconcile_root)/.swift-root")
+  fi
   if [ -n "${SWIFT_ROOT:-}" ]; then
     for bin in "$SWIFT_ROOT/usr/bin" "$SWIFT_ROOT/bin"; do
       if [ -x "$bin/swift" ]; then export PATH="$bin:$PATH"; return 0; fi
