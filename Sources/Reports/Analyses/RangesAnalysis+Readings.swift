@@ -62,17 +62,49 @@ extension RangesAnalysis {
     }
   }
 
-  /// A pooled centre in words when it is not DerSimonian–Laird random effects: a common
-  /// effect (two figures) or maximum likelihood with censored bounds; nil for DL (whose line
-  /// each format spells as before) and without a pooled centre.
-  static func pooledWords(_ re: LogRandomEffects, level: Double, scale: PoolingScale) -> String? {
-    guard !re.betweenSources || re.censored > 0 else { return nil }
+  /// The pooled centre in words, the one sentence the table, report.md and report.html show:
+  /// a common effect (two figures), random effects by maximum likelihood with censored
+  /// bounds, or DerSimonian–Laird random effects.
+  static func pooledWords(_ re: LogRandomEffects, level: Double, scale: PoolingScale) -> String {
     let bounds = re.censored == 0 ? "" : ", \(re.censored) censored bound\(re.censored == 1 ? "" : "s")"
     if !re.betweenSources {
       return
         "common effect (\(scale.rawValue) scale, \(re.censored == 0 ? "inverse-variance" : "maximum likelihood")\(bounds); two figures give no between-source variance): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh))"
     }
+    let method = re.censored == 0 ? "DL" : "maximum likelihood\(bounds); CI from the observed information"
     return
-      "random effects (\(scale.rawValue) scale, maximum likelihood\(bounds); CI from the observed information): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%"
+      "random effects (\(scale.rawValue) scale, \(method)): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%"
+  }
+
+  /// The linear and logarithmic opinion pools in words, one line each (what the reconciliation
+  /// has of them), for every renderer.
+  static func poolLines(_ rec: RangeReconciliation) -> [String] {
+    var lines: [String] = []
+    if let lp = rec.linearPool {
+      lines.append(
+        "linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))"
+      )
+    }
+    if let gp = rec.logarithmicPool {
+      lines.append(
+        "logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))"
+      )
+    }
+    return lines
+  }
+
+  /// A quantity's cells in the reports' one-row-per-quantity tables, as plain text: figures,
+  /// envelope, centre, CI, prediction interval (each renderer escapes them its own way).
+  static func summaryCells(_ q: QuantityRanges) -> [String] {
+    let rec = q.reconciliation
+    let re = rec.randomEffects
+    let centre =
+      rec.reported.map {
+        "one figure, as stated: " + ($0.estimate.map { NumberFormat.human($0) } ?? rangeText($0.low, $0.high))
+      }
+      ?? re.map { ($0.betweenSources ? "" : "common effect ") + NumberFormat.human($0.estimate) } ?? "—"
+    let ci = rec.reported == nil ? re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—" : "—"
+    let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
+    return [String(q.figures.count), rangeText(rec.envelope.low, rec.envelope.high), centre, ci, prediction]
   }
 }

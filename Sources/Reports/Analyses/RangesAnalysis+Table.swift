@@ -41,20 +41,8 @@ extension RangesAnalysis {
         if let note = d.note { out += "  reading: \(d.id) — \(note)\n" }
       }
       if let one = reportedWords(rec) { out += "  \(one)\n" }
-      if let re = rec.randomEffects, let words = pooledWords(re, level: rec.level, scale: rec.scale) {
-        out += "  \(words)\n"
-      } else if let re = rec.randomEffects {
-        out +=
-          "  random effects (\(rec.scale.rawValue) scale, DL): \(NumberFormat.human(re.estimate)); \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%\n"
-      }
-      if let lp = rec.linearPool {
-        out +=
-          "  linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
-      }
-      if let gp = rec.logarithmicPool {
-        out +=
-          "  logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
-      }
+      if let re = rec.randomEffects { out += "  \(pooledWords(re, level: rec.level, scale: rec.scale))\n" }
+      for line in poolLines(rec) { out += "  \(line)\n" }
       for note in rec.notes { out += "  \(note)\n" }
       if r.byYear.count > 1 {
         out += "  consensus by publication year (all figures published up to that year):\n"

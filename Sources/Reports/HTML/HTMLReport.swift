@@ -237,20 +237,11 @@ public enum HTMLReport {
       out += "<li>\(Markup.escape(ReportBuilder.capitalised(one)))</li>\n"
     }
     for note in rec.notes { out += "<li>\(Markup.escape(ReportBuilder.capitalised(note)))</li>\n" }
-    if let re = rec.randomEffects, let words = RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale) {
+    if let re = rec.randomEffects {
+      let words = RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale)
       out += "<li>\(Markup.escape(ReportBuilder.capitalised(words)))</li>\n"
-    } else if let re = rec.randomEffects {
-      out +=
-        "<li>Random effects (\(rec.scale.rawValue) scale, DerSimonian–Laird, k = \(re.k)): \(Markup.escape(NumberFormat.human(re.estimate))); \(level) CI \(Markup.escape(rangeText(re.ciLow, re.ciHigh))); prediction interval \(Markup.escape(rangeText(re.piLow, re.piHigh))); τ² = \(Markup.escape(NumberFormat.human(re.tau2, significant: 3))), I² = \(Markup.escape(NumberFormat.human(re.i2, significant: 3)))%</li>\n"
     }
-    if let lp = rec.linearPool {
-      out +=
-        "<li>Linear opinion pool: median \(Markup.escape(NumberFormat.human(lp.estimate))), central \(level) \(Markup.escape(rangeText(lp.low, lp.high)))</li>\n"
-    }
-    if let gp = rec.logarithmicPool {
-      out +=
-        "<li>Logarithmic opinion pool: median \(Markup.escape(NumberFormat.human(gp.estimate))), central \(level) \(Markup.escape(rangeText(gp.low, gp.high)))</li>\n"
-    }
+    for line in RangesAnalysis.poolLines(rec) { out += "<li>\(Markup.escape(ReportBuilder.capitalised(line)))</li>\n" }
     out += "</ul>\n"
     if !rec.leaveOneOut.isEmpty && detailed {
       out +=
@@ -370,17 +361,8 @@ public enum HTMLReport {
 
   /// One reconciled quantity as a row of that table.
   static func rangesRow(_ q: QuantityRanges) -> String {
-    let rec = q.reconciliation
-    let re = rec.randomEffects
-    let centre =
-      rec.reported.map {
-        "one figure, as stated: " + ($0.estimate.map { NumberFormat.human($0) } ?? rangeText($0.low, $0.high))
-      }
-      ?? re.map { ($0.betweenSources ? "" : "common effect ") + NumberFormat.human($0.estimate) } ?? "—"
-    let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
-    return
-      "<tr><td><code>\(Markup.escape(q.quantity))</code></td><td class=\"num\">\(q.figures.count)</td><td class=\"num\">\(Markup.escape(rangeText(rec.envelope.low, rec.envelope.high)))</td>"
-      + "<td class=\"num\">\(Markup.escape(centre))</td><td class=\"num\">\(Markup.escape(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—"))</td><td class=\"num\">\(Markup.escape(prediction))</td></tr>\n"
+    "<tr><td><code>\(Markup.escape(q.quantity))</code></td>"
+      + RangesAnalysis.summaryCells(q).map { "<td class=\"num\">\(Markup.escape($0))</td>" }.joined() + "</tr>\n"
   }
 
   /// The head of the table that lists series one per row.

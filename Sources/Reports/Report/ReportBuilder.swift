@@ -318,20 +318,10 @@ public enum ReportBuilder {
       if let note = d.note { out += "- Reading of \(Markdown.text(d.id)): \(Markdown.text(note))\n" }
     }
     if let one = RangesAnalysis.reportedWords(rec) { out += "- \(Markdown.text(capitalised(one)))\n" }
-    if let re = rec.randomEffects, let words = RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale) {
-      out += "- \(Markdown.text(capitalised(words)))\n"
-    } else if let re = rec.randomEffects {
-      out +=
-        "- Random effects on the log scale (DerSimonian–Laird): \(NumberFormat.human(re.estimate)), \(pct(rec.level)) CI \(rangeText(re.ciLow, re.ciHigh)), prediction interval \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)\n"
+    if let re = rec.randomEffects {
+      out += "- \(Markdown.text(capitalised(RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale))))\n"
     }
-    if let lp = rec.linearPool {
-      out +=
-        "- Linear opinion pool: median \(NumberFormat.human(lp.estimate)), central \(pct(rec.level)) \(rangeText(lp.low, lp.high))\n"
-    }
-    if let gp = rec.logarithmicPool {
-      out +=
-        "- Logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)), central \(pct(rec.level)) \(rangeText(gp.low, gp.high))\n"
-    }
+    for line in RangesAnalysis.poolLines(rec) { out += "- \(Markdown.text(capitalised(line)))\n" }
     for note in rec.notes { out += "- \(Markdown.text(capitalised(note)))\n" }
     out +=
       "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
@@ -359,16 +349,7 @@ public enum ReportBuilder {
 
   /// One reconciled quantity as a row of that table.
   static func markdownRangesRow(_ q: QuantityRanges) -> String {
-    let rec = q.reconciliation
-    let re = rec.randomEffects
-    if let one = rec.reported {
-      return
-        "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | one figure, as stated: \(one.estimate.map { NumberFormat.human($0) } ?? rangeText(one.low, one.high)) | — | — |\n"
-    }
-    let centre = re.map { ($0.betweenSources ? "" : "common effect ") + NumberFormat.human($0.estimate) } ?? "—"
-    let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
-    return
-      "| \(Markdown.text(q.quantity)) | \(q.figures.count) | \(rangeText(rec.envelope.low, rec.envelope.high)) | \(centre) | \(re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—") | \(prediction) |\n"
+    "| \(Markdown.text(q.quantity)) | " + RangesAnalysis.summaryCells(q).joined(separator: " | ") + " |\n"
   }
 
   /// The head of the table that lists series one per row.
