@@ -103,19 +103,9 @@ extension TrendAnalysis {
           eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: fit.dispersion,
           logScale: model == .loglinear)
       }
-      var point = TrendPoint(
-        period: period, year: year, exposure: exposure, observed: observed,
-        annualized: stock ? nil : observed.map { $0 / exposure }, fitted: band.fitted,
-        ciLow: converged ? band.confidenceLow : nil, ciHigh: converged ? band.confidenceHigh : nil,
-        piLow: converged ? band.predictionLow : nil, piHigh: converged ? band.predictionHigh : nil,
-        projected: projected, id: id)
-      point.time = time
-      point.stock = stock
-      if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level) {
-        point.annualizedLow = ci.low / exposure
-        point.annualizedHigh = ci.high / exposure
-      }
-      return point
+      return TrendPoint(
+        period: period, year: year, time: time, exposure: exposure, observed: observed, band: band,
+        converged: converged, stock: stock, level: level, projected: projected, id: id)
     }
     for r in rows {
       points.append(

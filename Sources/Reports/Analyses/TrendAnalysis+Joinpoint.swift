@@ -61,17 +61,9 @@ extension TrendAnalysis {
       let band = TrendBand(
         eta: p.estimate, standardError: p.standardError, critical: crit, observationVariance: jp.sigma2, logScale: true)
       var tp = TrendPoint(
-        period: period, year: year, exposure: exposure, observed: observed,
-        annualized: stock ? nil : observed.map { $0 / exposure }, fitted: band.fitted,
-        ciLow: band.confidenceLow, ciHigh: band.confidenceHigh,
-        piLow: band.predictionLow, piHigh: band.predictionHigh, projected: projected, id: id)
+        period: period, year: year, time: time, exposure: exposure, observed: observed, band: band, stock: stock,
+        level: level, projected: projected, id: id)
       tp.segment = jp.segment(of: time)
-      tp.time = time
-      tp.stock = stock
-      if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level) {
-        tp.annualizedLow = ci.low / exposure
-        tp.annualizedHigh = ci.high / exposure
-      }
       return tp
     }
     var points = rows.map {

@@ -69,6 +69,29 @@ public struct TrendPoint: Sendable, Equatable {
   public var stock: Bool = false
 }
 
+extension TrendPoint {
+  /// A period's point from its fitted band, as every trend model gives it: the observation
+  /// annualised with its exact Poisson interval for a flow (a stock is a level, never
+  /// annualised), the bands only when the fit converged.
+  init(
+    period: String, year: Int, time: Double, exposure: Double, observed: Double?, band: TrendBand,
+    converged: Bool = true, stock: Bool, level: Double, projected: Bool, id: String
+  ) {
+    self.init(
+      period: period, year: year, exposure: exposure, observed: observed,
+      annualized: stock ? nil : observed.map { $0 / exposure }, fitted: band.fitted,
+      ciLow: converged ? band.confidenceLow : nil, ciHigh: converged ? band.confidenceHigh : nil,
+      piLow: converged ? band.predictionLow : nil, piHigh: converged ? band.predictionHigh : nil,
+      projected: projected, id: id)
+    self.time = time
+    self.stock = stock
+    if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level) {
+      annualizedLow = ci.low / exposure
+      annualizedHigh = ci.high / exposure
+    }
+  }
+}
+
 /// The result of a trend fit for one series of a quantity.
 public struct TrendResult: Sendable {
   /// The quantity.
