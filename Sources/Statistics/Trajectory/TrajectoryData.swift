@@ -1,0 +1,148 @@
+/// The data and priors of the trajectory model: a latent log-level per year that every
+/// statement observes through its kind, with a bias per series, a shared error per evidence
+/// group, and a two-component (outlier) error mixture. Everything is on the natural-log scale.
+///
+/// The model (the same in Swift and in the emitted `model.stan`):
+///
+///     x[1]  ~ Normal(levelCenter, levelScale)                 log-level of the first year
+///     x[t]  = x[t-1] + tau * z[t],  z[t] ~ Normal(0, 1)        first-order random walk, t = 2…T
+///     tau   ~ Normal+(0, smoothnessScale)                      yearly change of the log-level
+///     b[s]  = sigmaB * eta[s],  eta[s] ~ Normal(0, 1)          bias of series s (0 for the reference)
+///     sigmaB ~ Normal+(0, biasScale)
+///     e[g]  = omega * u[g],  u[g] ~ Normal(0, 1)               shared error of evidence group g
+///     omega ~ Normal+(0, errorScale)                           error beyond each statement's own
+///     mu[i] = x[year[i]] + b[series[i]] + e[group[i]]          (e = 0 for a statement alone)
+///     s[i]  = sqrt(sigma[i]^2 + omega^2)  alone,  sigma[i]  in a group (omega is in e[g])
+///     so[i] = sqrt(s[i]^2 + outlierScale^2)
+///     statement i, through its kind, with D(m, s) a normal:
+///       point     y[i]            (1-p) N(y | mu, s) + p N(y | mu, so)
+///       lower     y* > y[i]       (1-p) (1 - Phi((y-mu)/s)) + p (1 - Phi((y-mu)/so))
+///       upper     y* < y[i]       (1-p) Phi((y-mu)/s) + p Phi((y-mu)/so)
+///       interval  lo < y* < hi    (1-p) [Phi((hi-mu)/s) - Phi((lo-mu)/s)] + p […so…]
+///     p = outlierProbability; a statement's outlier probability is the posterior mean of
+///     p·f_out / ((1-p)·f_in + p·f_out).
+///
+/// With no reference series the biases are random effects of mean zero: the level is what a
+/// typical series would state. With a reference series, its bias is 0 and the level is on its
+/// scale.
+public struct TrajectoryData: Sendable, Equatable {
+  /// The calendar years of the latent level, consecutive: `years[0]`, `years[0] + 1`, …
+  public var years: [Int]
+  /// The statements, each tied to one year, one series and at most one evidence group.
+  public var statements: [TrajectoryStatement]
+  /// Series names; `TrajectoryStatement.series` indexes this list.
+  public var series: [String]
+  /// Evidence groups with two or more statements; `TrajectoryStatement.group` indexes this list.
+  public var groups: [String]
+  /// The series whose bias is fixed at 0 (nil: biases are random effects of mean zero).
+  public var reference: Int?
+  /// The priors.
+  public var priors: TrajectoryPriors
+
+  /// Creates the data.
+  public init(
+    years: [Int], statements: [TrajectoryStatement], series: [String], groups: [String] = [],
+    reference: Int? = nil, priors: TrajectoryPriors
+  ) {
+    self.years = years
+    self.statements = statements
+    self.series = series
+    self.groups = groups
+    self.reference = reference
+    self.priors = priors
+  }
+}
+
+/// How a statement observes the level: its number (log scale) and which side, if any, is open.
+public enum TrajectoryObservationKind: Int, Sendable, Equatable, CaseIterable {
+  /// A number (a point, "about", a range at its coverage read around its centre).
+  case point = 1
+  /// "At least" `y`: the statement's value lies above `y`.
+  case lower = 2
+  /// "At most" `y`: the statement's value lies below `y`.
+  case upper = 3
+  /// A hard minimum–maximum (coverage 1): the value lies between `low` and `high`.
+  case interval = 4
+}
+
+/// One statement as the trajectory model sees it.
+public struct TrajectoryStatement: Sendable, Equatable {
+  /// The figure's id.
+  public var id: String
+  /// Index into `TrajectoryData.years`.
+  public var year: Int
+  /// Index into `TrajectoryData.series`.
+  public var series: Int
+  /// Index into `TrajectoryData.groups`, nil when the statement shares its evidence with none.
+  public var group: Int?
+  /// How it observes the level.
+  public var kind: TrajectoryObservationKind
+  /// The log of its number (the bound, for `lower` and `upper`; unused for `interval`).
+  public var y: Double
+  /// log of the low end (`interval` only).
+  public var low: Double
+  /// log of the high end (`interval` only).
+  public var high: Double
+  /// The statement's own standard deviation on the log scale (> 0).
+  public var sigma: Double
+
+  /// Creates a statement.
+  public init(
+    id: String, year: Int, series: Int, group: Int? = nil, kind: TrajectoryObservationKind,
+    y: Double, low: Double = 0, high: Double = 0, sigma: Double
+  ) {
+    self.id = id
+    self.year = year
+    self.series = series
+    self.group = group
+    self.kind = kind
+    self.y = y
+    self.low = low
+    self.high = high
+    self.sigma = sigma
+  }
+}
+
+/// The priors and fixed constants of the trajectory model (see `TrajectoryData`).
+public struct TrajectoryPriors: Sendable, Equatable {
+  /// Prior centre of the first year's log-level (the median of the statements' logs by default).
+  public var levelCenter: Double
+  /// Prior sd of the first year's log-level: 2.5, a factor of 12 either way, weakly informative.
+  public var levelScale: Double
+  /// Half-normal scale of tau, the yearly sd of the log-level's change: 0.5 (a 65% change in a
+  /// year is one prior sd; the data decide how smooth the level is).
+  public var smoothnessScale: Double
+  /// Half-normal scale of sigmaB, the sd of the series' biases: 0.5 (one series stating 65%
+  /// more than another is one prior sd).
+  public var biasScale: Double
+  /// Half-normal scale of omega, the error beyond each statement's own sd: 0.5.
+  public var errorScale: Double
+  /// Prior probability that a statement is an outlier: 0.1.
+  public var outlierProbability: Double
+  /// Extra sd of an outlier on the log scale: 1.5 (a factor of 12 at 90%).
+  public var outlierScale: Double
+
+  /// The default priors around `levelCenter`.
+  public static let defaultLevelScale = 2.5
+  public static let defaultSmoothnessScale = 0.5
+  public static let defaultBiasScale = 0.5
+  public static let defaultErrorScale = 0.5
+  public static let defaultOutlierProbability = 0.1
+  public static let defaultOutlierScale = 1.5
+
+  /// Creates priors (defaults as documented on each property).
+  public init(
+    levelCenter: Double, levelScale: Double = defaultLevelScale,
+    smoothnessScale: Double = defaultSmoothnessScale, biasScale: Double = defaultBiasScale,
+    errorScale: Double = defaultErrorScale, outlierProbability: Double = defaultOutlierProbability,
+    outlierScale: Double = defaultOutlierScale
+  ) {
+    self.levelCenter = levelCenter
+    self.levelScale = levelScale
+    self.smoothnessScale = smoothnessScale
+    self.biasScale = biasScale
+    self.errorScale = errorScale
+    self.outlierProbability = outlierProbability
+    self.outlierScale = outlierScale
+  }
+}
