@@ -260,9 +260,10 @@ struct ReportFolderCLITests {
   @Test func aFullTemporaryFolderExits73() throws {
     let root = try CLI.tempDir()
     defer { try? FileManager.default.removeItem(at: root) }
-    // 3,000 one-figure quantities: the rows sorted by quantity fit in 1 MB, the CSV does not.
+    // 8,000 one-figure quantities: the rows sorted by quantity fit in 1 MB, the CSV (a source
+    // row and a one_figure row each, about 1.6 MB) does not.
     var text = "id,quantity,low,high,source\n"
-    for i in 0..<3000 { text += "f\(i),q\(i),\(1000 + i),\(5000 + i),S\n" }
+    for i in 0..<8000 { text += "f\(i),q\(i),\(1000 + i),\(5000 + i),S\n" }
     let input = root.appendingPathComponent("many.csv")
     try text.write(to: input, atomically: true, encoding: .utf8)
     let tmp = root.appendingPathComponent("tmp")

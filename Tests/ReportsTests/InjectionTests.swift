@@ -81,7 +81,7 @@ struct InjectionTests {
     let spill = try #require(QuantitySpill.make(path: path))
     let columns = try #require(spill.columns)
     for k in spill.quantities.indices {
-      let bytes = try RangesPlainRows.csv(
+      let bytes = try RangesAnalysis.plainCSV(
         spill, k, records: try spill.records(of: k), columns: columns, header: false, coverage: 0.8,
         level: 0.9)
       #expect(bytes != nil, "\(spill.quantities[k]) takes the plain-record path")

@@ -1,9 +1,10 @@
 import Testing
 
+@testable import Figures
 @testable import Reports
 @testable import Statistics
 
-/// The plain-record split (`RangesPlainRows.split`, scanning with `reconcile_split_plain`)
+/// The plain-record split (`PlainRecord.split`, scanning with `reconcile_split_plain`)
 /// against the rule written out byte by byte.
 @Suite("Plain record split")
 struct PlainSplitTests {
@@ -94,7 +95,7 @@ struct PlainSplitTests {
       }
       var side: [UInt8] = Array("earlier".utf8)
       let ok = buffer.withUnsafeBufferPointer { b in
-        RangesPlainRows.split(
+        PlainRecord.split(
           b.baseAddress!, 3, 3 + record.count, bounds: bounds, flags: flags, count: count, side: &side,
           sideBase: b.count)
       }
@@ -102,13 +103,13 @@ struct PlainSplitTests {
       guard ok, let expected else { continue }
       plainSeen += 1
       for k in 0..<count {
-        let inSide = flags[k] & RangesPlainRows.inSide != 0
+        let inSide = flags[k] & PlainRecord.inSide != 0
         let range = bounds[2 * k]..<bounds[2 * k + 1]
         let text =
           inSide
           ? Array(side[(range.lowerBound - buffer.count)..<(range.upperBound - buffer.count)]) : Array(buffer[range])
         #expect(text == expected[k].text, "trial \(trial) field \(k)")
-        #expect((flags[k] & RangesPlainRows.needsQuote != 0) == expected[k].quote, "trial \(trial) field \(k)")
+        #expect((flags[k] & PlainRecord.needsQuote != 0) == expected[k].quote, "trial \(trial) field \(k)")
       }
     }
     // Both verdicts are exercised.

@@ -5,7 +5,7 @@ import Testing
 @testable import Reports
 @testable import Statistics
 
-/// The CSV of plain quantities written from their records' bytes (``RangesPlainRows``) against
+/// The CSV of plain quantities written from their records' bytes (``PlainFigureRows``, through `RangesAnalysis.plainCSV`) against
 /// the whole-file analysis, and the records that must send a quantity through the figures
 /// reader instead.
 @Suite("ranges CSV from plain records")
@@ -114,7 +114,7 @@ struct RangesPlainRowsTests {
       let spill = try #require(QuantitySpill.make(path: path))
       let columns = try #require(spill.columns)
       for k in spill.quantities.indices {
-        let bytes = try RangesPlainRows.csv(
+        let bytes = try RangesAnalysis.plainCSV(
           spill, k, records: try spill.records(of: k), columns: columns, header: false, coverage: 0.8, level: 0.9)
         if spill.quantities[k] == "mixed" {
           #expect((bytes != nil) == mixedIsPlain, "seed \(seed)")
@@ -159,7 +159,7 @@ struct RangesPlainRowsTests {
       defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
       let spill = try #require(QuantitySpill.make(path: path), "\(name)")
       let bytes = try spill.columns.flatMap {
-        try RangesPlainRows.csv(
+        try RangesAnalysis.plainCSV(
           spill, 0, records: try spill.records(of: 0), columns: $0, header: true, coverage: 0.8, level: 0.9)
       }
       #expect((bytes != nil) == (name == "plain"), "\(name)")

@@ -123,6 +123,13 @@ struct RangesStatementTests {
     let csv = String(decoding: RangesAnalysis.csvBytes([q]), as: UTF8.self)
     #expect(!csv.contains("random_effects"))
     #expect(csv.contains("q,reported,one_figure,"))
+    // Its own rows only: an envelope or intersection row would restate the source row.
+    #expect(!csv.contains(",envelope,") && !csv.contains(",intersection,"))
+    #expect(csv.split(separator: "\n").count == 3)
+    // A range read at the level of its coverage is reported with its stated ends exactly.
+    let range = try Self.run([Self.figure("r", low: 41_822, high: 250_932, line: 2)])
+    let own = try #require(try Self.json(range)["reported"] as? [String: Any])
+    #expect(own["low"] as? Double == 41_822 && own["high"] as? Double == 250_932)
   }
 
   @Test("Two figures: a common effect, labelled so, with no τ² or I²")

@@ -37,7 +37,7 @@ extension RangesAnalysis {
     // The records are read back once, for the plain path and, when it declines, the reader.
     let records = try spill.records(of: k)
     if format == .csv, let columns,
-      let bytes = try RangesPlainRows.csv(
+      let bytes = try plainCSV(
         spill, k, records: records, columns: columns, header: first, coverage: coverage, level: level)
     {
       return bytes
@@ -57,6 +57,22 @@ extension RangesAnalysis {
       for r in results { out.value(quantityJSON(r)) }
       return out.bytes
     }
+  }
+
+  /// The CSV of the `k`-th quantity of `spill` when its records are plain rows
+  /// (``PlainFigureRows``, no `Figure` built per row), pooled and written by the same
+  /// functions as the figures the reader makes; nil when a record is not plain or the pooling
+  /// fails (the reader then reads the quantity, and reports the failure with its file).
+  static func plainCSV(
+    _ spill: QuantitySpill, _ k: Int, records: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
+    columns: ColumnMap, header: Bool, coverage: Double?, level: Double
+  ) throws(AnalysisError) -> [UInt8]? {
+    guard let rows = PlainFigureRows.read(records, columns: columns),
+      case .success(let rec) = try reconcile(rows, coverage: coverage, supersededBy: [:], level: level, details: false)
+        .pooled
+    else { return nil }
+    let size = records.bytes.count
+    return csvBytes(rows, quantity: spill.quantities[k], rec, header: header, capacity: size + size / 4 + 4096)
   }
 
   /// Consecutive index ranges of `sizes` covering them all, each ending at the first index
@@ -81,9 +97,9 @@ extension RangesAnalysis {
   /// (``StreamingValidator``), its rows are sorted by quantity into a temporary file
   /// (``QuantitySpill``), and each quantity's figures are read back, reconciled and written
   /// with this analysis' own functions — the bytes `emit` receives, in order, are those of
-  /// `table`/`csv`/`json` on `run` over the whole file. With `plainRows` (the default) the
-  /// CSV of a quantity whose records are all plain is written straight from their bytes
-  /// (``RangesPlainRows``), the same bytes again.
+  /// `table`/`csv`/`json` on `run` over the whole file. With `plainRows` (the default) a
+  /// quantity whose records are all plain is read as ``PlainFigureRows`` (no `Figure` built
+  /// per row) and pooled and written by the same functions.
   ///
   /// - Returns: false when the file is not one this handles (it has warnings to print, or
   ///   could not be spilled): the caller discards whatever `emit` received and reads the file

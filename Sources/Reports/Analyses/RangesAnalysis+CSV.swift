@@ -12,15 +12,22 @@ extension RangesAnalysis {
   /// The bytes of `csv(results)` (without its header line when `header` is false), written
   /// straight from the numbers: no cell or row is built as a String first.
   public static func csvBytes(_ results: [QuantityRanges], header: Bool = true) -> [UInt8] {
-    var sink = CSVByteSink(width: csvHeader.count)
     let rows = results.reduce(0) { $0 + $1.figures.count + 6 }
-    sink.out.reserveCapacity(rows * 128 + 256)
-    if header {
-      for h in csvHeader { sink.text(h) }
-      sink.endRow()
-    }
+    var sink = CSVByteSink(width: csvHeader.count, capacity: rows * 128 + 256)
+    if header { sink.header(csvHeader) }
     writeCSVRows(results, to: &sink)
-    return sink.out
+    return Array(sink.out.buffer)
+  }
+
+  /// The CSV bytes of one quantity's rows however they were read (the large-file path's plain
+  /// rows), with the header line when `header`: the same function writes them as `csvBytes`.
+  static func csvBytes<Rows: RangesRows>(
+    _ rows: Rows, quantity: String, _ rec: RangeReconciliation, header: Bool, capacity: Int
+  ) -> [UInt8] {
+    var sink = CSVByteSink(width: csvHeader.count, capacity: capacity)
+    if header { sink.header(csvHeader) }
+    writeCSVRows(rows, quantity: quantity, rec, to: &sink)
+    return Array(sink.out.buffer)
   }
 
   static let csvHeader = [
@@ -29,42 +36,61 @@ extension RangesAnalysis {
   ]
 
   /// The CSV's rows, spelled once for both sinks.
-  static func writeCSVRows<Sink: RangesCSVSink>(_ results: [QuantityRanges], to w: inout Sink) {
+  static func writeCSVRows<Sink: RangesCSVSink & ~Copyable>(_ results: [QuantityRanges], to w: inout Sink) {
     for r in results {
-      let rec = r.reconciliation
-      // Fields read in place through buffer pointers (no Figure or distribution copied).
       r.figures.withUnsafeBufferPointer { figures in
-        rec.distributions.withUnsafeBufferPointer { distributions in
-          for k in figures.indices {
-            let (low, high) = statedEnds(figures[k], textual: r.textual[k])
-            let (pooled, excluded) = rec.entry(ofInput: k)
-            let mid: Double? = pooled.map { distributions[$0].mid } ?? figures[k].value ?? geometricMid(low, high)
-            w.text(r.quantity)
-            w.text("source")
-            w.text(figures[k].id)
-            w.label(
-              source: figures[k].source, year: figures[k].period?.year, published: figures[k].published,
-              text: figures[k].text, low: low, high: high)
-            w.number(low)
-            w.number(mid)
-            w.number(high)
-            w.number(figures[k].value)
-            w.text(pooled == nil ? "no" : "yes")
-            w.text(excluded.map { rec.excluded[$0].reason } ?? "")
-            w.text(figures[k].source)
-            w.text(figures[k].published)
-            w.text(figures[k].period?.text ?? "")
-            w.text(figures[k].document)
-            w.endRow()
-          }
-        }
+        writeCSVRows(FigureRows(figures: figures, textual: r.textual), quantity: r.quantity, r.reconciliation, to: &w)
       }
-      writeCSVSummary(quantity: r.quantity, rec, to: &w)
     }
   }
 
-  /// A quantity's summary rows: envelope, intersection, the pooled ranges.
-  static func writeCSVSummary<Sink: RangesCSVSink>(quantity: String, _ rec: RangeReconciliation, to w: inout Sink) {
+  /// A quantity's rows: one per figure, then the summary rows.
+  static func writeCSVRows<Rows: RangesRows, Sink: RangesCSVSink & ~Copyable>(
+    _ rows: Rows, quantity: String, _ rec: RangeReconciliation, to w: inout Sink
+  ) {
+    // The quantity's cell, encoded once for all its rows.
+    var encodedQuantity: [UInt8] = []
+    CSVWriter.appendField(quantity.utf8, to: &encodedQuantity)
+    encodedQuantity.withUnsafeBufferPointer { quantityCell in
+      rec.distributions.withUnsafeBufferPointer { distributions in
+        for k in 0..<rows.count {
+          let (low, high) = rows.ends(k)
+          let value = rows.value(k)
+          let period = rows.period(k)
+          let (pooled, excluded) = rec.entry(ofInput: k)
+          let mid: Double? = pooled.map { distributions[$0].mid } ?? value ?? geometricMid(low, high)
+          w.encoded(quantity, quantityCell)
+          w.literal("source")
+          rows.withField(.id, k) { w.text(bytes: $0, special: $1) }
+          rows.withField(.source, k) { source, special in
+            rows.withField(.published, k) { published, publishedSpecial in
+              w.label(
+                source: source, special: special, year: period?.year, published: published,
+                publishedSpecial: publishedSpecial, text: rows.labelText(k), low: low, high: high)
+            }
+          }
+          w.number(low)
+          w.number(mid)
+          w.number(high)
+          w.number(value)
+          w.literal(pooled == nil ? "no" : "yes")
+          if let excluded { w.text(rec.excluded[excluded].reason) } else { w.literal("") }
+          rows.withField(.source, k) { w.text(bytes: $0, special: $1) }
+          rows.withField(.published, k) { w.text(bytes: $0, special: $1) }
+          w.text(period?.text ?? "")
+          rows.withField(.document, k) { w.text(bytes: $0, special: $1) }
+          w.endRow()
+        }
+      }
+    }
+    writeCSVSummary(quantity: quantity, rec, figures: rows.count, to: &w)
+  }
+
+  /// A quantity's summary rows: envelope, intersection, the pooled ranges. A quantity of one
+  /// figure has no envelope or intersection rows: they would restate its source row.
+  static func writeCSVSummary<Sink: RangesCSVSink & ~Copyable>(
+    quantity: String, _ rec: RangeReconciliation, figures: Int, to w: inout Sink
+  ) {
     func summary(_ kind: String, _ id: String, _ label: String, _ low: Double?, _ mid: Double?, _ high: Double?) {
       w.text(quantity)
       w.text(kind)
@@ -75,10 +101,10 @@ extension RangesAnalysis {
       w.number(high)
       w.endRow()
     }
-    if let lo = rec.envelope.low, let hi = rec.envelope.high {
+    if figures > 1, let lo = rec.envelope.low, let hi = rec.envelope.high {
       summary("envelope", "envelope", "Envelope of all sources", lo, geometricMid(lo, hi), hi)
     }
-    if let i = rec.intersection {
+    if figures > 1, let i = rec.intersection {
       summary(
         "intersection", "intersection", "Range all pooled sources allow", i.low, geometricMid(i.low, i.high), i.high)
     }
@@ -126,13 +152,22 @@ func geometricMid(_ a: Double?, _ b: Double?) -> Double? {
 }
 
 /// Where the rows of the ranges CSV go: `CSVWriter` rows of cells, or bytes.
-protocol RangesCSVSink {
+protocol RangesCSVSink: ~Copyable {
   mutating func text(_ s: String)
+  /// A text cell given as its UTF-8 bytes, and whether it holds a comma or a quote (nil: not
+  /// known).
+  mutating func text(bytes: UnsafeBufferPointer<UInt8>, special: Bool?)
+  /// A cell whose CSV form is known: `text`, encoded as `cell`.
+  mutating func encoded(_ text: String, _ cell: UnsafeBufferPointer<UInt8>)
+  /// A literal cell that needs no quoting.
+  mutating func literal(_ text: StaticString)
   /// A number cell (`CSVWriter.cell`).
   mutating func number(_ x: Double?)
   /// A source's label: "<source> <year>: <text, or the range>", the year that of the period
   /// (the publication date when there is none).
-  mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?)
+  mutating func label(
+    source: UnsafeBufferPointer<UInt8>, special: Bool?, year: Int?, published: UnsafeBufferPointer<UInt8>,
+    publishedSpecial: Bool?, text: String?, low: Double?, high: Double?)
   /// Ends the row (padded to the header's width).
   mutating func endRow()
 }
@@ -143,9 +178,19 @@ struct CSVRowSink: RangesCSVSink {
   var row: [String] = []
 
   mutating func text(_ s: String) { row.append(s) }
+  mutating func text(bytes: UnsafeBufferPointer<UInt8>, special: Bool?) {
+    row.append(String(decoding: bytes, as: UTF8.self))
+  }
+  mutating func encoded(_ text: String, _ cell: UnsafeBufferPointer<UInt8>) { row.append(text) }
+  mutating func literal(_ text: StaticString) { row.append(text.description) }
   mutating func number(_ x: Double?) { row.append(CSVWriter.cell(x)) }
-  mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?) {
-    row.append("\(source) \(year.map { String($0) } ?? published): \(text ?? rangeText(low, high))")
+  mutating func label(
+    source: UnsafeBufferPointer<UInt8>, special: Bool?, year: Int?, published: UnsafeBufferPointer<UInt8>,
+    publishedSpecial: Bool?, text: String?, low: Double?, high: Double?
+  ) {
+    let source = String(decoding: source, as: UTF8.self)
+    let when = year.map { String($0) } ?? String(decoding: published, as: UTF8.self)
+    row.append("\(source) \(when): \(text ?? rangeText(low, high))")
   }
   mutating func endRow() {
     writer.append(row)
@@ -153,47 +198,99 @@ struct CSVRowSink: RangesCSVSink {
   }
 }
 
-/// The same rows as bytes, quoted as `CSVWriter` quotes them.
-struct CSVByteSink: RangesCSVSink {
+/// The same rows as bytes, quoted as `CSVWriter` quotes them, written through a pointer
+/// (``RawBytes``): a large file's quantities are written here, and per-byte array appends
+/// were a third of that path's time.
+struct CSVByteSink: RangesCSVSink, ~Copyable {
   let width: Int
-  var out: [UInt8] = []
+  var out: RawBytes
   var fields = 0
-  var scratch: [UInt8] = []
 
-  init(width: Int) { self.width = width }
+  init(width: Int, capacity: Int = 4096) {
+    self.width = width
+    out = RawBytes(capacity: capacity)
+  }
+
+  /// The header line.
+  mutating func header(_ names: [String]) {
+    for h in names { text(h) }
+    endRow()
+  }
 
   private mutating func separate() {
     if fields > 0 { out.append(0x2C) }
     fields += 1
   }
   mutating func text(_ s: String) {
-    separate()
     // Native strings hand over their bytes in place (a scan of a buffer, not of a view).
-    let done: Void? = s.utf8.withContiguousStorageIfAvailable { CSVWriter.appendField($0, to: &out) }
-    if done == nil { CSVWriter.appendField(s.utf8, to: &out) }
+    if let done: Void = s.utf8.withContiguousStorageIfAvailable({ text(bytes: $0, special: nil) }) { return done }
+    Array(s.utf8).withUnsafeBufferPointer { text(bytes: $0, special: nil) }
+  }
+  mutating func text(bytes: UnsafeBufferPointer<UInt8>, special: Bool?) {
+    separate()
+    CSVWriter.appendField(bytes, needsQuotes: special, into: &out)
+  }
+  mutating func encoded(_ text: String, _ cell: UnsafeBufferPointer<UInt8>) {
+    separate()
+    out.append(bytes: cell)
+  }
+  mutating func literal(_ text: StaticString) {
+    separate()
+    out.append(static: text)
   }
   mutating func number(_ x: Double?) {
     separate()
-    NumberFormat.appendPlain15(x, to: &out)
+    NumberFormat.appendPlain15(x, into: &out)
   }
-  mutating func label(source: String, year: Int?, published: String, text: String?, low: Double?, high: Double?) {
+  /// Written in place, quoted as `CSVWriter` quotes it: the text goes after an opening quote,
+  /// with its quotes doubled, and when it turns out to need no quoting (no comma, quote or
+  /// line end, no space at either end) it moves back over the opening quote (it then had no
+  /// quote to double). A source starting with a formula character (`CSVWriter.isFormulaLead`)
+  /// makes the label formula-like (it is never a plain number: it holds ": "), so it gets its
+  /// apostrophe and its quotes, as `CSVWriter.appendField` gives them.
+  mutating func label(
+    source: UnsafeBufferPointer<UInt8>, special: Bool?, year: Int?, published: UnsafeBufferPointer<UInt8>,
+    publishedSpecial: Bool?, text: String?, low: Double?, high: Double?
+  ) {
     separate()
-    scratch.removeAll(keepingCapacity: true)
-    scratch.append(contentsOf: source.utf8)
-    scratch.append(0x20)
+    let open = out.count
+    out.append(0x22)
+    let formula = !source.isEmpty && CSVWriter.isFormulaLead(source[0])
+    if formula { out.append(0x27) }
+    CSVWriter.appendQuotedText(source, into: &out)
+    out.append(0x20)
+    // Known to need quotes, or to be scanned (from `scan` on) once written.
+    var needs = formula || special == true || source.isEmpty || source[0] == 0x20
+    var scan = special == nil ? open + 1 : out.count
     if let year {
-      NumberFormat.appendInteger(Int64(year), to: &scratch)
+      NumberFormat.appendInteger(Int64(year), to: &out)
     } else {
-      scratch.append(contentsOf: published.utf8)
+      if publishedSpecial == nil { scan = min(scan, out.count) }
+      CSVWriter.appendQuotedText(published, into: &out)
+      needs = needs || publishedSpecial == true
     }
-    scratch.append(0x3A)
-    scratch.append(0x20)
+    out.append(0x3A)
+    out.append(0x20)
     if let text {
-      scratch.append(contentsOf: text.utf8)
+      scan = min(scan, out.count)
+      var t = text
+      t.withUTF8 { CSVWriter.appendQuotedText($0, into: &out) }
     } else {
-      appendRangeText(low, high, to: &scratch)
+      appendRangeText(low, high, into: &out)
     }
-    CSVWriter.appendField(scratch, to: &out)
+    let written = out.buffer
+    if !needs {
+      needs = written[written.count - 1] == 0x20
+      for c in UnsafeBufferPointer(rebasing: written[scan...]) where c == 0x2C || c == 0x22 || c == 0x0A || c == 0x0D {
+        needs = true
+        break
+      }
+    }
+    if needs {
+      out.append(0x22)
+    } else {
+      out.dropByte(at: open)
+    }
   }
   mutating func endRow() {
     while fields < width { separate() }

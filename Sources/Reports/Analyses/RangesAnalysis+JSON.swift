@@ -129,4 +129,17 @@ extension RangesAnalysis {
       ),
     ])
   }
+
+  /// A quantity of one figure as the report's `summary.json` lists it under
+  /// `ranges.one_figure` (nil for any other quantity): the figure, where it is in the file,
+  /// how it was read, and its own interval at the run's level — what the full entry would
+  /// say, without restating the row (its cells and quote are in the dataset, at `line`).
+  static func oneFigureJSON(_ r: QuantityRanges) -> JSON? {
+    guard r.figures.count == 1, let one = r.reconciliation.reported, let f = r.figures.first else { return nil }
+    return .object([
+      ("quantity", .string(r.quantity)), ("unit", .string(r.unit)), ("id", .string(one.id)),
+      ("line", .int(f.location.line)), ("reading", .string(one.reading)), ("center", .num(one.estimate)),
+      ("low", .num(one.low)), ("high", .num(one.high)), ("level", .num(r.reconciliation.level)),
+    ])
+  }
 }

@@ -6,9 +6,7 @@ extension RangesAnalysis {
   /// bound's number at its end and the other open, a verbal figure's table range.
   static func statedEnds(_ f: Figure, textual: Bool) -> (low: Double?, high: Double?) {
     if textual { return (f.verbal?.low, f.verbal?.high) }
-    return RangeInput(
-      id: f.id, low: f.low, high: f.high, value: f.value, coverage: 1, kind: sourceKind(f, textual: false)
-    ).statedEnds
+    return RangeInput.statedEnds(kind: sourceKind(f, textual: false), value: f.value, low: f.low, high: f.high)
   }
 
   /// The `k`-th figure's reading, as JSON's `reading`: `point`, `range`, `at_least`,
@@ -106,5 +104,13 @@ extension RangesAnalysis {
     let ci = rec.reported == nil ? re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—" : "—"
     let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
     return [String(q.figures.count), rangeText(rec.envelope.low, rec.envelope.high), centre, ci, prediction]
+  }
+
+  /// The sentence a compact page gives the quantities of one figure (report.md and report.html).
+  static func oneFigureSentence(count: Int) -> String {
+    "\(count == 1 ? "This quantity has" : "These \(count) quantities have") one figure each: "
+      + "\(count == 1 ? "it is" : "each is") reported as stated, not reconciled, with its own interval. "
+      + "Each figure and its source are in ranges.csv (a source row and a one_figure row) and in summary.json "
+      + "(ranges.one_figure, with the line of the dataset that states it)."
   }
 }

@@ -75,37 +75,24 @@ public enum RangesAnalysis {
     var out: [QuantityRanges] = []
     for q in wanted {
       let figs = byQuantity[q] ?? []
-      var inputs: [RangeInput] = []
       var textualFlags: [Bool] = []
       var years: [Int?] = []
-      inputs.reserveCapacity(figs.count)
       textualFlags.reserveCapacity(figs.count)
       years.reserveCapacity(tableDetails ? figs.count : 0)
-      // Through a buffer pointer: each figure's fields are read in place (binding a Figure
-      // to a local copies it, a dozen strings retained and released).
-      try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
-        for k in figures.indices {
-          if tableDetails { years.append(Int(figures[k].published.prefix(4))) }
-          let textual =
-            figures[k].low == nil && figures[k].high == nil && figures[k].value == nil
-            && figures[k].verbal != nil
-          textualFlags.append(textual)
-          let (reason, inEnvelope) = leftOut(figures[k], supersededBy: supersededBy)
-          inputs.append(
-            RangeInput(
-              id: figures[k].id, low: textual ? figures[k].verbal?.low : figures[k].low,
-              high: textual ? figures[k].verbal?.high : figures[k].high, value: figures[k].value,
-              coverage: statedCoverage(figures[k]) ?? coverage ?? Figure.defaultCoverage,
-              weight: try weight(figures[k]),
-              excludedReason: reason, kind: sourceKind(figures[k], textual: textual), inEnvelope: inEnvelope,
-              evidence: figures[k].evidence))
-        }
+      for k in figs.indices {
+        if tableDetails { years.append(Int(figs[k].published.prefix(4))) }
+        textualFlags.append(
+          figs[k].low == nil && figs[k].high == nil && figs[k].value == nil && figs[k].verbal != nil)
+      }
+      let (inputs, pooled) = try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
+        try reconcile(
+          FigureRows(figures: figures, textual: textualFlags), coverage: coverage, supersededBy: supersededBy,
+          level: level, details: tableDetails)
       }
       let rec: RangeReconciliation
-      do {
-        rec = try RangePooling.reconcile(inputs, level: level, conflicts: tableDetails, leaveOneOut: tableDetails)
-      } catch {
-        throw filesError(figs, "\(q): \(error.description)")
+      switch pooled {
+      case .success(let r): rec = r
+      case .failure(let error): throw filesError(figs, "\(q): \(error.description)")
       }
       var byYear: [(year: Int, ids: [String], reconciliation: RangeReconciliation)] = []
       // The consensus as it stood after each publication year: with a single year it is the
@@ -125,6 +112,22 @@ public enum RangesAnalysis {
           quantity: q, unit: unit, figures: figs, textual: textualFlags, reconciliation: rec, byYear: byYear))
     }
     return out
+  }
+
+  /// The pooling of a quantity's figures, however their rows were read: each figure's input
+  /// (``RangesRows/input(_:coverage:supersededBy:)``), then `RangePooling.reconcile`, with
+  /// the conflicts and leave-one-out only when `details` (the CSV reports neither). Returns the
+  /// inputs and the pooling, or why pooling failed (the caller names the files).
+  static func reconcile<Rows: RangesRows>(
+    _ rows: Rows, coverage: Double?, supersededBy: [String: String], level: Double, details: Bool
+  ) throws(AnalysisError) -> (inputs: [RangeInput], pooled: Result<RangeReconciliation, StatisticsError>) {
+    var inputs: [RangeInput] = []
+    inputs.reserveCapacity(rows.count)
+    for k in 0..<rows.count { inputs.append(try rows.input(k, coverage: coverage, supersededBy: supersededBy)) }
+    let pooled = Result { () throws(StatisticsError) in
+      try RangePooling.reconcile(inputs, level: level, conflicts: details, leaveOneOut: details)
+    }
+    return (inputs, pooled)
   }
 
   /// Why a figure is left out of pooling, and whether it still widens the envelope: a

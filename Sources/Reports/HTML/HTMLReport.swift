@@ -359,6 +359,12 @@ public enum HTMLReport {
       + "<table>\n<thead><tr><th>quantity</th><th>figures</th><th>envelope</th><th>random effects</th><th>CI</th><th>prediction interval</th></tr></thead>\n<tbody>\n"
   }
 
+  /// What a compact page says of the quantities of one figure, instead of a row each.
+  static func oneFigureParagraph(count: Int) -> String {
+    "<section id=\"one-figure\"><h2>One figure each: \(count) quantit\(count == 1 ? "y" : "ies")</h2>\n<p>"
+      + Markup.escape(RangesAnalysis.oneFigureSentence(count: count)) + "</p></section>\n"
+  }
+
   /// One reconciled quantity as a row of that table.
   static func rangesRow(_ q: QuantityRanges) -> String {
     "<tr><td><code>\(Markup.escape(q.quantity))</code></td>"

@@ -44,6 +44,11 @@ final class DatasetDocuments {
   private var rangesTypes = DataPackage.ColumnTypes(header: RangesAnalysis.csvHeader)
   private var trendTypes = DataPackage.ColumnTypes(header: TrendAnalysis.csv([]).header)
   private let jsonRanges: Spool
+  /// `summary.json`'s `ranges.one_figure`: the quantities of one figure, one line each.
+  private let jsonOneFigure: Spool
+  private var jsonRangeCount = 0
+  /// Quantities of one figure in a compact page: counted in a sentence, not one row each.
+  private var oneFigureCount = 0
   private let jsonTrends: Spool
   private let jsonChoices: Spool
   private let jsonJoinpoints: Spool
@@ -74,6 +79,7 @@ final class DatasetDocuments {
     rangesCSV = spool()
     trendCSV = spool()
     jsonRanges = spool()
+    jsonOneFigure = spool()
     jsonTrends = spool()
     jsonChoices = spool()
     jsonJoinpoints = spool()
@@ -100,9 +106,17 @@ final class DatasetDocuments {
       let csv = RangesAnalysis.csv([r])
       for row in csv.rows { rangesTypes.add(row) }
       try rangesCSV.append(csv.rowBytes)
-      try jsonRanges.append(
-        (rangeQuantities.isEmpty ? "" : ",\n") + "      " + RangesAnalysis.quantityJSON(r).serializedInline(indent: 3))
-      if compact {
+      if let one = RangesAnalysis.oneFigureJSON(r) {
+        try jsonOneFigure.append((oneFigureCount == 0 ? "" : ",\n") + "      " + one.serializedInline(indent: 3))
+        oneFigureCount += 1
+      } else {
+        try jsonRanges.append(
+          (jsonRangeCount == 0 ? "" : ",\n") + "      " + RangesAnalysis.quantityJSON(r).serializedInline(indent: 3))
+        jsonRangeCount += 1
+      }
+      if compact && RangesAnalysis.oneFigureJSON(r) != nil {
+        // Listed in ranges.csv and summary.json; the page counts them in one sentence.
+      } else if compact {
         try mdRanges.append(ReportBuilder.markdownRangesRow(r))
         try htmlRanges.append(HTMLReport.rangesRow(r))
       } else {
@@ -195,8 +209,11 @@ final class DatasetDocuments {
     }
     var summary = [try text(summaryHead)]
     summary += try list(
-      "  \"ranges\": {\n    \"quantities\": [\n", jsonRanges, "\n    ]\n  },\n",
-      "  \"ranges\": {\n    \"quantities\": []\n  },\n", rangeQuantities.count)
+      "  \"ranges\": {\n    \"quantities\": [\n", jsonRanges, "\n    ],\n",
+      "  \"ranges\": {\n    \"quantities\": [],\n",
+      jsonRangeCount)
+    summary += try list(
+      "    \"one_figure\": [\n", jsonOneFigure, "\n    ]\n  },\n", "    \"one_figure\": []\n  },\n", oneFigureCount)
     summary += try list("  \"trends\": [\n", jsonTrends, "\n  ],\n", "  \"trends\": [],\n", trendQuantities.count)
     summary += try list(
       "  \"model_choice\": {\n", jsonChoices, "\n  },\n", "  \"model_choice\": {},\n", trendQuantities.count)
@@ -222,14 +239,16 @@ final class DatasetDocuments {
     if compact {
       mdParts = [try text(markdownHead)]
       htmlParts = [preamble]
-      if !rangeQuantities.isEmpty {
-        mdParts += [
-          try text(ReportBuilder.markdownRangesTableHead(count: rangeQuantities.count)), mdRanges, try text("\n"),
-        ]
+      let listed = rangeQuantities.count - oneFigureCount
+      if listed > 0 {
+        mdParts += [try text(ReportBuilder.markdownRangesTableHead(count: listed)), mdRanges, try text("\n")]
         htmlParts += [
-          try text(HTMLReport.rangesTableHead(count: rangeQuantities.count)), htmlRanges,
-          try text(HTMLReport.tableFoot),
+          try text(HTMLReport.rangesTableHead(count: listed)), htmlRanges, try text(HTMLReport.tableFoot),
         ]
+      }
+      if oneFigureCount > 0 {
+        mdParts.append(try text(ReportBuilder.markdownOneFigure(count: oneFigureCount)))
+        htmlParts.append(try text(HTMLReport.oneFigureParagraph(count: oneFigureCount)))
       }
       if !trendQuantities.isEmpty {
         mdParts += [

@@ -347,6 +347,13 @@ public enum ReportBuilder {
       + "| quantity | figures | envelope | random effects | CI | prediction interval |\n|---|---|---|---|---|---|\n"
   }
 
+  /// What a compact page says of the quantities of one figure, instead of a row each.
+  static func markdownOneFigure(count: Int) -> String {
+    "## One figure each: \(count) quantit\(count == 1 ? "y" : "ies")\n\n"
+      + RangesAnalysis.oneFigureSentence(count: count)
+      + "\n\n"
+  }
+
   /// One reconciled quantity as a row of that table.
   static func markdownRangesRow(_ q: QuantityRanges) -> String {
     "| \(Markdown.text(q.quantity)) | " + RangesAnalysis.summaryCells(q).joined(separator: " | ") + " |\n"

@@ -62,7 +62,14 @@ extension RangePooling {
   /// One figure as its own answer: its centre and the central `level` interval of its
   /// reading (a bound: its number, the other end open).
   static func reportedFigure(_ d: SourceDistribution, level: Double, scale: PoolingScale) -> ReportedFigure {
-    let back = scale.inverse
+    // An end that is the stated one up to the round trip through the scale (the level is the
+    // figure's coverage) is the stated number exactly: "as stated" is not 41822.00000000003.
+    let round = scale.inverse
+    func back(_ t: Double) -> Double {
+      let x = round(t)
+      for stated in [d.low, d.high] where abs(x - stated) <= 1e-12 * abs(stated) { return stated }
+      return x
+    }
     let z = Normal.quantile(0.5 + level / 2)
     switch d.shape {
     case .atLeast:

@@ -88,7 +88,14 @@ public struct RangeInput: Sendable, Equatable {
   /// The ends the figure states, as the envelope and the intersection take them: a point's
   /// value at both ends, a bound's number at its end and the other open.
   public var statedEnds: (low: Double?, high: Double?) {
-    switch resolvedKind {
+    Self.statedEnds(kind: resolvedKind, value: value, low: low, high: high)
+  }
+
+  /// ``statedEnds`` of a figure of that kind and those numbers (no input built).
+  public static func statedEnds(kind: SourceKind, value: Double?, low: Double?, high: Double?) -> (
+    low: Double?, high: Double?
+  ) {
+    switch kind {
     case .atLeast: return (low ?? value, nil)
     case .atMost: return (nil, high ?? value)
     case .point, .about:
@@ -97,6 +104,7 @@ public struct RangeInput: Sendable, Equatable {
     case .range, .verbal: return (low ?? value, high ?? value)
     }
   }
+
 }
 
 /// How a source's distribution is shaped on the pooling scale (log or natural).
