@@ -72,6 +72,12 @@ public final class TrajectoryDensity: LogDensityFunction {
   private let e: UnsafeMutablePointer<Double>
   private let gb: UnsafeMutablePointer<Double>
   private let ge: UnsafeMutablePointer<Double>
+  /// Per point statement: `y - mu`, `1/s²`, `1/so²` and the inlier kernel `e^{-k}` (see
+  /// `pointTerm`), the kernels computed together by `VectorMath.exp`.
+  private let pointR: UnsafeMutablePointer<Double>
+  private let pointInv1: UnsafeMutablePointer<Double>
+  private let pointInv2: UnsafeMutablePointer<Double>
+  private let pointKernel: UnsafeMutablePointer<Double>
 
   private let levelCenter: Double
   private let levelScale: Double
@@ -111,7 +117,7 @@ public final class TrajectoryDensity: LogDensityFunction {
     yearOf = ints
     seriesOf = ints + n
     groupOf = ints + 2 * n
-    let doubleCount = 6 * n + s + t + s + (g + 1) + s + (g + 1)
+    let doubleCount = 10 * n + s + t + s + (g + 1) + s + (g + 1)
     doubles = .allocate(capacity: doubleCount)
     doubles.initialize(repeating: 0, count: doubleCount)
     alone = doubles
@@ -126,6 +132,10 @@ public final class TrajectoryDensity: LogDensityFunction {
     e = b + s
     gb = e + (g + 1)
     ge = gb + s
+    pointR = ge + (g + 1)
+    pointInv1 = pointR + n
+    pointInv2 = pointInv1 + n
+    pointKernel = pointInv2 + n
 
     for (k, i) in original.enumerated() {
       let st = data.statements[i]
@@ -163,34 +173,34 @@ public final class TrajectoryDensity: LogDensityFunction {
     doubles.deallocate()
   }
 
-  /// One statement's log-likelihood, its derivatives with respect to `mu` and to its inlier
-  /// variance `s²`, and its outlier responsibility `p·f_out / ((1-p)·f_in + p·f_out)`.
+  /// One statement's likelihood as `exp(logPart)·factor` (the factor, a probability or density
+  /// of moderate size, is multiplied into a running product so that most statements cost no
+  /// `log`), its derivatives with respect to `mu` and to its inlier variance `s²`, and its
+  /// outlier responsibility `p·f_out / ((1-p)·f_in + p·f_out)`.
   struct Term {
-    var logLikelihood: Double
+    var logPart: Double
+    var factor: Double
     var dMu: Double
     var dS2: Double
     var outlier: Double
   }
 
   /// A point statement, less its constant `-½log 2π`: with `r = y - mu`,
-  /// `log((1-p)/s·e^{-r²/2s²} + p/so·e^{-r²/2so²})` computed as
-  /// `-r²/2so² + log((1-p)/s·e^{-k} + p/so)`, `k = r²/2·(1/s² - 1/so²) ≥ 0`: no overflow, and an
-  /// inlier term that underflows leaves the outlier term.
+  /// `(1-p)/s·e^{-r²/2s²} + p/so·e^{-r²/2so²}` as `e^{-r²/2so²}·((1-p)/s·e^{-k} + p/so)`,
+  /// `k = r²/2·(1/s² - 1/so²) ≥ 0`: no overflow, and an inlier term that underflows leaves the
+  /// outlier term.
+  /// Given `r = y - mu`, `inv1 = 1/s²`, `inv2 = 1/so²` and `kernel = e^{-k}`.
   @inline(__always)
-  func pointTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let r = y[k] - mu
-    let so2 = s2 + outlierVariance
-    let inv1 = 1 / s2
-    let inv2 = 1 / so2
+  func pointTerm(r: Double, inv1: Double, inv2: Double, kernel: Double) -> Term {
     let r2 = r * r
-    let inlier = (1 - p) * inv1.squareRoot() * exp(-0.5 * r2 * (inv1 - inv2))
+    let inlier = (1 - p) * inv1.squareRoot() * kernel
     let outlier = p * inv2.squareRoot()
     let total = inlier + outlier
     let wIn = inlier / total
     let wOut = outlier / total
     let dMu = (wIn * inv1 + wOut * inv2) * r
     let dS2 = 0.5 * (wIn * (r2 * inv1 - 1) * inv1 + wOut * (r2 * inv2 - 1) * inv2)
-    return Term(logLikelihood: log(total) - 0.5 * r2 * inv2, dMu: dMu, dS2: dS2, outlier: wOut)
+    return Term(logPart: -0.5 * r2 * inv2, factor: total, dMu: dMu, dS2: dS2, outlier: wOut)
   }
 
   /// A lower (`side` +1) or upper (`side` -1) bound: the mixture of `Φ(side·(mu-y)/s)` and
@@ -203,18 +213,17 @@ public final class TrajectoryDensity: LogDensityFunction {
     let d = side[k] * (mu - y[k])
     let v1 = d / s
     let v2 = d / so
-    let logLikelihood: Double
+    var term = Term(logPart: 0, factor: 1, dMu: 0, dS2: 0, outlier: 0)
     let g1: Double
     let g2: Double
-    let wOut: Double
     if v1 > NormalTails.tailCut {
       let (c1, k1) = Normal.cdfAndKernel(v1)
       let (c2, k2) = Normal.cdfAndKernel(v2)
       let inlier = (1 - p) * c1
       let outlier = p * c2
       let total = inlier + outlier
-      logLikelihood = log(total)
-      wOut = outlier / total
+      term.factor = total
+      term.outlier = outlier / total
       let scale = NormalTails.inverseSqrtTwoPi / total
       g1 = (1 - p) * k1 * scale
       g2 = p * k2 * scale
@@ -222,18 +231,19 @@ public final class TrajectoryDensity: LogDensityFunction {
       let (l1, m1) = NormalTails.logCDFAndMills(v1)
       let (l2, m2) = NormalTails.logCDFAndMills(v2)
       let mix = Self.logSumExp(logOneMinusP + l1, logP + l2)
-      logLikelihood = mix.value
-      wOut = mix.second
+      term.logPart = mix.value
+      term.outlier = mix.second
       g1 = mix.first * m1
       g2 = mix.second * m2
     }
-    let dMu = side[k] * (g1 / s + g2 / so)
-    let dS2 = -0.5 * (g1 * v1 / s2 + g2 * v2 / so2)
-    return Term(logLikelihood: logLikelihood, dMu: dMu, dS2: dS2, outlier: wOut)
+    term.dMu = side[k] * (g1 / s + g2 / so)
+    term.dS2 = -0.5 * (g1 * v1 / s2 + g2 * v2 / so2)
+    return term
   }
 
   /// An interval `low < y* < high`: the mixture of `Φ((high-mu)/s) - Φ((low-mu)/s)` and the same
-  /// with `so`, each from `NormalTails.logIntervalMass`.
+  /// with `so`. Summed directly (`NormalTails.intervalMass`) while both masses are normal
+  /// doubles, else in log space (`NormalTails.logIntervalMass`).
   @inline(__always)
   func intervalTerm(_ k: Int, mu: Double, s2: Double) -> Term {
     let so2 = s2 + outlierVariance
@@ -243,12 +253,28 @@ public final class TrajectoryDensity: LogDensityFunction {
     let b1 = (high[k] - mu) / s
     let a2 = (low[k] - mu) / so
     let b2 = (high[k] - mu) / so
+    let p1 = NormalTails.intervalMass(a1, b1)
+    let p2 = NormalTails.intervalMass(a2, b2)
+    if p1 > 1e-280 && p2 > 1e-280 {
+      let inlier = (1 - p) * p1
+      let outlier = p * p2
+      let total = inlier + outlier
+      let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi / total
+      let w2 = p * NormalTails.inverseSqrtTwoPi / total
+      let fa1 = exp(-0.5 * a1 * a1)
+      let fb1 = exp(-0.5 * b1 * b1)
+      let fa2 = exp(-0.5 * a2 * a2)
+      let fb2 = exp(-0.5 * b2 * b2)
+      let dMu = -(w1 * (fb1 - fa1) / s + w2 * (fb2 - fa2) / so)
+      let dS2 = -0.5 * (w1 * (b1 * fb1 - a1 * fa1) / s2 + w2 * (b2 * fb2 - a2 * fa2) / so2)
+      return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier / total)
+    }
     let r1 = NormalTails.logIntervalMass(a1, b1)
     let r2 = NormalTails.logIntervalMass(a2, b2)
     let mix = Self.logSumExp(logOneMinusP + r1.logP, logP + r2.logP)
     let dMu = -(mix.first * (r1.dA + r1.dB) / s + mix.second * (r2.dA + r2.dB) / so)
     let dS2 = -0.5 * (mix.first * (r1.dA * a1 + r1.dB * b1) / s2 + mix.second * (r2.dA * a2 + r2.dB * b2) / so2)
-    return Term(logLikelihood: mix.value, dMu: dMu, dS2: dS2, outlier: mix.second)
+    return Term(logPart: mix.value, factor: 1, dMu: dMu, dS2: dS2, outlier: mix.second)
   }
 
   /// `log(eᵃ + eᵇ)` and the shares `eᵃ/(eᵃ + eᵇ)`, `eᵇ/(eᵃ + eᵇ)`.
@@ -290,17 +316,40 @@ public final class TrajectoryDensity: LogDensityFunction {
     for s in 0..<seriesCount { gb[s] = 0 }
     for g in 0...groupCount { ge[g] = 0 }
     var lp = constant
+    var product = 1.0  // Π of the terms' factors not yet in lp, kept within [1e-200, 1e200]
     var dOmega2 = 0.0  // Σ over statements alone of ∂ℓ/∂s², since ∂s²/∂ω² = 1
     @inline(__always) func add(_ k: Int, _ term: Term) {
-      lp += term.logLikelihood
+      lp += term.logPart
+      let f = term.factor
+      if f > 1e-100 && f < 1e100 {
+        product *= f
+        if !(product > 1e-200 && product < 1e200) {
+          lp += log(product)
+          product = 1
+        }
+      } else {
+        lp += log(f)
+      }
       gx[yearOf[k]] += term.dMu
       gb[seriesOf[k]] += term.dMu
       ge[groupOf[k]] += term.dMu
       dOmega2 += alone[k] * term.dS2
     }
     for k in 0..<pointEnd {
-      let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
-      add(k, pointTerm(k, mu: mu, s2: sigma2[k] + alone[k] * omega2))
+      let r = y[k] - (x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]])
+      let s2 = sigma2[k] + alone[k] * omega2
+      let inv1 = 1 / s2
+      let inv2 = 1 / (s2 + outlierVariance)
+      pointR[k] = r
+      pointInv1[k] = inv1
+      pointInv2[k] = inv2
+      pointKernel[k] = -0.5 * r * r * (inv1 - inv2)
+    }
+    VectorMath.exp(
+      UnsafeBufferPointer(start: pointKernel, count: pointEnd),
+      into: UnsafeMutableBufferPointer(start: pointKernel, count: pointEnd))
+    for k in 0..<pointEnd {
+      add(k, pointTerm(r: pointR[k], inv1: pointInv1[k], inv2: pointInv2[k], kernel: pointKernel[k]))
     }
     for k in pointEnd..<boundEnd {
       let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
@@ -310,6 +359,8 @@ public final class TrajectoryDensity: LogDensityFunction {
       let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
       add(k, intervalTerm(k, mu: mu, s2: sigma2[k] + alone[k] * omega2))
     }
+
+    lp += log(product)
 
     // Random walk: ∂/∂z[t] = tau·Σ_{u≥t} ∂/∂x[u] (levelScale for t = 0), plus the N(0, 1) prior.
     var run = 0.0
@@ -374,9 +425,15 @@ public final class TrajectoryDensity: LogDensityFunction {
     for k in 0..<statementCount {
       let m = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
       let s2 = sigma2[k] + alone[k] * omega2
-      let term =
-        k < pointEnd
-        ? pointTerm(k, mu: m, s2: s2) : k < boundEnd ? boundTerm(k, mu: m, s2: s2) : intervalTerm(k, mu: m, s2: s2)
+      let term: Term
+      if k < pointEnd {
+        let r = y[k] - m
+        let inv1 = 1 / s2
+        let inv2 = 1 / (s2 + outlierVariance)
+        term = pointTerm(r: r, inv1: inv1, inv2: inv2, kernel: exp(-0.5 * r * r * (inv1 - inv2)))
+      } else {
+        term = k < boundEnd ? boundTerm(k, mu: m, s2: s2) : intervalTerm(k, mu: m, s2: s2)
+      }
       mu[original[k]] = m
       outlier[original[k]] = term.outlier
     }

@@ -61,6 +61,17 @@ enum NormalTails {
   @inline(__always)
   static func logDensity(_ v: Double) -> Double { -0.5 * v * v - halfLogTwoPi }
 
+  /// `Φ(b) - Φ(a)` for `a < b`, as a difference of upper tails when `a ≥ 0`, of lower tails
+  /// when `b ≤ 0` (each from `erfc`, relatively accurate), else as `½(erf(b/√2) + erf(-a/√2))`.
+  /// Underflows to 0 beyond about 38 sds.
+  @inline(__always)
+  static func intervalMass(_ a: Double, _ b: Double) -> Double {
+    let rootHalf = 0.7071067811865476
+    if a >= 0 { return 0.5 * (erfc(a * rootHalf) - erfc(b * rootHalf)) }
+    if b <= 0 { return 0.5 * (erfc(-b * rootHalf) - erfc(-a * rootHalf)) }
+    return 0.5 * (erf(b * rootHalf) + erf(-a * rootHalf))
+  }
+
   /// `log(Φ(b) - Φ(a))` for `a < b`, with `∂/∂a = -φ(a)/P` and `∂/∂b = φ(b)/P`.
   ///
   /// Computed without cancellation or underflow: for `a ≥ 0` by the symmetry
