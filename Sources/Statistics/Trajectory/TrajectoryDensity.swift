@@ -196,8 +196,9 @@ public final class TrajectoryDensity: LogDensityFunction {
     let inlier = (1 - p) * inv1.squareRoot() * kernel
     let outlier = p * inv2.squareRoot()
     let total = inlier + outlier
-    let wIn = inlier / total
-    let wOut = outlier / total
+    let inverseTotal = 1 / total
+    let wIn = inlier * inverseTotal
+    let wOut = outlier * inverseTotal
     let dMu = (wIn * inv1 + wOut * inv2) * r
     let dS2 = 0.5 * (wIn * (r2 * inv1 - 1) * inv1 + wOut * (r2 * inv2 - 1) * inv2)
     return Term(logPart: -0.5 * r2 * inv2, factor: total, dMu: dMu, dS2: dS2, outlier: wOut)
@@ -207,12 +208,11 @@ public final class TrajectoryDensity: LogDensityFunction {
   /// `Φ(side·(mu-y)/so)`; summed directly while `Φ` is a normal double, else in log space.
   @inline(__always)
   func boundTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let so2 = s2 + outlierVariance
-    let s = s2.squareRoot()
-    let so = so2.squareRoot()
+    let inverseS = 1 / s2.squareRoot()
+    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
     let d = side[k] * (mu - y[k])
-    let v1 = d / s
-    let v2 = d / so
+    let v1 = d * inverseS
+    let v2 = d * inverseSo
     var term = Term(logPart: 0, factor: 1, dMu: 0, dS2: 0, outlier: 0)
     let g1: Double
     let g2: Double
@@ -222,9 +222,10 @@ public final class TrajectoryDensity: LogDensityFunction {
       let inlier = (1 - p) * c1
       let outlier = p * c2
       let total = inlier + outlier
+      let inverseTotal = 1 / total
       term.factor = total
-      term.outlier = outlier / total
-      let scale = NormalTails.inverseSqrtTwoPi / total
+      term.outlier = outlier * inverseTotal
+      let scale = NormalTails.inverseSqrtTwoPi * inverseTotal
       g1 = (1 - p) * k1 * scale
       g2 = p * k2 * scale
     } else {
@@ -236,8 +237,8 @@ public final class TrajectoryDensity: LogDensityFunction {
       g1 = mix.first * m1
       g2 = mix.second * m2
     }
-    term.dMu = side[k] * (g1 / s + g2 / so)
-    term.dS2 = -0.5 * (g1 * v1 / s2 + g2 * v2 / so2)
+    term.dMu = side[k] * (g1 * inverseS + g2 * inverseSo)
+    term.dS2 = -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo)
     return term
   }
 
@@ -246,34 +247,39 @@ public final class TrajectoryDensity: LogDensityFunction {
   /// doubles, else in log space (`NormalTails.logIntervalMass`).
   @inline(__always)
   func intervalTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let so2 = s2 + outlierVariance
-    let s = s2.squareRoot()
-    let so = so2.squareRoot()
-    let a1 = (low[k] - mu) / s
-    let b1 = (high[k] - mu) / s
-    let a2 = (low[k] - mu) / so
-    let b2 = (high[k] - mu) / so
+    let inverseS = 1 / s2.squareRoot()
+    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+    let a1 = (low[k] - mu) * inverseS
+    let b1 = (high[k] - mu) * inverseS
+    let a2 = (low[k] - mu) * inverseSo
+    let b2 = (high[k] - mu) * inverseSo
     let p1 = NormalTails.intervalMass(a1, b1)
     let p2 = NormalTails.intervalMass(a2, b2)
     if p1 > 1e-280 && p2 > 1e-280 {
       let inlier = (1 - p) * p1
       let outlier = p * p2
       let total = inlier + outlier
-      let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi / total
-      let w2 = p * NormalTails.inverseSqrtTwoPi / total
+      let inverseTotal = 1 / total
+      let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi * inverseTotal
+      let w2 = p * NormalTails.inverseSqrtTwoPi * inverseTotal
       let fa1 = exp(-0.5 * a1 * a1)
       let fb1 = exp(-0.5 * b1 * b1)
       let fa2 = exp(-0.5 * a2 * a2)
       let fb2 = exp(-0.5 * b2 * b2)
-      let dMu = -(w1 * (fb1 - fa1) / s + w2 * (fb2 - fa2) / so)
-      let dS2 = -0.5 * (w1 * (b1 * fb1 - a1 * fa1) / s2 + w2 * (b2 * fb2 - a2 * fa2) / so2)
-      return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier / total)
+      let dMu = -(w1 * (fb1 - fa1) * inverseS + w2 * (fb2 - fa2) * inverseSo)
+      let dS2 =
+        -0.5
+        * (w1 * (b1 * fb1 - a1 * fa1) * inverseS * inverseS + w2 * (b2 * fb2 - a2 * fa2) * inverseSo * inverseSo)
+      return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier * inverseTotal)
     }
     let r1 = NormalTails.logIntervalMass(a1, b1)
     let r2 = NormalTails.logIntervalMass(a2, b2)
     let mix = Self.logSumExp(logOneMinusP + r1.logP, logP + r2.logP)
-    let dMu = -(mix.first * (r1.dA + r1.dB) / s + mix.second * (r2.dA + r2.dB) / so)
-    let dS2 = -0.5 * (mix.first * (r1.dA * a1 + r1.dB * b1) / s2 + mix.second * (r2.dA * a2 + r2.dB * b2) / so2)
+    let dMu = -(mix.first * (r1.dA + r1.dB) * inverseS + mix.second * (r2.dA + r2.dB) * inverseSo)
+    let dS2 =
+      -0.5
+      * (mix.first * (r1.dA * a1 + r1.dB * b1) * inverseS * inverseS + mix.second * (r2.dA * a2 + r2.dB * b2)
+        * inverseSo * inverseSo)
     return Term(logPart: mix.value, factor: 1, dMu: dMu, dS2: dS2, outlier: mix.second)
   }
 
