@@ -286,6 +286,19 @@ struct TrajectoryTests {
     #expect(fit.statements[5].id == "far")
   }
 
+  @Test("Edge sizes run: one year, one statement, no groups; short or no warmup")
+  func edgeSizes() throws {
+    let one = TrajectoryData(
+      years: [2000], statements: [TrajectoryStatement(id: "only", year: 0, series: 0, kind: .lower, y: 3, sigma: 0.5)],
+      series: ["s"], reference: 0, priors: TrajectoryPriors(levelCenter: 3))
+    for warmup in [0, 20, 60, 149] {
+      let fit = try Trajectory.fit(one, options: TrajectoryOptions(seed: 2, chains: 1, warmup: warmup, draws: 40))
+      #expect(fit.years.count == 1 && fit.draws.count == 40)
+      #expect(fit.years[0].level.median.isFinite && fit.years[0].level.median > 0)
+      #expect(fit.biases[0].logBias.median == 0 && fit.biases[0].factor.median == 1)
+    }
+  }
+
   @Test("Bad input throws invalidInput")
   func badInput() {
     let good = Self.mixedData()

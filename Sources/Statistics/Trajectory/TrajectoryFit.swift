@@ -175,6 +175,6 @@ public enum Trajectory {
     guard x.isFinite else { return "\(x)" }
     let scale = pow(10, Double(digits))
     let r = (x * scale).rounded() / scale
-    return digits == 0 ? "\(Int(r))" : "\(r)"
+    return digits == 0 && abs(r) < 1e15 ? "\(Int(r))" : "\(r)"
   }
 }
