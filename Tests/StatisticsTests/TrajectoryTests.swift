@@ -244,6 +244,30 @@ struct TrajectoryTests {
     #expect(PosteriorDiagnostics.quantile(sorted: [1, 2, 3, 4], 0.25) == 1.75)
   }
 
+  @Test("Diagnostics equal R's posterior 1.4.0 on eight sets of chains")
+  func diagnosticsAgainstPosterior() throws {
+    var draws: [String: [Double]] = [:]
+    for row in try Fixture.rows("trajectory-diagnostics-draws.csv") {
+      let name = try #require(row["case"])
+      draws[name, default: []].append(try #require(row["value"].flatMap(Double.init)))
+    }
+    let reference = try Fixture.rows("trajectory-diagnostics-reference.csv")
+    #expect(reference.count == 8)
+    for row in reference {
+      let name = try #require(row["case"])
+      let values = try #require(draws[name])
+      let chains = try #require(row["chains"].flatMap(Int.init))
+      let expected = try ["rhat", "ess_bulk", "ess_tail"].map { try #require(row[$0].flatMap(Double.init)) }
+      let got = [
+        PosteriorDiagnostics.rHat(values, chains: chains), PosteriorDiagnostics.bulkESS(values, chains: chains),
+        PosteriorDiagnostics.tailESS(values, chains: chains),
+      ]
+      for (what, (g, e)) in zip(["R-hat", "bulk ESS", "tail ESS"], zip(got, expected)) {
+        #expect(relativeDifference(g, e) < 1e-9, "\(name) \(what): \(g) vs \(e)")
+      }
+    }
+  }
+
   // MARK: Fit
 
   static let quick = TrajectoryOptions(seed: 7, chains: 2, warmup: 200, draws: 150, threads: 2)

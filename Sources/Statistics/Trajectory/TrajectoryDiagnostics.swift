@@ -20,11 +20,12 @@ import Numerics
 /// constant, has NaN diagnostics.
 public enum PosteriorDiagnostics {
   /// Rank-normalised split R-hat: the larger of the basic R-hat of the rank-normalised draws
-  /// (bulk) and of the rank-normalised folded draws `|x - median|` (tails).
+  /// (bulk) and of the rank-normalised folded draws `|x - median|` (tails; the median of all
+  /// draws).
   public static func rHat(_ values: [Double], chains: Int) -> Double {
     guard let split = split(values, chains: chains) else { return .nan }
     let bulk = basicRHat(rankNormalised(split.values), chains: split.chains)
-    let m = median(split.values)
+    let m = median(values)
     let tail = basicRHat(rankNormalised(split.values.map { abs($0 - m) }), chains: split.chains)
     if bulk.isNaN || tail.isNaN { return .nan }
     return max(bulk, tail)
@@ -37,10 +38,10 @@ public enum PosteriorDiagnostics {
   }
 
   /// Tail effective sample size: the smaller ESS of the indicators `x ≤ q05` and `x ≤ q95`
-  /// (quantiles of type 7) on the split chains.
+  /// (quantiles of type 7 of all draws) on the split chains.
   public static func tailESS(_ values: [Double], chains: Int) -> Double {
     guard let split = split(values, chains: chains) else { return .nan }
-    let sorted = split.values.sorted()
+    let sorted = values.sorted()
     var result = Double.infinity
     for p in [0.05, 0.95] {
       let q = quantile(sorted: sorted, p)
