@@ -323,6 +323,36 @@ struct TrajectoryTests {
     }
   }
 
+  @Test("With an uninformative statement the fit gives back the priors of tau, sigmaB, omega and the last level")
+  func priorRecovered() throws {
+    let center = log(500.0)
+    let data = TrajectoryData(
+      years: Array(2001...2006),
+      statements: [TrajectoryStatement(id: "vague", year: 2, series: 0, kind: .point, y: center, sigma: 1e4)],
+      series: ["s"], priors: TrajectoryPriors(levelCenter: center))
+    let fit = try Trajectory.fit(data, options: TrajectoryOptions(seed: 5, warmup: 500, draws: 1000))
+    let d = fit.draws
+    /// The posterior mean of `values` is `expected` within 4 Monte Carlo standard errors.
+    func check(_ name: String, _ values: [Double], mean expected: Double, sd: Double) {
+      let m = values.reduce(0, +) / Double(values.count)
+      let ess = PosteriorDiagnostics.ess(values, chains: d.chains)
+      #expect(abs(m - expected) < 4 * sd / ess.squareRoot(), "\(name): mean \(m) vs \(expected), ESS \(ess)")
+    }
+    // Half-normal(0, 0.5): mean 0.5·√(2/π), sd 0.5·√(1 - 2/π).
+    let halfMean = 0.5 * (2 / Double.pi).squareRoot()
+    let halfSD = 0.5 * (1 - 2 / Double.pi).squareRoot()
+    check("tau", d.tau, mean: halfMean, sd: halfSD)
+    check("sigmaB", d.sigmaB, mean: halfMean, sd: halfSD)
+    check("omega", d.omega, mean: halfMean, sd: halfSD)
+    // x[6] - center = 2.5·z[1] + tau·(z[2] + … + z[6]): mean 0, variance 6.25 + 5·E[tau²] = 7.5;
+    // its square has mean 7.5 (sd of the square from the draws).
+    let last = d.logLevels(year: 5).map { ($0 - center) * ($0 - center) }
+    let lastMean = last.reduce(0, +) / Double(last.count)
+    let lastSD = (last.reduce(0) { $0 + ($1 - lastMean) * ($1 - lastMean) } / Double(last.count - 1)).squareRoot()
+    check("(x[6] - center)²", last, mean: 7.5, sd: lastSD)
+    #expect(fit.diagnostics.maxRHat < 1.01 && fit.diagnostics.divergences == 0, "\(fit.warnings)")
+  }
+
   @Test("Bad input throws invalidInput")
   func badInput() {
     let good = Self.mixedData()
