@@ -16,12 +16,15 @@ import Numerics
 /// with `x[1] = levelCenter + levelScale·z[1]`, `x[t] = x[t-1] + tau·z[t]`, `b[s] = sigmaB·eta[s]`
 /// (0 for the reference series), `e[g] = omega·u[g]`. The density is that of θ: standard
 /// normals for `z`, `eta` and `u`, the half-normal priors of `tau`, `sigmaB` and `omega` with the
-/// log-Jacobian `log tau` (…) of their log transforms, and the statements' mixture likelihoods.
-/// Every normalising constant is included, so the value is the log of a proper density of θ
-/// times the likelihood.
+/// log-Jacobians `log tau`, `log sigmaB`, `log omega` of their log transforms (as Stan adds for
+/// `<lower=0>`), and the statements' mixture likelihoods. Every normalising constant is
+/// included, so the value is the log of a proper prior density of θ plus the log-likelihood.
+/// The reference series' `eta` keeps its N(0, 1) prior but enters no likelihood.
 ///
 /// An instance owns preallocated workspaces: evaluation allocates nothing, and one instance
-/// must not be used from two threads at once (make one per chain).
+/// must not be used from two threads at once (make one per chain). The point statements'
+/// kernels come from `VectorMath.exp` (libmvec where the CPU has AVX2), so values can differ
+/// in the last bits between machines, never between runs on one machine.
 public final class TrajectoryDensity: LogDensityFunction {
   /// Length of θ: `T + S + G + 3`.
   public let dimension: Int

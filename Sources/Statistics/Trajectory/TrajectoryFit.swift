@@ -12,7 +12,8 @@ public enum Trajectory {
   /// Fits the trajectory model to `data`.
   ///
   /// Runs `options.chains` NUTS chains (chain `c` on stream `c` of `options.seed`, so the
-  /// result is the same whatever `options.threads`), then computes each draw's log-levels,
+  /// result is the same whatever `options.threads`, and the same on every run on one machine;
+  /// see `TrajectoryDensity` on machines without AVX2), then computes each draw's log-levels,
   /// biases, `mu` and outlier responsibilities. Summaries use type-7 quantiles; diagnostics are
   /// those of `PosteriorDiagnostics` over the year levels and the three hyperparameters.
   ///
