@@ -56,7 +56,10 @@ struct TrajectoryTests {
 
   /// The log density written out from the documented formulas, in probability space, with
   /// the library's normal CDF and nothing shared with `TrajectoryDensity`.
-  static func referenceLogDensity(_ data: TrajectoryData, _ theta: [Double]) -> Double {
+  /// Also the levels `exp(x)` and each statement's outlier responsibility.
+  static func reference(_ data: TrajectoryData, _ theta: [Double]) -> (
+    logDensity: Double, levels: [Double], outlier: [Double]
+  ) {
     let t = data.years.count
     let s = data.series.count
     let g = data.groups.count
@@ -80,6 +83,7 @@ struct TrajectoryTests {
     lp += halfNormalLogPDF(sigmaB, pr.biasScale) + log(sigmaB)
     lp += halfNormalLogPDF(omega, pr.errorScale) + log(omega)
     let p = pr.outlierProbability
+    var outlier: [Double] = []
     for st in data.statements {
       let mu = x[st.year] + b[st.series] + (st.group.map { e[$0] } ?? 0)
       let sd = st.group == nil ? (st.sigma * st.sigma + omega * omega).squareRoot() : st.sigma
@@ -96,8 +100,9 @@ struct TrajectoryTests {
         }
       }
       lp += log((1 - p) * f(sd) + p * f(so))
+      outlier.append(p * f(so) / ((1 - p) * f(sd) + p * f(so)))
     }
-    return lp
+    return (lp, x.map { exp($0) }, outlier)
   }
 
   @Test("The log density equals a direct implementation of the documented model", arguments: [0, nil] as [Int?])
@@ -110,8 +115,14 @@ struct TrajectoryTests {
     for _ in 0..<20 {
       let theta = Self.randomTheta(density.dimension, &g)
       let value = density.logDensity(theta, gradient: &gradient)
-      let expected = Self.referenceLogDensity(data, theta)
-      #expect(isClose(value, expected, relative: 1e-13), "\(value) vs \(expected)")
+      let expected = Self.reference(data, theta)
+      #expect(isClose(value, expected.logDensity, relative: 1e-13), "\(value) vs \(expected.logDensity)")
+      let values = try #require(density.values(at: theta))
+      for (a, b) in zip(values.levels, expected.levels) { #expect(isClose(a, b, relative: 1e-13)) }
+      for (a, b) in zip(values.outlierResponsibility, expected.outlier) {
+        #expect(isClose(a, b, relative: 1e-10, absolute: 1e-14), "responsibility \(a) vs \(b)")
+      }
+      #expect(values.outlierResponsibility.count == data.statements.count)
     }
   }
 

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Settings of a trajectory fit (`Trajectory.fit`).
 public struct TrajectoryOptions: Sendable, Equatable {
   /// The seed of every chain's random numbers: the same seed gives the same result.
@@ -188,4 +196,52 @@ public struct TrajectoryResult: Sendable, Equatable {
   public var warnings: [String]
   /// The raw draws.
   public var draws: TrajectoryDraws
+}
+
+/// The model's quantities at one parameter vector θ (see `TrajectoryDensity.values(at:)`).
+public struct TrajectoryPointValues: Sendable, Equatable {
+  /// The level per year on the natural scale, `exp(x[t])`.
+  public var levels: [Double]
+  /// The bias per series on the log scale (0 for the reference series).
+  public var logBiases: [Double]
+  /// Each statement's `mu` (log scale), in `TrajectoryData.statements` order.
+  public var mu: [Double]
+  /// Each statement's outlier responsibility `p·f_out / ((1-p)·f_in + p·f_out)`, in the same order.
+  public var outlierResponsibility: [Double]
+  /// tau.
+  public var tau: Double
+  /// sigmaB.
+  public var sigmaB: Double
+  /// omega.
+  public var omega: Double
+}
+
+extension TrajectoryDensity {
+  /// The natural-scale level per year, the biases, each statement's `mu` and outlier
+  /// responsibility, and the hyperparameters at θ; nil when θ does not hold `dimension` values.
+  /// (Allocates its result; `quantities` is the allocation-free form.)
+  public func values(at theta: [Double]) -> TrajectoryPointValues? {
+    guard theta.count == dimension else { return nil }
+    var logLevels = [Double](repeating: 0, count: yearCount)
+    var biases = [Double](repeating: 0, count: seriesCount)
+    var mu = [Double](repeating: 0, count: statementCount)
+    var outlier = [Double](repeating: 0, count: statementCount)
+    let hyper = theta.withUnsafeBufferPointer { th in
+      logLevels.withUnsafeMutableBufferPointer { l in
+        biases.withUnsafeMutableBufferPointer { b in
+          mu.withUnsafeMutableBufferPointer { m in
+            outlier.withUnsafeMutableBufferPointer { o in
+              guard let th = th.baseAddress, let l = l.baseAddress, let b = b.baseAddress, let m = m.baseAddress,
+                let o = o.baseAddress
+              else { return (tau: Double.nan, sigmaB: Double.nan, omega: Double.nan) }
+              return quantities(th, logLevels: l, biases: b, mu: m, outlier: o)
+            }
+          }
+        }
+      }
+    }
+    return TrajectoryPointValues(
+      levels: logLevels.map { exp($0) }, logBiases: biases, mu: mu, outlierResponsibility: outlier, tau: hyper.tau,
+      sigmaB: hyper.sigmaB, omega: hyper.omega)
+  }
 }
