@@ -32,6 +32,8 @@ let package = Package(
     .target(name: "Figures", dependencies: ["CScan"]),
     .target(name: "StRD"),
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
+    // Times the trajectory model's fit (issue #28) on a synthetic problem of 50 statements.
+    .executableTarget(name: "trajectory-bench", dependencies: ["Statistics"]),
     // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
     // in ordinary builds they replay files given as arguments.
     .target(name: "FuzzSupport"),

@@ -1,0 +1,121 @@
+import Dispatch
+
+/// A differentiable log density: the target of `NUTS`.
+public protocol LogDensityFunction: SendableMetatype {
+  /// The number of (unconstrained) parameters.
+  var dimension: Int { get }
+  /// The log density at `theta` (`dimension` values), up to a constant; writes its gradient
+  /// into `gradient`. A non-finite value marks a point outside the support.
+  mutating func logDensity(_ theta: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>) -> Double
+}
+
+/// A log density given as a closure `(theta, gradient) -> log density`.
+public struct ClosureLogDensity: LogDensityFunction, Sendable {
+  /// The number of parameters.
+  public let dimension: Int
+  /// The density: reads `dimension` values, writes as many gradient values, returns the log density.
+  public let body: @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Double
+
+  /// Wraps `body` as a target of `dimension` parameters.
+  public init(
+    dimension: Int, _ body: @escaping @Sendable (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Double
+  ) {
+    self.dimension = dimension
+    self.body = body
+  }
+
+  /// Calls `body`.
+  public func logDensity(_ theta: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>) -> Double {
+    body(theta, gradient)
+  }
+}
+
+/// Settings of the No-U-Turn sampler.
+public struct NUTSOptions: Sendable, Equatable {
+  /// Warmup (adaptation) iterations per chain.
+  public var warmup: Int
+  /// Kept draws per chain.
+  public var draws: Int
+  /// The largest tree depth (2^depth leapfrog steps at most per transition).
+  public var maxTreeDepth: Int
+  /// The step size adaptation's target mean acceptance statistic.
+  public var targetAcceptance: Double
+  /// Initial values are drawn uniformly from (-initRadius, initRadius) in each coordinate.
+  public var initRadius: Double
+
+  /// Stan's defaults: 1000 warmup, 1000 draws, depth 10, delta 0.8, initial values in (-2, 2).
+  public init(
+    warmup: Int = 1000, draws: Int = 1000, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8,
+    initRadius: Double = 2
+  ) {
+    self.warmup = warmup
+    self.draws = draws
+    self.maxTreeDepth = maxTreeDepth
+    self.targetAcceptance = targetAcceptance
+    self.initRadius = initRadius
+  }
+}
+
+/// One chain's output.
+public struct NUTSChain: Sendable, Equatable {
+  /// The kept draws, `draws × dimension`, row-major (draw `d`, coordinate `i` at `d·dimension + i`).
+  public var draws: [Double]
+  /// The log density of each kept draw.
+  public var logDensity: [Double]
+  /// The number of coordinates.
+  public var dimension: Int
+  /// Kept transitions that diverged (energy error above 1000).
+  public var divergences: Int
+  /// Kept transitions that reached the maximum tree depth.
+  public var maxTreeDepthHits: Int
+  /// The adapted step size.
+  public var stepSize: Double
+  /// The adapted inverse metric (diagonal).
+  public var inverseMetric: [Double]
+  /// The mean acceptance statistic of the kept transitions.
+  public var meanAcceptance: Double
+  /// Leapfrog steps over the whole run, warmup included.
+  public var leapfrogSteps: Int
+}
+
+extension NUTS {
+  /// Runs `chains` chains, `threads` at a time, each on its own target from `makeTarget(chain)`.
+  /// Chain `c` draws from stream `c` of `seed`, so the result does not depend on `threads`.
+  ///
+  /// - Throws: the first chain's error, in chain order.
+  public static func sampleChains<Target: LogDensityFunction>(
+    chains: Int, threads: Int = 1, options: NUTSOptions = NUTSOptions(), seed: UInt64,
+    makeTarget: @escaping @Sendable (Int) throws(StatisticsError) -> Target
+  ) throws(StatisticsError) -> [NUTSChain] {
+    let count = max(chains, 0)
+    var results = [Result<NUTSChain, StatisticsError>?](repeating: nil, count: count)
+    let workers = max(1, min(threads, count))
+    let run = { @Sendable (c: Int) -> Result<NUTSChain, StatisticsError> in
+      do throws(StatisticsError) {
+        var target = try makeTarget(c)
+        return .success(try sample(&target, options: options, seed: seed, chain: c))
+      } catch {
+        return .failure(error)
+      }
+    }
+    if workers == 1 {
+      for c in 0..<count { results[c] = run(c) }
+    } else {
+      results.withUnsafeMutableBufferPointer { buffer in
+        nonisolated(unsafe) let out = buffer
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+          for c in stride(from: w, to: count, by: workers) { out[c] = run(c) }
+        }
+      }
+    }
+    var chainsOut: [NUTSChain] = []
+    for result in results {
+      switch result {
+      case .success(let chain): chainsOut.append(chain)
+      case .failure(let error): throw error
+      case nil: throw .numerical("a chain did not run")
+      }
+    }
+    return chainsOut
+  }
+}

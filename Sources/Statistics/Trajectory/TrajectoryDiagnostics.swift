@@ -1,0 +1,179 @@
+import Numerics
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Convergence diagnostics of MCMC draws as in Vehtari, Gelman, Simpson, Carpenter & Bürkner
+/// (2021), "Rank-normalization, folding, and localization: an improved R-hat for assessing
+/// convergence of MCMC", Bayesian Analysis 16(2): rank-normalised split R-hat, bulk ESS and
+/// tail ESS.
+///
+/// Draws are given chain after chain: `values[c·n + i]` is draw `i` of chain `c`, with `n =
+/// values.count / chains`. Chains are split in halves (an odd chain loses its middle draw).
+/// The autocovariances are the biased (divide by `n`) direct sums, computed lag by lag only as
+/// far as Geyer's initial positive sequence needs them. A quantity that is not finite, or
+/// constant, has NaN diagnostics.
+public enum PosteriorDiagnostics {
+  /// Rank-normalised split R-hat: the larger of the basic R-hat of the rank-normalised draws
+  /// (bulk) and of the rank-normalised folded draws `|x - median|` (tails; the median of all
+  /// draws).
+  public static func rHat(_ values: [Double], chains: Int) -> Double {
+    guard let split = split(values, chains: chains) else { return .nan }
+    let bulk = basicRHat(rankNormalised(split.values), chains: split.chains)
+    let m = median(values)
+    let tail = basicRHat(rankNormalised(split.values.map { abs($0 - m) }), chains: split.chains)
+    if bulk.isNaN || tail.isNaN { return .nan }
+    return max(bulk, tail)
+  }
+
+  /// Bulk effective sample size: the ESS of the rank-normalised split chains.
+  public static func bulkESS(_ values: [Double], chains: Int) -> Double {
+    guard let split = split(values, chains: chains) else { return .nan }
+    return ess(rankNormalised(split.values), chains: split.chains)
+  }
+
+  /// Tail effective sample size: the smaller ESS of the indicators `x ≤ q05` and `x ≤ q95`
+  /// (quantiles of type 7 of all draws) on the split chains.
+  public static func tailESS(_ values: [Double], chains: Int) -> Double {
+    guard let split = split(values, chains: chains) else { return .nan }
+    let sorted = values.sorted()
+    var result = Double.infinity
+    for p in [0.05, 0.95] {
+      let q = quantile(sorted: sorted, p)
+      let e = ess(split.values.map { $0 <= q ? 1 : 0 }, chains: split.chains)
+      if e.isNaN { return .nan }
+      result = min(result, e)
+    }
+    return result
+  }
+
+  /// The `p` quantile of sorted values by R's type 7: `h = (n-1)p`, linear between the order
+  /// statistics at `⌊h⌋` and `⌊h⌋ + 1` (0-based). NaN for no values.
+  public static func quantile(sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty, p >= 0, p <= 1 else { return .nan }
+    let h = Double(sorted.count - 1) * p
+    let lo = Int(h.rounded(.down))
+    let hi = min(lo + 1, sorted.count - 1)
+    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+  }
+
+  /// The median (type 7).
+  static func median(_ values: [Double]) -> Double { quantile(sorted: values.sorted(), 0.5) }
+
+  /// The chains halved: `2·chains` chains of `⌊n/2⌋` draws. Nil when a chain has fewer than 4
+  /// draws, `values` does not divide into the chains, or a value is not finite.
+  static func split(_ values: [Double], chains: Int) -> (values: [Double], chains: Int)? {
+    guard chains > 0, values.count % chains == 0 else { return nil }
+    let n = values.count / chains
+    guard n >= 4, values.allSatisfy(\.isFinite) else { return nil }
+    let half = n / 2
+    var out: [Double] = []
+    out.reserveCapacity(2 * chains * half)
+    for c in 0..<chains {
+      out.append(contentsOf: values[(c * n)..<(c * n + half)])
+      out.append(contentsOf: values[(c * n + n - half)..<(c * n + n)])
+    }
+    return (out, 2 * chains)
+  }
+
+  /// Normal scores of the pooled ranks (ties averaged): `Φ⁻¹((r - 3/8)/(S + 1/4))`.
+  static func rankNormalised(_ values: [Double]) -> [Double] {
+    let s = values.count
+    let order = values.indices.sorted { values[$0] < values[$1] }
+    var z = [Double](repeating: 0, count: s)
+    var i = 0
+    while i < s {
+      var j = i
+      while j + 1 < s && values[order[j + 1]] == values[order[i]] { j += 1 }
+      let rank = Double(i + j) / 2 + 1
+      let score = Normal.quantile((rank - 0.375) / (Double(s) + 0.25))
+      for k in i...j { z[order[k]] = score }
+      i = j + 1
+    }
+    return z
+  }
+
+  /// The basic R-hat `√((n-1)/n + B/(n·W))` of equal-length chains (B/n the variance of the
+  /// chain means, W the mean within-chain variance).
+  static func basicRHat(_ values: [Double], chains m: Int) -> Double {
+    let n = values.count / m
+    guard m > 1, n > 1 else { return .nan }
+    var means = [Double](repeating: 0, count: m)
+    var within = 0.0
+    for c in 0..<m {
+      let chain = values[(c * n)..<(c * n + n)]
+      let mean = chain.reduce(0, +) / Double(n)
+      means[c] = mean
+      within += chain.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+    }
+    within /= Double(m)
+    let grand = means.reduce(0, +) / Double(m)
+    let between = means.reduce(0) { $0 + ($1 - grand) * ($1 - grand) } / Double(m - 1)
+    guard within > 0 else { return .nan }
+    return ((Double(n - 1) / Double(n) * within + between) / within).squareRoot()
+  }
+
+  /// The effective sample size of equal-length chains by Geyer's initial positive and
+  /// monotone sequences on the combined autocorrelations, as in Stan and `posterior`.
+  static func ess(_ values: [Double], chains m: Int) -> Double {
+    let n = values.count / m
+    guard m > 0, n >= 3 else { return .nan }
+    guard let first = values.first, values.contains(where: { $0 != first }) else { return .nan }
+    var means = [Double](repeating: 0, count: m)
+    for c in 0..<m { means[c] = values[(c * n)..<(c * n + n)].reduce(0, +) / Double(n) }
+    /// The mean over chains of the biased autocovariance at `lag`.
+    func autocovariance(_ lag: Int) -> Double {
+      var total = 0.0
+      for c in 0..<m {
+        let base = c * n
+        let mean = means[c]
+        var sum = 0.0
+        for i in 0..<(n - lag) { sum += (values[base + i] - mean) * (values[base + i + lag] - mean) }
+        total += sum / Double(n)
+      }
+      return total / Double(m)
+    }
+    let meanVariance = autocovariance(0) * Double(n) / Double(n - 1)
+    var varPlus = meanVariance * Double(n - 1) / Double(n)
+    if m > 1 {
+      let grand = means.reduce(0, +) / Double(m)
+      varPlus += means.reduce(0) { $0 + ($1 - grand) * ($1 - grand) } / Double(m - 1)
+    }
+    func rho(_ lag: Int) -> Double { 1 - (meanVariance - autocovariance(lag)) / varPlus }
+    var rhos = [Double](repeating: 0, count: n + 1)
+    var even = 1.0
+    var odd = rho(1)
+    rhos[0] = even
+    rhos[1] = odd
+    var t = 0
+    while t < n - 5 && !(even + odd).isNaN && even + odd > 0 {
+      t += 2
+      even = rho(t)
+      odd = rho(t + 1)
+      if even + odd >= 0 {
+        rhos[t] = even
+        rhos[t + 1] = odd
+      }
+    }
+    let maxT = t
+    if even > 0 { rhos[maxT] = even }
+    t = 0
+    while t <= maxT - 4 {
+      t += 2
+      if rhos[t] + rhos[t + 1] > rhos[t - 2] + rhos[t - 1] {
+        rhos[t] = (rhos[t - 2] + rhos[t - 1]) / 2
+        rhos[t + 1] = rhos[t]
+      }
+    }
+    let total = Double(m * n)
+    var tau = -1 + rhos[maxT]
+    for k in 0..<maxT { tau += 2 * rhos[k] }
+    tau = max(tau, 1 / log10(total))
+    return total / tau
+  }
+}

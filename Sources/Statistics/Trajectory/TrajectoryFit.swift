@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The Bayesian trajectory model (issue #28): its posterior (`TrajectoryDensity`) sampled by
+/// `NUTS`, summarised per year, series and statement.
+public enum Trajectory {
+  /// Fits the trajectory model to `data`.
+  ///
+  /// Runs `options.chains` NUTS chains (chain `c` on stream `c` of `options.seed`, so the
+  /// result is the same whatever `options.threads`, and the same on every run on one machine;
+  /// see `TrajectoryDensity` on machines without AVX2), then computes each draw's log-levels,
+  /// biases, `mu` and outlier responsibilities. Summaries use type-7 quantiles; diagnostics are
+  /// those of `PosteriorDiagnostics` over the year levels and the three hyperparameters.
+  ///
+  /// - Throws: `StatisticsError.invalidInput` when the data or options are invalid;
+  ///   `StatisticsError.numerical` when the sampler cannot start (no finite initial point or
+  ///   step size).
+  public static func fit(
+    _ data: TrajectoryData, options: TrajectoryOptions = TrajectoryOptions()
+  ) throws(StatisticsError) -> TrajectoryResult {
+    try data.validate()
+    try options.validate()
+    let nuts = NUTSOptions(
+      warmup: options.warmup, draws: options.draws, maxTreeDepth: options.maxTreeDepth,
+      targetAcceptance: options.targetAcceptance)
+    let chains = try NUTS.sampleChains(
+      chains: options.chains, threads: options.threads, options: nuts, seed: options.seed
+    ) { _ throws(StatisticsError) in try TrajectoryDensity(data) }
+    let density = try TrajectoryDensity(data)
+    let draws = quantities(chains, density: density, options: options)
+    return summarise(data: data, draws: draws, chains: chains, level: options.level)
+  }
+
+  /// Per-draw quantities: the raw draws plus, per statement, its `mu` draws (statement-major)
+  /// and the sum of its outlier responsibilities.
+  struct Quantities {
+    var draws: TrajectoryDraws
+    var mu: [Double]
+    var outlierSum: [Double]
+  }
+
+  static func quantities(_ chains: [NUTSChain], density: TrajectoryDensity, options: TrajectoryOptions) -> Quantities {
+    let t = density.yearCount
+    let s = density.seriesCount
+    let n = density.statementCount
+    let total = chains.count * options.draws
+    var logLevels = [Double](repeating: 0, count: total * t)
+    var logBiases = [Double](repeating: 0, count: total * s)
+    var tau = [Double](repeating: 0, count: total)
+    var sigmaB = tau
+    var omega = tau
+    var logDensity = tau
+    var mu = [Double](repeating: 0, count: n * total)
+    var outlierSum = [Double](repeating: 0, count: n)
+    var muRow = [Double](repeating: 0, count: n)
+    var outlierRow = [Double](repeating: 0, count: n)
+    var row = 0
+    for chain in chains {
+      for d in 0..<options.draws {
+        logDensity[row] = chain.logDensity[d]
+        let hyper = chain.draws.withUnsafeBufferPointer { theta in
+          logLevels.withUnsafeMutableBufferPointer { levels in
+            logBiases.withUnsafeMutableBufferPointer { biases in
+              muRow.withUnsafeMutableBufferPointer { m in
+                outlierRow.withUnsafeMutableBufferPointer { o in
+                  guard let theta = theta.baseAddress, let levels = levels.baseAddress,
+                    let biases = biases.baseAddress, let m = m.baseAddress, let o = o.baseAddress
+                  else { return (tau: Double.nan, sigmaB: Double.nan, omega: Double.nan) }
+                  return density.quantities(
+                    theta + d * chain.dimension, logLevels: levels + row * t, biases: biases + row * s, mu: m,
+                    outlier: o)
+                }
+              }
+            }
+          }
+        }
+        tau[row] = hyper.tau
+        sigmaB[row] = hyper.sigmaB
+        omega[row] = hyper.omega
+        for i in 0..<n {
+          mu[i * total + row] = muRow[i]
+          outlierSum[i] += outlierRow[i]
+        }
+        row += 1
+      }
+    }
+    let draws = TrajectoryDraws(
+      chains: chains.count, drawsPerChain: options.draws, yearCount: t, seriesCount: s, logLevels: logLevels,
+      logBiases: logBiases, tau: tau, sigmaB: sigmaB, omega: omega, logDensity: logDensity)
+    return Quantities(draws: draws, mu: mu, outlierSum: outlierSum)
+  }
+
+  static func summarise(data: TrajectoryData, draws q: Quantities, chains: [NUTSChain], level: Double)
+    -> TrajectoryResult
+  {
+    let d = q.draws
+    let total = d.count
+    var years: [TrajectoryYearLevel] = []
+    var rHat = -Double.infinity
+    var bulk = Double.infinity
+    var tail = Double.infinity
+    func diagnose(_ values: [Double]) {
+      let r = PosteriorDiagnostics.rHat(values, chains: d.chains)
+      let b = PosteriorDiagnostics.bulkESS(values, chains: d.chains)
+      let e = PosteriorDiagnostics.tailESS(values, chains: d.chains)
+      if !r.isNaN { rHat = max(rHat, r) }
+      if !b.isNaN { bulk = min(bulk, b) }
+      if !e.isNaN { tail = min(tail, e) }
+    }
+    for (k, year) in data.years.enumerated() {
+      let logs = d.logLevels(year: k)
+      diagnose(logs)
+      years.append(TrajectoryYearLevel(year: year, level: PosteriorSummary(draws: logs.map { exp($0) }, level: level)))
+    }
+    for values in [d.tau, d.sigmaB, d.omega] { diagnose(values) }
+    var biases: [TrajectorySeriesBias] = []
+    for (k, name) in data.series.enumerated() {
+      let logs = (0..<total).map { d.logBiases[$0 * d.seriesCount + k] }
+      biases.append(
+        TrajectorySeriesBias(
+          series: name, isReference: k == data.reference, logBias: PosteriorSummary(draws: logs, level: level),
+          factor: PosteriorSummary(draws: logs.map { exp($0) }, level: level)))
+    }
+    var statements: [TrajectoryStatementFit] = []
+    for (i, statement) in data.statements.enumerated() {
+      let sorted = q.mu[(i * total)..<(i * total + total)].sorted()
+      statements.append(
+        TrajectoryStatementFit(
+          id: statement.id, outlierProbability: q.outlierSum[i] / Double(total),
+          fittedLogMedian: PosteriorDiagnostics.quantile(sorted: sorted, 0.5)))
+    }
+    let convergence = TrajectoryConvergence(
+      maxRHat: rHat == -.infinity ? .nan : rHat, minBulkESS: bulk == .infinity ? .nan : bulk,
+      minTailESS: tail == .infinity ? .nan : tail, divergences: chains.reduce(0) { $0 + $1.divergences },
+      maxTreeDepthHits: chains.reduce(0) { $0 + $1.maxTreeDepthHits }, stepSizes: chains.map(\.stepSize),
+      leapfrogSteps: chains.reduce(0) { $0 + $1.leapfrogSteps })
+    return TrajectoryResult(
+      level: level, years: years, biases: biases, statements: statements,
+      tau: PosteriorSummary(draws: d.tau, level: level), sigmaB: PosteriorSummary(draws: d.sigmaB, level: level),
+      omega: PosteriorSummary(draws: d.omega, level: level), diagnostics: convergence,
+      warnings: warnings(convergence, draws: total), draws: d)
+  }
+
+  /// The sentences a reader needs when R-hat > 1.01, bulk ESS < 400, or a transition diverged
+  /// or reached the maximum tree depth.
+  static func warnings(_ c: TrajectoryConvergence, draws: Int) -> [String] {
+    var out: [String] = []
+    if c.maxRHat.isNaN || c.maxRHat > 1.01 {
+      out.append(
+        "R-hat is \(rounded(c.maxRHat, 3)) (above 1.01): the chains disagree and the intervals are not reliable;"
+          + " run more warmup and draws")
+    }
+    if c.minBulkESS.isNaN || c.minBulkESS < 400 {
+      out.append(
+        "the bulk effective sample size is \(rounded(c.minBulkESS, 0)) (below 400): medians and intervals are"
+          + " imprecise; run more draws")
+    }
+    if c.divergences > 0 {
+      out.append(
+        "\(c.divergences) of \(draws) transitions diverged: the sampler may have missed part of the posterior")
+    }
+    if c.maxTreeDepthHits > 0 {
+      out.append(
+        "\(c.maxTreeDepthHits) of \(draws) transitions reached the maximum tree depth: sampling was inefficient")
+    }
+    return out
+  }
+
+  /// `x` rounded to `digits` decimals, for messages.
+  static func rounded(_ x: Double, _ digits: Int) -> String {
+    guard x.isFinite else { return "\(x)" }
+    let scale = pow(10, Double(digits))
+    let r = (x * scale).rounded() / scale
+    return digits == 0 && abs(r) < 1e15 ? "\(Int(r))" : "\(r)"
+  }
+}

@@ -1,0 +1,247 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Settings of a trajectory fit (`Trajectory.fit`).
+public struct TrajectoryOptions: Sendable, Equatable {
+  /// The seed of every chain's random numbers: the same seed gives the same result.
+  public var seed: UInt64
+  /// Independent chains.
+  public var chains: Int
+  /// Warmup (adaptation) iterations per chain.
+  public var warmup: Int
+  /// Kept draws per chain (at least 4).
+  public var draws: Int
+  /// Coverage of the reported interval `low`–`high` of every summary, in (0, 1).
+  public var level: Double
+  /// Chains run this many at a time; the result does not depend on it.
+  public var threads: Int
+  /// The sampler's largest tree depth.
+  public var maxTreeDepth: Int
+  /// The step size adaptation's target acceptance statistic.
+  public var targetAcceptance: Double
+
+  /// Creates options; the defaults are Stan's (4 chains of 1000 warmup and 1000 draws, tree
+  /// depth 10, target acceptance 0.8) with a 90% interval and two threads.
+  public init(
+    seed: UInt64 = 1, chains: Int = 4, warmup: Int = 1000, draws: Int = 1000, level: Double = 0.9,
+    threads: Int = 2, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8
+  ) {
+    self.seed = seed
+    self.chains = chains
+    self.warmup = warmup
+    self.draws = draws
+    self.level = level
+    self.threads = threads
+    self.maxTreeDepth = maxTreeDepth
+    self.targetAcceptance = targetAcceptance
+  }
+
+  /// - Throws: `StatisticsError.invalidInput` for a setting out of its domain.
+  func validate() throws(StatisticsError) {
+    guard chains >= 1 else { throw .invalidInput("chains must be at least 1, got \(chains)") }
+    guard warmup >= 0 else { throw .invalidInput("warmup must not be negative, got \(warmup)") }
+    guard draws >= 4 else { throw .invalidInput("draws per chain must be at least 4, got \(draws)") }
+    guard level > 0, level < 1 else { throw .invalidInput("level must lie strictly between 0 and 1, got \(level)") }
+    guard threads >= 1 else { throw .invalidInput("threads must be at least 1, got \(threads)") }
+    guard (1...30).contains(maxTreeDepth) else {
+      throw .invalidInput("the maximum tree depth must be between 1 and 30, got \(maxTreeDepth)")
+    }
+    guard targetAcceptance > 0, targetAcceptance < 1 else {
+      throw .invalidInput("the target acceptance must lie strictly between 0 and 1, got \(targetAcceptance)")
+    }
+  }
+}
+
+/// A summary of one quantity's posterior draws. Quantiles are R's type 7 (linear between order
+/// statistics: `h = (S-1)p`, 0-based).
+public struct PosteriorSummary: Sendable, Equatable {
+  /// The posterior mean.
+  public var mean: Double
+  /// The median.
+  public var median: Double
+  /// The 5% quantile.
+  public var q05: Double
+  /// The 25% quantile.
+  public var q25: Double
+  /// The 75% quantile.
+  public var q75: Double
+  /// The 95% quantile.
+  public var q95: Double
+  /// The `(1 - level)/2` quantile.
+  public var low: Double
+  /// The `(1 + level)/2` quantile.
+  public var high: Double
+
+  /// Summarises `draws` with the central interval of coverage `level`.
+  public init(draws: [Double], level: Double) {
+    let sorted = draws.sorted()
+    let q = { (p: Double) in PosteriorDiagnostics.quantile(sorted: sorted, p) }
+    mean = draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count)
+    median = q(0.5)
+    q05 = q(0.05)
+    q25 = q(0.25)
+    q75 = q(0.75)
+    q95 = q(0.95)
+    low = q((1 - level) / 2)
+    high = q((1 + level) / 2)
+  }
+}
+
+/// The fitted level of one year, on the natural scale (the exponential of the log-level).
+public struct TrajectoryYearLevel: Sendable, Equatable {
+  /// The calendar year.
+  public var year: Int
+  /// The level's posterior summary (natural scale).
+  public var level: PosteriorSummary
+}
+
+/// One series' fitted bias.
+public struct TrajectorySeriesBias: Sendable, Equatable {
+  /// The series' name.
+  public var series: String
+  /// Whether this is the reference series (bias fixed at 0).
+  public var isReference: Bool
+  /// The bias `b` on the log scale.
+  public var logBias: PosteriorSummary
+  /// The bias as a factor `exp(b)`: what the series states over the level.
+  public var factor: PosteriorSummary
+}
+
+/// One statement's fit.
+public struct TrajectoryStatementFit: Sendable, Equatable {
+  /// The statement's id.
+  public var id: String
+  /// The posterior mean of its outlier responsibility `p·f_out/((1-p)·f_in + p·f_out)`.
+  public var outlierProbability: Double
+  /// The posterior median of `mu = x[year] + b[series] + e[group]` (log scale; its exponential
+  /// is the median on the natural scale).
+  public var fittedLogMedian: Double
+}
+
+/// How well the sampler did.
+public struct TrajectoryConvergence: Sendable, Equatable {
+  /// The largest rank-normalised split R-hat over the year levels, tau, sigmaB and omega.
+  public var maxRHat: Double
+  /// The smallest bulk effective sample size over the same quantities.
+  public var minBulkESS: Double
+  /// The smallest tail effective sample size over the same quantities.
+  public var minTailESS: Double
+  /// Kept transitions that diverged, over all chains.
+  public var divergences: Int
+  /// Kept transitions that reached the maximum tree depth, over all chains.
+  public var maxTreeDepthHits: Int
+  /// The adapted step size of each chain.
+  public var stepSizes: [Double]
+  /// Leapfrog steps (gradient evaluations) over all chains, warmup included.
+  public var leapfrogSteps: Int
+}
+
+/// The raw posterior draws, chain after chain: draw `d` of chain `c` is row `c·drawsPerChain + d`.
+public struct TrajectoryDraws: Sendable, Equatable {
+  /// The number of chains.
+  public var chains: Int
+  /// Kept draws per chain.
+  public var drawsPerChain: Int
+  /// `T`, the number of years.
+  public var yearCount: Int
+  /// `S`, the number of series.
+  public var seriesCount: Int
+  /// The log-levels `x`, `(chains·drawsPerChain) × T` row-major.
+  public var logLevels: [Double]
+  /// The log-biases `b`, `(chains·drawsPerChain) × S` row-major (0 for a reference series).
+  public var logBiases: [Double]
+  /// tau per draw.
+  public var tau: [Double]
+  /// sigmaB per draw.
+  public var sigmaB: [Double]
+  /// omega per draw.
+  public var omega: [Double]
+  /// The log density (`TrajectoryDensity`) per draw.
+  public var logDensity: [Double]
+
+  /// The number of rows, `chains·drawsPerChain`.
+  public var count: Int { chains * drawsPerChain }
+
+  /// The log-level of year index `year` in row `draw`.
+  public func logLevel(draw: Int, year: Int) -> Double { logLevels[draw * yearCount + year] }
+
+  /// The draws of year index `year`'s log-level, chain after chain.
+  public func logLevels(year: Int) -> [Double] { (0..<count).map { logLevels[$0 * yearCount + year] } }
+}
+
+/// The fit of the trajectory model.
+public struct TrajectoryResult: Sendable, Equatable {
+  /// The coverage of every summary's `low`–`high`.
+  public var level: Double
+  /// The level per year, natural scale.
+  public var years: [TrajectoryYearLevel]
+  /// The bias per series.
+  public var biases: [TrajectorySeriesBias]
+  /// Per statement, in `TrajectoryData.statements` order.
+  public var statements: [TrajectoryStatementFit]
+  /// tau, the yearly sd of the log-level's change.
+  public var tau: PosteriorSummary
+  /// sigmaB, the sd of the series' biases.
+  public var sigmaB: PosteriorSummary
+  /// omega, the error beyond each statement's own sd.
+  public var omega: PosteriorSummary
+  /// Convergence diagnostics.
+  public var diagnostics: TrajectoryConvergence
+  /// Sentences for a reader when the diagnostics call the result into doubt.
+  public var warnings: [String]
+  /// The raw draws.
+  public var draws: TrajectoryDraws
+}
+
+/// The model's quantities at one parameter vector θ (see `TrajectoryDensity.values(at:)`).
+public struct TrajectoryPointValues: Sendable, Equatable {
+  /// The level per year on the natural scale, `exp(x[t])`.
+  public var levels: [Double]
+  /// The bias per series on the log scale (0 for the reference series).
+  public var logBiases: [Double]
+  /// Each statement's `mu` (log scale), in `TrajectoryData.statements` order.
+  public var mu: [Double]
+  /// Each statement's outlier responsibility `p·f_out / ((1-p)·f_in + p·f_out)`, in the same order.
+  public var outlierResponsibility: [Double]
+  /// tau.
+  public var tau: Double
+  /// sigmaB.
+  public var sigmaB: Double
+  /// omega.
+  public var omega: Double
+}
+
+extension TrajectoryDensity {
+  /// The natural-scale level per year, the biases, each statement's `mu` and outlier
+  /// responsibility, and the hyperparameters at θ; nil when θ does not hold `dimension` values.
+  /// (Allocates its result; `quantities` is the allocation-free form.)
+  public func values(at theta: [Double]) -> TrajectoryPointValues? {
+    guard theta.count == dimension else { return nil }
+    var logLevels = [Double](repeating: 0, count: yearCount)
+    var biases = [Double](repeating: 0, count: seriesCount)
+    var mu = [Double](repeating: 0, count: statementCount)
+    var outlier = [Double](repeating: 0, count: statementCount)
+    let hyper = theta.withUnsafeBufferPointer { th in
+      logLevels.withUnsafeMutableBufferPointer { l in
+        biases.withUnsafeMutableBufferPointer { b in
+          mu.withUnsafeMutableBufferPointer { m in
+            outlier.withUnsafeMutableBufferPointer { o in
+              guard let th = th.baseAddress, let l = l.baseAddress, let b = b.baseAddress, let m = m.baseAddress,
+                let o = o.baseAddress
+              else { return (tau: Double.nan, sigmaB: Double.nan, omega: Double.nan) }
+              return quantities(th, logLevels: l, biases: b, mu: m, outlier: o)
+            }
+          }
+        }
+      }
+    }
+    return TrajectoryPointValues(
+      levels: logLevels.map { exp($0) }, logBiases: biases, mu: mu, outlierResponsibility: outlier, tau: hyper.tau,
+      sigmaB: hyper.sigmaB, omega: hyper.omega)
+  }
+}
