@@ -46,5 +46,40 @@ ensure_swift() {
   echo "error: swift not found: put it on PATH or set SWIFT_ROOT to its install folder" >&2; return 1
 }
 
+ensure_rstan() {
+  # rstan from Debian, and the Boost headers where Debian's BH package (which ships none) is
+  # looked in: BH/include -> /usr/include. Debian 12's rstan is Stan 2.21, whose parser predates
+  # the `array[N] int` syntax of the trajectory model: that model is checked and sampled with
+  # ensure_stan's PyStan instead.
+  apt_install r-cran-rstan || return 1
+  local bh
+  bh=$(Rscript -e "cat(find.package('BH'))") || return 1
+  if [ -d "$bh/include" ] && [ ! -L "$bh/include" ] && [ -z "$(ls -A "$bh/include")" ]; then
+    rmdir "$bh/include" 2>/dev/null || sudo rmdir "$bh/include"
+  fi
+  if [ ! -e "$bh/include" ]; then
+    ln -s /usr/include "$bh/include" 2>/dev/null || sudo ln -s /usr/include "$bh/include"
+  fi
+}
+
+ensure_stan() {
+  # PyStan 3.10.0 from PyPI (httpstan 4.13: Stan 2.35's stanc3 and math library) in .venv-stan,
+  # with its Stan parser linked as .venv-stan/bin/stanc (the trajectory model's test runs it).
+  # Sampling also compiles C++ (g++); scripts/peers/trajectory installs that itself.
+  local venv
+  venv="$(reconcile_root)/.venv-stan"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" || { apt_install python3-venv && python3 -m venv "$venv"; } || return 1
+  fi
+  if ! "$venv/bin/python" -c "import stan" 2>/dev/null; then
+    "$venv/bin/pip" install -q --disable-pip-version-check "pystan==3.10.0" >&2 \
+      || { echo "error: pip install pystan failed" >&2; return 1; }
+  fi
+  if [ ! -x "$venv/bin/stanc" ]; then
+    ln -sf "$("$venv/bin/python" -c 'import httpstan, pathlib; print(pathlib.Path(httpstan.__file__).parent / "stanc")')" \
+      "$venv/bin/stanc"
+  fi
+}
+
 # Run BLAS single-threaded: our problems are small and we parallelise ourselves.
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# scripts/peers/trajectory/make-reference.sh — the Stan reference of the trajectory model:
+#   1. writes Tests/Fixtures/trajectory/model.stan from TrajectoryStan.model (the Swift test
+#      committedModelIsTheEmittedOne with REGENERATE_TRAJECTORY_STAN=1);
+#   2. draws the 20 data sets (make-datasets.R: random-NN/data.json, truth.csv);
+#   3. samples each in Stan (sample-stan.py, PyStan 3.10 / Stan 2.35: 4 chains x (1000 warmup +
+#      1000 draws), adapt_delta 0.95, again at 0.99 if a run diverged), writing
+#      random-NN/stan-quantiles.csv and random-NN/stan-run.txt;
+#   4. writes Tests/Fixtures/trajectory/reference.txt: the md5 of the model.stan sampled, the
+#      versions, the total time and per data set the sampling time, divergences, ESS and R-hat.
+# Takes about ten minutes on 2 cores (the model compiles once, about 1.5 minutes).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/deps.sh"
+root=$(reconcile_root)
+cd "$root"
+ensure_swift
+ensure_stan
+apt_install g++ make r-base-core r-cran-posterior
+fixtures=Tests/Fixtures/trajectory
+model=$fixtures/model.stan
+here=scripts/peers/trajectory
+log=$(mktemp)
+started=$(date +%s)
+
+REGENERATE_TRAJECTORY_STAN=1 swift test --filter 'TrajectoryStanModelTests/committedModelIsTheEmittedOne' >"$log" 2>&1 \
+  || { cat "$log" >&2; echo "error: could not write $model from TrajectoryStan.model" >&2; exit 1; }
+md5=$(md5sum "$model" | cut -d' ' -f1)
+Rscript "$here/make-datasets.R"
+
+for dir in "$fixtures"/random-*/; do
+  dir=${dir%/}
+  .venv-stan/bin/python "$here/sample-stan.py" "$dir" 2028 "$model" 0.95 >>"$log" 2>&1
+  if ! grep -qx "divergences: 0" "$dir/stan-run.txt"; then
+    echo "$(basename "$dir"): divergent at adapt_delta 0.95, again at 0.99" >&2
+    .venv-stan/bin/python "$here/sample-stan.py" "$dir" 2028 "$model" 0.99 >>"$log" 2>&1
+  fi
+  grep -qx "model_md5: $md5" "$dir/stan-run.txt" || { echo "error: $dir sampled another model" >&2; exit 1; }
+  echo "$(basename "$dir"): $(grep -E '^(sampling_seconds|divergences|min_ess_bulk|max_rhat):' "$dir/stan-run.txt" | tr '\n' ' ')" >&2
+done
+finished=$(date +%s)
+
+{
+  echo "# The Stan reference of the trajectory model, written by scripts/peers/trajectory/make-reference.sh"
+  echo "model: $model"
+  echo "model_md5: $md5"
+  grep -m1 '^stan:' "$fixtures/random-01/stan-run.txt"
+  grep -m1 '^posterior_package:' "$fixtures/random-01/stan-run.txt"
+  echo "R: $(Rscript -e 'cat(R.version.string)')"
+  echo "total_seconds: $((finished - started))  (model.stan, data sets, compiling once, sampling and summaries)"
+  echo
+  echo "data_set,T,N,S,G,reference,adapt_delta,sampling_seconds,divergences,treedepth_hits,min_ess_bulk,max_rhat"
+  for dir in "$fixtures"/random-*/; do
+    dir=${dir%/}
+    field() { grep -m1 "^$1:" "$dir/stan-run.txt" | cut -d' ' -f2; }
+    dims=$(grep -E '^  "(T|N|S|G|reference)":' "$dir/data.json" | sed -E 's/.*: ([0-9]+),?/\1/' | paste -sd,)
+    echo "$(basename "$dir"),$dims,$(field adapt_delta),$(field sampling_seconds),$(field divergences),$(field treedepth_hits),$(field min_ess_bulk),$(field max_rhat)"
+  done
+} >"$fixtures/reference.txt"
+rm -f "$log"
+cat "$fixtures/reference.txt"

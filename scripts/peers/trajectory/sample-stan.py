@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""Samples the trajectory model in Stan for one data set and writes its summaries.
+
+    .venv-stan/bin/python scripts/peers/trajectory/sample-stan.py DIR [SEED] [MODEL] [ADAPT_DELTA]
+
+Reads DIR/data.json (the format TrajectoryStan.dataJSON writes) and the Stan program MODEL
+(default DIR/../model.stan, the committed copy of TrajectoryStan.model), samples 4 chains of
+1000 warmup + 1000 draws with NUTS (PyStan 3: Stan 2.35), and hands the draws to
+summarise-draws.R (R's `posterior` package), which writes DIR/stan-quantiles.csv and the
+diagnostics of DIR/stan-run.txt. The model compiles once; PyStan keeps it in its cache, so
+later runs of the same program only sample. Fits cached by PyStan are deleted before sampling,
+so that the time written is that of a real run (compiling excluded).
+"""
+import csv
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+import httpstan
+import httpstan.cache
+import stan
+
+CHAINS, WARMUP, DRAWS = 4, 1000, 1000
+
+
+def main() -> None:
+    folder = pathlib.Path(sys.argv[1])
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 2028
+    model_path = pathlib.Path(sys.argv[3]) if len(sys.argv) > 3 else folder.parent / "model.stan"
+    delta = float(sys.argv[4]) if len(sys.argv) > 4 else 0.95
+    code = model_path.read_text()
+    data = json.loads((folder / "data.json").read_text())  # arrays stay lists, also of length 1
+
+    started = time.monotonic()
+    posterior = stan.build(code, data=data, random_seed=seed)
+    built = time.monotonic()
+    for fit_file in (httpstan.cache.cache_directory() / "models").glob("*/*.jsonlines.gz"):
+        fit_file.unlink()
+    fit = posterior.sample(num_chains=CHAINS, num_warmup=WARMUP, num_samples=DRAWS, delta=delta)
+    sampled = time.monotonic()
+
+    names = list(fit.sample_and_sampler_param_names) + list(fit.constrained_param_names)
+    draws = fit._draws  # (name, draw, chain)
+    with tempfile.TemporaryDirectory() as work:
+        draws_csv = pathlib.Path(work) / "draws.csv"
+        with draws_csv.open("w", newline="") as f:
+            out = csv.writer(f)
+            out.writerow([".chain", ".iteration"] + [stan_name(n) for n in names])
+            for chain in range(draws.shape[2]):
+                for draw in range(draws.shape[1]):
+                    out.writerow([chain + 1, draw + 1] + [repr(float(v)) for v in draws[:, draw, chain]])
+        run = {
+            "model": str(model_path),
+            "model_md5": hashlib.md5(code.encode()).hexdigest(),
+            "data_md5": hashlib.md5((folder / "data.json").read_bytes()).hexdigest(),
+            "stan": f"PyStan {stan.__version__}, httpstan {httpstan.__version__}, {stanc_version()}",
+            "seed": seed,
+            "chains": CHAINS,
+            "warmup": WARMUP,
+            "draws_per_chain": DRAWS,
+            "adapt_delta": delta,
+            "build_seconds": round(built - started, 2),
+            "sampling_seconds": round(sampled - built, 2),
+        }
+        run_txt = pathlib.Path(work) / "run.txt"
+        run_txt.write_text("".join(f"{k}: {v}\n" for k, v in run.items()))
+        here = pathlib.Path(__file__).resolve().parent
+        subprocess.run(["Rscript", str(here / "summarise-draws.R"), str(draws_csv), str(run_txt), str(folder)], check=True)
+
+
+def stan_name(name: str) -> str:
+    """level.3 -> level[3]; PyStan writes indices after dots."""
+    head, *index = name.split(".")
+    return f"{head}[{','.join(index)}]" if index else head
+
+
+def stanc_version() -> str:
+    stanc = pathlib.Path(httpstan.__file__).parent / "stanc"
+    return subprocess.run([str(stanc), "--version"], capture_output=True, text=True).stdout.strip()
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    main()
