@@ -72,13 +72,13 @@ struct TrajectoryStanTests {
     "outlierScale",
   ]
 
-  @Test func deterministic() {
+  @Test func deterministic() throws {
     let copy = TrajectoryData(
       years: Self.sample.years, statements: Self.sample.statements, series: Self.sample.series,
       groups: Self.sample.groups, reference: Self.sample.reference, priors: Self.sample.priors)
-    let text = TrajectoryStan.dataJSON(Self.sample)
-    #expect(text == TrajectoryStan.dataJSON(Self.sample))
-    #expect(text == TrajectoryStan.dataJSON(copy))
+    let text = try TrajectoryStan.dataJSON(Self.sample)
+    #expect(try text == TrajectoryStan.dataJSON(Self.sample))
+    #expect(try text == TrajectoryStan.dataJSON(copy))
     #expect(Self.keys(text) == Self.keyOrder)
     #expect(text.hasPrefix("{\n") && text.hasSuffix("\n}\n"))
   }
@@ -86,7 +86,7 @@ struct TrajectoryStanTests {
   /// No name, id or other text of the user's reaches the file: only keys, numbers and JSON's
   /// punctuation, all of it printable ASCII.
   @Test func writesNoUserText() throws {
-    let text = TrajectoryStan.dataJSON(Self.sample)
+    let text = try TrajectoryStan.dataJSON(Self.sample)
     let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789{}[]\":,.-+ \n")
     let unexpected = text.filter { !allowed.contains($0) }
     #expect(unexpected.isEmpty, "unexpected characters: \(unexpected.debugDescription)")
@@ -97,7 +97,7 @@ struct TrajectoryStanTests {
   }
 
   @Test func oneBasedIndices() throws {
-    let d = try Self.decode(TrajectoryStan.dataJSON(Self.sample))
+    let d = try Self.decode(try TrajectoryStan.dataJSON(Self.sample))
     #expect([d.T, d.N, d.S, d.G] as [Int] == [3, 4, 2, 1])
     #expect(d.year == [1, 2, 3, 3])
     #expect(d.series == [1, 2, 1, 2])
@@ -123,7 +123,7 @@ struct TrajectoryStanTests {
     let data = TrajectoryData(
       years: [1999], statements: [TrajectoryStatement(id: "x", year: 0, series: 0, kind: .point, y: 1, sigma: 0.5)],
       series: ["s"], priors: TrajectoryPriors(levelCenter: 1))
-    let text = TrajectoryStan.dataJSON(data)
+    let text = try TrajectoryStan.dataJSON(data)
     for line in ["\"year\": [1]", "\"series\": [1]", "\"group\": [0]", "\"kind\": [1]", "\"y\": [1.0]", "\"G\": 0"] {
       #expect(text.contains(line), "missing \(line)")
     }
@@ -142,18 +142,21 @@ struct TrajectoryStanTests {
       let magnitude = Double.random(in: -30...30, using: &generator)
       values.append(Double.random(in: -1...1, using: &generator) * pow(10, magnitude))
     }
+    // Valid data (dataJSON validates): points, whose low and high are written but not read,
+    // and positive sds; the priors' scales from the positive values.
+    let sigma = { (v: Double) in v == 0 ? 1 : abs(v) }
     let statements = values.enumerated().map { i, v in
-      TrajectoryStatement(
-        id: "\(i)", year: 0, series: 0, kind: .interval, y: v, low: -v, high: v * 0.5, sigma: abs(v))
+      TrajectoryStatement(id: "\(i)", year: 0, series: 0, kind: .point, y: v, low: -v, high: v * 0.5, sigma: sigma(v))
     }
+    let priorValues = [values[2], values[0], 0, values[1], values[3], values[4], values[5], values[6], values[7]]
     let priors = TrajectoryPriors(
-      levelCenter: values[0], levelScale: values[1], smoothnessScale: values[3], biasScale: values[4],
-      errorScale: values[5], outlierProbability: values[6], outlierScale: values[7])
+      levelCenter: priorValues[0], levelScale: priorValues[1], smoothnessScale: priorValues[3],
+      biasScale: priorValues[4], errorScale: priorValues[5], outlierProbability: 0.1, outlierScale: priorValues[7])
     let data = TrajectoryData(years: [0], statements: statements, series: ["s"], priors: priors)
-    let d = try Self.decode(TrajectoryStan.dataJSON(data))
+    let d = try Self.decode(try TrajectoryStan.dataJSON(data))
     let checks: [(String, [Double], [Double])] = [
       ("y", d.y, values), ("low", d.low, values.map { -$0 }), ("high", d.high, values.map { $0 * 0.5 }),
-      ("sigma", d.sigma, values.map(abs)),
+      ("sigma", d.sigma, values.map(sigma)),
     ]
     for (key, read, expected) in checks {
       #expect(read.count == expected.count)
@@ -164,23 +167,28 @@ struct TrajectoryStanTests {
     let readPriors = [
       d.levelCenter, d.levelScale, d.smoothnessScale, d.biasScale, d.errorScale, d.outlierProbability, d.outlierScale,
     ]
-    #expect(readPriors == [values[0], values[1], values[3], values[4], values[5], values[6], values[7]])
+    #expect(
+      readPriors == [
+        priorValues[0], priorValues[1], priorValues[3], priorValues[4], priorValues[5], 0.1, priorValues[7],
+      ])
   }
 
-  /// A NaN or an infinity stops the program instead of reaching the file.
-  @Test func refusesNonFinite() async {
-    await #expect(processExitsWith: .failure) { TrajectoryStanTests.emit(y: .nan) }
-    await #expect(processExitsWith: .failure) { TrajectoryStanTests.emit(y: .infinity) }
-    await #expect(processExitsWith: .failure) { TrajectoryStanTests.emit(y: 1, sigma: -.infinity) }
-    await #expect(processExitsWith: .success) { TrajectoryStanTests.emit(y: 1) }
+  /// A NaN or an infinity is an error, never a file.
+  @Test func refusesNonFinite() throws {
+    for (y, sigma) in [(Double.nan, 0.5), (.infinity, 0.5), (1, -.infinity), (1, 0)] {
+      #expect(throws: StatisticsError.self, "y \(y), sigma \(sigma)") {
+        try TrajectoryStanTests.emit(y: y, sigma: sigma)
+      }
+    }
+    #expect(try TrajectoryStanTests.emit(y: 1).contains("\"y\": [1.0]"))
   }
 
   /// `dataJSON` of one statement.
-  static func emit(y: Double, sigma: Double = 0.5) {
+  static func emit(y: Double, sigma: Double = 0.5) throws -> String {
     let statement = TrajectoryStatement(id: "x", year: 0, series: 0, kind: .point, y: y, sigma: sigma)
     let data = TrajectoryData(
       years: [0], statements: [statement], series: ["s"], priors: TrajectoryPriors(levelCenter: 0))
-    _ = TrajectoryStan.dataJSON(data)
+    return try TrajectoryStan.dataJSON(data)
   }
 }
 
@@ -299,7 +307,7 @@ struct TrajectoryStanModelTests {
     for folder in folders {
       let text = try String(contentsOf: Fixtures.url("trajectory/\(folder)/data.json"), encoding: .utf8)
       let data = try Self.trajectoryData(TrajectoryStanTests.decode(text))
-      #expect(TrajectoryStan.dataJSON(data) == text, "\(folder)/data.json is not what dataJSON writes")
+      #expect(try TrajectoryStan.dataJSON(data) == text, "\(folder)/data.json is not what dataJSON writes")
       let levels = try Fixtures.csv("trajectory/\(folder)/stan-quantiles.csv").filter { $0["quantity"] == "level" }
       #expect(levels.count == data.years.count, "\(folder): level rows")
     }

@@ -198,10 +198,13 @@ public enum TrajectoryStan {
   /// Deterministic (the same data give the same bytes), one key per line, in that order. Every
   /// per-statement value is an array, also when there is one statement. Doubles are written as
   /// Swift's shortest representation that reads back to the same value; names and ids are not
-  /// written, so no text of the user's reaches the file. The data must be finite: the caller
-  /// validates them, and a NaN or an infinity stops the program here rather than write a file
-  /// Stan would misread.
-  public static func dataJSON(_ data: TrajectoryData) -> String {
+  /// written, so no text of the user's reaches the file.
+  ///
+  /// - Throws: `StatisticsError.invalidInput` when the data are not valid
+  ///   (`TrajectoryData.validate()`: a NaN or an infinity, an index out of range…), rather than
+  ///   write a file Stan would misread.
+  public static func dataJSON(_ data: TrajectoryData) throws(StatisticsError) -> String {
+    try data.validate()
     let statements = data.statements
     let p = data.priors
     var lines: [String] = []
@@ -241,9 +244,9 @@ public enum TrajectoryStan {
   }
 
   /// `x` as a JSON number: Swift's shortest round-trip form (`0.1`, `2.0`, `1e-05`, `-0.0`),
-  /// every one of which is valid JSON. Non-finite values have no JSON form and are refused.
+  /// every one of which is valid JSON. Non-finite values have no JSON form: `dataJSON`
+  /// validated the data first, so none reaches here (`null` if one did).
   static func number(_ x: Double, _ key: String) -> String {
-    precondition(x.isFinite, "TrajectoryStan.dataJSON: \(key) holds \(x); the data must be finite")
-    return x.description
+    x.isFinite ? x.description : "null"
   }
 }
