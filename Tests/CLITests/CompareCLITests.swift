@@ -38,6 +38,20 @@ struct CompareCLITests {
     #expect(r.stderr.isEmpty)
   }
 
+  @Test("The same inputs named ./datasets/ and datasets give reports that compare equal (issue #30)")
+  func sameInputsByAnotherPath() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let a = dir.appendingPathComponent("a").path
+    let b = dir.appendingPathComponent("b").path
+    #expect(try CLI.run(["report", "datasets", "--out", a, "--quiet"]).status == 0)
+    #expect(try CLI.run(["report", "./datasets//", "--out", b, "--quiet"]).status == 0)
+    let r = try CLI.run(["compare", a, b])
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    let summary = try String(contentsOfFile: b + "/nk-in-china/summary.json", encoding: .utf8)
+    #expect(summary.contains("\"path\": \"datasets/nk-in-china.csv\""))
+  }
+
   @Test("report --compare-to a moved baseline exits 1 and prints the diff on stdout")
   func reportCompareToFindsMovedFigures() throws {
     let dir = try CLI.tempDir()

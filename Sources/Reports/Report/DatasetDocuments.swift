@@ -164,8 +164,11 @@ final class DatasetDocuments {
 
   /// The dataset's files, relative to the output folder, each as the parts to concatenate.
   func files(
-    path: String, figures: Int, quantities: [String], warnings: [Diagnostic], claims: DatasetClaims?
+    path given: String, figures: Int, quantities: [String], warnings: [Diagnostic], claims: DatasetClaims?
   ) throws(OutputError) -> [(String, [Spool])] {
+    // The input as the documents name it: `./datasets/x.csv` and `datasets/x.csv` are one
+    // input, so two reports of it compare equal (issue #30).
+    let path = normalisedPath(given)
     func text(_ s: String) throws(OutputError) -> Spool {
       let spool = Spool(memoryLimit: memoryLimit)
       try spool.append(s)

@@ -262,7 +262,7 @@ public enum ReportBuilder {
 
   /// report.md of one dataset.
   public static func markdown(_ r: DatasetReport) -> String {
-    var out = markdownHead(name: r.name, path: r.file.path, figures: r.file.figures.count, claims: nil)
+    var out = markdownHead(name: r.name, path: normalisedPath(r.file.path), figures: r.file.figures.count, claims: nil)
     for q in r.ranges { out += (r.notes[q.quantity].map(markdownNote) ?? "") + markdownRanges(q) }
     for t in r.trends {
       out += markdownTrend(t, choice: r.modelChoices[t.label], segmented: r.segmented[t.label])
