@@ -362,7 +362,8 @@ public enum ClaimsAnalysis {
               ("id", .string(r.id)), ("claim", .string(r.claim)), ("status", .string(r.status.rawValue)),
               ("computed", .num(r.computed)), ("stated", .num(r.stated)), ("detail", .string(r.detail)),
               ("op", .string(r.op)), ("source", .string(r.source)), ("document", .string(r.document)),
-              ("quote", .string(r.quote)), ("path", .string(normalisedPath(r.location.path))), ("line", .int(r.location.line)),
+              ("quote", .string(r.quote)), ("path", .string(normalisedPath(r.location.path))),
+              ("line", .int(r.location.line)),
             ])
           })
       ),
