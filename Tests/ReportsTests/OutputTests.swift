@@ -7,6 +7,24 @@ import Testing
 
 @Suite("Output formats")
 struct OutputTests {
+  @Test("p-values: plain from 1e-6 up, scientific below (no 151-digit decimals), the same number either way")
+  func probabilityCells() {
+    #expect(CSVWriter.probabilityCell(0.03) == "0.03")
+    #expect(CSVWriter.probabilityCell(0) == "0")
+    #expect(CSVWriter.probabilityCell(1) == "1")
+    #expect(CSVWriter.probabilityCell(nil) == "")
+    #expect(CSVWriter.probabilityCell(.nan) == "")
+    for p in [1e-150, 2.5e-7, 9.99e-7, 3.141592653589793e-300, 5e-324] {
+      let cell = CSVWriter.probabilityCell(p)
+      #expect(cell.count <= 22, "\(cell)")
+      #expect(cell.contains("e-"), "\(cell)")
+      // 15 significant digits: the number a spreadsheet keeps.
+      #expect(abs((Double(cell) ?? .nan) - p) <= 1e-14 * p, "\(cell)")
+    }
+    #expect(CSVWriter.probabilityCell(1e-150) == "1.00000000000000e-150")
+    #expect(CSVWriter.probabilityCell(1e-6) == CSVWriter.cell(1e-6))
+  }
+
   @Test(
     "Plain decimals: no exponent, same value",
     arguments: [

@@ -342,8 +342,8 @@ public enum MetaAnalysisReport {
         CSVWriter.cell(r.estimate), CSVWriter.cell(r.standardError), CSVWriter.cell(r.ciLow),
         CSVWriter.cell(r.ciHigh), CSVWriter.cell(r.piLow), CSVWriter.cell(r.piHigh),
         CSVWriter.cell(r.tau2), CSVWriter.cell(r.tau2StandardError), CSVWriter.cell(r.i2),
-        CSVWriter.cell(r.h2), CSVWriter.cell(r.q), String(r.qDF), CSVWriter.cell(r.qP),
-        CSVWriter.cell(r.statistic), CSVWriter.cell(r.pValue), r.converged ? "true" : "false",
+        CSVWriter.cell(r.h2), CSVWriter.cell(r.q), String(r.qDF), CSVWriter.probabilityCell(r.qP),
+        CSVWriter.cell(r.statistic), CSVWriter.probabilityCell(r.pValue), r.converged ? "true" : "false",
       ])
     }
     return w

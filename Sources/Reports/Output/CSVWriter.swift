@@ -38,6 +38,15 @@ public struct CSVWriter: Sendable {
     return NumberFormat.plain(x, significant: 15)
   }
 
+  /// A probability's cell (a p-value): `cell(p)` from 10⁻⁶ up, and below that C's scientific
+  /// notation with 15 significant digits (`1.23456789012345e-150`), which spreadsheets read as
+  /// the same number — a plain decimal of a p-value of 10⁻¹⁵⁰ was 151 digits long (issue #30).
+  public static func probabilityCell(_ p: Double?) -> String {
+    guard let p, p.isFinite else { return "" }
+    guard p != 0, abs(p) < 1e-6 else { return cell(p) }
+    return NumberFormat.scientific(p, precision: 14)
+  }
+
   /// Appends a row (padded or truncated to the header's width).
   public mutating func append(_ row: [String]) {
     var r = Array(row.prefix(header.count))
