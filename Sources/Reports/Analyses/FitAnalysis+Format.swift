@@ -110,7 +110,8 @@ extension FitAnalysis {
       for p in f.parameters {
         w.append([
           g ?? "", f.model.rawValue, p.name, CSVWriter.cell(p.estimate), CSVWriter.cell(p.standardError),
-          CSVWriter.cell(p.statistic), CSVWriter.probabilityCell(p.pValue), CSVWriter.cell(p.ciLow), CSVWriter.cell(p.ciHigh),
+          CSVWriter.cell(p.statistic), CSVWriter.probabilityCell(p.pValue), CSVWriter.cell(p.ciLow),
+          CSVWriter.cell(p.ciHigh),
         ])
       }
     }
