@@ -39,8 +39,20 @@ struct ClaimsAnalysisTests {
     // A stated expression has no printed precision: only the tolerance counts.
     #expect(try check("price_a", "≈", "960/100").status == .pass)
     #expect(try check("price_a", "≈", "960/100", tolerance: "0.001").status == .fail)
-    #expect(try check("price_a", "≈", "9.6", tolerance: "0").status == .pass)  // ±0.05
-    #expect(try check("price_a", "≈", "9.60", tolerance: "0").status == .fail)  // ±0.005
+    // A stated tolerance is the whole rule: the printed precision no longer widens it.
+    #expect(try check("price_a", "≈", "9.6", tolerance: "0").status == .fail)
+    #expect(try check("price_a", "≈", "9.6", tolerance: "1%").status == .pass)  // 0.42% off
+  }
+
+  @Test("An explicit tolerance wins over the printed precision: 1.72 is not ≈ 2 at 5%, is at the default")
+  func statedToleranceWins() throws {
+    let strict = try check("172/100", "≈", "2", tolerance: "5%")
+    #expect(strict.status == .fail)
+    #expect(strict.detail.contains("the stated tolerance 5% allows ±0.1"), "\(strict.detail)")
+    let loose = try check("172/100", "≈", "2")
+    #expect(loose.status == .pass)
+    #expect(loose.detail.contains("the printed figure allows ±0.5"), "\(loose.detail)")
+    #expect(try check("172/100", "≈", "2", tolerance: "15%").status == .pass)
   }
 
   @Test("inequalities, with the numbers in the detail")

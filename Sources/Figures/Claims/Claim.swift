@@ -59,6 +59,9 @@ public struct Claim: Sendable, Hashable {
   public var statedColumn: Int
   /// The relative tolerance of `≈` (default ``Claim/defaultTolerance``).
   public var tolerance: Double
+  /// Whether the row states its tolerance: a stated tolerance is the whole rule; the printed
+  /// precision only widens the default (issue #30).
+  public var toleranceStated: Bool
   /// Who makes the claim.
   public var source: String
   /// The document it is printed in.
@@ -83,7 +86,7 @@ public struct Claim: Sendable, Hashable {
   public init(
     id: String, claim: String, formula: String, formulaColumn: Int = 1, opText: String,
     stated: String, statedColumn: Int = 1, tolerance: Double = Claim.defaultTolerance,
-    source: String = "", document: String = "", quote: String = "", note: String = "",
+    toleranceStated: Bool = false, source: String = "", document: String = "", quote: String = "", note: String = "",
     extra: [String: String] = [:], location: SourceLocation, problems: [Diagnostic] = []
   ) {
     self.id = id
@@ -95,6 +98,7 @@ public struct Claim: Sendable, Hashable {
     self.stated = stated
     self.statedColumn = statedColumn
     self.tolerance = tolerance
+    self.toleranceStated = toleranceStated
     self.source = source
     self.document = document
     self.quote = quote
@@ -187,10 +191,12 @@ public enum PrintedPrecision {
 }
 
 extension Claim {
-  /// The largest difference `≈` allows between the computed and the stated figure:
-  /// `max(tolerance·|stated|, half a unit in the last significant digit of the stated
-  /// figure as printed)` (``PrintedPrecision/halfUnit(_:)``).
+  /// The largest difference `≈` allows between the computed and the stated figure: a stated
+  /// tolerance's `tolerance·|stated|`, else `max(tolerance·|stated|, half a unit in the last
+  /// significant digit of the stated figure as printed)` (``PrintedPrecision/halfUnit(_:)``).
+  /// Until issue #30 the printed precision widened a stated tolerance too: "2" with
+  /// `tolerance=5%` allowed ±0.5, so 1.72 passed "twice".
   public func allowance(stated value: Double) -> Double {
-    max(tolerance * abs(value), PrintedPrecision.halfUnit(stated))
+    toleranceStated ? tolerance * abs(value) : max(tolerance * abs(value), PrintedPrecision.halfUnit(stated))
   }
 }

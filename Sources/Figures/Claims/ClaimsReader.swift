@@ -51,10 +51,12 @@ import FoundationEssentials
 /// | `growth(quantity, from, to)` | the fitted growth factor per year of `quantity`'s trend over the years from…to |
 /// | `low(id)`, `high(id)`, `mid(id)`, `value(id)`, `exposure(id)` | a figure's range ends, midpoint (geometric for a positive range), point value, period exposure |
 ///
-/// **The `≈` rule.** A claim `≈` passes when |computed − stated| ≤ max(tolerance·|stated|,
-/// half a unit in the last significant digit of the stated figure as printed): `"80,000"`
-/// allows ±5,000 (trailing zeros of an integer are not significant), `"9.60"` ±0.005,
-/// `"50"` ±5; a stated expression such as `1/6` allows no rounding.
+/// **The `≈` rule.** A claim `≈` with a `tolerance` passes when |computed − stated| ≤
+/// tolerance·|stated|: the curator's tolerance is the whole rule. Without one it passes when
+/// |computed − stated| ≤ max(1%·|stated|, half a unit in the last significant digit of the
+/// stated figure as printed): `"80,000"` allows ±5,000 (trailing zeros of an integer are not
+/// significant), `"9.60"` ±0.005, `"50"` ±5; a stated expression such as `1/6` allows no
+/// rounding.
 ///
 /// ## Validation
 ///
@@ -179,9 +181,11 @@ public enum ClaimsReader {
             "bad op '\(Diagnostic.excerpt(opText))': use <, <=, >, >= or ≈ (also ~ or approx)", at: location(opField)))
       }
       var tolerance = Claim.defaultTolerance
+      var toleranceStated = false
       if let tolField = field("tolerance") {
         let raw = tolField.value.trimmingWhitespace()
         if !raw.isEmpty {
+          toleranceStated = true
           let isPercent = raw.hasSuffix("%")
           let body = isPercent ? String(raw.dropLast()) : raw
           if case .number(let x) = NumberSyntax.parse(body), x >= 0 {
@@ -204,7 +208,7 @@ public enum ClaimsReader {
           formulaColumn: formulaField.column + (lines.isQuoted(formulaField) ? 1 : 0),
           opText: opText, stated: statedField.value,
           statedColumn: statedField.column + (lines.isQuoted(statedField) ? 1 : 0),
-          tolerance: tolerance, source: text("source"), document: text("document"),
+          tolerance: tolerance, toleranceStated: toleranceStated, source: text("source"), document: text("document"),
           quote: text("quote"), note: text("note"), extra: extra,
           location: SourceLocation(path: path, line: record.line), problems: problems))
       if !keepingRowErrors { errors.append(contentsOf: problems) }

@@ -100,8 +100,9 @@ public struct ClaimsReport: Sendable, Hashable {
 /// (`reconcile check`). The claims file format is documented on `ClaimsReader`.
 ///
 /// **Rules.** `<`, `<=`, `>`, `>=` compare the computed figure with the stated one. `≈`
-/// passes when |computed − stated| ≤ max(tolerance·|stated|, half a unit in the last
-/// significant digit of the stated figure as printed) (`Claim.allowance(stated:)`). A
+/// passes when |computed − stated| ≤ tolerance·|stated| for a stated tolerance, else ≤
+/// max(1%·|stated|, half a unit in the last significant digit of the stated figure as
+/// printed) (`Claim.allowance(stated:)`). A
 /// formula that is a top-level `proportion(k, n)` passes when the stated share lies inside
 /// the 95% Wilson score interval for k successes in n trials (Wilson, "Probable inference,
 /// the law of succession, and statistical inference", *JASA* 22 (1927) 209–212):
@@ -311,7 +312,10 @@ public enum ClaimsAnalysis {
         s != 0
         ? " (\(ClaimsFormat.percent(abs(c - s) / abs(s))) off"
         : " (off by \(ClaimsFormat.number(abs(c - s), significant: 4))"
-      let allows = "; the printed figure allows ±\(ClaimsFormat.number(allowance, significant: 4)))"
+      let allows =
+        claim.toleranceStated
+        ? "; the stated tolerance \(ClaimsFormat.percent(claim.tolerance)) allows ±\(ClaimsFormat.number(allowance, significant: 4)))"
+        : "; the printed figure allows ±\(ClaimsFormat.number(allowance, significant: 4)))"
       detail =
         holds
         ? "\(lhsShort) ≈ \(stated.text)\(off)\(allows)"
