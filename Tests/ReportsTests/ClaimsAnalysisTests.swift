@@ -57,12 +57,12 @@ struct ClaimsAnalysisTests {
 
   @Test("inequalities, with the numbers in the detail")
   func inequalities() throws {
-    let r = try check("share(unhcr_2001, mou_2002_partial)", ">", "1/6")
+    let r = try check("ratio(unhcr_2001, mou_2002_partial)", ">", "1/6")
     #expect(r.status == .pass)
     #expect(r.detail == "121 / 629 = 0.1924 > 1/6 = 0.1667")
     #expect(relativeDifference(r.computed, 121.0 / 629, floor: 1e-300) <= 1e-12)
     #expect(relativeDifference(r.stated, 1.0 / 6, floor: 1e-300) <= 1e-12)
-    #expect(try check("share(unhcr_2001, mou_2002_partial)", "<", "0.2").status == .pass)
+    #expect(try check("ratio(unhcr_2001, mou_2002_partial)", "<", "0.2").status == .pass)
     #expect(try check("unhcr_2001", "<=", "121").status == .pass)
     #expect(try check("unhcr_2001", "<", "121").status == .fail)
     #expect(try check("unhcr_2001", ">=", "121").status == .pass)
@@ -240,5 +240,56 @@ struct ClaimsAnalysisTests {
     #expect(folder.claims.count == 2)
     #expect(folder.figures.count == 1)
     #expect(throws: FiguresError.self) { try ClaimsAnalysis.load(paths: ["/no/such/claims.csv"]) }
+  }
+}
+
+@Suite("Claims the figures cannot judge as written")
+struct ClaimsJudgedFairlyTests {
+  static let figures = """
+    id,quantity,value,unit,period,measure,source,quote
+    part,arrivals_embassy,121,persons,2002,flow,HRW,"121 arrived via embassies"
+    part-jul,arrivals_embassy_jul,100,persons,2002-01-01/2002-07-30,flow,HRW,"100 by 30 July"
+    whole,arrivals,629,persons,2002-01-01/2002-07-30,flow,MOU,"629 as of July 30"
+    share-q,share_quarter,0.25,share,2000,stock,Survey,"of 521 respondents, about one quarter said so"
+    n,respondents,521,persons,2000,stock,Survey,"of 521 respondents, about one quarter said so"
+
+    """
+
+  static func run(_ rows: [String]) throws -> [ClaimResult] {
+    let text = "id,claim,formula,op,stated,quote\n" + rows.joined(separator: "\n") + "\n"
+    let claims = try ClaimsReader.parse(Array(text.utf8), path: "c.csv", keepingRowErrors: true)
+    let figures = try FiguresReader.parse(Array(Self.figures.utf8), path: "f.csv")
+    return ClaimsAnalysis.run(claims: [claims], figures: [figures]).results
+  }
+
+  @Test("A share whose part and whole cover different periods is a period mismatch, not a pass")
+  func periodMismatch() throws {
+    let r = try Self.run([
+      "a,over a sixth,\"share(part, whole)\",>,1/6,", "b,same period,\"share(part_jul, whole)\",>,0.1,",
+      "c,a ratio over time,part / whole,<,1,",
+    ])
+    #expect(r[0].status == .periodMismatch)
+    #expect(r[0].detail.contains("part 2002, whole 2002-01-01/2002-07-30"), "\(r[0].detail)")
+    #expect(r[1].status == .pass)
+    // A quotient compares figures, across time on purpose: not this rule.
+    #expect(r[2].status == .pass)
+    #expect(ClaimsAnalysis.table(ClaimsReport(results: r)).contains("PERIOD MISMATCH"))
+  }
+
+  @Test("A stated figure that is an input of its own formula, from the same sentence, is a tautology")
+  func tautology() throws {
+    let quote = "\"of 521 respondents, about one quarter said so\""
+    let r = try Self.run([
+      "a,about a quarter,\"proportion(share_q * n, n)\",≈,0.25,\(quote)",
+      "b,about a quarter (another source),\"proportion(share_q * n, n)\",≈,0.25,\"a different sentence\"",
+      "c,a fifth,\"proportion(share_q * n, n)\",≈,0.2,\(quote)",
+    ])
+    #expect(r[0].status == .tautology)
+    #expect(r[0].detail.contains("share-q"), "\(r[0].detail)")
+    // Another sentence's claim is checked; a stated figure that is not the input is checked.
+    #expect(r[1].status == .pass)
+    #expect(r[2].status == .fail)
+    let report = ClaimsReport(results: r)
+    #expect(report.totals == "1 passed, 1 failed, 1 tautology, 0 errors")
   }
 }

@@ -20,6 +20,16 @@ public enum ClaimStatus: String, Sendable, Hashable {
   /// The claim could not be checked: a formula error, an unknown figure, a bad op, a
   /// division by zero or a result that is not a finite number.
   case error
+  /// The part and the whole of a share cover different periods (121 arrivals over March–September
+  /// against 629 by 30 July): the computed figure does not say what the claim says, so it is
+  /// neither borne out nor contradicted.
+  case periodMismatch = "period_mismatch"
+  /// The stated figure is an input of its own formula (a share read from the same sentence
+  /// and multiplied back): the check cannot fail, so it proves nothing.
+  case tautology
+
+  /// As tables print it: `PASS`, `PERIOD MISMATCH`, …
+  public var shown: String { rawValue.replacing("_", with: " ").uppercased() }
 }
 
 /// One checked claim.
@@ -86,13 +96,28 @@ public struct ClaimsReport: Sendable, Hashable {
   public var failed: Int { results.count { $0.status == .fail } }
   /// How many claims could not be checked.
   public var errors: Int { results.count { $0.status == .error } }
+  /// How many claims compare parts over different periods.
+  public var periodMismatches: Int { results.count { $0.status == .periodMismatch } }
+  /// How many claims cannot fail (the stated figure is an input of the formula).
+  public var tautologies: Int { results.count { $0.status == .tautology } }
+  /// The totals in words: "19 passed, 2 failed, 1 period mismatch, 1 tautology, 0 errors"
+  /// (the last two only when there are any).
+  public var totals: String {
+    var parts = ["\(passed) passed", "\(failed) failed"]
+    if periodMismatches > 0 { parts.append("\(periodMismatches) period mismatch\(periodMismatches == 1 ? "" : "es")") }
+    if tautologies > 0 { parts.append("\(tautologies) tautolog\(tautologies == 1 ? "y" : "ies")") }
+    parts.append("\(errors) error\(errors == 1 ? "" : "s")")
+    return parts.joined(separator: ", ")
+  }
   /// The diagnostics of every claim in error, in file order.
   public var diagnostics: [Diagnostic] { results.flatMap(\.diagnostics) }
 
-  /// Failed claims first, then errors, then passes; file order within each group.
+  /// Failed claims first, then period mismatches, tautologies, errors, then passes; file order
+  /// within each group.
   public var triaged: [ClaimResult] {
-    results.filter { $0.status == .fail } + results.filter { $0.status == .error }
-      + results.filter { $0.status == .pass }
+    [ClaimStatus.fail, .periodMismatch, .tautology, .error, .pass].flatMap { status in
+      results.filter { $0.status == status }
+    }
   }
 }
 
@@ -225,6 +250,37 @@ public enum ClaimsAnalysis {
 
   // MARK: - Checking one claim
 
+  /// Why a share of a whole compares a part and a whole over different periods
+  /// (`share(part, whole)`, both figures with periods that differ), nil when it does not. A
+  /// ratio or a quotient compares figures, often across time on purpose ("production fell
+  /// from … to …"), and is not judged by this rule.
+  static func periodMismatch(_ root: ExpressionNode, _ evaluator: ClaimsEvaluator) -> String? {
+    guard case .apply("share", let args, _) = root, args.count == 2 else { return nil }
+    guard case .variable(let a, _) = args[0], case .variable(let b, _) = args[1],
+      let fa = evaluator.figure(named: a), let fb = evaluator.figure(named: b),
+      let pa = fa.period, let pb = fb.period, pa.start != pb.start || pa.end != pb.end
+    else { return nil }
+    return
+      "the part and the whole cover different periods — \(fa.id) \(pa.text), \(fb.id) \(pb.text) — so the share does not say what the claim says"
+  }
+
+  /// The id of a figure of the formula whose value is the stated figure, read from the same
+  /// sentence as the claim (its quote is the claim's), nil when there is none.
+  static func tautology(_ root: ExpressionNode, _ claim: Claim, stated: Double, _ evaluator: ClaimsEvaluator)
+    -> String?
+  {
+    let quote = claim.quote.trimmingBlanks()
+    guard !quote.isEmpty else { return nil }
+    var found: String? = nil
+    root.visitVariables { name, _ in
+      guard found == nil, let f = evaluator.figure(named: name), let v = f.value,
+        f.quote.trimmingBlanks() == quote, abs(v - stated) <= 1e-12 * max(1, abs(stated))
+      else { return }
+      found = f.id
+    }
+    return found
+  }
+
   static func check(_ claim: Claim, _ evaluator: ClaimsEvaluator) -> ClaimResult {
     var result = ClaimResult(
       id: claim.id, claim: claim.claim, status: .error, computed: nil, stated: nil, detail: "",
@@ -242,8 +298,10 @@ public enum ClaimsAnalysis {
     }
     // The formula.
     let computed: Evaluated
+    let root: ExpressionNode
     do throws(ExpressionError) {
       let e = try Statistics.Expression(claim.formula, functions: .also(ClaimsEvaluator.functions))
+      root = e.root
       do throws(ClaimEvaluationError) {
         computed = try evaluator.evaluate(e.root)
       } catch {
@@ -292,6 +350,19 @@ public enum ClaimsAnalysis {
       ? "\(computed.text) = \(ClaimsFormat.number(c, significant: 4))"
       : computed.text
     let lhsShort = "\(lhs)"
+    // Claims the figures cannot judge as written: parts over different periods, or a stated
+    // figure that is an input of its own formula.
+    if let mismatch = periodMismatch(root, evaluator) {
+      result.status = .periodMismatch
+      result.detail = "\(lhsShort) vs \(stated.text): \(mismatch)"
+      return result
+    }
+    if let input = tautology(root, claim, stated: s, evaluator) {
+      result.status = .tautology
+      result.detail =
+        "\(lhsShort) vs \(stated.text): the stated \(stated.text) is figure \(input)'s value, read from the same sentence — an input of its own formula, so the check cannot fail"
+      return result
+    }
 
     if let (k, n) = computed.proportion {
       let (lo, hi) = wilson(k: k, n: n)
@@ -397,15 +468,16 @@ public enum ClaimsAnalysis {
     // Ids as the terminal shows them (escaped), so that the columns line up.
     let ids = rows.map { TerminalText.escape($0.id, keepingNewlines: false) }
     let idWidth = min(40, ids.map(\.count).max() ?? 2)
+    let statusWidth = max(5, rows.map(\.status.shown.count).max() ?? 5)
     var out = ""
     for (r, shown) in zip(rows, ids) {
-      let status = paddedRight(r.status.rawValue.uppercased(), 5)
+      let status = paddedRight(r.status.shown, statusWidth)
       let id = shown.count < idWidth ? paddedRight(shown, idWidth) : shown
       let numbers =
         "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
       out += "\(status)  \(id)  \(paddedRight(numbers, 22))  \(TerminalText.escape(r.detail, keepingNewlines: false))\n"
     }
-    out += "\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s")\n"
+    out += report.totals + "\n"
     return TerminalText.escape(out)
   }
 
@@ -415,12 +487,11 @@ public enum ClaimsAnalysis {
     let cell = Markdown.text
     var out = "| status | id | claim | computed | stated | detail | source |\n|---|---|---|---:|---:|---|---|\n"
     for r in report.triaged {
-      let status = r.status == .pass ? "pass" : "**\(r.status.rawValue)**"
+      let status = r.status == .pass ? "pass" : "**\(r.status.rawValue.replacing("_", with: " "))**"
       out +=
         "| \(status) | \(cell(r.id)) | \(cell(r.claim)) | \(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(cell(r.detail)) | \(cell(r.source)) |\n"
     }
-    out +=
-      "\n\(report.passed) passed, \(report.failed) failed, \(report.errors) error\(report.errors == 1 ? "" : "s").\n"
+    out += "\n\(report.totals).\n"
     return out
   }
 }

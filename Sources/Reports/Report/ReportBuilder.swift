@@ -244,7 +244,7 @@ public enum ReportBuilder {
   /// `folder` is the claims folder's path relative to the page, segments separated by `/`
   /// (`claims`, `../claims`); the links to it are URL-encoded (``RelativeLink``).
   public static func claimsSummary(_ report: ClaimsReport, folder: String) -> String {
-    var out = "## Claims: \(report.passed) passed, \(report.failed) failed, \(report.errors) errors\n\n"
+    var out = "## Claims: \(report.totals)\n\n"
     let failed = report.results.filter { $0.status != .pass }
     if !failed.isEmpty {
       out += "| claim | status | why |\n|---|---|---|\n"

@@ -108,7 +108,7 @@ public indirect enum ExpressionNode: Sendable, Equatable, CustomStringConvertibl
   case apply(String, [ExpressionNode], column: Int)
 
   /// Calls `body` for every variable occurrence, left to right.
-  func visitVariables(_ body: (String, Int) -> Void) {
+  public func visitVariables(_ body: (String, Int) -> Void) {
     switch self {
     case .number: break
     case .variable(let name, let column): body(name, column)
