@@ -135,7 +135,7 @@ public enum HTMLReport {
     for r in datasets {
       let name = Markup.escape(r.name)
       func href(_ file: String) -> String { Markup.escape(RelativeLink.path([r.name, file])) }
-      let files = ["ranges.csv", "trend.csv", "summary.json", "report.md"].map { "<a href=\"\(href($0))\">\($0)</a>" }
+      let files = r.files.map { "<a href=\"\(href($0))\">\($0)</a>" }
         .joined(separator: " ")
       body += "<tr><td><a href=\"\(href("report.html"))\">\(name)</a></td><td class=\"num\">\(r.figures)</td>"
       body += "<td>\(names(r.ranges))</td>"

@@ -179,18 +179,25 @@ final class DatasetDocuments {
       try spool.append(b)
       return spool
     }
-    var tables: [(path: String, types: DataPackage.ColumnTypes, description: String)] = [
-      (
-        "ranges.csv", rangesTypes,
-        "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."
-      ),
-      (
-        "trend.csv", trendTypes,
-        "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."
-      ),
-    ]
+    // A table with no row is not written, described or linked (issue #30: empty trend.csv
+    // files were written and linked).
+    var tables: [(path: String, types: DataPackage.ColumnTypes, description: String)] = []
+    if !rangeQuantities.isEmpty {
+      tables.append(
+        (
+          "ranges.csv", rangesTypes,
+          "One row per source figure and per reconciled range of \(name): low, mid, high, label — a floating-bar chart."
+        ))
+    }
+    if !trendQuantities.isEmpty {
+      tables.append(
+        (
+          "trend.csv", trendTypes,
+          "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."
+        ))
+    }
     var checks: CSVWriter? = nil
-    if let claims {
+    if let claims, !claims.report.results.isEmpty {
       let csv = ClaimsAnalysis.csv(claims.report)
       var types = DataPackage.ColumnTypes(header: csv.header)
       for row in csv.rows { types.add(row) }
@@ -262,12 +269,14 @@ final class DatasetDocuments {
         ]
       }
     }
-    var out: [(String, [Spool])] = [
-      (
-        "\(name)/ranges.csv",
-        [try bytes(RangesAnalysis.csv([]).headerBytes), rangesCSV]
-      ),
-      ("\(name)/trend.csv", [try bytes(TrendAnalysis.csv([]).headerBytes), trendCSV]),
+    var out: [(String, [Spool])] = []
+    if !rangeQuantities.isEmpty {
+      out.append(("\(name)/ranges.csv", [try bytes(RangesAnalysis.csv([]).headerBytes), rangesCSV]))
+    }
+    if !trendQuantities.isEmpty {
+      out.append(("\(name)/trend.csv", [try bytes(TrendAnalysis.csv([]).headerBytes), trendCSV]))
+    }
+    out += [
       ("\(name)/datapackage.json", [try text(package.serialized() + "\n")]),
       ("\(name)/summary.json", summary),
       ("\(name)/report.md", mdParts),

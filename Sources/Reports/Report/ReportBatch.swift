@@ -190,6 +190,11 @@ public struct DatasetSummary: Sendable {
     self.ranges = ranges
     self.trends = trends
   }
+
+  /// The dataset's data files the index links: a CSV only when it has rows.
+  public var files: [String] {
+    (ranges.isEmpty ? [] : ["ranges.csv"]) + (trends.isEmpty ? [] : ["trend.csv"]) + ["summary.json", "report.md"]
+  }
 }
 
 /// Claims that could not be evaluated (their diagnostics; exit 65).

@@ -191,12 +191,12 @@ public enum ReportBuilder {
       var names = r.quantities.prefix(indexedQuantities).map(Markdown.text).joined(separator: ", ")
       if r.quantities.count > indexedQuantities { names += " and \(r.quantities.count - indexedQuantities) more" }
       out +=
-        "| \(Markdown.link(r.name, to: [r.name, "report.md"])) | \(r.figures) | \(names) | `ranges.csv`, `trend.csv`, `summary.json`, `report.md` |\n"
+        "| \(Markdown.link(r.name, to: [r.name, "report.md"])) | \(r.figures) | \(names) | \(r.files.map { "`\($0)`" }.joined(separator: ", ")) |\n"
     }
     return out
   }
 
-  /// Adds the claims about a dataset's figures to its outputs: `checks.csv` (header only when no
+  /// Adds the claims about a dataset's figures to its outputs: `checks.csv` (not written when no
   /// claim names them), failed claims at the top of `report.md`, and the claims table in
   /// `report.html`. A claim is about a dataset when its formula or stated figure names one of
   /// the dataset's figure ids (hyphens written as underscores) or quantities.
