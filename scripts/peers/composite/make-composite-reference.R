@@ -23,7 +23,9 @@
 # itself; for negbin it is the joint (beta, log theta) information, so the coefficients' SEs
 # allow for theta being estimated, and SE(theta) = theta * SE(log theta).
 # Quasi-Poisson: the Poisson estimates, dispersion = Pearson X2 / (n - p) on the buckets.
-# Intervals are Wald intervals on the log scale (delta method), z quantiles, level 0.95.
+# Intervals (yearly means, bucket totals, the 1993-2022 and 1993-2024 sums of the official
+# cases) are Wald intervals on the log scale (delta method), level 0.95, with z quantiles (t(n - p)
+# for quasi-Poisson).
 # Nothing here comes from reconcile.
 suppressPackageStartupMessages(library(numDeriv))
 set.seed(20240629)
