@@ -132,6 +132,26 @@ struct RangesStatementTests {
     #expect(own["low"] as? Double == 41_822 && own["high"] as? Double == 250_932)
   }
 
+  @Test("Fifty conflicting sources fit one screen: the consistent group, not every pair, in under 80 lines")
+  func fiftySources() throws {
+    var figures: [Figure] = []
+    var x: UInt64 = 7
+    for k in 0..<50 {
+      x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let low = Double(5 + (x >> 33) % 300) * 1000
+      figures.append(Self.figure("s\(k)", low: low, high: low * Double(2 + (x >> 20) % 4), line: k + 2))
+    }
+    let q = try Self.run(figures)
+    let table = RangesAnalysis.table([q])
+    #expect(table.split(separator: "\n", omittingEmptySubsequences: false).count < 80)
+    #expect(table.contains("the largest group of mutually consistent sources, "))
+    #expect(!table.contains("do not overlap"))
+    let group = try #require(try Self.json(q)["consistent_group"] as? [String: Any])
+    let ids = try #require(group["ids"] as? [String])
+    let outside = try #require(group["outside"] as? [String])
+    #expect(ids.count + outside.count == 50 && ids.count > 1)
+  }
+
   @Test("Two figures: a common effect, labelled so, with no τ² or I²")
   func twoFigures() throws {
     let q = try Self.run([Self.figure("a", low: 100, high: 400, line: 2), Self.figure("b", value: 300, line: 3)])

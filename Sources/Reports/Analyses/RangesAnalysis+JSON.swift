@@ -95,6 +95,15 @@ extension RangesAnalysis {
       ),
       ("conflicts", .array(rec.conflicts.map { .string($0) })),
       ("conflict_pairs", .array(rec.conflictPairs.map { .array([.string($0.0), .string($0.1)]) })),
+      (
+        "consistent_group",
+        rec.consistentGroup.map { g in
+          .object([
+            ("ids", .array(g.ids.map { .string($0) })), ("low", .num(g.low)), ("high", .num(g.high)),
+            ("outside", .array(g.outside.map { .string($0) })),
+          ])
+        } ?? .null
+      ),
       ("conflict_pair_count", .int(rec.conflictPairCount)),
       ("excluded", .array(rec.excluded.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) })),
       ("reported", reported(rec.reported, level: rec.level)),

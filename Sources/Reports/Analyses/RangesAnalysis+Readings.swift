@@ -113,4 +113,23 @@ extension RangesAnalysis {
       + "Each figure and its source are in ranges.csv (a source row and a one_figure row) and in summary.json "
       + "(ranges.one_figure, with the line of the dataset that states it)."
   }
+
+  /// The sources that agree, when not all do: "the largest group of mutually consistent
+  /// sources, 31 of 50, shares 40,000–50,000; outside it: a, b, c and 16 more" (at most
+  /// `listed` ids named), for the table, report.md and report.html alike.
+  static func consistentGroupWords(_ rec: RangeReconciliation, listed: Int = 10) -> String? {
+    guard let g = rec.consistentGroup else { return nil }
+    let total = g.ids.count + g.outside.count
+    var named = g.outside.prefix(listed).joined(separator: ", ")
+    if g.outside.count > listed { named += " and \(g.outside.count - listed) more" }
+    let shared: String
+    switch (g.low, g.high) {
+    case (let lo?, let hi?): shared = lo == hi ? NumberFormat.human(lo) : rangeText(lo, hi)
+    case (let lo?, nil): shared = "at least \(NumberFormat.human(lo))"
+    case (nil, let hi?): shared = "at most \(NumberFormat.human(hi))"
+    case (nil, nil): shared = "any value"
+    }
+    return
+      "the largest group of mutually consistent sources, \(g.ids.count) of \(total), shares \(shared); outside it: \(named)"
+  }
 }

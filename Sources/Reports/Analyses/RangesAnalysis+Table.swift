@@ -30,11 +30,12 @@ extension RangesAnalysis {
       } else if let i = rec.intersection {
         out += "  intersection: \(rangeText(i.low, i.high))\n"
       } else {
+        // The group that agrees, not every pair (the pairs are in JSON): fifty sources fit a
+        // screen (issue #30).
         out += "  intersection: none — the sources conflict\n"
-        for (a, b) in rec.conflictPairs { out += "    conflict: \(a) and \(b) do not overlap\n" }
-        if rec.conflictPairCount > rec.conflictPairs.count {
-          out += "    … and \(rec.conflictPairCount - rec.conflictPairs.count) more conflicting pairs\n"
-        }
+        if let words = consistentGroupWords(rec) { out += "    \(words)\n" }
+        out +=
+          "    \(rec.conflictPairCount) conflicting pair\(rec.conflictPairCount == 1 ? "" : "s") (listed in --format json)\n"
       }
       for (id, reason) in rec.excluded { out += "  not pooled: \(id) — \(reason)\n" }
       for d in rec.distributions where !d.shape.isBound {
@@ -45,8 +46,12 @@ extension RangesAnalysis {
       for line in poolLines(rec) { out += "  \(line)\n" }
       for note in rec.notes { out += "  \(note)\n" }
       if r.byYear.count > 1 {
-        out += "  consensus by publication year (all figures published up to that year):\n"
-        for y in r.byYear {
+        // The last years only, when there are many (all of them in JSON): fifty sources fit a
+        // screen.
+        let shownYears = r.byYear.suffix(tableYears)
+        out +=
+          "  consensus by publication year (all figures published up to that year)\(r.byYear.count > tableYears ? "; the last \(tableYears) of \(r.byYear.count) (all in --format json)" : ""):\n"
+        for y in shownYears {
           let re = y.reconciliation.randomEffects
           if let one = y.reconciliation.reported {
             out += "    \(y.year): k = 1, one figure (\(one.id)): \(byYearFigure(one))\n"
@@ -63,8 +68,21 @@ extension RangesAnalysis {
         out += "  leave-one-out: not computed for more than \(RangePooling.maxLeaveOneOut) sources\n"
       }
       if !rec.leaveOneOut.isEmpty {
-        out += "  leave-one-out (random effects):\n"
-        for l in rec.leaveOneOut {
+        // With many sources, the ones whose removal moves the estimate most (all in JSON).
+        let all = rec.leaveOneOut
+        let shown: [LeaveOneOut]
+        if all.count > tableLeaveOneOut, let centre = rec.randomEffects?.estimate, centre > 0 {
+          // How far the estimate moves without the source, as a factor either way.
+          func moved(_ l: LeaveOneOut) -> Double { max(l.pooled.estimate / centre, centre / l.pooled.estimate) }
+          let ranked = all.sorted { moved($0) > moved($1) }
+          let keep = Set(ranked.prefix(tableLeaveOneOut).map { $0.id })
+          shown = all.filter { keep.contains($0.id) }
+        } else {
+          shown = all
+        }
+        out +=
+          "  leave-one-out (\(rec.randomEffects?.betweenSources == false ? "common effect" : "random effects"))\(shown.count < all.count ? ", the \(shown.count) of \(all.count) sources that move it most (all in --format json)" : ""):\n"
+        for l in shown {
           out +=
             "    without \(l.id): \(NumberFormat.human(l.pooled.estimate)) (CI \(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))\n"
         }
@@ -73,6 +91,10 @@ extension RangesAnalysis {
     }
     return TerminalText.escape(out)
   }
+
+  /// The most publication years the table lists, and the most leave-one-out lines.
+  static let tableYears = 8
+  static let tableLeaveOneOut = 5
 
   /// One figure of the by-year view: its centre and its own interval, or its bound.
   static func byYearFigure(_ one: ReportedFigure) -> String {

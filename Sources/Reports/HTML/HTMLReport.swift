@@ -210,18 +210,9 @@ public enum HTMLReport {
     out += "<figure>\n" + (detailed ? SVGRangeChart(q, index: index).svg + "\n" : "")
     out +=
       "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
-    if rec.intersection == nil && !rec.conflictPairs.isEmpty {
+    if rec.intersection == nil, let words = RangesAnalysis.consistentGroupWords(rec) {
       out +=
-        "<h3>Conflicting pairs</h3>\n<p>No single range is consistent with every pooled figure. These pairs do not overlap:</p>\n<ul class=\"conflicts\">\n"
-      for (a, b) in rec.conflictPairs.prefix(listedPairs) {
-        out +=
-          "<li><code>\(Markup.escape(a))</code> (\(Markup.escape(figureText(q, a)))) and <code>\(Markup.escape(b))</code> (\(Markup.escape(figureText(q, b))))</li>\n"
-      }
-      if rec.conflictPairCount > min(listedPairs, rec.conflictPairs.count) {
-        out +=
-          "<li>… and \(rec.conflictPairCount - min(listedPairs, rec.conflictPairs.count)) more pairs (summary.json lists the first \(rec.conflictPairs.count))</li>\n"
-      }
-      out += "</ul>\n"
+        "<h3>Conflicts</h3>\n<p>No single range is consistent with every pooled figure: \(Markup.escape(words)). \(rec.conflictPairCount) pair\(rec.conflictPairCount == 1 ? " does" : "s do") not overlap; <a href=\"summary.json\">summary.json</a> lists them.</p>\n"
     }
     out += "<h3>Pooled ranges</h3>\n<ul>\n"
     out +=

@@ -307,12 +307,10 @@ public enum ReportBuilder {
     if let i = rec.intersection {
       out += "- Intersection: \(rangeText(i.low, i.high))\n"
     } else {
-      let listed = rec.conflictPairs.prefix(HTMLReport.listedPairs)
-      let more = rec.conflictPairCount - listed.count
       out +=
-        "- Intersection: **none** — these sources contradict each other: "
-        + listed.map { "\(Markdown.text($0.0)) vs \(Markdown.text($0.1))" }.joined(separator: "; ")
-        + (more > 0 ? "; and \(more) more pairs" : "") + "\n"
+        "- Intersection: **none** — these sources contradict each other"
+        + (RangesAnalysis.consistentGroupWords(rec).map { ": \(Markdown.text($0))" } ?? "")
+        + " (\(rec.conflictPairCount) conflicting pair\(rec.conflictPairCount == 1 ? "" : "s") in `summary.json`)\n"
     }
     for d in rec.distributions where !d.shape.isBound {
       if let note = d.note { out += "- Reading of \(Markdown.text(d.id)): \(Markdown.text(note))\n" }

@@ -106,3 +106,60 @@ extension RangePooling {
     return (conflicts, pairs, pairCount)
   }
 }
+
+/// The largest group of pooled sources whose stated ranges all overlap, each range taken as
+/// printed (a point as its value, a bound as a half-line): the sources that agree on one value
+/// more than any other, and the range they share.
+public struct ConsistentGroup: Sendable, Equatable {
+  /// The sources in the group, in input order.
+  public var ids: [String]
+  /// The range every source of the group allows (nil: open on that side).
+  public var low: Double?
+  public var high: Double?
+  /// The pooled sources outside the group, in input order.
+  public var outside: [String]
+}
+
+extension RangePooling {
+  /// The largest group of mutually consistent sources: closed intervals on a line that
+  /// overlap pairwise share a point (Helly's theorem in one dimension), so the group is the
+  /// set of sources covering the point covered by the most — found by one sweep over the
+  /// sorted ends, O(k log k). Ties go to the lowest such point. Sources with a NaN end take no
+  /// part. Nil with no source.
+  static func consistentGroup(
+    _ bounds: [(input: Int, low: Double, high: Double)], of inputs: [RangeInput]
+  ) -> ConsistentGroup? {
+    let valid = bounds.filter { $0.low <= $0.high }
+    guard !valid.isEmpty else { return nil }
+    // Starts before ends at the same value: closed intervals that touch overlap.
+    var events: [(x: Double, end: Bool)] = []
+    events.reserveCapacity(2 * valid.count)
+    for b in valid {
+      events.append((b.low, false))
+      events.append((b.high, true))
+    }
+    events.sort { $0.x != $1.x ? $0.x < $1.x : (!$0.end && $1.end) }
+    var depth = 0
+    var best = 0
+    var at = valid[0].low
+    for e in events {
+      if e.end {
+        depth -= 1
+      } else {
+        depth += 1
+        if depth > best {
+          best = depth
+          at = e.x
+        }
+      }
+    }
+    let members = valid.filter { $0.low <= at && at <= $0.high }
+    let inGroup = Set(members.map(\.input))
+    let low = members.map(\.low).max() ?? at
+    let high = members.map(\.high).min() ?? at
+    return ConsistentGroup(
+      ids: bounds.map(\.input).filter { inGroup.contains($0) }.map { inputs[$0].id },
+      low: low.isFinite ? low : nil, high: high.isFinite ? high : nil,
+      outside: bounds.map(\.input).filter { !inGroup.contains($0) }.map { inputs[$0].id })
+  }
+}

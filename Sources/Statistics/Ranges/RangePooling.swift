@@ -257,6 +257,7 @@ public enum RangePooling {
     return RangeReconciliation(
       distributions: dists, excluded: excluded, envelope: (envLow, envHigh), envelopeOpen: (openBelow, openAbove),
       intersection: intersection, conflictPairs: pairs, conflictPairCount: pairCount, conflicts: conflicts,
+      consistentGroup: findConflicts && intersection == nil ? consistentGroup(bounds, of: inputs) : nil,
       randomEffects: re,
       linearPool: pools && (detail || poolable.count <= maxLinearPoolWithoutDetail)
         ? linearPool(poolable, level: level, scale: scale) : nil,

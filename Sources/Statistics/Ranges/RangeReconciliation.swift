@@ -91,6 +91,9 @@ public struct RangeReconciliation: Sendable {
   public var conflictPairCount: Int
   /// Ids taking part in at least one conflict, in input order.
   public var conflicts: [String]
+  /// When the pooled sources do not all overlap: the largest group that does, and the range
+  /// it shares (nil when they all overlap, or conflicts were not looked for).
+  public var consistentGroup: ConsistentGroup? = nil
   /// Random-effects pooling of the log-scale centres (nil with fewer than two pooled sources;
   /// a common-effect pool with two, `betweenSources` false).
   public var randomEffects: LogRandomEffects?
