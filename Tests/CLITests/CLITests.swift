@@ -173,13 +173,14 @@ struct CLITests {
     #expect((lp["median"] as? Double ?? 0) > 10_000 && (lp["median"] as? Double ?? 1e9) < 300_000)
   }
 
-  @Test("ranges table: three pooled views, the named conflict, leave-one-out, consensus by year")
+  @Test("ranges table: three pooled views, the consistent group and who is outside it, leave-one-out, consensus by year")
   func rangesTable() throws {
     let r = try CLI.run(["ranges", "datasets/nk-in-china.csv"])
     #expect(r.status == 0, "\(r.stderr)")
     for needle in [
       "random effects (log scale", "linear opinion pool", "logarithmic opinion pool",
-      "conflict: ai-2001-tens and hrwf-2006-range do not overlap", "leave-one-out",
+      "the largest group of mutually consistent sources, 3 of 4, shares 50,000–99,999; outside it: hrwf-2006-range",
+      "1 conflicting pair (listed in --format json)", "leave-one-out",
       "without ngo-2002-survey", "consensus by publication year", "not pooled: hrw-2002-range",
       "not pooled: mou-2002-official — narrower scope",
     ] {
