@@ -173,7 +173,8 @@ struct CLITests {
     #expect((lp["median"] as? Double ?? 0) > 10_000 && (lp["median"] as? Double ?? 1e9) < 300_000)
   }
 
-  @Test("ranges table: three pooled views, the consistent group and who is outside it, leave-one-out, consensus by year")
+  @Test(
+    "ranges table: three pooled views, the consistent group and who is outside it, leave-one-out, consensus by year")
   func rangesTable() throws {
     let r = try CLI.run(["ranges", "datasets/nk-in-china.csv"])
     #expect(r.status == 0, "\(r.stderr)")
