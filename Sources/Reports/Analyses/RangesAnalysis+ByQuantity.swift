@@ -32,7 +32,7 @@ extension RangesAnalysis {
   /// that quantity (the caller then falls back to the whole-file path).
   static func quantityOutput(
     _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double,
-    columns: ColumnMap?
+    columns: ColumnMap?, digits: Int? = nil
   ) throws -> [UInt8]? {
     // The records are read back once, for the plain path and, when it declines, the reader.
     let records = try spill.records(of: k)
@@ -48,7 +48,7 @@ extension RangesAnalysis {
     let results = try run([file], quantities: [q], coverage: coverage, level: level, tableDetails: format != .csv)
     switch format {
     case .table:
-      return Array(table(results).utf8)
+      return Array(table(results, digits: digits).utf8)
     case .csv:
       return csvBytes(results, header: first)
     case .json:
@@ -108,7 +108,7 @@ extension RangesAnalysis {
   ///   quantity that cannot be pooled), for the same first offender.
   public static func runByQuantity(
     path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
-    plainRows: Bool = true, runBytes: Int = 256 << 10, emit: ([UInt8]) throws -> Void
+    digits: Int? = nil, plainRows: Bool = true, runBytes: Int = 256 << 10, emit: ([UInt8]) throws -> Void
   ) throws -> Bool {
     // The rows are sorted by quantity on another thread while the file is validated (two
     // passes over the file at once, on two cores); the sorted rows are used only once the
@@ -166,7 +166,8 @@ extension RangesAnalysis {
             for i in runs[r] {
               guard
                 let bytes = try quantityOutput(
-                  spill, chosen[i], format: format, first: i == 0, coverage: coverage, level: level, columns: columns)
+                  spill, chosen[i], format: format, first: i == 0, coverage: coverage, level: level, columns: columns,
+                  digits: digits)
               else { return nil }
               if out.isEmpty { out = bytes } else { out += bytes }
             }

@@ -63,29 +63,32 @@ extension RangesAnalysis {
   /// The pooled centre in words, the one sentence the table, report.md and report.html show:
   /// a common effect (two figures), random effects by maximum likelihood with censored
   /// bounds, or DerSimonian–Laird random effects.
-  static func pooledWords(_ re: LogRandomEffects, level: Double, scale: PoolingScale) -> String {
+  static func pooledWords(
+    _ re: LogRandomEffects, level: Double, scale: PoolingScale, rounding: PublicationRounding = .supported
+  ) -> String {
     let bounds = re.censored == 0 ? "" : ", \(re.censored) censored bound\(re.censored == 1 ? "" : "s")"
+    let estimate = rounding.estimate(re.estimate, low: re.ciLow, high: re.ciHigh)
     if !re.betweenSources {
       return
-        "common effect (\(scale.rawValue) scale, \(re.censored == 0 ? "inverse-variance" : "maximum likelihood")\(bounds); two figures give no between-source variance): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh))"
+        "common effect (\(scale.rawValue) scale, \(re.censored == 0 ? "inverse-variance" : "maximum likelihood")\(bounds); two figures give no between-source variance): \(estimate); \(pct(level)) CI \(rounding.range(re.ciLow, re.ciHigh))"
     }
     let method = re.censored == 0 ? "DL" : "maximum likelihood\(bounds); CI from the observed information"
     return
-      "random effects (\(scale.rawValue) scale, \(method)): \(NumberFormat.human(re.estimate)); \(pct(level)) CI \(rangeText(re.ciLow, re.ciHigh)); prediction \(rangeText(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2)), I2 \(NumberFormat.human(re.i2, significant: 3))%"
+      "random effects (\(scale.rawValue) scale, \(method)): \(estimate); \(pct(level)) CI \(rounding.range(re.ciLow, re.ciHigh)); \(pct(level)) prediction \(rounding.range(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2, significant: 3)), I2 \(NumberFormat.human(re.i2, significant: 3))%"
   }
 
   /// The linear and logarithmic opinion pools in words, one line each (what the reconciliation
   /// has of them), for every renderer.
-  static func poolLines(_ rec: RangeReconciliation) -> [String] {
+  static func poolLines(_ rec: RangeReconciliation, rounding: PublicationRounding = .supported) -> [String] {
     var lines: [String] = []
     if let lp = rec.linearPool {
       lines.append(
-        "linear opinion pool: median \(NumberFormat.human(lp.estimate)); central \(pct(rec.level)) \(rangeText(lp.low, lp.high))"
+        "linear opinion pool: median \(rounding.estimate(lp.estimate, low: lp.low, high: lp.high)); central \(pct(rec.level)) \(rounding.range(lp.low, lp.high))"
       )
     }
     if let gp = rec.logarithmicPool {
       lines.append(
-        "logarithmic opinion pool: median \(NumberFormat.human(gp.estimate)); central \(pct(rec.level)) \(rangeText(gp.low, gp.high))"
+        "logarithmic opinion pool: median \(rounding.estimate(gp.estimate, low: gp.low, high: gp.high)); central \(pct(rec.level)) \(rounding.range(gp.low, gp.high))"
       )
     }
     return lines
@@ -93,16 +96,18 @@ extension RangesAnalysis {
 
   /// A quantity's cells in the reports' one-row-per-quantity tables, as plain text: figures,
   /// envelope, centre, CI, prediction interval (each renderer escapes them its own way).
-  static func summaryCells(_ q: QuantityRanges) -> [String] {
+  static func summaryCells(_ q: QuantityRanges, rounding: PublicationRounding = .supported) -> [String] {
     let rec = q.reconciliation
     let re = rec.randomEffects
     let centre =
       rec.reported.map {
         "one figure, as stated: " + ($0.estimate.map { NumberFormat.human($0) } ?? rangeText($0.low, $0.high))
       }
-      ?? re.map { ($0.betweenSources ? "" : "common effect ") + NumberFormat.human($0.estimate) } ?? "—"
-    let ci = rec.reported == nil ? re.map { rangeText($0.ciLow, $0.ciHigh) } ?? "—" : "—"
-    let prediction = re.flatMap { $0.betweenSources ? rangeText($0.piLow, $0.piHigh) : nil } ?? "—"
+      ?? re.map {
+        ($0.betweenSources ? "" : "common effect ") + rounding.estimate($0.estimate, low: $0.ciLow, high: $0.ciHigh)
+      } ?? "—"
+    let ci = rec.reported == nil ? re.map { rounding.range($0.ciLow, $0.ciHigh) } ?? "—" : "—"
+    let prediction = re.flatMap { $0.betweenSources ? rounding.range($0.piLow, $0.piHigh) : nil } ?? "—"
     return [String(q.figures.count), rangeText(rec.envelope.low, rec.envelope.high), centre, ci, prediction]
   }
 

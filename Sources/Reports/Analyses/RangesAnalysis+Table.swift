@@ -3,7 +3,8 @@ import Statistics
 
 extension RangesAnalysis {
   /// A plain-text table for the terminal.
-  public static func table(_ results: [QuantityRanges]) -> String {
+  public static func table(_ results: [QuantityRanges], digits: Int? = nil) -> String {
+    let rounding = PublicationRounding(digits: digits)
     var out = ""
     for r in results {
       let rec = r.reconciliation
@@ -42,8 +43,10 @@ extension RangesAnalysis {
         if let note = d.note { out += "  reading: \(d.id) — \(note)\n" }
       }
       if let one = reportedWords(rec) { out += "  \(one)\n" }
-      if let re = rec.randomEffects { out += "  \(pooledWords(re, level: rec.level, scale: rec.scale))\n" }
-      for line in poolLines(rec) { out += "  \(line)\n" }
+      if let re = rec.randomEffects {
+        out += "  \(pooledWords(re, level: rec.level, scale: rec.scale, rounding: rounding))\n"
+      }
+      for line in poolLines(rec, rounding: rounding) { out += "  \(line)\n" }
       for note in rec.notes { out += "  \(note)\n" }
       if r.byYear.count > 1 {
         // The last years only, when there are many (all of them in JSON): fifty sources fit a
@@ -56,11 +59,13 @@ extension RangesAnalysis {
           if let one = y.reconciliation.reported {
             out += "    \(y.year): k = 1, one figure (\(one.id)): \(byYearFigure(one))\n"
           } else if let re, !re.betweenSources {
+            let lp = y.reconciliation.linearPool
             out +=
-              "    \(y.year): k = \(re.k), common effect \(NumberFormat.human(re.estimate)) (CI \(rangeText(re.ciLow, re.ciHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+              "    \(y.year): k = \(re.k), common effect \(rounding.estimate(re.estimate, low: re.ciLow, high: re.ciHigh)) (CI \(rounding.range(re.ciLow, re.ciHigh))), linear pool median \(rounding.estimate(lp?.estimate, low: lp?.low, high: lp?.high))\n"
           } else {
+            let lp = y.reconciliation.linearPool
             out +=
-              "    \(y.year): k = \(re?.k ?? 0), random effects \(NumberFormat.human(re?.estimate)) (prediction \(rangeText(re?.piLow, re?.piHigh))), linear pool median \(NumberFormat.human(y.reconciliation.linearPool?.estimate))\n"
+              "    \(y.year): k = \(re?.k ?? 0), random effects \(rounding.estimate(re?.estimate, low: re?.piLow, high: re?.piHigh)) (prediction \(rounding.range(re?.piLow, re?.piHigh))), linear pool median \(rounding.estimate(lp?.estimate, low: lp?.low, high: lp?.high))\n"
           }
         }
       }
@@ -84,7 +89,7 @@ extension RangesAnalysis {
           "  leave-one-out (\(rec.randomEffects?.betweenSources == false ? "common effect" : "random effects"))\(shown.count < all.count ? ", the \(shown.count) of \(all.count) sources that move it most (all in --format json)" : ""):\n"
         for l in shown {
           out +=
-            "    without \(l.id): \(NumberFormat.human(l.pooled.estimate)) (CI \(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))\n"
+            "    without \(l.id): \(rounding.estimate(l.pooled.estimate, low: l.pooled.ciLow, high: l.pooled.ciHigh)) (CI \(rounding.range(l.pooled.ciLow, l.pooled.ciHigh)))\n"
         }
       }
       out += "\n"

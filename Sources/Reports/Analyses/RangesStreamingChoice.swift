@@ -31,12 +31,13 @@ extension RangesAnalysis {
   ///   declined); nothing was written then.
   /// - Throws: as `runByQuantity`, and `OutputError` when the output cannot be written.
   public static func runByQuantityToStandardOutput(
-    files: [String], quantities: [String], coverage: Double, level: Double, format: StreamFormat
+    files: [String], quantities: [String], coverage: Double, level: Double, format: StreamFormat, digits: Int? = nil
   ) throws -> Bool {
     guard let path = streamedFile(files), let pending = StandardOutput.pending() else { return false }
     return try pending.deliver { write in
       try runByQuantity(
-        path: path, quantities: quantities, coverage: coverage, level: level, format: format, emit: write)
+        path: path, quantities: quantities, coverage: coverage, level: level, format: format, digits: digits,
+        emit: write)
     }
   }
 }

@@ -24,6 +24,12 @@ struct Ranges: ParsableCommand {
   var coverage: Double = Figure.defaultCoverage
   @Option(name: .long, help: "Level of the pooled intervals.")
   var level: Double = RangePooling.defaultLevel
+  @Option(
+    name: .long,
+    help:
+      "Significant digits of the pooled figures in the table (default: the digits each interval supports). CSV and JSON keep full precision."
+  )
+  var digits: Int?
   @OptionGroup var output: FormatOptions
 
   func validate() throws {
@@ -33,6 +39,9 @@ struct Ranges: ParsableCommand {
       )
     }
     try checkLevel(level)
+    if let digits, !(1...15).contains(digits) {
+      throw ValidationError("--digits must be between 1 and 15, got \(digits)")
+    }
   }
 
   func run() throws {
@@ -40,7 +49,7 @@ struct Ranges: ParsableCommand {
       let format = output.format
       if try RangesAnalysis.runByQuantityToStandardOutput(
         files: try InputPaths.expand(inputs.paths), quantities: quantity, coverage: coverage, level: level,
-        format: format == .json ? .json : format == .csv ? .csv : .table)
+        format: format == .json ? .json : format == .csv ? .csv : .table, digits: digits)
       {
         return
       }
@@ -50,7 +59,7 @@ struct Ranges: ParsableCommand {
       switch format {
       case .json: StandardOutput.write(RangesAnalysis.json(results).serialized() + "\n")
       case .csv: StandardOutput.write(RangesAnalysis.csv(results).text)
-      case .table: StandardOutput.writeShown(RangesAnalysis.table(results))
+      case .table: StandardOutput.writeShown(RangesAnalysis.table(results, digits: digits))
       }
     }
   }
