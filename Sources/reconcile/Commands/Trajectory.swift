@@ -17,7 +17,8 @@ struct TrajectoryCommand: ParsableCommand {
 
       Examples:
         reconcile trajectory datasets/nk-in-china.csv --quantity nk_in_china
-        reconcile trajectory datasets/nk-in-china.csv --quantity nk_in_china --to 2010 --year 2008 --format json --emit-stan stan/
+        reconcile trajectory data.csv --quantity q --to 2010 --year 2008
+        reconcile trajectory data.csv --quantity q --format json --emit-stan stan/
       """)
 
   @OptionGroup var inputs: InputOptions<FiguresInputs>
