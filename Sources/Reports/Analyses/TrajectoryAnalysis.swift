@@ -279,15 +279,21 @@ extension TrajectoryAnalysis {
           ? "--to \(to) is before \(from), the first year of \(s.quantity)'s statements (give --from too)"
           : "--from \(from) is after \(to), the last year of \(s.quantity)'s statements (give --to too)"
     }
-    let span = to - from + 1
-    guard span <= maxYears else {
+    guard let span = yearsSpanned(from, to), span <= maxYears else {
       return
-        "the trajectory would span \(from)–\(to), \(span) years; at most \(maxYears) (narrow it with --from and --to)"
+        "the trajectory would span \(from)–\(to), \(yearsSpanned(from, to).map(String.init) ?? "too many") years; at most \(maxYears) (narrow it with --from and --to)"
     }
     if let year = s.year, year < from || year > to {
       return "--year \(year) is outside the trajectory's years \(from)–\(to) (extend them with --from or --to)"
     }
     return nil
+  }
+
+  /// The number of years from `from` to `to` (`to` ≥ `from`), nil when it overflows an `Int`
+  /// (`--from` and `--to` are the user's numbers).
+  static func yearsSpanned(_ from: Int, _ to: Int) -> Int? {
+    let (d, o) = to.subtractingReportingOverflow(from)
+    return o || d == Int.max ? nil : d + 1
   }
 
   /// Why the options are unusable whatever the data (nil when they are not): `--level` outside
@@ -300,8 +306,9 @@ extension TrajectoryAnalysis {
     }
     if let from = s.from, let to = s.to {
       if to < from { return "--to \(to) is before --from \(from)" }
-      if to - from + 1 > maxYears {
-        return "--from \(from) --to \(to) spans \(to - from + 1) years; at most \(maxYears)"
+      guard let span = yearsSpanned(from, to), span <= maxYears else {
+        return
+          "--from \(from) --to \(to) spans \(yearsSpanned(from, to).map(String.init) ?? "too many") years; at most \(maxYears)"
       }
       if let year = s.year, year < from || year > to {
         return "--year \(year) is outside --from \(from) --to \(to)"
