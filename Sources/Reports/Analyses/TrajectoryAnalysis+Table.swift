@@ -128,7 +128,7 @@ extension TrajectoryAnalysis {
 
   /// The diagnostics in one line, with the thresholds the warnings use.
   static func diagnosticsLine(_ d: TrajectoryConvergence) -> String {
-    "diagnostics: max R-hat \(NumberFormat.human(d.maxRHat, significant: 4)) (warns above 1.01), min bulk ESS \(NumberFormat.human(d.minBulkESS.rounded(), significant: 6)) and min tail ESS \(NumberFormat.human(d.minTailESS.rounded(), significant: 6)) (warns below 400), \(d.divergences) divergent transitions, \(d.maxTreeDepthHits) at the maximum tree depth"
+    "diagnostics: max R-hat \(NumberFormat.human(d.maxRHat, significant: 4)) (warns above 1.01), min bulk ESS \(NumberFormat.human(d.minBulkESS.rounded(), significant: 6)) (warns below 400), min tail ESS \(NumberFormat.human(d.minTailESS.rounded(), significant: 6)), \(d.divergences) divergent transitions, \(d.maxTreeDepthHits) at the maximum tree depth"
   }
 
   /// The prior sensitivity as a small table: one row per prior and scale, one column per year.
