@@ -66,6 +66,6 @@ let package = Package(
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD", "TestSupport"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics", "Numerics", "TestSupport"]),
-    .testTarget(name: "CLITests", dependencies: ["Reports", "Figures", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["Reports", "Figures", "Statistics", "TestSupport"]),
   ]
 )

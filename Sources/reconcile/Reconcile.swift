@@ -15,6 +15,7 @@ struct Reconcile: ParsableCommand {
         reconcile validate datasets/*.csv
         reconcile ranges datasets/nk-in-china.csv
         reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model poisson
+        reconcile trajectory datasets/nk-in-china.csv --quantity nk_in_china
         reconcile fit data.csv --y count --x year --model poisson --offset log_exposure
         reconcile report              # all of datasets/ into ./reconcile-report/
 
@@ -22,7 +23,8 @@ struct Reconcile: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Validate.self, Ranges.self, Trend.self, Fit.self, DescribeCommand.self, Meta.self, Report.self, Compare.self,
+      Validate.self, Ranges.self, Trend.self, TrajectoryCommand.self, Fit.self, DescribeCommand.self, Meta.self,
+      Report.self, Compare.self,
       Check.self,
     ]
   )

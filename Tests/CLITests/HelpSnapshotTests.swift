@@ -7,11 +7,11 @@ import Testing
 /// default or a help text shows up here and is reviewed with the fixture's diff.
 @Suite struct HelpSnapshotTests {
   static let commands = [
-    "reconcile", "validate", "ranges", "trend", "fit", "describe", "meta", "report", "compare", "check",
+    "reconcile", "validate", "ranges", "trend", "trajectory", "fit", "describe", "meta", "report", "compare", "check",
   ]
 
   static let regenerate = """
-    for c in validate ranges trend fit describe meta report compare check; do \
+    for c in validate ranges trend trajectory fit describe meta report compare check; do \
     COLUMNS=80 .build/debug/reconcile $c --help > Tests/Fixtures/help/$c.txt; done; \
     COLUMNS=80 .build/debug/reconcile --help > Tests/Fixtures/help/reconcile.txt
     """

@@ -86,10 +86,10 @@ enum ReadmeExamples {
 
 @Suite("README worked examples")
 struct ReadmeExamplesTests {
-  @Test("The README has worked examples for ranges, trend, check and meta")
+  @Test("The README has worked examples for ranges, trend, trajectory, check and meta")
   func readmeHasExamples() {
     let commands = Set(ReadmeExamples.all.compactMap { ReadmeExamples.arguments($0.command).first })
-    #expect(commands.isSuperset(of: ["ranges", "trend", "check", "meta"]), "\(commands)")
+    #expect(commands.isSuperset(of: ["ranges", "trend", "trajectory", "check", "meta"]), "\(commands)")
     for e in ReadmeExamples.all {
       #expect(e.expected.contains { !$0.isEmpty && $0 != "..." }, "\(e.testDescription) shows no output")
     }
