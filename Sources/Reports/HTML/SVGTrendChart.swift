@@ -28,8 +28,14 @@ struct SVGTrendChart {
   var y: AxisScale
   /// max/min of the observed values (nil when fewer than one positive value).
   var spread: Double?
-  let left = 78.0
+  /// The plot's left edge: the rotated y-axis title's band, then room for the longest tick
+  /// label (issue #30: a fixed 78 px let the title cover labels of ten or more characters,
+  /// 10,000,000 showing as 0,000,000).
+  let left: Double
   let right = 24.0
+  /// The y-axis title's centre line and the room a tick label's character takes, at 11 px.
+  static let titleX = 16.0
+  static let tickCharacterWidth = 11.0 * 0.62
   let top = 16.0
 
   /// Lays the chart out.
@@ -37,10 +43,6 @@ struct SVGTrendChart {
     result = t
     self.unit = unit
     self.joinpoints = joinpoints
-    let years = t.points.map { Double($0.year) } + joinpoints
-    let x0 = (years.min() ?? 0) - 0.5
-    let x1 = (years.max() ?? 1) + 0.5
-    x = AxisScale(kind: .linear, domain: (x0, x1), range: (left, SVGTrendChart.width - right))
     let observed = t.points.compactMap { $0.annualized ?? $0.observed }.filter { $0 > 0 }
     if let lo = observed.min(), let hi = observed.max(), lo > 0 {
       spread = hi / lo
@@ -63,6 +65,14 @@ struct SVGTrendChart {
     } else {
       y = AxisScale.linear(covering: values, includeZero: values.allSatisfy { $0 >= 0 }, range: yRange)
     }
+    // The title's band (its 12 px line, rotated, around titleX), a gap, the longest label, and
+    // the 8 px between a label and the axis.
+    let longest = y.ticks(fontSize: 11, horizontal: false).map { Markup.tickLabel($0).count }.max() ?? 0
+    left = max(78, SVGTrendChart.titleX + 10 + Double(longest) * SVGTrendChart.tickCharacterWidth + 8)
+    let years = t.points.map { Double($0.year) } + joinpoints
+    let x0 = (years.min() ?? 0) - 0.5
+    let x1 = (years.max() ?? 1) + 0.5
+    x = AxisScale(kind: .linear, domain: (x0, x1), range: (left, SVGTrendChart.width - right))
   }
 
   /// Whether the y axis is logarithmic.
@@ -129,9 +139,10 @@ struct SVGTrendChart {
     let yTitle =
       "\(unit.isEmpty ? result.quantity : unit)\(result.measure == .stock ? " (level)" : " per year") — \(isLog ? "log scale" : "linear scale")"
     let cy = (plotTop + plotBottom) / 2
+    let tx = SVGTrendChart.titleX
     c.text(
-      16, cy, yTitle,
-      "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\" transform=\"rotate(-90 16 \(Markup.coord(cy)))\""
+      tx, cy, yTitle,
+      "font-size=\"12\" text-anchor=\"middle\" font-weight=\"bold\" fill=\"#222\" transform=\"rotate(-90 \(Markup.coord(tx)) \(Markup.coord(cy)))\""
     )
     // Bands.
     // (None from a fit that did not converge: its points carry no band.)
