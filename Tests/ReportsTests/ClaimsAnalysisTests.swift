@@ -293,3 +293,42 @@ struct ClaimsJudgedFairlyTests {
     #expect(report.totals == "1 passed, 1 failed, 1 tautology, 0 errors")
   }
 }
+
+@Suite("An account that contradicts itself is one finding")
+struct InconsistentAccountTests {
+  static let figures = """
+    id,quantity,value,unit,period,source,document
+    a,intake,100,persons per month,2002,Witness,w.txt
+    b,deaths,10,persons per day,2002,Witness,w.txt
+    c,population,300,persons,2002,Witness,w.txt
+    d,official,50,persons per month,2002,Ministry,m.txt
+
+    """
+
+  static func run(_ rows: [String]) throws -> ClaimsReport {
+    let text = "id,claim,formula,op,stated,source,document\n" + rows.joined(separator: "\n") + "\n"
+    let claims = try ClaimsReader.parse(Array(text.utf8), path: "c.csv", keepingRowErrors: true)
+    let figures = try FiguresReader.parse(Array(Self.figures.utf8), path: "f.csv")
+    return ClaimsAnalysis.run(claims: [claims], figures: [figures])
+  }
+
+  @Test("Two failed checks of one witness's own figures: inconsistent, counted as one account")
+  func oneAccount() throws {
+    let report = try Self.run([
+      "x1,balance,a - b * 30,>=,0,Witness,w.txt", "x2,stay,c / a,>=,12,Witness,w.txt",
+      "x3,against the ministry,a / d,<,1,Witness,w.txt", "x4,holds,c,>,100,Witness,w.txt",
+    ])
+    let status = Dictionary(uniqueKeysWithValues: report.results.map { ($0.id, $0.status) })
+    #expect(status["x1"] == .inconsistent && status["x2"] == .inconsistent)
+    // A check that reads another source's figure is an ordinary failure; a pass stays a pass.
+    #expect(status["x3"] == .fail && status["x4"] == .pass)
+    #expect(report.totals == "1 passed, 1 failed, 1 inconsistent account (2 checks), 0 errors")
+    #expect(ClaimsAnalysis.table(report).contains("INCONSISTENT"))
+  }
+
+  @Test("A single failed check of an account is a failure")
+  func single() throws {
+    let report = try Self.run(["x1,balance,a - b * 30,>=,0,Witness,w.txt"])
+    #expect(report.results.first?.status == .fail)
+  }
+}

@@ -27,6 +27,10 @@ public enum ClaimStatus: String, Sendable, Hashable {
   /// The stated figure is an input of its own formula (a share read from the same sentence
   /// and multiplied back): the check cannot fail, so it proves nothing.
   case tautology
+  /// One of several failed checks of one account against itself (the same source and
+  /// document, every figure of the formulas from that source): the account is inconsistent —
+  /// one finding, not several independent failures.
+  case inconsistent
 
   /// As tables print it: `PASS`, `PERIOD MISMATCH`, …
   public var shown: String { rawValue.replacing("_", with: " ").uppercased() }
@@ -57,6 +61,8 @@ public struct ClaimResult: Sendable, Hashable {
   public var document: String
   /// The sentence the claim is printed in.
   public var quote: String
+  /// The sources of the figures the formula reads (empty when it could not be read).
+  public var inputSources: Set<String> = []
   /// For `error`: the compiler-style diagnostics (`PATH:LINE:COLUMN: error: …`, the column
   /// being the offending token's inside the formula or stated cell); empty otherwise.
   public var diagnostics: [Diagnostic]
@@ -94,16 +100,37 @@ public struct ClaimsReport: Sendable, Hashable {
   public var passed: Int { results.count { $0.status == .pass } }
   /// How many claims failed.
   public var failed: Int { results.count { $0.status == .fail } }
+  /// How many checks found an account inconsistent with itself (`inconsistent`).
+  public var inconsistentChecks: Int { results.count { $0.status == .inconsistent } }
   /// How many claims could not be checked.
   public var errors: Int { results.count { $0.status == .error } }
   /// How many claims compare parts over different periods.
   public var periodMismatches: Int { results.count { $0.status == .periodMismatch } }
   /// How many claims cannot fail (the stated figure is an input of the formula).
   public var tautologies: Int { results.count { $0.status == .tautology } }
+  /// The inconsistent accounts: groups of failed checks of one account against itself, by
+  /// source and document, each with its claims' ids in file order.
+  public var inconsistentAccounts: [(source: String, document: String, ids: [String])] {
+    var out: [(source: String, document: String, ids: [String])] = []
+    for r in results where r.status == .inconsistent {
+      if let k = out.firstIndex(where: { $0.source == r.source && $0.document == r.document }) {
+        out[k].ids.append(r.id)
+      } else {
+        out.append((r.source, r.document, [r.id]))
+      }
+    }
+    return out
+  }
   /// The totals in words: "19 passed, 2 failed, 1 period mismatch, 1 tautology, 0 errors"
   /// (the last two only when there are any).
   public var totals: String {
     var parts = ["\(passed) passed", "\(failed) failed"]
+    let accounts = inconsistentAccounts
+    if !accounts.isEmpty {
+      let checks = accounts.reduce(0) { $0 + $1.ids.count }
+      parts.append(
+        "\(accounts.count) inconsistent account\(accounts.count == 1 ? "" : "s") (\(checks) checks)")
+    }
     if periodMismatches > 0 { parts.append("\(periodMismatches) period mismatch\(periodMismatches == 1 ? "" : "es")") }
     if tautologies > 0 { parts.append("\(tautologies) tautolog\(tautologies == 1 ? "y" : "ies")") }
     parts.append("\(errors) error\(errors == 1 ? "" : "s")")
@@ -115,7 +142,7 @@ public struct ClaimsReport: Sendable, Hashable {
   /// Failed claims first, then period mismatches, tautologies, errors, then passes; file order
   /// within each group.
   public var triaged: [ClaimResult] {
-    [ClaimStatus.fail, .periodMismatch, .tautology, .error, .pass].flatMap { status in
+    [ClaimStatus.fail, .inconsistent, .periodMismatch, .tautology, .error, .pass].flatMap { status in
       results.filter { $0.status == status }
     }
   }
@@ -148,7 +175,26 @@ public enum ClaimsAnalysis {
     for file in claims {
       for claim in file.claims { results.append(check(claim, evaluator)) }
     }
+    markInconsistentAccounts(&results)
     return ClaimsReport(results: results)
+  }
+
+  /// Failed checks of one account against itself — two or more failures with the same source
+  /// and document, each reading only figures of that source — become `inconsistent`: the
+  /// account contradicts itself once, whatever the number of checks that show it (issue #30:
+  /// three checks of one witness's testimony were three independent failures).
+  static func markInconsistentAccounts(_ results: inout [ClaimResult]) {
+    var groups: [String: [Int]] = [:]
+    for (k, r) in results.enumerated()
+    where r.status == .fail && !r.source.isEmpty && r.inputSources == [r.source] {
+      groups[r.source + "\u{1F}" + r.document, default: []].append(k)
+    }
+    for members in groups.values where members.count >= 2 {
+      for k in members {
+        results[k].status = .inconsistent
+        results[k].detail += " — one of \(members.count) checks of this account that fail: the account is inconsistent"
+      }
+    }
   }
 
   /// Reads the inputs of `reconcile check`: claims files, figures files and folders of them.
@@ -350,6 +396,9 @@ public enum ClaimsAnalysis {
       ? "\(computed.text) = \(ClaimsFormat.number(c, significant: 4))"
       : computed.text
     let lhsShort = "\(lhs)"
+    root.visitVariables { name, _ in
+      if let f = evaluator.figure(named: name) { result.inputSources.insert(f.source) }
+    }
     // Claims the figures cannot judge as written: parts over different periods, or a stated
     // figure that is an input of its own formula.
     if let mismatch = periodMismatch(root, evaluator) {

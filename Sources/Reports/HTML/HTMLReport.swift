@@ -151,7 +151,7 @@ public enum HTMLReport {
     guard !rows.isEmpty else { return "" }
     func rank(_ s: String) -> Int {
       switch s.lowercased() {
-      case "fail": return 0
+      case "fail", "inconsistent": return 0
       case "error": return 1
       case "pass": return 3
       default: return 2
@@ -161,12 +161,14 @@ public enum HTMLReport {
       rank(a.element.status) != rank(b.element.status)
         ? rank(a.element.status) < rank(b.element.status) : a.offset < b.offset
     }.map(\.element)
-    let failed = rows.filter { $0.status.lowercased() == "fail" }.count
+    let failed = rows.filter { ["fail", "inconsistent"].contains($0.status.lowercased()) }.count
     var out = "<section id=\"claims\"><h2>Claims</h2>\n<p>\(rows.count) claims checked, \(failed) failed.</p>\n"
     out +=
       "<table class=\"claims\">\n<thead><tr><th>status</th><th>id</th><th>claim</th><th>computed</th><th>stated</th><th>detail</th></tr></thead>\n<tbody>\n"
     for c in ordered {
-      let cls = ["fail", "error", "pass"].contains(c.status.lowercased()) ? c.status.lowercased() : "other"
+      let cls =
+        c.status.lowercased() == "inconsistent"
+        ? "fail" : ["fail", "error", "pass"].contains(c.status.lowercased()) ? c.status.lowercased() : "other"
       out +=
         "<tr class=\"status-\(cls)\"><td class=\"status\">\(Markup.escape(c.status))</td><td><code>\(Markup.escape(c.id))</code></td><td>\(Markup.escape(c.claim))</td><td class=\"num\">\(Markup.escape(c.computed))</td><td class=\"num\">\(Markup.escape(c.stated))</td><td>\(Markup.escape(c.detail))</td></tr>\n"
     }

@@ -14,11 +14,11 @@ struct Check: ParsableCommand {
         reconcile check claims.csv datasets/ --strict
         reconcile check datasets/ --format json
 
-      Exit codes: 0 checked (failures are reported, not fatal), 1 a claim failed under --strict, 65 a claim could not be checked or an input is invalid, 66 missing input.
+      Exit codes: 0 checked (failures are reported, not fatal), 1 a claim failed or an account contradicted itself under --strict, 65 a claim could not be checked or an input is invalid, 66 missing input.
       """)
 
   @OptionGroup var inputs: InputOptions<ClaimsOrFiguresInputs>
-  @Flag(name: .long, help: "Exit 1 when any claim fails.")
+  @Flag(name: .long, help: "Exit 1 when any claim fails or any account contradicts itself.")
   var strict = false
   @OptionGroup var output: FormatOptions
 
@@ -38,7 +38,7 @@ struct Check: ParsableCommand {
       }
       for d in report.diagnostics { printDiagnostic(d) }
       if report.errors > 0 { throw ExitCode(Exit.data) }
-      if strict && report.failed > 0 { throw ExitCode(1) }
+      if strict && report.failed + report.inconsistentChecks > 0 { throw ExitCode(1) }
     }
   }
 }
