@@ -181,9 +181,11 @@ struct ClaimsAnalysisTests {
     let r = try check("growth(mou_arrivals, 1998, 2001)", "≈", "2")
     #expect(r.status == .pass, "\(r.detail)")
     #expect(relativeDifference(r.computed, 1.99156758697464, floor: 1e-300) <= 1e-8)
-    #expect(r.detail.hasPrefix("growth factor per year of mou_arrivals 1998–2001 = 1.992 ≈ 2"))
-    // Doubling every year would give at least 2 — not what the figures show.
-    #expect(try check("growth(mou_arrivals, 1998, 2001)", ">=", "2").status == .fail)
+    #expect(r.detail.hasPrefix("growth factor per year of mou_arrivals 1998–2001 = 1.992 (95% CI 1.87–2.121) ≈ 2"))
+    // At least doubling: the estimate is just below 2, its interval on both sides — the figures
+    // cannot decide; at least 2.5 they contradict.
+    #expect(try check("growth(mou_arrivals, 1998, 2001)", ">=", "2").status == .unverifiable)
+    #expect(try check("growth(mou_arrivals, 1998, 2001)", ">=", "2.5").status == .fail)
     let none = try check("growth(no_such_quantity, 1998, 2001)", ">", "1")
     #expect(none.status == .error)
     #expect(none.detail.contains("no_such_quantity"))
@@ -330,5 +332,36 @@ struct InconsistentAccountTests {
   func single() throws {
     let report = try Self.run(["x1,balance,a - b * 30,>=,0,Witness,w.txt"])
     #expect(report.results.first?.status == .fail)
+  }
+}
+
+@Suite("A growth claim judged over the fitted interval")
+struct UnverifiableClaimTests {
+  @Test("Borne out over the whole interval passes, contradicted over all of it fails, else unverifiable")
+  func overTheInterval() throws {
+    let figures = """
+      id,quantity,value,unit,period,measure,source
+      y1,arrivals,10,persons,2001,flow,S
+      y2,arrivals,25,persons,2002,flow,S
+      y3,arrivals,30,persons,2003,flow,S
+      y4,arrivals,90,persons,2004,flow,S
+
+      """
+    let claims = """
+      id,claim,formula,op,stated,tolerance
+      double,doubling,"growth(arrivals, 2001, 2004)",≈,2,5%
+      rising,rising,"growth(arrivals, 2001, 2004)",>,1,
+      fivefold,fivefold,"growth(arrivals, 2001, 2004)",>,5,
+
+      """
+    let c = try ClaimsReader.parse(Array(claims.utf8), path: "c.csv", keepingRowErrors: true)
+    let f = try FiguresReader.parse(Array(figures.utf8), path: "f.csv")
+    let report = ClaimsAnalysis.run(claims: [c], figures: [f])
+    let status = Dictionary(uniqueKeysWithValues: report.results.map { ($0.id, $0.status) })
+    #expect(status["double"] == .unverifiable)
+    #expect(status["rising"] == .pass)
+    #expect(status["fivefold"] == .fail)
+    let detail = try #require(report.results.first { $0.id == "double" }?.detail)
+    #expect(detail.contains("95% CI") && detail.contains("the figures cannot decide it"), "\(detail)")
   }
 }

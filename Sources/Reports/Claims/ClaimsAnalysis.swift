@@ -27,6 +27,9 @@ public enum ClaimStatus: String, Sendable, Hashable {
   /// The stated figure is an input of its own formula (a share read from the same sentence
   /// and multiplied back): the check cannot fail, so it proves nothing.
   case tautology
+  /// The computed figure's own interval (a fitted growth factor's confidence interval) holds
+  /// values that bear the claim out and values that contradict it: the figures cannot decide.
+  case unverifiable
   /// One of several failed checks of one account against itself (the same source and
   /// document, every figure of the formulas from that source): the account is inconsistent —
   /// one finding, not several independent failures.
@@ -106,6 +109,8 @@ public struct ClaimsReport: Sendable, Hashable {
   public var errors: Int { results.count { $0.status == .error } }
   /// How many claims compare parts over different periods.
   public var periodMismatches: Int { results.count { $0.status == .periodMismatch } }
+  /// How many claims the figures cannot decide.
+  public var unverifiable: Int { results.count { $0.status == .unverifiable } }
   /// How many claims cannot fail (the stated figure is an input of the formula).
   public var tautologies: Int { results.count { $0.status == .tautology } }
   /// The inconsistent accounts: groups of failed checks of one account against itself, by
@@ -131,6 +136,7 @@ public struct ClaimsReport: Sendable, Hashable {
       parts.append(
         "\(accounts.count) inconsistent account\(accounts.count == 1 ? "" : "s") (\(checks) checks)")
     }
+    if unverifiable > 0 { parts.append("\(unverifiable) unverifiable") }
     if periodMismatches > 0 { parts.append("\(periodMismatches) period mismatch\(periodMismatches == 1 ? "" : "es")") }
     if tautologies > 0 { parts.append("\(tautologies) tautolog\(tautologies == 1 ? "y" : "ies")") }
     parts.append("\(errors) error\(errors == 1 ? "" : "s")")
@@ -142,7 +148,7 @@ public struct ClaimsReport: Sendable, Hashable {
   /// Failed claims first, then period mismatches, tautologies, errors, then passes; file order
   /// within each group.
   public var triaged: [ClaimResult] {
-    [ClaimStatus.fail, .inconsistent, .periodMismatch, .tautology, .error, .pass].flatMap { status in
+    [ClaimStatus.fail, .inconsistent, .unverifiable, .periodMismatch, .tautology, .error, .pass].flatMap { status in
       results.filter { $0.status == status }
     }
   }
@@ -395,7 +401,7 @@ public enum ClaimsAnalysis {
       computed.compound || computed.text != ClaimsFormat.number(c)
       ? "\(computed.text) = \(ClaimsFormat.number(c, significant: 4))"
       : computed.text
-    let lhsShort = "\(lhs)"
+    var lhsShort = "\(lhs)"
     root.visitVariables { name, _ in
       if let f = evaluator.figure(named: name) { result.inputSources.insert(f.source) }
     }
@@ -425,6 +431,30 @@ public enum ClaimsAnalysis {
     let allowance = claim.allowance(stated: s)
     let holds = op.holds(c, s, allowance: allowance)
     result.status = holds ? .pass : .fail
+    // A computed figure with its own interval (a fitted growth factor) is judged over the
+    // interval: borne out at both ends passes, contradicted over all of it fails, anything else
+    // the figures cannot decide. (An interval lies on one side of an inequality's threshold
+    // exactly when both ends do; it misses ≈'s band exactly when it lies beyond one end.)
+    if let ci = computed.interval {
+      let both = op.holds(ci.low, s, allowance: allowance) && op.holds(ci.high, s, allowance: allowance)
+      let none =
+        op == .approximately
+        ? ci.low > s + allowance || ci.high < s - allowance
+        : !op.holds(ci.low, s, allowance: allowance) && !op.holds(ci.high, s, allowance: allowance)
+      let interval =
+        "\(pct(ci.level)) CI \(ClaimsFormat.number(ci.low, significant: 4))–\(ClaimsFormat.number(ci.high, significant: 4))"
+      if !both && !none {
+        result.status = .unverifiable
+        let band =
+          op == .approximately
+          ? "\(stated.text) ± \(ClaimsFormat.number(allowance, significant: 4))" : "\(op.rawValue) \(stated.text)"
+        result.detail =
+          "\(lhsShort) (\(interval)): the interval holds values inside and outside \(band) — the figures cannot decide it"
+        return result
+      }
+      result.status = both ? .pass : .fail
+      lhsShort += " (\(interval))"
+    }
     let symbol = op.rawValue
     var detail: String
     if op == .approximately {

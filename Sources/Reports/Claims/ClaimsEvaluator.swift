@@ -29,6 +29,8 @@ struct Evaluated {
   var flows: (inflow: Double, outflow: Double)? = nil
   /// k and n of a top-level `proportion(k, n)`.
   var proportion: (k: Double, n: Double)? = nil
+  /// The confidence interval of a top-level `growth(q, from, to)`, and its level.
+  var interval: (low: Double, high: Double, level: Double)? = nil
 
   var operand: String { compound ? "(\(text))" : text }
 }
@@ -46,7 +48,9 @@ final class ClaimsEvaluator {
 
   let figures: [FiguresFile]
   private var byID: [String: Figure] = [:]
-  private var growthCache: [String: Result<Double, ClaimEvaluationError>] = [:]
+  private var growthCache:
+    [String: Result<(Double, (low: Double, high: Double, level: Double)?), ClaimEvaluationError>] =
+      [:]
 
   init(figures: [FiguresFile]) {
     self.figures = figures
@@ -295,23 +299,23 @@ final class ClaimsEvaluator {
       let a = Int(from)
       let b = Int(to)
       let key = "\(quantity)\u{0}\(a)\u{0}\(b)"
-      let result: Result<Double, ClaimEvaluationError>
+      let result: Result<(Double, (low: Double, high: Double, level: Double)?), ClaimEvaluationError>
       if let cached = growthCache[key] {
         result = cached
       } else {
         result = growthFactor(quantity, a...b, column: column)
         growthCache[key] = result
       }
-      let g = try result.get()
+      let (g, interval) = try result.get()
       return Evaluated(
-        value: g, text: "growth factor per year of \(quantity) \(a)–\(b)", compound: true)
+        value: g, text: "growth factor per year of \(quantity) \(a)–\(b)", compound: true, interval: interval)
     default:
       throw ClaimEvaluationError(message: "unknown function '\(name)'", offset: column)
     }
   }
 
   private func growthFactor(_ quantity: String, _ span: ClosedRange<Int>, column: Int)
-    -> Result<Double, ClaimEvaluationError>
+    -> Result<(Double, (low: Double, high: Double, level: Double)?), ClaimEvaluationError>
   {
     do throws(AnalysisError) {
       let all = try TrendAnalysis.run(figures, quantity: quantity, span: span)
@@ -328,7 +332,12 @@ final class ClaimsEvaluator {
             message: "growth(\(quantity), \(span.lowerBound), \(span.upperBound)): the fit gives no growth factor",
             offset: column))
       }
-      return .success(g)
+      let factor = r.span?.growthFactor
+      let interval = factor.flatMap { f -> (low: Double, high: Double, level: Double)? in
+        guard let lo = f.low, let hi = f.high, lo.isFinite, hi.isFinite else { return nil }
+        return (lo, hi, r.fit.level)
+      }
+      return .success((g, interval))
     } catch {
       return .failure(
         ClaimEvaluationError(
