@@ -129,11 +129,13 @@ extension RangesAnalysis {
         "pooled", "random_effects_pi", "\(method), \(pct(rec.level)) prediction interval", re.piLow, re.estimate,
         re.piHigh)
     } else if let re = rec.randomEffects {
+      let ci = re.smallSample ? "Knapp-Hartung CI" : "CI"
+      let pi = re.smallSample ? "prediction interval, t(k-2)" : "prediction interval"
       summary(
-        "pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) CI", re.ciLow, re.estimate,
+        "pooled", "random_effects_ci", "Random effects (log scale), \(pct(rec.level)) \(ci)", re.ciLow, re.estimate,
         re.ciHigh)
       summary(
-        "pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) prediction interval", re.piLow,
+        "pooled", "random_effects_pi", "Random effects (log scale), \(pct(rec.level)) \(pi)", re.piLow,
         re.estimate, re.piHigh)
     }
     if let lp = rec.linearPool {

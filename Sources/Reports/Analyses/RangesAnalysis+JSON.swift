@@ -65,7 +65,14 @@ extension RangesAnalysis {
         ("censored", .int(re.censored)), ("estimate", .num(re.estimate)),
         ("ci_low", .num(re.ciLow)), ("ci_high", .num(re.ciHigh)),
         ("pi_low", .num(re.piLow)), ("pi_high", .num(re.piHigh)),
-        ("tau2", re.betweenSources ? .num(re.tau2) : .null), ("i2", re.betweenSources ? .num(re.i2) : .null),
+        ("tau2", re.betweenSources ? .num(re.tau2) : .null),
+        ("tau2_ci_low", .num(re.tau2Low)), ("tau2_ci_high", .num(re.tau2High)),
+        ("i2", re.betweenSources ? .num(re.i2) : .null),
+        (
+          "ci_method",
+          .string(re.censored != 0 ? "observed_information" : re.smallSample ? "knapp_hartung" : "z")
+        ),
+        ("pi_method", .string(re.smallSample ? "t_k_minus_2" : "z")),
         ("k", .int(re.k)), ("level", .num(rec.level)),
       ])
     }

@@ -72,9 +72,18 @@ extension RangesAnalysis {
       return
         "common effect (\(scale.rawValue) scale, \(re.censored == 0 ? "inverse-variance" : "maximum likelihood")\(bounds); two figures give no between-source variance): \(estimate); \(pct(level)) CI \(rounding.range(re.ciLow, re.ciHigh))"
     }
-    let method = re.censored == 0 ? "DL" : "maximum likelihood\(bounds); CI from the observed information"
+    let method =
+      re.censored != 0
+      ? "maximum likelihood\(bounds); CI from the observed information"
+      : re.smallSample ? "DL; Knapp-Hartung CI, t(k-2) prediction" : "DL"
+    let tau2Interval =
+      re.tau2Low.flatMap { lo in
+        re.tau2High.map {
+          " (\(pct(level)) CI \(NumberFormat.human(lo, significant: 3))–\(NumberFormat.human($0, significant: 3)))"
+        }
+      } ?? ""
     return
-      "random effects (\(scale.rawValue) scale, \(method)): \(estimate); \(pct(level)) CI \(rounding.range(re.ciLow, re.ciHigh)); \(pct(level)) prediction \(rounding.range(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2, significant: 3)), I2 \(NumberFormat.human(re.i2, significant: 3))%"
+      "random effects (\(scale.rawValue) scale, \(method)): \(estimate); \(pct(level)) CI \(rounding.range(re.ciLow, re.ciHigh)); \(pct(level)) prediction \(rounding.range(re.piLow, re.piHigh)); tau2 \(NumberFormat.human(re.tau2, significant: 3))\(tau2Interval), I2 \(NumberFormat.human(re.i2, significant: 3))%"
   }
 
   /// The linear and logarithmic opinion pools in words, one line each (what the reconciliation

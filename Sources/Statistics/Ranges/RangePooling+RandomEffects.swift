@@ -21,6 +21,19 @@ extension RangePooling {
     let back = scale.inverse
     guard d.count >= 2 else { return nil }
     let censored = d.reduce(0) { $0 + ($1.shape.isBound ? 1 : 0) }
+    if censored == 0 && d.count > 2 {
+      // Three or more sources: the Knapp–Hartung CI and the t(k−2) prediction interval, and
+      // τ²'s Q-profile interval (issue #30: z quantiles understate the uncertainty of a
+      // handful of sources).
+      let r = try RangesRandomEffects.fit(
+        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, level: level)
+      return LogRandomEffects(
+        method:
+          "random effects (DerSimonian-Laird τ², Knapp-Hartung CI, t(k-2) prediction interval) on the \(scale.rawValue) scale",
+        estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
+        piHigh: back(r.piHigh), tau2: r.tau2, i2: r.i2, k: r.k, tau2Low: r.tau2Low, tau2High: r.tau2High,
+        smallSample: true)
+    }
     if censored == 0 {
       let r = try RandomEffects.pool(
         estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, randomEffects: d.count > 2,

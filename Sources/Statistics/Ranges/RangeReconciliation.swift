@@ -46,6 +46,12 @@ public struct LogRandomEffects: Sendable, Equatable {
   /// How many of the `k` sources are bounds, pooled as censored observations (then μ and τ²
   /// are maximum likelihood estimates, and the CI comes from the observed information).
   public var censored: Int = 0
+  /// τ²'s Q-profile interval at the level (three or more sources, no bound; nil otherwise).
+  public var tau2Low: Double? = nil
+  public var tau2High: Double? = nil
+  /// Whether the CI is Knapp–Hartung's and the prediction interval uses t(k−2) (three or more
+  /// sources, no bound); false: z-based (two sources, or maximum likelihood with bounds).
+  public var smallSample: Bool = false
 }
 
 /// One pooled figure, reported as read rather than reconciled: its centre and its interval at

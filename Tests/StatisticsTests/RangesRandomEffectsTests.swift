@@ -1,0 +1,43 @@
+import Foundation
+import Numerics
+import TestSupport
+import Testing
+
+@testable import Statistics
+
+/// The Knapp–Hartung CI, the HTS prediction interval and τ²'s Q-profile interval against
+/// metafor 3.8.1 (`scripts/peers/ranges/make-knha-reference.R`).
+@Suite("ranges' random effects against metafor: Knapp–Hartung, t(k−2) prediction, Q-profile τ²")
+struct RangesRandomEffectsTests {
+  @Test("Five sets of stated ranges: CI and PI to 1e-7, τ²'s interval to 1e-6")
+  func againstMetafor() throws {
+    let rows = try Fixtures.csv("meta/ranges-knha-reference.csv")
+    #expect(rows.count == 5)
+    let z = Normal.quantile(0.95)
+    for row in rows {
+      let lows = (row["lows"] ?? "").split(separator: ";").compactMap { Double($0) }
+      let highs = (row["highs"] ?? "").split(separator: ";").compactMap { Double($0) }
+      #expect(lows.count == highs.count && lows.count >= 3)
+      let y = zip(lows, highs).map { (log($0) + log($1)) / 2 }
+      let v = zip(lows, highs).map { pow((log($1) - log($0)) / (2 * z), 2) }
+      let r = try RangesRandomEffects.fit(estimates: y, variances: v, level: 0.9)
+      func expected(_ key: String) -> Double { Double(row[key] ?? "") ?? .nan }
+      let name = row["case"] ?? "?"
+      for (key, got, tolerance) in [
+        ("estimate", r.estimate, 1e-9), ("se", r.standardError, 1e-7), ("ci_low", r.ciLow, 1e-7),
+        ("ci_high", r.ciHigh, 1e-7), ("pi_low", r.piLow, 1e-7), ("pi_high", r.piHigh, 1e-7), ("tau2", r.tau2, 1e-7),
+        ("tau2_low", r.tau2Low, 1e-6), ("tau2_high", r.tau2High, 1e-6),
+      ] {
+        let want = expected(key)
+        #expect(abs(got - want) <= tolerance * max(1, abs(want)), "\(name) \(key): \(got) vs metafor \(want)")
+      }
+    }
+  }
+
+  @Test("Fewer than three estimates is an error")
+  func tooFew() {
+    #expect(throws: StatisticsError.self) {
+      try RangesRandomEffects.fit(estimates: [1, 2], variances: [0.1, 0.1], level: 0.9)
+    }
+  }
+}
