@@ -34,6 +34,22 @@ struct RangesRandomEffectsTests {
     }
   }
 
+  @Test("Each source's share of the weight, as ranges reports it, equals metafor's weights()")
+  func weights() throws {
+    for row in try Fixtures.csv("meta/ranges-knha-reference.csv") {
+      let lows = (row["lows"] ?? "").split(separator: ";").compactMap { Double($0) }
+      let highs = (row["highs"] ?? "").split(separator: ";").compactMap { Double($0) }
+      let expected = (row["weights"] ?? "").split(separator: ";").compactMap { Double($0) }
+      let inputs = zip(lows, highs).enumerated().map {
+        RangeInput(id: "s\($0.offset)", low: $0.element.0, high: $0.element.1, value: nil, coverage: 0.9)
+      }
+      let rec = try RangePooling.reconcile(inputs, level: 0.9)
+      let got = try #require(rec.weights)
+      #expect(got.count == expected.count)
+      for (g, e) in zip(got, expected) { #expect(abs(g - e) <= 1e-9, "\(row["case"] ?? "?"): \(g) vs \(e)") }
+    }
+  }
+
   @Test("Fewer than three estimates is an error")
   func tooFew() {
     #expect(throws: StatisticsError.self) {

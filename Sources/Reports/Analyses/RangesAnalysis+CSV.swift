@@ -32,7 +32,7 @@ extension RangesAnalysis {
 
   static let csvHeader = [
     "quantity", "kind", "id", "label", "low", "mid", "high", "value", "pooled", "excluded_reason",
-    "source", "published", "period", "document",
+    "source", "published", "period", "document", "weight",
   ]
 
   /// The CSV's rows, spelled once for both sinks.
@@ -51,6 +51,7 @@ extension RangesAnalysis {
     // The quantity's cell, encoded once for all its rows.
     var encodedQuantity: [UInt8] = []
     CSVWriter.appendField(quantity.utf8, to: &encodedQuantity)
+    let weights = rec.weights
     encodedQuantity.withUnsafeBufferPointer { quantityCell in
       rec.distributions.withUnsafeBufferPointer { distributions in
         for k in 0..<rows.count {
@@ -79,6 +80,7 @@ extension RangesAnalysis {
           rows.withField(.published, k) { w.text(bytes: $0, special: $1) }
           w.text(period?.text ?? "")
           rows.withField(.document, k) { w.text(bytes: $0, special: $1) }
+          w.number(pooled.flatMap { weights?[$0] })
           w.endRow()
         }
       }

@@ -9,6 +9,7 @@ extension RangesAnalysis {
 
   static func quantityJSON(_ r: QuantityRanges) -> JSON {
     let rec = r.reconciliation
+    let weights = rec.weights
     let sources: [JSON] = r.figures.indices.map { k in
       let f = r.figures[k]
       let textual = r.textual[k]
@@ -46,6 +47,8 @@ extension RangesAnalysis {
           ("pooled_high", .num(d?.high)),
           ("log_mean", .num(d?.mu)),
           ("log_sd", .num(d?.sigma)),
+          // The source's share of the random-effects weight (nil: not pooled, or bounds).
+          ("weight", .num(r.reconciliation.entry(ofInput: k).0.flatMap { weights?[$0] })),
           ("line", .int(f.location.line)),
         ])
     }

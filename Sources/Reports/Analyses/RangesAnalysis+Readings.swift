@@ -146,4 +146,12 @@ extension RangesAnalysis {
     return
       "the largest group of mutually consistent sources, \(g.ids.count) of \(total), shares \(shared); outside it: \(named)"
   }
+
+  /// The `k`-th figure's share of the random-effects weight in words ("weight 12.3%"), nil
+  /// when it is not pooled or the pool has no such weights (bounds), for report.md and
+  /// report.html (the table has a column, CSV and JSON a `weight`).
+  static func weightWords(_ q: QuantityRanges, _ k: Int) -> String? {
+    guard let w = q.reconciliation.weights, let i = q.reconciliation.entry(ofInput: k).0 else { return nil }
+    return "weight \(NumberFormat.human(100 * w[i], significant: 3))%"
+  }
 }

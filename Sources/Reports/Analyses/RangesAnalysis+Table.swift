@@ -12,7 +12,13 @@ extension RangesAnalysis {
       // The reading is shown where it is more than a point or a range.
       let words = r.figures.indices.map { readingWords(r, $0) }
       let showReading = words.contains { $0 != nil }
-      var rows: [[String]] = [["id", "source", "year", "low", "high"] + (showReading ? ["reading"] : []) + ["pooled"]]
+      // Each pooled source's share of the random-effects weight (issue #30: a wide range could
+      // outweigh three points unseen).
+      let weights = rec.weights
+      var rows: [[String]] = [
+        ["id", "source", "year", "low", "high"] + (showReading ? ["reading"] : []) + ["pooled"]
+          + (weights == nil ? [] : ["weight"])
+      ]
       for k in r.figures.indices {
         let f = r.figures[k]
         let (low, high) = statedEnds(f, textual: r.textual[k])
@@ -21,7 +27,10 @@ extension RangesAnalysis {
             f.id, f.source, f.period.map { String($0.year) } ?? "", NumberFormat.human(low, significant: 6),
             NumberFormat.human(high, significant: 6),
           ] + (showReading ? [words[k] ?? reading(r, k).rawValue] : [])
-            + [r.pooling(ofFigure: k).excludedReason == nil ? "yes" : "no"])
+            + [r.pooling(ofFigure: k).excludedReason == nil ? "yes" : "no"]
+            + (weights.map { w in
+              [rec.entry(ofInput: k).0.map { NumberFormat.human(100 * w[$0], significant: 3) + "%" } ?? "—"]
+            } ?? []))
       }
       out += TextTable.render(rows) + "\n"
       // One figure, reported as read: no envelope or intersection to speak of.

@@ -250,7 +250,9 @@ public enum HTMLReport {
       "<h3>Provenance</h3>\n<table class=\"provenance\">\n<thead><tr><th>id</th><th>source</th><th>published</th><th>figure</th><th>pooled</th><th>document</th><th>quote</th><th>method and note</th></tr></thead>\n<tbody>\n"
     for (k, f) in q.figures.enumerated() {
       let (distribution, excludedReason) = q.pooling(ofFigure: k)
-      let pooled = excludedReason.map { "no — \($0)" } ?? (distribution != nil ? "yes" : "no")
+      let pooled =
+        excludedReason.map { "no — \($0)" }
+        ?? (distribution != nil ? "yes" + (RangesAnalysis.weightWords(q, k).map { " (\($0))" } ?? "") : "no")
       out +=
         "<tr id=\"\(anchor("figure", f.id))\"><td><code>\(Markup.escape(f.id))</code></td><td>\(Markup.escape(f.source))</td><td>\(Markup.escape(f.published))</td>"
       out +=

@@ -295,7 +295,7 @@ public enum ReportBuilder {
       let figure =
         (f.text.map { "\($0) (\(rangeText(low, high)))" } ?? rangeText(low, high)) + (words.map { " — \($0)" } ?? "")
       out +=
-        "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes") |\n"
+        "| \(Markdown.text(f.id)) | \(Markdown.text(f.source)) | \(Markdown.text(f.published)) | \(Markdown.text(figure)) | \(excludedReason.map { "no — \(Markdown.text($0))" } ?? "yes" + (RangesAnalysis.weightWords(q, k).map { " (\($0))" } ?? "")) |\n"
     }
     if let one = RangesAnalysis.reportedWords(rec), q.figures.count == 1 {
       // One figure: reported as stated, the page kept short.

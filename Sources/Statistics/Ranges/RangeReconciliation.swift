@@ -135,6 +135,18 @@ public struct RangeReconciliation: Sendable {
     let e = -1 - i
     return (nil, e < excluded.count ? e : nil)
   }
+
+  /// Each pooled source's share of the random-effects weight, wᵢ = 1/(σᵢ² + τ̂²) normalised
+  /// to sum to 1 (τ̂² = 0 for a common effect), in `distributions` order; nil with no random
+  /// effects, or with bounds (a censored likelihood has no such weights).
+  public var weights: [Double]? {
+    guard let re = randomEffects, re.censored == 0 else { return nil }
+    let tau2 = re.betweenSources ? re.tau2 : 0
+    let w = distributions.map { 1 / ($0.sigma * $0.sigma + tau2) }
+    let total = w.reduce(0, +)
+    guard total > 0, total.isFinite else { return nil }
+    return w.map { $0 / total }
+  }
 }
 
 /// The scale ranges are pooled on: log (lognormal sources) when every pooled figure is

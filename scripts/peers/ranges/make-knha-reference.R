@@ -33,7 +33,8 @@ for (name in names(cases)) {
     ci_low = sprintf("%.17g", knha$ci.lb), ci_high = sprintf("%.17g", knha$ci.ub),
     pi_low = sprintf("%.17g", as.numeric(ordinary$b) - half), pi_high = sprintf("%.17g", as.numeric(ordinary$b) + half),
     tau2 = sprintf("%.17g", ordinary$tau2), tau2_low = sprintf("%.17g", ci["tau^2", "ci.lb"]),
-    tau2_high = sprintf("%.17g", ci["tau^2", "ci.ub"]))
+    tau2_high = sprintf("%.17g", ci["tau^2", "ci.ub"]),
+    weights = paste(sprintf("%.17g", weights(ordinary) / 100), collapse = ";"))
 }
 out <- do.call(rbind, rows)
 write.csv(out, "Tests/Fixtures/meta/ranges-knha-reference.csv", row.names = FALSE, quote = TRUE)
