@@ -90,7 +90,7 @@ struct CompareCLITests {
     }
     try edit("nk-in-china/ranges.csv") {
       $0.split(separator: "\n").filter { !$0.contains(",hrwf-2006-range,") }.joined(separator: "\n") + "\n"
-        + "nk_in_china,source,new-2024,New source,1,2,3,,yes,,Someone,2024,2024,x.txt\n"
+        + "nk_in_china,source,new-2024,New source,1,2,3,,yes,,Someone,2024,2024,x.txt,\n"
     }
     try FileManager.default.removeItem(at: dir.appendingPathComponent("unhcr-bangkok/trend.csv"))
     try "x\n".write(to: dir.appendingPathComponent("mou-arrivals/extra.csv"), atomically: true, encoding: .utf8)

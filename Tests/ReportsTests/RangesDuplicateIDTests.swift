@@ -49,7 +49,8 @@ struct RangesDuplicateIDTests {
     let table = RangesAnalysis.table(results)
     let lines = table.split(separator: "\n").filter { $0.hasPrefix("  x1 ") }
     #expect(lines.count == 2)
-    #expect(lines.first?.hasSuffix("yes") == true)
-    #expect(lines.last?.hasSuffix("no") == true)
+    // The pooled column, then the weight (a share for the pooled figure, — for the other).
+    #expect(lines.first?.contains(" yes ") == true && lines.first?.hasSuffix("%") == true)
+    #expect(lines.last?.contains(" no ") == true && lines.last?.hasSuffix("—") == true)
   }
 }
