@@ -18,11 +18,21 @@ import Testing
 /// quantile our sampler estimates imprecisely is still held to 2% where Stan's is precise.
 /// Series biases and tau, sigmaB and omega: the medians within `4·√(mcse_ours² + mcse_stan²)`.
 ///
+/// Stan's reference is too imprecise for the 2% bound almost everywhere: of the 870 level
+/// quantiles (20 data sets, 5/50/95%), Stan's log-scale MCSE exceeds 0.005 on 850 and 0.02 itself
+/// on 392 (up to 0.16, random-09's q95). Only 20 medians (random-04, -06, -17, -20) are held to
+/// 2%. Each data set's line printed by the test gives the numbers.
+///
+/// Run time: the 20 fits run in the debug test process, about 90 s of CPU (two minutes on two
+/// busy cores, in parallel with the rest of the suite); a release executable would be faster but
+/// its build would cost the suite more than it saves, and with fewer draws our own MCSE, which
+/// the 2% bound does not excuse, would grow.
+///
 /// Our fits use the default options (4 chains, 1000 warmup + 1000 draws) with seed 2800 + NN,
 /// except the step size adaptation's target, Stan's `adapt_delta` of the run (0.95; 0.99 for
-/// random-08, see `stan-run.txt`): at the default 0.8 our sampler, like Stan's, diverges on some
-/// of these posteriors (random-02, -05, -10, -14), and the comparison is of one sampler with
-/// another at the same settings.
+/// random-08, see `stan-run.txt`): at the default 0.8 our sampler diverges on some of these
+/// posteriors (random-02, -05, -10, -14: 6, 1, 27 and 2 transitions), and the comparison is of
+/// one sampler with another at the same settings.
 @Suite("Trajectory parity with Stan")
 struct TrajectoryParityTests {
   /// One compared quantile.
@@ -142,7 +152,8 @@ struct TrajectoryParityTests {
       let stanMCSE = these.map(\.mcseStan)
       line +=
         " \(name) z \(Self.format(z)) |d| \(Self.format(a)) Stan MCSE \(Self.format(stanMCSE.min() ?? .nan))"
-        + "–\(Self.format(stanMCSE.max() ?? .nan)) 2%-unchecked \(unchecked)/\(these.count);"
+        + "–\(Self.format(stanMCSE.max() ?? .nan)) 2%-unchecked \(unchecked)/\(these.count)"
+        + " |d|>2% \(these.filter { abs($0.difference) > Self.logBound }.count);"
     }
     let z = others.map(\.standardized).max() ?? .nan
     line += " biases+hyper z \(Self.format(z)); max R-hat \(Self.format(fit.diagnostics.maxRHat))"
