@@ -34,6 +34,8 @@ let package = Package(
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
     // Times the trajectory model's fit (issue #28) on a synthetic problem of 50 statements.
     .executableTarget(name: "trajectory-bench", dependencies: ["Statistics"]),
+    // Simulation-based calibration of the trajectory model (issue #28): scripts/trajectory-calibration.
+    .executableTarget(name: "trajectory-calibration", dependencies: ["Statistics"]),
     // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
     // in ordinary builds they replay files given as arguments.
     .target(name: "FuzzSupport"),

@@ -77,7 +77,10 @@ enum NormalTails {
   /// Computed without cancellation or underflow: for `a ≥ 0` by the symmetry
   /// `Φ(b) - Φ(a) = Φ(-a) - Φ(-b)`; when `a < 0 < b` as `½(erf(b/√2) + erf(-a/√2))`, two
   /// positive terms; when `a < b ≤ 0` as `log Φ(b) + log(-expm1(log Φ(a) - log Φ(b)))`.
+  /// An empty interval, `a ≥ b` (as when `s²` overflows to infinity and both ends scale to ±0),
+  /// has mass 0: `logP = -∞` with zero derivatives (the symmetry would otherwise recurse forever).
   static func logIntervalMass(_ a: Double, _ b: Double) -> (logP: Double, dA: Double, dB: Double) {
+    if a >= b { return (-.infinity, 0, 0) }
     if a >= 0 {
       let r = logIntervalMass(-b, -a)
       return (r.logP, -r.dB, -r.dA)
