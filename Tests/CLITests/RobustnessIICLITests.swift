@@ -215,7 +215,7 @@ struct RobustnessIICLITests {
     let csv = try CLI.run(args + ["--format", "csv"])
     for row in csv.stdout.split(separator: "\n").dropFirst() {
       let cells = row.split(separator: ",", omittingEmptySubsequences: false)
-      #expect(cells.count == 20)
+      #expect(cells.count == 21)
       #expect(cells[10...13].allSatisfy { $0.isEmpty }, "\(row)")
     }
   }

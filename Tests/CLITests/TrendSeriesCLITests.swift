@@ -41,10 +41,10 @@ struct TrendSeriesCLITests {
       "csv",
     ])
     let header = csv.stdout.split(separator: "\n").first ?? ""
-    #expect(header.hasPrefix("quantity,model,period,") && header.hasSuffix(",id,series,measure"), "\(header)")
+    #expect(header.hasPrefix("quantity,model,period,") && header.hasSuffix(",id,series,measure,implied"), "\(header)")
     #expect(
-      csv.stdout.contains(",pew-2005,Pew Research Center,flow\n")
-        || csv.stdout.contains(",pew-2005,Pew Research Center,stock\n"))
+      csv.stdout.contains(",pew-2005,Pew Research Center,flow,no\n")
+        || csv.stdout.contains(",pew-2005,Pew Research Center,stock,no\n"))
   }
 
   @Test("Three figures from three sources are a set of estimates, not a trend: exit 65 and a pointer to ranges")
@@ -69,27 +69,40 @@ struct TrendSeriesCLITests {
     #expect(!md.contains(": trend"))
   }
 
-  @Test("A flow over several years is one row at its middle year, fitted with offset log(years): R's glm")
+  @Test("A flow over several years is the sum of the yearly means it covers (composite link): R's optim, implied rows")
   func multiYearFlow() throws {
     let r = try CLI.run([
       "trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "poisson", "--format", "json",
     ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
-    // R: glm(y ~ t + offset(log(e)), poisson, data.frame(y = c(71, 1043, 1139, 1281, 1894),
-    //   t = c(1998, 2000, 2002, 2003, 2004), e = c(1, 3, 1, 1, 1)))
+    #expect(doc["composite_link"] as? Bool == true)
+    // R: optim on the Poisson log-likelihood of c(71, 1043, 1139, 1281, 1894), the 1999-2001 mean
+    // the sum of exp(a + b t) over its years (TrendSeriesTests.multiYearFlow has the script).
     let params = try #require(doc["parameters"] as? [[String: Any]])
-    #expect(relativeDifference(try #require(params[1]["estimate"] as? Double), 0.43854352570025362) < 1e-8)
-    #expect(relativeDifference(try #require(params[1]["std_error"] as? Double), 0.0082276773093616865) < 1e-7)
+    #expect(relativeDifference(try #require(params[1]["estimate"] as? Double), 0.44968141381233395) < 1e-8)
+    #expect(relativeDifference(try #require(params[1]["std_error"] as? Double), 0.0086729928203824573) < 1e-5)
     let points = try #require(doc["points"] as? [[String: Any]])
-    #expect(points.count == 5)
-    let bucket = try #require(points.first { $0["id"] as? String == "mou-1999-2001" })
+    #expect(points.count == 8)
+    let bucket = try #require(
+      points.first { $0["id"] as? String == "mou-1999-2001" && $0["implied"] as? Bool == false })
     #expect(bucket["exposure"] as? Double == 3)
     #expect(bucket["year"] as? Int == 2000)
-    #expect(bucket["time"] as? Double == 2000)
     #expect(bucket["observed"] as? Double == 1043)
+    #expect(
+      points.filter { $0["implied"] as? Bool == true }.map { $0["period"] as? String } == ["1999", "2000", "2001"])
+    let buckets = try #require(doc["buckets"] as? [[String: Any]])
+    #expect(buckets.count == 1)
     let table = try CLI.run(["trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "poisson"])
-    #expect(table.stdout.contains("\n  1999/2001  3         1,043     347.7"), "\(table.stdout)")
+    let row = table.stdout.split(separator: "\n").first { $0.hasPrefix("  1999/2001 ") }
+    #expect(row?.contains("1,043") == true && row?.contains("347.7") == true, "\(table.stdout)")
+    #expect(table.stdout.contains("  2000 (implied) "))
+    #expect(table.stdout.contains("bucket 1999–2001 (mou-1999-2001; 3 years): 1,043 observed; fitted total"))
+    // The least-squares models cannot split the bucket: a usage of the data they refuse.
+    let ols = try CLI.run(["trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "loglinear"])
+    #expect(ols.status == 65)
+    #expect(
+      ols.stderr.contains("multi-year.csv:3: error: arrivals: figure 'mou-1999-2001' is a count over several years"))
   }
 }
 
