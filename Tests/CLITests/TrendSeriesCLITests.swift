@@ -104,6 +104,48 @@ struct TrendSeriesCLITests {
     #expect(
       ols.stderr.contains("multi-year.csv:3: error: arrivals: figure 'mou-1999-2001' is a count over several years"))
   }
+
+  @Test("The Ministry's arrivals end to end: buckets, implied years, cumulative checks, conflicts, --vintage")
+  func officialArrivals() throws {
+    let table = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals"])
+    #expect(table.status == 0, "\(table.stderr)")
+    for needle in [
+      "mou_arrivals: negbin trend over 25 periods (composite link: 2 counts over several years)",
+      "1993/1998", "1999 (implied)",
+      "bucket 1999–2001 (mou-official-1999-2001; 3 years): 1,043 observed; fitted total",
+      "bucket 1993–1998 (mou-official-through-1998; the cumulative total through 1998, counted from 1993",
+      "PASS  mou-official-total-2022: cumulative 1993–2022: stated 33,882; observed 33,882",
+      "PASS  mou-official-total-2024: cumulative 1993–2024: stated 34,314; observed 34,314",
+      "conflict: 2001: 583 (mou-2001, 2002-11) against the 1999–2001 bucket 1,043 (mou-official-1999-2001, 2025-01)",
+      "8 + 51 + 41 + 56 + 86 + 71 = 313 against the cumulative total through 1998 (counted from 1993) 947",
+    ] {
+      #expect(table.stdout.contains(needle), "missing: \(needle)")
+    }
+    let json = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--format", "json"])
+    let doc = try #require(try CLI.json(json.stdout) as? [String: Any])
+    let checks = try #require(doc["cumulative_checks"] as? [[String: Any]])
+    #expect(checks.map { $0["passed"] as? Bool } == [true, true])
+    #expect(checks.map { $0["observed"] as? Double } == [33_882, 34_314])
+    #expect((doc["conflicts"] as? [Any])?.count == 10)
+    let csv = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--format", "csv"])
+    let lines = csv.stdout.split(separator: "\n")
+    #expect(lines.first?.hasSuffix(",series,measure,implied") == true)
+    #expect(lines.filter { $0.hasSuffix(",yes") }.count == 9)
+    // As it stood in January 2003: the 2002 printing alone.
+    let old = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--vintage", "2003-01-01",
+    ])
+    #expect(old.status == 0, "\(old.stderr)")
+    #expect(old.stdout.hasPrefix("mou_arrivals: negbin trend over 10 periods\n"))
+    #expect(old.stdout.contains("2002-01-01/2002-07-30"))
+    #expect(!old.stdout.contains("conflict"))
+    #expect(old.stdout.contains("vintage 2003-01-01: the series as it stood then"))
+    let bad = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--vintage", "2003-13-01",
+    ])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("--vintage must be a date YYYY-MM-DD"))
+  }
 }
 
 /// The same, on columns the figures reader parses from the `format` branch on (`series`,
