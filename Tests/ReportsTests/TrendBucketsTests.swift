@@ -376,4 +376,16 @@ struct TrendBucketsTests {
     #expect(total.status == .error)
     #expect(total.detail.contains("is a cumulative total"), "\(total.detail)")
   }
+
+  @Test("ranges reads a cumulative total like any point figure of its quantity")
+  func rangesReadCumulativeAsAPoint() throws {
+    let figs = [
+      try figure("a", 34_314, "2024", published: "2025-01", measure: .cumulative, line: 2),
+      try figure("b", 34_000, "2024", published: "2024-06", kind: .about, line: 3),
+      try figure("c", 33_900, "2024", published: "2024-03", line: 4),
+    ]
+    let q = try #require(try RangesAnalysis.run([file(figs)], quantities: ["arr"]).first)
+    #expect(q.figures.map(\.id) == ["a", "b", "c"])
+    #expect(RangesAnalysis.table([q]).contains("a "))
+  }
 }

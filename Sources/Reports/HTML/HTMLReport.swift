@@ -381,7 +381,7 @@ public enum HTMLReport {
 
   /// One series as a row of that table.
   static func trendRow(_ t: TrendResult) -> String {
-    "<tr><td><code>\(Markup.escape(t.quantity))</code></td><td>\(Markup.escape(t.model.rawValue))</td><td class=\"num\">\(t.points.filter { !$0.projected }.count)</td>"
+    "<tr><td><code>\(Markup.escape(t.quantity))</code></td><td>\(Markup.escape(t.model.rawValue))</td><td class=\"num\">\(t.points.filter { !$0.projected && !$0.implied }.count)</td>"
       + "<td class=\"num\">\(Markup.escape(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—"))</td><td class=\"num\">\(Markup.escape(rangeText(t.growthFactor.low, t.growthFactor.high)))</td></tr>\n"
   }
 

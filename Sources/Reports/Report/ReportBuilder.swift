@@ -370,7 +370,7 @@ public enum ReportBuilder {
 
   /// One series as a row of that table.
   static func markdownTrendRow(_ t: TrendResult) -> String {
-    "| \(Markdown.text(t.label)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
+    "| \(Markdown.text(t.label)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected && !$0.implied }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
   }
 
   /// The report.md section of one series.
