@@ -84,11 +84,14 @@ struct RobustnessIICLITests {
   @Test(
     "trend: --through and --span outside the data are usage errors, at once",
     arguments: [
-      (["--through", "999999999"], "more than 50 years after the last observed year, 2002"),
+      (["--through", "999999999"], "more than 50 years after the last observed year, 2024"),
       (["--through", "20300"], "more than 50 years after"),
-      (["--through", "1990"], "before the last observed year, 2002"),
-      (["--span", "1980:1999"], "reaches outside the observed years 1993–2002"),
-      (["--span", "1998:2030"], "reaches outside the observed years 1993–2002"),
+      (["--through", "1990"], "before the last observed year, 2024"),
+      (["--span", "1980:1999"], "reaches outside the observed years 1993–2024"),
+      (["--span", "1998:2030"], "reaches outside the observed years 1993–2024"),
+      (["--through", "2060", "--vintage", "2003-01-01"], "more than 50 years after the last observed year, 2002"),
+      (["--through", "2001", "--vintage", "2003-01-01"], "before the last observed year, 2002"),
+      (["--vintage", "2003"], "--vintage must be a date YYYY-MM-DD"),
     ])
   func throughAndSpan(_ c: (args: [String], message: String)) throws {
     let started = Date()
@@ -102,7 +105,8 @@ struct RobustnessIICLITests {
   @Test("trend: --through at the horizon projects exactly up to it")
   func horizon() throws {
     let r = try CLI.run([
-      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--through", "2052", "--format", "csv",
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--vintage", "2003-01-01", "--through",
+      "2052", "--format", "csv",
     ])
     #expect(r.status == 0)
     // Column 15 is `projected`, column 4 the year.
@@ -215,7 +219,7 @@ struct RobustnessIICLITests {
     let csv = try CLI.run(args + ["--format", "csv"])
     for row in csv.stdout.split(separator: "\n").dropFirst() {
       let cells = row.split(separator: ",", omittingEmptySubsequences: false)
-      #expect(cells.count == 20)
+      #expect(cells.count == 21)
       #expect(cells[10...13].allSatisfy { $0.isEmpty }, "\(row)")
     }
   }

@@ -41,10 +41,10 @@ struct TrendSeriesCLITests {
       "csv",
     ])
     let header = csv.stdout.split(separator: "\n").first ?? ""
-    #expect(header.hasPrefix("quantity,model,period,") && header.hasSuffix(",id,series,measure"), "\(header)")
+    #expect(header.hasPrefix("quantity,model,period,") && header.hasSuffix(",id,series,measure,implied"), "\(header)")
     #expect(
-      csv.stdout.contains(",pew-2005,Pew Research Center,flow\n")
-        || csv.stdout.contains(",pew-2005,Pew Research Center,stock\n"))
+      csv.stdout.contains(",pew-2005,Pew Research Center,flow,no\n")
+        || csv.stdout.contains(",pew-2005,Pew Research Center,stock,no\n"))
   }
 
   @Test("Three figures from three sources are a set of estimates, not a trend: exit 65 and a pointer to ranges")
@@ -69,27 +69,82 @@ struct TrendSeriesCLITests {
     #expect(!md.contains(": trend"))
   }
 
-  @Test("A flow over several years is one row at its middle year, fitted with offset log(years): R's glm")
+  @Test("A flow over several years is the sum of the yearly means it covers (composite link): R's optim, implied rows")
   func multiYearFlow() throws {
     let r = try CLI.run([
       "trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "poisson", "--format", "json",
     ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
-    // R: glm(y ~ t + offset(log(e)), poisson, data.frame(y = c(71, 1043, 1139, 1281, 1894),
-    //   t = c(1998, 2000, 2002, 2003, 2004), e = c(1, 3, 1, 1, 1)))
+    #expect(doc["composite_link"] as? Bool == true)
+    // R: optim on the Poisson log-likelihood of c(71, 1043, 1139, 1281, 1894), the 1999-2001 mean
+    // the sum of exp(a + b t) over its years (TrendSeriesTests.multiYearFlow has the script).
     let params = try #require(doc["parameters"] as? [[String: Any]])
-    #expect(relativeDifference(try #require(params[1]["estimate"] as? Double), 0.43854352570025362) < 1e-8)
-    #expect(relativeDifference(try #require(params[1]["std_error"] as? Double), 0.0082276773093616865) < 1e-7)
+    #expect(relativeDifference(try #require(params[1]["estimate"] as? Double), 0.44968141381233395) < 1e-8)
+    #expect(relativeDifference(try #require(params[1]["std_error"] as? Double), 0.0086729928203824573) < 1e-5)
     let points = try #require(doc["points"] as? [[String: Any]])
-    #expect(points.count == 5)
-    let bucket = try #require(points.first { $0["id"] as? String == "mou-1999-2001" })
+    #expect(points.count == 8)
+    let bucket = try #require(
+      points.first { $0["id"] as? String == "mou-1999-2001" && $0["implied"] as? Bool == false })
     #expect(bucket["exposure"] as? Double == 3)
     #expect(bucket["year"] as? Int == 2000)
-    #expect(bucket["time"] as? Double == 2000)
     #expect(bucket["observed"] as? Double == 1043)
+    #expect(
+      points.filter { $0["implied"] as? Bool == true }.map { $0["period"] as? String } == ["1999", "2000", "2001"])
+    let buckets = try #require(doc["buckets"] as? [[String: Any]])
+    #expect(buckets.count == 1)
     let table = try CLI.run(["trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "poisson"])
-    #expect(table.stdout.contains("\n  1999/2001  3         1,043     347.7"), "\(table.stdout)")
+    let row = table.stdout.split(separator: "\n").first { $0.hasPrefix("  1999/2001 ") }
+    #expect(row?.contains("1,043") == true && row?.contains("347.7") == true, "\(table.stdout)")
+    #expect(table.stdout.contains("  2000 (implied) "))
+    #expect(table.stdout.contains("bucket 1999–2001 (mou-1999-2001; 3 years): 1,043 observed; fitted total"))
+    // The least-squares models cannot split the bucket: a usage of the data they refuse.
+    let ols = try CLI.run(["trend", Self.fixtures + "multi-year.csv", "--quantity", "arrivals", "--model", "loglinear"])
+    #expect(ols.status == 65)
+    #expect(
+      ols.stderr.contains("multi-year.csv:3: error: arrivals: figure 'mou-1999-2001' is a count over several years"))
+  }
+
+  @Test("The Ministry's arrivals end to end: buckets, implied years, cumulative checks, conflicts, --vintage")
+  func officialArrivals() throws {
+    let table = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals"])
+    #expect(table.status == 0, "\(table.stderr)")
+    for needle in [
+      "mou_arrivals: negbin trend over 25 periods (composite link: 2 counts over several years)",
+      "1993/1998", "1999 (implied)",
+      "bucket 1999–2001 (mou-official-1999-2001; 3 years): 1,043 observed; fitted total",
+      "bucket 1993–1998 (mou-official-through-1998; the cumulative total through 1998, counted from 1993",
+      "PASS  mou-official-total-2022: cumulative 1993–2022: stated 33,882; observed 33,882",
+      "PASS  mou-official-total-2024: cumulative 1993–2024: stated 34,314; observed 34,314",
+      "conflict: 2001: 583 (mou-2001, 2002-11) against the 1999–2001 bucket 1,043 (mou-official-1999-2001, 2025-01)",
+      "8 + 51 + 41 + 56 + 86 + 71 = 313 against the cumulative total through 1998 (counted from 1993) 947",
+    ] {
+      #expect(table.stdout.contains(needle), "missing: \(needle)")
+    }
+    let json = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--format", "json"])
+    let doc = try #require(try CLI.json(json.stdout) as? [String: Any])
+    let checks = try #require(doc["cumulative_checks"] as? [[String: Any]])
+    #expect(checks.map { $0["passed"] as? Bool } == [true, true])
+    #expect(checks.map { $0["observed"] as? Double } == [33_882, 34_314])
+    #expect((doc["conflicts"] as? [Any])?.count == 10)
+    let csv = try CLI.run(["trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--format", "csv"])
+    let lines = csv.stdout.split(separator: "\n")
+    #expect(lines.first?.hasSuffix(",series,measure,implied") == true)
+    #expect(lines.filter { $0.hasSuffix(",yes") }.count == 9)
+    // As it stood in January 2003: the 2002 printing alone.
+    let old = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--vintage", "2003-01-01",
+    ])
+    #expect(old.status == 0, "\(old.stderr)")
+    #expect(old.stdout.hasPrefix("mou_arrivals: negbin trend over 10 periods\n"))
+    #expect(old.stdout.contains("2002-01-01/2002-07-30"))
+    #expect(!old.stdout.contains("conflict"))
+    #expect(old.stdout.contains("vintage 2003-01-01: the series as it stood then"))
+    let bad = try CLI.run([
+      "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--vintage", "2003-13-01",
+    ])
+    #expect(bad.status == 64)
+    #expect(bad.stderr.contains("--vintage must be a date YYYY-MM-DD"))
   }
 }
 

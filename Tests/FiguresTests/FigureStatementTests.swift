@@ -256,15 +256,60 @@ struct FigureStatementTests {
       ),
       (
         "x,7,,,,,2002,stok,",
-        "t.csv:2:14: error: unknown measure 'stok' in column measure: did you mean 'stock'? (accepted: stock, flow)"
+        "t.csv:2:14: error: unknown measure 'stok' in column measure: did you mean 'stock'? (accepted: stock, flow, cumulative)"
       ),
-      ("x,7,,,,,2002,gauge,", "t.csv:2:14: error: unknown measure 'gauge' in column measure: (accepted: stock, flow)"),
+      (
+        "x,7,,,,,2002,gauge,",
+        "t.csv:2:14: error: unknown measure 'gauge' in column measure: (accepted: stock, flow, cumulative)"
+      ),
       (
         "x,7,,,,,1999/2001,stock,",
         "t.csv:2:19: error: a stock over a period that spans years (1999/2001): a stock is a level at a date or in one year; make it a flow, or give the date or year it stands at"
       ),
     ])
   func contradictions(_ row: String, _ message: String) {
+    #expect(messages("quantity,value,low,high,text,kind,period,measure,coverage\n\(row)\n") == [message])
+  }
+
+  @Test(
+    "A cumulative total is one count to a date: a day, a year or START/END, kind point or about",
+    arguments: [
+      ("x,34314,,,,,2024,cumulative,", FigureKind.point, "2024"),
+      ("x,34314,,,,point,2024-12-31,Cumulative,", .point, "2024-12-31"),
+      ("x,947,,,,,1993/1998,cumulative,", .point, "1993/1998"),
+      ("x,,,,\"about 34,000\",,2024,cumulative,", .about, "2024"),
+    ])
+  func cumulative(_ row: String, _ kind: FigureKind, _ period: String) throws {
+    let file = try figures("quantity,value,low,high,text,kind,period,measure,coverage\n\(row)\n")
+    #expect(file.figures[0].measure == .cumulative)
+    #expect(file.figures[0].measureStated)
+    #expect(file.figures[0].kind == kind)
+    #expect(file.figures[0].period?.text == period)
+    #expect(file.figures[0].measure.countsEvents)
+    #expect(!FigureMeasure.stock.countsEvents)
+  }
+
+  @Test(
+    "A cumulative total that is a range or a bound, runs to a month, or has no period is an error at its cell",
+    arguments: [
+      (
+        "x,,30000,35000,,,2024,cumulative,",
+        "t.csv:2:23: error: a cumulative total is one count (kind point or about), not a range (range): give the running total in value"
+      ),
+      (
+        "x,34314,,,,at_least,2024,cumulative,",
+        "t.csv:2:12: error: a cumulative total is one count (kind point or about), not a bound (at_least): give the running total in value"
+      ),
+      (
+        "x,34314,,,,,2024-06,cumulative,",
+        "t.csv:2:13: error: a cumulative total runs to a date, and the month 2024-06 does not say which day: give YYYY-MM-DD, a year YYYY (through its end) or START/END"
+      ),
+      (
+        "x,34314,,,,,,cumulative,",
+        "t.csv:2:14: error: a cumulative total needs the date it runs to in period: YYYY-MM-DD, a year YYYY (through its end) or START/END (stating its start)"
+      ),
+    ])
+  func cumulativeErrors(_ row: String, _ message: String) {
     #expect(messages("quantity,value,low,high,text,kind,period,measure,coverage\n\(row)\n") == [message])
   }
 

@@ -74,17 +74,18 @@ struct CompareTests {
     let w = try CompareWorkspace()
     defer { w.remove() }
     try w.edit(
-      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,1993,1993,1,8,",
-      with: "mou_arrivals,negbin,1993,1993,1,9,")
+      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,2003,2003,1,1285,",
+      with: "mou_arrivals,negbin,2003,2003,1,1286,")
     let r = try w.compare()
     #expect(r.differences.count == 1)
     let d = try #require(r.differences.first)
     #expect(d.kind == .changed)
     #expect(d.file == "mou-arrivals/trend.csv")
-    #expect(d.key == "quantity=mou_arrivals, period=1993")
+    #expect(d.key == "quantity=mou_arrivals, period=2003")
     #expect(d.column == "observed")
     #expect(
-      d.line == "mou-arrivals/trend.csv  quantity=mou_arrivals, period=1993  observed  8 → 9  (+1.25e-01 relative)")
+      d.line
+        == "mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003  observed  1285 → 1286  (+7.78e-04 relative)")
     #expect(r.summary == "1 difference in 1 file; \(baselineFileCount()) files compared")
   }
 

@@ -77,6 +77,7 @@ struct HTMLDataPackageTests {
     #expect(trend["projected"] == "boolean")
     #expect(trend["partial"] == "boolean")
     #expect(trend["segment"] == "integer")
+    #expect(trend["implied"] == "boolean")
     #expect(trend["period"] == "string")
     #expect(trend["model"] == "string")
   }
@@ -97,7 +98,7 @@ struct HTMLDataPackageTests {
   @Test func descriptionsForKnownColumns() throws {
     let (mou, _) = try Self.package("mou-arrivals")
     let fields = items(member(member(items(member(mou, "resources"))[1], "schema") ?? .null, "fields"))
-    for name in ["fitted", "ci_low", "ci_high", "pi_low", "pi_high", "exposure"] {
+    for name in ["fitted", "ci_low", "ci_high", "pi_low", "pi_high", "exposure", "implied"] {
       let f = try #require(fields.first { string(member($0, "name")) == name })
       #expect(!(string(member(f, "description")) ?? "").isEmpty, "\(name)")
     }

@@ -140,7 +140,7 @@ struct TrendSeriesTests {
     }
   }
 
-  @Test("A flow over several years is one row at its middle, with offset log(exposure): R's glm on the same rows")
+  @Test("A flow over several years is the sum of the yearly means it covers (composite link), as R's optim finds")
   func multiYearFlow() throws {
     let counts: [(String, Double, String)] = [
       ("m-1998", 71, "1998"), ("m-9901", 1043, "1999/2001"), ("m-2002", 1139, "2002"), ("m-2003", 1281, "2003"),
@@ -148,25 +148,34 @@ struct TrendSeriesTests {
     ]
     let figures = try counts.enumerated().map { k, r in try figure(r.0, "arr", r.1, r.2, source: "MOU", line: k + 2) }
     let r = try #require(try TrendAnalysis.run([file(figures)], quantity: "arr", model: .poisson).results.first)
-    // R: glm(y ~ t + offset(log(e)), poisson, data.frame(y = c(71, 1043, 1139, 1281, 1894),
-    //   t = c(1998, 2000, 2002, 2003, 2004), e = c(1, 3, 1, 1, 1)))
-    #expect(relativeDifference(r.fit.parameters[0].estimate, -871.21725351376414892) < 1e-8)
-    #expect(relativeDifference(r.fit.parameters[1].estimate, 0.43854352570025362) < 1e-8)
-    #expect(relativeDifference(r.fit.parameters[1].standardError, 0.0082276773093616865) < 1e-7)
-    let bucket = try #require(r.points.first { $0.id == "m-9901" })
-    #expect(r.points.count == 5)
+    #expect(r.compositeLink)
+    // R: y <- c(71, 1043, 1139, 1281, 1894); the bucket 1999-2001's mean is the sum of
+    // exp(a + b t) over its years; optim (BFGS, Nelder-Mead, BFGS, reltol 1e-16) on the Poisson
+    // log-likelihood, optimHess for the SE: b = 0.44968141381233395 (SE 0.0086729928203824573).
+    // The mid-period approximation this replaces gave 0.43854352570025362 (glm with offset log 3 at 2000).
+    #expect(relativeDifference(r.fit.parameters[1].estimate, 0.44968141381233395) < 1e-8)
+    #expect(relativeDifference(r.fit.parameters[1].standardError, 0.0086729928203824573) < 1e-5)
+    #expect(relativeDifference(r.fit.parameters[0].estimate, -893.53397513970538) < 1e-8)
+    let bucket = try #require(r.points.first { $0.id == "m-9901" && !$0.implied })
+    #expect(r.points.count == 8)
     #expect(bucket.exposure == 3)
     #expect(bucket.time == 2000)
     #expect(bucket.year == 2000)
     #expect(relativeDifference(try #require(bucket.annualized), 1043.0 / 3) < 1e-15)
-    #expect(TrendAnalysis.table(r).contains("several years: 1999/2001 (3 years)"))
-    // A flow over several years overlapping a year of its own series is refused, at its row.
+    let implied = r.points.filter(\.implied)
+    #expect(implied.map(\.period) == ["1999", "2000", "2001"])
+    #expect(relativeDifference(implied.reduce(0) { $0 + $1.fitted }, 3 * bucket.fitted) < 1e-9)
+    #expect(TrendAnalysis.table(r).contains("bucket 1999–2001 (m-9901; 3 years): 1,043 observed; fitted total"))
+    // A flow over several years overlapping a year of its own series, neither dated: refused at its row.
     let overlap = figures + [try figure("m-2000", "arr", 300, "2000", source: "MOU", line: 7)]
     do {
       _ = try TrendAnalysis.run([file(overlap)], quantity: "arr")
       Issue.record("an overlapping year was fitted")
     } catch {
-      #expect(error.description.hasPrefix("t.csv:7: error: arr: figures 'm-9901' and 'm-2000' both cover 2000"))
+      #expect(
+        error.description.hasPrefix(
+          "t.csv:7: error: arr: figures 'm-9901' (t.csv:3) and 'm-2000' both cover 2000, and neither has a `published` date"
+        ), "\(error.description)")
     }
   }
 

@@ -14,12 +14,22 @@ public enum FigureKind: String, Sendable, Hashable, CaseIterable {
   case about
 }
 
-/// What a figure measures: the `measure` column, or inferred from the period when absent.
+/// What a figure measures: the `measure` column, or inferred from the period when absent
+/// (never inferred to be `cumulative`, which must be stated).
 public enum FigureMeasure: String, Sendable, Hashable, CaseIterable {
   /// A level at a date or in a year ("in hiding in China in 2002"): never annualised.
   case stock
   /// A count over a period ("arrivals in 2001"); may cover several years.
   case flow
+  /// A running total of a flow up to a date ("34,314 arrivals in all through 2024"): a point
+  /// count (kind `point` or `about`) whose period is the date or year it runs to, counted from
+  /// the first year of its series, or `START/END` when it states its start. A trend puts it in
+  /// the likelihood as the sum of the yearly means it covers when no printing of its series
+  /// as recent as it counts those years, and otherwise checks it against them.
+  case cumulative
+
+  /// Whether the figure counts events (a flow or a running total of one), not a level.
+  public var countsEvents: Bool { self != .stock }
 }
 
 extension Figure {

@@ -173,4 +173,36 @@ extension FiguresBuilder {
     }
     return (measure, stated != nil)
   }
+
+  /// The errors of a cumulative total that is not one: a running total is one count (kind
+  /// `point` or `about`, not a range or a bound) and needs the date it runs to — a day
+  /// (`2024-12-31`), a year (through its end: `2024`) or `START/END` stating its start; a
+  /// month alone (`2024-06`) does not say which day it runs to. A period that did not parse is
+  /// an error already.
+  mutating func checkCumulative(
+    _ record: CSVRecord, kind: FigureKind, cells: StatedCells, period: Period?, periodGiven: Bool
+  ) {
+    let rowLocation = SourceLocation(path: path, line: record.line)
+    let measureAt = cell(.measure, record).map(location) ?? rowLocation
+    if cells.allOK && kind != .point && kind != .about {
+      let stated = cell(.kind, record).flatMap { $0.value.trimmingWhitespace().isEmpty ? nil : $0 }
+      let at = stated.map(location) ?? measureAt
+      errors.append(
+        .error(
+          "a cumulative total is one count (kind point or about), not a \(kind == .range ? "range" : "bound") (\(kind.rawValue)): give the running total in value",
+          at: at))
+    }
+    if let period, period.isSingleMonth {
+      let at = cell(.period, record).map(location) ?? rowLocation
+      errors.append(
+        .error(
+          "a cumulative total runs to a date, and the month \(Diagnostic.excerpt(period.text)) does not say which day: give YYYY-MM-DD, a year YYYY (through its end) or START/END",
+          at: at))
+    } else if period == nil && !periodGiven {
+      errors.append(
+        .error(
+          "a cumulative total needs the date it runs to in period: YYYY-MM-DD, a year YYYY (through its end) or START/END (stating its start)",
+          at: measureAt))
+    }
+  }
 }

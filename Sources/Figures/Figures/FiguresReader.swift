@@ -23,7 +23,9 @@ import FoundationEssentials
 /// - `kind` and `measure` must be known words; a stated (or worded) kind must agree with the
 ///   cells (no `high` for at_least, no `low` for at_most, both ends for a range unless
 ///   verbal, no `low`/`high` for point and about); a stock may not span years
-///   (``FiguresBuilder/statementKind(_:cells:printed:reading:verbal:)``);
+///   (``FiguresBuilder/statementKind(_:cells:printed:reading:verbal:)``); a `cumulative` is
+///   one count (point or about) with a period that is a day, a year or `START/END`, not a
+///   month (``FiguresBuilder/checkCumulative(_:kind:cells:period:periodGiven:)``);
 /// - `period` must parse (``Period/parse(_:)``);
 /// - non-empty ids are unique; `derived_from` names only ids in the file, without cycles
 ///   (a cycle is reported once per back edge, at the `derived_from` cell of the figure where
@@ -416,6 +418,10 @@ struct FiguresBuilder {
 
     let kind = statementKind(record, cells: &cells, printed: printed, reading: reading, verbal: verbal)
     let measure = statementMeasure(record, period: period)
+    if measure.0 == .cumulative {
+      let periodGiven = cell(.period, record).map { !$0.value.trimmingWhitespace().isEmpty } ?? false
+      checkCumulative(record, kind: kind.0, cells: cells, period: period, periodGiven: periodGiven)
+    }
 
     let givenID = text(.id, record)
     var extra: [String: String] = [:]

@@ -72,6 +72,24 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
     return total + Double(end.dayOfYear) / Double(CalendarDate.daysIn(year: end.year))
   }
 
+  /// Whether the text is one month (`2002-07`), not a year, a day or an interval.
+  public var isSingleMonth: Bool {
+    !text.contains("/") && text.utf8.count(where: { $0 == 0x2D }) == 1
+  }
+
+  /// Whether the text is an interval `START/END`.
+  public var isInterval: Bool { text.contains("/") }
+
+  /// The fraction of the calendar year `year` the period covers: its days in that year over
+  /// the days of the year (0 for a year it does not touch).
+  public func fraction(of year: Int) -> Double {
+    guard year >= start.year, year <= end.year else { return 0 }
+    let days = CalendarDate.daysIn(year: year)
+    let first = year == start.year ? start.dayOfYear : 1
+    let last = year == end.year ? end.dayOfYear : days
+    return Double(last - first + 1) / Double(days)
+  }
+
   /// Whether the period covers less than its whole year (`exposure < 1`).
   public var isPartial: Bool { exposure < 1 }
 

@@ -432,23 +432,27 @@ final class BlockWorker {
       guard ok else { return false }
     }
 
-    var spansYears = false
+    // 0 no period; 1 within a year; 2 over several years; 3 one month (`2002-07`).
+    var periodShape: UInt8 = 0
     if let k = periodColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let code = caches.period.value(for: cell(b, k)) { key -> UInt8 in
         let raw = String(decoding: key, as: UTF8.self).trimmingWhitespace()
         guard case .success(let period) = Period.parse(raw) else { return 0 }
-        return period.spansYears ? 2 : 1
+        return period.spansYears ? 2 : period.isSingleMonth ? 3 : 1
       }
       guard code != 0 else { return false }
-      spansYears = code == 2
+      periodShape = code
     }
+    let spansYears = periodShape == 2
 
     // A stated kind and measure, checked as `FiguresBuilder.statementKind` and
     // `statementMeasure` check them for a row without worded text (the only rows here).
+    var statedKind: FigureKind? = nil
     if let k = kindColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let code = caches.kind.value(for: cell(b, k)) { Self.wordIndex(FigureKind.self, $0) }
       guard Int(code) < FigureKind.allCases.count else { return false }
       let bothEnds = low != nil && high != nil
+      statedKind = FigureKind.allCases[Int(code)]
       switch FigureKind.allCases[Int(code)] {
       case .atLeast: guard high == nil && (low != nil || value != nil) else { return false }
       case .atMost: guard low == nil && (high != nil || value != nil) else { return false }
@@ -459,7 +463,16 @@ final class BlockWorker {
     if let k = measureColumn, !ByteFields.isBlank(b, starts[k], ends[k]) {
       let code = caches.measure.value(for: cell(b, k)) { Self.wordIndex(FigureMeasure.self, $0) }
       guard Int(code) < FigureMeasure.allCases.count else { return false }
-      if FigureMeasure.allCases[Int(code)] == .stock && spansYears { return false }
+      switch FigureMeasure.allCases[Int(code)] {
+      case .stock: if spansYears { return false }
+      case .flow: break
+      case .cumulative:
+        // `FiguresBuilder.checkCumulative`: one count (a stated kind point or about, checked
+        // above, or a value alone) with a period that is a day, a year or START/END.
+        guard value != nil && low == nil && high == nil, periodShape == 1 || periodShape == 2,
+          statedKind == nil || statedKind == .point || statedKind == .about
+        else { return false }
+      }
     }
 
     let id = rowID(b)

@@ -62,11 +62,22 @@ extension TrendAnalysis {
   /// Why `--grid` or `--span` of `reconcile trend` is malformed — a usage error (exit code
   /// 64) — or nil: `grid` must be 0…12 points per year, `span` `FROM:TO` (``parseSpan(_:)``).
   /// Whether the span lies within the data's years is ``optionProblem(years:through:span:)``.
-  public static func optionSyntaxProblem(grid: Int, span: String?) -> String? {
+  public static func optionSyntaxProblem(grid: Int, span: String?, vintage: String? = nil) -> String? {
     if !(0...12).contains(grid) { return "--grid must be between 0 and 12 points per year (got \(grid))" }
     if let span, parseSpan(span) == nil {
       return "--span must be FROM:TO with FROM < TO, e.g. 1998:2001 (got '\(span)')"
     }
+    if let vintage, parseVintage(vintage) == nil {
+      return "--vintage must be a date YYYY-MM-DD, e.g. 2003-01-01 (got '\(vintage)')"
+    }
     return nil
+  }
+
+  /// The date of `--vintage YYYY-MM-DD`; nil unless the text is one existing day.
+  public static func parseVintage(_ text: String) -> CalendarDate? {
+    guard case .success(let p) = Period.parse(text), !p.isInterval, p.start == p.end,
+      text.trimmingBlanks().utf8.count == 10
+    else { return nil }
+    return p.start
   }
 }

@@ -37,6 +37,10 @@ extension TrajectoryAnalysis {
     guard let period = f.period else {
       return .failure(.init("no period: the trajectory places each statement at its period's year"))
     }
+    if f.measure == .cumulative {
+      return .failure(
+        .init("a cumulative total (\(period.text)): a sum over years, not the level of one (trend checks it)"))
+    }
     if f.measure == .flow && period.spansYears {
       return .failure(
         .init(

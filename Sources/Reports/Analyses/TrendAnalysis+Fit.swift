@@ -51,7 +51,6 @@ extension TrendAnalysis {
     guard fit.parameters.count == 2 else {
       throw filesError(rows, "\(quantity): the fit has \(fit.parameters.count) parameters, not 2")
     }
-    let slope = fit.parameters[1]
     // A fit that did not converge has no trustworthy standard errors: no interval anywhere
     // (growth, percent change, doubling time, bands), only the values where it stopped.
     let converged = fit.intervalsUsable
@@ -60,22 +59,7 @@ extension TrendAnalysis {
         "the \(model.rawValue) fit did not converge: no intervals are given, and the estimates are where the iteration stopped"
       )
     }
-    let multiplicative = model != .linear
-    let growth =
-      multiplicative
-      ? Interval(
-        estimate: exp(slope.estimate), low: converged ? exp(slope.ciLow) : nil,
-        high: converged ? exp(slope.ciHigh) : nil)
-      : Interval(estimate: nil, low: nil, high: nil)
-    let apc = Interval(
-      estimate: growth.estimate.map { 100 * ($0 - 1) }, low: growth.low.map { 100 * ($0 - 1) },
-      high: growth.high.map { 100 * ($0 - 1) })
-    var doubling = Interval(estimate: nil, low: nil, high: nil)
-    if multiplicative {
-      let d = Growth.doublingTime(
-        slope: slope.estimate, low: converged ? slope.ciLow : nil, high: converged ? slope.ciHigh : nil)
-      doubling = Interval(estimate: d.estimate, low: d.low, high: d.high)
-    }
+    let (growth, apc, doubling) = growthIntervals(fit, multiplicative: model != .linear)
     let crit = fit.criticalValue(level: level)
     var points: [TrendPoint] = []
     let stock = rows.first?.figure.measure == .stock
@@ -110,7 +94,7 @@ extension TrendAnalysis {
     for r in rows {
       points.append(
         try point(
-          year: r.year, time: r.time, period: r.period.text, exposure: r.exposure, observed: r.count,
+          year: r.year, time: r.time, period: r.label, exposure: r.exposure, observed: r.count,
           id: r.figure.id, projected: false))
     }
     if let through, let last = rows.map(\.lastYear).max(), through > last {
@@ -129,28 +113,55 @@ extension TrendAnalysis {
         )
       }
     }
-    let assumption: String
-    switch model {
-    case .poisson:
-      assumption = "Counts are Poisson with a log-linear trend in the yearly rate; variance equals the mean."
-    case .negbin:
-      assumption =
-        "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
-    case .quasipoisson:
-      assumption =
-        "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
-    case .loglinear:
-      assumption =
-        stock
-        ? "log(level) follows a straight line in time with normal, equal-variance errors; a stock is a level at a date, never annualised."
-        : "log(yearly rate) follows a straight line with normal, equal-variance errors."
-    case .joinpoint: assumption = ""
-    case .linear:
-      assumption = "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
-    }
+    let assumption = assumption(model, stock: stock)
     return TrendResult(
       quantity: quantity, model: model, fit: fit, growthFactor: growth, annualPercentChange: apc,
       doublingTime: doubling, points: points, warnings: warnings, assumption: assumption)
+  }
+
+  /// Growth factor exp(β), annual percent change 100(exp β − 1) and doubling time ln 2/β of
+  /// the slope β (the second parameter), with intervals only when the fit's standard errors
+  /// can be used; for an additive model (`multiplicative` false) none of them.
+  static func growthIntervals(_ fit: ModelFit, multiplicative: Bool) -> (Interval, Interval, Interval) {
+    let slope = fit.parameters[1]
+    let converged = fit.intervalsUsable
+    let growth =
+      multiplicative
+      ? Interval(
+        estimate: exp(slope.estimate), low: converged ? exp(slope.ciLow) : nil,
+        high: converged ? exp(slope.ciHigh) : nil)
+      : Interval(estimate: nil, low: nil, high: nil)
+    let apc = Interval(
+      estimate: growth.estimate.map { 100 * ($0 - 1) }, low: growth.low.map { 100 * ($0 - 1) },
+      high: growth.high.map { 100 * ($0 - 1) })
+    var doubling = Interval(estimate: nil, low: nil, high: nil)
+    if multiplicative {
+      let d = Growth.doublingTime(
+        slope: slope.estimate, low: converged ? slope.ciLow : nil, high: converged ? slope.ciHigh : nil)
+      doubling = Interval(estimate: d.estimate, low: d.low, high: d.high)
+    }
+    return (growth, apc, doubling)
+  }
+
+  /// What a model assumes, in one sentence.
+  static func assumption(_ model: TrendModel, stock: Bool) -> String {
+    switch model {
+    case .poisson:
+      return "Counts are Poisson with a log-linear trend in the yearly rate; variance equals the mean."
+    case .negbin:
+      return
+        "Counts are negative binomial with a log-linear trend in the yearly rate; variance μ + μ²/θ, θ estimated by maximum likelihood."
+    case .quasipoisson:
+      return
+        "Log-linear trend in the yearly rate; variance proportional to the mean, with the factor estimated from Pearson residuals."
+    case .loglinear:
+      return stock
+        ? "log(level) follows a straight line in time with normal, equal-variance errors; a stock is a level at a date, never annualised."
+        : "log(yearly rate) follows a straight line with normal, equal-variance errors."
+    case .joinpoint: return ""
+    case .linear:
+      return "The yearly rate follows a straight line with normal, equal-variance errors (additive growth)."
+    }
   }
 
   /// The least-squares or GLM fit of `model` to the rows `used` (log link and log-exposure

@@ -4,9 +4,12 @@ extension TrendAnalysis {
   /// The JSON of a quantity's trends: `quantity`; the contract's keys of its series when it has
   /// exactly one fitted series; `series`, one object per series (a fitted one as
   /// ``json(_:)``, with `"fitted": true`; one with too few figures as `series`, `fitted`
-  /// false, `ids` and `reason`); and `superseded`, the figures left out (`id`, `superseded_by`).
+  /// false, `ids` and `reason`); `superseded`, the figures left out (`id`, `superseded_by`);
+  /// and `vintage`, the `--vintage` date (null without one).
   public static func json(_ q: QuantityTrends) -> JSON {
-    var members: [(String, JSON)] = [("quantity", .string(q.quantity))]
+    var members: [(String, JSON)] = [
+      ("quantity", .string(q.quantity)), ("vintage", q.vintage.map { .string($0.description) } ?? .null),
+    ]
     if q.results.count == 1, let only = q.results.first {
       members += jsonMembers(only).filter { $0.0 != "quantity" && $0.0 != "series" }
     }
@@ -97,6 +100,10 @@ extension TrendAnalysis {
           ])
         } ?? .null
       ),
+      ("composite_link", .bool(r.compositeLink)),
+      ("buckets", .array(r.buckets.map(bucketJSON))),
+      ("cumulative_checks", .array(r.cumulativeChecks.map(checkJSON))),
+      ("conflicts", .array(r.conflicts.map(conflictJSON))),
       ("warnings", .array(r.warnings.map { .string($0) })),
       ("notes", .array(r.notes.map { .string($0) })),
       (
@@ -111,10 +118,61 @@ extension TrendAnalysis {
               ("fitted", .num(p.fitted)), ("ci_low", .num(p.ciLow)), ("ci_high", .num(p.ciHigh)),
               ("pi_low", .num(p.piLow)), ("pi_high", .num(p.piHigh)),
               ("projected", .bool(p.projected)), ("segment", .int(p.segment)), ("id", .string(p.id)),
+              ("implied", .bool(p.implied)),
             ])
           })
       ),
     ]
+  }
+
+  /// A count over several years: `id`, `first_year`, `last_year`, `cumulative`, `observed`,
+  /// `fitted`, `ci_low`, `ci_high`, and `implied` (per year `year`, `exposure`, `mean`,
+  /// `ci_low`, `ci_high`: the implied count of the year at its exposure).
+  static func bucketJSON(_ b: TrendBucket) -> JSON {
+    .object([
+      ("id", .string(b.id)), ("first_year", .int(b.firstYear)), ("last_year", .int(b.lastYear)),
+      ("cumulative", .bool(b.cumulative)), ("observed", .num(b.observed)), ("fitted", .num(b.fitted)),
+      ("ci_low", .num(b.low)), ("ci_high", .num(b.high)),
+      (
+        "implied",
+        .array(
+          b.implied.map { y in
+            .object([
+              ("year", .int(y.year)), ("exposure", .num(y.exposure)), ("mean", .num(y.mean)),
+              ("ci_low", .num(y.low)), ("ci_high", .num(y.high)),
+            ])
+          })
+      ),
+    ])
+  }
+
+  /// A cumulative check: `id`, `first_year`, `last_year`, `stated`, `tolerance`, `observed`,
+  /// `observed_note`, `fitted`, `fitted_ci_low`, `fitted_ci_high`, `basis`, `passed` (null:
+  /// not checked) and `line`.
+  static func checkJSON(_ c: CumulativeCheck) -> JSON {
+    .object([
+      ("id", .string(c.id)), ("first_year", .int(c.firstYear)), ("last_year", .int(c.lastYear)),
+      ("stated", .num(c.stated)), ("tolerance", .num(c.tolerance)), ("observed", .num(c.observed)),
+      ("observed_note", .string(c.observedNote)), ("fitted", .num(c.fitted)), ("fitted_ci_low", .num(c.fittedLow)),
+      ("fitted_ci_high", .num(c.fittedHigh)), ("basis", .string(c.basis)),
+      ("passed", c.passed.map { .bool($0) } ?? .null), ("line", .string(c.line)),
+    ])
+  }
+
+  /// A conflict between printings: the figure left out (`id`, `period`, `value`,
+  /// `published`), `against` (the figures used for its years, the same keys) and `line`.
+  static func conflictJSON(_ c: PrintingConflict) -> JSON {
+    func ref(_ r: PrintingRef) -> JSON {
+      .object([
+        ("id", .string(r.id)), ("period", .string(r.label)), ("value", .num(r.value)),
+        ("published", .string(r.published)),
+      ])
+    }
+    return .object([
+      ("id", .string(c.figure.id)), ("period", .string(c.figure.label)), ("value", .num(c.figure.value)),
+      ("published", .string(c.figure.published)), ("against", .array(c.against.map(ref))),
+      ("line", .string(c.line)),
+    ])
   }
 
   static func joinpointsJSON(_ r: TrendResult) -> JSON {

@@ -2,26 +2,44 @@ import Figures
 import Statistics
 
 extension TrendAnalysis {
-  /// One figure of a series as the models use it.
+  /// One figure of a series as the models use it: a count (or level) over the whole years
+  /// `first`…`last`, or part of one year.
   struct Row {
     /// The figure.
     var figure: Figure
     /// Its period.
     var period: Period
-    /// The count (a flow) or the level (a stock).
+    /// The count (a flow or a cumulative total) or the level (a stock).
     var count: Double
-    /// The period's length in years for a flow (its offset is log exposure); 1 for a stock,
-    /// which is a level and never annualised.
+    /// The period's length in years for a flow (the sum of the fractions of the years it
+    /// covers); the number of years a cumulative total covers; 1 for a stock, which is a level
+    /// and never annualised.
     var exposure: Double
-    /// Where the models place it in time, in years: the calendar year of a period within one
-    /// year (a partial year keeps its year), the middle of a flow over several years.
+    /// Where the outputs place it in time, in years: the calendar year of a period within one
+    /// year (a partial year keeps its year), the middle of a count over several years (for
+    /// charts: the count models put the sum of the yearly means of its years in the
+    /// likelihood, ``TrendAnalysis/fitComposite(quantity:rows:checks:model:level:through:)``).
     var time: Double
+    /// The first calendar year the count covers (a cumulative total: its stated start, or the
+    /// first year a count of its series covers).
+    var first: Int
+    /// The last calendar year it covers.
+    var last: Int
+    /// When it was published (nil when the `published` cell is empty or not a date).
+    var published: PublicationDate?
 
-    /// The calendar year the row is shown at: its year, or the middle year of a flow over
+    /// The calendar year the row is shown at: its year, or the middle year of a count over
     /// several years.
     var year: Int { Int(time.rounded(.down)) }
-    /// The last calendar year the period touches.
-    var lastYear: Int { period.years.upperBound }
+    /// The last calendar year the row covers.
+    var lastYear: Int { last }
+    /// Whether the row is a cumulative total.
+    var cumulative: Bool { figure.measure == .cumulative }
+    /// Whether the row covers more than one calendar year (a bucket).
+    var spansYears: Bool { first != last }
+    /// The period as the outputs show it: as written, or `FIRST/LAST` for a cumulative
+    /// total, the years it counts.
+    var label: String { cumulative ? "\(first)/\(last)" : period.text }
 
     init(figure: Figure, period: Period, count: Double) {
       self.figure = figure
@@ -30,15 +48,46 @@ extension TrendAnalysis {
       let stock = figure.measure == .stock
       exposure = stock ? 1 : period.exposure
       time = Self.time(of: period, stock: stock)
+      first = period.years.lowerBound
+      last = period.years.upperBound
+      published = PublicationDate(figure.published)
+    }
+
+    /// A cumulative total counting the whole years `first`…`last`.
+    init(cumulative figure: Figure, period: Period, count: Double, first: Int, last: Int) {
+      self.figure = figure
+      self.period = period
+      self.count = count
+      exposure = Double(last - first + 1)
+      time = (Double(first) + Double(last)) / 2
+      self.first = first
+      self.last = last
+      published = PublicationDate(figure.published)
+    }
+
+    /// The fraction of the calendar year `year` the row counts: 1 for a year a cumulative
+    /// total covers, the period's days in it over the year's days for a flow.
+    func fraction(of year: Int) -> Double { cumulative ? 1 : period.fraction(of: year) }
+
+    /// The row as a conflict names it.
+    var reference: PrintingRef {
+      let label: String
+      if cumulative {
+        label = "the cumulative total through \(last) (counted from \(first))"
+      } else if spansYears {
+        label = "the \(first)–\(last) bucket"
+      } else {
+        label = period.text
+      }
+      return PrintingRef(id: figure.id, label: label, value: count, published: figure.published)
     }
 
     /// The time of a period: its calendar year, or, for a flow over several years, the middle
     /// of the period on the scale where a whole year y is centred at y (so `1999/2001` is at
-    /// 2000 and `1999/2000` at 1999.5). The models then read the flow as its exposure times
-    /// the yearly rate at that middle, exp(β₀ + β₁ t): exact for a constant rate, and for a
-    /// rate growing by a factor g a year the sum of the yearly rates exceeds it by about
-    /// (L ln g)²/24 for a flow of L years (4.6% for g = 1.54 over 3 years). Issue #29 puts the
-    /// sum of the yearly means covered into the likelihood instead.
+    /// 2000 and `1999/2000` at 1999.5). Only where it is drawn: until issue #29 the count models
+    /// read such a flow as its exposure times the yearly rate at that middle, which for a rate
+    /// growing by a factor g a year falls short of the sum of the yearly rates by about
+    /// (L ln g)²/24 over L years; they now put that sum in the likelihood.
     static func time(of period: Period, stock: Bool) -> Double {
       guard period.spansYears, !stock else { return Double(period.year) }
       let first = Double(CalendarDate.daysIn(year: period.start.year))
@@ -47,14 +96,43 @@ extension TrendAnalysis {
     }
   }
 
+  /// One series ready to fit: its counts (each printing resolved), the cumulative totals to
+  /// check against them, the figures later printings revise, and what was left out.
+  struct SeriesToFit {
+    /// The series name.
+    var name: String
+    /// The counts the fit uses, sorted by time.
+    var rows: [Row]
+    /// Cumulative totals checked against them (not in the likelihood).
+    var checks: [Row] = []
+    /// Figures a later printing revises, with what replaced them.
+    var conflicts: [PrintingConflict] = []
+    /// Figures that could not be used, with why.
+    var notes: [String] = []
+  }
+
   /// The series of a quantity, ready to fit, and what was left out.
   struct GroupedSeries {
     /// Series with enough figures, each sorted by time.
-    var series: [(name: String, rows: [Row])]
+    var series: [SeriesToFit]
     /// Series with too few figures.
     var unfitted: [UnfittedSeries]
     /// Figures left out because a later figure revises them.
     var superseded: [SupersededFigure]
+    /// What `--vintage` left out, in a sentence.
+    var vintageNote: String? = nil
+  }
+
+  /// Whether `figure` was published on or before `vintage`: its `published` cell is a date
+  /// whose last possible day is not after it (``PublicationDate``).
+  static func published(_ figure: Figure, by vintage: CalendarDate) -> Bool {
+    guard let date = PublicationDate(figure.published) else { return false }
+    return date.lastDay <= vintage
+  }
+
+  /// "vintage 2003-01-01: the figures published on or before it (25 of 35 left out: …)".
+  static func vintageSentence(_ vintage: CalendarDate, left: Int, of total: Int) -> String {
+    "vintage \(vintage): the series as it stood then — only figures published on or before it (\(left) of \(total) left out: published later, or with no `published` date)"
   }
 
   /// An error about the series as a whole, named by the file(s) its figures came from.
@@ -120,12 +198,13 @@ extension TrendAnalysis {
   /// - Throws: `AnalysisError` when the quantity is missing, the figures are a set of estimates
   ///   from several series (``notATrend(_:quantity:minimum:)``), or a figure of a series to fit
   ///   has no period or no point value, is a stock over several years, mixes stock and flow
-  ///   with the rest of its series, or covers a year another figure of its series covers.
-  static func seriesRows(_ files: [FiguresFile], quantity: String, minimum: Int) throws(AnalysisError)
-    -> GroupedSeries
-  {
+  ///   with the rest of its series, or covers a year another figure of the same publication
+  ///   date covers (``resolve(_:quantity:)``).
+  static func seriesRows(
+    _ files: [FiguresFile], quantity: String, minimum: Int, vintage: CalendarDate? = nil
+  ) throws(AnalysisError) -> GroupedSeries {
     let all = files.flatMap(\.figures)
-    let figs = all.filter { $0.quantity == quantity }
+    var figs = all.filter { $0.quantity == quantity }
     if figs.isEmpty {
       // Each name once, in order of first appearance (a set: a file may hold 100,000 names).
       var order: [String] = []
@@ -133,11 +212,25 @@ extension TrendAnalysis {
       for f in all where seen.insert(f.quantity).inserted { order.append(f.quantity) }
       throw .unknownQuantity(quantity, available: order)
     }
-    let parts = partition(figs, superseded: supersededIDs(files))
+    var vintageNote: String? = nil
+    if let vintage {
+      let kept = figs.filter { published($0, by: vintage) }
+      vintageNote = vintageSentence(vintage, left: figs.count - kept.count, of: figs.count)
+      guard !kept.isEmpty else {
+        throw RangesAnalysis.filesError(
+          figs,
+          "\(quantity): no figure was published on or before \(vintage) (--vintage; a figure with no `published` date is never known to be)"
+        )
+      }
+      figs = kept
+    }
+    // A figure published after the vintage revises nothing.
+    let parts = partition(figs, superseded: supersededIDsOf(figs))
     if let sentence = notATrend(parts.groups, quantity: quantity, minimum: minimum) {
       throw RangesAnalysis.filesError(figs, sentence)
     }
     var out = GroupedSeries(series: [], unfitted: [], superseded: parts.superseded)
+    out.vintageNote = vintageNote
     for group in parts.groups {
       if group.figures.count < minimum && parts.groups.count > 1 {
         out.unfitted.append(
@@ -146,44 +239,10 @@ extension TrendAnalysis {
             reason: "a\(minimum == 3 ? " joinpoint" : "") trend needs at least \(minimum)"))
         continue
       }
-      out.series.append((group.name, try rows(group.figures, quantity: quantity)))
+      var series = try resolve(group.figures, quantity: quantity)
+      series.name = group.name
+      out.series.append(series)
     }
     return out
-  }
-
-  /// One series' figures as rows sorted by time, each checked.
-  static func rows(_ figs: [Figure], quantity: String) throws(AnalysisError) -> [Row] {
-    var rows: [Row] = []
-    var seen: [Int: String] = [:]
-    let measure = figs.first?.measure ?? .flow
-    for f in figs {
-      guard let p = f.period else {
-        throw .located(f.location, "\(quantity): figure '\(f.id)' has no period; a trend needs one per figure")
-      }
-      guard let v = f.value ?? ((f.low != nil && f.low == f.high) ? f.low : nil) else {
-        throw .located(f.location, "\(quantity): figure '\(f.id)' is a range, not a count; a trend needs point values")
-      }
-      if f.measure != measure {
-        throw .located(
-          f.location,
-          "\(quantity): figure '\(f.id)' is a \(f.measure.rawValue) and '\(figs[0].id)' a \(measure.rawValue) of the same series; a trend models levels or counts, not both"
-        )
-      }
-      if f.measure == .stock && p.spansYears {
-        throw .located(
-          f.location,
-          "\(quantity): figure '\(f.id)' is a stock over several years (\(p.text)); a stock is a level at a date")
-      }
-      for year in p.years {
-        if let other = seen[year] {
-          throw .located(
-            f.location,
-            "\(quantity): figures '\(other)' and '\(f.id)' both cover \(year); a trend needs one count per year")
-        }
-        seen[year] = f.id
-      }
-      rows.append(Row(figure: f, period: p, count: v))
-    }
-    return rows.sorted { $0.time < $1.time }
   }
 }

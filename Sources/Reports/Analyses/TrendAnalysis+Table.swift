@@ -16,8 +16,13 @@ extension TrendAnalysis {
   public static func table(_ r: TrendResult) -> String {
     let lvl = pct(r.fit.level)
     let stock = r.measure == .stock
+    let several = r.buckets.count
+    let composite =
+      r.compositeLink
+      ? " (composite link: \(several == 0 ? "no" : "\(several)") count\(several == 1 ? "" : "s") over several years)"
+      : ""
     var out =
-      "\(r.label): \(r.model.rawValue) trend over \(r.fit.n) periods\(stock ? " (stock: levels at a date, never annualised)" : "")\n"
+      "\(r.label): \(r.model.rawValue) trend over \(r.fit.n) periods\(stock ? " (stock: levels at a date, never annualised)" : composite)\n"
     out += "  model: \(r.modelChoice)\n"
     out += "  assumes: \(r.assumption)\n"
     var rows: [[String]] = [["parameter", "estimate", "std. error", "\(lvl) CI"]]
@@ -58,7 +63,7 @@ extension TrendAnalysis {
         : ["period", "exposure", "observed", "annualized", "fitted", "\(lvl) CI", "prediction"]
     ]
     for p in r.points {
-      let name = p.period + (p.projected ? " (projected)" : "")
+      let name = p.period + (p.projected ? " (projected)" : p.implied ? " (implied)" : "")
       let fitted = [
         NumberFormat.human(p.fitted, significant: 4), rangeText(p.ciLow, p.ciHigh), rangeText(p.piLow, p.piHigh),
       ]
@@ -71,11 +76,7 @@ extension TrendAnalysis {
           ] + fitted)
     }
     out += TextTable.render(prow) + "\n"
-    for p in r.points where p.exposure > 1 && !p.projected && !stock {
-      out +=
-        "  several years: \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) years): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year, placed at the middle of the period (\(NumberFormat.plain(p.time))); the model's yearly rate there: \(NumberFormat.human(p.fitted, significant: 4))\n"
-    }
-    for p in r.points where p.exposure < 1 && !p.projected && !stock {
+    for p in r.points where p.exposure < 1 && !p.projected && !p.implied && !stock {
       out +=
         "  partial period \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) of the year): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year (\(lvl) Poisson CI \(rangeText(p.annualizedLow, p.annualizedHigh))); the model's full year: \(NumberFormat.human(p.fitted, significant: 4)) (prediction \(rangeText(p.piLow, p.piHigh)))\n"
     }
@@ -115,8 +116,61 @@ extension TrendAnalysis {
       }
       out += "\n"
     }
+    for line in detailLines(r) { out += "  \(line)\n" }
     for w in r.warnings { out += "  warning: \(w)\n" }
     for n in r.notes { out += "  \(n)\n" }
     return TerminalText.escape(out)
+  }
+
+  /// What a trend says of its counts over several years, its cumulative totals and its
+  /// printings, one line each (the table, `report.md` and `report.html` show them):
+  /// ``bucketLines(_:)``, the cumulative checks (`PASS`/`FAIL`), ``conflictLines(_:)``.
+  public static func detailLines(_ r: TrendResult) -> [String] {
+    bucketLines(r) + r.cumulativeChecks.map(\.line) + conflictLines(r.conflicts)
+  }
+
+  /// One line per count over several years of a composite link fit: its years, its
+  /// published count and fitted total, and the yearly means it implies (which sum to that total).
+  static func bucketLines(_ r: TrendResult) -> [String] {
+    let lvl = pct(r.fit.level)
+    var out: [String] = []
+    for b in r.buckets {
+      let what =
+        b.cumulative
+        ? "the cumulative total through \(b.lastYear), counted from \(b.firstYear), the series' first year"
+        : "\(b.lastYear - b.firstYear + 1) years"
+      let implied = b.implied.map {
+        "\($0.year) \(NumberFormat.human($0.mean, significant: 4)) (\(rangeText($0.low, $0.high)))"
+      }
+      out.append(
+        "bucket \(b.firstYear)–\(b.lastYear) (\(b.id); \(what)): \(NumberFormat.human(b.observed, significant: 15)) observed; fitted total \(NumberFormat.human(b.fitted, significant: 4)) (\(lvl) CI \(rangeText(b.low, b.high))); implied \(implied.joined(separator: ", ")), which sum to the fitted total"
+      )
+    }
+    return out
+  }
+
+  /// The conflicts between printings: a heading, one line each, then for each set of figures
+  /// replaced together (several years of an older printing against one later count) their sum.
+  public static func conflictLines(_ conflicts: [PrintingConflict]) -> [String] {
+    guard !conflicts.isEmpty else { return [] }
+    var lines = ["printings that disagree (the latest publication of each year is used, the others left out):"]
+    lines += conflicts.map { "conflict: \($0.line)" }
+    var groups: [[String]: [PrintingConflict]] = [:]
+    var order: [[String]] = []
+    for c in conflicts {
+      let key = c.against.map(\.id)
+      if groups[key] == nil { order.append(key) }
+      groups[key, default: []].append(c)
+    }
+    for key in order {
+      guard let group = groups[key], group.count > 1, let against = group.first?.against else { continue }
+      let total = group.reduce(0.0) { $0 + $1.figure.value }
+      let parts = group.map { NumberFormat.human($0.figure.value, significant: 15) }.joined(separator: " + ")
+      let dates = Set(group.map(\.figure.published)).sorted().joined(separator: ", ")
+      lines.append(
+        "conflict total: \(group.map(\.figure.id).joined(separator: ", ")) (\(dates)): \(parts) = \(NumberFormat.human(total, significant: 15)) against \(against.map(\.text).joined(separator: " and "))"
+      )
+    }
+    return lines
   }
 }

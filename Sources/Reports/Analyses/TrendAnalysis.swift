@@ -13,17 +13,19 @@ import Statistics
 
 /// `reconcile trend`: growth of a yearly count with honest intervals, for each series of a
 /// quantity apart (figures from different series are never one trend; superseded figures are
-/// left out).
+/// left out; where printings of a series disagree, the latest is used and the others are
+/// listed as conflicts, ``resolve(_:quantity:)``).
 ///
-/// Time enters as the calendar year of each period; a flow over several years, at the middle
-/// of its period (``Row/time(of:stock:)`` states the approximation). A flow's exposure e (its
-/// length in years: < 1 for a partial year, > 1 over several) enters count models through the
-/// offset log e — never by scaling the count; for the OLS models its count is annualised
-/// (count / e). A stock is a level: exposure 1, never annualised, and least squares on the log
-/// levels by default. Fitted values and bands are for a full year (a stock: the level).
-/// Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands for count models use the log-scale
-/// normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method, Var Y = φμ), and for
-/// the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
+/// Time enters as the calendar year of each period. A flow's exposure e (the fraction of a
+/// year it covers) enters count models through the offset log e — never by scaling the count;
+/// for the OLS models its count is annualised (count / e). A count over several years, or a
+/// cumulative total used as a count, enters the count models as the sum of the yearly means it
+/// covers (the composite link model, ``fitComposite(quantity:rows:checks:model:level:through:)``);
+/// the least-squares models refuse it. A stock is a level: exposure 1, never annualised, and
+/// least squares on the log levels by default. Fitted values and bands are for a full year
+/// (a stock: the level). Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands for count models
+/// use the log-scale normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method,
+/// Var Y = φμ), and for the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
 public enum TrendAnalysis {
   /// How many years past the last observed one `through` may project (`--through`): beyond a
   /// few decades a log-linear extrapolation says nothing, and the table would only grow.
@@ -60,61 +62,98 @@ public enum TrendAnalysis {
   }
 
   /// The calendar years of `quantity`'s figures in `files` that a trend uses (superseded
-  /// figures left out), sorted: each period's year, and the last year of a flow over several.
-  public static func observedYears(_ files: [FiguresFile], quantity: String) -> [Int] {
-    let superseded = supersededIDs(files)
+  /// figures, and under `vintage` those published after it, left out), sorted: each period's
+  /// year, and the last year of a count over several years or of a cumulative total.
+  public static func observedYears(_ files: [FiguresFile], quantity: String, vintage: CalendarDate? = nil) -> [Int] {
+    var figures = files.flatMap(\.figures).filter { $0.quantity == quantity }
+    if let vintage { figures = figures.filter { published($0, by: vintage) } }
+    let superseded = supersededIDsOf(figures)
     var years: [Int] = []
-    for file in files {
-      for f in file.figures where f.quantity == quantity && superseded[f.id] == nil {
-        guard let p = f.period else { continue }
-        years.append(p.year)
-        if p.spansYears { years.append(p.years.upperBound) }
-      }
+    for f in figures where superseded[f.id] == nil {
+      guard let p = f.period else { continue }
+      if f.measure != .cumulative { years.append(p.year) }
+      if p.spansYears || f.measure == .cumulative { years.append(p.years.upperBound) }
     }
     return years.sorted()
   }
 
   /// Fits the trend of each series of `quantity` over the figures of `files`: figures from
-  /// different series (``Figures/Figure/seriesName``) are never one trend, and superseded
-  /// figures are left out (``seriesRows(_:quantity:minimum:)``).
+  /// different series (``Figures/Figure/seriesName``) are never one trend, superseded
+  /// figures are left out (``seriesRows(_:quantity:minimum:vintage:)``), and within a series
+  /// the latest printing of each year is used (``resolve(_:quantity:)``). With `vintage`, only
+  /// the figures published on or before it: the series as it stood then.
   /// - Throws: `AnalysisError` when the quantity is missing, its figures are a set of estimates
   ///   from several series rather than a trend (no series has enough figures), a figure of a
-  ///   series has no point value or no period, two figures of a series cover the same year,
-  ///   or a fit fails.
+  ///   series has no point value or no period, two figures of a series published on the same
+  ///   date cover the same year, a least-squares model is asked to fit a count over several
+  ///   years, or a fit fails.
   public static func run(
     _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
     through: Int? = nil, span: ClosedRange<Int>? = nil, maxJoinpoints: Int? = nil,
-    seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0
+    seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0, vintage: CalendarDate? = nil
   ) throws(AnalysisError) -> QuantityTrends {
-    let grouped = try seriesRows(files, quantity: quantity, minimum: model == .joinpoint ? 3 : 2)
+    let grouped = try seriesRows(files, quantity: quantity, minimum: model == .joinpoint ? 3 : 2, vintage: vintage)
     let several = grouped.series.count + grouped.unfitted.count > 1
     var out = QuantityTrends(
       quantity: quantity, results: [], unfitted: grouped.unfitted, superseded: grouped.superseded)
+    out.vintage = vintage
+    out.vintageNote = grouped.vintageNote
     for s in grouped.series {
       var r = try fitOne(
-        quantity: quantity, rows: s.rows, model: model, level: level, through: through, span: span,
+        quantity: quantity, series: s, model: model, level: level, through: through, span: span,
         maxJoinpoints: maxJoinpoints, seed: seed, selectByBIC: selectByBIC, gridPerYear: gridPerYear,
         spanMayMiss: grouped.series.count > 1)
       r.series = s.name
       r.ofSeveral = several
-      // What was left out is said once, after the first series.
-      r.notes = out.results.isEmpty ? out.notes : []
+      // What was left out of the quantity is said once, after the first series.
+      r.notes = (out.results.isEmpty ? out.notes : []) + s.notes
       out.results.append(r)
     }
     return out
   }
 
-  /// Fits one series (rows sorted by time, all stocks or all flows).
+  /// Fits one series (its rows sorted by time, all stocks or all counts).
   static func fitOne(
-    quantity: String, rows: [Row], model: TrendModel?, level: Double, through: Int?, span: ClosedRange<Int>?,
-    maxJoinpoints: Int?, seed: UInt64, selectByBIC: Bool, gridPerYear: Int, spanMayMiss: Bool
+    quantity: String, series: SeriesToFit, model: TrendModel?, level: Double, through: Int?,
+    span: ClosedRange<Int>?, maxJoinpoints: Int?, seed: UInt64, selectByBIC: Bool, gridPerYear: Int,
+    spanMayMiss: Bool
   ) throws(AnalysisError) -> TrendResult {
+    let rows = series.rows
     let stock = rows.first?.figure.measure == .stock
-    if let through, let last = rows.last?.lastYear, through > last + projectionHorizon {
+    if let through, let last = rows.map(\.lastYear).max(), through > last + projectionHorizon {
       throw filesError(
         rows,
         "\(quantity): --through \(through) is more than \(projectionHorizon) years after the last observed year, \(last)"
       )
+    }
+    if usesCompositeLink(series, model: model) {
+      var result = try fitComposite(
+        quantity: quantity, rows: rows, checks: series.checks, model: model, level: level, through: through)
+      result.measure = .flow
+      result.conflicts = series.conflicts
+      guard let span else { return result }
+      let sub = rows.filter { span.contains($0.first) && span.contains($0.last) }
+      guard sub.count >= 2 else {
+        return try spanMisses(
+          result, span: span, periods: sub.count, rows: rows, quantity: quantity, mayMiss: spanMayMiss)
+      }
+      let fit = try fitComposite(
+        quantity: quantity, rows: sub, checks: [], model: result.model, level: level, through: nil)
+      result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
+      result.span = SpanResult(
+        from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
+        annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+      return result
+    }
+    if let model, model == .loglinear || model == .linear || model == .joinpoint,
+      let refusal = bucketRefusal(rows, quantity: quantity, model: model)
+    {
+      throw refusal
+    }
+    guard !rows.isEmpty else {
+      throw .located(
+        series.checks.first?.figure.location ?? SourceLocation(path: "<no file>", line: 1),
+        "\(quantity): a trend needs at least 2 periods with counts, found 0")
     }
     // The Poisson-vs-negative-binomial diagnostics choose and qualify count models; the
     // segmented log-linear fit does not use them (and the report runs it beside the count fit),
@@ -167,6 +206,8 @@ public enum TrendAnalysis {
     result.modelChoice = choice
     result.overdispersion = diagnostics
     result.measure = stock ? .stock : .flow
+    result.conflicts = series.conflicts
+    result.cumulativeChecks = series.checks.map { observedCheck($0, rows: rows) }
     guard let span else { return result }
     let sub = rows.filter { span.contains($0.period.year) && span.contains($0.lastYear) }
     if let jp = result.joinpointFit {
@@ -183,14 +224,8 @@ public enum TrendAnalysis {
       return result
     }
     guard sub.count >= 2 else {
-      let message =
-        "--span \(span.lowerBound):\(span.upperBound) covers \(sub.count) period(s); a growth rate needs at least 2"
-      // With several series, a series the span misses says so; the others still report it.
-      if spanMayMiss {
-        result.warnings.append(message)
-        return result
-      }
-      throw filesError(rows, "\(quantity): \(message)")
+      return try spanMisses(
+        result, span: span, periods: sub.count, rows: rows, quantity: quantity, mayMiss: spanMayMiss)
     }
     let fit = try fitSeries(
       quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
@@ -198,6 +233,19 @@ public enum TrendAnalysis {
     result.span = SpanResult(
       from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
       annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+    return result
+  }
+
+  /// A span that covers fewer than 2 periods: with several series, a warning on the series it
+  /// misses (the others still report it); otherwise an error.
+  static func spanMisses(
+    _ result: TrendResult, span: ClosedRange<Int>, periods: Int, rows: [Row], quantity: String, mayMiss: Bool
+  ) throws(AnalysisError) -> TrendResult {
+    let message =
+      "--span \(span.lowerBound):\(span.upperBound) covers \(periods) period(s); a growth rate needs at least 2"
+    guard mayMiss else { throw filesError(rows, "\(quantity): \(message)") }
+    var result = result
+    result.warnings.append(message)
     return result
   }
 }

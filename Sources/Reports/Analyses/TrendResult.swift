@@ -30,11 +30,12 @@ public struct Interval: Sendable, Equatable {
 
 /// One period of a trend: observed, annualised and fitted values with their bands.
 public struct TrendPoint: Sendable, Equatable {
-  /// The period as written, or the projected year.
+  /// The period as written, the years a cumulative total counts (`1993/1998`), or the
+  /// projected or implied year.
   public var period: String
   /// Calendar year.
   public var year: Int
-  /// Covered fraction of the year; for a flow over several years, its length in years (the
+  /// Covered fraction of the year; for a count over several years, its length in years (the
   /// row then covers those years, `year` being its middle one); 1 for a stock.
   public var exposure: Double
   /// The observed count or level (nil for projections).
@@ -46,7 +47,8 @@ public struct TrendPoint: Sendable, Equatable {
   public var annualizedLow: Double? = nil
   /// Upper end of that interval.
   public var annualizedHigh: Double? = nil
-  /// Fitted full-year value.
+  /// Fitted full-year value; for a count over several years, its fitted total divided by its
+  /// length in years (the fitted average a year, beside `annualized`).
   public var fitted: Double
   /// Confidence band for the fitted full-year value (nil when the fit did not converge).
   public var ciLow: Double?
@@ -67,6 +69,10 @@ public struct TrendPoint: Sendable, Equatable {
   public var time: Double = 0
   /// Whether the figure is a stock (a level): no exposure, nothing annualised.
   public var stock: Bool = false
+  /// Whether the row is a year inside a count over several years (a bucket), whose value the
+  /// composite link fit implies: no observation of its own; `id` is the bucket's figure and
+  /// `fitted` times `exposure` over the bucket's years sums to the bucket's fitted total.
+  public var implied: Bool = false
 }
 
 extension TrendPoint {
@@ -128,6 +134,15 @@ public struct TrendResult: Sendable {
   public var span: SpanResult? = nil
   /// The joinpoint fit (model joinpoint only).
   public var joinpointFit: JoinpointFit? = nil
+  /// Whether the fit is the composite link model (a count over several years or a
+  /// cumulative total in the series): each count is the sum of the yearly means it covers.
+  public var compositeLink: Bool = false
+  /// The counts over several years of a composite link fit, with the yearly means they imply.
+  public var buckets: [TrendBucket] = []
+  /// The series' stated cumulative totals checked against its counts and the fit.
+  public var cumulativeChecks: [CumulativeCheck] = []
+  /// Figures a later printing of the series revises (left out, the latest printing used).
+  public var conflicts: [PrintingConflict] = []
 
   /// The quantity, with the series when the quantity has several (`q — series`).
   public var label: String { ofSeveral ? "\(quantity) — \(series.isEmpty ? "(no source)" : series)" : quantity }
@@ -144,12 +159,17 @@ public struct QuantityTrends: Sendable {
   public var unfitted: [UnfittedSeries]
   /// Figures named in another figure's `supersedes`: left out of every series.
   public var superseded: [SupersededFigure]
+  /// The `--vintage` date the series were fitted as of (nil: every figure).
+  public var vintage: CalendarDate? = nil
+  /// What the vintage left out, in a sentence.
+  public var vintageNote: String? = nil
 
   /// The sentences that say what was left out, for each output's notes.
   public var notes: [String] {
-    unfitted.map {
-      "not fitted: series \($0.series.isEmpty ? "(no source)" : $0.series) has \($0.ids.count) figure(s) (\($0.ids.joined(separator: ", "))); \($0.reason)"
-    }
+    (vintageNote.map { [$0] } ?? [])
+      + unfitted.map {
+        "not fitted: series \($0.series.isEmpty ? "(no source)" : $0.series) has \($0.ids.count) figure(s) (\($0.ids.joined(separator: ", "))); \($0.reason)"
+      }
       + superseded.map {
         "superseded: \($0.id) is revised by \($0.by.joined(separator: ", ")) and left out of the trend"
       }

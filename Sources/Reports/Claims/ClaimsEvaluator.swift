@@ -37,8 +37,10 @@ struct Evaluated {
 
 /// Evaluates claims formulas against the figures, supplying the claims functions.
 ///
-/// Growth factors are cached per (quantity, from, to): `TrendAnalysis.run` is the costly
-/// step and claims often repeat a span.
+/// Growth factors are cached per (quantity, from, to, vintage): `TrendAnalysis.run` is the
+/// costly step and claims often repeat a span. `growth()` fits the series as it stood when
+/// the claim was published (``vintage``): a claim printed in 2002 speaks of the 2002 printing,
+/// not of a later table that revised it.
 final class ClaimsEvaluator {
   /// The functions a claims formula may call besides the built-in ones.
   static let functions: Set<String> = [
@@ -47,6 +49,10 @@ final class ClaimsEvaluator {
   ]
 
   let figures: [FiguresFile]
+  /// The publication date of the claim being evaluated: `growth()` uses only the figures
+  /// published by then (``TrendAnalysis/run(_:quantity:model:level:through:span:maxJoinpoints:seed:selectByBIC:gridPerYear:vintage:)``);
+  /// nil (no date) for every figure.
+  var vintage: PublicationDate? = nil
   private var byID: [String: Figure] = [:]
   private var growthCache:
     [String: Result<(Double, (low: Double, high: Double, level: Double)?), ClaimEvaluationError>] =
@@ -245,9 +251,16 @@ final class ClaimsEvaluator {
           message: "\(name)(\(id)): figure '\(f.id)' has no period to annualise over; write \(name)(x, days)",
           offset: column)
       }
-      guard f.measure == .flow else {
+      switch f.measure {
+      case .flow: break
+      case .stock:
         throw ClaimEvaluationError(
           message: "\(name)(\(id)): figure '\(f.id)' is a stock (a level at a date), which is never annualised",
+          offset: column)
+      case .cumulative:
+        throw ClaimEvaluationError(
+          message:
+            "\(name)(\(id)): figure '\(f.id)' is a cumulative total (a running count to a date), which is never annualised: its years are not stated by its period; annualise a flow, or write \(name)(x, days)",
           offset: column)
       }
       return Evaluated(
@@ -298,7 +311,7 @@ final class ClaimsEvaluator {
       }
       let a = Int(from)
       let b = Int(to)
-      let key = "\(quantity)\u{0}\(a)\u{0}\(b)"
+      let key = "\(quantity)\u{0}\(a)\u{0}\(b)\u{0}\(vintage?.lastDay.description ?? "")"
       let result: Result<(Double, (low: Double, high: Double, level: Double)?), ClaimEvaluationError>
       if let cached = growthCache[key] {
         result = cached
@@ -308,7 +321,10 @@ final class ClaimsEvaluator {
       }
       let (g, interval) = try result.get()
       return Evaluated(
-        value: g, text: "growth factor per year of \(quantity) \(a)–\(b)", compound: true, interval: interval)
+        value: g,
+        text:
+          "growth factor per year of \(quantity) \(a)–\(b)\(vintage.map { " (figures published by \($0.text))" } ?? "")",
+        compound: true, interval: interval)
     default:
       throw ClaimEvaluationError(message: "unknown function '\(name)'", offset: column)
     }
@@ -318,7 +334,7 @@ final class ClaimsEvaluator {
     -> Result<(Double, (low: Double, high: Double, level: Double)?), ClaimEvaluationError>
   {
     do throws(AnalysisError) {
-      let all = try TrendAnalysis.run(figures, quantity: quantity, span: span)
+      let all = try TrendAnalysis.run(figures, quantity: quantity, span: span, vintage: vintage?.lastDay)
       guard let r = all.results.first, all.results.count == 1 else {
         return .failure(
           ClaimEvaluationError(

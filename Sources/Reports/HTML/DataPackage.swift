@@ -221,7 +221,10 @@ public enum DataPackage {
     "document": ("string", "Document the figure was taken from."),
     "model": ("string", "Trend model: poisson, quasipoisson, negbin, loglinear or linear."),
     "year": ("year", "Calendar year of the period (time in the trend model)."),
-    "exposure": ("number", "Covered fraction of the period's year (1 for a whole year)."),
+    "exposure": (
+      "number",
+      "Covered fraction of the period's year (1 for a whole year); for a count over several years, its length in years."
+    ),
     "observed": ("number", "Observed count for the period."),
     "annualized": ("number", "Observed count divided by exposure."),
     "annualized_ci_low": ("number", "Lower end of the exact Poisson interval of the annualised count."),
@@ -234,5 +237,9 @@ public enum DataPackage {
     "projected": ("boolean", "Whether the year lies beyond the data."),
     "partial": ("boolean", "Whether the period covers only part of its year."),
     "segment": ("integer", "Trend segment number (joinpoint models; 1 otherwise)."),
+    "implied": (
+      "boolean",
+      "Whether the row is a year inside a count over several years: its value is the composite link fit's (no observation of its own)."
+    ),
   ]
 }

@@ -279,7 +279,7 @@ public enum HTMLReport {
       + "\n<figcaption>\(Markup.escape(chart.scaleExplanation)) "
       + (stock
         ? "Each point is a level at its date (a stock), never annualised; the bands are for the level."
-        : "Bands are for a full year; a partial period enters the model with the offset log(exposure) and is drawn at its annualised value; a flow over several years, at its yearly average in its middle year.")
+        : "Bands are for a full year; a partial period enters the model with the offset log(exposure) and is drawn at its annualised value; a count over several years enters it as the sum of the yearly means it covers, and is drawn at its yearly average in its middle year.")
       + "</figcaption>\n</figure>\n"
     out += "<ul>\n"
     if let g = t.growthFactor.estimate {
@@ -302,6 +302,8 @@ public enum HTMLReport {
         "<li>Joinpoints: \(joinpoints.map { NumberFormat.plain(($0 * 100).rounded() / 100) }.joined(separator: ", "))</li>\n"
     }
     out += "</ul>\n"
+    let details = TrendAnalysis.detailLines(t)
+    if !details.isEmpty { out += "<ul>\n" + details.map { "<li>\(Markup.escape($0))</li>\n" }.joined() + "</ul>\n" }
     for w in t.warnings { out += "<p class=\"warning\">Warning: \(Markup.escape(w))</p>\n" }
     for n in t.notes { out += "<p class=\"note\">\(Markup.escape(n))</p>\n" }
     out +=
@@ -316,7 +318,7 @@ public enum HTMLReport {
     for p in t.points where !stock {
       let cls = p.projected ? " class=\"projected\"" : (p.exposure < 1 ? " class=\"partial\"" : "")
       out +=
-        "<tr\(cls)><td>\(Markup.escape(p.period))\(p.projected ? " (projected)" : "")\(p.exposure < 1 && !p.projected ? " (\(Markup.escape(SVGTrendChart.partialLabel(p))))" : "")</td>"
+        "<tr\(cls)><td>\(Markup.escape(p.period))\(p.projected ? " (projected)" : p.implied ? " (implied)" : "")\(p.exposure < 1 && !p.projected ? " (\(Markup.escape(SVGTrendChart.partialLabel(p))))" : "")</td>"
       out +=
         "<td class=\"num\">\(Markup.escape(NumberFormat.human(p.exposure, significant: 3)))</td><td class=\"num\">\(Markup.escape(NumberFormat.human(p.observed, significant: 6)))</td>"
       out +=
@@ -374,7 +376,7 @@ public enum HTMLReport {
 
   /// One series as a row of that table.
   static func trendRow(_ t: TrendResult) -> String {
-    "<tr><td><code>\(Markup.escape(t.quantity))</code></td><td>\(Markup.escape(t.model.rawValue))</td><td class=\"num\">\(t.points.filter { !$0.projected }.count)</td>"
+    "<tr><td><code>\(Markup.escape(t.quantity))</code></td><td>\(Markup.escape(t.model.rawValue))</td><td class=\"num\">\(t.points.filter { !$0.projected && !$0.implied }.count)</td>"
       + "<td class=\"num\">\(Markup.escape(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—"))</td><td class=\"num\">\(Markup.escape(rangeText(t.growthFactor.low, t.growthFactor.high)))</td></tr>\n"
   }
 

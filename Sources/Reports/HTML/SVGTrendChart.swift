@@ -51,7 +51,8 @@ struct SVGTrendChart {
     }
     var values: [Double] = []
     for p in t.points {
-      values += [p.observed, p.annualized].compactMap { $0 }
+      // (a count over several years is drawn at its yearly average, not its total)
+      values += (p.exposure > 1 && !p.stock ? [p.annualized] : [p.observed, p.annualized]).compactMap { $0 }
       // Only partial periods draw their exact Poisson interval.
       if p.exposure < 1 { values += [p.annualizedLow, p.annualizedHigh].compactMap { $0 } }
       values += [p.fitted] + [p.ciLow, p.ciHigh, p.piLow, p.piHigh].compactMap { $0 }
@@ -105,7 +106,9 @@ struct SVGTrendChart {
     let plotBottom = top + SVGTrendChart.plotHeight
     let plotLeft = x.range.low
     let plotRight = x.range.high
-    let pts = result.points.sorted { $0.year < $1.year }
+    // A count over several years is drawn as its yearly average over its years (below); the
+    // line and the bands run through the years it implies.
+    let pts = result.points.filter { $0.stock || $0.exposure <= 1 }.sorted { $0.year < $1.year }
     // Grid and y ticks.
     for v in y.minorTicks() {
       let py = y.clampedPixel(v)
@@ -209,8 +212,22 @@ struct SVGTrendChart {
           title: "\(p.period): \(NumberFormat.human(obs, significant: 6))")
       }
     }
+    // Counts over several years: their yearly average as a bar over the years they cover.
+    for b in result.buckets {
+      guard let p = result.points.first(where: { $0.id == b.id && !$0.implied }), let a = p.annualized else {
+        continue
+      }
+      let py = y.clampedPixel(a)
+      let (x0, x1) = (x.clampedPixel(Double(b.firstYear) - 0.4), x.clampedPixel(Double(b.lastYear) + 0.4))
+      c.rect(
+        x0, py - 2, x1 - x0, 4, "fill=\"#111\"",
+        title:
+          "\(b.firstYear)–\(b.lastYear): \(NumberFormat.human(b.observed, significant: 15)) over \(b.lastYear - b.firstYear + 1) years → \(NumberFormat.human(a, significant: 4)) a year on average"
+      )
+    }
     // Legend.
     var items: [(LegendSwatch, String)] = [(.dot("#111"), "observed count (full year)")]
+    if !result.buckets.isEmpty { items.append((.bar("#111", 1), "count over several years: its yearly average")) }
     if observedPts.contains(where: { $0.exposure < 1 }) {
       items.append((.hollowDot("#e6550d"), "partial period, annualised (bar: exact Poisson interval)"))
     }

@@ -40,21 +40,24 @@ public struct DatasetReport: Sendable {
 /// regression, or the negative binomial when a likelihood-ratio test finds overdispersion;
 /// trends of stocks, least squares on the log levels; the choice is written in the report.
 public enum ReportBuilder {
-  /// Whether the figures of one quantity form a yearly series.
+  /// Whether the figures of one quantity form a yearly series: at least three figures
+  /// (superseded ones left out), each a point value with a period, and each series' printings
+  /// resolvable (``TrendAnalysis/resolve(_:quantity:)``: no stock over several years, no level
+  /// among counts, no two figures of one publication date covering a year; cumulative totals
+  /// and a later printing's revision of a year are part of a series).
   public static func isSeries(_ figures: [Figure]) -> Bool {
     let superseded = TrendAnalysis.supersededIDsOf(figures)
     let kept = figures.filter { superseded[$0.id] == nil }
     guard kept.count >= 3 else { return false }
-    var years: [String: Set<Int>] = [:]
-    var measures: [String: FigureMeasure] = [:]
+    var order: [String] = []
+    var groups: [String: [Figure]] = [:]
     for f in kept {
-      guard f.value != nil, f.low == nil, f.high == nil, let p = f.period else { return false }
-      let series = f.seriesName
-      if measures[series, default: f.measure] != f.measure || (f.measure == .stock && p.spansYears) { return false }
-      measures[series] = f.measure
-      for y in p.years {
-        guard years[series, default: []].insert(y).inserted else { return false }
-      }
+      guard f.value != nil, f.low == nil, f.high == nil, f.period != nil else { return false }
+      if groups[f.seriesName] == nil { order.append(f.seriesName) }
+      groups[f.seriesName, default: []].append(f)
+    }
+    for name in order {
+      guard (try? TrendAnalysis.resolve(groups[name] ?? [], quantity: "")) != nil else { return false }
     }
     return true
   }
@@ -365,7 +368,7 @@ public enum ReportBuilder {
 
   /// One series as a row of that table.
   static func markdownTrendRow(_ t: TrendResult) -> String {
-    "| \(Markdown.text(t.label)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
+    "| \(Markdown.text(t.label)) | \(t.model.rawValue) | \(t.points.filter { !$0.projected && !$0.implied }.count) | \(t.growthFactor.estimate.map { NumberFormat.human($0) } ?? "—") | \(rangeText(t.growthFactor.low, t.growthFactor.high)) |\n"
   }
 
   /// The report.md section of one series.
@@ -400,9 +403,11 @@ public enum ReportBuilder {
       out +=
         stock
         ? "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.observed, significant: 6)) | " + fitted
-        : "| \(Markdown.text(p.period)) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | "
+        : "| \(Markdown.text(p.period + (p.implied ? " (implied)" : ""))) | \(NumberFormat.human(p.exposure, significant: 3)) | \(NumberFormat.human(p.observed, significant: 6)) | \(NumberFormat.human(p.annualized, significant: 4)) | "
           + fitted
     }
+    let details = TrendAnalysis.detailLines(t)
+    if !details.isEmpty { out += "\n" + details.map { "- \(Markdown.text($0))\n" }.joined() }
     for w in t.warnings { out += "\n> warning: \(Markdown.text(w))\n" }
     for n in t.notes { out += "\n> \(Markdown.text(n))\n" }
     out += "\n"
