@@ -50,6 +50,22 @@ struct RangesRandomEffectsTests {
     }
   }
 
+  @Test("A centre outside most sources' figures is said: three points and a wide range (issue #30)")
+  func centreOutsideMostSources() throws {
+    let points = [11.0e6, 12.0e6, 10.8e6].enumerated().map {
+      RangeInput(id: "p\($0.offset)", low: nil, high: nil, value: $0.element, coverage: 0.9)
+    }
+    let wide = RangeInput(id: "wide", low: 16.2e6, high: 29.5e6, value: nil, coverage: 0.9)
+    let rec = try RangePooling.reconcile(points + [wide], level: 0.9)
+    #expect(rec.notes.contains { $0.contains("lies outside the stated figures of 4 of 4 sources (above 3, below 1)") })
+    // Sources that agree: no such note.
+    let agree = try RangePooling.reconcile(
+      [(100.0, 200.0), (120, 220), (90, 180)].enumerated().map {
+        RangeInput(id: "a\($0.offset)", low: $0.element.0, high: $0.element.1, value: nil, coverage: 0.9)
+      }, level: 0.9)
+    #expect(!agree.notes.contains { $0.contains("lies outside") })
+  }
+
   @Test("Fewer than three estimates is an error")
   func tooFew() {
     #expect(throws: StatisticsError.self) {

@@ -245,6 +245,17 @@ public enum RangePooling {
       detail && withLeaveOneOut && dists.count > 2 && dists.count <= maxLeaveOneOut
       ? try leaveOneOut(dists, level: level, scale: scale) : []
     var notes: [String] = []
+    // A centre outside most sources' own figures (issue #30: a wide range outweighing three
+    // points put the "consensus" above three of four sources without a word).
+    if let re, bounds.count >= 3 {
+      let above = bounds.filter { re.estimate > $0.high }.count
+      let below = bounds.filter { re.estimate < $0.low }.count
+      if 2 * (above + below) > bounds.count {
+        notes.append(
+          "the random-effects centre (about \(plain(roundedTo3(re.estimate)))) lies outside the stated figures of \(above + below) of \(bounds.count) sources (above \(above), below \(below)): see the weights — a source with a wide range can carry the pool"
+        )
+      }
+    }
     if dists.count >= 2 && re == nil {
       notes.append("random effects: the pooled figures are bounds on one side only, which give no finite estimate")
     }
@@ -266,4 +277,12 @@ public enum RangePooling {
       leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes,
       reported: reported, notes: notes)
   }
+}
+
+/// `x` to three significant digits (for a number quoted in a note).
+func roundedTo3(_ x: Double) -> Double {
+  guard x != 0, x.isFinite else { return x }
+  let e = Int(log10(abs(x)).rounded(.down)) - 2
+  let unit = pow(10, Double(e))
+  return (x / unit).rounded() * unit
 }
