@@ -78,7 +78,7 @@ enum NormalTails {
   /// `Φ(b) - Φ(a) = Φ(-a) - Φ(-b)`; when `a < 0 < b` as `½(erf(b/√2) + erf(-a/√2))`, two
   /// positive terms; when `a < b ≤ 0` as `log Φ(b) + log(-expm1(log Φ(a) - log Φ(b)))`.
   static func logIntervalMass(_ a: Double, _ b: Double) -> (logP: Double, dA: Double, dB: Double) {
-    if a >= 0 {
+    if a >= 0 && b > 0 {  // not at a = b = 0 (an infinite sd), where the mirror is itself
       let r = logIntervalMass(-b, -a)
       return (r.logP, -r.dB, -r.dA)
     }
