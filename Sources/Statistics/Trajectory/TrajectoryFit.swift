@@ -25,15 +25,51 @@ public enum Trajectory {
   ) throws(StatisticsError) -> TrajectoryResult {
     try data.validate()
     try options.validate()
+    if let chosen = options.parameterisation { return try run(data, options: options, parameterisation: chosen) }
+    // Centred where a pilot finds no funnel, unless the fit then shows one after all.
+    if try pilotFindsNoFunnel(data, options: options) {
+      let result = try run(data, options: options, parameterisation: .centred(for: data))
+      if healthy(result.diagnostics, draws: result.draws.count) { return result }
+    }
+    return try run(data, options: options, parameterisation: .nonCentredSignedOmega)
+  }
+
+  /// A fit in `parameterisation` (the metric, unless set, dense when anything is centred).
+  static func run(_ data: TrajectoryData, options: TrajectoryOptions, parameterisation: TrajectoryParameterisation)
+    throws(StatisticsError) -> TrajectoryResult
+  {
+    let centred = parameterisation.stepWeights.contains { $0 < 1 } || parameterisation.biasWeights.contains { $0 < 1 }
     let nuts = NUTSOptions(
       warmup: options.warmup, draws: options.draws, maxTreeDepth: options.maxTreeDepth,
-      targetAcceptance: options.targetAcceptance)
+      targetAcceptance: options.targetAcceptance, metric: options.metric ?? (centred ? .dense : .diagonal))
     let chains = try NUTS.sampleChains(
       chains: options.chains, threads: options.threads, options: nuts, seed: options.seed
-    ) { _ throws(StatisticsError) in try TrajectoryDensity(data) }
-    let density = try TrajectoryDensity(data)
+    ) { _ throws(StatisticsError) in try TrajectoryDensity(data, parameterisation: parameterisation) }
+    let density = try TrajectoryDensity(data, parameterisation: parameterisation)
     let draws = quantities(chains, density: density, options: options)
-    return summarise(data: data, draws: draws, chains: chains, level: options.level)
+    var result = summarise(data: data, draws: draws, chains: chains, level: options.level)
+    result.parameterisation = parameterisation
+    return result
+  }
+
+  /// Whether a centred fit is kept: at most one transition in 400 divergent, R-hat at most 1.01,
+  /// and a bulk ESS of at least 400 or a tenth of the draws. Otherwise the funnel a centred
+  /// walk meets where the data do not pin it is there, and the fit is redone non-centred.
+  static func healthy(_ c: TrajectoryConvergence, draws: Int) -> Bool {
+    Double(c.divergences) <= Double(draws) / 400 && c.maxRHat <= 1.01 && c.minBulkESS >= min(400, Double(draws) / 10)
+  }
+
+  /// A short pilot run: one chain of 150 warmup iterations and 150 draws in the centred
+  /// coordinates (`TrajectoryParameterisation.centred(for:)`, diagonal metric) on stream
+  /// `options.chains` of the seed, which no chain of the fit uses. True when none of its draws
+  /// diverged: a divergence says the posterior has a funnel there (tau or sigmaB small against
+  /// what the data resolve), which the non-centred coordinates, as Stan's program's, avoid.
+  static func pilotFindsNoFunnel(_ data: TrajectoryData, options: TrajectoryOptions) throws(StatisticsError) -> Bool {
+    var density = try TrajectoryDensity(data, parameterisation: .centred(for: data))
+    let pilot = try NUTS.sample(
+      &density, options: NUTSOptions(warmup: 150, draws: 150, maxTreeDepth: options.maxTreeDepth), seed: options.seed,
+      chain: options.chains)
+    return pilot.divergences == 0
   }
 
   /// Per-draw quantities: the raw draws plus, per statement, its `mu` draws (statement-major)
@@ -105,9 +141,7 @@ public enum Trajectory {
     var bulk = Double.infinity
     var tail = Double.infinity
     func diagnose(_ values: [Double]) {
-      let r = PosteriorDiagnostics.rHat(values, chains: d.chains)
-      let b = PosteriorDiagnostics.bulkESS(values, chains: d.chains)
-      let e = PosteriorDiagnostics.tailESS(values, chains: d.chains)
+      let (r, b, e) = PosteriorDiagnostics.all(values, chains: d.chains)
       if !r.isNaN { rHat = max(rHat, r) }
       if !b.isNaN { bulk = min(bulk, b) }
       if !e.isNaN { tail = min(tail, e) }

@@ -24,12 +24,20 @@ public struct TrajectoryOptions: Sendable, Equatable {
   public var maxTreeDepth: Int
   /// The step size adaptation's target acceptance statistic.
   public var targetAcceptance: Double
+  /// The sampler's metric, adapted during warmup; nil: dense in centred coordinates (where the
+  /// data pin sums of the walk's steps, correlations a diagonal metric leaves to the step
+  /// size), diagonal in non-centred ones.
+  public var metric: NUTSMetric?
+  /// The coordinates the sampler explores (the posterior is the same in all); nil: chosen by a
+  /// short pilot run (`Trajectory.fit`).
+  public var parameterisation: TrajectoryParameterisation?
 
   /// Creates options; the defaults are Stan's (4 chains of 1000 warmup and 1000 draws, tree
-  /// depth 10, target acceptance 0.8) with a 90% interval and two threads.
+  /// depth 10, target acceptance 0.8) with a 90% interval and two threads; the coordinates and the metric chosen by a pilot run.
   public init(
     seed: UInt64 = 1, chains: Int = 4, warmup: Int = 1000, draws: Int = 1000, level: Double = 0.9,
-    threads: Int = 2, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8
+    threads: Int = 2, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8, metric: NUTSMetric? = nil,
+    parameterisation: TrajectoryParameterisation? = nil
   ) {
     self.seed = seed
     self.chains = chains
@@ -39,6 +47,8 @@ public struct TrajectoryOptions: Sendable, Equatable {
     self.threads = threads
     self.maxTreeDepth = maxTreeDepth
     self.targetAcceptance = targetAcceptance
+    self.metric = metric
+    self.parameterisation = parameterisation
   }
 
   /// - Throws: `StatisticsError.invalidInput` for a setting out of its domain.
@@ -196,6 +206,9 @@ public struct TrajectoryResult: Sendable, Equatable {
   public var warnings: [String]
   /// The raw draws.
   public var draws: TrajectoryDraws
+  /// The coordinates the draws were sampled in (`TrajectoryOptions.parameterisation`, or the
+  /// fit's choice).
+  public var parameterisation = TrajectoryParameterisation.nonCentred
 }
 
 /// The model's quantities at one parameter vector θ (see `TrajectoryDensity.values(at:)`).
