@@ -67,18 +67,23 @@ def ours(data, seed, threads=2, csv=None, repeats=1, extra=()):
 
 
 class quiet_stderr:
-    """Sends file descriptor 2 (Stan's progress and messages) to WORK/stan.log meanwhile."""
+    """Sends file descriptors 1 and 2 (Stan's progress and messages) to WORK/stan.log meanwhile."""
 
     def __enter__(self):
+        sys.stdout.flush()
         sys.stderr.flush()
-        self.saved = os.dup(2)
+        self.saved = [os.dup(1), os.dup(2)]
         log = os.open(WORK / "stan.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(log, 1)
         os.dup2(log, 2)
         os.close(log)
 
     def __exit__(self, *exc):
-        os.dup2(self.saved, 2)
-        os.close(self.saved)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, saved in zip((1, 2), self.saved):
+            os.dup2(saved, fd)
+            os.close(saved)
 
 
 def stan_sample(code, data_path, seed, csv):

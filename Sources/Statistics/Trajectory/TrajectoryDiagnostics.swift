@@ -41,7 +41,7 @@ public enum PosteriorDiagnostics {
   /// (quantiles of type 7 of all draws) on the split chains.
   public static func tailESS(_ values: [Double], chains: Int) -> Double {
     guard let split = split(values, chains: chains) else { return .nan }
-    let sorted = values.sorted()
+    let sorted = RadixSort.sorted(values)
     var result = Double.infinity
     for p in [0.05, 0.95] {
       let q = quantile(sorted: sorted, p)
@@ -63,7 +63,7 @@ public enum PosteriorDiagnostics {
   }
 
   /// The median (type 7).
-  static func median(_ values: [Double]) -> Double { quantile(sorted: values.sorted(), 0.5) }
+  static func median(_ values: [Double]) -> Double { quantile(sorted: RadixSort.sorted(values), 0.5) }
 
   /// The chains halved: `2·chains` chains of `⌊n/2⌋` draws. Nil when a chain has fewer than 4
   /// draws, `values` does not divide into the chains, or a value is not finite.
@@ -85,7 +85,7 @@ public enum PosteriorDiagnostics {
   /// per group of equal values of the sorted copy, found for each value by binary search.
   static func rankNormalised(_ values: [Double]) -> [Double] {
     let s = values.count
-    let sorted = values.sorted()
+    let sorted = RadixSort.sorted(values)
     var scores = [Double](repeating: 0, count: s)
     var i = 0
     while i < s {
@@ -113,7 +113,7 @@ public enum PosteriorDiagnostics {
   /// sort and the rank-normalised draws (the same values as the three calls).
   static func all(_ values: [Double], chains: Int) -> (rHat: Double, bulkESS: Double, tailESS: Double) {
     guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan) }
-    let sorted = values.sorted()
+    let sorted = RadixSort.sorted(values)
     let normalised = rankNormalised(split.values)
     let bulk = basicRHat(normalised, chains: split.chains)
     let m = quantile(sorted: sorted, 0.5)

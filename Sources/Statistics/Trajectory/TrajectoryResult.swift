@@ -89,7 +89,7 @@ public struct PosteriorSummary: Sendable, Equatable {
 
   /// Summarises `draws` with the central interval of coverage `level`.
   public init(draws: [Double], level: Double) {
-    let sorted = draws.sorted()
+    let sorted = RadixSort.sorted(draws)
     let q = { (p: Double) in PosteriorDiagnostics.quantile(sorted: sorted, p) }
     mean = draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count)
     median = q(0.5)
