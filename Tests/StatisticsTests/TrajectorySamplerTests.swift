@@ -77,6 +77,38 @@ struct TrajectorySamplerTests {
     #expect(chains.allSatisfy { $0.stepSize > 0.3 }, "\(chains.map(\.stepSize))")
   }
 
+  @Test("A dense metric started from the true covariance samples well without metric adaptation")
+  func initialDenseMetric() throws {
+    let (target, mean, covariance) = Self.correlatedGaussian()
+    let n = target.dimension
+    // 19 warmup iterations: step size adaptation only (the metric adapts from 20 on).
+    let options = NUTSOptions(warmup: 19, draws: 1000, metric: .dense, initialInverseMetric: covariance)
+    let chains = try NUTS.sampleChains(chains: 2, threads: 2, options: options, seed: 3) { _ in target }
+    for chain in chains {
+      for j in 0..<n {
+        for i in j..<n { #expect(chain.denseInverseMetric[j * n + i] == covariance[j * n + i]) }
+      }
+    }
+    for i in 0..<n {
+      let values = chains.flatMap { c in (0..<1000).map { c.draws[$0 * n + i] } }
+      let m = values.reduce(0, +) / Double(values.count)
+      let ess = PosteriorDiagnostics.ess(values, chains: 2)
+      let sd = covariance[i * n + i].squareRoot()
+      #expect(ess > 500, "coordinate \(i): ESS \(ess)")
+      #expect(abs(m - mean[i]) < 4 * sd / ess.squareRoot(), "coordinate \(i): mean \(m) vs \(mean[i])")
+    }
+    // Without it, the identity metric of an unadapted chain needs far more leapfrog steps.
+    let identity = try NUTS.sampleChains(
+      chains: 2, threads: 2, options: NUTSOptions(warmup: 19, draws: 1000, metric: .dense), seed: 3
+    ) { _ in target }
+    #expect(chains.reduce(0) { $0 + $1.leapfrogSteps } * 4 < identity.reduce(0) { $0 + $1.leapfrogSteps })
+    // A diagonal start of the wrong size is ignored (the identity, as Stan).
+    let ignored = try NUTS.sampleChains(
+      chains: 1, threads: 1, options: NUTSOptions(warmup: 0, draws: 10, initialInverseMetric: [1, 2]), seed: 3
+    ) { _ in target }
+    #expect(ignored[0].inverseMetric == Array(repeating: 1, count: n))
+  }
+
   @Test("The dense metric's draws do not depend on the thread count")
   func denseDeterminism() throws {
     let (target, _, _) = Self.correlatedGaussian()
@@ -123,6 +155,12 @@ struct TrajectorySamplerTests {
   static let mixed = TrajectoryParameterisation(
     stepWeights: [1, 0, 0.25, 0.5, 0.75, 1], biasWeights: [0, 0.5, 0], signedOmega: true)
 
+  /// Every step and bias centred (weight 0), omega on the log scale.
+  static func centredSteps(_ data: TrajectoryData) -> TrajectoryParameterisation {
+    TrajectoryParameterisation(
+      stepWeights: Array(repeating: 0, count: data.years.count), biasWeights: Array(repeating: 0, count: 3))
+  }
+
   /// θ in `p`'s coordinates as Stan's (non-centred) θ, and the log of the density's change:
   /// `log p(θ) = log p_nc(θ') + logJacobian` (the signed omega's map is two-to-one: `- log 2`).
   static func toNonCentred(_ theta: [Double], _ p: TrajectoryParameterisation, _ data: TrajectoryData)
@@ -135,16 +173,27 @@ struct TrajectorySamplerTests {
     let tau = exp(theta[t])
     let sigmaB = exp(theta[t + 1 + s])
     var logJacobian = 0.0
-    for k in 1..<t {
-      let w = p.stepWeights[k]
-      out[k] = pow(tau, w - 1) * theta[k]  // z = d/tau = tau^(w-1)·v
-      logJacobian += (w - 1) * log(tau)
+    if p.centredLevels {
+      // θ = x - levelCenter: z[0] = θ[0]/levelScale, z[t] = (x[t] - x[t-1])/tau.
+      out[0] = theta[0] / data.priors.levelScale
+      logJacobian -= log(data.priors.levelScale)
+      for k in 1..<t {
+        out[k] = (theta[k] - theta[k - 1]) / tau
+        logJacobian -= log(tau)
+      }
+    } else {
+      for k in 1..<t {
+        let w = p.stepWeights[k]
+        out[k] = pow(tau, w - 1) * theta[k]  // z = d/tau = tau^(w-1)·v
+        logJacobian += (w - 1) * log(tau)
+      }
     }
     for k in 0..<s where k != data.reference {
       let w = p.biasWeights[k]
       out[t + 1 + k] = pow(sigmaB, w - 1) * theta[t + 1 + k]
       logJacobian += (w - 1) * log(sigmaB)
     }
+    guard p.signedOmega else { return (out, logJacobian) }
     let w = theta[t + 2 + s + g]
     out[t + 2 + s + g] = log(abs(w))
     for k in 0..<g { out[t + 2 + s + k] = w < 0 ? -theta[t + 2 + s + k] : theta[t + 2 + s + k] }
@@ -157,9 +206,8 @@ struct TrajectorySamplerTests {
     for reference in [0, nil] as [Int?] {
       let data = TrajectoryTests.mixedData(reference: reference)
       let nonCentred = try TrajectoryDensity(data)
-      for p in [Self.mixed, .centred(for: data)] {
-        var weights = p
-        weights.stepWeights = weights.stepWeights.map { ($0 * 4).rounded() / 4 }
+      for p in [Self.mixed, .centred(for: data), Self.centredSteps(data)] {
+        let weights = p
         let density = try TrajectoryDensity(data, parameterisation: p)
         var g = SplitMix(state: 31)
         var gradient = [Double](repeating: 0, count: density.dimension)
@@ -182,7 +230,7 @@ struct TrajectorySamplerTests {
   @Test("Other coordinates: the analytic gradient equals central finite differences")
   func parameterisationGradient() throws {
     for data in [TrajectoryTests.mixedData(), TrajectoryTests.tailData(), TrajectoryTests.mixedData(reference: nil)] {
-      for p in [Self.mixed, .centred(for: data), .nonCentredSignedOmega] {
+      for p in [Self.mixed, .centred(for: data), Self.centredSteps(data), .nonCentredSignedOmega] {
         let density = try TrajectoryDensity(data, parameterisation: p)
         let n = density.dimension
         var g = SplitMix(state: 17)

@@ -113,6 +113,15 @@ final class NUTSSampler<Target: LogDensityFunction> {
     levels = take(depth * levelSize)
     for i in 0..<dim { inverseMetric[i] = 1 }
     if options.metric == .dense { coordinates = DenseCoordinates(dimension: dim) }
+    if let initial = options.initialInverseMetric {
+      if var c = coordinates, initial.count == dim * dim {
+        if initial.withUnsafeBufferPointer({ $0.baseAddress.map { c.set(covariance: $0) } ?? false }) {
+          coordinates = c
+        }
+      } else if coordinates == nil, initial.count == dim, initial.allSatisfy({ $0 > 0 && $0.isFinite }) {
+        for i in 0..<dim { inverseMetric[i] = initial[i] }
+      }
+    }
   }
 
   deinit {
@@ -379,6 +388,7 @@ final class NUTSSampler<Target: LogDensityFunction> {
   private func initialise() throws(StatisticsError) {
     for _ in 0..<100 {
       for i in 0..<dim { current[i] = options.initRadius * (2 * rng.uniform() - 1) }
+      coordinates?.coordinates(current)  // drawn in the target's coordinates, as Stan's
       let value = logDensity(current)
       var finite = value.isFinite
       for i in 0..<dim where !current[dim + i].isFinite { finite = false }

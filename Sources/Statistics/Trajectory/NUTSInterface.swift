@@ -44,12 +44,17 @@ public struct NUTSOptions: Sendable, Equatable {
   public var initRadius: Double
   /// The metric adapted during warmup.
   public var metric: NUTSMetric
+  /// The inverse metric to start from, until the first adaptation window ends: `dimension`
+  /// variances for a diagonal metric, a `dimension²` covariance (column-major, positive
+  /// definite) for a dense one; nil (or a value of another size, or not usable): the identity,
+  /// as Stan.
+  public var initialInverseMetric: [Double]?
 
   /// Stan's defaults: 1000 warmup, 1000 draws, depth 10, delta 0.8, initial values in (-2, 2),
   /// a diagonal metric.
   public init(
     warmup: Int = 1000, draws: Int = 1000, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8,
-    initRadius: Double = 2, metric: NUTSMetric = .diagonal
+    initRadius: Double = 2, metric: NUTSMetric = .diagonal, initialInverseMetric: [Double]? = nil
   ) {
     self.warmup = warmup
     self.draws = draws
@@ -57,6 +62,7 @@ public struct NUTSOptions: Sendable, Equatable {
     self.targetAcceptance = targetAcceptance
     self.initRadius = initRadius
     self.metric = metric
+    self.initialInverseMetric = initialInverseMetric
   }
 }
 

@@ -170,23 +170,30 @@ public struct TrajectoryParameterisation: Sendable, Equatable {
   /// smooth at `omega = 0`, without the long exponential tail of `log omega` when the data say
   /// little beyond each statement's own error.
   public var signedOmega: Bool
+  /// θ holds the log-levels themselves, `x[t] - levelCenter` (the steps' weights are then
+  /// unused): centred like steps of weight 0, a linear map of them, but with the posterior's
+  /// correlations local (neighbouring years) where the steps' are sums over the years, so that
+  /// a diagonal or not yet adapted metric suits them too.
+  public var centredLevels: Bool
 
   /// Creates a parameterisation.
-  public init(stepWeights: [Double] = [], biasWeights: [Double] = [], signedOmega: Bool = false) {
+  public init(
+    stepWeights: [Double] = [], biasWeights: [Double] = [], signedOmega: Bool = false, centredLevels: Bool = false
+  ) {
     self.stepWeights = stepWeights
     self.biasWeights = biasWeights
     self.signedOmega = signedOmega
+    self.centredLevels = centredLevels
   }
 
   /// Stan's program's: `z`, `eta` and `u` standard normal, `log omega`.
   public static let nonCentred = TrajectoryParameterisation()
 
-  /// Every step and bias of `data` centred (weight 0), omega signed: for data that pin the
-  /// levels and the biases.
+  /// The levels and every bias of `data` centred, omega signed: for data that pin the levels
+  /// and the biases.
   public static func centred(for data: TrajectoryData) -> TrajectoryParameterisation {
     TrajectoryParameterisation(
-      stepWeights: Array(repeating: 0, count: data.years.count),
-      biasWeights: Array(repeating: 0, count: data.series.count), signedOmega: true)
+      biasWeights: Array(repeating: 0, count: data.series.count), signedOmega: true, centredLevels: true)
   }
 
   /// Stan's program's coordinates but omega signed: for data that say little.

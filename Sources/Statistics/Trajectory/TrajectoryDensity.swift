@@ -88,6 +88,10 @@ public final class TrajectoryDensity: LogDensityFunction {
   /// `TrajectoryParameterisation`.
   private let stepPower: UnsafeMutablePointer<Int>
   private let biasPower: UnsafeMutablePointer<Int>
+  /// θ holds the log-levels less `levelCenter` (`TrajectoryParameterisation.centredLevels`).
+  private let centredLevels: Bool
+  private let inverseLevelScale2: Double
+  private let logLevelScale: Double
   /// `tau^(k/4)` and `sigmaB^(k/4)`, k = 0…4, at the last θ (`effects`).
   private let powers: UnsafeMutablePointer<Double>
   private let signedOmega: Bool
@@ -120,6 +124,9 @@ public final class TrajectoryDensity: LogDensityFunction {
       let power = k == data.reference ? 4 : TrajectoryParameterisation.quarters(parameterisation.biasWeights, k)
       (biasPower + k).initialize(to: power)
     }
+    centredLevels = parameterisation.centredLevels
+    inverseLevelScale2 = 1 / (data.priors.levelScale * data.priors.levelScale)
+    logLevelScale = log(data.priors.levelScale)
     powers = .allocate(capacity: 10)
     powers.initialize(repeating: 1, count: 10)
     signedOmega = parameterisation.signedOmega
@@ -212,11 +219,15 @@ public final class TrajectoryDensity: LogDensityFunction {
     let omega = signedOmega ? theta[logOmegaIndex] : exp(theta[logOmegaIndex])
     Self.fillPowers(powers, tau)
     Self.fillPowers(powers + 5, sigmaB)
-    var level = levelCenter + levelScale * theta[0]
-    x[0] = level
-    for t in 1..<yearCount {
-      level += powers[stepPower[t]] * theta[t]
-      x[t] = level
+    if centredLevels {
+      for t in 0..<yearCount { x[t] = levelCenter + theta[t] }
+    } else {
+      var level = levelCenter + levelScale * theta[0]
+      x[0] = level
+      for t in 1..<yearCount {
+        level += powers[stepPower[t]] * theta[t]
+        x[t] = level
+      }
     }
     for s in 0..<seriesCount { b[s] = biasMask[s] * powers[5 + biasPower[s]] * theta[etaStart + s] }
     for g in 0..<groupCount { e[g] = omega * theta[uStart + g] }
@@ -280,44 +291,7 @@ public final class TrajectoryDensity: LogDensityFunction {
 
     lp += log(product)
 
-    // Back along the walk: `run` is ∂ℓ/∂x[t] in full (x[t+1] moves with x[t]). A step of
-    // weight w = k/4 is d = a·v with a = tau^w and v ~ N(0, tau/a): ∂/∂v = a·run - v·(a/tau)²,
-    // ∂/∂log tau = w·a·v·run + (1 - w)·(v²·(a/tau)² - 1). Non-centred (k = 4): a = tau.
-    var run = 0.0
-    var dTau = 0.0
-    var zz = 0.0
-    var partialTau = 0.0
-    var partialSquares = 0.0
-    var partialLogTau = 0.0
-    let inverseTau = 1 / tau
-    var t = yearCount - 1
-    while t > 0 {
-      let z = theta[t]
-      run += gx[t]
-      let k = stepPower[t]
-      if k == 4 {
-        dTau += z * run
-        gx[t] = tau * run - z
-        zz += z * z
-      } else {
-        let a = powers[k]
-        let ratio = a * inverseTau
-        let precision = ratio * ratio
-        let w = 0.25 * Double(k)
-        gx[t] = a * run - z * precision
-        let scaled = z * z * precision
-        partialTau += w * a * z * run + (1 - w) * (scaled - 1)
-        partialSquares += scaled
-        partialLogTau += 1 - w
-      }
-      t -= 1
-    }
-    run += gx[0]
-    gx[0] = levelScale * run - theta[0]
-    zz += theta[0] * theta[0]
-    lp -= 0.5 * zz
-    if partialLogTau > 0 { lp -= 0.5 * partialSquares + partialLogTau * log(tau) }
-    dTau = dTau * tau + partialTau
+    let dTau = centredLevels ? levelPrior(gx, &lp, tau: tau) : walkBack(theta, gx, &lp, tau: tau)
     let tau2 = tau * tau * inverseSmoothness2
     lp += -0.5 * tau2 + theta[logTauIndex]
     gradient[logTauIndex] = dTau - tau2 + 1
@@ -372,6 +346,76 @@ public final class TrajectoryDensity: LogDensityFunction {
       gradient[logOmegaIndex] = omega * dOmega - omegaTerm + 1
     }
     return lp
+  }
+
+  /// The walk's prior in non-centred or partially centred steps, and the gradient carried
+  /// back from x to θ: `run` is ∂ℓ/∂x[t] in full (x[t+1] moves with x[t]). A step of weight
+  /// w = k/4 is d = a·v with a = tau^w and v ~ N(0, tau/a): ∂/∂v = a·run - v·(a/tau)²,
+  /// ∂/∂log tau = w·a·v·run + (1 - w)·(v²·(a/tau)² - 1). Non-centred (k = 4): a = tau.
+  /// Returns the walk's ∂ℓ/∂log tau.
+  @inline(__always)
+  private func walkBack(
+    _ theta: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>, _ lp: inout Double, tau: Double
+  ) -> Double {
+    var run = 0.0
+    var dTau = 0.0
+    var zz = 0.0
+    var partialTau = 0.0
+    var partialSquares = 0.0
+    var partialLogTau = 0.0
+    let inverseTau = 1 / tau
+    var t = yearCount - 1
+    while t > 0 {
+      let z = theta[t]
+      run += gx[t]
+      let k = stepPower[t]
+      if k == 4 {
+        dTau += z * run
+        gx[t] = tau * run - z
+        zz += z * z
+      } else {
+        let a = powers[k]
+        let ratio = a * inverseTau
+        let precision = ratio * ratio
+        let w = 0.25 * Double(k)
+        gx[t] = a * run - z * precision
+        let scaled = z * z * precision
+        partialTau += w * a * z * run + (1 - w) * (scaled - 1)
+        partialSquares += scaled
+        partialLogTau += 1 - w
+      }
+      t -= 1
+    }
+    run += gx[0]
+    gx[0] = levelScale * run - theta[0]
+    zz += theta[0] * theta[0]
+    lp -= 0.5 * zz
+    if partialLogTau > 0 { lp -= 0.5 * partialSquares + partialLogTau * log(tau) }
+    dTau = dTau * tau + partialTau
+    return dTau
+  }
+
+  /// The centred levels' prior, `x[1] ~ N(levelCenter, levelScale)` and
+  /// `x[t] - x[t-1] ~ N(0, tau)` (Stan's density of z less the log-Jacobian
+  /// `log levelScale + (T-1)·log tau` of x = walk(z)); adds its gradient to `gx`, which is then
+  /// ∂ℓ/∂θ; returns its ∂ℓ/∂log tau.
+  @inline(__always)
+  private func levelPrior(_ gx: UnsafeMutablePointer<Double>, _ lp: inout Double, tau: Double) -> Double {
+    let first = x[0] - levelCenter
+    gx[0] -= first * inverseLevelScale2
+    let inverseTau2 = 1 / (tau * tau)
+    var steps = 0.0
+    for t in 1..<max(yearCount, 1) {
+      let d = x[t] - x[t - 1]
+      steps += d * d
+      let g = d * inverseTau2
+      gx[t] -= g
+      gx[t - 1] += g
+    }
+    let scaled = steps * inverseTau2
+    let count = Double(yearCount - 1)
+    lp -= 0.5 * (first * first * inverseLevelScale2 + scaled) + logLevelScale + count * log(tau)
+    return scaled - count
   }
 
   /// Natural-parameter values of one θ: the log-level per year, the log-bias per series, each

@@ -35,21 +35,33 @@ public enum Trajectory {
     if let chosen = options.parameterisation { return try run(data, options: options, parameterisation: chosen) }
     // Centred where the data are dense (two statements a year or more) and a pilot finds no
     // funnel, unless the fit then shows one after all.
-    if data.statements.count >= 2 * data.years.count, try pilotFindsNoFunnel(data, options: options) {
-      let result = try run(data, options: options, parameterisation: .centred(for: data))
-      if healthy(result.diagnostics, draws: result.draws.count) { return result }
+    if data.statements.count >= 2 * data.years.count {
+      let pilot = try centredPilot(data, options: options)
+      if pilot.noFunnel {
+        let result = try run(
+          data, options: options, parameterisation: .centred(for: data), initialInverseMetric: pilot.covariance)
+        if healthy(result.diagnostics, draws: result.draws.count) { return result }
+      }
     }
     return try run(data, options: options, parameterisation: .nonCentredSignedOmega)
   }
 
-  /// A fit in `parameterisation` (the metric, unless set, dense when anything is centred).
-  static func run(_ data: TrajectoryData, options: TrajectoryOptions, parameterisation: TrajectoryParameterisation)
-    throws(StatisticsError) -> TrajectoryResult
-  {
+  /// A fit in `parameterisation` (the metric, unless set, dense when anything is centred),
+  /// its metric starting from `initialInverseMetric` when given (see `NUTSOptions`).
+  static func run(
+    _ data: TrajectoryData, options: TrajectoryOptions, parameterisation: TrajectoryParameterisation,
+    initialInverseMetric: [Double]? = nil
+  ) throws(StatisticsError) -> TrajectoryResult {
     let centred = parameterisation.stepWeights.contains { $0 < 1 } || parameterisation.biasWeights.contains { $0 < 1 }
+    let metric = options.metric ?? (centred ? .dense : .diagonal)
+    var initial = initialInverseMetric
+    if metric == .diagonal, let dense = initial {
+      let n = Int(Double(dense.count).squareRoot())
+      initial = (0..<n).map { dense[$0 * n + $0] }
+    }
     let nuts = NUTSOptions(
       warmup: options.warmup, draws: options.draws, maxTreeDepth: options.maxTreeDepth,
-      targetAcceptance: options.targetAcceptance, metric: options.metric ?? (centred ? .dense : .diagonal))
+      targetAcceptance: options.targetAcceptance, metric: metric, initialInverseMetric: initial)
     let chains = try NUTS.sampleChains(
       chains: options.chains, threads: options.threads, options: nuts, seed: options.seed
     ) { _ throws(StatisticsError) in try TrajectoryDensity(data, parameterisation: parameterisation) }
@@ -69,15 +81,35 @@ public enum Trajectory {
 
   /// A short pilot run: one chain of 150 warmup iterations and 150 draws in the centred
   /// coordinates (`TrajectoryParameterisation.centred(for:)`, diagonal metric) on stream
-  /// `options.chains` of the seed, which no chain of the fit uses. True when none of its draws
-  /// diverged: a divergence says the posterior has a funnel there (tau or sigmaB small against
-  /// what the data resolve), which the non-centred coordinates, as Stan's program's, avoid.
-  static func pilotFindsNoFunnel(_ data: TrajectoryData, options: TrajectoryOptions) throws(StatisticsError) -> Bool {
+  /// `options.chains` of the seed, which no chain of the fit uses. `noFunnel` when none of its
+  /// draws diverged: a divergence says the posterior has a funnel there (tau or sigmaB small
+  /// against what the data resolve), which the non-centred coordinates, as Stan's program's,
+  /// avoid. `covariance`: its draws' covariance, regularised as the metric windows', to start
+  /// the fit's dense metric from instead of the identity (under which the first 150
+  /// iterations of each chain took more than half of the warmup's leapfrog steps).
+  static func centredPilot(_ data: TrajectoryData, options: TrajectoryOptions) throws(StatisticsError) -> (
+    noFunnel: Bool, covariance: [Double]
+  ) {
     var density = try TrajectoryDensity(data, parameterisation: .centred(for: data))
     let pilot = try NUTS.sample(
       &density, options: NUTSOptions(warmup: 150, draws: 150, maxTreeDepth: options.maxTreeDepth), seed: options.seed,
       chain: options.chains)
-    return pilot.divergences == 0
+    let n = pilot.dimension
+    let count = pilot.draws.count / max(n, 1)
+    var mean = [Double](repeating: 0, count: n)
+    for d in 0..<count { for i in 0..<n { mean[i] += pilot.draws[d * n + i] / Double(count) } }
+    var covariance = [Double](repeating: 0, count: n * n)
+    let w = Double(count)
+    for j in 0..<n {
+      for i in j..<n {
+        var s = 0.0
+        for d in 0..<count { s += (pilot.draws[d * n + i] - mean[i]) * (pilot.draws[d * n + j] - mean[j]) }
+        let value = (w / (w + 5)) * (s / (w - 1)) + (i == j ? 1e-3 * (5 / (w + 5)) : 0)
+        covariance[j * n + i] = value
+        covariance[i * n + j] = value
+      }
+    }
+    return (pilot.divergences == 0, covariance)
   }
 
   /// Per-draw quantities: the raw draws plus, per statement, its `mu` draws (statement-major)
