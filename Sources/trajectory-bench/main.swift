@@ -6,7 +6,7 @@
 //   --data FILE        the problem in FILE (Stan's data.json, as TrajectoryStan.dataJSON writes)
 //   --write-data DIR   write the problem as DIR/data.json and stop
 //   --warmup N, --draws N, --seed N, --delta D, --metric dense|diagonal
-//   --walk centred|noncentred, --biases centred|noncentred, --omega signed|log (any of them:
+//   --walk centred|levels|noncentred, --biases centred|noncentred, --omega signed|log (any of them:
 //                      these coordinates, the others non-centred, instead of the pilot's choice)
 //                      fit options (defaults: TrajectoryOptions')
 //   --draws-csv FILE   write the last fit's draws (x, tau, sigmaB, omega) as CSV, for R
@@ -128,6 +128,7 @@ if flags["--walk"] != nil || flags["--biases"] != nil || flags["--omega"] != nil
   // Fixed coordinates instead of the fit's pilot run's choice.
   var p = TrajectoryParameterisation.nonCentred
   if flags["--walk"] == "centred" { p.stepWeights = Array(repeating: 0, count: data.years.count) }
+  p.centredLevels = flags["--walk"] == "levels"
   if flags["--biases"] == "centred" { p.biasWeights = Array(repeating: 0, count: data.series.count) }
   p.signedOmega = flags["--omega"] == "signed"
   fitOptions.parameterisation = p

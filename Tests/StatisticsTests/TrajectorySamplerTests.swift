@@ -128,11 +128,13 @@ struct TrajectorySamplerTests {
     var metric = [Double](repeating: .nan, count: dense ? n * n : n)
     var ends: [Int] = []
     var written: [[Double]] = []
+    var counts: [Int] = []
     for (k, q) in positions.enumerated() where windows.learn(q, into: &metric) {
       ends.append(k)
       written.append(metric)
+      counts.append(windows.windowCount)
     }
-    #expect(ends == [99, 149])
+    #expect(ends == [99, 149] && counts == [25, 50])
     for (end, start, got) in [(99, 75, written[0]), (149, 100, written[1])] {
       let window = Array(positions[start...end])
       let count = Double(window.count)

@@ -414,12 +414,16 @@ final class NUTSSampler<Target: LogDensityFunction> {
     let metric = UnsafeMutablePointer<Double>.allocate(capacity: coordinates == nil ? dim : dim * dim)
     defer { metric.deallocate() }
     let q = coordinates?.held ?? metric
+    let keepInitial = coordinates?.active == true
     for _ in 0..<max(options.warmup, 0) {
       let t = transition()
       stepSize = averaging.learn(acceptance: t.acceptance)
       if coordinates != nil { position(current, into: q) }
       if windows.learn(coordinates == nil ? current : q, into: metric) {
-        if coordinates == nil {
+        if keepInitial && windows.windowCount < 2 * dim {
+          // A dense estimate from fewer positions than twice the dimension is poorer than a
+          // metric the caller started from: keep that one (the step size still restarts).
+        } else if coordinates == nil {
           inverseMetric.update(from: metric, count: dim)
         } else if coordinates?.set(covariance: metric) == true {
           // The current point in the new coordinates.

@@ -131,6 +131,8 @@ struct MetricWindows {
   private var m2: [Double]
   private var delta: [Double]
   private var after: [Double]
+  /// The number of positions in the window that ended last.
+  private(set) var windowCount = 0
 
   /// Windows for `warmup` iterations in `dimension` coordinates: 75/25…/50 when they fit,
   /// else 15% / 75% / 10%; no metric adaptation below 20 iterations.
@@ -195,6 +197,7 @@ struct MetricWindows {
     defer { counter += 1 }
     if inWindow { accumulate(q) }
     guard atWindowEnd else { return false }
+    windowCount = Int(n)
     advanceWindow()
     if n > 1 {
       let ridge = 1e-3 * (5 / (n + 5))

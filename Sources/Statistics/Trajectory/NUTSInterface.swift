@@ -44,10 +44,11 @@ public struct NUTSOptions: Sendable, Equatable {
   public var initRadius: Double
   /// The metric adapted during warmup.
   public var metric: NUTSMetric
-  /// The inverse metric to start from, until the first adaptation window ends: `dimension`
-  /// variances for a diagonal metric, a `dimension²` covariance (column-major, positive
-  /// definite) for a dense one; nil (or a value of another size, or not usable): the identity,
-  /// as Stan.
+  /// The inverse metric to start from: `dimension` variances for a diagonal metric, a
+  /// `dimension²` covariance (column-major, positive definite) for a dense one; nil (or a value
+  /// of another size, or not usable): the identity, as Stan. It lasts until an adaptation window
+  /// ends, except that a dense one is kept through windows of fewer than `2·dimension`
+  /// positions, whose covariance would be poorer.
   public var initialInverseMetric: [Double]?
 
   /// Stan's defaults: 1000 warmup, 1000 draws, depth 10, delta 0.8, initial values in (-2, 2),
