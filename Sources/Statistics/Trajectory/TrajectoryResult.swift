@@ -171,7 +171,9 @@ public struct TrajectoryDraws: Sendable, Equatable {
   public var sigmaB: [Double]
   /// omega per draw.
   public var omega: [Double]
-  /// The log density (`TrajectoryDensity`) per draw.
+  /// The log density (`TrajectoryDensity`) per draw, in the coordinates it was sampled in
+  /// (`TrajectoryResult.parameterisation`): it differs between coordinates by their
+  /// log-Jacobian, the posterior does not.
   public var logDensity: [Double]
 
   /// The number of rows, `chains·drawsPerChain`.
