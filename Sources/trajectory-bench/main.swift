@@ -134,7 +134,6 @@ if flags["--walk"] != nil || flags["--biases"] != nil || flags["--omega"] != nil
   fitOptions.parameterisation = p
 }
 if let v = flags["--metric"] { fitOptions.metric = v == "diagonal" ? .diagonal : .dense }
-let iterations = Double(fitOptions.chains * (fitOptions.warmup + fitOptions.draws))
 if json {
   // Timings of `repeats` fits and the last fit's diagnostics, on one line.
   var wall: [Double] = []
@@ -166,7 +165,7 @@ if json {
   let d = r.diagnostics
   print(
     "{\"wall_ms\": \(wall), \"cpu_ms\": \(cpu), \"leapfrog_steps\": \(d.leapfrogSteps),"
-      + " \"iterations\": \(Int(iterations)), \"min_bulk_ess\": \(d.minBulkESS), \"min_tail_ess\": \(d.minTailESS),"
+      + " \"iterations\": \(fitOptions.chains * (d.warmupPerChain + fitOptions.draws)), \"min_bulk_ess\": \(d.minBulkESS), \"min_tail_ess\": \(d.minTailESS),"
       + " \"max_rhat\": \(d.maxRHat), \"divergences\": \(d.divergences), \"max_depth_hits\": \(d.maxTreeDepthHits),"
       + " \"step_sizes\": \(d.stepSizes), \"threads\": \(threadCounts[0]),"
       + " \"centred\": \(r.parameterisation != .nonCentred && r.parameterisation != .nonCentredSignedOmega)}")
@@ -227,7 +226,7 @@ for threads in threadCounts {
   let d = r.diagnostics
   print(
     "threads \(threads): fit best \((times[0] * 10).rounded() / 10) ms, median \((times[times.count / 2] * 10).rounded() / 10) ms"
-      + " of \(repeats) (CPU time best \((cpu[0] * 10).rounded() / 10) ms); leapfrog steps \(d.leapfrogSteps) (\((Double(d.leapfrogSteps) / iterations * 10).rounded() / 10) per iteration);"
+      + " of \(repeats) (CPU time best \((cpu[0] * 10).rounded() / 10) ms); leapfrog steps \(d.leapfrogSteps) (\((Double(d.leapfrogSteps) / Double(fitOptions.chains * (d.warmupPerChain + fitOptions.draws)) * 10).rounded() / 10) per iteration);"
       + " min bulk ESS \(Int(d.minBulkESS)), min tail ESS \(Int(d.minTailESS)), max R-hat"
       + " \((d.maxRHat * 10000).rounded() / 10000), divergences \(d.divergences), max-depth hits \(d.maxTreeDepthHits),"
       + " step sizes \(d.stepSizes.map { ($0 * 1000).rounded() / 1000 })")

@@ -19,7 +19,9 @@ public enum Trajectory {
   ///
   /// The coordinates (`options.parameterisation`, unless set): with two statements a year or
   /// more and no divergence in a short centred pilot run, the walk and the biases centred with
-  /// a dense metric, which is several times faster where the data pin the levels; the fit is
+  /// a dense metric started from the pilot's covariance and half of `options.warmup` (the
+  /// pilot did the early adaptation), which is several times faster where the data pin the
+  /// levels; the fit is
   /// redone in Stan's non-centred coordinates (omega signed, diagonal metric) when the centred
   /// one shows a funnel after all (`healthy`), and those are used directly for sparser data.
   /// The posterior is the same in all of them.
@@ -38,8 +40,13 @@ public enum Trajectory {
     if data.statements.count >= 2 * data.years.count {
       let pilot = try centredPilot(data, options: options)
       if pilot.noFunnel {
-        let result = try run(
-          data, options: options, parameterisation: .centred(for: data), initialInverseMetric: pilot.covariance)
+        // Started from the pilot's metric, the chains skip what Stan's first half of warmup
+        // does from the identity (reach the typical set, a first metric): half the warmup.
+        var shorter = options
+        shorter.warmup = options.warmup / 2
+        var result = try run(
+          data, options: shorter, parameterisation: .centred(for: data), initialInverseMetric: pilot.covariance)
+        result.diagnostics.leapfrogSteps += pilot.leapfrogSteps
         if healthy(result.diagnostics, draws: result.draws.count) { return result }
       }
     }
@@ -68,6 +75,7 @@ public enum Trajectory {
     let density = try TrajectoryDensity(data, parameterisation: parameterisation)
     let draws = quantities(chains, density: density, options: options)
     var result = summarise(data: data, draws: draws, chains: chains, level: options.level)
+    result.diagnostics.warmupPerChain = options.warmup
     result.parameterisation = parameterisation
     return result
   }
@@ -88,7 +96,7 @@ public enum Trajectory {
   /// the fit's dense metric from instead of the identity (under which the first 150
   /// iterations of each chain took more than half of the warmup's leapfrog steps).
   static func centredPilot(_ data: TrajectoryData, options: TrajectoryOptions) throws(StatisticsError) -> (
-    noFunnel: Bool, covariance: [Double]
+    noFunnel: Bool, covariance: [Double], leapfrogSteps: Int
   ) {
     var density = try TrajectoryDensity(data, parameterisation: .centred(for: data))
     let pilot = try NUTS.sample(
@@ -109,7 +117,7 @@ public enum Trajectory {
         covariance[i * n + j] = value
       }
     }
-    return (pilot.divergences == 0, covariance)
+    return (pilot.divergences == 0, covariance, pilot.leapfrogSteps)
   }
 
   /// Per-draw quantities: the raw draws plus, per statement, its `mu` draws (statement-major)

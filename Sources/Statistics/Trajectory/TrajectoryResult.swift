@@ -12,7 +12,8 @@ public struct TrajectoryOptions: Sendable, Equatable {
   public var seed: UInt64
   /// Independent chains.
   public var chains: Int
-  /// Warmup (adaptation) iterations per chain.
+  /// Warmup (adaptation) iterations per chain (half of them when `Trajectory.fit` chooses the
+  /// centred coordinates, its chains then starting from a pilot run's metric).
   public var warmup: Int
   /// Kept draws per chain (at least 4).
   public var draws: Int
@@ -147,8 +148,11 @@ public struct TrajectoryConvergence: Sendable, Equatable {
   public var maxTreeDepthHits: Int
   /// The adapted step size of each chain.
   public var stepSizes: [Double]
-  /// Leapfrog steps (gradient evaluations) over all chains, warmup included.
+  /// Leapfrog steps (gradient evaluations) over all chains, warmup included (and the pilot run's,
+  /// when `Trajectory.fit` ran one and kept the centred fit).
   public var leapfrogSteps: Int
+  /// Warmup iterations per chain of the fit that gave the draws (see `TrajectoryOptions.warmup`).
+  public var warmupPerChain = 0
 }
 
 /// The raw posterior draws, chain after chain: draw `d` of chain `c` is row `c·drawsPerChain + d`.
