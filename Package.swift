@@ -33,7 +33,7 @@ let package = Package(
     .target(name: "StRD"),
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
     // Times the trajectory model's fit (issue #28) on a synthetic problem of 50 statements.
-    .executableTarget(name: "trajectory-bench", dependencies: ["Statistics"]),
+    .executableTarget(name: "trajectory-bench", dependencies: ["Statistics", "Numerics"]),
     // Simulation-based calibration of the trajectory model (issue #28): scripts/trajectory-calibration.
     .executableTarget(name: "trajectory-calibration", dependencies: ["Statistics"]),
     // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);

@@ -1,7 +1,20 @@
 // trajectory-bench: times `Trajectory.fit` on a synthetic problem of issue #28's size —
 // 50 statements over 22 years, 4 series, 2 evidence groups, lower/upper bounds and intervals —
 // with 4 chains of 1000 warmup and 1000 draws, and one gradient evaluation on its own.
-// Usage: swift run -c release trajectory-bench [repeats] [threads]
+// Usage: swift run -c release trajectory-bench [repeats] [threads] [options]
+//   --small            the small problem (10 statements over 8 years, 2 series, 1 group)
+//   --data FILE        the problem in FILE (Stan's data.json, as TrajectoryStan.dataJSON writes)
+//   --write-data DIR   write the problem as DIR/data.json and stop
+//   --warmup N, --draws N, --seed N, --delta D, --metric dense|diagonal
+//   --walk centred|levels|noncentred, --biases centred|noncentred, --omega signed|log (any of them:
+//                      these coordinates, the others non-centred, instead of the pilot's choice)
+//                      fit options (defaults: TrajectoryOptions')
+//   --draws-csv FILE   write the last fit's draws (x, tau, sigmaB, omega) as CSV, for R
+//   --json             one JSON line of results instead of the text report; no gradient timing
+//   normal | dump      (first argument) the sampler on a 31-dimensional standard normal; the
+//                      unconstrained draws of the large problem as CSV
+import Foundation
+import Numerics
 import Statistics
 
 #if canImport(Glibc)
@@ -9,64 +22,6 @@ import Statistics
 #elseif canImport(Darwin)
   import Darwin
 #endif
-
-/// SplitMix64, for reproducible synthetic data.
-struct Generator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
-  mutating func normal() -> Double {
-    let u = max(uniform(), 1e-300)
-    return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * uniform())
-  }
-}
-
-/// The synthetic problem: a smooth log-level, series biases (0, 0.3, -0.2, 0.5), two groups
-/// with shared errors, 2 outliers, 6 lower and 4 upper bounds and 4 intervals.
-func problem() -> TrajectoryData {
-  var g = Generator(state: 2028)
-  let years = Array(2000..<2022)
-  let truth = years.indices.map { log(20_000.0) + 0.8 * sin(Double($0) / 5) + 0.03 * Double($0) }
-  let bias = [0.0, 0.3, -0.2, 0.5]
-  let groupError = [0.15, -0.1]
-  var statements: [TrajectoryStatement] = []
-  for i in 0..<50 {
-    let year = Int(g.next() % UInt64(years.count))
-    let series = i % 4
-    let group: Int? = i < 6 ? 0 : i < 11 ? 1 : nil
-    let sigma = 0.1 + 0.3 * g.uniform()
-    var mu = truth[year] + bias[series] + (group.map { groupError[$0] } ?? 0)
-    if i == 20 || i == 33 { mu += 2.5 }  // two outliers
-    let value = mu + sigma * g.normal()
-    let kind: TrajectoryObservationKind = i % 8 == 3 ? .lower : i % 12 == 5 ? .upper : i % 13 == 7 ? .interval : .point
-    switch kind {
-    case .lower:
-      statements.append(
-        .init(id: "s\(i)", year: year, series: series, group: group, kind: .lower, y: value - 0.3, sigma: sigma))
-    case .upper:
-      statements.append(
-        .init(id: "s\(i)", year: year, series: series, group: group, kind: .upper, y: value + 0.3, sigma: sigma))
-    case .interval:
-      statements.append(
-        .init(
-          id: "s\(i)", year: year, series: series, group: group, kind: .interval, y: 0, low: value - 0.5,
-          high: value + 0.5, sigma: sigma))
-    case .point:
-      statements.append(
-        .init(id: "s\(i)", year: year, series: series, group: group, kind: .point, y: value, sigma: sigma))
-    }
-  }
-  let sorted = statements.map(\.y).sorted()
-  return TrajectoryData(
-    years: years, statements: statements, series: ["a", "b", "c", "d"], groups: ["g0", "g1"],
-    priors: TrajectoryPriors(levelCenter: sorted[sorted.count / 2]))
-}
 
 /// CPU time of the whole process (all threads), in milliseconds.
 func processMilliseconds() -> Double {
@@ -79,6 +34,7 @@ func milliseconds(_ d: Duration) -> Double {
   Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15
 }
 
+BLASThreads.useOne()
 let arguments = CommandLine.arguments
 if arguments.count > 1 && arguments[1] == "normal" {
   // A standard normal in 31 dimensions: the sampler's baseline cost.
@@ -118,9 +74,104 @@ if arguments.count > 1 && arguments[1] == "dump" {
   }
   exit(0)
 }
-let repeats = arguments.count > 1 ? Int(arguments[1]) ?? 5 : 5
-let threadCounts = arguments.count > 2 ? [Int(arguments[2]) ?? 2] : [1, 2]
-let data = problem()
+// Options after the positional repeats and threads.
+var positional: [String] = []
+var flags: [String: String] = [:]
+var small = false
+var json = false
+do {
+  var k = 1
+  while k < arguments.count {
+    let a = arguments[k]
+    if a == "--small" {
+      small = true
+    } else if a == "--json" {
+      json = true
+    } else if a.hasPrefix("--") {
+      guard k + 1 < arguments.count else {
+        print("error: \(a) needs a value")
+        exit(2)
+      }
+      flags[a] = arguments[k + 1]
+      k += 1
+    } else {
+      positional.append(a)
+    }
+    k += 1
+  }
+}
+let repeats = positional.count > 0 ? Int(positional[0]) ?? 5 : 5
+let threadCounts = positional.count > 1 ? [Int(positional[1]) ?? 2] : [1, 2]
+let data: TrajectoryData
+do {
+  data = try flags["--data"].map { try readProblem($0) } ?? problem(small: small)
+} catch {
+  print("error: \(error)")
+  exit(1)
+}
+if let dir = flags["--write-data"] {
+  do {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try TrajectoryStan.dataJSON(data).write(toFile: dir + "/data.json", atomically: true, encoding: .utf8)
+  } catch {
+    print("error: \(error)")
+    exit(1)
+  }
+  exit(0)
+}
+var fitOptions = TrajectoryOptions(seed: 1)
+if let v = flags["--warmup"].flatMap({ Int($0) }) { fitOptions.warmup = v }
+if let v = flags["--draws"].flatMap({ Int($0) }) { fitOptions.draws = v }
+if let v = flags["--seed"].flatMap({ UInt64($0) }) { fitOptions.seed = v }
+if let v = flags["--delta"].flatMap({ Double($0) }) { fitOptions.targetAcceptance = v }
+if flags["--walk"] != nil || flags["--biases"] != nil || flags["--omega"] != nil {
+  // Fixed coordinates instead of the fit's pilot run's choice.
+  var p = TrajectoryParameterisation.nonCentred
+  if flags["--walk"] == "centred" { p.stepWeights = Array(repeating: 0, count: data.years.count) }
+  p.centredLevels = flags["--walk"] == "levels"
+  if flags["--biases"] == "centred" { p.biasWeights = Array(repeating: 0, count: data.series.count) }
+  p.signedOmega = flags["--omega"] == "signed"
+  fitOptions.parameterisation = p
+}
+if let v = flags["--metric"] { fitOptions.metric = v == "diagonal" ? .diagonal : .dense }
+if json {
+  // Timings of `repeats` fits and the last fit's diagnostics, on one line.
+  var wall: [Double] = []
+  var cpu: [Double] = []
+  var last: TrajectoryResult?
+  for _ in 0..<max(repeats, 1) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let cpuStart = processMilliseconds()
+    do {
+      fitOptions.threads = threadCounts[0]
+      last = try Trajectory.fit(data, options: fitOptions)
+    } catch {
+      print("error: \(error)")
+      exit(1)
+    }
+    wall.append(milliseconds(clock.now - start))
+    cpu.append(processMilliseconds() - cpuStart)
+  }
+  guard let r = last else { exit(1) }
+  if let path = flags["--draws-csv"] {
+    do {
+      try drawsCSV(r.draws).write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      print("error: \(error)")
+      exit(1)
+    }
+  }
+  let d = r.diagnostics
+  print(
+    "{\"wall_ms\": \(wall), \"cpu_ms\": \(cpu), \"leapfrog_steps\": \(d.leapfrogSteps),"
+      + " \"iterations\": \(fitOptions.chains * (d.warmupPerChain + fitOptions.draws)), \"min_bulk_ess\": \(d.minBulkESS), \"min_tail_ess\": \(d.minTailESS),"
+      + " \"max_rhat\": \(d.maxRHat), \"divergences\": \(d.divergences), \"max_depth_hits\": \(d.maxTreeDepthHits),"
+      + " \"step_sizes\": \(d.stepSizes), \"threads\": \(threadCounts[0]),"
+      + " \"centred\": \(r.parameterisation != .nonCentred && r.parameterisation != .nonCentredSignedOmega)}")
+  exit(0)
+}
+
 let kinds = Dictionary(grouping: data.statements, by: \.kind).mapValues(\.count)
 print(
   "problem: \(data.statements.count) statements, \(data.years.count) years, \(data.series.count) series,"
@@ -160,7 +211,8 @@ for threads in threadCounts {
     let start = clock.now
     let cpuStart = processMilliseconds()
     do {
-      last = try Trajectory.fit(data, options: TrajectoryOptions(seed: 1, threads: threads))
+      fitOptions.threads = threads
+      last = try Trajectory.fit(data, options: fitOptions)
     } catch {
       print("error: \(error)")
       exit(1)
@@ -174,7 +226,7 @@ for threads in threadCounts {
   let d = r.diagnostics
   print(
     "threads \(threads): fit best \((times[0] * 10).rounded() / 10) ms, median \((times[times.count / 2] * 10).rounded() / 10) ms"
-      + " of \(repeats) (CPU time best \((cpu[0] * 10).rounded() / 10) ms); leapfrog steps \(d.leapfrogSteps) (\((Double(d.leapfrogSteps) / 8000 * 10).rounded() / 10) per iteration);"
+      + " of \(repeats) (CPU time best \((cpu[0] * 10).rounded() / 10) ms); leapfrog steps \(d.leapfrogSteps) (\((Double(d.leapfrogSteps) / Double(fitOptions.chains * (d.warmupPerChain + fitOptions.draws)) * 10).rounded() / 10) per iteration);"
       + " min bulk ESS \(Int(d.minBulkESS)), min tail ESS \(Int(d.minTailESS)), max R-hat"
       + " \((d.maxRHat * 10000).rounded() / 10000), divergences \(d.divergences), max-depth hits \(d.maxTreeDepthHits),"
       + " step sizes \(d.stepSizes.map { ($0 * 1000).rounded() / 1000 })")

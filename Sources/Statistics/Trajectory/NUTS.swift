@@ -10,7 +10,7 @@
 /// progressive sampling at the top level and uniform within subtrees, the generalised no-U-turn
 /// criterion on the sharp momenta (Betancourt 2017, "A conceptual introduction to Hamiltonian
 /// Monte Carlo", also across the two halves of every merged subtree), leapfrog steps, a
-/// diagonal metric adapted in Stan's windows, and dual-averaging step size adaptation.
+/// diagonal or dense metric adapted in Stan's windows, and dual-averaging step size adaptation.
 public enum NUTS {
   /// Runs chain `chain` on `target` from the seed: the same `(seed, chain)` gives the same draws.
   ///
@@ -47,6 +47,9 @@ final class NUTSSampler<Target: LogDensityFunction> {
   private let backward: UnsafeMutablePointer<Double>
   private let backwardP: UnsafeMutablePointer<Double>
   private let inverseMetric: UnsafeMutablePointer<Double>
+  /// A dense metric as a change of coordinates (nil for a diagonal metric): the points then
+  /// hold `y = L⁻¹q` and the gradient in `y`.
+  private var coordinates: DenseCoordinates?
   // Momenta and sharp momenta at the ends of the forward and backward subtrees, and sums.
   private let pFF: UnsafeMutablePointer<Double>
   private let sFF: UnsafeMutablePointer<Double>
@@ -109,9 +112,22 @@ final class NUTSSampler<Target: LogDensityFunction> {
     rhoB = take(dim)
     levels = take(depth * levelSize)
     for i in 0..<dim { inverseMetric[i] = 1 }
+    if options.metric == .dense { coordinates = DenseCoordinates(dimension: dim) }
+    if let initial = options.initialInverseMetric {
+      if var c = coordinates, initial.count == dim * dim {
+        if initial.withUnsafeBufferPointer({ $0.baseAddress.map { c.set(covariance: $0) } ?? false }) {
+          coordinates = c
+        }
+      } else if coordinates == nil, initial.count == dim, initial.allSatisfy({ $0 > 0 && $0.isFinite }) {
+        for i in 0..<dim { inverseMetric[i] = initial[i] }
+      }
+    }
   }
 
-  deinit { block.deallocate() }
+  deinit {
+    block.deallocate()
+    coordinates?.deallocate()
+  }
 
   @inline(__always)
   private func copy(_ from: UnsafePointer<Double>, to: UnsafeMutablePointer<Double>, _ n: Int) {
@@ -120,9 +136,26 @@ final class NUTSSampler<Target: LogDensityFunction> {
 
   @inline(__always)
   private func logDensity(_ point: UnsafeMutablePointer<Double>) -> Double {
-    let value = target.logDensity(point, gradient: point + dim)
+    let value: Double
+    if let c = coordinates, c.active {
+      c.position(point, into: c.q)
+      value = target.logDensity(c.q, gradient: point + dim)
+      c.pullBack(point + dim)
+    } else {
+      value = target.logDensity(point, gradient: point + dim)
+    }
     point[2 * dim] = value
     return value
+  }
+
+  /// The position of `point` in the target's coordinates, written to `out`.
+  @inline(__always)
+  private func position(_ point: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    if let c = coordinates {
+      c.position(point, into: out)
+    } else {
+      out.update(from: point, count: dim)
+    }
   }
 
   @inline(__always)
@@ -355,12 +388,19 @@ final class NUTSSampler<Target: LogDensityFunction> {
   private func initialise() throws(StatisticsError) {
     for _ in 0..<100 {
       for i in 0..<dim { current[i] = options.initRadius * (2 * rng.uniform() - 1) }
+      coordinates?.coordinates(current)  // drawn in the target's coordinates, as Stan's
       let value = logDensity(current)
       var finite = value.isFinite
       for i in 0..<dim where !current[dim + i].isFinite { finite = false }
       if finite { return }
     }
     throw .numerical("no initial value with a finite log density and gradient in 100 tries")
+  }
+
+  /// The adapted inverse metric's diagonal: the variances.
+  private var inverseMetricDiagonal: [Double] {
+    guard let c = coordinates else { return Array(UnsafeBufferPointer(start: inverseMetric, count: dim)) }
+    return (0..<dim).map { c.covariance[$0 * dim + $0] }
   }
 
   /// Warmup with adaptation, then the kept draws.
@@ -370,11 +410,27 @@ final class NUTSSampler<Target: LogDensityFunction> {
     try initStepSize()
     var averaging = DualAveraging(delta: options.targetAcceptance)
     averaging.restart(stepSize: stepSize)
-    var windows = MetricWindows(warmup: options.warmup, dimension: dim)
+    var windows = MetricWindows(warmup: options.warmup, dimension: dim, dense: coordinates != nil)
+    let metric = UnsafeMutablePointer<Double>.allocate(capacity: coordinates == nil ? dim : dim * dim)
+    defer { metric.deallocate() }
+    let q = coordinates?.held ?? metric
+    let keepInitial = coordinates?.active == true
     for _ in 0..<max(options.warmup, 0) {
       let t = transition()
       stepSize = averaging.learn(acceptance: t.acceptance)
-      if windows.learn(current, inverseMetric: inverseMetric) {
+      if coordinates != nil { position(current, into: q) }
+      if windows.learn(coordinates == nil ? current : q, into: metric) {
+        if keepInitial && windows.windowCount < 2 * dim {
+          // A dense estimate from fewer positions than twice the dimension is poorer than a
+          // metric the caller started from: keep that one (the step size still restarts).
+        } else if coordinates == nil {
+          inverseMetric.update(from: metric, count: dim)
+        } else if coordinates?.set(covariance: metric) == true {
+          // The current point in the new coordinates.
+          coordinates?.coordinates(q)
+          current.update(from: q, count: dim)
+          _ = logDensity(current)
+        }
         try initStepSize()
         averaging.restart(stepSize: stepSize)
       }
@@ -393,13 +449,14 @@ final class NUTSSampler<Target: LogDensityFunction> {
         if t.divergent { divergences += 1 }
         if t.maxDepth { maxDepthHits += 1 }
         acceptance += t.acceptance
-        (out + d * dim).update(from: current, count: dim)
+        position(current, into: out + d * dim)
         values[d] = current[2 * dim]
       }
     }
     return NUTSChain(
       draws: draws, logDensity: values, dimension: dim, divergences: divergences, maxTreeDepthHits: maxDepthHits,
-      stepSize: stepSize, inverseMetric: Array(UnsafeBufferPointer(start: inverseMetric, count: dim)),
+      stepSize: stepSize, inverseMetric: inverseMetricDiagonal,
+      denseInverseMetric: coordinates.map { Array(UnsafeBufferPointer(start: $0.covariance, count: dim * dim)) } ?? [],
       meanAcceptance: n > 0 ? acceptance / Double(n) : .nan, leapfrogSteps: totalLeapfrogs)
   }
 }

@@ -1,3 +1,5 @@
+import CLAPACK
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -107,12 +109,15 @@ struct DualAveraging {
   var averagedStepSize: Double { exp(xBar) }
 }
 
-/// Stan's windowed adaptation of a diagonal metric: after an initial fast buffer, the positions
-/// of slow windows doubling in length (the last stretched to the terminal buffer) feed a Welford
-/// variance, which at each window's end becomes the inverse metric, regularised as
-/// `(n/(n+5))·var + 1e-3·(5/(n+5))`.
+/// Stan's windowed adaptation of the metric: after an initial fast buffer, the positions of slow
+/// windows doubling in length (the last stretched to the terminal buffer) feed a Welford
+/// variance (diagonal metric) or covariance (dense metric), which at each window's end becomes
+/// the inverse metric, regularised towards a small multiple of the identity as
+/// `(n/(n+5))·Σ + 1e-3·(5/(n+5))·I`.
 struct MetricWindows {
   let warmup: Int
+  let dense: Bool
+  let dimension: Int
   private(set) var initBuffer = 75
   private(set) var termBuffer = 50
   private(set) var baseWindow = 25
@@ -122,14 +127,23 @@ struct MetricWindows {
   let adapts: Bool
   private var n = 0.0
   private var mean: [Double]
+  /// The sums of squares (diagonal: `dimension` values; dense: `dimension²`, column-major).
   private var m2: [Double]
+  private var delta: [Double]
+  private var after: [Double]
+  /// The number of positions in the window that ended last.
+  private(set) var windowCount = 0
 
   /// Windows for `warmup` iterations in `dimension` coordinates: 75/25…/50 when they fit,
   /// else 15% / 75% / 10%; no metric adaptation below 20 iterations.
-  init(warmup: Int, dimension: Int) {
+  init(warmup: Int, dimension: Int, dense: Bool = false) {
     self.warmup = warmup
+    self.dense = dense
+    self.dimension = dimension
     mean = Array(repeating: 0, count: dimension)
-    m2 = Array(repeating: 0, count: dimension)
+    delta = mean
+    after = mean
+    m2 = Array(repeating: 0, count: dense ? dimension * dimension : dimension)
     adapts = warmup >= 20
     if adapts && initBuffer + baseWindow + termBuffer > warmup {
       initBuffer = Int(0.15 * Double(warmup))
@@ -156,31 +170,44 @@ struct MetricWindows {
     }
   }
 
-  /// Records the position after warmup iteration `counter` (0, 1, …); at a window's end writes
-  /// the new inverse metric into `inverseMetric` and returns true.
-  mutating func learn(_ q: UnsafePointer<Double>, inverseMetric: UnsafeMutablePointer<Double>) -> Bool {
-    defer { counter += 1 }
-    if inWindow {
-      n += 1
-      for i in mean.indices {
-        let d = q[i] - mean[i]
-        mean[i] += d / n
-        m2[i] += (q[i] - mean[i]) * d
-      }
+  /// Adds `q` to the running mean and sums of squares (Welford): with `d = q - mean` before and
+  /// `d' = q - mean` after the mean's update, `m2 += d·d'ᵀ` (its diagonal for a diagonal metric).
+  private mutating func accumulate(_ q: UnsafePointer<Double>) {
+    n += 1
+    let dim = dimension
+    for i in 0..<dim {
+      let d = q[i] - mean[i]
+      delta[i] = d
+      mean[i] += d / n
     }
+    if dense {
+      // m2 += (q - mean)·dᵀ (BLAS dger).
+      for i in 0..<dim { after[i] = q[i] - mean[i] }
+      cblas_dger(CblasColMajor, Int32(dim), Int32(dim), 1, after, 1, delta, 1, &m2, Int32(dim))
+    } else {
+      for i in 0..<dim { m2[i] += (q[i] - mean[i]) * delta[i] }
+    }
+  }
+
+  /// Records the position after warmup iteration `counter` (0, 1, …); at a window's end writes
+  /// the new regularised inverse metric into `metric` (`dimension` variances, or the
+  /// `dimension²` covariance column-major for a dense metric) and returns true. With fewer than
+  /// two positions in the window the metric is left as it is, and still true is returned.
+  mutating func learn(_ q: UnsafePointer<Double>, into metric: UnsafeMutablePointer<Double>) -> Bool {
+    defer { counter += 1 }
+    if inWindow { accumulate(q) }
     guard atWindowEnd else { return false }
+    windowCount = Int(n)
     advanceWindow()
     if n > 1 {
-      for i in mean.indices {
-        let variance = m2[i] / (n - 1)
-        inverseMetric[i] = (n / (n + 5)) * variance + 1e-3 * (5 / (n + 5))
-      }
+      let ridge = 1e-3 * (5 / (n + 5))
+      for k in m2.indices { metric[k] = (n / (n + 5)) * (m2[k] / (n - 1)) }
+      let stride = dense ? dimension + 1 : 1
+      for i in 0..<dimension { metric[i * stride] += ridge }
     }
     n = 0
-    for i in mean.indices {
-      mean[i] = 0
-      m2[i] = 0
-    }
+    for i in mean.indices { mean[i] = 0 }
+    for k in m2.indices { m2[k] = 0 }
     return true
   }
 }

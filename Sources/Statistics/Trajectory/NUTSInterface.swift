@@ -42,17 +42,28 @@ public struct NUTSOptions: Sendable, Equatable {
   public var targetAcceptance: Double
   /// Initial values are drawn uniformly from (-initRadius, initRadius) in each coordinate.
   public var initRadius: Double
+  /// The metric adapted during warmup.
+  public var metric: NUTSMetric
+  /// The inverse metric to start from: `dimension` variances for a diagonal metric, a
+  /// `dimension²` covariance (column-major, positive definite) for a dense one; nil (or a value
+  /// of another size, or not usable): the identity, as Stan. It lasts until an adaptation window
+  /// ends, except that a dense one is kept through windows of fewer than `2·dimension`
+  /// positions, whose covariance would be poorer.
+  public var initialInverseMetric: [Double]?
 
-  /// Stan's defaults: 1000 warmup, 1000 draws, depth 10, delta 0.8, initial values in (-2, 2).
+  /// Stan's defaults: 1000 warmup, 1000 draws, depth 10, delta 0.8, initial values in (-2, 2),
+  /// a diagonal metric.
   public init(
     warmup: Int = 1000, draws: Int = 1000, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8,
-    initRadius: Double = 2
+    initRadius: Double = 2, metric: NUTSMetric = .diagonal, initialInverseMetric: [Double]? = nil
   ) {
     self.warmup = warmup
     self.draws = draws
     self.maxTreeDepth = maxTreeDepth
     self.targetAcceptance = targetAcceptance
     self.initRadius = initRadius
+    self.metric = metric
+    self.initialInverseMetric = initialInverseMetric
   }
 }
 
@@ -70,8 +81,11 @@ public struct NUTSChain: Sendable, Equatable {
   public var maxTreeDepthHits: Int
   /// The adapted step size.
   public var stepSize: Double
-  /// The adapted inverse metric (diagonal).
+  /// The adapted inverse metric's diagonal (the variances, for either metric).
   public var inverseMetric: [Double]
+  /// The adapted dense inverse metric, `dimension × dimension` column-major (empty for a
+  /// diagonal metric).
+  public var denseInverseMetric: [Double]
   /// The mean acceptance statistic of the kept transitions.
   public var meanAcceptance: Double
   /// Leapfrog steps over the whole run, warmup included.

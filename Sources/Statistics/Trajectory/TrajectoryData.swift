@@ -146,3 +146,62 @@ public struct TrajectoryPriors: Sendable, Equatable {
     self.outlierScale = outlierScale
   }
 }
+
+/// The coordinates in which the sampler explores the trajectory model's posterior. Each is a
+/// change of variables with its log-Jacobian in the density, so the posterior of the model's
+/// quantities (`x`, `b`, `e`, `tau`, `sigmaB`, `omega`) is the same in all; only the sampler's
+/// efficiency differs.
+///
+/// The walk's steps and the biases are partially centred (Papaspiliopoulos, Roberts & Sköld
+/// 2007): with weight `w`, θ holds `v = d / tau^w` for the step `d = x[t] - x[t-1]`, so that
+/// `v ~ N(0, tau^(1-w))`. `w = 1` is non-centred (`v = z`, as Stan's program), which suits a step
+/// the data say little about; `w = 0` is centred (`v = d`), which suits a step the data pin down,
+/// where `z` would have to follow `tau` in lockstep. Likewise `b[s] = sigmaB^w · v` with
+/// `v ~ N(0, sigmaB^(1-w))`. Weights are rounded to quarters (powers from two square roots).
+public struct TrajectoryParameterisation: Sendable, Equatable {
+  /// Per year `t ≥ 1`, the weight of its step (index 0, the first year, is unused: θ holds
+  /// `z[1]` with `x[1] = levelCenter + levelScale·z[1]`); years beyond the list have weight 1.
+  public var stepWeights: [Double]
+  /// Per series, the weight of its bias (a reference series' is unused); series beyond the list
+  /// have weight 1.
+  public var biasWeights: [Double]
+  /// θ holds a signed `w ~ N(0, errorScale)` with `omega = |w|` and `e = w·u` instead of
+  /// `log omega`: the same posterior of `(omega, e)` (the map is two-to-one, the density even),
+  /// smooth at `omega = 0`, without the long exponential tail of `log omega` when the data say
+  /// little beyond each statement's own error.
+  public var signedOmega: Bool
+  /// θ holds the log-levels themselves, `x[t] - levelCenter` (the steps' weights are then
+  /// unused): centred like steps of weight 0, a linear map of them, but with the posterior's
+  /// correlations local (neighbouring years) where the steps' are sums over the years, so that
+  /// a diagonal or not yet adapted metric suits them too.
+  public var centredLevels: Bool
+
+  /// Creates a parameterisation.
+  public init(
+    stepWeights: [Double] = [], biasWeights: [Double] = [], signedOmega: Bool = false, centredLevels: Bool = false
+  ) {
+    self.stepWeights = stepWeights
+    self.biasWeights = biasWeights
+    self.signedOmega = signedOmega
+    self.centredLevels = centredLevels
+  }
+
+  /// Stan's program's: `z`, `eta` and `u` standard normal, `log omega`.
+  public static let nonCentred = TrajectoryParameterisation()
+
+  /// The levels and every bias of `data` centred, omega signed: for data that pin the levels
+  /// and the biases.
+  public static func centred(for data: TrajectoryData) -> TrajectoryParameterisation {
+    TrajectoryParameterisation(
+      biasWeights: Array(repeating: 0, count: data.series.count), signedOmega: true, centredLevels: true)
+  }
+
+  /// Stan's program's coordinates but omega signed: for data that say little.
+  public static let nonCentredSignedOmega = TrajectoryParameterisation(signedOmega: true)
+
+  /// `w` rounded to a quarter, as `k` in `w = k/4`, 0…4 (NaN: 4).
+  static func quarters(_ weights: [Double], _ index: Int) -> Int {
+    guard weights.indices.contains(index), !weights[index].isNaN else { return 4 }
+    return Int((min(max(weights[index], 0), 1) * 4).rounded())
+  }
+}

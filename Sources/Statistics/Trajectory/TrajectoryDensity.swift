@@ -62,11 +62,11 @@ public final class TrajectoryDensity: LogDensityFunction {
   /// 1 for a statement alone (omega is in its sd), 0 in a group.
   private let alone: UnsafeMutablePointer<Double>
   private let sigma2: UnsafeMutablePointer<Double>
-  private let y: UnsafeMutablePointer<Double>
-  private let low: UnsafeMutablePointer<Double>
-  private let high: UnsafeMutablePointer<Double>
+  let y: UnsafeMutablePointer<Double>
+  let low: UnsafeMutablePointer<Double>
+  let high: UnsafeMutablePointer<Double>
   /// +1 for `lower` (P = Φ((mu-y)/s)), -1 for `upper` (P = Φ((y-mu)/s)).
-  private let side: UnsafeMutablePointer<Double>
+  let side: UnsafeMutablePointer<Double>
   /// 0 for the reference series, 1 otherwise.
   private let biasMask: UnsafeMutablePointer<Double>
   // Workspaces.
@@ -82,22 +82,54 @@ public final class TrajectoryDensity: LogDensityFunction {
   private let pointInv2: UnsafeMutablePointer<Double>
   private let pointKernel: UnsafeMutablePointer<Double>
 
+  /// The coordinates of θ (see `TrajectoryParameterisation`).
+  public let parameterisation: TrajectoryParameterisation
+  /// Per year and per series, `k` of the weight `k/4` (4: non-centred); see
+  /// `TrajectoryParameterisation`.
+  private let stepPower: UnsafeMutablePointer<Int>
+  private let biasPower: UnsafeMutablePointer<Int>
+  /// θ holds the log-levels less `levelCenter` (`TrajectoryParameterisation.centredLevels`).
+  private let centredLevels: Bool
+  private let inverseLevelScale2: Double
+  private let logLevelScale: Double
+  /// `tau^(k/4)` and `sigmaB^(k/4)`, k = 0…4, at the last θ (`effects`).
+  private let powers: UnsafeMutablePointer<Double>
+  private let signedOmega: Bool
+  private let logTwo = log(2.0)
   private let levelCenter: Double
   private let levelScale: Double
   private let inverseSmoothness2: Double
   private let inverseBias2: Double
   private let inverseError2: Double
-  private let outlierVariance: Double
-  private let p: Double
-  private let logP: Double
-  private let logOneMinusP: Double
+  let outlierVariance: Double
+  let p: Double
+  let logP: Double
+  let logOneMinusP: Double
   private let constant: Double
 
   /// Prepares the density of `data`.
   ///
   /// - Throws: `StatisticsError.invalidInput` when `data` fails `TrajectoryData.validate()`.
-  public init(_ data: TrajectoryData) throws(StatisticsError) {
+  public init(
+    _ data: TrajectoryData, parameterisation: TrajectoryParameterisation = .nonCentred
+  ) throws(StatisticsError) {
     try data.validate()
+    self.parameterisation = parameterisation
+    stepPower = .allocate(capacity: data.years.count + data.series.count)
+    biasPower = stepPower + data.years.count
+    for t in 0..<data.years.count {
+      (stepPower + t).initialize(to: t == 0 ? 4 : TrajectoryParameterisation.quarters(parameterisation.stepWeights, t))
+    }
+    for k in 0..<data.series.count {
+      let power = k == data.reference ? 4 : TrajectoryParameterisation.quarters(parameterisation.biasWeights, k)
+      (biasPower + k).initialize(to: power)
+    }
+    centredLevels = parameterisation.centredLevels
+    inverseLevelScale2 = 1 / (data.priors.levelScale * data.priors.levelScale)
+    logLevelScale = log(data.priors.levelScale)
+    powers = .allocate(capacity: 10)
+    powers.initialize(repeating: 1, count: 10)
+    signedOmega = parameterisation.signedOmega
     let t = data.years.count
     let s = data.series.count
     let g = data.groups.count
@@ -172,129 +204,10 @@ public final class TrajectoryDensity: LogDensityFunction {
   }
 
   deinit {
+    stepPower.deallocate()
+    powers.deallocate()
     ints.deallocate()
     doubles.deallocate()
-  }
-
-  /// One statement's likelihood as `exp(logPart)·factor` (the factor, a probability or density
-  /// of moderate size, is multiplied into a running product so that most statements cost no
-  /// `log`), its derivatives with respect to `mu` and to its inlier variance `s²`, and its
-  /// outlier responsibility `p·f_out / ((1-p)·f_in + p·f_out)`.
-  struct Term {
-    var logPart: Double
-    var factor: Double
-    var dMu: Double
-    var dS2: Double
-    var outlier: Double
-  }
-
-  /// A point statement, less its constant `-½log 2π`: with `r = y - mu`,
-  /// `(1-p)/s·e^{-r²/2s²} + p/so·e^{-r²/2so²}` as `e^{-r²/2so²}·((1-p)/s·e^{-k} + p/so)`,
-  /// `k = r²/2·(1/s² - 1/so²) ≥ 0`: no overflow, and an inlier term that underflows leaves the
-  /// outlier term.
-  /// Given `r = y - mu`, `inv1 = 1/s²`, `inv2 = 1/so²` and `kernel = e^{-k}`.
-  @inline(__always)
-  func pointTerm(r: Double, inv1: Double, inv2: Double, kernel: Double) -> Term {
-    let r2 = r * r
-    let inlier = (1 - p) * inv1.squareRoot() * kernel
-    let outlier = p * inv2.squareRoot()
-    let total = inlier + outlier
-    let inverseTotal = 1 / total
-    let wIn = inlier * inverseTotal
-    let wOut = outlier * inverseTotal
-    let dMu = (wIn * inv1 + wOut * inv2) * r
-    let dS2 = 0.5 * (wIn * (r2 * inv1 - 1) * inv1 + wOut * (r2 * inv2 - 1) * inv2)
-    return Term(logPart: -0.5 * r2 * inv2, factor: total, dMu: dMu, dS2: dS2, outlier: wOut)
-  }
-
-  /// A lower (`side` +1) or upper (`side` -1) bound: the mixture of `Φ(side·(mu-y)/s)` and
-  /// `Φ(side·(mu-y)/so)`; summed directly while `Φ` is a normal double, else in log space.
-  @inline(__always)
-  func boundTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let inverseS = 1 / s2.squareRoot()
-    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
-    let d = side[k] * (mu - y[k])
-    let v1 = d * inverseS
-    let v2 = d * inverseSo
-    var term = Term(logPart: 0, factor: 1, dMu: 0, dS2: 0, outlier: 0)
-    let g1: Double
-    let g2: Double
-    if v1 > NormalTails.tailCut {
-      let (c1, k1) = Normal.cdfAndKernel(v1)
-      let (c2, k2) = Normal.cdfAndKernel(v2)
-      let inlier = (1 - p) * c1
-      let outlier = p * c2
-      let total = inlier + outlier
-      let inverseTotal = 1 / total
-      term.factor = total
-      term.outlier = outlier * inverseTotal
-      let scale = NormalTails.inverseSqrtTwoPi * inverseTotal
-      g1 = (1 - p) * k1 * scale
-      g2 = p * k2 * scale
-    } else {
-      let (l1, m1) = NormalTails.logCDFAndMills(v1)
-      let (l2, m2) = NormalTails.logCDFAndMills(v2)
-      let mix = Self.logSumExp(logOneMinusP + l1, logP + l2)
-      term.logPart = mix.value
-      term.outlier = mix.second
-      g1 = mix.first * m1
-      g2 = mix.second * m2
-    }
-    term.dMu = side[k] * (g1 * inverseS + g2 * inverseSo)
-    term.dS2 = -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo)
-    return term
-  }
-
-  /// An interval `low < y* < high`: the mixture of `Φ((high-mu)/s) - Φ((low-mu)/s)` and the same
-  /// with `so`. Summed directly (`NormalTails.intervalMass`) while both masses are normal
-  /// doubles, else in log space (`NormalTails.logIntervalMass`).
-  @inline(__always)
-  func intervalTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let inverseS = 1 / s2.squareRoot()
-    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
-    let a1 = (low[k] - mu) * inverseS
-    let b1 = (high[k] - mu) * inverseS
-    let a2 = (low[k] - mu) * inverseSo
-    let b2 = (high[k] - mu) * inverseSo
-    let p1 = NormalTails.intervalMass(a1, b1)
-    let p2 = NormalTails.intervalMass(a2, b2)
-    if p1 > 1e-280 && p2 > 1e-280 {
-      let inlier = (1 - p) * p1
-      let outlier = p * p2
-      let total = inlier + outlier
-      let inverseTotal = 1 / total
-      let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi * inverseTotal
-      let w2 = p * NormalTails.inverseSqrtTwoPi * inverseTotal
-      let fa1 = exp(-0.5 * a1 * a1)
-      let fb1 = exp(-0.5 * b1 * b1)
-      let fa2 = exp(-0.5 * a2 * a2)
-      let fb2 = exp(-0.5 * b2 * b2)
-      let dMu = -(w1 * (fb1 - fa1) * inverseS + w2 * (fb2 - fa2) * inverseSo)
-      let dS2 =
-        -0.5
-        * (w1 * (b1 * fb1 - a1 * fa1) * inverseS * inverseS + w2 * (b2 * fb2 - a2 * fa2) * inverseSo * inverseSo)
-      return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier * inverseTotal)
-    }
-    let r1 = NormalTails.logIntervalMass(a1, b1)
-    let r2 = NormalTails.logIntervalMass(a2, b2)
-    let mix = Self.logSumExp(logOneMinusP + r1.logP, logP + r2.logP)
-    let dMu = -(mix.first * (r1.dA + r1.dB) * inverseS + mix.second * (r2.dA + r2.dB) * inverseSo)
-    let dS2 =
-      -0.5
-      * (mix.first * (r1.dA * a1 + r1.dB * b1) * inverseS * inverseS + mix.second * (r2.dA * a2 + r2.dB * b2)
-        * inverseSo * inverseSo)
-    return Term(logPart: mix.value, factor: 1, dMu: dMu, dS2: dS2, outlier: mix.second)
-  }
-
-  /// `log(eᵃ + eᵇ)` and the shares `eᵃ/(eᵃ + eᵇ)`, `eᵇ/(eᵃ + eᵇ)`.
-  @inline(__always)
-  static func logSumExp(_ a: Double, _ b: Double) -> (value: Double, first: Double, second: Double) {
-    let m = max(a, b)
-    if m == -.infinity { return (-.infinity, 0.5, 0.5) }
-    let ea = exp(a - m)
-    let eb = exp(b - m)
-    let total = ea + eb
-    return (m + log(total), ea / total, eb / total)
   }
 
   /// Fills the workspaces `x`, `b`, `e` from θ; returns `(tau, sigmaB, omega)`.
@@ -302,14 +215,21 @@ public final class TrajectoryDensity: LogDensityFunction {
   private func effects(_ theta: UnsafePointer<Double>) -> (tau: Double, sigmaB: Double, omega: Double) {
     let tau = exp(theta[logTauIndex])
     let sigmaB = exp(theta[logSigmaBIndex])
-    let omega = exp(theta[logOmegaIndex])
-    var level = levelCenter + levelScale * theta[0]
-    x[0] = level
-    for t in 1..<yearCount {
-      level += tau * theta[t]
-      x[t] = level
+    // Signed: omega's draw is w itself (|w| reported), e = w·u.
+    let omega = signedOmega ? theta[logOmegaIndex] : exp(theta[logOmegaIndex])
+    Self.fillPowers(powers, tau)
+    Self.fillPowers(powers + 5, sigmaB)
+    if centredLevels {
+      for t in 0..<yearCount { x[t] = levelCenter + theta[t] }
+    } else {
+      var level = levelCenter + levelScale * theta[0]
+      x[0] = level
+      for t in 1..<yearCount {
+        level += powers[stepPower[t]] * theta[t]
+        x[t] = level
+      }
     }
-    for s in 0..<seriesCount { b[s] = biasMask[s] * sigmaB * theta[etaStart + s] }
+    for s in 0..<seriesCount { b[s] = biasMask[s] * powers[5 + biasPower[s]] * theta[etaStart + s] }
     for g in 0..<groupCount { e[g] = omega * theta[uStart + g] }
     e[groupCount] = 0
     return (tau, sigmaB, omega)
@@ -371,39 +291,42 @@ public final class TrajectoryDensity: LogDensityFunction {
 
     lp += log(product)
 
-    // Random walk: ∂/∂z[t] = tau·Σ_{u≥t} ∂/∂x[u] (levelScale for t = 0), plus the N(0, 1) prior.
-    var run = 0.0
-    var dTau = 0.0
-    var zz = 0.0
-    var t = yearCount - 1
-    while t > 0 {
-      let z = theta[t]
-      run += gx[t]
-      dTau += z * run
-      gx[t] = tau * run - z
-      zz += z * z
-      t -= 1
-    }
-    run += gx[0]
-    gx[0] = levelScale * run - theta[0]
-    zz += theta[0] * theta[0]
-    lp -= 0.5 * zz
+    let dTau = centredLevels ? levelPrior(gx, &lp, tau: tau) : walkBack(theta, gx, &lp, tau: tau)
     let tau2 = tau * tau * inverseSmoothness2
     lp += -0.5 * tau2 + theta[logTauIndex]
-    gradient[logTauIndex] = tau * dTau - tau2 + 1
+    gradient[logTauIndex] = dTau - tau2 + 1
 
+    // Biases as the walk's steps, with sigmaB (the reference's eta: free, non-centred).
     var dSigmaB = 0.0
     var etaEta = 0.0
+    var partialSigmaB = 0.0
+    var partialLogSigmaB = 0.0
+    let inverseSigmaB = 1 / sigmaB
     for s in 0..<seriesCount {
       let eta = theta[etaStart + s]
       let gbs = biasMask[s] * gb[s]
-      gradient[etaStart + s] = sigmaB * gbs - eta
-      dSigmaB += eta * gbs
-      etaEta += eta * eta
+      let k = biasPower[s]
+      if k == 4 {
+        gradient[etaStart + s] = sigmaB * gbs - eta
+        dSigmaB += eta * gbs
+        etaEta += eta * eta
+      } else {
+        let a = powers[5 + k]
+        let ratio = a * inverseSigmaB
+        let precision = ratio * ratio
+        let w = 0.25 * Double(k)
+        gradient[etaStart + s] = a * gbs - eta * precision
+        let scaled = eta * eta * precision
+        partialSigmaB += w * a * eta * gbs + (1 - w) * (scaled - 1)
+        etaEta += scaled
+        partialLogSigmaB += 1 - w
+      }
     }
+    if partialLogSigmaB > 0 { lp -= partialLogSigmaB * log(sigmaB) }
+    dSigmaB = dSigmaB * sigmaB + partialSigmaB
     let sigmaB2 = sigmaB * sigmaB * inverseBias2
     lp += -0.5 * etaEta - 0.5 * sigmaB2 + theta[logSigmaBIndex]
-    gradient[logSigmaBIndex] = sigmaB * dSigmaB - sigmaB2 + 1
+    gradient[logSigmaBIndex] = dSigmaB - sigmaB2 + 1
 
     var dOmega = 2 * omega * dOmega2
     var uu = 0.0
@@ -414,9 +337,85 @@ public final class TrajectoryDensity: LogDensityFunction {
       uu += u * u
     }
     let omegaTerm = omega2 * inverseError2
-    lp += -0.5 * uu - 0.5 * omegaTerm + theta[logOmegaIndex]
-    gradient[logOmegaIndex] = omega * dOmega - omegaTerm + 1
+    if signedOmega {
+      // w ~ N(0, errorScale), omega = |w|: half the half-normal's density, no Jacobian.
+      lp += -0.5 * uu - 0.5 * omegaTerm - logTwo
+      gradient[logOmegaIndex] = dOmega - omega * inverseError2
+    } else {
+      lp += -0.5 * uu - 0.5 * omegaTerm + theta[logOmegaIndex]
+      gradient[logOmegaIndex] = omega * dOmega - omegaTerm + 1
+    }
     return lp
+  }
+
+  /// The walk's prior in non-centred or partially centred steps, and the gradient carried
+  /// back from x to θ: `run` is ∂ℓ/∂x[t] in full (x[t+1] moves with x[t]). A step of weight
+  /// w = k/4 is d = a·v with a = tau^w and v ~ N(0, tau/a): ∂/∂v = a·run - v·(a/tau)²,
+  /// ∂/∂log tau = w·a·v·run + (1 - w)·(v²·(a/tau)² - 1). Non-centred (k = 4): a = tau.
+  /// Returns the walk's ∂ℓ/∂log tau.
+  @inline(__always)
+  private func walkBack(
+    _ theta: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>, _ lp: inout Double, tau: Double
+  ) -> Double {
+    var run = 0.0
+    var dTau = 0.0
+    var zz = 0.0
+    var partialTau = 0.0
+    var partialSquares = 0.0
+    var partialLogTau = 0.0
+    let inverseTau = 1 / tau
+    var t = yearCount - 1
+    while t > 0 {
+      let z = theta[t]
+      run += gx[t]
+      let k = stepPower[t]
+      if k == 4 {
+        dTau += z * run
+        gx[t] = tau * run - z
+        zz += z * z
+      } else {
+        let a = powers[k]
+        let ratio = a * inverseTau
+        let precision = ratio * ratio
+        let w = 0.25 * Double(k)
+        gx[t] = a * run - z * precision
+        let scaled = z * z * precision
+        partialTau += w * a * z * run + (1 - w) * (scaled - 1)
+        partialSquares += scaled
+        partialLogTau += 1 - w
+      }
+      t -= 1
+    }
+    run += gx[0]
+    gx[0] = levelScale * run - theta[0]
+    zz += theta[0] * theta[0]
+    lp -= 0.5 * zz
+    if partialLogTau > 0 { lp -= 0.5 * partialSquares + partialLogTau * log(tau) }
+    dTau = dTau * tau + partialTau
+    return dTau
+  }
+
+  /// The centred levels' prior, `x[1] ~ N(levelCenter, levelScale)` and
+  /// `x[t] - x[t-1] ~ N(0, tau)` (Stan's density of z less the log-Jacobian
+  /// `log levelScale + (T-1)·log tau` of x = walk(z)); adds its gradient to `gx`, which is then
+  /// ∂ℓ/∂θ; returns its ∂ℓ/∂log tau.
+  @inline(__always)
+  private func levelPrior(_ gx: UnsafeMutablePointer<Double>, _ lp: inout Double, tau: Double) -> Double {
+    let first = x[0] - levelCenter
+    gx[0] -= first * inverseLevelScale2
+    let inverseTau2 = 1 / (tau * tau)
+    var steps = 0.0
+    for t in 1..<max(yearCount, 1) {
+      let d = x[t] - x[t - 1]
+      steps += d * d
+      let g = d * inverseTau2
+      gx[t] -= g
+      gx[t - 1] += g
+    }
+    let scaled = steps * inverseTau2
+    let count = Double(yearCount - 1)
+    lp -= 0.5 * (first * first * inverseLevelScale2 + scaled) + logLevelScale + count * log(tau)
+    return scaled - count
   }
 
   /// Natural-parameter values of one θ: the log-level per year, the log-bias per series, each
@@ -427,7 +426,8 @@ public final class TrajectoryDensity: LogDensityFunction {
     _ theta: UnsafePointer<Double>, logLevels: UnsafeMutablePointer<Double>, biases: UnsafeMutablePointer<Double>,
     mu: UnsafeMutablePointer<Double>, outlier: UnsafeMutablePointer<Double>
   ) -> (tau: Double, sigmaB: Double, omega: Double) {
-    let hyper = effects(theta)
+    var hyper = effects(theta)
+    hyper.omega = abs(hyper.omega)
     let omega2 = hyper.omega * hyper.omega
     for t in 0..<yearCount { logLevels[t] = x[t] }
     for s in 0..<seriesCount { biases[s] = b[s] }

@@ -41,7 +41,7 @@ public enum PosteriorDiagnostics {
   /// (quantiles of type 7 of all draws) on the split chains.
   public static func tailESS(_ values: [Double], chains: Int) -> Double {
     guard let split = split(values, chains: chains) else { return .nan }
-    let sorted = values.sorted()
+    let sorted = RadixSort.sorted(values)
     var result = Double.infinity
     for p in [0.05, 0.95] {
       let q = quantile(sorted: sorted, p)
@@ -63,7 +63,7 @@ public enum PosteriorDiagnostics {
   }
 
   /// The median (type 7).
-  static func median(_ values: [Double]) -> Double { quantile(sorted: values.sorted(), 0.5) }
+  static func median(_ values: [Double]) -> Double { quantile(sorted: RadixSort.sorted(values), 0.5) }
 
   /// The chains halved: `2·chains` chains of `⌊n/2⌋` draws. Nil when a chain has fewer than 4
   /// draws, `values` does not divide into the chains, or a value is not finite.
@@ -81,21 +81,55 @@ public enum PosteriorDiagnostics {
     return (out, 2 * chains)
   }
 
-  /// Normal scores of the pooled ranks (ties averaged): `Φ⁻¹((r - 3/8)/(S + 1/4))`.
+  /// Normal scores of the pooled ranks (ties averaged): `Φ⁻¹((r - 3/8)/(S + 1/4))`. One score
+  /// per group of equal values of the sorted copy, found for each value by binary search.
   static func rankNormalised(_ values: [Double]) -> [Double] {
     let s = values.count
-    let order = values.indices.sorted { values[$0] < values[$1] }
-    var z = [Double](repeating: 0, count: s)
+    let sorted = RadixSort.sorted(values)
+    var scores = [Double](repeating: 0, count: s)
     var i = 0
     while i < s {
       var j = i
-      while j + 1 < s && values[order[j + 1]] == values[order[i]] { j += 1 }
+      while j + 1 < s && sorted[j + 1] == sorted[i] { j += 1 }
       let rank = Double(i + j) / 2 + 1
       let score = Normal.quantile((rank - 0.375) / (Double(s) + 0.25))
-      for k in i...j { z[order[k]] = score }
+      for k in i...j { scores[k] = score }
       i = j + 1
     }
-    return z
+    return sorted.withUnsafeBufferPointer { sorted in
+      values.map { v in
+        var lo = 0
+        var hi = s
+        while lo < hi {
+          let mid = (lo + hi) / 2
+          if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return scores[lo]
+      }
+    }
+  }
+
+  /// `rHat`, `bulkESS` and `tailESS` of the same draws together, sharing the split chains, the
+  /// sort and the rank-normalised draws (the same values as the three calls).
+  static func all(_ values: [Double], chains: Int) -> (rHat: Double, bulkESS: Double, tailESS: Double) {
+    guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan) }
+    let sorted = RadixSort.sorted(values)
+    let normalised = rankNormalised(split.values)
+    let bulk = basicRHat(normalised, chains: split.chains)
+    let m = quantile(sorted: sorted, 0.5)
+    let tail = basicRHat(rankNormalised(split.values.map { abs($0 - m) }), chains: split.chains)
+    let rHat = bulk.isNaN || tail.isNaN ? .nan : max(bulk, tail)
+    var tailESS = Double.infinity
+    for p in [0.05, 0.95] {
+      let q = quantile(sorted: sorted, p)
+      let e = ess(split.values.map { $0 <= q ? 1 : 0 }, chains: split.chains)
+      if e.isNaN {
+        tailESS = .nan
+        break
+      }
+      tailESS = min(tailESS, e)
+    }
+    return (rHat, ess(normalised, chains: split.chains), tailESS)
   }
 
   /// The basic R-hat `√((n-1)/n + B/(n·W))` of equal-length chains (B/n the variance of the

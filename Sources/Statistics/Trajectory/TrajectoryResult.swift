@@ -12,7 +12,8 @@ public struct TrajectoryOptions: Sendable, Equatable {
   public var seed: UInt64
   /// Independent chains.
   public var chains: Int
-  /// Warmup (adaptation) iterations per chain.
+  /// Warmup (adaptation) iterations per chain (half of them when `Trajectory.fit` chooses the
+  /// centred coordinates, its chains then starting from a pilot run's metric).
   public var warmup: Int
   /// Kept draws per chain (at least 4).
   public var draws: Int
@@ -24,12 +25,20 @@ public struct TrajectoryOptions: Sendable, Equatable {
   public var maxTreeDepth: Int
   /// The step size adaptation's target acceptance statistic.
   public var targetAcceptance: Double
+  /// The sampler's metric, adapted during warmup; nil: dense in centred coordinates (where the
+  /// data pin sums of the walk's steps, correlations a diagonal metric leaves to the step
+  /// size), diagonal in non-centred ones.
+  public var metric: NUTSMetric?
+  /// The coordinates the sampler explores (the posterior is the same in all); nil: chosen by a
+  /// short pilot run (`Trajectory.fit`).
+  public var parameterisation: TrajectoryParameterisation?
 
   /// Creates options; the defaults are Stan's (4 chains of 1000 warmup and 1000 draws, tree
-  /// depth 10, target acceptance 0.8) with a 90% interval and two threads.
+  /// depth 10, target acceptance 0.8) with a 90% interval and two threads; the coordinates and the metric chosen by a pilot run.
   public init(
     seed: UInt64 = 1, chains: Int = 4, warmup: Int = 1000, draws: Int = 1000, level: Double = 0.9,
-    threads: Int = 2, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8
+    threads: Int = 2, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8, metric: NUTSMetric? = nil,
+    parameterisation: TrajectoryParameterisation? = nil
   ) {
     self.seed = seed
     self.chains = chains
@@ -39,6 +48,8 @@ public struct TrajectoryOptions: Sendable, Equatable {
     self.threads = threads
     self.maxTreeDepth = maxTreeDepth
     self.targetAcceptance = targetAcceptance
+    self.metric = metric
+    self.parameterisation = parameterisation
   }
 
   /// - Throws: `StatisticsError.invalidInput` for a setting out of its domain.
@@ -79,7 +90,7 @@ public struct PosteriorSummary: Sendable, Equatable {
 
   /// Summarises `draws` with the central interval of coverage `level`.
   public init(draws: [Double], level: Double) {
-    let sorted = draws.sorted()
+    let sorted = RadixSort.sorted(draws)
     let q = { (p: Double) in PosteriorDiagnostics.quantile(sorted: sorted, p) }
     mean = draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count)
     median = q(0.5)
@@ -137,8 +148,11 @@ public struct TrajectoryConvergence: Sendable, Equatable {
   public var maxTreeDepthHits: Int
   /// The adapted step size of each chain.
   public var stepSizes: [Double]
-  /// Leapfrog steps (gradient evaluations) over all chains, warmup included.
+  /// Leapfrog steps (gradient evaluations) over all chains, warmup included (and the pilot run's,
+  /// when `Trajectory.fit` ran one and kept the centred fit).
   public var leapfrogSteps: Int
+  /// Warmup iterations per chain of the fit that gave the draws (see `TrajectoryOptions.warmup`).
+  public var warmupPerChain = 0
 }
 
 /// The raw posterior draws, chain after chain: draw `d` of chain `c` is row `c·drawsPerChain + d`.
@@ -161,7 +175,9 @@ public struct TrajectoryDraws: Sendable, Equatable {
   public var sigmaB: [Double]
   /// omega per draw.
   public var omega: [Double]
-  /// The log density (`TrajectoryDensity`) per draw.
+  /// The log density (`TrajectoryDensity`) per draw, in the coordinates it was sampled in
+  /// (`TrajectoryResult.parameterisation`): it differs between coordinates by their
+  /// log-Jacobian, the posterior does not.
   public var logDensity: [Double]
 
   /// The number of rows, `chains·drawsPerChain`.
@@ -196,6 +212,9 @@ public struct TrajectoryResult: Sendable, Equatable {
   public var warnings: [String]
   /// The raw draws.
   public var draws: TrajectoryDraws
+  /// The coordinates the draws were sampled in (`TrajectoryOptions.parameterisation`, or the
+  /// fit's choice).
+  public var parameterisation = TrajectoryParameterisation.nonCentred
 }
 
 /// The model's quantities at one parameter vector θ (see `TrajectoryDensity.values(at:)`).

@@ -1,0 +1,145 @@
+import Numerics
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The statements' likelihood terms of `TrajectoryDensity`, one per kind.
+extension TrajectoryDensity {
+  /// One statement's likelihood as `exp(logPart)·factor` (the factor, a probability or density
+  /// of moderate size, is multiplied into a running product so that most statements cost no
+  /// `log`), its derivatives with respect to `mu` and to its inlier variance `s²`, and its
+  /// outlier responsibility `p·f_out / ((1-p)·f_in + p·f_out)`.
+  struct Term {
+    var logPart: Double
+    var factor: Double
+    var dMu: Double
+    var dS2: Double
+    var outlier: Double
+  }
+
+  /// A point statement, less its constant `-½log 2π`: with `r = y - mu`,
+  /// `(1-p)/s·e^{-r²/2s²} + p/so·e^{-r²/2so²}` as `e^{-r²/2so²}·((1-p)/s·e^{-k} + p/so)`,
+  /// `k = r²/2·(1/s² - 1/so²) ≥ 0`: no overflow, and an inlier term that underflows leaves the
+  /// outlier term.
+  /// Given `r = y - mu`, `inv1 = 1/s²`, `inv2 = 1/so²` and `kernel = e^{-k}`.
+  @inline(__always)
+  func pointTerm(r: Double, inv1: Double, inv2: Double, kernel: Double) -> Term {
+    let r2 = r * r
+    let inlier = (1 - p) * inv1.squareRoot() * kernel
+    let outlier = p * inv2.squareRoot()
+    let total = inlier + outlier
+    let inverseTotal = 1 / total
+    let wIn = inlier * inverseTotal
+    let wOut = outlier * inverseTotal
+    let dMu = (wIn * inv1 + wOut * inv2) * r
+    let dS2 = 0.5 * (wIn * (r2 * inv1 - 1) * inv1 + wOut * (r2 * inv2 - 1) * inv2)
+    return Term(logPart: -0.5 * r2 * inv2, factor: total, dMu: dMu, dS2: dS2, outlier: wOut)
+  }
+
+  /// A lower (`side` +1) or upper (`side` -1) bound: the mixture of `Φ(side·(mu-y)/s)` and
+  /// `Φ(side·(mu-y)/so)`; summed directly while `Φ` is a normal double, else in log space.
+  @inline(__always)
+  func boundTerm(_ k: Int, mu: Double, s2: Double) -> Term {
+    let inverseS = 1 / s2.squareRoot()
+    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+    let d = side[k] * (mu - y[k])
+    let v1 = d * inverseS
+    let v2 = d * inverseSo
+    var term = Term(logPart: 0, factor: 1, dMu: 0, dS2: 0, outlier: 0)
+    let g1: Double
+    let g2: Double
+    if v1 > NormalTails.tailCut {
+      let (c1, k1) = Normal.cdfAndKernel(v1)
+      let (c2, k2) = Normal.cdfAndKernel(v2)
+      let inlier = (1 - p) * c1
+      let outlier = p * c2
+      let total = inlier + outlier
+      let inverseTotal = 1 / total
+      term.factor = total
+      term.outlier = outlier * inverseTotal
+      let scale = NormalTails.inverseSqrtTwoPi * inverseTotal
+      g1 = (1 - p) * k1 * scale
+      g2 = p * k2 * scale
+    } else {
+      let (l1, m1) = NormalTails.logCDFAndMills(v1)
+      let (l2, m2) = NormalTails.logCDFAndMills(v2)
+      let mix = Self.logSumExp(logOneMinusP + l1, logP + l2)
+      term.logPart = mix.value
+      term.outlier = mix.second
+      g1 = mix.first * m1
+      g2 = mix.second * m2
+    }
+    term.dMu = side[k] * (g1 * inverseS + g2 * inverseSo)
+    term.dS2 = -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo)
+    return term
+  }
+
+  /// An interval `low < y* < high`: the mixture of `Φ((high-mu)/s) - Φ((low-mu)/s)` and the same
+  /// with `so`. Summed directly (`NormalTails.intervalMass`) while both masses are normal
+  /// doubles, else in log space (`NormalTails.logIntervalMass`).
+  @inline(__always)
+  func intervalTerm(_ k: Int, mu: Double, s2: Double) -> Term {
+    let inverseS = 1 / s2.squareRoot()
+    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+    let a1 = (low[k] - mu) * inverseS
+    let b1 = (high[k] - mu) * inverseS
+    let a2 = (low[k] - mu) * inverseSo
+    let b2 = (high[k] - mu) * inverseSo
+    let p1 = NormalTails.intervalMass(a1, b1)
+    let p2 = NormalTails.intervalMass(a2, b2)
+    if p1 > 1e-280 && p2 > 1e-280 {
+      let inlier = (1 - p) * p1
+      let outlier = p * p2
+      let total = inlier + outlier
+      let inverseTotal = 1 / total
+      let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi * inverseTotal
+      let w2 = p * NormalTails.inverseSqrtTwoPi * inverseTotal
+      let fa1 = exp(-0.5 * a1 * a1)
+      let fb1 = exp(-0.5 * b1 * b1)
+      let fa2 = exp(-0.5 * a2 * a2)
+      let fb2 = exp(-0.5 * b2 * b2)
+      let dMu = -(w1 * (fb1 - fa1) * inverseS + w2 * (fb2 - fa2) * inverseSo)
+      let dS2 =
+        -0.5
+        * (w1 * (b1 * fb1 - a1 * fa1) * inverseS * inverseS + w2 * (b2 * fb2 - a2 * fa2) * inverseSo * inverseSo)
+      return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier * inverseTotal)
+    }
+    let r1 = NormalTails.logIntervalMass(a1, b1)
+    let r2 = NormalTails.logIntervalMass(a2, b2)
+    let mix = Self.logSumExp(logOneMinusP + r1.logP, logP + r2.logP)
+    let dMu = -(mix.first * (r1.dA + r1.dB) * inverseS + mix.second * (r2.dA + r2.dB) * inverseSo)
+    let dS2 =
+      -0.5
+      * (mix.first * (r1.dA * a1 + r1.dB * b1) * inverseS * inverseS + mix.second * (r2.dA * a2 + r2.dB * b2)
+        * inverseSo * inverseSo)
+    return Term(logPart: mix.value, factor: 1, dMu: dMu, dS2: dS2, outlier: mix.second)
+  }
+
+  /// `log(eᵃ + eᵇ)` and the shares `eᵃ/(eᵃ + eᵇ)`, `eᵇ/(eᵃ + eᵇ)`.
+  @inline(__always)
+  static func logSumExp(_ a: Double, _ b: Double) -> (value: Double, first: Double, second: Double) {
+    let m = max(a, b)
+    if m == -.infinity { return (-.infinity, 0.5, 0.5) }
+    let ea = exp(a - m)
+    let eb = exp(b - m)
+    let total = ea + eb
+    return (m + log(total), ea / total, eb / total)
+  }
+
+  /// `p[k] = x^(k/4)`, k = 0…4, from two square roots.
+  @inline(__always)
+  static func fillPowers(_ p: UnsafeMutablePointer<Double>, _ x: Double) {
+    let half = x.squareRoot()
+    let quarter = half.squareRoot()
+    p[0] = 1
+    p[1] = quarter
+    p[2] = half
+    p[3] = half * quarter
+    p[4] = x
+  }
+}
