@@ -89,8 +89,9 @@ public enum Trajectory {
 
   /// A short pilot run: one chain of 150 warmup iterations and 150 draws in the centred
   /// coordinates (`TrajectoryParameterisation.centred(for:)`, diagonal metric) on stream
-  /// `options.chains` of the seed, which no chain of the fit uses. `noFunnel` when none of its
-  /// draws diverged: a divergence says the posterior has a funnel there (tau or sigmaB small
+  /// `options.chains` of the seed, which no chain of the fit uses, at a target acceptance of
+  /// 0.6: its larger steps make a funnel diverge within so few draws (at 0.8 the pilot missed
+  /// half the funnels of the reference data sets). `noFunnel` when none of its draws diverged: a divergence says the posterior has a funnel there (tau or sigmaB small
   /// against what the data resolve), which the non-centred coordinates, as Stan's program's,
   /// avoid. `covariance`: its draws' covariance, regularised as the metric windows', to start
   /// the fit's dense metric from instead of the identity (under which the first 150
@@ -100,7 +101,9 @@ public enum Trajectory {
   ) {
     var density = try TrajectoryDensity(data, parameterisation: .centred(for: data))
     let pilot = try NUTS.sample(
-      &density, options: NUTSOptions(warmup: 150, draws: 150, maxTreeDepth: options.maxTreeDepth), seed: options.seed,
+      &density,
+      options: NUTSOptions(warmup: 150, draws: 150, maxTreeDepth: options.maxTreeDepth, targetAcceptance: 0.6),
+      seed: options.seed,
       chain: options.chains)
     let n = pilot.dimension
     let count = pilot.draws.count / max(n, 1)
