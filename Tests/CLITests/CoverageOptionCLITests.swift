@@ -56,3 +56,29 @@ struct CoverageOptionCLITests {
     }
   }
 }
+
+@Suite("ranges --point-factor")
+struct PointFactorCLITests {
+  @Test("The point factor moves a pool of points, in the table and in JSON; 1 or less is a usage error")
+  func pointFactor() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("p.csv").path
+    try "id,quantity,value,low,high\na,q,11000000,,\nb,q,12000000,,\nc,q,10800000,,\nd,q,,16200000,29500000\n"
+      .write(toFile: path, atomically: true, encoding: .utf8)
+    func estimate(_ args: [String]) throws -> Double {
+      let r = try CLI.run(["ranges", path, "--format", "json"] + args)
+      #expect(r.status == 0, "\(r.stderr)")
+      let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+      let q = try #require((doc["quantities"] as? [[String: Any]])?.first)
+      return try #require((q["pooled"] as? [String: Any])?["estimate"] as? Double)
+    }
+    let byDefault = try estimate([])
+    #expect(try estimate(["--point-factor", "2"]) == byDefault)
+    // Looser points (a factor of 5) give the wide range more weight: the centre moves up.
+    #expect(try estimate(["--point-factor", "5"]) > byDefault * 1.2)
+    #expect(try estimate(["--point-factor", "1.25"]) < byDefault)
+    let bad = try CLI.run(["ranges", path, "--point-factor", "1"])
+    #expect(bad.status == 64 && bad.stderr.contains("--point-factor must be greater than 1"))
+  }
+}

@@ -32,7 +32,7 @@ extension RangesAnalysis {
   /// that quantity (the caller then falls back to the whole-file path).
   static func quantityOutput(
     _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double,
-    columns: ColumnMap?, digits: Int? = nil
+    columns: ColumnMap?, digits: Int? = nil, pointFactor: Double = RangePooling.defaultPointFactor
   ) throws -> [UInt8]? {
     // The records are read back once, for the plain path and, when it declines, the reader.
     let records = try spill.records(of: k)
@@ -45,7 +45,9 @@ extension RangesAnalysis {
     let q = spill.quantities[k]
     let file = try spill.figures(from: records)
     guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
-    let results = try run([file], quantities: [q], coverage: coverage, level: level, tableDetails: format != .csv)
+    let results = try run(
+      [file], quantities: [q], coverage: coverage, level: level, pointFactor: pointFactor,
+      tableDetails: format != .csv)
     switch format {
     case .table:
       return Array(table(results, digits: digits).utf8)
@@ -65,11 +67,14 @@ extension RangesAnalysis {
   /// fails (the reader then reads the quantity, and reports the failure with its file).
   static func plainCSV(
     _ spill: QuantitySpill, _ k: Int, records: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
-    columns: ColumnMap, header: Bool, coverage: Double?, level: Double
+    columns: ColumnMap, header: Bool, coverage: Double?, level: Double,
+    pointFactor: Double = RangePooling.defaultPointFactor
   ) throws(AnalysisError) -> [UInt8]? {
     guard let rows = PlainFigureRows.read(records, columns: columns),
-      case .success(let rec) = try reconcile(rows, coverage: coverage, supersededBy: [:], level: level, details: false)
-        .pooled
+      case .success(let rec) = try reconcile(
+        rows, coverage: coverage, supersededBy: [:], level: level, pointFactor: pointFactor, details: false
+      )
+      .pooled
     else { return nil }
     let size = records.bytes.count
     return csvBytes(rows, quantity: spill.quantities[k], rec, header: header, capacity: size + size / 4 + 4096)
@@ -108,7 +113,8 @@ extension RangesAnalysis {
   ///   quantity that cannot be pooled), for the same first offender.
   public static func runByQuantity(
     path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
-    digits: Int? = nil, plainRows: Bool = true, runBytes: Int = 256 << 10, emit: ([UInt8]) throws -> Void
+    digits: Int? = nil, pointFactor: Double = RangePooling.defaultPointFactor, plainRows: Bool = true,
+    runBytes: Int = 256 << 10, emit: ([UInt8]) throws -> Void
   ) throws -> Bool {
     // The rows are sorted by quantity on another thread while the file is validated (two
     // passes over the file at once, on two cores); the sorted rows are used only once the
@@ -167,7 +173,7 @@ extension RangesAnalysis {
               guard
                 let bytes = try quantityOutput(
                   spill, chosen[i], format: format, first: i == 0, coverage: coverage, level: level, columns: columns,
-                  digits: digits)
+                  digits: digits, pointFactor: pointFactor)
               else { return nil }
               if out.isEmpty { out = bytes } else { out += bytes }
             }

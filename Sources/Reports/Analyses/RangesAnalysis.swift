@@ -40,7 +40,7 @@ public enum RangesAnalysis {
   /// - Throws: `AnalysisError` when a named quantity is absent or pooling fails.
   public static func run(
     _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil,
-    level: Double = RangePooling.defaultLevel,
+    level: Double = RangePooling.defaultLevel, pointFactor: Double = RangePooling.defaultPointFactor,
     tableDetails: Bool = true
   ) throws(AnalysisError) -> [QuantityRanges] {
     // One pass groups the figures by quantity (in order of first appearance).
@@ -87,7 +87,7 @@ public enum RangesAnalysis {
       let (inputs, pooled) = try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
         try reconcile(
           FigureRows(figures: figures, textual: textualFlags), coverage: coverage, supersededBy: supersededBy,
-          level: level, details: tableDetails)
+          level: level, pointFactor: pointFactor, details: tableDetails)
       }
       let rec: RangeReconciliation
       switch pooled {
@@ -101,7 +101,11 @@ public enum RangesAnalysis {
       for y in tableDetails && publicationYears.count > 1 ? publicationYears : [] {
         let subset = zip(inputs, years).filter { ($0.1 ?? Int.max) <= y }.map(\.0)
         do {
-          byYear.append((y, subset.map(\.id), try RangePooling.reconcile(subset, level: level, detail: false)))
+          byYear.append(
+            (
+              y, subset.map(\.id),
+              try RangePooling.reconcile(subset, level: level, pointFactor: pointFactor, detail: false)
+            ))
         } catch {
           throw filesError(figs, "\(q) (figures published up to \(y)): \(error.description)")
         }
@@ -119,13 +123,15 @@ public enum RangesAnalysis {
   /// the conflicts and leave-one-out only when `details` (the CSV reports neither). Returns the
   /// inputs and the pooling, or why pooling failed (the caller names the files).
   static func reconcile<Rows: RangesRows>(
-    _ rows: Rows, coverage: Double?, supersededBy: [String: String], level: Double, details: Bool
+    _ rows: Rows, coverage: Double?, supersededBy: [String: String], level: Double,
+    pointFactor: Double = RangePooling.defaultPointFactor, details: Bool
   ) throws(AnalysisError) -> (inputs: [RangeInput], pooled: Result<RangeReconciliation, StatisticsError>) {
     var inputs: [RangeInput] = []
     inputs.reserveCapacity(rows.count)
     for k in 0..<rows.count { inputs.append(try rows.input(k, coverage: coverage, supersededBy: supersededBy)) }
     let pooled = Result { () throws(StatisticsError) in
-      try RangePooling.reconcile(inputs, level: level, conflicts: details, leaveOneOut: details)
+      try RangePooling.reconcile(
+        inputs, level: level, pointFactor: pointFactor, conflicts: details, leaveOneOut: details)
     }
     return (inputs, pooled)
   }

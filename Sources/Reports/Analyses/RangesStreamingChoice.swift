@@ -1,5 +1,6 @@
 import Figures
 import FoundationEssentials
+import Statistics
 
 extension RangesAnalysis {
   /// The smallest file, in MB, that `reconcile ranges` reconciles one quantity at a time
@@ -31,13 +32,14 @@ extension RangesAnalysis {
   ///   declined); nothing was written then.
   /// - Throws: as `runByQuantity`, and `OutputError` when the output cannot be written.
   public static func runByQuantityToStandardOutput(
-    files: [String], quantities: [String], coverage: Double, level: Double, format: StreamFormat, digits: Int? = nil
+    files: [String], quantities: [String], coverage: Double, level: Double, format: StreamFormat, digits: Int? = nil,
+    pointFactor: Double = RangePooling.defaultPointFactor
   ) throws -> Bool {
     guard let path = streamedFile(files), let pending = StandardOutput.pending() else { return false }
     return try pending.deliver { write in
       try runByQuantity(
         path: path, quantities: quantities, coverage: coverage, level: level, format: format, digits: digits,
-        emit: write)
+        pointFactor: pointFactor, emit: write)
     }
   }
 }

@@ -34,6 +34,8 @@ public enum RangePooling {
   /// Leave-one-out is computed for at most this many pooled sources: beyond it one source
   /// moves the pool little, and a table of one row per source is no longer read (60, as the
   /// report's pages draw at most 60 sources one by one).
+  /// f of a point figure read as right within a factor of f at 90% (`ranges --point-factor`).
+  public static let defaultPointFactor = 2.0
   public static let maxLeaveOneOut = 60
   /// Without the detail (a by-year step), the linear pool is computed for at most this many.
   public static let maxLinearPoolWithoutDetail = 200
@@ -58,7 +60,7 @@ public enum RangePooling {
   /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
-    _ inputs: [RangeInput], level: Double = defaultLevel, pointFactor: Double = 2, detail: Bool = true,
+    _ inputs: [RangeInput], level: Double = defaultLevel, pointFactor: Double = defaultPointFactor, detail: Bool = true,
     conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }

@@ -30,6 +30,12 @@ struct Ranges: ParsableCommand {
       "Significant digits of the pooled figures in the table (default: the digits each interval supports). CSV and JSON keep full precision."
   )
   var digits: Int?
+  @Option(
+    name: .long,
+    help:
+      "A point figure (or \"about\") is read as right within this factor at 90% (default \(RangePooling.defaultPointFactor)); every interval rests on this reading."
+  )
+  var pointFactor: Double = RangePooling.defaultPointFactor
   @OptionGroup var output: FormatOptions
 
   func validate() throws {
@@ -39,6 +45,9 @@ struct Ranges: ParsableCommand {
       )
     }
     try checkLevel(level)
+    guard pointFactor > 1 && pointFactor.isFinite && pointFactor <= 1000 else {
+      throw ValidationError("--point-factor must be greater than 1 (and at most 1000), got \(pointFactor)")
+    }
     if let digits, !(1...15).contains(digits) {
       throw ValidationError("--digits must be between 1 and 15, got \(digits)")
     }
@@ -49,13 +58,14 @@ struct Ranges: ParsableCommand {
       let format = output.format
       if try RangesAnalysis.runByQuantityToStandardOutput(
         files: try InputPaths.expand(inputs.paths), quantities: quantity, coverage: coverage, level: level,
-        format: format == .json ? .json : format == .csv ? .csv : .table, digits: digits)
+        format: format == .json ? .json : format == .csv ? .csv : .table, digits: digits, pointFactor: pointFactor)
       {
         return
       }
       let files = try loadFigures(inputs.paths)
       let results = try RangesAnalysis.run(
-        files, quantities: quantity, coverage: coverage, level: level, tableDetails: format != .csv)
+        files, quantities: quantity, coverage: coverage, level: level, pointFactor: pointFactor,
+        tableDetails: format != .csv)
       switch format {
       case .json: StandardOutput.write(RangesAnalysis.json(results).serialized() + "\n")
       case .csv: StandardOutput.write(RangesAnalysis.csv(results).text)
