@@ -18,9 +18,9 @@ import FoundationEssentials
 public final class StagedFiles {
   /// The destination folder, as given.
   public let destination: String
-  private let staging: String
+  private var folder: StagingFolder
+  private var staging: String { folder.path }
   private var names: [String] = []
-  private var token: Int?
   private var done = false
 
   /// Prepares a staging folder beside `folder`.
@@ -43,37 +43,21 @@ public final class StagedFiles {
     } catch {
       throw OutputError(path: folder, reason: "cannot create folder \(parent)")
     }
-    ReportFolder.removeStale(beside: trimmed, parent: parent, name: name)
     destination = trimmed
-    staging = FilePath.appending(parent, ".\(name).reconcile-new-\(getpid())")
-    removeTree(staging)
-    token = Interruption.register(staging)
-    guard mkdir(staging, 0o755) == 0 else {
-      let reason = systemErrorMessage(errno)
-      abandon()
-      throw OutputError(path: folder, reason: "cannot create the staging folder \(staging): \(reason)")
-    }
+    self.folder = try StagingFolder(destination: trimmed, parent: parent, name: name, shown: folder)
   }
 
   deinit { if !done { abandon() } }
 
-  /// Writes `text` as the file `name` (no slash) into the staging folder.
+  /// Writes `text` as the file `name` (no slash) into the staging folder (written, synced
+  /// and closed as the report's files are: ``Spool/assemble(_:to:)``).
   public func write(_ text: String, to name: String) throws(OutputError) {
-    let path = FilePath.appending(staging, name)
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else {
-      throw OutputError(path: FilePath.appending(destination, name), reason: systemErrorMessage(errno))
-    }
-    let bytes = Array(text.utf8)
-    let written = bytes.withUnsafeBufferPointer { writeAll($0, to: fd) }
-    let error = errno
-    let synced = fsync(fd) == 0 || errno == EINVAL || errno == EROFS
-    let syncError = errno
-    let closed = close(fd) == 0
-    guard written, synced, closed else {
-      throw OutputError(
-        path: FilePath.appending(destination, name),
-        reason: systemErrorMessage(!written ? error : !synced ? syncError : errno))
+    let spool = Spool(memoryLimit: Int.max)
+    try spool.append(text)
+    do {
+      try Spool.assemble([spool], to: FilePath.appending(staging, name))
+    } catch {
+      throw OutputError(path: FilePath.appending(destination, name), reason: error.reason)
     }
     names.append(name)
   }
@@ -95,15 +79,12 @@ public final class StagedFiles {
       removeTree(staging)
     }
     done = true
-    if let token { Interruption.unregister(token) }
-    token = nil
+    folder.release()
   }
 
   /// Removes the staging folder and what it holds (the run failed).
   public func abandon() {
-    removeTree(staging)
+    folder.remove()
     done = true
-    if let token { Interruption.unregister(token) }
-    token = nil
   }
 }

@@ -106,7 +106,8 @@ final class DatasetDocuments {
       let csv = RangesAnalysis.csv([r])
       for row in csv.rows { rangesTypes.add(row) }
       try rangesCSV.append(csv.rowBytes)
-      if let one = RangesAnalysis.oneFigureJSON(r) {
+      let oneFigure = RangesAnalysis.oneFigureJSON(r)
+      if let one = oneFigure {
         try jsonOneFigure.append((oneFigureCount == 0 ? "" : ",\n") + "      " + one.serializedInline(indent: 3))
         oneFigureCount += 1
       } else {
@@ -114,7 +115,7 @@ final class DatasetDocuments {
           (jsonRangeCount == 0 ? "" : ",\n") + "      " + RangesAnalysis.quantityJSON(r).serializedInline(indent: 3))
         jsonRangeCount += 1
       }
-      if compact && RangesAnalysis.oneFigureJSON(r) != nil {
+      if compact && oneFigure != nil {
         // Listed in ranges.csv and summary.json; the page counts them in one sentence.
       } else if compact {
         try mdRanges.append(ReportBuilder.markdownRangesRow(r))

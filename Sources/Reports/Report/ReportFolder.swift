@@ -28,10 +28,10 @@ public final class ReportFolder {
   /// The folder the report goes to, symbolic links resolved.
   public let destination: String
   /// The staging folder the files are written into.
-  public let staging: String
+  public var staging: String { folder.path }
+  private var folder: StagingFolder
   /// The folder holding both.
   private let parent: String
-  private var token: Int?
   private var committed = false
 
   /// Prepares a staging folder for `path`.
@@ -66,17 +66,9 @@ public final class ReportFolder {
         )
       }
     }
-    Self.removeStale(beside: resolved, parent: parent, name: name)
     destination = resolved
     self.parent = parent
-    staging = FilePath.appending(parent, ".\(name).reconcile-new-\(getpid())")
-    removeTree(staging)
-    token = Interruption.register(staging)
-    guard mkdir(staging, 0o755) == 0 else {
-      let reason = systemErrorMessage(errno)
-      abandon()
-      throw OutputError(path: path, reason: "cannot create the staging folder \(staging): \(reason)")
-    }
+    folder = try StagingFolder(destination: resolved, parent: parent, name: name, shown: path)
   }
 
   deinit { if !committed { abandon() } }
@@ -141,16 +133,11 @@ public final class ReportFolder {
       removeTree(old)
     }
     committed = true
-    if let token { Interruption.unregister(token) }
-    token = nil
+    folder.release()
   }
 
   /// Removes the staging folder (the run failed).
-  public func abandon() {
-    removeTree(staging)
-    if let token { Interruption.unregister(token) }
-    token = nil
-  }
+  public func abandon() { folder.remove() }
 
   /// Atomically exchanges two paths (Linux `renameat2` with `RENAME_EXCHANGE`); false where
   /// the system or file system cannot.
