@@ -4,17 +4,11 @@ import Testing
 
 @Suite("The largest group of mutually consistent sources")
 struct ConsistentGroupTests {
-  /// A small seeded generator (SplitMix64).
+  /// The project's SplitMix64, with an Int draw below `n`.
   struct Mix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    var generator: SplitMix64
+    init(state: UInt64) { generator = SplitMix64(state: state) }
+    mutating func below(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
   }
 
   @Test("Against a brute-force search over every subset: the size, the shared range, the members")

@@ -137,7 +137,7 @@ struct TrajectoryStanTests {
       0.1, 1.0 / 3, -2.5e-7, 1e-5, 123_456_789.125, .pi, 1.0.nextUp, -1e300, 1.7976931348623157e308,
       2.2250738585072014e-308, 5e-324, -0.0, 0, 1e22, 4.35,
     ]
-    var generator = SplitMix64(seed: 28)
+    var generator = SplitMix64(state: 28)
     for _ in 0..<200 {
       let magnitude = Double.random(in: -30...30, using: &generator)
       values.append(Double.random(in: -1...1, using: &generator) * pow(10, magnitude))
@@ -192,18 +192,6 @@ struct TrajectoryStanTests {
   }
 }
 
-/// A small seeded generator (SplitMix64) for reproducible test values.
-private struct SplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
 
 /// The Stan program's text: its blocks read what `dataJSON` writes and declare what the issue
 /// asks for; the committed `model.stan` is its exact copy; Stan's parser accepts it; the

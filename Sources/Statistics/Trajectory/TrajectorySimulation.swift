@@ -239,22 +239,17 @@ public enum TrajectorySimulation {
 /// once, normals by inversion (`Normal.quantile` of a uniform in (0, 1)). Deterministic on every
 /// platform, independent of the sampler's generator.
 struct SimulationRandom {
-  private var state: UInt64
+  /// The project's SplitMix64, its state the first output for `seed` mixed with "TRAJECTY".
+  private var bits: SplitMix64
 
   /// A generator for `seed`.
   init(seed: UInt64) {
-    state = seed ^ 0x5452_414A_4543_5459  // "TRAJECTY"
-    state = next()
+    var first = SplitMix64(state: seed ^ 0x5452_414A_4543_5459)  // "TRAJECTY"
+    bits = SplitMix64(state: first.next())
   }
 
   /// The next 64 random bits.
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  mutating func next() -> UInt64 { bits.next() }
 
   /// Uniform in (0, 1): 53 random bits, centred in their cell.
   mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) * 0x1p-53 }
