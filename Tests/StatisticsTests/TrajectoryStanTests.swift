@@ -192,7 +192,6 @@ struct TrajectoryStanTests {
   }
 }
 
-
 /// The Stan program's text: its blocks read what `dataJSON` writes and declare what the issue
 /// asks for; the committed `model.stan` is its exact copy; Stan's parser accepts it; the
 /// reference data sets are in the format `dataJSON` writes.
