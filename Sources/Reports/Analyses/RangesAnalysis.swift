@@ -131,7 +131,8 @@ public enum RangesAnalysis {
     for k in 0..<rows.count { inputs.append(try rows.input(k, coverage: coverage, supersededBy: supersededBy)) }
     let pooled = Result { () throws(StatisticsError) in
       try RangePooling.reconcile(
-        inputs, level: level, pointFactor: pointFactor, conflicts: details, leaveOneOut: details)
+        inputs, level: level, pointFactor: pointFactor, conflicts: details, leaveOneOut: details,
+        tau2Interval: details)
     }
     return (inputs, pooled)
   }

@@ -5,7 +5,7 @@ import Numerics
 /// `rma(yi, vi, method = "DL", test = "knha")`), the prediction interval of Higgins, Thompson
 /// and Spiegelhalter (2009), μ̂ ± t(k−2)·√(τ̂² + SE(μ̂)²) with the ordinary (not Knapp–Hartung)
 /// SE, and τ²'s Q-profile interval (Viechtbauer 2007; metafor's `confint()`).
-public struct RangesRandomEffects: Sendable, Equatable {
+public struct RangesRandomEffects: Sendable {
   /// The pooled estimate μ̂ and its ordinary standard error.
   public var estimate: Double
   public var standardError: Double
@@ -15,19 +15,20 @@ public struct RangesRandomEffects: Sendable, Equatable {
   /// The prediction interval (t with k−2 df).
   public var piLow: Double
   public var piHigh: Double
-  /// τ̂² and its Q-profile interval.
+  /// τ̂² and its Q-profile interval (nil when not asked for).
   public var tau2: Double
-  public var tau2Low: Double
-  public var tau2High: Double
+  public var tau2Interval: (low: Double, high: Double)?
   /// I² in percent.
   public var i2: Double
   /// The number of estimates.
   public var k: Int
 
-  /// Pools estimates `y` with sampling variances `v` at `level` (k ≥ 3).
+  /// Pools estimates `y` with sampling variances `v` at `level` (k ≥ 3), with τ²'s Q-profile
+  /// interval when `tau2Interval`.
   /// - Throws: `StatisticsError.invalidInput` with fewer than three estimates or a variance
   ///   that is not positive and finite.
-  public static func fit(estimates y: [Double], variances v: [Double], level: Double) throws(StatisticsError)
+  public static func fit(estimates y: [Double], variances v: [Double], level: Double, tau2Interval: Bool = true)
+    throws(StatisticsError)
     -> RangesRandomEffects
   {
     guard y.count >= 3, v.count == y.count else {
@@ -38,11 +39,10 @@ public struct RangesRandomEffects: Sendable, Equatable {
     let k = y.count
     let t = StudentT.quantile(0.5 + level / 2, df: Double(k - 2))
     let half = t * (ordinary.tau2 + ordinary.standardError * ordinary.standardError).squareRoot()
-    let (lo, hi) = qProfile(y, v, level: level)
     return RangesRandomEffects(
       estimate: ordinary.estimate, standardError: ordinary.standardError, ciLow: knha.ciLow, ciHigh: knha.ciHigh,
-      piLow: ordinary.estimate - half, piHigh: ordinary.estimate + half, tau2: ordinary.tau2, tau2Low: lo,
-      tau2High: hi, i2: ordinary.i2, k: k)
+      piLow: ordinary.estimate - half, piHigh: ordinary.estimate + half, tau2: ordinary.tau2,
+      tau2Interval: tau2Interval ? qProfile(y, v, level: level) : nil, i2: ordinary.i2, k: k)
   }
 
   /// The generalised Q statistic at τ²: Σ wᵢ(yᵢ − μ̂)², wᵢ = 1/(vᵢ + τ²), μ̂ its weighted mean.

@@ -15,7 +15,9 @@ extension RangePooling {
   /// variance. With bounds: maximum likelihood with the bounds as censored observations
   /// (``CensoredRandomEffects``), τ² fixed at 0 for two sources; nil when the pooled figures
   /// are bounds on one side only (no finite estimate) or fewer than two.
-  static func randomEffects(_ d: [SourceDistribution], level: Double, scale: PoolingScale) throws(StatisticsError)
+  static func randomEffects(
+    _ d: [SourceDistribution], level: Double, scale: PoolingScale, tau2Interval: Bool = false
+  ) throws(StatisticsError)
     -> LogRandomEffects?
   {
     let back = scale.inverse
@@ -26,12 +28,13 @@ extension RangePooling {
       // τ²'s Q-profile interval (issue #30: z quantiles understate the uncertainty of a
       // handful of sources).
       let r = try RangesRandomEffects.fit(
-        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, level: level)
+        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, level: level, tau2Interval: tau2Interval)
       return LogRandomEffects(
         method:
           "random effects (DerSimonian-Laird τ², Knapp-Hartung CI, t(k-2) prediction interval) on the \(scale.rawValue) scale",
         estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
-        piHigh: back(r.piHigh), tau2: r.tau2, i2: r.i2, k: r.k, tau2Low: r.tau2Low, tau2High: r.tau2High,
+        piHigh: back(r.piHigh), tau2: r.tau2, i2: r.i2, k: r.k, tau2Low: r.tau2Interval?.low,
+        tau2High: r.tau2Interval?.high,
         smallSample: true)
     }
     if censored == 0 {

@@ -55,13 +55,15 @@ public enum RangePooling {
   ///   - leaveOneOut: compute leave-one-out (when `detail` asks for it). False leaves it
   ///     empty (and `leaveOneOutOmitted` false), for such a caller; everything else is the
   ///     same.
+  ///   - tau2Interval: compute τ²'s Q-profile interval (three or more sources, no bound; with
+  ///     `detail`). False leaves it nil, for a caller that reports none (the CSV).
   ///
   /// Complexity: O(k log k) in the number of sources k, plus O(k²) for leave-one-out when
   /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
     _ inputs: [RangeInput], level: Double = defaultLevel, pointFactor: Double = defaultPointFactor, detail: Bool = true,
-    conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true
+    conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true, tau2Interval: Bool = true
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
     guard pointFactor > 1 && pointFactor.isFinite else {
@@ -240,7 +242,11 @@ public enum RangePooling {
     let reported = dists.count == 1 ? reportedFigure(dists[0], level: level, scale: scale) : nil
     let poolable = dists.filter { !$0.shape.isBound }
     let pools = dists.count >= 2 && poolable.count >= 2
-    let re = dists.count >= 2 ? try randomEffects(dists, level: level, scale: scale) : nil
+    // τ²'s Q-profile interval (two root searches) where it is reported: not for the by-year
+    // view's poolings, leave-one-out's, or a caller that shows none (the CSV).
+    let re =
+      dists.count >= 2
+      ? try randomEffects(dists, level: level, scale: scale, tau2Interval: detail && tau2Interval) : nil
     // Leave-one-out costs O(k²); beyond `maxLeaveOneOut` sources one source moves the pool
     // little and the table would be unreadable, so it is left out (and said so).
     let loo =
