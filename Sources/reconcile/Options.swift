@@ -16,9 +16,6 @@ struct InputOptions<Kind: InputKind>: ParsableArguments {
   var paths: [String]
 }
 
-/// The exit codes of the analysis commands, for their help.
-let exitCodes = "Exit codes: 0 success, 64 usage, 65 bad input data, 66 missing input, 73 output not writable."
-
 /// Output formats of the analysis commands.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
   case table, csv, json

@@ -6,15 +6,7 @@ struct DescribeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "describe",
     abstract: "n, mean, sd, lag-1 autocorrelation, min, max and median of a CSV column.",
-    discussion: """
-      Numbers are read from their decimal text and summed in double-double arithmetic, so the NIST StRD univariate sets keep all their digits. sd uses the divisor n − 1; autocorrelation is the lag-1 sample coefficient as NIST defines it.
-
-      \(exitCodes)
-
-      Examples:
-        reconcile describe data.csv --column y
-        reconcile describe figures.csv --column value --by quantity --format json
-      """)
+    discussion: CommandHelp.describe)
 
   @Argument(help: "A CSV file with a header row.")
   var path: String

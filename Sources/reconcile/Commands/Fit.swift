@@ -6,16 +6,7 @@ import Statistics
 struct Fit: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a regression to any CSV's columns: ols, wls, poisson, quasipoisson, negbin, or nls (a formula).",
-    discussion: """
-      \(exitCodes)
-
-      Examples:
-        reconcile fit data.csv --y y --x x
-        reconcile fit data.csv --y y --x x --degree 3
-        reconcile fit data.csv --y count --x year --model poisson --offset log_exposure
-        reconcile fit data.csv --y y --x x --by region --format json
-        reconcile fit misra1a.csv --y y --model nls --formula 'b1*(1-exp(-b2*x))' --start b1=500,b2=1e-4
-      """)
+    discussion: CommandHelp.fit)
 
   @Argument(help: "A CSV file with a header row.")
   var path: String

@@ -6,16 +6,7 @@ import Statistics
 struct Ranges: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Reconcile the ranges sources give for a quantity: envelope, intersection, conflicts, pooled views.",
-    discussion: """
-      Each range is read as the central interval of a lognormal at its `coverage` (an empty cell takes --coverage, default \(Figure.defaultCoverage)); a stated value with a range as its centre (a two-piece lognormal); coverage 1 as hard bounds; a point figure (or "about") as right within a factor of 2; a verbal quantity ("tens of thousands") through the documented table; a bound ("at least", "at most") as a censored observation in the random effects (maximum likelihood), left out of the opinion pools. Figures with `derived_from`, superseded figures, figures of narrower `scope` and all but one figure of an `evidence` group are left out of pooling, with the reason. Pooled views: random effects on the log scale (with its prediction interval), the linear opinion pool and the logarithmic opinion pool; leave-one-out for each source (up to \(RangePooling.maxLeaveOneOut) pooled sources). One figure is reported as stated, not reconciled; two are pooled by a common effect (no between-source variance).
-
-      \(exitCodes)
-
-      Examples:
-        reconcile ranges datasets/nk-in-china.csv
-        reconcile ranges datasets/nk-in-china.csv --format json
-        reconcile ranges datasets/*.csv --quantity nk_in_china --format csv > ranges.csv
-      """)
+    discussion: CommandHelp.ranges)
 
   @OptionGroup var inputs: InputOptions<FiguresInputs>
   @Option(name: .long, help: "Only this quantity (repeatable).")

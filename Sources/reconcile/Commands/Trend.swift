@@ -4,24 +4,7 @@ import Reports
 struct Trend: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Fit a trend to a yearly count: growth factor, annual percent change, doubling time, bands.",
-    discussion: """
-      Each series (series column, else source) is fitted apart, superseded figures left out. Where printings of a series disagree about a year, the latest publication wins and the others are listed as conflicts with their sizes; two figures of one publication date covering a year are an error. --vintage YYYY-MM-DD fits the series as it stood then (figures published on or before it).
-
-      A partial year enters count models with offset log(fraction of the year): 2002-01-01/2002-07-30 211/365; bands are for a full year. A count over several years (1999/2001) or a cumulative total (measure cumulative) that no printing as recent counts year by year enters the count models as the sum of the yearly means it covers (composite link): the table gives the yearly values it implies (trend.csv: implied yes), and checks the other cumulative totals against the counts and the fit (PASS/FAIL). The least-squares models (loglinear, linear, joinpoint) refuse a count over several years. A stock (a level) is never annualised (loglinear).
-
-      --through YEAR projects from the last observed year up to 50 years past it (a usage error otherwise, exit 64); --span FROM:TO must lie within the observed years and cover at least 2 of them.
-
-      joinpoint: the search for K joinpoints is exhaustive over the admissible placements; on a long series the default K (up to 3) is lowered, with a warning, to what can be searched in seconds (1.5e9 placement-series pairs: 1,000 series for the permutation test), and a --joinpoints above it is a usage error that names the largest K allowed.
-
-      \(exitCodes)
-
-      Examples:
-        reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals
-        reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --model quasipoisson --through 2026
-        reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --vintage 2003-01-01 --span 1998:2001
-        reconcile trend datasets/mou-arrivals.csv --quantity mou_arrivals --vintage 2003-01-01 --model joinpoint
-        reconcile trend datasets/unhcr-bangkok.csv --quantity unhcr_bangkok_persons --format csv
-      """)
+    discussion: CommandHelp.trend)
 
   @OptionGroup var inputs: InputOptions<FiguresInputs>
   @Option(name: .long, help: "The quantity to fit.")

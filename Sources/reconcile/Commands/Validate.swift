@@ -5,14 +5,7 @@ import Reports
 struct Validate: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check figures files against the format; print every problem as PATH:LINE:COLUMN.",
-    discussion: """
-      Figures files and claims files (a CSV with a `formula` column) are both checked: a claims file's formulas must parse and name figures that exist. Exits 0 when every file is valid, 65 when any has an error, 66 when one is missing.
-
-      Figures files are validated in one streaming pass in bounded memory, so a valid file larger than memory can be checked (the automatic size limit of the other commands does not apply; one set with RECONCILE_MAX_FILE_MB still does). A file with errors or warnings is then read whole to report them, as the other commands do; so is a file with a row whose checks only the whole-file reader makes: a filled supersedes cell, a worded text such as "about 30,000", or a scale word such as "12.2 million".
-
-      Example:
-        reconcile validate datasets/*.csv
-      """)
+    discussion: CommandHelp.validate)
 
   @OptionGroup var inputs: InputOptions<ClaimsOrFiguresInputs>
 
