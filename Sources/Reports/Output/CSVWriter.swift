@@ -27,6 +27,12 @@ public struct CSVWriter: Sendable {
   /// The rows, already formatted.
   public private(set) var rows: [[String]] = []
 
+  /// The UTF-8 byte-order mark every CSV file of the report starts with (issue #30): Excel
+  /// reads a CSV without it in the system's code page, so "–", "≈" or "±" came out garbled.
+  /// Standard output has none (a pipe's reader may not expect one); every CSV reader of the
+  /// tool skips it.
+  public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
   /// Creates a writer with the given header.
   public init(header: [String]) { self.header = header }
 

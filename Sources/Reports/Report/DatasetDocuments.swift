@@ -272,10 +272,12 @@ final class DatasetDocuments {
     }
     var out: [(String, [Spool])] = []
     if !rangeQuantities.isEmpty {
-      out.append(("\(name)/ranges.csv", [try bytes(RangesAnalysis.csv([]).headerBytes), rangesCSV]))
+      out.append(
+        ("\(name)/ranges.csv", [try bytes(CSVWriter.byteOrderMark + RangesAnalysis.csv([]).headerBytes), rangesCSV]))
     }
     if !trendQuantities.isEmpty {
-      out.append(("\(name)/trend.csv", [try bytes(TrendAnalysis.csv([]).headerBytes), trendCSV]))
+      out.append(
+        ("\(name)/trend.csv", [try bytes(CSVWriter.byteOrderMark + TrendAnalysis.csv([]).headerBytes), trendCSV]))
     }
     out += [
       ("\(name)/datapackage.json", [try text(package.serialized() + "\n")]),
@@ -283,7 +285,7 @@ final class DatasetDocuments {
       ("\(name)/report.md", mdParts),
       ("\(name)/report.html", [htmlHead] + toc + htmlParts + [try text(after)]),
     ]
-    if let checks { out.append(("\(name)/checks.csv", [try text(checks.text)])) }
+    if let checks { out.append(("\(name)/checks.csv", [try bytes(CSVWriter.byteOrderMark + checks.bytes)])) }
     return out
   }
 }

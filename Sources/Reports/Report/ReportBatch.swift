@@ -89,7 +89,9 @@ public enum ReportBatch {
     var claimsIndex = ""
     var claimRows: [HTMLReport.ClaimRow] = []
     if let checked, let claimsName, plan.shard.isWhole || plan.shard.index == 1 {
-      try folder.write(ClaimsAnalysis.csv(checked).text, to: "\(claimsName)/checks.csv")
+      try folder.write(
+        String(decoding: CSVWriter.byteOrderMark + ClaimsAnalysis.csv(checked).bytes, as: UTF8.self),
+        to: "\(claimsName)/checks.csv")
       try folder.write(ClaimsAnalysis.json(checked).serialized() + "\n", to: "\(claimsName)/summary.json")
       try folder.write(ClaimsAnalysis.markdown(checked), to: "\(claimsName)/report.md")
       claimsIndex = ReportBuilder.claimsSummary(checked, folder: claimsName)
