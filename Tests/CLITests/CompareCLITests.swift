@@ -61,13 +61,15 @@ struct CompareCLITests {
     let trend = base.appendingPathComponent("mou-arrivals/trend.csv")
     let text = try String(contentsOf: trend, encoding: .utf8)
     try text.replacingOccurrences(
-      of: "mou_arrivals,negbin,2003,2003,1,1285,", with: "mou_arrivals,negbin,2003,2003,1,1284,"
+      of: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,1,1285,",
+      with: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,1,1284,"
     )
     .write(to: trend, atomically: true, encoding: .utf8)
     let r = try CLI.run(["report", "--quiet", "--out", dir.appendingPathComponent("r").path, "--compare-to", base.path])
     #expect(r.status == 1, "\(r.stderr)")
     #expect(
-      r.stdout.contains("mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003  observed  1284 → 1285"),
+      r.stdout.contains(
+        "mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003-01-01/2003-12-31  observed  1284 → 1285"),
       "\(r.stdout)")
     #expect(r.stdout.hasSuffix("1 difference in 1 file; \(cliBaselineFileCount()) files compared\n"))
     // The output is still written: it is what CI keeps to look at.
@@ -87,14 +89,15 @@ struct CompareCLITests {
     }
     try edit("mou-arrivals/trend.csv") {
       $0.replacingOccurrences(
-        of: "mou_arrivals,negbin,2003,2003,1,1285,", with: "mou_arrivals,negbin,2003,2003,1,1286,")
+        of: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,1,1285,",
+        with: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,1,1286,")
     }
     try edit("nk-in-china/summary.json") {
       $0.replacingOccurrences(of: "\"log_sd\": 0.5446562052299008", with: "\"log_sd\": 0.5446572052299008")
     }
     try edit("nk-in-china/ranges.csv") {
       $0.split(separator: "\n").filter { !$0.contains(",hrwf-2006-range,") }.joined(separator: "\n") + "\n"
-        + "nk_in_china,source,new-2024,New source,1,2,3,,yes,,Someone,2024,2024,x.txt,\n"
+        + "nk_in_china,source,new-2024,New source,1,2,3,,yes,,Someone,2024-01-01/2024-12-31,2024-01-01/2024-12-31,x.txt,\n"
     }
     try FileManager.default.removeItem(at: dir.appendingPathComponent("unhcr-bangkok/trend.csv"))
     try "x\n".write(to: dir.appendingPathComponent("mou-arrivals/extra.csv"), atomically: true, encoding: .utf8)
@@ -105,7 +108,7 @@ struct CompareCLITests {
     #expect(
       lines == [
         "mou-arrivals/extra.csv  -  (file)  (missing) → present  (new file)",
-        "mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003  observed  1285 → 1286  (+7.78e-04 relative)",
+        "mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003-01-01/2003-12-31  observed  1285 → 1286  (+7.78e-04 relative)",
         "nk-in-china/ranges.csv  quantity=nk_in_china, kind=source, id=hrwf-2006-range  (row)  present → (missing)  (missing row)",
         "nk-in-china/ranges.csv  quantity=nk_in_china, kind=source, id=new-2024  (row)  (missing) → present  (new row)",
         "nk-in-china/summary.json  $.ranges.quantities[quantity=nk_in_china].sources[id=ai-2000-range]  log_sd  0.5446562052299008 → 0.5446572052299008  (+1.84e-06 relative)",

@@ -74,18 +74,19 @@ struct CompareTests {
     let w = try CompareWorkspace()
     defer { w.remove() }
     try w.edit(
-      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,2003,2003,1,1285,",
-      with: "mou_arrivals,negbin,2003,2003,1,1286,")
+      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,1,1285,",
+      with: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,1,1286,")
     let r = try w.compare()
     #expect(r.differences.count == 1)
     let d = try #require(r.differences.first)
     #expect(d.kind == .changed)
     #expect(d.file == "mou-arrivals/trend.csv")
-    #expect(d.key == "quantity=mou_arrivals, period=2003")
+    #expect(d.key == "quantity=mou_arrivals, period=2003-01-01/2003-12-31")
     #expect(d.column == "observed")
     #expect(
       d.line
-        == "mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003  observed  1285 → 1286  (+7.78e-04 relative)")
+        == "mou-arrivals/trend.csv  quantity=mou_arrivals, period=2003-01-01/2003-12-31  observed  1285 → 1286  (+7.78e-04 relative)"
+    )
     #expect(r.summary == "1 difference in 1 file; \(baselineFileCount()) files compared")
   }
 
@@ -105,20 +106,49 @@ struct CompareTests {
     #expect(d.line.contains("0.5446562052299008 → 0.5456562052299008  (+1.84e-03 relative)"))
   }
 
+  /// A report written before the CSV files had a byte-order mark and ISO-interval dates (issue
+  /// #30) compares equal to one written after: the mark is skipped, and a date column's cells
+  /// are compared as the intervals they stand for (`2003` is `2003-01-01/2003-12-31`).
+  @Test func aReportWithTheOldDatesAndNoByteOrderMarkComparesEqual() throws {
+    let w = try CompareWorkspace()
+    defer { w.remove() }
+    for rel in ["mou-arrivals/trend.csv", "nk-in-china/ranges.csv"] {
+      let url = w.cur.appendingPathComponent(rel)
+      let bytes = [UInt8](try Data(contentsOf: url))
+      #expect(bytes.starts(with: [0xEF, 0xBB, 0xBF]), "\(rel)")
+      try Data(bytes.dropFirst(3)).write(to: url)
+    }
+    try w.edit(
+      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,2003-01-01/2003-12-31,2003,",
+      with: "mou_arrivals,negbin,2003,2003,")
+    try w.edit(
+      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,1993-01-01/1998-12-31,1995,",
+      with: "mou_arrivals,negbin,1993/1998,1995,")
+    try w.edit(
+      "nk-in-china/ranges.csv", replacing: ",Amnesty International,2000-06-01/2000-06-30,2000-01-01/2000-12-31,",
+      with: ",Amnesty International,2000-06,2000,")
+    let r = try w.compare()
+    #expect(!r.hasDifferences, "\(r.text)")
+    // A date that moved is still a difference.
+    try w.edit(
+      "mou-arrivals/trend.csv", replacing: "mou_arrivals,negbin,2003,2003,", with: "mou_arrivals,negbin,2003-02,2003,")
+    #expect(try w.compare().hasDifferences)
+  }
+
   @Test func missingAndNewRows() throws {
     let w = try CompareWorkspace()
     defer { w.remove() }
     try w.deleteLines("nk-in-china/ranges.csv", containing: ",hrwf-2006-range,")
     try w.edit(
-      "unhcr-bangkok/trend.csv", replacing: "unhcr_bangkok_cases,poisson,1998,",
-      with: "unhcr_bangkok_cases,poisson,1997,")
+      "unhcr-bangkok/trend.csv", replacing: "unhcr_bangkok_cases,poisson,1998-01-01/1998-12-31,",
+      with: "unhcr_bangkok_cases,poisson,1997-01-01/1997-12-31,")
     let r = try w.compare()
     let kinds = r.differences.map { "\($0.kind.rawValue) \($0.file) \($0.key)" }
     #expect(
       kinds == [
         "missing row nk-in-china/ranges.csv quantity=nk_in_china, kind=source, id=hrwf-2006-range",
-        "new row unhcr-bangkok/trend.csv quantity=unhcr_bangkok_cases, period=1997",
-        "missing row unhcr-bangkok/trend.csv quantity=unhcr_bangkok_cases, period=1998",
+        "new row unhcr-bangkok/trend.csv quantity=unhcr_bangkok_cases, period=1997-01-01/1997-12-31",
+        "missing row unhcr-bangkok/trend.csv quantity=unhcr_bangkok_cases, period=1998-01-01/1998-12-31",
       ], "\(r.text)")
     #expect(r.summary.hasPrefix("3 differences in 2 files"))
   }

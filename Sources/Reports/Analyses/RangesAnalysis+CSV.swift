@@ -77,8 +77,17 @@ extension RangesAnalysis {
           w.literal(pooled == nil ? "no" : "yes")
           if let excluded { w.text(rec.excluded[excluded].reason) } else { w.literal("") }
           rows.withField(.source, k) { w.text(bytes: $0, special: $1) }
-          rows.withField(.published, k) { w.text(bytes: $0, special: $1) }
-          w.text(period?.text ?? "")
+          // Dates as ISO intervals, text of one width (``ISODates``).
+          rows.withField(.published, k) { published, special in
+            ISODates.withCell(published) { iso in
+              if let iso { w.text(bytes: iso, special: false) } else { w.text(bytes: published, special: special) }
+            }
+          }
+          if let period {
+            ISODates.withInterval(period.start, period.end) { w.text(bytes: $0, special: false) }
+          } else {
+            w.literal("")
+          }
           rows.withField(.document, k) { w.text(bytes: $0, special: $1) }
           w.number(pooled.flatMap { weights?[$0] })
           w.endRow()

@@ -23,7 +23,8 @@ import FoundationEssentials
 /// difference.
 ///
 /// **Cells.** Two cells that both read as plain numbers are equal within the ``Tolerance``;
-/// any other pair must be identical text (so `""` → `0` is a difference).
+/// any other pair must be identical text (so `""` → `0` is a difference), a date column's cells
+/// (`period`, `published`) compared as the ISO intervals they stand for.
 enum CSVComparison {
   /// Key columns of the files `reconcile report` writes, by file name.
   static let knownKeys: [String: [String]] = [
@@ -74,8 +75,8 @@ enum CSVComparison {
         continue
       }
       for col in common where !keyNames.contains(normalized(col.name)) {
-        let x = cell(bRow, col.b)
-        let y = cell(cRow, col.c)
+        let x = dateCell(cell(bRow, col.b), column: col.name)
+        let y = dateCell(cell(cRow, col.c), column: col.name)
         if x == y { continue }
         if let d = compareCells(x, y, tolerance: tolerance) {
           diffs.append(
@@ -106,6 +107,16 @@ enum CSVComparison {
   static func show(_ s: String) -> String {
     if s.isEmpty || s.contains(" ") || s.contains("\"") || s.contains("\n") { return JSON.quote(s) }
     return s
+  }
+
+  /// The date columns of the report's files (``ISODates``).
+  static let dateColumns: Set<String> = ["period", "published"]
+
+  /// A date column's cell as the ISO interval it stands for (`2002` and
+  /// `2002-01-01/2002-12-31` are one period), so that a report written before the date columns
+  /// became intervals compares with one written after; any other cell as it is.
+  static func dateCell(_ s: String, column: String) -> String {
+    dateColumns.contains(normalized(column)) ? ISODates.cell(s) : s
   }
 
   static func cell(_ r: CSVRecord, _ k: Int) -> String {
@@ -142,7 +153,7 @@ enum CSVComparison {
       var key =
         columns.isEmpty
         ? "row=\(n + 1)"
-        : columns.map { "\($0.0)=\(show(cell(r, $0.1)))" }.joined(separator: ", ")
+        : columns.map { "\($0.0)=\(show(dateCell(cell(r, $0.1), column: $0.0)))" }.joined(separator: ", ")
       let count = seen[key, default: 0] + 1
       seen[key] = count
       if count > 1 { key += " #\(count)" }

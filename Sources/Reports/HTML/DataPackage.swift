@@ -216,8 +216,10 @@ public enum DataPackage {
     "pooled": ("boolean", "Whether the figure entered the pooled ranges."),
     "excluded_reason": ("string", "Why the figure was left out of pooling."),
     "source": ("string", "Who published the figure."),
-    "published": ("yearmonth", "When the figure was published, as written (YYYY-MM where every value has that form)."),
-    "period": ("string", "Reference period as written: YYYY, YYYY-MM, YYYY-MM-DD or START/END."),
+    "published": (
+      "string", "When the figure was published: the days the stated date covers, YYYY-MM-DD/YYYY-MM-DD (ISO 8601)."
+    ),
+    "period": ("string", "Reference period: the days it covers, YYYY-MM-DD/YYYY-MM-DD (ISO 8601), both included."),
     "document": ("string", "Document the figure was taken from."),
     "model": ("string", "Trend model: poisson, quasipoisson, negbin, loglinear or linear."),
     "year": ("year", "Calendar year of the period (time in the trend model)."),
