@@ -365,3 +365,95 @@ struct UnverifiableClaimTests {
     #expect(detail.contains("95% CI") && detail.contains("the figures cannot decide it"), "\(detail)")
   }
 }
+
+@Suite("Claims sharing a quote are shown under it")
+struct ClaimsGroupedByQuoteTests {
+  static func run() throws -> ClaimsReport {
+    let figures = """
+      id,quantity,value,unit,period,source,document
+      a,intake,100,persons per month,2002,Witness,w.txt
+      b,deaths,10,persons per day,2002,Witness,w.txt
+      c,population,300,persons,2002,Witness,w.txt
+      d,official,50,persons per month,2002,Ministry,m.txt
+
+      """
+    // x1 and x2 check one sentence of w.txt (and fail: one inconsistent account); x4 checks it
+    // too and passes; x5 has the same quote in another document; x3 and x6 have no shared quote.
+    let quote = "\"About 300 in the camp, 100 sent each month, ten dead every day.\""
+    let claims = """
+      id,claim,formula,op,stated,source,document,quote
+      x1,balance,a - b * 30,>=,0,Witness,w.txt,\(quote)
+      x3,against the ministry,a / d,<,1,Witness,w.txt,Another sentence.
+      x2,stay,c / a,>=,12,Witness,w.txt,"About 300 in the camp, 100 sent each month, ten dead every day. "
+      x4,holds,c,>,100,Witness,w.txt,\(quote)
+      x5,same words elsewhere,c,>,100,Ministry,m.txt,\(quote)
+      x6,no quote,d,>,10,Ministry,m.txt,
+
+      """
+    return ClaimsAnalysis.run(
+      claims: [try ClaimsReader.parse(Array(claims.utf8), path: "c.csv", keepingRowErrors: true)],
+      figures: [try FiguresReader.parse(Array(figures.utf8), path: "f.csv")])
+  }
+
+  @Test func groupsFollowTriageAndKeepEveryStatus() throws {
+    let report = try Self.run()
+    let groups = report.groupedByQuote
+    // Triage: fail (x3), inconsistent (x1, x2), then passes (x4, x5, x6). The w.txt sentence
+    // stands where its gravest claim stands, with its pass x4 under it; x5 (another document)
+    // and x6 (no quote) are groups of one.
+    #expect(groups.map { $0.results.map(\.id) } == [["x3"], ["x1", "x2", "x4"], ["x5"], ["x6"]])
+    #expect(groups[1].isShared && !groups[2].isShared && !groups[3].isShared)
+    #expect(
+      groups[1].document == "w.txt"
+        && groups[1].quote == "About 300 in the camp, 100 sent each month, ten dead every day.")
+    // Grouping is presentation: the inconsistent account is still one finding of two checks.
+    #expect(report.results.first { $0.id == "x1" }?.status == .inconsistent)
+    #expect(report.totals == "3 passed, 1 failed, 1 inconsistent account (2 checks), 0 errors")
+  }
+
+  @Test func theTableAndTheMarkdownShowTheQuoteOnceAboveItsClaims() throws {
+    let report = try Self.run()
+    let table = ClaimsAnalysis.table(report).split(separator: "\n").map(String.init)
+    let heading =
+      "3 claims from one sentence of w.txt: \"About 300 in the camp, 100 sent each month, ten dead every day.\""
+    #expect(table.filter { $0.contains("About 300 in the camp") } == [heading])
+    let at = try #require(table.firstIndex(of: heading))
+    #expect(table[at - 1].hasPrefix("FAIL") && table[at - 1].contains("x3"))
+    #expect(table[at + 1].hasPrefix("  INCONSISTENT  x1"))
+    #expect(table[at + 2].hasPrefix("  INCONSISTENT  x2"))
+    #expect(table[at + 3].hasPrefix("  PASS") && table[at + 3].contains("x4"))
+    #expect(table[at + 4].hasPrefix("PASS") && table[at + 4].contains("x5"))
+
+    let md = ClaimsAnalysis.markdown(report)
+    #expect(md.components(separatedBy: "About 300 in the camp").count == 2, "the quote once:\n\(md)")
+    #expect(
+      md.contains(
+        "3 claims from one sentence of w.txt:\n\n> About 300 in the camp, 100 sent each month, ten dead every day.\n\n| status |"
+      ))
+    let lines = md.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let quoteLine = try #require(lines.firstIndex { $0.hasPrefix("> About 300") })
+    let x1 = try #require(lines.firstIndex { $0.hasPrefix("| **inconsistent** | x1 |") })
+    let x4 = try #require(lines.firstIndex { $0.hasPrefix("| pass | x4 |") })
+    let x5 = try #require(lines.firstIndex { $0.hasPrefix("| pass | x5 |") })
+    #expect(quoteLine < x1 && x1 < x4 && x4 < x5)
+    // x5 starts a new table after the group's.
+    #expect(lines[x5 - 2].hasPrefix("| status |"))
+    #expect(md.hasSuffix("\n\n3 passed, 1 failed, 1 inconsistent account (2 checks), 0 errors.\n"))
+  }
+
+  @Test func theHTMLTableShowsTheQuoteOnceAboveItsRows() throws {
+    let html = HTMLReport.claimsTable(ReportBuilder.claimRows(try Self.run()))
+    #expect(html.components(separatedBy: "About 300 in the camp").count == 2, "\(html)")
+    let heading = try #require(html.range(of: "<tr class=\"quote\"><td colspan=\"6\">3 claims from one sentence"))
+    let x3 = try #require(html.range(of: "<code>x3</code>"))
+    let x1 = try #require(html.range(of: "<code>x1</code>"))
+    let x2 = try #require(html.range(of: "<code>x2</code>"))
+    let x4 = try #require(html.range(of: "<code>x4</code>"))
+    let x5 = try #require(html.range(of: "<code>x5</code>"))
+    // The table ranks fail and inconsistent alike, in file order: the sentence of x1 first,
+    // with x2 and its pass x4 under it, then x3; x5 (another document) is not under it.
+    #expect(heading.lowerBound < x1.lowerBound && x1.lowerBound < x2.lowerBound && x2.lowerBound < x4.lowerBound)
+    #expect(x4.lowerBound < x3.lowerBound && x3.lowerBound < x5.lowerBound)
+    #expect(xmlProblem(html) == nil)
+  }
+}

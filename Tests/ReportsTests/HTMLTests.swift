@@ -128,9 +128,12 @@ struct HTMLReportTests {
   @Test func claimsTableIsEmptyForNoClaimsAndPutsFailuresFirst() {
     #expect(HTMLReport.claimsTable([]) == "")
     let html = HTMLReport.claimsTable([
-      (id: "c1", claim: "doubles yearly", status: "pass", computed: "1.66", stated: "2", detail: "ok"),
-      (id: "c2", claim: "at least <300,000>", status: "fail", computed: "78,081", stated: "300,000", detail: "outside"),
-      (id: "c3", claim: "x", status: "error", computed: "", stated: "", detail: "no such quantity"),
+      (id: "c1", claim: "doubles yearly", status: "pass", computed: "1.66", stated: "2", detail: "ok", quote: ""),
+      (
+        id: "c2", claim: "at least <300,000>", status: "fail", computed: "78,081", stated: "300,000", detail: "outside",
+        quote: ""
+      ),
+      (id: "c3", claim: "x", status: "error", computed: "", stated: "", detail: "no such quantity", quote: ""),
     ])
     let fail = html.range(of: "c2")
     let error = html.range(of: "c3")
@@ -310,11 +313,11 @@ struct HTMLReportFilesTests {
           claims: [
             (
               id: "doubling", claim: "arrivals double every year", status: "fail", computed: "1.66", stated: "2",
-              detail: "2 lies outside the 95% CI 1.475–1.868"
+              detail: "2 lies outside the 95% CI 1.475–1.868", quote: ""
             ),
             (
               id: "arrivals-2001", claim: "583 arrivals in 2001", status: "pass", computed: "583", stated: "583",
-              detail: ""
+              detail: "", quote: ""
             ),
           ], joinpoints: ["mou_arrivals": [1998]])
         : HTMLReport.dataset(r)

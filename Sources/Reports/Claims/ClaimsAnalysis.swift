@@ -446,40 +446,6 @@ public enum ClaimsAnalysis {
     }
     return w
   }
-
-  /// One line per claim — failed first, then errors, then passes: status, id, computed vs
-  /// stated, detail; then the totals.
-  public static func table(_ report: ClaimsReport) -> String {
-    let rows = report.triaged
-    // Ids as the terminal shows them (escaped), so that the columns line up.
-    let ids = rows.map { TerminalText.escape($0.id, keepingNewlines: false) }
-    let idWidth = min(40, ids.map(\.count).max() ?? 2)
-    let statusWidth = max(5, rows.map(\.status.shown.count).max() ?? 5)
-    var out = ""
-    for (r, shown) in zip(rows, ids) {
-      let status = paddedRight(r.status.shown, statusWidth)
-      let id = shown.count < idWidth ? paddedRight(shown, idWidth) : shown
-      let numbers =
-        "\(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") vs \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—")"
-      out += "\(status)  \(id)  \(paddedRight(numbers, 22))  \(TerminalText.escape(r.detail, keepingNewlines: false))\n"
-    }
-    out += report.totals + "\n"
-    return TerminalText.escape(out)
-  }
-
-  /// A Markdown table, failed claims at the top, then errors, then passes.
-  /// Text cells go through ``Markdown/text(_:)``.
-  public static func markdown(_ report: ClaimsReport) -> String {
-    let cell = Markdown.text
-    var out = "| status | id | claim | computed | stated | detail | source |\n|---|---|---|---:|---:|---|---|\n"
-    for r in report.triaged {
-      let status = r.status == .pass ? "pass" : "**\(r.status.rawValue.replacing("_", with: " "))**"
-      out +=
-        "| \(status) | \(cell(r.id)) | \(cell(r.claim)) | \(r.computed.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(r.stated.map { ClaimsFormat.number($0, significant: 4) } ?? "—") | \(cell(r.detail)) | \(cell(r.source)) |\n"
-    }
-    out += "\n\(report.totals).\n"
-    return out
-  }
 }
 
 /// `s` with spaces appended up to `width` characters (as it is when it is as long already).

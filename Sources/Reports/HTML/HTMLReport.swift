@@ -19,8 +19,9 @@ import Statistics
 /// random ids, no iteration over dictionaries, so the same input gives byte-identical pages.
 public enum HTMLReport {
   /// One row of the claims table: a stated claim checked against the computed number.
+  /// `quote` is the sentence when other rows come from it too (they are shown under it), else empty.
   public typealias ClaimRow = (
-    id: String, claim: String, status: String, computed: String, stated: String, detail: String
+    id: String, claim: String, status: String, computed: String, stated: String, detail: String, quote: String
   )
 
   /// The report page of one dataset: a floating-bar chart and provenance table per reconciled
@@ -157,15 +158,30 @@ public enum HTMLReport {
       default: return 2
       }
     }
-    let ordered = rows.enumerated().sorted { a, b in
+    let ranked = rows.enumerated().sorted { a, b in
       rank(a.element.status) != rank(b.element.status)
         ? rank(a.element.status) < rank(b.element.status) : a.offset < b.offset
     }.map(\.element)
+    // Rows from one sentence together, where the first of them stands, under the quote.
+    var units: [[ClaimRow]] = []
+    var unitOf: [String: Int] = [:]
+    for c in ranked {
+      if !c.quote.isEmpty, let u = unitOf[c.quote] {
+        units[u].append(c)
+        continue
+      }
+      if !c.quote.isEmpty { unitOf[c.quote] = units.count }
+      units.append([c])
+    }
     let failed = rows.filter { ["fail", "inconsistent"].contains($0.status.lowercased()) }.count
     var out = "<section id=\"claims\"><h2>Claims</h2>\n<p>\(rows.count) claims checked, \(failed) failed.</p>\n"
     out +=
       "<table class=\"claims\">\n<thead><tr><th>status</th><th>id</th><th>claim</th><th>computed</th><th>stated</th><th>detail</th></tr></thead>\n<tbody>\n"
-    for c in ordered {
+    for (k, c) in units.flatMap({ unit in unit.enumerated().map { ($0.offset == 0 ? unit.count : 0, $0.element) } }) {
+      if k > 1 {
+        out +=
+          "<tr class=\"quote\"><td colspan=\"6\">\(k) claims from one sentence: <q>\(Markup.escape(c.quote))</q></td></tr>\n"
+      }
       let cls =
         c.status.lowercased() == "inconsistent"
         ? "fail" : ["fail", "error", "pass"].contains(c.status.lowercased()) ? c.status.lowercased() : "other"

@@ -234,11 +234,16 @@ public enum ReportBuilder {
   }
 
   /// Rows for the HTML claims table.
+  /// A row's `quote` is set when other claims come from the same sentence of the same
+  /// document (``ClaimsReport/groupedByQuote``): the table shows them under it.
   public static func claimRows(_ report: ClaimsReport) -> [HTMLReport.ClaimRow] {
-    report.results.map {
-      (
+    let shared = Set(report.groupedByQuote.filter(\.isShared).map { $0.document + "\u{1F}" + $0.quote })
+    return report.results.map {
+      let quote = $0.quote.trimmingBlanks()
+      return (
         id: $0.id, claim: $0.claim, status: $0.status.rawValue,
-        computed: NumberFormat.human($0.computed), stated: NumberFormat.human($0.stated), detail: $0.detail
+        computed: NumberFormat.human($0.computed), stated: NumberFormat.human($0.stated), detail: $0.detail,
+        quote: shared.contains($0.document + "\u{1F}" + quote) ? quote : ""
       )
     }
   }
