@@ -79,6 +79,23 @@ struct ReportCSVFilesCLITests {
     #expect(trend.contains(",2001-01-01/2001-12-31,2001,"))
   }
 
+  /// A figures file saved with a mark (as Excel's "CSV UTF-8" saves it) reads as without:
+  /// validate, ranges in memory and on the large-file path, and report.
+  @Test func aFiguresFileWithAByteOrderMarkReadsAsWithout() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let plain = [UInt8](try Data(contentsOf: CLI.root.appendingPathComponent("datasets/nk-in-china.csv")))
+    let marked = dir.appendingPathComponent("nk-in-china.csv")
+    try Data([0xEF, 0xBB, 0xBF] + plain).write(to: marked)
+    let v = try CLI.run(["validate", marked.path])
+    #expect(v.status == 0 && v.stdout.contains("ok — 6 figures"), "\(v.stdout)\(v.stderr)")
+    let expected = try CLI.run(["ranges", "datasets/nk-in-china.csv", "--format", "csv"]).stdout
+    #expect(try CLI.run(["ranges", marked.path, "--format", "csv"]).stdout == expected)
+    let streamed = try CLI.run(
+      ["ranges", marked.path, "--format", "csv"], environment: ["RECONCILE_RANGES_STREAM_MB": "0"])
+    #expect(streamed.status == 0 && streamed.stdout == expected, "\(streamed.stderr)")
+  }
+
   @Test func standardOutputCSVHasNoByteOrderMark() throws {
     let r = try CLI.run(["ranges", "datasets/nk-in-china.csv", "--format", "csv"])
     #expect(r.status == 0)
