@@ -173,7 +173,8 @@ for (name in names(cases)) {
         J <- diag(length(u$b)); J[1, 2] <- -mean(year)
         add(name, model, K, "aapcSE", 0, sqrt(drop(t(L) %*% J %*% vcov(f) %*% t(J) %*% L)))
         nb <- tryCatch(fitNB(year, y, e, r$taus), error = function(err) NULL)
-        if (!is.null(nb)) add(name, model, K, "lrNB", 0, 2 * (nb$twologlik / 2 - as.numeric(logLik(f))))
+        # (glm.nb's log-likelihood loses its digits when theta runs off past about 1e6: no LR then)
+        if (!is.null(nb) && nb$theta < 1e6) add(name, model, K, "lrNB", 0, 2 * (nb$twologlik / 2 - as.numeric(logLik(f))))
       }
       if (model == "negbin") { add(name, model, K, "loglik", 0, f$twologlik / 2); add(name, model, K, "theta", 0, f$theta) }
       if (model == "weighted") add(name, model, K, "rss", 0, sum(y * residuals(f)^2))
