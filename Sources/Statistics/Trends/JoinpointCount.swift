@@ -205,18 +205,102 @@ public enum JoinpointCount {
       return fit
     }
 
-    /// The admissible placement of `k` joinpoints with the largest log-likelihood.
+    /// The maximised log-likelihood at `taus`, for ranking placements: the maximisation of
+    /// ``fit(at:)`` (Fisher scoring, then Newton; for the negative binomial, rounds of scoring
+    /// for β and θ's own search, then the joint Newton polish), started at `warm` — the maximum
+    /// of the placement visited before, whose coefficients mean the same (intercept, slope, the
+    /// changes of slope) — when its likelihood there is finite and above the cold start's, and
+    /// without the intervals and tables of a full result, which only the chosen placement gets.
+    /// The maximum is the same; the search visits neighbouring placements in turn, so a warm
+    /// start saves most of the steps. `warm` becomes this placement's maximum.
+    func logLikelihood(at taus: [Double], warm: inout CompositeLinkPoint?) throws(StatisticsError) -> Double {
+      let design = try CompositeLinkDesign.trend(firstYear: firstYear, lastYear: lastYear, joinpoints: taus)
+      let options = CompositeLinkOptions(level: level)
+      let problem = try CompositeLink.problem(
+        buckets: buckets, firstYear: firstYear, design: design.matrix, names: design.names, exposure: exposure,
+        options: options, quasi: false)
+      // The Poisson maximum: from the cold start or the warm one, whichever is higher.
+      func poissonMaximum() throws(StatisticsError) -> CompositeLinkPoint {
+        var budget = options.maxIterations
+        var start = problem.point(beta: problem.startingCoefficients(), theta: nil)
+        if let w = warm, w.beta.count == problem.p {
+          let s = problem.point(beta: w.beta, theta: nil)
+          if s.logLikelihood.isFinite, s.logLikelihood > start.logLikelihood { start = s }
+        }
+        guard start.logLikelihood.isFinite else {
+          throw .numerical("the starting values give means that are not finite")
+        }
+        var (poisson, _, diverged) = try problem.fisherScoring(from: start, tolerance: 1e-12, budget: &budget)
+        if !diverged {
+          let polished = problem.newtonPolish(from: poisson, withTheta: false, budget: &budget)
+          if polished.steps > 0 { poisson = polished.point }
+        }
+        return poisson
+      }
+      guard family == .negativeBinomial else {
+        let poisson = try poissonMaximum()
+        warm = poisson
+        return poisson.logLikelihood
+      }
+      // Negative binomial: from the last placement's maximum (β and θ) when its likelihood here
+      // is finite; else from the Poisson maximum with θ's moment estimate, as ``CompositeLink``.
+      var from: CompositeLinkPoint? = nil
+      if let w = warm, w.beta.count == problem.p, let t = w.theta, t.isFinite, t > 0, t <= options.maxTheta {
+        let s = problem.point(beta: w.beta, theta: t)
+        if s.logLikelihood.isFinite { from = s }
+      }
+      if from == nil {
+        let poisson = try poissonMaximum()
+        var spread = 0.0
+        for j in 0..<problem.n {
+          spread += (problem.counts[j] / poisson.lambda[j] - 1) * (problem.counts[j] / poisson.lambda[j] - 1)
+        }
+        var theta0 = Double(problem.n) / spread
+        if !theta0.isFinite { theta0 = 1e6 }
+        theta0 = min(1e6, max(1e-4, theta0))
+        from = problem.point(beta: poisson.beta, theta: theta0)
+      }
+      guard let from else { throw .numerical("no starting point") }
+      var budget = options.maxIterations
+      var current = problem.maximiseTheta(from: from, maxTheta: options.maxTheta)
+      var unbounded = (current.theta ?? 0) > options.maxTheta
+      var stop = false
+      while budget > 0, !unbounded, !stop {
+        let before = current.logLikelihood
+        (current, _, stop) = try problem.fisherScoring(from: current, tolerance: 1e-13, budget: &budget)
+        current = problem.maximiseTheta(from: current, maxTheta: options.maxTheta)
+        unbounded = (current.theta ?? 0) > options.maxTheta
+        if CompositeLinkProblem.relativeChange(before, current.logLikelihood) < 1e-13 { break }
+      }
+      if !unbounded, !stop {
+        let polished = problem.newtonPolish(from: current, withTheta: true, budget: &budget)
+        if polished.steps > 0 { current = polished.point }
+        unbounded = (current.theta ?? 0) > options.maxTheta
+      }
+      // θ → ∞: the supremum is the Poisson likelihood (``fit(at:)`` then reports the Poisson fit).
+      guard !unbounded else {
+        let poisson = try poissonMaximum()
+        warm = nil
+        return poisson.logLikelihood
+      }
+      warm = current
+      return current.logLikelihood
+    }
+
+    /// The admissible placement of `k` joinpoints with the largest log-likelihood, fitted.
     func best(_ k: Int) throws(StatisticsError) -> JoinpointCountFit {
-      var best: JoinpointCountFit? = nil
+      var best: (taus: [Double], logLikelihood: Double)? = nil
       var lastError: StatisticsError? = nil
+      var warm: CompositeLinkPoint? = nil
       try candidates.forEach(k) { (set: [Int]) throws(StatisticsError) in
         let taus = set.map { candidates.positions[$0] }
         do throws(StatisticsError) {
-          let f = try fit(at: taus)
+          let ll = try logLikelihood(at: taus, warm: &warm)
+          guard ll.isFinite else { return }
           if let b = best {
-            if f.logLikelihood > b.logLikelihood + 1e-12 * abs(b.logLikelihood) { best = f }
+            if ll > b.logLikelihood + 1e-12 * abs(b.logLikelihood) { best = (taus, ll) }
           } else {
-            best = f
+            best = (taus, ll)
           }
         } catch {
           lastError = error
@@ -226,7 +310,7 @@ public enum JoinpointCount {
         throw .numerical(
           "no placement of \(k) joinpoint(s) could be fitted\(lastError.map { ": \($0.description)" } ?? "")")
       }
-      return best
+      return try fit(at: best.taus)
     }
   }
 }
