@@ -198,7 +198,7 @@ extension TrendAnalysis {
     result.warnings = result.warnings.filter { !$0.hasPrefix("overdispersion:") } + warnings
     if jm == .poisson, let d = dispersion?.with ?? Optional(without), d.pearsonDispersion > 1.5 {
       result.warnings.append(
-        "overdispersion: Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3)) > 1.5 with the joinpoints — the Poisson intervals are too narrow, and BIC may take the extra variation for joinpoints; prefer --joinpoint-model negbin"
+        "overdispersion: Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3)) > 1.5 \(dispersion == nil ? "without joinpoints" : "with the joinpoints") — the Poisson intervals are too narrow, and BIC may take the extra variation for joinpoints; prefer --joinpoint-model negbin"
       )
     }
     let jp = best.segmented
