@@ -47,13 +47,8 @@ extension ModelKind: ExpressibleByArgument {}
 extension TauSquaredEstimator: ExpressibleByArgument {}
 extension MetaTest: ExpressibleByArgument {}
 
-/// `--select` of `trend --model joinpoint`: how the number of joinpoints is chosen.
-enum JoinpointSelection: String, ExpressibleByArgument, CaseIterable {
-  /// The permutation test of Kim et al. (2000).
-  case permutation
-  /// The Bayesian information criterion.
-  case bic
-}
+extension JoinpointRule: ExpressibleByArgument {}
+extension JoinpointModel: ExpressibleByArgument {}
 
 /// The help texts of `--rtol` and `--atol`.
 protocol ToleranceHelp {

@@ -330,16 +330,17 @@ struct CLITests {
   }
 
   @Test(
-    "trend --model joinpoint (2002 printing): permutation test picks K, segments carry APCs; with no joinpoint it is R's lm on log rates"
+    "trend --model joinpoint --joinpoint-model loglinear (2002 printing): permutation test picks K, segments carry APCs; with no joinpoint it is R's lm on log rates"
   )
   func trendJoinpoint() throws {
     let r = try CLI.run([
       "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--vintage",
-      "2003-01-01", "--format", "json",
+      "2003-01-01", "--joinpoint-model", "loglinear", "--format", "json",
     ])
     #expect(r.status == 0, "\(r.stderr)")
     let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
     #expect(doc["model"] as? String == "joinpoint")
+    #expect(doc["joinpoint_model"] as? String == "loglinear")
     let joinpoints = try #require(doc["joinpoints"] as? [Double])
     let segments = try #require(doc["segments"] as? [[String: Any]])
     #expect(segments.count == joinpoints.count + 1)
@@ -353,7 +354,7 @@ struct CLITests {
     // Two runs with the same seed agree byte for byte.
     let again = try CLI.run([
       "trend", "datasets/mou-arrivals.csv", "--quantity", "mou_arrivals", "--model", "joinpoint", "--vintage",
-      "2003-01-01", "--format", "json",
+      "2003-01-01", "--joinpoint-model", "loglinear", "--format", "json",
     ])
     #expect(again.stdout == r.stdout)
   }

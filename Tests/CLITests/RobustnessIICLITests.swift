@@ -134,7 +134,7 @@ struct RobustnessIICLITests {
       ),
       (
         "id,quantity,value,period\na,q,5,2000\nb,q,6,2001\n", ["--model", "joinpoint"],
-        ":2: error: q: a joinpoint trend needs at least 3 periods with positive counts, found 2"
+        ":2: error: q: a joinpoint trend needs at least 3 periods with counts, found 2"
       ),
     ])
   func trendLocations(_ c: (text: String, args: [String], message: String)) throws {

@@ -38,6 +38,12 @@ extension TrendAnalysis {
   static func bucketRefusal(_ rows: [Row], quantity: String, model: TrendModel) -> AnalysisError? {
     guard let bucket = rows.first(where: { $0.spansYears }) else { return nil }
     let what = bucket.cumulative ? "a cumulative total over" : "a count over"
+    if model == .joinpoint {
+      return .located(
+        bucket.figure.location,
+        "\(quantity): figure '\(bucket.figure.id)' is \(what) several years (\(bucket.first)–\(bucket.last)); the least-squares joinpoint models (loglinear, weighted) need one count per year and cannot split it: use --joinpoint-model poisson or negbin, which put the sum of the yearly means it covers in the likelihood"
+      )
+    }
     return .located(
       bucket.figure.location,
       "\(quantity): figure '\(bucket.figure.id)' is \(what) several years (\(bucket.first)–\(bucket.last)); the least-squares model \(model.rawValue) needs one count per year and cannot split it: use a count model (poisson, quasipoisson or negbin), which puts the sum of the yearly means it covers in the likelihood"
@@ -141,18 +147,24 @@ extension TrendAnalysis {
 
   /// The trend result of a composite link fit: the coefficients on the design [1, year],
   /// every count's row (a bucket's fitted average a year beside its observed one), the implied
-  /// rows of the years inside each bucket, projections, and the buckets' summaries.
+  /// rows of the years inside each bucket, projections, and the buckets' summaries. A design
+  /// with joinpoints passes its `modelFit` (coefficients on [1, year, hinges]).
   static func compositeResult(
     quantity: String, rows: [Row], fitted: (fit: CompositeLinkFit, design: CompositeLinkDesign), model: TrendModel,
-    level: Double, through: Int?
+    level: Double, through: Int?, modelFit: ModelFit? = nil
   ) throws(AnalysisError) -> TrendResult {
     let composite = fitted.fit
     let fit: ModelFit
-    do {
-      fit = try composite.trendModelFit(centre: fitted.design.centre)
+    do throws(StatisticsError) {
+      if let modelFit {
+        fit = modelFit
+      } else {
+        fit = try composite.trendModelFit(centre: fitted.design.centre)
+      }
     } catch {
       throw filesError(rows, "\(quantity): \(error.description)")
     }
+    let hinges = fitted.design.joinpoints
     var warnings = fit.warnings
     let converged = fit.converged
     if !converged {
@@ -168,7 +180,7 @@ extension TrendAnalysis {
     {
       let lp: (estimate: Double, standardError: Double)
       do {
-        lp = try fit.linearPredictor([1, Double(year)])
+        lp = try fit.linearPredictor([1, Double(year)] + hinges.map { max(0, Double(year) - $0) })
       } catch {
         throw filesError(rows, "\(quantity): \(error.description)")
       }

@@ -79,6 +79,8 @@ extension TrendAnalysis {
       ("joinpoints", joinpointsJSON(r)),
       ("segments", segmentsJSON(r)),
       ("joinpoint_selection", selectionJSON(r)),
+      ("joinpoint_model", r.joinpointModel.map { .string($0.rawValue) } ?? .null),
+      ("joinpoint_overdispersion", joinpointDispersionJSON(r)),
       (
         "overdispersion",
         r.overdispersion.map {
@@ -172,6 +174,21 @@ extension TrendAnalysis {
       ("id", .string(c.figure.id)), ("period", .string(c.figure.label)), ("value", .num(c.figure.value)),
       ("published", .string(c.figure.published)), ("against", .array(c.against.map(ref))),
       ("line", .string(c.line)),
+    ])
+  }
+
+  /// The Poisson fit's overdispersion without and with the joinpoints of a count joinpoint fit.
+  static func joinpointDispersionJSON(_ r: TrendResult) -> JSON {
+    guard let d = r.joinpointDispersion else { return .null }
+    func one(_ o: Overdispersion) -> JSON {
+      .object([
+        ("pearson_dispersion", .num(o.pearsonDispersion)), ("lr_statistic", .num(o.lrStatistic)),
+        ("lr_p_value", .num(o.lrPValue)), ("theta", .num(o.theta)),
+      ])
+    }
+    return .object([
+      ("joinpoints", .array(d.joinpoints.map { JSON.number($0) })), ("without", one(d.without)),
+      ("with", one(d.with)), ("removes_most", .bool(d.removesMost)),
     ])
   }
 

@@ -12,10 +12,13 @@ import Statistics
 #endif
 
 extension TrendAnalysis {
-  /// Joinpoint regression of log(count / exposure) on the year; zero counts left out.
+  /// Joinpoint regression of log(count / exposure) on the year by least squares; zero counts
+  /// left out. `weighted`: weights wₜ = countₜ (NCI Joinpoint's Poisson-variance weights for a
+  /// log rate: Var(log(y/e)) ≈ 1/μ by the delta method, μ estimated by the count y).
   static func fitJoinpoint(
     quantity: String, rows: [Row], level: Double, through: Int?, maxJoinpoints: Int?, seed: UInt64,
-    selectByBIC: Bool = false, gridPerYear: Int = 0
+    selectByBIC: Bool = false, gridPerYear: Int = 0, weighted: Bool = false,
+    permutations: Int = JoinpointSettings.defaultPermutations
   ) throws(AnalysisError) -> TrendResult {
     var warnings: [String] = []
     let used = rows.filter { $0.count > 0 }
@@ -26,10 +29,12 @@ extension TrendAnalysis {
     }
     if used.count < rows.count {
       warnings.append(
-        "joinpoint (log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined")
+        "joinpoint (\(weighted ? "weighted " : "")log-linear): \(rows.count - used.count) zero count(s) left out because log 0 is undefined"
+      )
     }
     let years = used.map(\.time)
     let logRates = used.map { log($0.count / $0.exposure) }
+    let weights = weighted ? used.map(\.count) : nil
     let stock = rows.first?.figure.measure == .stock
     let selected: (best: JoinpointFit, report: JoinpointSelection)
     do throws(StatisticsError) {
@@ -38,14 +43,14 @@ extension TrendAnalysis {
       let cap = Joinpoint.maximumJoinpoints(years: years, options: options) ?? 0
       var requested = maxJoinpoints ?? min(3, cap)
       let limit = joinpointSearchLimit(
-        years: years, asked: requested, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
+        years: years, asked: requested, selectByBIC: selectByBIC, gridPerYear: gridPerYear, permutations: permutations)
       if let limit {
         if maxJoinpoints != nil { throw StatisticsError.invalidInput(limit.message) }
         requested = limit.searchable
         warnings.append(limit.message)
       }
       selected = try Joinpoint.select(
-        years: years, logRates: logRates, maxJoinpoints: max(0, requested),
+        years: years, logRates: logRates, weights: weights, maxJoinpoints: max(0, requested),
         method: selectByBIC ? .bic : .permutation(permutations: permutations, seed: seed), options: options,
         level: level)
     } catch {
@@ -95,8 +100,13 @@ extension TrendAnalysis {
       quantity: quantity, model: .joinpoint, fit: fit, growthFactor: growth, annualPercentChange: apc,
       doublingTime: doubling, points: points, warnings: warnings,
       assumption: (stock ? "log(level)" : "log(yearly rate)")
-        + " follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, equal-variance errors; the number of joinpoints is chosen by "
-        + (selectByBIC ? "BIC." : "a permutation test (Kim et al. 2000, 999 permutations, fixed seed)."))
+        + " follows connected straight lines that change slope at 0–K joinpoints (observed years), with normal, "
+        + (weighted
+          ? "heteroscedastic errors, Var ∝ 1/count (weighted least squares, weights = counts)"
+          : "equal-variance errors")
+        + "; the number of joinpoints is chosen by "
+        + (selectByBIC
+          ? "BIC." : "a permutation test (Kim et al. 2000, \(permutations) permutations, fixed seed)."))
     result.joinpointFit = jp
     return result
   }
@@ -113,17 +123,15 @@ extension TrendAnalysis {
     )
   }
 
-  /// Permuted series the permutation test searches besides the observed one.
-  static let permutations = 999
-
   /// When `asked` joinpoints are more than an exhaustive search can fit in seconds over these
   /// years (``Joinpoint/searchableJoinpoints(years:options:series:)``, 1 series for BIC,
   /// 1 + 999 for the permutation test), the largest number that can be searched and why;
   /// nil when `asked` can be searched (or is more than the series admits, which the
   /// selection lowers by itself).
-  static func joinpointSearchLimit(years: [Double], asked: Int, selectByBIC: Bool, gridPerYear: Int)
-    -> (searchable: Int, message: String)?
-  {
+  static func joinpointSearchLimit(
+    years: [Double], asked: Int, selectByBIC: Bool, gridPerYear: Int,
+    permutations: Int = JoinpointSettings.defaultPermutations
+  ) -> (searchable: Int, message: String)? {
     var options = JoinpointOptions()
     options.gridPerUnit = max(0, gridPerYear)
     let series = selectByBIC ? 1 : permutations + 1
@@ -143,7 +151,8 @@ extension TrendAnalysis {
   /// What is wrong with `--joinpoints` for `quantity` (more joinpoints than an exhaustive search
   /// can fit in seconds on its series), as a usage message; nil when nothing is.
   public static func joinpointProblem(
-    _ files: [FiguresFile], quantity: String, maxJoinpoints: Int?, selectByBIC: Bool, gridPerYear: Int
+    _ files: [FiguresFile], quantity: String, maxJoinpoints: Int?, selectByBIC: Bool, gridPerYear: Int,
+    permutations: Int = JoinpointSettings.defaultPermutations
   ) -> String? {
     guard let asked = maxJoinpoints, let grouped = try? seriesRows(files, quantity: quantity, minimum: 3) else {
       return nil
@@ -152,8 +161,10 @@ extension TrendAnalysis {
     for s in grouped.series.sorted(by: { $0.rows.count > $1.rows.count }) {
       let years = s.rows.filter { $0.count > 0 }.map(\.time)
       guard years.count >= 3 else { return nil }
-      return joinpointSearchLimit(years: years, asked: asked, selectByBIC: selectByBIC, gridPerYear: gridPerYear)
-        .map { "--joinpoints \(asked): \($0.message)" }
+      return joinpointSearchLimit(
+        years: years, asked: asked, selectByBIC: selectByBIC, gridPerYear: gridPerYear, permutations: permutations
+      )
+      .map { "--joinpoints \(asked): \($0.message)" }
     }
     return nil
   }

@@ -97,7 +97,9 @@ extension TrendAnalysis {
           "  segment \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): APC \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(lvl) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"
       }
     }
-    if let d = r.overdispersion {
+    if let d = r.joinpointDispersion {
+      for line in joinpointDispersionLines(d) { out += "  \(line)\n" }
+    } else if let d = r.overdispersion {
       out += "  overdispersion: Pearson dispersion \(NumberFormat.human(d.pearsonDispersion, significant: 3))"
       if let lr = d.lrStatistic, let p = d.lrPValue {
         out +=

@@ -89,8 +89,8 @@ public enum TrendAnalysis {
   ///   years, or a fit fails.
   public static func run(
     _ files: [FiguresFile], quantity: String, model: TrendModel? = nil, level: Double = 0.95,
-    through: Int? = nil, span: ClosedRange<Int>? = nil, maxJoinpoints: Int? = nil,
-    seed: UInt64 = 20_021_130, selectByBIC: Bool = false, gridPerYear: Int = 0, vintage: CalendarDate? = nil
+    through: Int? = nil, span: ClosedRange<Int>? = nil, joinpoint: JoinpointSettings = JoinpointSettings(),
+    vintage: CalendarDate? = nil
   ) throws(AnalysisError) -> QuantityTrends {
     let grouped = try seriesRows(files, quantity: quantity, minimum: model == .joinpoint ? 3 : 2, vintage: vintage)
     let several = grouped.series.count + grouped.unfitted.count > 1
@@ -101,8 +101,7 @@ public enum TrendAnalysis {
     for s in grouped.series {
       var r = try fitOne(
         quantity: quantity, series: s, model: model, level: level, through: through, span: span,
-        maxJoinpoints: maxJoinpoints, seed: seed, selectByBIC: selectByBIC, gridPerYear: gridPerYear,
-        spanMayMiss: grouped.series.count > 1)
+        joinpoint: joinpoint, spanMayMiss: grouped.series.count > 1)
       r.series = s.name
       r.ofSeveral = several
       // What was left out of the quantity is said once, after the first series.
@@ -115,8 +114,7 @@ public enum TrendAnalysis {
   /// Fits one series (its rows sorted by time, all stocks or all counts).
   static func fitOne(
     quantity: String, series: SeriesToFit, model: TrendModel?, level: Double, through: Int?,
-    span: ClosedRange<Int>?, maxJoinpoints: Int?, seed: UInt64, selectByBIC: Bool, gridPerYear: Int,
-    spanMayMiss: Bool
+    span: ClosedRange<Int>?, joinpoint: JoinpointSettings, spanMayMiss: Bool
   ) throws(AnalysisError) -> TrendResult {
     let rows = series.rows
     let stock = rows.first?.figure.measure == .stock
@@ -125,6 +123,32 @@ public enum TrendAnalysis {
         rows,
         "\(quantity): --through \(through) is more than \(projectionHorizon) years after the last observed year, \(last)"
       )
+    }
+    // Joinpoint: the model asked for (--joinpoint-model), else the default for the series.
+    var joinpointModel: (model: JoinpointModel, why: String)? = nil
+    if model == .joinpoint {
+      let leastSquaresOnly = joinpoint.rule == .permutation || joinpoint.gridPerYear > 0
+      let jm =
+        joinpoint.model.map { ($0, "as asked (--joinpoint-model)") }
+        ?? (leastSquaresOnly && !stock
+          ? (
+            .loglinear,
+            "the least-squares model, for --select permutation or --grid, which the count models do not offer"
+          )
+          : defaultJoinpointModel(series, level: level))
+      if stock && jm.0 != .loglinear {
+        throw filesError(
+          rows,
+          "\(quantity): --joinpoint-model \(jm.0.rawValue): the figures are stocks (levels at a date), not counts of events; a joinpoint trend of levels is loglinear"
+        )
+      }
+      joinpointModel = jm
+      if jm.0.isCount {
+        return try fitCountJoinpoint(
+          quantity: quantity, series: series, model: jm.0,
+          choice: "joinpoint (\(jm.0.rawValue)): \(jm.1); the number of joinpoints by BIC.", level: level,
+          through: through, span: span, settings: joinpoint, spanMayMiss: spanMayMiss)
+      }
     }
     if usesCompositeLink(series, model: model) {
       var result = try fitComposite(
@@ -168,7 +192,9 @@ public enum TrendAnalysis {
     let choice: String
     if let model {
       chosen = model
-      choice = "\(model.rawValue), as asked (--model)."
+      choice =
+        "\(model.rawValue), as asked (--model)."
+        + (joinpointModel.map { " Joinpoint model: \($0.model.rawValue), \($0.why)." } ?? "")
     } else if stock {
       chosen = .loglinear
       choice =
@@ -189,9 +215,12 @@ public enum TrendAnalysis {
     }
     var result: TrendResult
     if chosen == .joinpoint {
+      let jm = joinpointModel?.model ?? .loglinear
       result = try fitJoinpoint(
-        quantity: quantity, rows: rows, level: level, through: through, maxJoinpoints: maxJoinpoints, seed: seed,
-        selectByBIC: selectByBIC, gridPerYear: gridPerYear)
+        quantity: quantity, rows: rows, level: level, through: through, maxJoinpoints: joinpoint.maxJoinpoints,
+        seed: joinpoint.seed, selectByBIC: joinpoint.rule(for: jm) == .bic, gridPerYear: joinpoint.gridPerYear,
+        weighted: jm == .weighted, permutations: joinpoint.permutations)
+      result.joinpointModel = jm
     } else {
       // The test's fits are the fits of this series: reuse them rather than fit again.
       let prefitted: ModelFit? =

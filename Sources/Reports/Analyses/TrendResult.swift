@@ -18,6 +18,46 @@ public enum TrendModel: String, Sendable, CaseIterable {
   case joinpoint
 }
 
+/// The joinpoint models of `trend --model joinpoint` (`--joinpoint-model`).
+public enum JoinpointModel: String, Sendable, CaseIterable {
+  /// Poisson regression of the counts with hinge terms, exposure offsets, buckets in the
+  /// likelihood (composite link); the placement of largest likelihood.
+  case poisson
+  /// The same with the negative binomial, θ estimated.
+  case negbin
+  /// Least squares on log(count / exposure) (NCI Joinpoint's constant-variance model).
+  case loglinear
+  /// Weighted least squares on log(count / exposure) with weights = count (NCI Joinpoint's
+  /// Poisson-variance option for log rates: 1/Var(log y) ≈ μ by the delta method).
+  case weighted
+
+  /// Whether the model is a likelihood for counts (poisson, negbin).
+  public var isCount: Bool { self == .poisson || self == .negbin }
+}
+
+/// How `trend --model joinpoint` chooses the number of joinpoints (`--select`).
+public enum JoinpointRule: String, Sendable, CaseIterable {
+  /// The sequential permutation tests of Kim et al. (2000) (least-squares models).
+  case permutation
+  /// The Bayesian information criterion.
+  case bic
+}
+
+/// The Poisson fit's overdispersion without joinpoints and with the chosen ones.
+public struct JoinpointDispersion: Sendable {
+  /// The chosen joinpoints.
+  public var joinpoints: [Double]
+  /// Without joinpoints: Pearson dispersion of the Poisson fit, LR test against the negative binomial.
+  public var without: Overdispersion
+  /// With the chosen joinpoints.
+  public var with: Overdispersion
+  /// Whether the joinpoints remove most of the overdispersion: the dispersion without them
+  /// above 1.5 and its excess over 1 at least halved by them.
+  public var removesMost: Bool {
+    without.pearsonDispersion > 1.5 && with.pearsonDispersion - 1 <= (without.pearsonDispersion - 1) / 2
+  }
+}
+
 /// An estimate with its interval.
 public struct Interval: Sendable, Equatable {
   /// Point estimate (nil when it does not exist).
@@ -134,6 +174,11 @@ public struct TrendResult: Sendable {
   public var span: SpanResult? = nil
   /// The joinpoint fit (model joinpoint only).
   public var joinpointFit: JoinpointFit? = nil
+  /// The joinpoint model fitted (model joinpoint only).
+  public var joinpointModel: JoinpointModel? = nil
+  /// The Poisson fit's overdispersion without and with the chosen joinpoints (a count
+  /// joinpoint model with at least one joinpoint).
+  public var joinpointDispersion: JoinpointDispersion? = nil
   /// Whether the fit is the composite link model (a count over several years or a
   /// cumulative total in the series): each count is the sum of the yearly means it covers.
   public var compositeLink: Bool = false

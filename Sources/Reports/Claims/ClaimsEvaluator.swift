@@ -50,7 +50,7 @@ final class ClaimsEvaluator {
 
   let figures: [FiguresFile]
   /// The publication date of the claim being evaluated: `growth()` uses only the figures
-  /// published by then (``TrendAnalysis/run(_:quantity:model:level:through:span:maxJoinpoints:seed:selectByBIC:gridPerYear:vintage:)``);
+  /// published by then (``TrendAnalysis/run(_:quantity:model:level:through:span:joinpoint:vintage:)``);
   /// nil (no date) for every figure.
   var vintage: PublicationDate? = nil
   private var byID: [String: Figure] = [:]

@@ -17,7 +17,7 @@ public enum QuantityReport: Sendable {
   /// Figures that looked like a series but come from different series: their reconciled
   /// ranges, and the sentence that says why they are not a trend.
   case estimates(QuantityRanges, note: String)
-  /// One series of a quantity: its trend, why that model, and the joinpoint fit (BIC) when it ran.
+  /// One series of a quantity: its trend, why that model, and the joinpoint fit when it ran.
   case trend(TrendResult, choice: String, segmented: TrendResult?)
 }
 
@@ -140,7 +140,7 @@ final class DatasetDocuments {
         (first ? "" : ",\n") + "    " + JSON.quote(t.label) + ": " + JSON.string(choice).serialized(indent: 2))
       if let jp = segmented {
         let value = JSON.object([
-          ("selection", .string("BIC")), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)),
+          ("selection", .string(TrendAnalysis.joinpointMethod(jp))), ("joinpoints", TrendAnalysis.joinpointsJSON(jp)),
           ("segments", TrendAnalysis.segmentsJSON(jp)),
         ])
         try jsonJoinpoints.append(

@@ -22,7 +22,7 @@ public struct DatasetReport: Sendable {
   public var trends: [TrendResult]
   /// Why each trend uses the model it uses, by ``TrendResult/label``.
   public var modelChoices: [String: String]
-  /// Joinpoint fits of each series (BIC selection), by ``TrendResult/label``.
+  /// Joinpoint fits of each series (`trend --model joinpoint`'s defaults), by ``TrendResult/label``.
   public var segmented: [String: TrendResult] = [:]
   /// Why a quantity whose figures looked like a series is reconciled instead, by quantity.
   public var notes: [String: String] = [:]
@@ -75,9 +75,10 @@ public enum ReportBuilder {
     }
     if isSeries(file.figures) && note == nil {
       let all = try TrendAnalysis.run([file], quantity: quantity)
-      // Where the trend changed slope: joinpoint regression with BIC selection (fast and
-      // deterministic; `reconcile trend --model joinpoint` runs the permutation test).
-      let jp = try? TrendAnalysis.run([file], quantity: quantity, model: .joinpoint, selectByBIC: true)
+      // Where the trend changed slope: the joinpoint analysis `reconcile trend --model joinpoint`
+      // runs without options — the same model and the same rule for the number of joinpoints
+      // (``JoinpointSettings``, its defaults).
+      let jp = try? TrendAnalysis.run([file], quantity: quantity, model: .joinpoint, joinpoint: JoinpointSettings())
       return all.results.map { t in
         .trend(t, choice: t.modelChoice, segmented: jp?.results.first { $0.series == t.series })
       }
@@ -392,7 +393,7 @@ public enum ReportBuilder {
     }
     if let jp = segmented?.joinpointFit {
       out +=
-        "- Joinpoints (log-linear segments, chosen by BIC): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
+        "- Joinpoints (\(segmented.map { TrendAnalysis.joinpointMethod($0) } ?? "")): \(jp.joinpoints.isEmpty ? "none — one straight trend" : jp.joinpoints.map { NumberFormat.plain($0) }.joined(separator: ", "))\n"
       for s in jp.segments {
         out +=
           "  - \(NumberFormat.plain(s.from))–\(NumberFormat.plain(s.to)): annual percent change \(NumberFormat.human(s.apc.estimate, significant: 3))% (\(pct(t.fit.level)) CI \(NumberFormat.human(s.apc.low, significant: 3))% to \(NumberFormat.human(s.apc.high, significant: 3))%)\n"

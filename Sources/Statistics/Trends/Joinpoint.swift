@@ -179,7 +179,8 @@ public enum Joinpoint {
   /// `c_k = (to − max(from, τ_k))₊ / (to − from)`; `AAPC = 100 (exp β̄ − 1)`, its SE is
   /// `sqrt(Lᵀ V L)` for `L = (0, 1, c₁, …, c_K)`. As NCI does, when `[from, to]` lies within one
   /// segment the AAPC is that segment's APC with its t(n − 2K − 2) interval; when it spans a
-  /// joinpoint the interval uses the normal quantile (NCI's parametric AAPC interval).
+  /// joinpoint the interval uses the normal quantile (NCI's parametric AAPC interval). A fit of
+  /// counts (``JoinpointFit/likelihoodBased``) uses the normal quantile throughout.
   ///
   /// - Throws: `StatisticsError.invalidInput` unless `fit.years.first ≤ from < to ≤ fit.years.last`
   ///   and `level ∈ (0, 1)`.
@@ -202,7 +203,8 @@ public enum Joinpoint {
     let se = quadraticForm(l, fit.covariance).squareRoot()
     let spansJoinpoint = fit.joinpoints.contains { $0 > from && $0 < to }
     if !spansJoinpoint, let segment = fit.segments.first(where: { $0.from <= from && to <= $0.to }) {
-      return PercentChange(slope: segment.slope, standardError: segment.slopeSE, level: level, df: fit.df)
+      return PercentChange(
+        slope: segment.slope, standardError: segment.slopeSE, level: level, df: fit.likelihoodBased ? nil : fit.df)
     }
     return PercentChange(slope: slope, standardError: se, level: level, df: nil)
   }

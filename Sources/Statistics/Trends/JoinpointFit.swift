@@ -143,6 +143,9 @@ public struct JoinpointFit: Sendable {
   public var level: Double
   /// How `k` was chosen, when it came from `Joinpoint.select`; nil for a fit with fixed `k`.
   public var selection: JoinpointSelection?
+  /// Whether the fit is a maximum-likelihood fit of counts (``JoinpointCount``): its APC and
+  /// AAPC intervals use the normal quantile (Wald), not t(n − 2K − 2).
+  public var likelihoodBased: Bool = false
 }
 
 /// How the number of joinpoints is chosen.

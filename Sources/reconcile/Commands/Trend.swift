@@ -14,8 +14,20 @@ struct Trend: ParsableCommand {
   var model: TrendModel?
   @Option(name: .long, help: "joinpoint: the most joinpoints tried (default: up to 3, as many as the series allows).")
   var joinpoints: Int?
-  @Option(name: .long, help: "joinpoint: how the number of joinpoints is chosen: permutation (Kim et al. 2000) or bic.")
-  var select: JoinpointSelection = .permutation
+  @Option(
+    name: .long,
+    help:
+      "joinpoint: the model of the counts: poisson, negbin (default for counts: negbin when the counts are overdispersed, else poisson), loglinear (least squares on log rates; default for stocks) or weighted (weights = counts)."
+  )
+  var joinpointModel: JoinpointModel?
+  @Option(
+    name: .long,
+    help:
+      "joinpoint: how the number of joinpoints is chosen: bic (default for poisson, negbin) or permutation (Kim et al. 2000; default for loglinear, weighted)."
+  )
+  var select: JoinpointRule?
+  @Option(name: .long, help: "joinpoint: permuted data sets of the permutation test (NCI Joinpoint's default).")
+  var permutations: Int = JoinpointSettings.defaultPermutations
   @Option(name: .long, help: "joinpoint: also try joinpoints on a grid of N points per year (0: observed years only).")
   var grid: Int = 0
   @Option(name: .long, help: "joinpoint: seed of the permutation test.")
@@ -36,6 +48,11 @@ struct Trend: ParsableCommand {
     if let problem = TrendAnalysis.optionSyntaxProblem(grid: grid, span: span, vintage: vintage) {
       throw ValidationError(problem)
     }
+    if let problem = TrendAnalysis.joinpointOptionProblem(
+      model: model, joinpointModel: joinpointModel, select: select, permutations: permutations, grid: grid)
+    {
+      throw ValidationError(problem)
+    }
   }
 
   func run() throws {
@@ -46,9 +63,14 @@ struct Trend: ParsableCommand {
       // --through and --span against the data's years, before anything is fitted or projected.
       var problem = TrendAnalysis.optionProblem(
         years: TrendAnalysis.observedYears(files, quantity: quantity, vintage: vintage), through: through, span: span)
-      if problem == nil && model == .joinpoint {
+      let settings = JoinpointSettings(
+        model: joinpointModel, rule: select, maxJoinpoints: joinpoints, permutations: permutations, seed: seed,
+        gridPerYear: grid)
+      if problem == nil && model == .joinpoint && joinpointModel?.isCount != true {
         problem = TrendAnalysis.joinpointProblem(
-          files, quantity: quantity, maxJoinpoints: joinpoints, selectByBIC: select == .bic, gridPerYear: grid)
+          files, quantity: quantity, maxJoinpoints: joinpoints,
+          selectByBIC: settings.rule(for: joinpointModel ?? .loglinear) == .bic, gridPerYear: grid,
+          permutations: permutations)
       }
       if let problem {
         printError("reconcile trend: error: \(problem)")
@@ -56,7 +78,7 @@ struct Trend: ParsableCommand {
       }
       let r = try TrendAnalysis.run(
         files, quantity: quantity, model: model, level: confidence.level, through: through, span: span,
-        maxJoinpoints: joinpoints, seed: seed, selectByBIC: select == .bic, gridPerYear: grid, vintage: vintage)
+        joinpoint: settings, vintage: vintage)
       switch output.format {
       case .json: StandardOutput.write(TrendAnalysis.json(r).serialized() + "\n")
       case .csv: StandardOutput.write(TrendAnalysis.csv(r.results).text)
