@@ -52,10 +52,19 @@ extension RangesAnalysis {
   static func writeCSVSensitivity<Sink: RangesCSVSink & ~Copyable>(
     quantity: String, _ rec: RangeReconciliation, to w: inout Sink
   ) {
+    // The cells mostly share a model: their interval names are made once.
+    var named: (model: (Bool, Bool, Bool), names: (ci: String, pi: String))? = nil
     for (i, cell) in rec.sensitivity.enumerated() where i < sensitivityCSVKeys.count {
       guard let re = cell.pooled else { continue }
       let keys = sensitivityCSVKeys[i]
-      let names = intervalNames(re, level: rec.level)
+      let model = (re.betweenSources, re.censored > 0, re.smallSample)
+      let names: (ci: String, pi: String)
+      if let named, named.model == model {
+        names = named.names
+      } else {
+        names = intervalNames(re, level: rec.level)
+        named = (model, names)
+      }
       for (id, name, low, high) in [(keys.ci, names.ci, re.ciLow, re.ciHigh), (keys.pi, names.pi, re.piLow, re.piHigh)]
       where !name.isEmpty {
         w.text(quantity)

@@ -65,9 +65,14 @@ public struct RangesRandomEffects: Sendable {
   /// (validated by the caller: finite, positive; k ≥ 3). Each lane's result has the bits of a
   /// pooling of that lane alone: every operation is lane-wise IEEE arithmetic in the order of
   /// the scalar formulae. (The sensitivity table pools four coverages at once this way.)
-  static func lanes(_ y: [Double], _ v: [SIMD4<Double>], level: Double, interval: RangeInterval)
-    -> [RangesRandomEffects]
-  {
+  ///
+  /// `tQuantiles`: ``tQuantiles(k:level:)`` when the caller has them (the sensitivity table
+  /// pools three times with the same k: the t quantiles were a seventh of `ranges --format csv`
+  /// on 20,000 small quantities).
+  static func lanes(
+    _ y: [Double], _ v: [SIMD4<Double>], level: Double, interval: RangeInterval,
+    tQuantiles: (ci: Double, prediction: Double)? = nil
+  ) -> [RangesRandomEffects] {
     let k = y.count
     let df = Double(k - 1)
     // Studies: the unweighted mean, for centring.
@@ -78,8 +83,11 @@ public struct RangesRandomEffects: Sendable {
     var sw = SIMD4<Double>(repeating: 0)
     var sw2 = SIMD4<Double>(repeating: 0)
     var swyc = SIMD4<Double>(repeating: 0)
+    // The weights 1/vᵢ, kept for the second pass (the same bits as computing them again).
+    var weights = [SIMD4<Double>](repeating: .zero, count: k)
     for i in 0..<k {
       let w = 1 / v[i]
+      weights[i] = w
       sw += w
       sw2 += w * w
       swyc += w * (y[i] - mean)
@@ -88,7 +96,7 @@ public struct RangesRandomEffects: Sendable {
     var q = SIMD4<Double>(repeating: 0)
     var trP = SIMD4<Double>(repeating: 0)
     for i in 0..<k {
-      let w = 1 / v[i]
+      let w = weights[i]
       let r = (y[i] - mean) - muc
       q += w * r * r
       let d = w - w * w / sw
@@ -115,8 +123,7 @@ public struct RangesRandomEffects: Sendable {
     }
     let alpha = 1 - level
     let zCrit = -Normal.quantile(alpha / 2)
-    let tCrit = interval == .knha ? -StudentT.quantile(alpha / 2, df: df) : 0
-    let tPrediction = interval == .knha ? StudentT.quantile(0.5 + level / 2, df: Double(k - 2)) : 0
+    let (tCrit, tPrediction) = interval == .knha ? tQuantiles ?? Self.tQuantiles(k: k, level: level) : (0, 0)
     return (0..<4).map { j in
       let se = variance[j].squareRoot()
       let ci: (Double, Double)
@@ -136,6 +143,13 @@ public struct RangesRandomEffects: Sendable {
         estimate: mu[j], standardError: se, ciLow: ci.0, ciHigh: ci.1, piLow: mu[j] - half, piHigh: mu[j] + half,
         tau2: t2[j], tau2Interval: nil, i2: 100 * t2[j] / (typical + t2[j]), k: k)
     }
+  }
+
+  /// The Knapp–Hartung CI's critical value −t(k−1) at (1 − level)/2 (as `MetaAnalysis.fit`
+  /// computes it) and the prediction interval's t(k−2) quantile at (1 + level)/2.
+  static func tQuantiles(k: Int, level: Double) -> (ci: Double, prediction: Double) {
+    let alpha = 1 - level
+    return (-StudentT.quantile(alpha / 2, df: Double(k - 1)), StudentT.quantile(0.5 + level / 2, df: Double(k - 2)))
   }
 
   /// The generalised Q statistic at τ²: Σ wᵢ(yᵢ − μ̂)², wᵢ = 1/(vᵢ + τ²), μ̂ its weighted mean.
