@@ -34,6 +34,50 @@ struct RangesRandomEffectsTests {
     }
   }
 
+  @Test("--interval z: the Wald CI and z prediction interval equal metafor's rma(test = \"z\") and predict() to 1e-7")
+  func zAgainstMetafor() throws {
+    let rows = try Fixtures.csv("meta/ranges-knha-reference.csv")
+    let z = Normal.quantile(0.95)
+    for row in rows {
+      let lows = (row["lows"] ?? "").split(separator: ";").compactMap { Double($0) }
+      let highs = (row["highs"] ?? "").split(separator: ";").compactMap { Double($0) }
+      let y = zip(lows, highs).map { (log($0) + log($1)) / 2 }
+      let v = zip(lows, highs).map { pow((log($1) - log($0)) / (2 * z), 2) }
+      let r = try RangesRandomEffects.fit(estimates: y, variances: v, level: 0.9, interval: .z)
+      let name = row["case"] ?? "?"
+      for (key, got) in [
+        ("estimate", r.estimate), ("tau2", r.tau2), ("z_ci_low", r.ciLow), ("z_ci_high", r.ciHigh),
+        ("z_pi_low", r.piLow), ("z_pi_high", r.piHigh),
+      ] {
+        let want = try #require(Double(row[key] ?? ""), "\(name): no \(key)")
+        #expect(abs(got - want) <= 1e-7 * max(1, abs(want)), "\(name) \(key): \(got) vs metafor \(want)")
+      }
+      // Not the Knapp–Hartung interval: the options differ on these cases.
+      let knha = try RangesRandomEffects.fit(estimates: y, variances: v, level: 0.9)
+      #expect(knha.piLow != r.piLow)
+    }
+  }
+
+  @Test("The pooling's arithmetic is MetaAnalysis.fit's, bit for bit (DL, z and Knapp–Hartung), on 200 random sets")
+  func sameBitsAsMetaAnalysis() throws {
+    var g = SplitMix64(seed: 30)
+    for _ in 0..<200 {
+      let k = 3 + Int(g.next() % 20)
+      let y = (0..<k).map { _ in 10 + 3 * (Double(g.next() % 10_000) / 10_000 - 0.5) }
+      let v = (0..<k).map { _ in 0.01 + Double(g.next() % 10_000) / 5_000 }
+      for interval in RangeInterval.allCases {
+        let r = try RangesRandomEffects.fit(estimates: y, variances: v, level: 0.9, interval: interval)
+        let m = try MetaAnalysis.fit(
+          estimates: y, variances: v, method: .DL, test: interval == .knha ? .knha : .z, level: 0.9)
+        let z = try MetaAnalysis.fit(estimates: y, variances: v, method: .DL, test: .z, level: 0.9)
+        #expect(r.estimate == m.estimate && r.tau2 == m.tau2 && r.i2 == m.i2)
+        #expect(r.ciLow == m.ciLow && r.ciHigh == m.ciHigh)
+        #expect(r.standardError == z.standardError)
+        if interval == .z { #expect(r.piLow == m.piLow && r.piHigh == m.piHigh) }
+      }
+    }
+  }
+
   @Test("Each source's share of the weight, as ranges reports it, equals metafor's weights()")
   func weights() throws {
     for row in try Fixtures.csv("meta/ranges-knha-reference.csv") {

@@ -81,12 +81,13 @@ public enum CommandHelp {
 
   /// `reconcile ranges --help`.
   public static let ranges = """
-    Each range is read as the central interval of a lognormal at its `coverage` (an empty cell takes --coverage, default \(Figure.defaultCoverage)); a stated value with a range as its centre (a two-piece lognormal); coverage 1 as hard bounds; a point figure (or "about") as right within a factor of 2; a verbal quantity ("tens of thousands") through the documented table; a bound ("at least", "at most") as a censored observation in the random effects (maximum likelihood), left out of the opinion pools. Figures with `derived_from`, superseded figures, figures of narrower `scope` and all but one figure of an `evidence` group are left out of pooling, with the reason. Pooled views: random effects on the log scale (with its prediction interval), the linear opinion pool and the logarithmic opinion pool; leave-one-out for each source (up to \(RangePooling.maxLeaveOneOut) pooled sources). One figure is reported as stated, not reconciled; two are pooled by a common effect (no between-source variance).
+    Each range is read as the central interval of a lognormal at its `coverage` (an empty cell takes --coverage, default \(Figure.defaultCoverage)); a stated value with a range as its centre (a two-piece lognormal); coverage 1 as hard bounds; a point figure (or "about") as right within a factor of 2; a verbal quantity ("tens of thousands") through the documented table; a bound ("at least", "at most") as a censored observation in the random effects (maximum likelihood), left out of the opinion pools. Figures with `derived_from`, superseded figures, figures of narrower `scope` and all but one figure of an `evidence` group are left out of pooling, with the reason. Pooled views: random effects on the log scale (with its prediction interval), the linear opinion pool and the logarithmic opinion pool; leave-one-out for each source (up to \(RangePooling.maxLeaveOneOut) pooled sources). One figure is reported as stated, not reconciled; two are pooled by a common effect (no between-source variance). Every pooled interval is assumption-based: a sensitivity table repeats the random effects with the coverage assumed where none is stated at 0.5, 0.8, 0.9 and 0.95 and the point factor at 1.5, 2 and 3 (each cell equals a run with those options).
 
     \(exitCodes)
 
     Examples:
       reconcile ranges datasets/nk-in-china.csv
+      reconcile ranges datasets/nk-in-china.csv --interval z --coverage 0.8
       reconcile ranges datasets/nk-in-china.csv --format json
       reconcile ranges datasets/*.csv --quantity nk_in_china --format csv > ranges.csv
     """

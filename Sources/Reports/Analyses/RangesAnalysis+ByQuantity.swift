@@ -32,13 +32,15 @@ extension RangesAnalysis {
   /// that quantity (the caller then falls back to the whole-file path).
   static func quantityOutput(
     _ spill: QuantitySpill, _ k: Int, format: StreamFormat, first: Bool, coverage: Double?, level: Double,
-    columns: ColumnMap?, digits: Int? = nil, pointFactor: Double = RangePooling.defaultPointFactor
+    columns: ColumnMap?, digits: Int? = nil, pointFactor: Double = RangePooling.defaultPointFactor,
+    interval: RangeInterval = .knha
   ) throws -> [UInt8]? {
     // The records are read back once, for the plain path and, when it declines, the reader.
     let records = try spill.records(of: k)
     if format == .csv, let columns,
       let bytes = try plainCSV(
-        spill, k, records: records, columns: columns, header: first, coverage: coverage, level: level)
+        spill, k, records: records, columns: columns, header: first, coverage: coverage, level: level,
+        pointFactor: pointFactor, interval: interval)
     {
       return bytes
     }
@@ -46,7 +48,7 @@ extension RangesAnalysis {
     let file = try spill.figures(from: records)
     guard file.figures.allSatisfy({ $0.quantity == q }) else { return nil }
     let results = try run(
-      [file], quantities: [q], coverage: coverage, level: level, pointFactor: pointFactor,
+      [file], quantities: [q], coverage: coverage, level: level, pointFactor: pointFactor, interval: interval,
       tableDetails: format != .csv)
     switch format {
     case .table:
@@ -68,11 +70,12 @@ extension RangesAnalysis {
   static func plainCSV(
     _ spill: QuantitySpill, _ k: Int, records: (bytes: [UInt8], records: [(start: Int, end: Int, line: Int)]),
     columns: ColumnMap, header: Bool, coverage: Double?, level: Double,
-    pointFactor: Double = RangePooling.defaultPointFactor
+    pointFactor: Double = RangePooling.defaultPointFactor, interval: RangeInterval = .knha
   ) throws(AnalysisError) -> [UInt8]? {
     guard let rows = PlainFigureRows.read(records, columns: columns),
       case .success(let rec) = try reconcile(
-        rows, coverage: coverage, supersededBy: [:], level: level, pointFactor: pointFactor, details: false
+        rows, coverage: coverage, supersededBy: [:], level: level, pointFactor: pointFactor, interval: interval,
+        details: false
       )
       .pooled
     else { return nil }
@@ -113,7 +116,8 @@ extension RangesAnalysis {
   ///   quantity that cannot be pooled), for the same first offender.
   public static func runByQuantity(
     path: String, quantities asked: [String], coverage: Double?, level: Double, format: StreamFormat,
-    digits: Int? = nil, pointFactor: Double = RangePooling.defaultPointFactor, plainRows: Bool = true,
+    digits: Int? = nil, pointFactor: Double = RangePooling.defaultPointFactor, interval: RangeInterval = .knha,
+    plainRows: Bool = true,
     runBytes: Int = 256 << 10, emit: ([UInt8]) throws -> Void
   ) throws -> Bool {
     // The rows are sorted by quantity on another thread while the file is validated (two
@@ -173,7 +177,7 @@ extension RangesAnalysis {
               guard
                 let bytes = try quantityOutput(
                   spill, chosen[i], format: format, first: i == 0, coverage: coverage, level: level, columns: columns,
-                  digits: digits, pointFactor: pointFactor)
+                  digits: digits, pointFactor: pointFactor, interval: interval)
               else { return nil }
               if out.isEmpty { out = bytes } else { out += bytes }
             }

@@ -12,7 +12,7 @@ extension RangesAnalysis {
   /// The bytes of `csv(results)` (without its header line when `header` is false), written
   /// straight from the numbers: no cell or row is built as a String first.
   public static func csvBytes(_ results: [QuantityRanges], header: Bool = true) -> [UInt8] {
-    let rows = results.reduce(0) { $0 + $1.figures.count + 6 }
+    let rows = results.reduce(0) { $0 + $1.figures.count + 30 }
     var sink = CSVByteSink(width: csvHeader.count, capacity: rows * 128 + 256)
     if header { sink.header(csvHeader) }
     writeCSVRows(results, to: &sink)
@@ -155,6 +155,7 @@ extension RangesAnalysis {
     if let gp = rec.logarithmicPool {
       summary("pooled", "log_pool", "Logarithmic opinion pool, central \(pct(rec.level))", gp.low, gp.estimate, gp.high)
     }
+    writeCSVSensitivity(quantity: quantity, rec, to: &w)
   }
 }
 

@@ -121,6 +121,7 @@ extension RangesAnalysis {
       ("linear_pool", pool(rec.linearPool)),
       ("log_pool", pool(rec.logarithmicPool)),
       ("notes", .array(rec.notes.map { .string($0) })),
+      ("sensitivity", sensitivityJSON(rec)),
       (
         "leave_one_out",
         .array(
@@ -129,7 +130,7 @@ extension RangesAnalysis {
               ("id", .string($0.id)), ("estimate", .num($0.pooled.estimate)),
               ("ci_low", .num($0.pooled.ciLow)), ("ci_high", .num($0.pooled.ciHigh)),
               ("pi_low", .num($0.pooled.piLow)), ("pi_high", .num($0.pooled.piHigh)),
-              ("tau2", .num($0.pooled.tau2)),
+              ("tau2", .num($0.pooled.tau2)), ("level", .num(rec.level)),
             ])
           })
       ),

@@ -56,7 +56,13 @@ extension RangesAnalysis {
         out += "  \(pooledWords(re, level: rec.level, scale: rec.scale, rounding: rounding))\n"
       }
       for line in poolLines(rec, rounding: rounding) { out += "  \(line)\n" }
+      if let words = modalityWords(rec) { out += "  \(words)\n" }
       for note in rec.notes { out += "  \(note)\n" }
+      if let words = assumptionWords(rec) { out += "  \(words)\n" }
+      if let (title, rows) = sensitivityTable(rec, rounding: rounding) {
+        out += "  \(title):\n"
+        out += TextTable.render(rows).split(separator: "\n").map { "  \($0)\n" }.joined()
+      }
       if r.byYear.count > 1 {
         // The last years only, when there are many (all of them in JSON): fifty sources fit a
         // screen.
@@ -66,15 +72,15 @@ extension RangesAnalysis {
         for y in shownYears {
           let re = y.reconciliation.randomEffects
           if let one = y.reconciliation.reported {
-            out += "    \(y.year): k = 1, one figure (\(one.id)): \(byYearFigure(one))\n"
+            out += "    \(y.year): k = 1, one figure (\(one.id)): \(byYearFigure(one, level: rec.level))\n"
           } else if let re, !re.betweenSources {
             let lp = y.reconciliation.linearPool
             out +=
-              "    \(y.year): k = \(re.k), common effect \(rounding.estimate(re.estimate, low: re.ciLow, high: re.ciHigh)) (CI \(rounding.range(re.ciLow, re.ciHigh))), linear pool median \(rounding.estimate(lp?.estimate, low: lp?.low, high: lp?.high))\n"
+              "    \(y.year): k = \(re.k), common effect \(rounding.estimate(re.estimate, low: re.ciLow, high: re.ciHigh)) (\(pct(rec.level)) CI \(rounding.range(re.ciLow, re.ciHigh))), linear pool median \(rounding.estimate(lp?.estimate, low: lp?.low, high: lp?.high))\n"
           } else {
             let lp = y.reconciliation.linearPool
             out +=
-              "    \(y.year): k = \(re?.k ?? 0), random effects \(rounding.estimate(re?.estimate, low: re?.piLow, high: re?.piHigh)) (prediction \(rounding.range(re?.piLow, re?.piHigh))), linear pool median \(rounding.estimate(lp?.estimate, low: lp?.low, high: lp?.high))\n"
+              "    \(y.year): k = \(re?.k ?? 0), random effects \(rounding.estimate(re?.estimate, low: re?.piLow, high: re?.piHigh)) (\(pct(rec.level)) prediction \(rounding.range(re?.piLow, re?.piHigh))), linear pool median \(rounding.estimate(lp?.estimate, low: lp?.low, high: lp?.high))\n"
           }
         }
       }
@@ -98,7 +104,7 @@ extension RangesAnalysis {
           "  leave-one-out (\(rec.randomEffects?.betweenSources == false ? "common effect" : "random effects"))\(shown.count < all.count ? ", the \(shown.count) of \(all.count) sources that move it most (all in --format json)" : ""):\n"
         for l in shown {
           out +=
-            "    without \(l.id): \(rounding.estimate(l.pooled.estimate, low: l.pooled.ciLow, high: l.pooled.ciHigh)) (CI \(rounding.range(l.pooled.ciLow, l.pooled.ciHigh)))\n"
+            "    without \(l.id): \(rounding.estimate(l.pooled.estimate, low: l.pooled.ciLow, high: l.pooled.ciHigh)) (\(pct(rec.level)) CI \(rounding.range(l.pooled.ciLow, l.pooled.ciHigh)))\n"
         }
       }
       out += "\n"
@@ -111,8 +117,8 @@ extension RangesAnalysis {
   static let tableLeaveOneOut = 5
 
   /// One figure of the by-year view: its centre and its own interval, or its bound.
-  static func byYearFigure(_ one: ReportedFigure) -> String {
+  static func byYearFigure(_ one: ReportedFigure, level: Double) -> String {
     guard let estimate = one.estimate else { return rangeText(one.low, one.high) }
-    return "\(NumberFormat.human(estimate)) (its own interval \(rangeText(one.low, one.high)))"
+    return "\(NumberFormat.human(estimate)) (its own \(pct(level)) interval \(rangeText(one.low, one.high)))"
   }
 }

@@ -41,7 +41,7 @@ public enum RangesAnalysis {
   public static func run(
     _ files: [FiguresFile], quantities: [String] = [], coverage: Double? = nil,
     level: Double = RangePooling.defaultLevel, pointFactor: Double = RangePooling.defaultPointFactor,
-    tableDetails: Bool = true
+    interval: RangeInterval = .knha, tableDetails: Bool = true
   ) throws(AnalysisError) -> [QuantityRanges] {
     // One pass groups the figures by quantity (in order of first appearance).
     var order: [String] = []
@@ -87,7 +87,7 @@ public enum RangesAnalysis {
       let (inputs, pooled) = try figs.withUnsafeBufferPointer { (figures) throws(AnalysisError) in
         try reconcile(
           FigureRows(figures: figures, textual: textualFlags), coverage: coverage, supersededBy: supersededBy,
-          level: level, pointFactor: pointFactor, details: tableDetails)
+          level: level, pointFactor: pointFactor, interval: interval, details: tableDetails)
       }
       let rec: RangeReconciliation
       switch pooled {
@@ -104,7 +104,8 @@ public enum RangesAnalysis {
           byYear.append(
             (
               y, subset.map(\.id),
-              try RangePooling.reconcile(subset, level: level, pointFactor: pointFactor, detail: false)
+              try RangePooling.reconcile(
+                subset, level: level, pointFactor: pointFactor, detail: false, interval: interval)
             ))
         } catch {
           throw filesError(figs, "\(q) (figures published up to \(y)): \(error.description)")
@@ -120,11 +121,12 @@ public enum RangesAnalysis {
 
   /// The pooling of a quantity's figures, however their rows were read: each figure's input
   /// (``RangesRows/input(_:coverage:supersededBy:)``), then `RangePooling.reconcile`, with
-  /// the conflicts and leave-one-out only when `details` (the CSV reports neither). Returns the
-  /// inputs and the pooling, or why pooling failed (the caller names the files).
+  /// the conflicts and leave-one-out only when `details` (the CSV reports neither), and the
+  /// sensitivity table always (every output shows it). Returns the inputs and the pooling, or
+  /// why pooling failed (the caller names the files).
   static func reconcile<Rows: RangesRows>(
     _ rows: Rows, coverage: Double?, supersededBy: [String: String], level: Double,
-    pointFactor: Double = RangePooling.defaultPointFactor, details: Bool
+    pointFactor: Double = RangePooling.defaultPointFactor, interval: RangeInterval = .knha, details: Bool
   ) throws(AnalysisError) -> (inputs: [RangeInput], pooled: Result<RangeReconciliation, StatisticsError>) {
     var inputs: [RangeInput] = []
     inputs.reserveCapacity(rows.count)
@@ -132,7 +134,7 @@ public enum RangesAnalysis {
     let pooled = Result { () throws(StatisticsError) in
       try RangePooling.reconcile(
         inputs, level: level, pointFactor: pointFactor, conflicts: details, leaveOneOut: details,
-        tau2Interval: details)
+        tau2Interval: details, interval: interval, sensitivity: true)
     }
     return (inputs, pooled)
   }

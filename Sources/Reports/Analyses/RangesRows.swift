@@ -45,7 +45,7 @@ struct FigureRows: RangesRows {
       coverage: statedCoverage(figures[k]) ?? coverage ?? Figure.defaultCoverage,
       weight: try RangesAnalysis.weight(figures[k]), excludedReason: reason,
       kind: RangesAnalysis.sourceKind(figures[k], textual: textual), inEnvelope: inEnvelope,
-      evidence: figures[k].evidence)
+      evidence: figures[k].evidence, coverageStated: statedCoverage(figures[k]) != nil)
   }
 
   func ends(_ k: Int) -> (low: Double?, high: Double?) { RangesAnalysis.statedEnds(figures[k], textual: textual[k]) }

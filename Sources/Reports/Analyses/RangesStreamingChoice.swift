@@ -33,13 +33,13 @@ extension RangesAnalysis {
   /// - Throws: as `runByQuantity`, and `OutputError` when the output cannot be written.
   public static func runByQuantityToStandardOutput(
     files: [String], quantities: [String], coverage: Double, level: Double, format: StreamFormat, digits: Int? = nil,
-    pointFactor: Double = RangePooling.defaultPointFactor
+    pointFactor: Double = RangePooling.defaultPointFactor, interval: RangeInterval = .knha
   ) throws -> Bool {
     guard let path = streamedFile(files), let pending = StandardOutput.pending() else { return false }
     return try pending.deliver { write in
       try runByQuantity(
         path: path, quantities: quantities, coverage: coverage, level: level, format: format, digits: digits,
-        pointFactor: pointFactor, emit: write)
+        pointFactor: pointFactor, interval: interval, emit: write)
     }
   }
 }

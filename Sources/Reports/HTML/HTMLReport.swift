@@ -227,7 +227,7 @@ public enum HTMLReport {
     }
     out += "<figure>\n" + (detailed ? SVGRangeChart(q, index: index).svg + "\n" : "")
     out +=
-      "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level). When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
+      "<figcaption>Each source's range is read as the central interval of a \(rec.scale == .log ? "lognormal" : "normal") distribution at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as right within a factor of 2. Pooled intervals are at \(level), and assumption-based: they rest on those readings. When the sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.</figcaption>\n</figure>\n"
     if rec.intersection == nil, let words = RangesAnalysis.consistentGroupWords(rec) {
       out +=
         "<h3>Conflicts</h3>\n<p>No single range is consistent with every pooled figure: \(Markup.escape(words)). \(rec.conflictPairCount) pair\(rec.conflictPairCount == 1 ? " does" : "s do") not overlap; <a href=\"summary.json\">summary.json</a> lists them.</p>\n"
@@ -251,10 +251,13 @@ public enum HTMLReport {
       out += "<li>\(Markup.escape(ReportBuilder.capitalised(words)))</li>\n"
     }
     for line in RangesAnalysis.poolLines(rec) { out += "<li>\(Markup.escape(ReportBuilder.capitalised(line)))</li>\n" }
-    out += "</ul>\n"
+    if let words = RangesAnalysis.modalityWords(rec) {
+      out += "<li>\(Markup.escape(ReportBuilder.capitalised(words)))</li>\n"
+    }
+    out += "</ul>\n" + sensitivitySection(rec) + (detailed ? poolDensityFigure(rec, index: index) : "")
     if !rec.leaveOneOut.isEmpty && detailed {
       out +=
-        "<h3>Leave one out (random effects)</h3>\n<table>\n<thead><tr><th>without</th><th>estimate</th><th>\(level) CI</th><th>prediction</th></tr></thead>\n<tbody>\n"
+        "<h3>Leave one out (random effects)</h3>\n<table>\n<thead><tr><th>without</th><th>estimate</th><th>\(level) CI</th><th>\(level) prediction interval</th></tr></thead>\n<tbody>\n"
       for l in rec.leaveOneOut {
         out +=
           "<tr><td><code>\(Markup.escape(l.id))</code></td><td class=\"num\">\(Markup.escape(NumberFormat.human(l.pooled.estimate)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.ciLow, l.pooled.ciHigh)))</td><td class=\"num\">\(Markup.escape(rangeText(l.pooled.piLow, l.pooled.piHigh)))</td></tr>\n"
@@ -369,7 +372,7 @@ public enum HTMLReport {
   /// quantities).
   static func rangesTableHead(count: Int) -> String {
     "<section id=\"ranges\"><h2>Reconciled ranges: \(count) quantities</h2>\n<p>One row per quantity; each figure, with its source and quote, is in <a href=\"ranges.csv\">ranges.csv</a> and <a href=\"summary.json\">summary.json</a>.</p>\n"
-      + "<table>\n<thead><tr><th>quantity</th><th>figures</th><th>envelope</th><th>random effects</th><th>CI</th><th>prediction interval</th></tr></thead>\n<tbody>\n"
+      + "<table>\n<thead><tr><th>quantity</th><th>figures</th><th>envelope</th><th>random effects</th><th>\(pct(RangePooling.defaultLevel)) CI</th><th>\(pct(RangePooling.defaultLevel)) prediction interval</th></tr></thead>\n<tbody>\n"
   }
 
   /// What a compact page says of the quantities of one figure, instead of a row each.

@@ -125,7 +125,7 @@ struct SVGRangeChart {
         Row(
           key: "random_effects_pi", name: "Random effects, \(level) PI",
           caption:
-            "Prediction interval (where another independent estimate would fall): \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)",
+            "\(level) prediction interval (where another independent estimate would fall): \(rangeText(re.piLow, re.piHigh)) (τ² = \(NumberFormat.human(re.tau2, significant: 3)), I² = \(NumberFormat.human(re.i2, significant: 3))%)",
           low: re.piLow, mid: re.estimate, high: re.piHigh, style: .randomPI, reading: nil, pooled: true))
     }
     if let lp = rec.linearPool {

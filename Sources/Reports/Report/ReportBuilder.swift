@@ -329,9 +329,11 @@ public enum ReportBuilder {
       out += "- \(Markdown.text(capitalised(RangesAnalysis.pooledWords(re, level: rec.level, scale: rec.scale))))\n"
     }
     for line in RangesAnalysis.poolLines(rec) { out += "- \(Markdown.text(capitalised(line)))\n" }
+    if let words = RangesAnalysis.modalityWords(rec) { out += "- \(Markdown.text(capitalised(words)))\n" }
     for note in rec.notes { out += "- \(Markdown.text(capitalised(note)))\n" }
+    out += RangesAnalysis.sensitivityMarkdown(rec)
     out +=
-      "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
+      "\nEach range is read as the central interval of a lognormal at its coverage (\(Figure.defaultCoverage) unless stated); a point figure as within a factor of 2: every pooled interval is an assumption-based interval. When sources disagree, the prediction interval is the honest answer: the confidence interval only says where their common centre lies.\n\n"
     guard detailed else { return out }
     out += "### Quotes\n\n"
     for f in q.figures {
@@ -351,7 +353,7 @@ public enum ReportBuilder {
   /// quantities).
   static func markdownRangesTableHead(count: Int) -> String {
     "## Reconciled ranges: \(count) quantities\n\nOne row per quantity; each figure, with its source and quote, is in `ranges.csv` and `summary.json`.\n\n"
-      + "| quantity | figures | envelope | random effects | CI | prediction interval |\n|---|---|---|---|---|---|\n"
+      + "| quantity | figures | envelope | random effects | \(pct(RangePooling.defaultLevel)) CI | \(pct(RangePooling.defaultLevel)) prediction interval |\n|---|---|---|---|---|---|\n"
   }
 
   /// What a compact page says of the quantities of one figure, instead of a row each.

@@ -16,7 +16,8 @@ extension RangePooling {
   /// (``CensoredRandomEffects``), τ² fixed at 0 for two sources; nil when the pooled figures
   /// are bounds on one side only (no finite estimate) or fewer than two.
   static func randomEffects(
-    _ d: [SourceDistribution], level: Double, scale: PoolingScale, tau2Interval: Bool = false
+    _ d: [SourceDistribution], level: Double, scale: PoolingScale, tau2Interval: Bool = false,
+    interval: RangeInterval = .knha
   ) throws(StatisticsError)
     -> LogRandomEffects?
   {
@@ -26,32 +27,20 @@ extension RangePooling {
     if censored == 0 && d.count > 2 {
       // Three or more sources: the Knapp–Hartung CI and the t(k−2) prediction interval, and
       // τ²'s Q-profile interval (issue #30: z quantiles understate the uncertainty of a
-      // handful of sources).
+      // handful of sources); z-based intervals when asked for (`--interval z`).
       let r = try RangesRandomEffects.fit(
-        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, level: level, tau2Interval: tau2Interval)
-      return LogRandomEffects(
-        method:
-          "random effects (DerSimonian-Laird τ², Knapp-Hartung CI, t(k-2) prediction interval) on the \(scale.rawValue) scale",
-        estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
-        piHigh: back(r.piHigh), tau2: r.tau2, i2: r.i2, k: r.k, tau2Low: r.tau2Interval?.low,
-        tau2High: r.tau2Interval?.high,
-        smallSample: true)
+        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, level: level, interval: interval,
+        tau2Interval: tau2Interval)
+      return randomEffects(r, scale: scale, interval: interval)
     }
     if censored == 0 {
       let r = try RandomEffects.pool(
-        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, randomEffects: d.count > 2,
-        level: level)
-      if d.count == 2 {
-        return LogRandomEffects(
-          method:
-            "common effect (inverse-variance) on the \(scale.rawValue) scale: two figures give no between-source variance",
-          estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
-          piHigh: back(r.piHigh), tau2: 0, i2: 0, k: r.k, betweenSources: false)
-      }
+        estimates: d.map(\.mu), variances: d.map { $0.sigma * $0.sigma }, randomEffects: false, level: level)
       return LogRandomEffects(
-        method: "random effects (DerSimonian-Laird) on the \(scale.rawValue) scale", estimate: back(r.estimate),
-        ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow), piHigh: back(r.piHigh),
-        tau2: r.tau2, i2: r.i2, k: r.k)
+        method:
+          "common effect (inverse-variance) on the \(scale.rawValue) scale: two figures give no between-source variance",
+        estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
+        piHigh: back(r.piHigh), tau2: 0, i2: 0, k: r.k, betweenSources: false)
     }
     let observations = d.map { x -> CensoredRandomEffects.Observation in
       let side: CensoredRandomEffects.Side =
@@ -73,6 +62,21 @@ extension RangePooling {
       estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
       piHigh: back(r.piHigh), tau2: r.tau2, i2: d.count > 2 ? r.i2 : 0, k: d.count, betweenSources: d.count > 2,
       censored: censored)
+  }
+
+  /// Three or more sources' random effects, back on the quantity's scale.
+  static func randomEffects(_ r: RangesRandomEffects, scale: PoolingScale, interval: RangeInterval)
+    -> LogRandomEffects
+  {
+    let back = scale.inverse
+    let method =
+      interval == .knha
+      ? "random effects (DerSimonian-Laird τ², Knapp-Hartung CI, t(k-2) prediction interval) on the \(scale.rawValue) scale"
+      : "random effects (DerSimonian-Laird τ², z CI and prediction interval) on the \(scale.rawValue) scale"
+    return LogRandomEffects(
+      method: method, estimate: back(r.estimate), ciLow: back(r.ciLow), ciHigh: back(r.ciHigh), piLow: back(r.piLow),
+      piHigh: back(r.piHigh), tau2: r.tau2, i2: r.i2, k: r.k, tau2Low: r.tau2Interval?.low,
+      tau2High: r.tau2Interval?.high, smallSample: interval == .knha)
   }
 
   /// One figure as its own answer: its centre and the central `level` interval of its
@@ -107,14 +111,14 @@ extension RangePooling {
 
   /// The random effects without each source in turn (a source whose rest gives none is
   /// skipped). O(k²) in the number of sources k.
-  static func leaveOneOut(_ dists: [SourceDistribution], level: Double, scale: PoolingScale) throws(StatisticsError)
-    -> [LeaveOneOut]
-  {
+  static func leaveOneOut(
+    _ dists: [SourceDistribution], level: Double, scale: PoolingScale, interval: RangeInterval = .knha
+  ) throws(StatisticsError) -> [LeaveOneOut] {
     var loo: [LeaveOneOut] = []
     for i in dists.indices {
       var rest = dists
       rest.remove(at: i)
-      if let r = try randomEffects(rest, level: level, scale: scale) {
+      if let r = try randomEffects(rest, level: level, scale: scale, interval: interval) {
         loo.append(LeaveOneOut(id: dists[i].id, pooled: r))
       }
     }

@@ -63,12 +63,15 @@ public struct RangeInput: Sendable, Equatable {
   /// The figure's evidence group: of the figures sharing a non-empty group, only the first (in
   /// input order) that can be pooled is; the others are left out, in the envelope.
   public var evidence: String
+  /// Whether the figure states its own coverage (false: `coverage` is the run's assumption,
+  /// which the sensitivity table varies).
+  public var coverageStated: Bool
 
   /// Creates an input.
   public init(
     id: String, low: Double?, high: Double?, value: Double?, coverage: Double,
     weight: Double = 1, excludedReason: String? = nil, kind: SourceKind? = nil, inEnvelope: Bool = true,
-    evidence: String = ""
+    evidence: String = "", coverageStated: Bool = false
   ) {
     self.id = id
     self.low = low
@@ -80,6 +83,7 @@ public struct RangeInput: Sendable, Equatable {
     self.kind = kind
     self.inEnvelope = inEnvelope
     self.evidence = evidence
+    self.coverageStated = coverageStated
   }
 
   /// The kind pooling reads it as: the stated one, else the one the numbers imply.

@@ -57,13 +57,20 @@ public enum RangePooling {
   ///     same.
   ///   - tau2Interval: compute τ²'s Q-profile interval (three or more sources, no bound; with
   ///     `detail`). False leaves it nil, for a caller that reports none (the CSV).
+  ///   - interval: Knapp–Hartung and t(k−2), or z-based intervals, for three or more sources
+  ///     without bounds (`ranges --interval`).
+  ///   - pools: compute the opinion pools. False leaves them nil (the sensitivity table's
+  ///     poolings, which report the random effects only).
+  ///   - sensitivity: compute the sensitivity table (``sensitivity(_:level:interval:)``) when
+  ///     two or more figures are pooled.
   ///
   /// Complexity: O(k log k) in the number of sources k, plus O(k²) for leave-one-out when
   /// k ≤ `maxLeaveOneOut` and for listing conflicting pairs among the conflicting sources.
   /// - Throws: `StatisticsError.invalidInput` when `level` or `pointFactor` is out of range.
   public static func reconcile(
     _ inputs: [RangeInput], level: Double = defaultLevel, pointFactor: Double = defaultPointFactor, detail: Bool = true,
-    conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true, tau2Interval: Bool = true
+    conflicts findConflicts: Bool = true, leaveOneOut withLeaveOneOut: Bool = true, tau2Interval: Bool = true,
+    interval: RangeInterval = .knha, pools withPools: Bool = true, sensitivity withSensitivity: Bool = false
   ) throws(StatisticsError) -> RangeReconciliation {
     guard level > 0 && level < 1 else { throw .invalidInput("level must be in (0, 1), got \(level)") }
     guard pointFactor > 1 && pointFactor.isFinite else {
@@ -241,17 +248,18 @@ public enum RangePooling {
     // distributions of the others, and need two of them.
     let reported = dists.count == 1 ? reportedFigure(dists[0], level: level, scale: scale) : nil
     let poolable = dists.filter { !$0.shape.isBound }
-    let pools = dists.count >= 2 && poolable.count >= 2
+    let pools = withPools && dists.count >= 2 && poolable.count >= 2
     // τ²'s Q-profile interval (two root searches) where it is reported: not for the by-year
     // view's poolings, leave-one-out's, or a caller that shows none (the CSV).
     let re =
       dists.count >= 2
-      ? try randomEffects(dists, level: level, scale: scale, tau2Interval: detail && tau2Interval) : nil
+      ? try randomEffects(dists, level: level, scale: scale, tau2Interval: detail && tau2Interval, interval: interval)
+      : nil
     // Leave-one-out costs O(k²); beyond `maxLeaveOneOut` sources one source moves the pool
     // little and the table would be unreadable, so it is left out (and said so).
     let loo =
       detail && withLeaveOneOut && dists.count > 2 && dists.count <= maxLeaveOneOut
-      ? try leaveOneOut(dists, level: level, scale: scale) : []
+      ? try leaveOneOut(dists, level: level, scale: scale, interval: interval) : []
     var notes: [String] = []
     // A centre outside most sources' own figures (issue #30: a wide range outweighing three
     // points put the "consensus" above three of four sources without a word).
@@ -267,7 +275,7 @@ public enum RangePooling {
     if dists.count >= 2 && re == nil {
       notes.append("random effects: the pooled figures are bounds on one side only, which give no finite estimate")
     }
-    if dists.count >= 2 && poolable.count < dists.count {
+    if withPools && dists.count >= 2 && poolable.count < dists.count {
       let ids = dists.filter(\.shape.isBound).map(\.id)
       notes.append(
         "opinion pools: \(ids.joined(separator: ", ")) \(ids.count == 1 ? "is a bound, which gives" : "are bounds, which give") no distribution to mix: left out of them"
@@ -283,7 +291,10 @@ public enum RangePooling {
       logarithmicPool: pools ? logarithmicPool(poolable, level: level, scale: scale) : nil, leaveOneOut: loo,
       level: level, scale: scale,
       leaveOneOutOmitted: detail && withLeaveOneOut && dists.count > maxLeaveOneOut, outcomes: outcomes,
-      reported: reported, notes: notes)
+      reported: reported, notes: notes,
+      sensitivity: withSensitivity && dists.count >= 2
+        ? sensitivity(inputs, level: level, interval: interval, base: (dists, excluded.count, scale)) : [],
+      interval: interval, pointFactor: pointFactor)
   }
 }
 

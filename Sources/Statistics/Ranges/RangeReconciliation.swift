@@ -125,6 +125,13 @@ public struct RangeReconciliation: Sendable {
   /// What the pooling could not do, in words (bounds left out of the opinion pools, no
   /// finite estimate from bounds alone).
   public var notes: [String] = []
+  /// The random effects under other readings (``RangePooling/sensitivity(_:level:interval:)``):
+  /// empty unless asked for and two or more figures are pooled.
+  public var sensitivity: [SensitivityCell] = []
+  /// How the random-effects intervals of three or more sources without bounds were computed.
+  public var interval: RangeInterval = .knha
+  /// The point factor the figures were read with.
+  public var pointFactor: Double = RangePooling.defaultPointFactor
 
   /// Where input `k` went: the index of its distribution or of its exclusion (both nil when
   /// `k` is not an input).

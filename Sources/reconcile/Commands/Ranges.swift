@@ -27,6 +27,12 @@ struct Ranges: ParsableCommand {
       "A point figure (or \"about\") is read as right within this factor at 90% (default \(RangePooling.defaultPointFactor)); every interval rests on this reading."
   )
   var pointFactor: Double = RangePooling.defaultPointFactor
+  @Option(
+    name: .long,
+    help:
+      "Random-effects intervals of three or more sources without bounds: knha (Knapp-Hartung CI, t(k-2) prediction interval) or z (Wald CI, z prediction interval)."
+  )
+  var interval: RangeInterval = .knha
   @OptionGroup var output: FormatOptions
 
   func validate() throws {
@@ -49,13 +55,14 @@ struct Ranges: ParsableCommand {
       let format = output.format
       if try RangesAnalysis.runByQuantityToStandardOutput(
         files: try InputPaths.expand(inputs.paths), quantities: quantity, coverage: coverage, level: level,
-        format: format == .json ? .json : format == .csv ? .csv : .table, digits: digits, pointFactor: pointFactor)
+        format: format == .json ? .json : format == .csv ? .csv : .table, digits: digits, pointFactor: pointFactor,
+        interval: interval)
       {
         return
       }
       let files = try loadFigures(inputs.paths)
       let results = try RangesAnalysis.run(
-        files, quantities: quantity, coverage: coverage, level: level, pointFactor: pointFactor,
+        files, quantities: quantity, coverage: coverage, level: level, pointFactor: pointFactor, interval: interval,
         tableDetails: format != .csv)
       switch format {
       case .json: StandardOutput.write(RangesAnalysis.json(results).serialized() + "\n")
@@ -65,3 +72,5 @@ struct Ranges: ParsableCommand {
     }
   }
 }
+
+extension RangeInterval: ExpressibleByArgument {}

@@ -1,7 +1,9 @@
 # scripts/peers/ranges/make-knha-reference.R — metafor's Knapp–Hartung CI, the Higgins,
 # Thompson & Spiegelhalter (2009) prediction interval and the Q-profile interval of tau^2 for
 # sets of stated ranges read as `ranges` reads them (a range at coverage c: the log midpoint,
-# sd = (log high - log low) / (2 qnorm((1 + c) / 2))), at level 0.9.
+# sd = (log high - log low) / (2 qnorm((1 + c) / 2))), at level 0.9; and, for
+# `ranges --interval z`, the Wald z CI and z prediction interval of rma(..., test = "z") and
+# predict().
 # Writes Tests/Fixtures/meta/ranges-knha-reference.csv. Run from the project root:
 #   Rscript scripts/peers/ranges/make-knha-reference.R
 suppressPackageStartupMessages(library(metafor))
@@ -23,6 +25,7 @@ for (name in names(cases)) {
   k <- length(yi)
   ordinary <- rma(yi, vi, method = "DL", test = "z", level = 100 * level)
   knha <- rma(yi, vi, method = "DL", test = "knha", level = 100 * level)
+  zpred <- predict(ordinary, level = 100 * level)
   half <- qt((1 + level) / 2, df = k - 2) * sqrt(ordinary$tau2 + ordinary$se^2)
   # uniroot to 1e-13 (its default tolerance, 1.2e-4, is coarser than the comparison).
   ci <- confint(ordinary, level = 100 * level, control = list(tol = 1e-13, maxiter = 10000))$random
@@ -34,6 +37,8 @@ for (name in names(cases)) {
     pi_low = sprintf("%.17g", as.numeric(ordinary$b) - half), pi_high = sprintf("%.17g", as.numeric(ordinary$b) + half),
     tau2 = sprintf("%.17g", ordinary$tau2), tau2_low = sprintf("%.17g", ci["tau^2", "ci.lb"]),
     tau2_high = sprintf("%.17g", ci["tau^2", "ci.ub"]),
+    z_ci_low = sprintf("%.17g", ordinary$ci.lb), z_ci_high = sprintf("%.17g", ordinary$ci.ub),
+    z_pi_low = sprintf("%.17g", zpred$pi.lb), z_pi_high = sprintf("%.17g", zpred$pi.ub),
     weights = paste(sprintf("%.17g", weights(ordinary) / 100), collapse = ";"))
 }
 out <- do.call(rbind, rows)
