@@ -316,7 +316,7 @@ struct TrendBucketsTests {
       }
     }
     // The report runs the BIC joinpoint beside the count fit: refused there, the report goes on.
-    let report = try ReportBuilder.analyse(try arrivals(), name: "mou-arrivals")
+    let report = try ReportBuilder.analyse(try arrivals(), name: "mou-arrivals", trajectories: false)
     #expect(report.trends.count == 1)
     #expect(report.segmented.isEmpty)
     let md = try #require(report.outputs.first { $0.0 == "mou-arrivals/report.md" }?.1)
