@@ -15,14 +15,12 @@ struct ReportTrajectoryCLITests {
   static func text(_ url: URL) throws -> String { try String(contentsOf: url, encoding: .utf8) }
 
   @Test(
-    "The report of datasets/ has trajectory.csv, summary.json's trajectory and the sections for the quantities that qualify, and nothing of it for the others; nk_in_china's equals `reconcile trajectory`'s output"
+    "The report of datasets/ (the committed baseline, which a fresh report matches: CompareCLITests) has trajectory.csv, summary.json's trajectory and the sections for the quantities that qualify, and nothing of it for the others"
   )
-  func reportTrajectoriesEqualTheCommand() throws {
-    let dir = try CLI.tempDir()
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let out = dir.appendingPathComponent("r")
-    let r = try CLI.run(["report", "--quiet", "--out", out.path])
-    #expect(r.status == 0, "\(r.stderr)")
+  func reportTrajectoriesOfTheDatasets() throws {
+    // The baseline, not a fresh report: a fresh one costs 33 s of CPU in a debug build (the
+    // trajectories' samplers), and the baseline test compares it file by file and row by row.
+    let out = CLI.root.appendingPathComponent("Tests/Fixtures/baseline")
     for name in ["hrw-2002-figures", "mou-arrivals", "nk-in-china", "unhcr-bangkok"] {
       let folder = out.appendingPathComponent(name)
       let expected = Self.qualifying[name] ?? []
@@ -58,7 +56,15 @@ struct ReportTrajectoryCLITests {
         #expect(html.contains("class=\"statement\""), "\(name): the chart's statements")
       }
     }
+  }
 
+  @Test("The report's nk_in_china trajectory is `reconcile trajectory`'s output: its CSV rows and its JSON")
+  func reportTrajectoryEqualsTheCommand() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("r")
+    let r = try CLI.run(["report", "datasets/nk-in-china.csv", "--quiet", "--out", out.path])
+    #expect(r.status == 0, "\(r.stderr)")
     // nk_in_china: the report's rows and JSON are the command's.
     let folder = out.appendingPathComponent("nk-in-china")
     let command = ["trajectory", "datasets/nk-in-china.csv", "--quantity", "nk_in_china"]
@@ -92,8 +98,11 @@ struct ReportTrajectoryCLITests {
     let csv = try CLI.run(command + ["--format", "csv"])
     let json = try CLI.run(command + ["--format", "json"])
     #expect(csv.status == 0 && json.status == 0, "\(csv.stderr)\(json.stderr)")
-    // The JSON is spliced in as text, as the command wrote it.
-    let seed2 = json.stdout
+    // The JSON is spliced in as text, as the command wrote it, its settings those of the
+    // baseline: what a CPU whose libm rounds one last bit differently gives is another
+    // realisation under the same seed.
+    #expect(json.stdout.components(separatedBy: "\"seed\": 2").count == 2)
+    let seed2 = json.stdout.replacingOccurrences(of: "\"seed\": 2", with: "\"seed\": 1")
 
     /// A copy of the report whose nk_in_china trajectory is `trajectory` (JSON text) and `rows`.
     func variant(_ name: String, _ trajectory: String, _ rows: [String]) throws -> URL {

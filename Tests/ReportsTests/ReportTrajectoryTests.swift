@@ -62,6 +62,17 @@ struct ReportTrajectoryTests {
     #expect(Self.output(r, "report.html")?.contains("<section id=\"trajectory-two_years\">") == true)
     #expect(DatasetSummary(r).files.contains("trajectory.csv"))
     #expect(ReportBuilder.index([r]).contains("`trajectory.csv`"))
+    // Failed diagnostics are written under the section.
+    var warned = try #require(r.trajectories.first)
+    #expect(warned.result.warnings.isEmpty)
+    #expect(!(Self.output(r, "report.md") ?? "").contains("> warning:"))
+    warned.result.warnings = ["max R-hat 1.05 is above 1.01: the chains disagree"]
+    #expect(
+      ReportBuilder.markdownTrajectory(warned).contains(
+        "\n> warning: max R-hat 1.05 is above 1.01: the chains disagree\n"))
+    #expect(
+      HTMLReport.trajectorySection(warned).contains(
+        "<p class=\"warning\">Warning: max R-hat 1.05 is above 1.01: the chains disagree</p>"))
     // The quantity of one statement still has none.
     let summary = try #require(
       try JSONSerialization.jsonObject(with: Data((Self.output(r, "summary.json") ?? "").utf8)) as? [String: Any])
