@@ -58,6 +58,22 @@ struct ReportTrajectoryCLITests {
     }
   }
 
+  @Test("--no-trajectories: no trajectory.csv, an empty summary member, no section, no link")
+  func noTrajectories() throws {
+    let dir = try CLI.tempDir()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("r")
+    let r = try CLI.run(["report", "datasets/nk-in-china.csv", "--quiet", "--no-trajectories", "--out", out.path])
+    #expect(r.status == 0, "\(r.stderr)")
+    let folder = out.appendingPathComponent("nk-in-china")
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("trajectory.csv").path))
+    #expect(try Self.text(folder.appendingPathComponent("summary.json")).contains("\"trajectory\": []\n}"))
+    for file in ["report.md", "report.html", "datapackage.json"] {
+      #expect(!(try Self.text(folder.appendingPathComponent(file))).contains("trajectory"), "\(file)")
+    }
+    #expect(!(try Self.text(out.appendingPathComponent("index.md"))).contains("trajectory"))
+  }
+
   @Test("The report's nk_in_china trajectory is `reconcile trajectory`'s output: its CSV rows and its JSON")
   func reportTrajectoryEqualsTheCommand() throws {
     let dir = try CLI.tempDir()

@@ -103,6 +103,8 @@ public enum CommandHelp {
 
     --shard K/N: compute only shard K (1-based) of N. A dataset belongs to shard FNV-1a(path relative to the current folder) mod N + 1: a hash, not round-robin, so adding a dataset never moves the others to another shard. Folder names are assigned over the whole batch, so the N output folders merge by copying. A shard writes its index as index-K-of-N.md (listing its datasets only); index.md is written when N = 1. With --compare-to, a shard compares only its own dataset folders.
 
+    --no-trajectories leaves out the trajectories: no trajectory.csv, no summary.json entries (an empty trajectory member) and no sections. Each is a Bayesian fit with four prior-sensitivity refits, 0.2 to 3 s of CPU per quantity in a release build: the slowest part of a report of many series.
+
     Progress ("[3/120] datasets/foo.csv") is shown on stderr only when stderr is a terminal and the batch runs longer than a second; --quiet turns it off, and the "wrote" line.
 
     Exit codes: 0 success, 1 a figure moved beyond tolerance (--compare-to), 64 usage, 65 bad input data, 66 missing input, 73 output not writable.
