@@ -190,7 +190,10 @@ struct ReportFolderCLITests {
     let exe = try #require(CLI.executable)
     let p = Process()
     p.executableURL = try #require(executableOnPath("sh"), "sh not found on PATH")
-    p.arguments = ["-c", "trap '' HUP; exec \"$0\" report \"$1\" --out \"$2\" --quiet", exe.path, v2.path, out.path]
+    p.arguments = [
+      "-c", "trap '' HUP; exec \"$0\" report \"$1\" --out \"$2\" --quiet --no-trajectories", exe.path, v2.path,
+      out.path,
+    ]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     try p.run()
