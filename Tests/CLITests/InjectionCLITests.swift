@@ -136,8 +136,9 @@ struct InjectionCLITests {
     #expect(!html.contains("href=\"javascript"))
     let links = Self.links(html: html, markdown: md).filter { !$0.hasPrefix("#") }
     // Per dataset: report.html and report.md from index.md, and index.html's page, ranges.csv,
-    // summary.json and report.md (nk-in-china has no series: no trend.csv is written or linked).
-    #expect(links.count == names.count * 5)
+    // trajectory.csv, summary.json and report.md (nk-in-china has no series: no trend.csv is
+    // written or linked; its statements cover four years: it has a trajectory).
+    #expect(links.count == names.count * 6)
     #expect(!html.contains("trend.csv"))
     for link in links {
       #expect(link.hasPrefix("./"), "\(link)")

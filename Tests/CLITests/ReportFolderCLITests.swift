@@ -117,7 +117,8 @@ struct ReportFolderCLITests {
     #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("r/stale.csv").path))
   }
 
-  /// Inputs whose report takes a second or more (the same series many times over).
+  /// Inputs whose report takes a second or more (the same series many times over; run with
+  /// --no-trajectories, else each series would be a Bayesian fit of seconds in a debug build).
   static func slowInputs(_ dir: URL, version: Int) throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     for i in 0..<150 {
@@ -139,7 +140,7 @@ struct ReportFolderCLITests {
     try slowInputs(v1, version: 1)
     try slowInputs(v2, version: 2)
     let out = root.appendingPathComponent("out")
-    #expect(try CLI.run(["report", v1.path, "--out", out.path]).status == 0)
+    #expect(try CLI.run(["report", v1.path, "--out", out.path, "--no-trajectories"]).status == 0)
     return (root, v2, out)
   }
 
@@ -161,7 +162,7 @@ struct ReportFolderCLITests {
     let old = Self.snapshot(out)
     var interrupted = 0
     for delay in [0.1, 0.3, 0.6] {
-      let p = try Self.start(["report", v2.path, "--out", out.path])
+      let p = try Self.start(["report", v2.path, "--out", out.path, "--no-trajectories"])
       Thread.sleep(forTimeInterval: delay)
       guard p.isRunning else {
         p.waitUntilExit()
@@ -189,7 +190,10 @@ struct ReportFolderCLITests {
     let exe = try #require(CLI.executable)
     let p = Process()
     p.executableURL = try #require(executableOnPath("sh"), "sh not found on PATH")
-    p.arguments = ["-c", "trap '' HUP; exec \"$0\" report \"$1\" --out \"$2\" --quiet", exe.path, v2.path, out.path]
+    p.arguments = [
+      "-c", "trap '' HUP; exec \"$0\" report \"$1\" --out \"$2\" --quiet --no-trajectories", exe.path, v2.path,
+      out.path,
+    ]
     p.standardOutput = FileHandle.nullDevice
     p.standardError = FileHandle.nullDevice
     try p.run()
@@ -205,14 +209,14 @@ struct ReportFolderCLITests {
     let (root, v2, out) = try Self.previousReport()
     defer { try? FileManager.default.removeItem(at: root) }
     let old = Self.snapshot(out)
-    let p = try Self.start(["report", v2.path, "--out", out.path])
+    let p = try Self.start(["report", v2.path, "--out", out.path, "--no-trajectories"])
     Thread.sleep(forTimeInterval: 0.3)
     #expect(p.isRunning, "the report finished before the kill: make the workload larger")
     kill(p.processIdentifier, SIGKILL)
     p.waitUntilExit()
     #expect(Self.snapshot(out) == old)
     // The next run completes and removes what the killed one left beside the report.
-    #expect(try CLI.run(["report", v2.path, "--out", out.path]).status == 0)
+    #expect(try CLI.run(["report", v2.path, "--out", out.path, "--no-trajectories"]).status == 0)
     #expect(try Self.leftovers(in: root, keeping: ["v1", "v2", "out"]).isEmpty)
     #expect(Self.snapshot(out) != old)
   }

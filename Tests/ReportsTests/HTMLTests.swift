@@ -38,8 +38,10 @@ enum BundledReports {
     try FiguresReader.read(path: root.appendingPathComponent("datasets/\(name).csv").path)
   }
 
+  /// Without trajectories: this page (`HTMLReport.dataset`) does not draw them, and their
+  /// sampler would make every call seconds long (ReportTrajectoryTests checks the report's).
   static func report(_ name: String) throws -> DatasetReport {
-    try ReportBuilder.analyse(try file(name), name: name)
+    try ReportBuilder.analyse(try file(name), name: name, trajectories: false)
   }
 
   /// `Tests/Fixtures/html/open-ended.csv`: "at least" / "up to" figures on a log scale, and a
@@ -304,7 +306,7 @@ struct HTMLReportFilesTests {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reconcile-html-report")
     var reports = try BundledReports.names.map(BundledReports.report)
     let file = try BundledReports.file("mou-arrivals")
-    var demo = try ReportBuilder.analyse(file, name: "mou-arrivals-projected")
+    var demo = try ReportBuilder.analyse(file, name: "mou-arrivals-projected", trajectories: false)
     demo.trends = try TrendAnalysis.run([file], quantity: "mou_arrivals", through: 2026).results
     reports.append(demo)
     reports.append(try BundledReports.openEnded())

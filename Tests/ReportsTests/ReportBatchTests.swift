@@ -52,9 +52,13 @@ struct ReportBatchTests {
     let input = dir.appendingPathComponent("mixed.csv")
     try Self.makeFile(input, quantities: quantities, seed: seed)
     let out = dir.appendingPathComponent("out")
-    let outcome = try ReportBatch.run(figures: [input.path], claims: [], out: out.path)
+    // Without trajectories: every series here would get one (63 of them at 250 quantities, a
+    // sampler run of seconds each in a debug build); ReportTrajectoryCLITests checks that the
+    // streamed report's trajectory is the command's, which reads the file whole.
+    let outcome = try ReportBatch.run(figures: [input.path], claims: [], out: out.path, trajectories: false)
     #expect(outcome.datasets == ["mixed"])
-    let whole = try ReportBuilder.analyse(try FiguresReader.read(path: input.path), name: "mixed")
+    let whole = try ReportBuilder.analyse(
+      try FiguresReader.read(path: input.path), name: "mixed", trajectories: false)
     #expect(whole.trends.count > 0 && whole.ranges.count > 0)
     #expect(whole.outputs.count == 6)
     for (relative, text) in whole.outputs {
@@ -84,7 +88,7 @@ struct ReportBatchTests {
     let input = dir.appendingPathComponent("many.csv")
     try Self.makeFile(input, quantities: 250, seed: 3)
     let out = dir.appendingPathComponent("out")
-    _ = try ReportBatch.run(figures: [input.path], claims: [], out: out.path)
+    _ = try ReportBatch.run(figures: [input.path], claims: [], out: out.path, trajectories: false)
     let md = try String(contentsOf: out.appendingPathComponent("many/report.md"), encoding: .utf8)
     let rows = md.split(separator: "\n").filter { $0.hasPrefix("| q") && !$0.hasPrefix("| quantity") }
     // One row per quantity of two or more figures; those of one figure are counted in a sentence.

@@ -325,7 +325,7 @@ struct TrendBucketsTests {
     }
     // The report runs trend's default joinpoint (a count model since #29) beside the count fit:
     // the buckets enter its likelihood, so it is drawn.
-    let report = try ReportBuilder.analyse(try arrivals(), name: "mou-arrivals")
+    let report = try ReportBuilder.analyse(try arrivals(), name: "mou-arrivals", trajectories: false)
     #expect(report.trends.count == 1)
     #expect(report.segmented.count == 1)
     let md = try #require(report.outputs.first { $0.0 == "mou-arrivals/report.md" }?.1)

@@ -75,14 +75,15 @@ struct TrendSeriesTests {
     }
     #expect(message.contains("nk: a set of estimates from 3 series, not a trend"), "\(message)")
     #expect(message.contains("reconcile ranges"))
-    let analysed = try ReportBuilder.analyseQuantity("nk", in: three)
+    // (Its trajectory, three statements in three years, is ReportTrajectoryTests' business.)
+    let analysed = try ReportBuilder.analyseQuantity("nk", in: three, trajectory: false)
     guard analysed.count == 1, case .estimates(let ranges, let note) = analysed[0] else {
       Issue.record("the report did not reconcile the three figures: \(analysed)")
       return
     }
     #expect(ranges.figures.count == 3)
     #expect(note.contains("a set of estimates from 3 series"))
-    let report = try ReportBuilder.analyse(three, name: "three")
+    let report = try ReportBuilder.analyse(three, name: "three", trajectories: false)
     let md = try #require(report.outputs.first { $0.0 == "three/report.md" }?.1)
     #expect(md.contains("Not a trend — nk: a set of estimates from 3 series"))
     #expect(report.trends.isEmpty)

@@ -24,7 +24,9 @@ public enum CommandHelp {
 
   /// `reconcile compare --help`.
   public static let compare = """
-    Every CSV and JSON file under the two folders is compared. CSV rows are matched by key (quantity, kind, id in ranges.csv; quantity, period in trend.csv; otherwise the columns that are not all numbers), JSON objects by member name and arrays of objects by their id, quantity, group, period or name member. Numbers are equal when |current - baseline| <= atol + rtol * |baseline|; text, booleans and null must match exactly. Missing or new files, rows, columns and members are differences. Other files (report.md, index.md, HTML) are derived views: when their text differs it is reported, marked informational, and does not fail the comparison.
+    Every CSV and JSON file under the two folders is compared. CSV rows are matched by key (quantity, kind, id in ranges.csv; quantity, period in trend.csv; quantity, year in trajectory.csv; otherwise the columns that are not all numbers), JSON objects by member name and arrays of objects by their id, quantity, group, period or name member. Numbers are equal when |current - baseline| <= atol + rtol * |baseline|; text, booleans and null must match exactly. Missing or new files, rows, columns and members are differences. Other files (report.md, index.md, HTML) are derived views: when their text differs it is reported, marked informational, and does not fail the comparison.
+
+    The trajectory's figures (trajectory.csv, summary.json's trajectory) are Monte Carlo estimates: the same seed gives the same bits on one machine, but a CPU that makes glibc's exp or log differ in a last bit gives another realisation of the sampler. They get a Monte Carlo tolerance instead of --rtol: on the log scale, a median or 50% interval end may move by 0.1 of the width of its 90% interval, a 90% interval end by 0.4; a statement's fitted value by 0.15, its outlier probability by 0.1 (absolute). The sampler's diagnostics (R-hat, ESS, step sizes, divergences, their warnings) and outlier verdicts are reported when they differ, marked informational. Years, counts, what each statement states, the priors and settings are compared as every other figure.
 
     The diff goes to stdout, one line per difference, sorted by file, key and column:
       FILE  ROW-KEY  COLUMN  baseline → current  (relative change)
@@ -94,13 +96,15 @@ public enum CommandHelp {
 
   /// `reconcile report --help`.
   public static let report = """
-    With no PATH, runs on ./datasets/ and writes ./reconcile-report/. Datasets are the expanded input files sorted by path. For each dataset: DATASET/ranges.csv, DATASET/trend.csv, DATASET/summary.json, DATASET/report.md, DATASET/report.html and DATASET/datapackage.json, and index.md and index.html over all datasets. Each dataset gets its own folder, named after its file: names that clash (also in letter case alone, or with the claims folder) get a suffix _2, _3, …
+    With no PATH, runs on ./datasets/ and writes ./reconcile-report/. Datasets are the expanded input files sorted by path. For each dataset: DATASET/ranges.csv, DATASET/trend.csv, DATASET/trajectory.csv (each quantity whose statements cover 3 or more years: its level by year, the rows of `reconcile trajectory --format csv` after the quantity; seed 1), DATASET/summary.json, DATASET/report.md, DATASET/report.html and DATASET/datapackage.json, and index.md and index.html over all datasets. Each dataset gets its own folder, named after its file: names that clash (also in letter case alone, or with the claims folder) get a suffix _2, _3, …
 
     The report is written into a fresh folder beside --out and swapped in only when every file is written: a run that fails (bad input, a full disk) or is interrupted (Ctrl-C, SIGTERM) leaves the previous report whole and no temporary file. --out must be a new folder, an empty one, or an earlier report (it is replaced whole). Each dataset is read one quantity at a time, so memory does not grow with the size of the file.
 
     --compare-to DIR: after writing, compare the new output with the baseline folder DIR as `reconcile compare DIR OUT` does (--rtol, --atol), print the diff on stdout and exit 1 when a figure moved beyond tolerance. The baseline must exist before anything is written (else exit 66), and must not be --out, inside it or around it, also through a symbolic link (exit 64).
 
     --shard K/N: compute only shard K (1-based) of N. A dataset belongs to shard FNV-1a(path relative to the current folder) mod N + 1: a hash, not round-robin, so adding a dataset never moves the others to another shard. Folder names are assigned over the whole batch, so the N output folders merge by copying. A shard writes its index as index-K-of-N.md (listing its datasets only); index.md is written when N = 1. With --compare-to, a shard compares only its own dataset folders.
+
+    --no-trajectories leaves out the trajectories: no trajectory.csv, no summary.json entries (an empty trajectory member) and no sections. Each is a Bayesian fit with four prior-sensitivity refits, 0.2 to 3 s of CPU per quantity in a release build: the slowest part of a report of many series.
 
     Progress ("[3/120] datasets/foo.csv") is shown on stderr only when stderr is a terminal and the batch runs longer than a second; --quiet turns it off, and the "wrote" line.
 

@@ -30,6 +30,7 @@ enum CSVComparison {
   static let knownKeys: [String: [String]] = [
     "ranges.csv": ["quantity", "kind", "id"],
     "trend.csv": ["quantity", "period"],
+    "trajectory.csv": ["quantity", "year"],
   ]
 
   static func normalized(_ s: String) -> String {
@@ -67,6 +68,7 @@ enum CSVComparison {
     for (key, r) in cRows { cByKey[key] = r }
     var bKeys = Set<String>()
     let keyNames = Set(keyCols.map { normalized($0.name) })
+    let monteCarlo = MonteCarloFigures.isTrajectoryCSV(file)
 
     for (key, bRow) in bRows {
       bKeys.insert(key)
@@ -74,10 +76,24 @@ enum CSVComparison {
         diffs.append(Difference(kind: .missingRow, file: file, key: key, column: "(row)"))
         continue
       }
+      // trajectory.csv: the levels are Monte Carlo figures, within a share of the row's 90%
+      // interval (``MonteCarloFigures``).
+      let width =
+        monteCarlo
+        ? MonteCarloFigures.logWidth { n in
+          common.first { normalized($0.name) == n }.flatMap { Difference.number(cell(bRow, $0.b)) }
+        }
+        : nil
       for col in common where !keyNames.contains(normalized(col.name)) {
         let x = dateCell(cell(bRow, col.b), column: col.name)
         let y = dateCell(cell(cRow, col.c), column: col.name)
         if x == y { continue }
+        let rule = monteCarlo ? MonteCarloFigures.csvRule(normalized(col.name)) : .strict
+        if rule != .strict, let a = Difference.number(x), let b = Difference.number(y),
+          MonteCarloFigures.accepts(baseline: a, current: b, rule: rule, width: width, tolerance: tolerance)
+        {
+          continue
+        }
         if let d = compareCells(x, y, tolerance: tolerance) {
           diffs.append(
             Difference(

@@ -38,6 +38,10 @@ public struct Difference: Sendable, Hashable {
     /// Informational only: it never fails a comparison, because the numbers it shows are
     /// compared, with tolerance, in the CSV and JSON files it is derived from.
     case textDiffers = "text differs"
+    /// A Monte Carlo diagnostic of the trajectory (R-hat, effective sample sizes, step sizes,
+    /// divergences, their warnings, an outlier verdict) differs: informational only, since
+    /// another realisation of the sampler moves it (``MonteCarloFigures``).
+    case monteCarlo = "Monte Carlo diagnostic differs"
   }
 
   /// The kind of difference.
@@ -69,8 +73,9 @@ public struct Difference: Sendable, Hashable {
     self.relativeChange = relativeChange
   }
 
-  /// Whether this difference fails a comparison (every kind but ``Kind/textDiffers``).
-  public var isFailure: Bool { kind != .textDiffers }
+  /// Whether this difference fails a comparison (every kind but ``Kind/textDiffers`` and
+  /// ``Kind/monteCarlo``).
+  public var isFailure: Bool { kind != .textDiffers && kind != .monteCarlo }
 
   /// The report line: `FILE  ROW-KEY  COLUMN  baseline → current  (relative change)`.
   public var line: String {
@@ -91,6 +96,8 @@ public struct Difference: Sendable, Hashable {
       out += "(missing) → \(current ?? "present")  (\(kind.rawValue))"
     case .textDiffers:
       out += "differs  (informational: derived view)"
+    case .monteCarlo:
+      out += "\(b) → \(c)  (informational: Monte Carlo diagnostic)"
     }
     return out
   }

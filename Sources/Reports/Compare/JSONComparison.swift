@@ -8,6 +8,9 @@
 /// - Numbers: equal within the ``Tolerance``. Strings, booleans and null: exactly equal. A value
 ///   whose type changes (number → null, say) is a change.
 ///
+/// The trajectory's figures (`$.trajectory` of a `summary.json`) are Monte Carlo estimates,
+/// judged by ``MonteCarloFigures``.
+///
 /// Paths start at `$`; the report puts the parent's path in the ROW-KEY column and the member
 /// name (or `[index]`) in the COLUMN column.
 enum JSONComparison {
@@ -27,11 +30,24 @@ enum JSONComparison {
     var file: String
     var tolerance: Tolerance
     var diffs: [Difference] = []
+    /// The log width of the 90% interval of the Monte Carlo object being walked.
+    var width: Double?
 
     mutating func walk(_ b: JSONValue, _ c: JSONValue, parent: String, name: String) {
       let path = name == "(root)" ? parent : (name.hasPrefix("[") ? parent + name : parent + "." + name)
+      if name != "(root)", MonteCarloFigures.isTrajectory(file: file, path: path), monteCarlo(b, c, parent, name) {
+        return
+      }
       switch (b, c) {
       case (.object(let bm), .object(let cm)):
+        let outer = width
+        defer { width = outer }
+        if MonteCarloFigures.isTrajectory(file: file, path: path) {
+          width = MonteCarloFigures.logWidth { n in
+            if case .number(let x, _)? = bm.first(where: { $0.name == n })?.value { return x }
+            return nil
+          }
+        }
         var cByName: [String: JSONValue] = [:]
         for m in cm where cByName[m.name] == nil { cByName[m.name] = m.value }
         var bNames = Set<String>()
@@ -75,6 +91,29 @@ enum JSONComparison {
         diffs.append(
           Difference(kind: .changed, file: file, key: parent, column: name, baseline: b.brief, current: c.brief))
       }
+    }
+
+    /// Judges a member of the trajectory by its ``MonteCarloFigures`` rule; false when the
+    /// ordinary comparison is to go on (a strict member, a container to walk).
+    mutating func monteCarlo(_ b: JSONValue, _ c: JSONValue, _ parent: String, _ name: String) -> Bool {
+      let rule = MonteCarloFigures.rule(parent: parent, name: name)
+      if rule == .informational {
+        if b != c {
+          diffs.append(
+            Difference(kind: .monteCarlo, file: file, key: parent, column: name, baseline: b.brief, current: c.brief))
+        }
+        return true
+      }
+      guard rule != .strict, case .number(let x, let xt) = b, case .number(let y, let yt) = c else { return false }
+      if xt == yt || MonteCarloFigures.accepts(baseline: x, current: y, rule: rule, width: width, tolerance: tolerance)
+      {
+        return true
+      }
+      diffs.append(
+        Difference(
+          kind: .changed, file: file, key: parent, column: name, baseline: xt, current: yt,
+          relativeChange: x == 0 ? nil : (y - x) / abs(x)))
+      return true
     }
   }
 

@@ -9,7 +9,7 @@ import Statistics
   import Darwin
 #endif
 
-/// The trajectory chart of one quantity, as inline SVG (`reconcile trajectory`).
+/// The trajectory chart of one quantity, as inline SVG (`reconcile report`'s trajectory section).
 ///
 /// Over the years: the 90% band (light), the 50% band (darker) and the median line (dashed
 /// over projected years). Each statement at its year, coloured by series: a dot (a number), a
@@ -202,9 +202,10 @@ extension HTMLReport {
   /// The trajectory chart of `r` as an `<svg>` element.
   public static func trajectoryChart(_ r: TrajectoryReport) -> String { SVGTrajectoryChart(r).svg }
 
-  /// A report section for a trajectory: the chart, each series' bias as a factor with its
-  /// interval and in words, and the outliers (probability above 0.5), each named with its
-  /// source and what it states. (For the report; `report` does not call it yet.)
+  /// A report section for a trajectory: the chart, the level by year (with the chart data's
+  /// file), each series' bias as a factor with its interval and in words, the outliers
+  /// (probability above 0.5), each named with its source and what it states, and the
+  /// sampler's warnings.
   public static func trajectorySection(_ r: TrajectoryReport) -> String {
     let res = r.result
     let q = r.input.quantity
@@ -213,6 +214,14 @@ extension HTMLReport {
     out += "<figure>\n" + SVGTrajectoryChart(r).svg + "\n"
     out +=
       "<figcaption>The level by year (posterior median, 50% and 90% intervals) from \(r.input.data.statements.count) statements in \(r.input.data.series.count) series. \(Markup.escape(res.level == 0.9 ? "" : "Biases at \(pct(res.level)). "))Each series' bias is what it states over the level, as a factor; \(r.input.data.reference == nil ? "the biases have mean zero on the log scale, so the level is what a typical series would state" : "the reference series has no bias, so the level is on its scale").</figcaption>\n</figure>\n"
+    out +=
+      "<h3>Level by year</h3>\n<p>Chart data in <a href=\"trajectory.csv\">trajectory.csv</a>; everything in <a href=\"summary.json\">summary.json</a> (<code>trajectory</code>).</p>\n<table>\n<thead><tr><th>year</th><th>median</th><th>50% interval</th><th>90% interval</th><th>statements</th></tr></thead>\n<tbody>\n"
+    let counts = r.input.statementsPerYear
+    for (k, y) in res.years.enumerated() {
+      out +=
+        "<tr\(r.isProjected(y.year) ? " class=\"projected\"" : "")><td>\(y.year)\(r.isProjected(y.year) ? " (projected)" : "")</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.level(y.level.median)))</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.band(y.level.q25, y.level.q75)))</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.band(y.level.q05, y.level.q95)))</td><td class=\"num\">\(counts.indices.contains(k) ? counts[k] : 0)</td></tr>\n"
+    }
+    out += "</tbody>\n</table>\n"
     out +=
       "<h3>Bias by series</h3>\n<table>\n<thead><tr><th>series</th><th>factor</th><th>\(pct(res.level)) interval</th><th>reading</th></tr></thead>\n<tbody>\n"
     for b in res.biases {

@@ -19,6 +19,8 @@ public enum QuantityReport: Sendable {
   case estimates(QuantityRanges, note: String)
   /// One series of a quantity: its trend, why that model, and the joinpoint fit when it ran.
   case trend(TrendResult, choice: String, segmented: TrendResult?)
+  /// A quantity's trajectory, when its statements cover three or more years (issue #28).
+  case trajectory(TrajectoryReport)
 }
 
 /// The claims about one dataset, ready to be written beside it.
@@ -59,9 +61,12 @@ final class DatasetDocuments {
   private let htmlRanges: Spool
   private let htmlTrends: Spool
   private var joinpointCount = 0
+  private let trajectories: TrajectoryDocuments
   /// The reconciled quantities and the series, in order.
   private(set) var rangeQuantities: [String] = []
   private(set) var trendQuantities: [String] = []
+  /// The quantities with a trajectory, in order.
+  var trajectoryQuantities: [String] { trajectories.quantities }
 
   /// - Parameter memoryLimit: bytes each part keeps in memory before it moves to a temporary
   ///   file (`Int.max` for a report kept whole in memory).
@@ -89,6 +94,7 @@ final class DatasetDocuments {
     tocTrends = spool()
     htmlRanges = spool()
     htmlTrends = spool()
+    trajectories = TrajectoryDocuments(compact: compact, memoryLimit: memoryLimit)
   }
 
   /// Appends one quantity's analyses. `file` holds that quantity's figures (for the unit and
@@ -101,7 +107,7 @@ final class DatasetDocuments {
       switch q {
       case .estimates(let ranges, let sentence): (r, note) = (ranges, sentence)
       case .ranges(let ranges): (r, note) = (ranges, nil)
-      case .trend: return
+      case .trend, .trajectory: return
       }
       let csv = RangesAnalysis.csv([r])
       for row in csv.rows { rangesTypes.add(row) }
@@ -160,6 +166,8 @@ final class DatasetDocuments {
             joinpoints: segmented?.joinpointFit?.joinpoints ?? [], file: file))
       }
       trendQuantities.append(t.label)
+    case .trajectory(let r):
+      try trajectories.add(r)
     }
   }
 
@@ -197,6 +205,7 @@ final class DatasetDocuments {
           "One row per period of each yearly series of \(name): observed, annualised, fitted, confidence and prediction bounds."
         ))
     }
+    if let table = trajectories.table(dataset: name) { tables.append(table) }
     var checks: CSVWriter? = nil
     if let claims, !claims.report.results.isEmpty {
       let csv = ClaimsAnalysis.csv(claims.report)
@@ -229,15 +238,18 @@ final class DatasetDocuments {
     summary += try list(
       "  \"model_choice\": {\n", jsonChoices, "\n  },\n", "  \"model_choice\": {},\n", trendQuantities.count)
     summary += try list(
-      "  \"joinpoint\": {\n", jsonJoinpoints, "\n  }\n}\n", "  \"joinpoint\": {}\n}\n", joinpointCount)
+      "  \"joinpoint\": {\n", jsonJoinpoints, "\n  },\n", "  \"joinpoint\": {},\n", joinpointCount)
+    summary += try list(
+      "  \"trajectory\": [\n", trajectories.json, "\n  ]\n}\n", "  \"trajectory\": []\n}\n",
+      trajectories.quantities.count)
     let mine = claims.flatMap { $0.report.results.isEmpty ? nil : $0 }
     let markdownHead = ReportBuilder.markdownHead(
       name: name, path: path, figures: figures,
       claims: mine.map { ReportBuilder.claimsSummary($0.report, folder: "../\($0.folder)") })
     let (before, after) = HTMLReport.pageParts(title: HTMLReport.datasetTitle(name))
     var toc: [Spool] = []
-    if rangeQuantities.count + trendQuantities.count > 0 {
-      toc = [try text("<nav><ul>\n"), tocRanges, tocTrends, try text("</ul></nav>\n")]
+    if rangeQuantities.count + trendQuantities.count + trajectories.quantities.count > 0 {
+      toc = [try text("<nav><ul>\n"), tocRanges, tocTrends, trajectories.toc, try text("</ul></nav>\n")]
     }
     let htmlHead = try text(
       before + HTMLReport.datasetHead(name: name, path: path, figures: figures, quantities: quantities))
@@ -245,8 +257,8 @@ final class DatasetDocuments {
       "</header>\n"
         + HTMLReport.datasetPreamble(
           warnings: warnings, claims: claims.map { ReportBuilder.claimRows($0.report) } ?? []))
-    var mdParts = [try text(markdownHead), mdRanges, mdTrends]
-    var htmlParts = [preamble, htmlRanges, htmlTrends]
+    var mdParts = [try text(markdownHead), mdRanges, mdTrends, trajectories.markdown]
+    var htmlParts = [preamble, htmlRanges, htmlTrends, trajectories.html]
     if compact {
       mdParts = [try text(markdownHead)]
       htmlParts = [preamble]
@@ -269,6 +281,15 @@ final class DatasetDocuments {
           try text(HTMLReport.trendTableHead(count: trendQuantities.count)), htmlTrends, try text(HTMLReport.tableFoot),
         ]
       }
+      let n = trajectories.quantities.count
+      if n > 0 {
+        mdParts += [
+          try text(ReportBuilder.markdownTrajectoryTableHead(count: n)), trajectories.markdown, try text("\n"),
+        ]
+        htmlParts += [
+          try text(HTMLReport.trajectoryTableHead(count: n)), trajectories.html, try text(HTMLReport.tableFoot),
+        ]
+      }
     }
     var out: [(String, [Spool])] = []
     if !rangeQuantities.isEmpty {
@@ -278,6 +299,10 @@ final class DatasetDocuments {
     if !trendQuantities.isEmpty {
       out.append(
         ("\(name)/trend.csv", [try bytes(CSVWriter.byteOrderMark + TrendAnalysis.csv([]).headerBytes), trendCSV]))
+    }
+    if !trajectories.quantities.isEmpty {
+      let header = CSVWriter(header: ReportBuilder.trajectoryCSVHeader).headerBytes
+      out.append(("\(name)/trajectory.csv", [try bytes(header), trajectories.csv]))
     }
     out += [
       ("\(name)/datapackage.json", [try text(package.serialized() + "\n")]),

@@ -40,13 +40,15 @@ public enum ReportBatch {
   ///   - shard: which shard of the batch to compute.
   ///   - warning: receives each warning of reading a file.
   ///   - progress: called before each dataset with its number (1-based) and shard key.
+  ///   - trajectories: whether quantities stated over three or more years get their trajectory
+  ///     (``ReportBuilder/analyseQuantity(_:in:trajectory:)``; the command always does).
   /// - Throws: `FiguresError` (bad or missing input), `AnalysisError`, `ClaimsCheckError` (a
   ///   claim that cannot be evaluated), `OutputError` (exit 73). Nothing is left of a failed
   ///   run: the output folder keeps its previous report.
   public static func run(
     figures: [String], claims claimPaths: [String], out: String, shard: Shard = .all,
     warning: (Diagnostic) -> Void = { _ in }, diagnostics report: ([Diagnostic], Int) -> Void = { _, _ in },
-    progress: (Int, String) -> Void = { _, _ in }
+    progress: (Int, String) -> Void = { _, _ in }, trajectories: Bool = true
   ) throws -> Outcome {
     let claimsName = claimPaths.isEmpty ? nil : claimsFolderName(claimPaths)
     let plan = BatchPlan(paths: figures, shard: shard, reserved: claimsName.map { [$0] } ?? [])
@@ -84,7 +86,7 @@ public enum ReportBatch {
       summariesForIndex.append(
         try writeDataset(
           item: item, summary: summary, into: folder,
-          claims: checked.map { ($0, formulas, claimsName ?? "claims") }))
+          claims: checked.map { ($0, formulas, claimsName ?? "claims") }, trajectories: trajectories))
     }
     var claimsIndex = ""
     var claimRows: [HTMLReport.ClaimRow] = []
@@ -112,7 +114,7 @@ public enum ReportBatch {
   /// Analyses one dataset quantity by quantity and writes its files into `folder`.
   static func writeDataset(
     item: BatchPlan.Item, summary: FiguresSummary, into folder: ReportFolder,
-    claims: (report: ClaimsReport, formulas: [String], folder: String)?
+    claims: (report: ClaimsReport, formulas: [String], folder: String)?, trajectories: Bool = true
   ) throws -> DatasetSummary {
     let documents = DatasetDocuments(name: item.name, quantityCount: summary.quantities.count)
     var matcher = ClaimMatcher(formulas: claims?.formulas ?? [])
@@ -121,7 +123,9 @@ public enum ReportBatch {
         matcher.see(quantity)
         for f in part.figures { matcher.see(f.id) }
       }
-      for analysed in try ReportBuilder.analyseQuantity(quantity, in: part) { try documents.add(analysed, file: part) }
+      for analysed in try ReportBuilder.analyseQuantity(quantity, in: part, trajectory: trajectories) {
+        try documents.add(analysed, file: part)
+      }
     }
     let datasetClaims = claims.map { c in
       DatasetClaims(
@@ -137,7 +141,8 @@ public enum ReportBatch {
     }
     return DatasetSummary(
       name: item.name, figures: summary.figureCount, quantities: summary.quantities,
-      ranges: documents.rangeQuantities, trends: documents.trendQuantities)
+      ranges: documents.rangeQuantities, trends: documents.trendQuantities,
+      trajectories: documents.trajectoryQuantities)
   }
 
   /// The records the sort by quantity holds before writing them out: small, so that the
@@ -176,26 +181,32 @@ public struct DatasetSummary: Sendable {
   public var ranges: [String]
   /// The series.
   public var trends: [String]
+  /// The quantities with a trajectory.
+  public var trajectories: [String] = []
 
   /// The summary of a dataset analysed in memory.
   public init(_ r: DatasetReport) {
     self.init(
       name: r.name, figures: r.file.figures.count, quantities: r.file.quantities(), ranges: r.ranges.map(\.quantity),
-      trends: r.trends.map(\.quantity))
+      trends: r.trends.map(\.quantity), trajectories: r.trajectories.map(\.input.quantity))
   }
 
   /// Creates a summary.
-  public init(name: String, figures: Int, quantities: [String], ranges: [String], trends: [String]) {
+  public init(
+    name: String, figures: Int, quantities: [String], ranges: [String], trends: [String], trajectories: [String] = []
+  ) {
     self.name = name
     self.figures = figures
     self.quantities = quantities
     self.ranges = ranges
     self.trends = trends
+    self.trajectories = trajectories
   }
 
   /// The dataset's data files the index links: a CSV only when it has rows.
   public var files: [String] {
-    (ranges.isEmpty ? [] : ["ranges.csv"]) + (trends.isEmpty ? [] : ["trend.csv"]) + ["summary.json", "report.md"]
+    (ranges.isEmpty ? [] : ["ranges.csv"]) + (trends.isEmpty ? [] : ["trend.csv"])
+      + (trajectories.isEmpty ? [] : ["trajectory.csv"]) + ["summary.json", "report.md"]
   }
 }
 

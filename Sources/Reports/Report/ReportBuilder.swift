@@ -26,6 +26,8 @@ public struct DatasetReport: Sendable {
   public var segmented: [String: TrendResult] = [:]
   /// Why a quantity whose figures looked like a series is reconciled instead, by quantity.
   public var notes: [String: String] = [:]
+  /// The trajectories of the quantities whose statements cover three or more years (issue #28).
+  public var trajectories: [TrajectoryReport] = []
   /// The files, path relative to the output folder → content.
   public var outputs: [(String, String)]
 }
@@ -64,11 +66,20 @@ public enum ReportBuilder {
 
   /// Analyses one quantity: a trend for each of its series when its figures form yearly
   /// series, its reconciled ranges otherwise (with the reason when the figures looked like a
-  /// series but come from different series, ``TrendAnalysis/notATrend(_:quantity:minimum:)``).
-  /// `file` holds that quantity's figures.
-  public static func analyseQuantity(_ quantity: String, in file: FiguresFile) throws(AnalysisError)
-    -> [QuantityReport]
+  /// series but come from different series, ``TrendAnalysis/notATrend(_:quantity:minimum:)``);
+  /// then its trajectory when its statements cover three or more years (``trajectory(_:in:)``).
+  /// `file` holds that quantity's figures; `trajectory: false` leaves the trajectory out (its
+  /// sampler is the report's slowest part: tests of other things turn it off).
+  public static func analyseQuantity(_ quantity: String, in file: FiguresFile, trajectory withTrajectory: Bool = true)
+    throws(AnalysisError) -> [QuantityReport]
   {
+    let analysed = try analyseFigures(quantity, in: file)
+    guard withTrajectory, let t = try trajectory(quantity, in: file) else { return analysed }
+    return analysed + [.trajectory(t)]
+  }
+
+  /// A quantity's trends or its reconciled ranges (``analyseQuantity(_:in:trajectory:)``).
+  static func analyseFigures(_ quantity: String, in file: FiguresFile) throws(AnalysisError) -> [QuantityReport] {
     var note: String? = nil
     if isSeries(file.figures) {
       note = TrendAnalysis.notATrend(file.figures, quantity: quantity)
@@ -103,11 +114,14 @@ public enum ReportBuilder {
 
   /// Analyses one figures file held in memory (the report writes files as they stream, through
   /// ``ReportBatch``; both render through ``DatasetDocuments``).
-  public static func analyse(_ file: FiguresFile, name: String) throws(AnalysisError) -> DatasetReport {
+  /// `trajectories: false` leaves the trajectories out (``analyseQuantity(_:in:trajectory:)``).
+  public static func analyse(_ file: FiguresFile, name: String, trajectories: Bool = true) throws(AnalysisError)
+    -> DatasetReport
+  {
     var report = DatasetReport(name: name, file: file, ranges: [], trends: [], modelChoices: [:], outputs: [])
     let parts = byQuantity(file)
     for (q, part) in parts {
-      for analysed in try analyseQuantity(q, in: part) {
+      for analysed in try analyseQuantity(q, in: part, trajectory: trajectories) {
         switch analysed {
         case .ranges(let r): report.ranges.append(r)
         case .estimates(let r, let note):
@@ -117,6 +131,8 @@ public enum ReportBuilder {
           report.trends.append(t)
           report.modelChoices[t.label] = choice
           if let segmented { report.segmented[t.label] = segmented }
+        case .trajectory(let t):
+          report.trajectories.append(t)
         }
       }
     }
@@ -143,6 +159,7 @@ public enum ReportBuilder {
           .trend(t, choice: report.modelChoices[t.label] ?? "", segmented: report.segmented[t.label]),
           file: file(t.quantity))
       }
+      for t in report.trajectories { try documents.add(.trajectory(t), file: file(t.input.quantity)) }
       let files = try documents.files(
         path: report.file.path, figures: report.file.figures.count, quantities: quantities,
         warnings: report.file.warnings, claims: claims)

@@ -23,6 +23,10 @@ struct Report: ParsableCommand {
   var shard: Shard?
   @Flag(name: .long, help: "No progress and no \"wrote\" line; errors and differences are still printed.")
   var quiet = false
+  @Flag(
+    name: .customLong("no-trajectories"),
+    help: "Leave out the trajectories (the Bayesian fits of quantities stated over 3+ years).")
+  var noTrajectories = false
 
   func validate() throws {
     if out.isEmpty { throw ValidationError("--out must name a folder (it is replaced whole by the new report)") }
@@ -41,7 +45,7 @@ struct Report: ParsableCommand {
       let outcome = try ReportBatch.run(
         figures: all, claims: claimPaths, out: out, shard: plan.shard,
         warning: { printError($0.description) }, diagnostics: { printDiagnostics($0, omitted: $1) },
-        progress: { progress.step($0, $1) })
+        progress: { progress.step($0, $1) }, trajectories: !noTrajectories)
       progress.finish()
       if !quiet { StandardOutput.writeShown(outcome.summaryLine(out: out, plan: plan)) }
       guard let compareTo else { return }
