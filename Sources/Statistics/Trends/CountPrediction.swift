@@ -76,8 +76,55 @@ public struct CountPrediction: Sendable, Equatable {
     nodes = Self.nodes(eta: eta, se: self.standardError, spread: spread)
   }
 
+  /// One component of a mixture over θ: the linear predictor's estimate and standard error at
+  /// that θ, θ itself (infinity: Poisson) and the component's weight.
+  public struct Component: Sendable, Equatable {
+    /// η̂ at this θ.
+    public var eta: Double
+    /// se(η̂) at this θ.
+    public var standardError: Double
+    /// θ.
+    public var theta: Double
+    /// The weight (the weights are normalised to sum to 1).
+    public var weight: Double
+
+    /// Creates a component.
+    public init(eta: Double, standardError: Double, theta: Double, weight: Double) {
+      self.eta = eta
+      self.standardError = standardError
+      self.theta = theta
+      self.weight = weight
+    }
+  }
+
+  /// The predictive distribution mixed over given values of θ: Σₖ wₖ ∫ NB(y | e^(ηₖ + seₖ·z), θₖ)
+  /// φ(z) dz, each component's η integrated by the same trapezoid rule (a mixture over θ by
+  /// the integrated likelihood, where θ's normal approximation is poor: see
+  /// ``ThetaIntegration``). `eta`, `standardError` and `spread` describe the component of
+  /// largest weight (for the starting guesses of the quantiles). Components of weight 0 or
+  /// less, or not finite, are left out; nil when none is left.
+  public init?(components: [Component]) {
+    let used = components.filter {
+      $0.weight > 0 && $0.weight.isFinite && $0.eta.isFinite && $0.standardError.isFinite && $0.theta > 0
+    }
+    let total = used.reduce(0) { $0 + $1.weight }
+    guard let top = used.max(by: { $0.weight < $1.weight }), total > 0 else { return nil }
+    eta = top.eta
+    standardError = max(0, top.standardError)
+    spread = .negativeBinomial(theta: top.theta, logThetaSE: 0)
+    var all: [(logMean: Double, theta: Double, weight: Double)] = []
+    for c in used {
+      for n in Self.nodes(
+        eta: c.eta, se: max(0, c.standardError), spread: .negativeBinomial(theta: c.theta, logThetaSE: 0))
+      {
+        all.append((n.logMean, n.theta, n.weight * c.weight / total))
+      }
+    }
+    nodes = all.filter { $0.weight > 1e-16 }
+  }
+
   public static func == (a: CountPrediction, b: CountPrediction) -> Bool {
-    a.eta == b.eta && a.standardError == b.standardError && a.spread == b.spread
+    a.eta == b.eta && a.standardError == b.standardError && a.spread == b.spread && a.nodes.count == b.nodes.count
   }
 
   /// The predictive distribution function P(Y ≤ y); 0 below 0.
