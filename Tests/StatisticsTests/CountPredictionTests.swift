@@ -68,7 +68,8 @@ struct CountPredictionTests {
   /// binomial and its 95% prediction interval for the next year's count: the next count R drew
   /// lies inside for 92–98.5% of them and below (above) for at most 5% each. (The full check,
   /// 2,000 series through the command line, is scripts/trend-calibration: 94–96%, tails 1.5–3.5%.)
-  /// The log-scale normal band the tool used before fails this: 12 of the 200 counts fall below it.
+  /// The log-scale normal band the tool used before fails it: more than 5% of the counts fall
+  /// below that band.
   @Test func smallCalibration() throws {
     let rows = try Fixtures.csv("trend/prediction-series.csv")
     #expect(rows.count == 200)
