@@ -25,8 +25,8 @@ public enum Garwood {
 
   /// The exact Poisson interval widened for a count whose variance is φ times its mean
   /// (φ = 1 + μ/θ for a negative binomial count of mean μ, the dispersion of a quasi-Poisson
-  /// model): y/φ is taken as a Poisson count with the same variance-to-mean ratio as y/φ's
-  /// would be, and its interval multiplied by φ back,
+  /// model): y/φ, whose variance-to-mean ratio is 1, is taken as a Poisson count and its
+  /// interval multiplied by φ back,
   /// [φ/2 · χ²(α/2; 2y/φ), φ/2 · χ²(1 − α/2; 2y/φ + 2)] (the scaled-Poisson, or
   /// "effective count", interval; Fay & Feuer 1997 use the same device for weighted counts).
   /// For φ ≤ 1 it is ``interval(count:level:)``: an overdispersed model's interval is never
