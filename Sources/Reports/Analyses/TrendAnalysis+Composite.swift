@@ -124,6 +124,13 @@ extension TrendAnalysis {
     var result = try compositeResult(
       quantity: quantity, rows: rows, fitted: fitted, model: chosen, level: level, through: through)
     result.modelChoice = choice
+    if model == nil,
+      let close = closeCallSentence(
+        p: diagnostics.lrPValue, poisson: try? poisson.fit.trendModelFit(centre: poisson.design.centre),
+        negbin: try? nb?.fit.trendModelFit(centre: nb?.design.centre ?? 0), level: level)
+    {
+      result.modelChoice += " " + close
+    }
     result.overdispersion = diagnostics
     result.cumulativeChecks = try checks.map { c throws(AnalysisError) in
       try cumulativeCheck(c, fit: fitted.fit, quantity: quantity)
@@ -174,7 +181,6 @@ extension TrendAnalysis {
     }
     let (growth, apc, doubling) = growthIntervals(fit, multiplicative: true)
     let crit = fit.criticalValue(level: level)
-    let theta = model == .negbin ? fit.theta ?? .infinity : nil
     func point(_ year: Int, period: String, exposure: Double, observed: Double?, id: String, projected: Bool)
       throws(AnalysisError) -> TrendPoint
     {
@@ -184,13 +190,13 @@ extension TrendAnalysis {
       } catch {
         throw filesError(rows, "\(quantity): \(error.description)")
       }
-      let variance = TrendBand.logCountVariance(mean: exp(lp.estimate), dispersion: fit.dispersion, theta: theta)
-      let band = TrendBand(
-        eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: variance,
-        logScale: true)
+      let band = countBand(
+        model: model, fit: fit, eta: lp.estimate, standardError: lp.standardError, critical: crit,
+        predictive: converged)
       return TrendPoint(
         period: period, year: year, time: Double(year), exposure: exposure, observed: observed, band: band,
-        converged: converged, stock: false, level: level, projected: projected, id: id)
+        converged: converged, stock: false, level: level, projected: projected, id: id,
+        countDispersion: countDispersion(model: model, fit: fit, mean: exp(lp.estimate) * exposure))
     }
     var points: [TrendPoint] = []
     var buckets: [TrendBucket] = []
@@ -202,17 +208,17 @@ extension TrendAnalysis {
             r.first, period: r.label, exposure: r.exposure, observed: r.count, id: r.figure.id, projected: false))
         continue
       }
-      // A bucket: its fitted total λ and the variance of its published count, on the log scale
-      // and divided by its length in years (the fitted average a year, beside the annualised count).
+      // A bucket: its fitted total λ and its published count's predictive interval, divided by
+      // its length in years (the fitted average a year, beside the annualised count).
       let b = composite.buckets[j]
-      let total = TrendBand.logCountVariance(mean: b.fitted, dispersion: fit.dispersion, theta: theta)
-      let band = TrendBand(
-        eta: log(b.fitted / r.exposure), standardError: b.logStandardError, critical: crit,
-        observationVariance: total, logScale: true)
+      let band = countBand(
+        model: model, fit: fit, eta: log(b.fitted), standardError: b.logStandardError, critical: crit,
+        per: r.exposure, predictive: converged)
       points.append(
         TrendPoint(
           period: r.label, year: r.year, time: r.time, exposure: r.exposure, observed: r.count, band: band,
-          converged: converged, stock: false, level: level, projected: false, id: r.figure.id))
+          converged: converged, stock: false, level: level, projected: false, id: r.figure.id,
+          countDispersion: countDispersion(model: model, fit: fit, mean: b.fitted)))
       for y in r.first...r.last {
         var implied = try point(
           y, period: String(y), exposure: r.fraction(of: y), observed: nil, id: r.figure.id, projected: false)

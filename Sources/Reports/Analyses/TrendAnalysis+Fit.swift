@@ -13,9 +13,11 @@ import Statistics
 
 extension TrendAnalysis {
   /// Fits one model to a series; `prefitted`, when given, is that model's fit to these rows
-  /// (from the overdispersion test), used instead of fitting again.
+  /// (from the overdispersion test), used instead of fitting again. `predictions` false (a
+  /// span's fit, whose growth alone is reported) skips the count models' predictive intervals.
   static func fitSeries(
-    quantity: String, rows: [Row], model: TrendModel, level: Double, through: Int?, prefitted: ModelFit? = nil
+    quantity: String, rows: [Row], model: TrendModel, level: Double, through: Int?, prefitted: ModelFit? = nil,
+    predictions: Bool = true
   ) throws(AnalysisError) -> TrendResult {
     var warnings: [String] = []
     var used = rows
@@ -63,6 +65,8 @@ extension TrendAnalysis {
     let crit = fit.criticalValue(level: level)
     var points: [TrendPoint] = []
     let stock = rows.first?.figure.measure == .stock
+    // The negative binomial's prediction integrates θ by its likelihood (``ThetaIntegration``).
+    let thetaNodes = model == .negbin && converged && predictions ? thetaNodes(rows: used, level: level) : []
     func point(
       year: Int, time: Double, period: String, exposure: Double, observed: Double?, id: String, projected: Bool
     ) throws(AnalysisError) -> TrendPoint {
@@ -72,16 +76,16 @@ extension TrendAnalysis {
       } catch {
         throw filesError(rows, "\(quantity): \(error.description)")
       }
-      // Var(log Y) ≈ Var Y / μ² = φ/μ (Poisson, quasi-Poisson) or 1/μ + 1/θ (negative binomial);
-      // σ² for the least-squares models.
+      // Count models: ``countBand`` (the predictive distribution for the negative binomial and
+      // quasi-Poisson); σ² for the least-squares models.
       let band: TrendBand
+      var dispersion = 1.0
       switch model {
       case .poisson, .quasipoisson, .negbin:
-        let variance = TrendBand.logCountVariance(
-          mean: exp(lp.estimate), dispersion: fit.dispersion, theta: model == .negbin ? fit.theta ?? .infinity : nil)
-        band = TrendBand(
-          eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: variance,
-          logScale: true)
+        band = countBand(
+          model: model, fit: fit, eta: lp.estimate, standardError: lp.standardError, critical: crit,
+          predictive: converged && predictions, thetaNodes: thetaNodes, row: [1, time])
+        dispersion = countDispersion(model: model, fit: fit, mean: exp(lp.estimate) * exposure)
       case .loglinear, .linear, .joinpoint:
         band = TrendBand(
           eta: lp.estimate, standardError: lp.standardError, critical: crit, observationVariance: fit.dispersion,
@@ -89,7 +93,7 @@ extension TrendAnalysis {
       }
       return TrendPoint(
         period: period, year: year, time: time, exposure: exposure, observed: observed, band: band,
-        converged: converged, stock: stock, level: level, projected: projected, id: id)
+        converged: converged, stock: stock, level: level, projected: projected, id: id, countDispersion: dispersion)
     }
     for r in rows {
       points.append(

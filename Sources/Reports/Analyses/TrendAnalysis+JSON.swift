@@ -99,6 +99,7 @@ extension TrendAnalysis {
             ("annual_percent_change", interval(sp.annualPercentChange)),
             ("doubling_time", interval(sp.doublingTime)),
             ("consistent_with_doubling", sp.consistentWithDoubling.map { .bool($0) } ?? .null),
+            ("doubling", sp.doubling.map { .string($0.rawValue) } ?? .null),
           ])
         } ?? .null
       ),

@@ -78,7 +78,7 @@ extension TrendAnalysis {
     out += TextTable.render(prow) + "\n"
     for p in r.points where p.exposure < 1 && !p.projected && !p.implied && !stock {
       out +=
-        "  partial period \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) of the year): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year (\(lvl) Poisson CI \(rangeText(p.annualizedLow, p.annualizedHigh))); the model's full year: \(NumberFormat.human(p.fitted, significant: 4)) (prediction \(rangeText(p.piLow, p.piHigh)))\n"
+        "  partial period \(p.period) (\(NumberFormat.human(p.exposure, significant: 3)) of the year): \(NumberFormat.human(p.observed, significant: 6)) observed → \(NumberFormat.human(p.annualized, significant: 4)) a year (\(lvl) \(p.annualizedDispersion > 1 ? "CI" : "Poisson CI") \(rangeText(p.annualizedLow, p.annualizedHigh))\(p.annualizedDispersion > 1 ? ", exact Poisson widened by the \(r.model.rawValue) dispersion \(NumberFormat.human(p.annualizedDispersion, significant: 3))" : "")); the model's full year: \(NumberFormat.human(p.fitted, significant: 4)) (prediction \(rangeText(p.piLow, p.piHigh)))\n"
     }
     if let jp = r.joinpointFit {
       out +=
@@ -110,12 +110,7 @@ extension TrendAnalysis {
     if let sp = r.span {
       out +=
         "  \(sp.from)–\(sp.to) (\(sp.periods) periods): growth factor \(NumberFormat.human(sp.growthFactor.estimate, significant: 3)) (\(lvl) CI \(rangeText(sp.growthFactor.low, sp.growthFactor.high))), annual percent change \(NumberFormat.human(sp.annualPercentChange.estimate, significant: 3))% (\(NumberFormat.human(sp.annualPercentChange.low, significant: 3))% to \(NumberFormat.human(sp.annualPercentChange.high, significant: 3))%)"
-      if let d = sp.consistentWithDoubling {
-        out +=
-          d
-          ? " — consistent with doubling each year (2 lies in the interval)"
-          : " — NOT doubling each year (2 lies outside the interval)"
-      }
+      if let d = sp.doubling { out += " — \(d.phrase)" }
       out += "\n"
     }
     for line in detailLines(r) { out += "  \(line)\n" }

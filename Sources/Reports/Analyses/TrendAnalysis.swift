@@ -23,9 +23,11 @@ import Statistics
 /// covers (the composite link model, ``fitComposite(quantity:rows:checks:model:level:through:)``);
 /// the least-squares models refuse it. A stock is a level: exposure 1, never annualised, and
 /// least squares on the log levels by default. Fitted values and bands are for a full year
-/// (a stock: the level). Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands for count models
-/// use the log-scale normal approximation exp(η̂ ± q·√(se(η̂)² + φ/μ̂)) (delta method,
-/// Var Y = φμ), and for the log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
+/// (a stock: the level). Confidence bands: exp(η̂ ± q·se(η̂)); prediction bands: for the negative
+/// binomial and quasi-Poisson, whole counts from the predictive distribution
+/// (``countBand(model:fit:eta:standardError:critical:per:predictive:thetaNodes:row:)``), for
+/// the Poisson the log-scale normal approximation exp(η̂ ± q·√(se(η̂)² + 1/μ̂)), and for the
+/// log-linear model exp(η̂ ± t·√(se(η̂)² + s²)).
 public enum TrendAnalysis {
   /// How many years past the last observed one `through` may project (`--through`): beyond a
   /// few decades a log-linear extrapolation says nothing, and the table would only grow.
@@ -161,12 +163,13 @@ public enum TrendAnalysis {
         return try spanMisses(
           result, span: span, periods: sub.count, rows: rows, quantity: quantity, mayMiss: spanMayMiss)
       }
-      let fit = try fitComposite(
-        quantity: quantity, rows: sub, checks: [], model: result.model, level: level, through: nil)
-      result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
-      result.span = SpanResult(
-        from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
-        annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+      let (fit, warnings) = compositeSpanFit(quantity: quantity, rows: sub, whole: result, level: level, span: span)
+      result.warnings += warnings
+      if let fit {
+        result.span = SpanResult(
+          from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
+          annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+      }
       return result
     }
     if let model, model == .loglinear || model == .linear || model == .joinpoint,
@@ -233,6 +236,12 @@ public enum TrendAnalysis {
         quantity: quantity, rows: rows, model: chosen, level: level, through: through, prefitted: prefitted)
     }
     result.modelChoice = choice
+    if model == nil, !stock,
+      let close = closeCallSentence(
+        p: diagnostics?.lrPValue, poisson: test?.poisson, negbin: test?.negativeBinomial, level: level)
+    {
+      result.modelChoice += " " + close
+    }
     result.overdispersion = diagnostics
     result.measure = stock ? .stock : .flow
     result.conflicts = series.conflicts
@@ -256,12 +265,15 @@ public enum TrendAnalysis {
       return try spanMisses(
         result, span: span, periods: sub.count, rows: rows, quantity: quantity, mayMiss: spanMayMiss)
     }
-    let fit = try fitSeries(
-      quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, level: level, through: nil)
-    result.warnings += fit.warnings.map { "span \(span.lowerBound)–\(span.upperBound): \($0)" }
-    result.span = SpanResult(
-      from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
-      annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+    let (fit, warnings) = spanFit(
+      quantity: quantity, rows: sub, model: chosen == .joinpoint ? .loglinear : chosen, whole: result.fit,
+      level: level, span: span)
+    result.warnings += warnings
+    if let fit {
+      result.span = SpanResult(
+        from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: fit.growthFactor,
+        annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
+    }
     return result
   }
 

@@ -82,11 +82,16 @@ public struct TrendPoint: Sendable, Equatable {
   public var observed: Double?
   /// observed / exposure; nil for a stock (a level is never annualised) and for projections.
   public var annualized: Double?
-  /// Exact Poisson (Garwood 1936) interval for observed / exposure: χ²-quantiles of the count
-  /// divided by the exposure. It ignores overdispersion.
+  /// Interval for observed / exposure: the exact Poisson (Garwood 1936) interval of the count
+  /// divided by the exposure, widened by the count model's dispersion at the count
+  /// (``annualizedDispersion``; ``Statistics/Garwood/interval(count:level:dispersion:)``).
   public var annualizedLow: Double? = nil
   /// Upper end of that interval.
   public var annualizedHigh: Double? = nil
+  /// The variance-to-mean ratio by which the annualised interval is widened: 1 + μ̂/θ̂ for the
+  /// negative binomial (μ̂ the count's fitted mean), φ̂ (at least 1) for the quasi-Poisson, 1
+  /// (the plain Poisson interval) for the other models.
+  public var annualizedDispersion: Double = 1
   /// Fitted full-year value; for a count over several years, its fitted total divided by its
   /// length in years (the fitted average a year, beside `annualized`).
   public var fitted: Double
@@ -117,11 +122,12 @@ public struct TrendPoint: Sendable, Equatable {
 
 extension TrendPoint {
   /// A period's point from its fitted band, as every trend model gives it: the observation
-  /// annualised with its exact Poisson interval for a flow (a stock is a level, never
+  /// annualised with its exact Poisson interval for a flow, widened by `countDispersion` (the
+  /// count model's variance-to-mean ratio at the count; a stock is a level, never
   /// annualised), the bands only when the fit converged.
   init(
     period: String, year: Int, time: Double, exposure: Double, observed: Double?, band: TrendBand,
-    converged: Bool = true, stock: Bool, level: Double, projected: Bool, id: String
+    converged: Bool = true, stock: Bool, level: Double, projected: Bool, id: String, countDispersion: Double = 1
   ) {
     self.init(
       period: period, year: year, exposure: exposure, observed: observed,
@@ -131,7 +137,8 @@ extension TrendPoint {
       projected: projected, id: id)
     self.time = time
     self.stock = stock
-    if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level) {
+    if !stock, let y = observed, let ci = Garwood.interval(count: y, level: level, dispersion: countDispersion) {
+      annualizedDispersion = max(1, countDispersion)
       annualizedLow = ci.low / exposure
       annualizedHigh = ci.high / exposure
     }
@@ -259,5 +266,42 @@ public struct SpanResult: Sendable, Equatable {
   public var consistentWithDoubling: Bool? {
     guard let lo = growthFactor.low, let hi = growthFactor.high else { return nil }
     return lo <= 2 && 2 <= hi
+  }
+
+  /// What the growth factor's interval says of "doubling each year" (``DoublingVerdict``); nil
+  /// without an interval.
+  public var doubling: DoublingVerdict? {
+    guard let lo = growthFactor.low, let hi = growthFactor.high else { return nil }
+    if lo <= 1 && hi >= 2 { return .cannotTell }
+    if hi < 2 { return .below }
+    if lo > 2 { return .above }
+    return .consistent
+  }
+}
+
+/// What an interval [L, H] for a growth factor per year says of "doubling each year" (a
+/// factor of 2): `consistent` when it holds 2 and lies above 1 (growth, and doubling among the
+/// rates the data allow); `below` when it lies below 2 (a flat or falling series is below
+/// doubling); `above` when it lies above 2; `cannotTell` when it holds both 1 and 2 — no growth
+/// and doubling are both consistent with the data, which then say nothing either way.
+public enum DoublingVerdict: String, Sendable, Equatable {
+  /// 1 < L ≤ 2 ≤ H.
+  case consistent
+  /// H < 2.
+  case below
+  /// L > 2.
+  case above
+  /// L ≤ 1 and H ≥ 2.
+  case cannotTell = "cannot_tell"
+
+  /// The words of the span line, after a dash.
+  public var phrase: String {
+    switch self {
+    case .consistent: return "consistent with doubling each year (2 lies in the interval, 1 does not)"
+    case .below: return "below doubling each year (the interval lies below 2)"
+    case .above: return "above doubling each year (the interval lies above 2)"
+    case .cannotTell:
+      return "cannot tell whether it doubles each year (the interval holds both 1, no growth, and 2)"
+    }
   }
 }

@@ -229,8 +229,14 @@ public enum DataPackage {
     ),
     "observed": ("number", "Observed count for the period."),
     "annualized": ("number", "Observed count divided by exposure."),
-    "annualized_ci_low": ("number", "Lower end of the exact Poisson interval of the annualised count."),
-    "annualized_ci_high": ("number", "Upper end of the exact Poisson interval of the annualised count."),
+    "annualized_ci_low": (
+      "number",
+      "Lower end of the exact Poisson interval of the annualised count, widened by the negbin or quasipoisson dispersion at the count."
+    ),
+    "annualized_ci_high": (
+      "number",
+      "Upper end of the exact Poisson interval of the annualised count, widened by the negbin or quasipoisson dispersion at the count."
+    ),
     "fitted": ("number", "Fitted full-year value of the trend model."),
     "ci_low": ("number", "Lower end of the confidence band for the fitted full-year value."),
     "ci_high": ("number", "Upper end of the confidence band for the fitted full-year value."),

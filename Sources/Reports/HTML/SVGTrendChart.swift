@@ -53,7 +53,7 @@ struct SVGTrendChart {
     for p in t.points {
       // (a count over several years is drawn at its yearly average, not its total)
       values += (p.exposure > 1 && !p.stock ? [p.annualized] : [p.observed, p.annualized]).compactMap { $0 }
-      // Only partial periods draw their exact Poisson interval.
+      // Only partial periods draw their (exact Poisson, widened by the dispersion) interval.
       if p.exposure < 1 { values += [p.annualizedLow, p.annualizedHigh].compactMap { $0 } }
       values += [p.fitted] + [p.ciLow, p.ciHigh, p.piLow, p.piHigh].compactMap { $0 }
     }
@@ -229,7 +229,13 @@ struct SVGTrendChart {
     var items: [(LegendSwatch, String)] = [(.dot("#111"), "observed count (full year)")]
     if !result.buckets.isEmpty { items.append((.bar("#111", 1), "count over several years: its yearly average")) }
     if observedPts.contains(where: { $0.exposure < 1 }) {
-      items.append((.hollowDot("#e6550d"), "partial period, annualised (bar: exact Poisson interval)"))
+      items.append(
+        (
+          .hollowDot("#e6550d"),
+          result.model == .negbin || result.model == .quasipoisson
+            ? "partial period, annualised (bar: exact Poisson interval widened by the dispersion)"
+            : "partial period, annualised (bar: exact Poisson interval)"
+        ))
     }
     items.append((.line("#08306b", ""), "fitted (\(result.model.rawValue))"))
     if !projectedPts.isEmpty { items.append((.line("#08306b", "7 5"), "projected")) }

@@ -190,3 +190,23 @@ func parameterTable(
   }
   return out
 }
+
+extension ModelFit {
+  /// The fit with its dispersion set to a known `phi` (a quasi-Poisson span too short to
+  /// estimate its own borrows the series'): the covariance is the unscaled one times `phi`,
+  /// intervals use z (the dispersion is not estimated from these counts).
+  public func withKnownDispersion(_ phi: Double) -> ModelFit {
+    var fit = self
+    let factor = phi / dispersion
+    if factor.isFinite {
+      for k in fit.covariance.storage.indices { fit.covariance.storage[k] *= factor }
+    } else {
+      for k in fit.covariance.storage.indices { fit.covariance.storage[k] = .nan }
+    }
+    fit.dispersion = phi
+    fit.parameters = parameterTable(
+      names: parameters.map(\.name), estimates: parameters.map(\.estimate), covariance: fit.covariance, df: nil,
+      level: level)
+    return fit
+  }
+}
