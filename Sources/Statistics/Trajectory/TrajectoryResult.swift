@@ -12,7 +12,7 @@ public struct TrajectoryOptions: Sendable, Equatable {
   public var seed: UInt64
   /// Independent chains.
   public var chains: Int
-  /// Warmup (adaptation) iterations per chain (half of them when `Trajectory.fit` chooses the
+  /// Warmup (adaptation) iterations per chain (a fifth of them when `Trajectory.fit` chooses the
   /// centred coordinates, its chains then starting from a pilot run's metric).
   public var warmup: Int
   /// Kept draws per chain (at least 4).
