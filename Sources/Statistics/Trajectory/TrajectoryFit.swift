@@ -209,13 +209,22 @@ public enum Trajectory {
       years.append(TrajectoryYearLevel(year: year, level: PosteriorSummary(draws: logs.map { exp($0) }, level: level)))
     }
     for values in [d.tau, d.sigmaB, d.omega] { diagnose(values) }
+    let yardstick = biasYardstick(d, reference: data.reference)
+    let cut = log(TrajectorySeriesBias.flagFactor)
     var biases: [TrajectorySeriesBias] = []
     for (k, name) in data.series.enumerated() {
       let logs = (0..<total).map { d.logBiases[$0 * d.seriesCount + k] }
+      let contrast = (0..<total).map { logs[$0] - yardstick[$0] }
+      let above = Double(contrast.filter { $0 > cut }.count) / Double(max(total, 1))
+      let below = Double(contrast.filter { $0 < -cut }.count) / Double(max(total, 1))
+      let isReference = k == data.reference
+      let probability = isReference ? 0 : max(above, below)
       biases.append(
         TrajectorySeriesBias(
-          series: name, isReference: k == data.reference, logBias: PosteriorSummary(draws: logs, level: level),
-          factor: PosteriorSummary(draws: logs.map { exp($0) }, level: level)))
+          series: name, isReference: isReference, logBias: PosteriorSummary(draws: logs, level: level),
+          factor: PosteriorSummary(draws: logs.map { exp($0) }, level: level),
+          logContrast: PosteriorSummary(draws: contrast, level: level), flagProbability: probability,
+          flagged: probability >= TrajectorySeriesBias.flagThreshold))
     }
     var statements: [TrajectoryStatementFit] = []
     for (i, statement) in data.statements.enumerated() {
@@ -235,6 +244,20 @@ public enum Trajectory {
       tau: PosteriorSummary(draws: d.tau, level: level), sigmaB: PosteriorSummary(draws: d.sigmaB, level: level),
       omega: PosteriorSummary(draws: d.omega, level: level), diagnostics: convergence,
       warnings: warnings(convergence, draws: total), draws: d)
+  }
+
+  /// Per draw, what a series' bias is compared with to flag it (`TrajectorySeriesBias.flagged`):
+  /// 0 with a reference series (the biases are relative to it), else the median of the draw's
+  /// biases over all series (the mean of the middle two for an even count).
+  static func biasYardstick(_ d: TrajectoryDraws, reference: Int?) -> [Double] {
+    let s = d.seriesCount
+    guard reference == nil, s > 0 else { return [Double](repeating: 0, count: d.count) }
+    var row = [Double](repeating: 0, count: s)
+    return (0..<d.count).map { i in
+      for k in 0..<s { row[k] = d.logBiases[i * s + k] }
+      row.sort()
+      return s % 2 == 1 ? row[s / 2] : 0.5 * (row[s / 2 - 1] + row[s / 2])
+    }
   }
 
   /// The sentences a reader needs when R-hat > 1.01, bulk ESS < 400, or a transition diverged
