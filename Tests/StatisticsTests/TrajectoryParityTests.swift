@@ -195,10 +195,10 @@ struct TrajectoryParityTests {
         + " (MCSE ours \(c.mcseOurs), Stan's \(c.mcseStan))"
       Issue.record(Comment(rawValue: message))
     }
-    if k == 8 {
-      // Known: at adapt_delta 0.99 and 10,000 draws a chain our sampler diverges in 53 of
-      // 40,000 transitions of random-08 (Stan: none); its quantiles still agree within 4 MCSEs.
-      withKnownIssue("random-08 diverges in our sampler at 10,000 draws a chain") {
+    if k == 9 {
+      // Known: at adapt_delta 0.95 and 10,000 draws a chain our sampler diverges in 53 of
+      // 40,000 transitions of random-09 (Stan: none); its quantiles still agree within 4 MCSEs.
+      withKnownIssue("random-09 diverges in our sampler at 10,000 draws a chain") {
         #expect(fit.diagnostics.divergences == 0, "\(Self.name(k)): \(fit.diagnostics.divergences) divergences")
       }
     } else {
