@@ -128,7 +128,8 @@ enum Report {
     let s = TrajectorySimulation.Settings.misspecified
     print(
       "== Misspecification: \(outcomes.count) data sets, one series' bias fixed at \(f(s.biasedSeriesLogBias ?? .nan, 4))"
-        + " (×\(f(exp(s.biasedSeriesLogBias ?? .nan), 2))), an outlying source stating \(Int(100 * s.outlyingFraction))%"
+        + " (×\(f(exp(s.biasedSeriesLogBias ?? .nan), 2))) and stating at least \(s.biasedSeriesMinimum) of"
+        + " \(s.statements.lowerBound)–\(s.statements.upperBound) statements, an outlying source stating \(Int(100 * s.outlyingFraction))%"
         + " of the statements with a further sd of \(s.outlyingExtraSD); the model fitted unchanged")
     fits(outcomes, settings: settings, seconds: seconds)
     let withReference = done.filter { $0.data.reference != nil }
@@ -140,7 +141,41 @@ enum Report {
       "coverage of the level's 90% intervals: \(f(100 * all.rate, 2))% (cluster-robust SE \(f(100 * all.se, 2)));"
         + " with a reference series \(f(100 * a.rate, 2))% (\(withReference.count) data sets), without"
         + " \(f(100 * b.rate, 2))% (\(without.count)); the issue asks for at least 80%")
+    flags(done, withReference: withReference, without: without)
+    let outlying = done.map(\.outlierProbability.outlying).filter { !$0.isNaN }
+    let rest = done.map(\.outlierProbability.others).filter { !$0.isNaN }
+    if !outlying.isEmpty {
+      print(
+        "  mean posterior outlier probability: outlying source's statements \(f(outlying.reduce(0, +) / Double(outlying.count)))"
+          + ", the others' \(f(rest.reduce(0, +) / Double(max(rest.count, 1))))")
+    }
+  }
+
+  /// The true contrasts of data set `o`'s series, as `TrajectorySeriesBias.logContrast` defines
+  /// the fitted ones: the true log-biases less 0 (with a reference) or less their median.
+  static func trueContrasts(_ o: Outcome) -> [Double] {
+    let b = o.truth.logBiases
+    guard o.data.reference == nil, !b.isEmpty else { return b }
+    let sorted = b.sorted()
+    let m =
+      sorted.count % 2 == 1 ? sorted[sorted.count / 2] : 0.5 * (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2])
+    return b.map { $0 - m }
+  }
+
+  /// How often the fit flags the biased series (`TrajectorySeriesBias.flagged`: with 90%
+  /// probability it states 1.5 times its yardstick or more, or 1/1.5 or less), by reference and
+  /// by its number of statements; the false flags (other model series whose true contrast lies
+  /// within a factor of 1.5 of the yardstick); and, for comparison, the older criterion (the
+  /// bias's 90% interval excludes 0).
+  static func flags(_ done: [Outcome], withReference: [Outcome], without: [Outcome]) {
+    func rate(_ k: Int, _ n: Int) -> String { "\(k) of \(n) = \(f(100 * Double(k) / Double(max(n, 1)), 1))%" }
     func flagged(_ set: [Outcome]) -> (Int, Int) {
+      let f = set.filter { o in
+        o.truth.biasedSeries.map { o.biasFlags.indices.contains($0) && o.biasFlags[$0] } ?? false
+      }
+      return (f.count, set.count)
+    }
+    func excludesZero(_ set: [Outcome]) -> (Int, Int) {
       let f = set.filter { o in o.truth.biasedSeries.map { o.check?.biasExcludesZero[$0] ?? false } ?? false }
       return (f.count, set.count)
     }
@@ -148,8 +183,9 @@ enum Report {
     let (fRef, nRef) = flagged(withReference)
     let (fNo, nNo) = flagged(without)
     print(
-      "biased series flagged (its 90% bias interval excludes 0): \(fAll) of \(nAll) = \(f(100 * Double(fAll) / Double(max(nAll, 1)), 1))%;"
-        + " with a reference \(fRef) of \(nRef), without \(fNo) of \(nNo)")
+      "biased series flagged (P(states ≥ 1.5× or ≤ 1/1.5× its yardstick) ≥ 0.9; the yardstick the reference"
+        + " series, else the median series): \(rate(fAll, nAll)); with a reference \(rate(fRef, nRef)), without"
+        + " \(rate(fNo, nNo)); the issue asks for at least 80%")
     var byCount: [String] = []
     for (name, range) in [("1–3", 1...3), ("4–6", 4...6), ("7–10", 7...10), ("11+", 11...Int.max)] {
       let set = done.filter { o in
@@ -158,28 +194,65 @@ enum Report {
       let (k, n) = flagged(set)
       byCount.append("\(name): \(k) of \(n)")
     }
-    print("  flagged by the biased series' number of statements: " + byCount.joined(separator: ", "))
-    var falseFlags = 0
-    var others = 0
+    print("  by the biased series' number of statements: " + byCount.joined(separator: ", "))
+    var falseFlags = (k: 0, n: 0)
+    var trueFlags = (k: 0, n: 0)
+    var outlyingFlags = (k: 0, n: 0)
     var biasCovered = 0
     for o in done {
-      guard let c = o.check, let biased = o.truth.biasedSeries else { continue }
+      guard let c = o.check, let biased = o.truth.biasedSeries, o.biasFlags.count == o.truth.logBiases.count else {
+        continue
+      }
       if c.biasCovered[biased] { biasCovered += 1 }
-      for k in c.biasExcludesZero.indices where k != biased && k != o.truth.outlyingSeries && k != o.data.reference {
-        others += 1
-        if c.biasExcludesZero[k] { falseFlags += 1 }
+      let truth = trueContrasts(o)
+      for k in o.biasFlags.indices where k != biased && k != o.data.reference {
+        let flag = o.biasFlags[k] ? 1 : 0
+        if k == o.truth.outlyingSeries {
+          outlyingFlags = (outlyingFlags.k + flag, outlyingFlags.n + 1)
+        } else if abs(truth[k]) < log(TrajectorySeriesBias.flagFactor) {
+          falseFlags = (falseFlags.k + flag, falseFlags.n + 1)
+        } else {
+          trueFlags = (trueFlags.k + flag, trueFlags.n + 1)
+        }
       }
     }
     print(
-      "  the biased series' interval holds log 3 in \(biasCovered) of \(done.count); other model series flagged:"
-        + " \(falseFlags) of \(others) (their true biases are drawn from the prior, so a flag may be right)")
-    let outlying = done.map(\.outlierProbability.outlying).filter { !$0.isNaN }
-    let rest = done.map(\.outlierProbability.others).filter { !$0.isNaN }
-    if !outlying.isEmpty {
-      print(
-        "  mean posterior outlier probability: outlying source's statements \(f(outlying.reduce(0, +) / Double(outlying.count)))"
-          + ", the others' \(f(rest.reduce(0, +) / Double(max(rest.count, 1))))")
+      "  false flags: other model series whose true contrast is within a factor of 1.5 flagged in"
+        + " \(rate(falseFlags.k, falseFlags.n)); those beyond 1.5 (drawn so from the prior) in \(rate(trueFlags.k, trueFlags.n));"
+        + " the outlying source in \(rate(outlyingFlags.k, outlyingFlags.n))")
+    // The contrast's own 90% interval excluding 0, for comparison.
+    var contrastFlags = (biased: 0, n: 0, falseK: 0, falseN: 0)
+    for o in done {
+      guard let biased = o.truth.biasedSeries, o.contrasts.count == o.truth.logBiases.count else { continue }
+      let truth = trueContrasts(o)
+      for (k, c) in o.contrasts.enumerated() where k != o.data.reference {
+        let excludes = c.q05 > 0 || c.q95 < 0
+        if k == biased {
+          contrastFlags.biased += excludes ? 1 : 0
+          contrastFlags.n += 1
+        } else if k != o.truth.outlyingSeries, abs(truth[k]) < log(TrajectorySeriesBias.flagFactor) {
+          contrastFlags.falseK += excludes ? 1 : 0
+          contrastFlags.falseN += 1
+        }
+      }
     }
+    print(
+      "  the contrast's 90% interval excludes 0: the biased series \(rate(contrastFlags.biased, contrastFlags.n));"
+        + " other model series within a factor of 1.5 \(rate(contrastFlags.falseK, contrastFlags.falseN))")
+    let medians = done.compactMap { o in
+      o.truth.biasedSeries.flatMap { o.contrasts.indices.contains($0) ? o.contrasts[$0].q50 : nil }
+    }
+    .sorted()
+    if !medians.isEmpty {
+      print(
+        "  the biased series' posterior median contrast (true log 3 = 1.099 less the yardstick's share): median"
+          + " \(f(medians[medians.count / 2])), quartiles \(f(medians[medians.count / 4]))–\(f(medians[3 * medians.count / 4]))"
+      )
+    }
+    let (zAll, zN) = excludesZero(done)
+    print(
+      "  the biased series' 90% bias interval excludes 0 (the criterion before): \(rate(zAll, zN)); it holds log 3"
+        + " in \(biasCovered) of \(done.count)")
   }
 
   /// The number of statements of series `k` (empty for no series).
@@ -216,6 +289,21 @@ enum Report {
       row(o, "sigmaB", 1, c.sigmaBRank, o.truth.sigmaB, o.sigmaBInterval)
       row(o, "omega", 1, c.omegaRank, o.truth.omega, o.omegaInterval)
     }
+    var flags =
+      "simulation,dataset,series,role,statements,true_contrast,flag_probability,contrast_q05,contrast_q50,contrast_q95,flagged\n"
+    for o in outcomes where o.contrasts.count == o.truth.logBiases.count {
+      let truth = trueContrasts(o)
+      for k in o.contrasts.indices {
+        let role =
+          k == o.truth.biasedSeries
+          ? "biased" : k == o.truth.outlyingSeries ? "outlying" : k == o.data.reference ? "reference" : "other"
+        let c = o.contrasts[k]
+        flags +=
+          "\(o.simulation),\(o.index),\(k + 1),\(role),\(o.data.statements.filter { $0.series == k }.count),\(truth[k]),"
+          + "\(o.flagProbabilities[k]),\(c.q05),\(c.q50),\(c.q95),\(o.biasFlags[k])\n"
+      }
+    }
+    try flags.write(toFile: settings.output + "/flags.csv", atomically: true, encoding: .utf8)
     try ranks.write(toFile: settings.output + "/ranks.csv", atomically: true, encoding: .utf8)
     try sets.write(toFile: settings.output + "/datasets.csv", atomically: true, encoding: .utf8)
   }

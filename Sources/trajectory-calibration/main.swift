@@ -21,6 +21,12 @@ struct Outcome: Sendable {
   var levelIntervals: [(low: Double, high: Double)] = []
   /// Per series, the central interval of the log-bias.
   var biasIntervals: [(low: Double, high: Double)] = []
+  /// Per series, whether the fit flags it as biased (`TrajectorySeriesBias.flagged`) and its
+  /// flag probability.
+  var biasFlags: [Bool] = []
+  var flagProbabilities: [Double] = []
+  /// Per series, the 5%, 50% and 95% quantiles of its contrast (`TrajectorySeriesBias.logContrast`).
+  var contrasts: [(q05: Double, q50: Double, q95: Double)] = []
   /// tau's central interval.
   var tauInterval: (low: Double, high: Double) = (.nan, .nan)
   var sigmaBInterval: (low: Double, high: Double) = (.nan, .nan)
@@ -86,6 +92,9 @@ func run(_ name: String, _ index: Int, _ settings: Settings) -> Outcome {
     outcome.check = TrajectorySimulation.check(fit, truth: truth, thinnedTo: settings.thin)
     outcome.levelIntervals = fit.years.map { (log($0.level.low), log($0.level.high)) }
     outcome.biasIntervals = fit.biases.map { ($0.logBias.low, $0.logBias.high) }
+    outcome.biasFlags = fit.biases.map(\.flagged)
+    outcome.flagProbabilities = fit.biases.map(\.flagProbability)
+    outcome.contrasts = fit.biases.map { ($0.logContrast.q05, $0.logContrast.median, $0.logContrast.q95) }
     outcome.tauInterval = (fit.tau.low, fit.tau.high)
     outcome.sigmaBInterval = (fit.sigmaB.low, fit.sigmaB.high)
     outcome.omegaInterval = (fit.omega.low, fit.omega.high)

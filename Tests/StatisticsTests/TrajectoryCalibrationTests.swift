@@ -146,8 +146,9 @@ struct TrajectoryCalibrationTests {
     #expect(abs(Double(outliers) / expectedOutliers - 1) < 0.08, "outliers \(outliers) vs \(expectedOutliers)")
   }
 
-  /// The misspecified settings: one series' bias is log 3, never the reference; an extra
-  /// outlying series states a tenth of the statements.
+  /// The misspecified settings: one series' bias is log 3, never the reference, and it states
+  /// at least 5 of the 20–50 statements over 5–15 years; an extra outlying series states a tenth
+  /// of them.
   @Test("Misspecified data sets have a threefold bias and an outlying source")
   func misspecified() throws {
     for seed in UInt64(0)..<200 {
@@ -160,6 +161,8 @@ struct TrajectoryCalibrationTests {
       #expect(outlying == data.series.count - 1 && (3...5).contains(data.series.count))
       let fromOutlying = data.statements.filter { $0.series == outlying }.count
       #expect(fromOutlying == max(1, Int((0.1 * Double(data.statements.count)).rounded())))
+      #expect(data.statements.filter { $0.series == biased }.count >= 5)
+      #expect((20...50).contains(data.statements.count) && (5...15).contains(data.years.count))
     }
   }
 

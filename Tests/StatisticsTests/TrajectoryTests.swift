@@ -321,6 +321,41 @@ struct TrajectoryTests {
     #expect(fit.statements[5].id == "far")
   }
 
+  /// Four series state a level of 1000 over six years, six statements each with their own
+  /// noise (sd 0.15, drawn once, seeded); series 0 states three times as much. The fit flags
+  /// series 0 (`TrajectorySeriesBias.flagged`: with 90% probability it states 1.5 times its
+  /// yardstick or more) and no other, without a reference (the yardstick the median series)
+  /// and with series 3 as the reference. The truth is the data's construction, not a fit.
+  @Test("A series stating three times what three others state is flagged as biased; the others are not")
+  func biasedSeriesFlagged() throws {
+    var noise = SplitMix64(state: 28)
+    var statements: [TrajectoryStatement] = []
+    for series in 0..<4 {
+      for year in 0..<6 {
+        let u = (Double(noise.next() >> 11) + 0.5) * 0x1p-53
+        let value = log(1000.0) + (series == 0 ? log(3.0) : 0) + 0.15 * Normal.quantile(u)
+        statements.append(
+          TrajectoryStatement(id: "s\(series)-\(year)", year: year, series: series, kind: .point, y: value, sigma: 0.15)
+        )
+      }
+    }
+    for reference in [nil, 3] as [Int?] {
+      let data = TrajectoryData(
+        years: Array(2010...2015), statements: statements, series: ["high", "b", "c", "d"], reference: reference,
+        priors: TrajectoryPriors(levelCenter: log(1000)))
+      let fit = try Trajectory.fit(
+        data, options: TrajectoryOptions(seed: 5, chains: 2, warmup: 300, draws: 300, threads: 2))
+      let p = fit.biases.map(\.flagProbability)
+      #expect(
+        fit.biases.map(\.flagged) == [true, false, false, false], "reference \(String(describing: reference)): \(p)")
+      #expect(p[0] > 0.99 && p[1...].allSatisfy { $0 < 0.5 }, "\(p)")
+      // The contrast is about log 3 for the biased series, about 0 for the others.
+      #expect(abs(fit.biases[0].logContrast.median - log(3.0)) < 0.2, "\(fit.biases[0].logContrast.median)")
+      for k in 1..<4 { #expect(abs(fit.biases[k].logContrast.median) < 0.2, "\(fit.biases[k].logContrast.median)") }
+      if let reference { #expect(fit.biases[reference].flagProbability == 0 && fit.biases[reference].isReference) }
+    }
+  }
+
   @Test("Edge sizes run: one year, one statement, no groups; short or no warmup")
   func edgeSizes() throws {
     let one = TrajectoryData(

@@ -415,12 +415,13 @@ final class NUTSSampler<Target: LogDensityFunction> {
     defer { metric.deallocate() }
     let q = coordinates?.held ?? metric
     let keepInitial = coordinates?.active == true
+    let keepAlways = keepInitial && options.keepsInitialMetric
     for _ in 0..<max(options.warmup, 0) {
       let t = transition()
       stepSize = averaging.learn(acceptance: t.acceptance)
       if coordinates != nil { position(current, into: q) }
       if windows.learn(coordinates == nil ? current : q, into: metric) {
-        if keepInitial && windows.windowCount < 2 * dim {
+        if keepAlways || (keepInitial && windows.windowCount < 2 * dim) {
           // A dense estimate from fewer positions than twice the dimension is poorer than a
           // metric the caller started from: keep that one (the step size still restarts).
         } else if coordinates == nil {

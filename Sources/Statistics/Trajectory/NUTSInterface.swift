@@ -50,12 +50,16 @@ public struct NUTSOptions: Sendable, Equatable {
   /// ends, except that a dense one is kept through windows of fewer than `2·dimension`
   /// positions, whose covariance would be poorer.
   public var initialInverseMetric: [Double]?
+  /// Whether a usable `initialInverseMetric` is kept through the whole warmup, the windows
+  /// then only restarting the step size's adaptation at their ends (false: as described above).
+  public var keepsInitialMetric: Bool
 
   /// Stan's defaults: 1000 warmup, 1000 draws, depth 10, delta 0.8, initial values in (-2, 2),
   /// a diagonal metric.
   public init(
     warmup: Int = 1000, draws: Int = 1000, maxTreeDepth: Int = 10, targetAcceptance: Double = 0.8,
-    initRadius: Double = 2, metric: NUTSMetric = .diagonal, initialInverseMetric: [Double]? = nil
+    initRadius: Double = 2, metric: NUTSMetric = .diagonal, initialInverseMetric: [Double]? = nil,
+    keepsInitialMetric: Bool = false
   ) {
     self.warmup = warmup
     self.draws = draws
@@ -64,6 +68,7 @@ public struct NUTSOptions: Sendable, Equatable {
     self.initRadius = initRadius
     self.metric = metric
     self.initialInverseMetric = initialInverseMetric
+    self.keepsInitialMetric = keepsInitialMetric
   }
 }
 

@@ -83,16 +83,19 @@ public enum PosteriorDiagnostics {
 
   /// Normal scores of the pooled ranks (ties averaged): `Φ⁻¹((r - 3/8)/(S + 1/4))`. One score
   /// per group of equal values of the sorted copy, found for each value by binary search.
-  static func rankNormalised(_ values: [Double]) -> [Double] {
+  /// `scores`, when it holds `S` values, is `normalScores(count: S)`: the score of every rank
+  /// without ties, so that only tied groups call `Normal.quantile` (the same values).
+  static func rankNormalised(_ values: [Double], scores table: [Double] = []) -> [Double] {
     let s = values.count
     let sorted = RadixSort.sorted(values)
+    let useTable = table.count == s
     var scores = [Double](repeating: 0, count: s)
     var i = 0
     while i < s {
       var j = i
       while j + 1 < s && sorted[j + 1] == sorted[i] { j += 1 }
-      let rank = Double(i + j) / 2 + 1
-      let score = Normal.quantile((rank - 0.375) / (Double(s) + 0.25))
+      let score =
+        useTable && i == j ? table[i] : Normal.quantile((Double(i + j) / 2 + 1 - 0.375) / (Double(s) + 0.25))
       for k in i...j { scores[k] = score }
       i = j + 1
     }
@@ -109,15 +112,25 @@ public enum PosteriorDiagnostics {
     }
   }
 
+  /// The normal scores `Φ⁻¹((r - 3/8)/(count + 1/4))` of the ranks `r = 1…count` without ties,
+  /// for `rankNormalised(_:scores:)` and `all(_:chains:scores:)`: computed once per fit instead
+  /// of twice per quantity.
+  static func normalScores(count: Int) -> [Double] {
+    (0..<max(count, 0)).map { Normal.quantile((Double($0) + 1 - 0.375) / (Double(count) + 0.25)) }
+  }
+
   /// `rHat`, `bulkESS` and `tailESS` of the same draws together, sharing the split chains, the
-  /// sort and the rank-normalised draws (the same values as the three calls).
-  static func all(_ values: [Double], chains: Int) -> (rHat: Double, bulkESS: Double, tailESS: Double) {
+  /// sort and the rank-normalised draws (the same values as the three calls); `scores` as in
+  /// `rankNormalised(_:scores:)`, for the split chains' count of draws.
+  static func all(_ values: [Double], chains: Int, scores: [Double] = []) -> (
+    rHat: Double, bulkESS: Double, tailESS: Double
+  ) {
     guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan) }
     let sorted = RadixSort.sorted(values)
-    let normalised = rankNormalised(split.values)
+    let normalised = rankNormalised(split.values, scores: scores)
     let bulk = basicRHat(normalised, chains: split.chains)
     let m = quantile(sorted: sorted, 0.5)
-    let tail = basicRHat(rankNormalised(split.values.map { abs($0 - m) }), chains: split.chains)
+    let tail = basicRHat(rankNormalised(split.values.map { abs($0 - m) }, scores: scores), chains: split.chains)
     let rHat = bulk.isNaN || tail.isNaN ? .nan : max(bulk, tail)
     var tailESS = Double.infinity
     for p in [0.05, 0.95] {

@@ -12,7 +12,7 @@ public struct TrajectoryOptions: Sendable, Equatable {
   public var seed: UInt64
   /// Independent chains.
   public var chains: Int
-  /// Warmup (adaptation) iterations per chain (half of them when `Trajectory.fit` chooses the
+  /// Warmup (adaptation) iterations per chain (a fifth of them when `Trajectory.fit` chooses the
   /// centred coordinates, its chains then starting from a pilot run's metric).
   public var warmup: Int
   /// Kept draws per chain (at least 4).
@@ -121,6 +121,29 @@ public struct TrajectorySeriesBias: Sendable, Equatable {
   public var logBias: PosteriorSummary
   /// The bias as a factor `exp(b)`: what the series states over the level.
   public var factor: PosteriorSummary
+  /// What the series states over its yardstick, log scale (see `flagged`): its `logBias` when
+  /// the data have a reference series, else `b[s]` less the median of all series' biases, per
+  /// draw. 0 for the reference.
+  public var logContrast: PosteriorSummary
+  /// The posterior probability that the series states more than `flagFactor` times its
+  /// yardstick, or less than 1/`flagFactor` of it, whichever is larger:
+  /// `max(P(c > log f), P(c < -log f))` for the contrast `c` (`logContrast`). 0 for the reference.
+  public var flagProbability: Double
+  /// Whether the series is flagged as biased: `flagProbability ≥ flagThreshold`, that is, with
+  /// 90% probability it states at least 1.5 times, or at most 1/1.5 of, what the reference
+  /// states (with a reference series) or what the median series states (without one). A
+  /// contrast, not `logBias` itself: without a reference, the biases are random effects of
+  /// mean zero and the level is what a typical series states, so one series biased threefold
+  /// also moves the level, and `logBias`'s interval carries the uncertainty of that common
+  /// offset, which the contrast with the median series does not (with two series the median is
+  /// their mean: the flag then says that the two disagree, not which one is right).
+  public var flagged: Bool
+
+  /// The factor beyond which a series is flagged: 1.5 (one series stating 50% more than the
+  /// others, a difference an analyst acts on; `TrajectoryPriors.biasScale`'s one prior sd is 1.65).
+  public static let flagFactor = 1.5
+  /// The posterior probability above which a series is flagged: 0.9.
+  public static let flagThreshold = 0.9
 }
 
 /// One statement's fit.

@@ -33,8 +33,9 @@ import Numerics
 ///   with a random offset: rounding, whose likelihood is `P(lo < y* < lo + w)`.
 ///
 /// Misspecification (`Settings.misspecified`): one series' bias is fixed at
-/// `biasedSeriesLogBias` whatever `sigmaB`, and an extra series, the outlying source, states
-/// `outlyingFraction` of the statements with a further sd `outlyingExtraSD` added to theirs.
+/// `biasedSeriesLogBias` whatever `sigmaB`, it states at least `biasedSeriesMinimum` of the
+/// statements, and an extra series, the outlying source, states `outlyingFraction` of the
+/// statements with a further sd `outlyingExtraSD` added to theirs.
 ///
 /// The same seed gives the same data set on every platform.
 public enum TrajectorySimulation {
@@ -58,12 +59,16 @@ public enum TrajectorySimulation {
     public var outlyingFraction: Double
     /// The outlying series' extra sd on the log scale, added in quadrature to each statement's own.
     public var outlyingExtraSD: Double
+    /// The fewest statements of the biased series (at random positions; 0: as many as chance
+    /// gives it, like every series).
+    public var biasedSeriesMinimum: Int
 
     /// Creates settings; the defaults draw from the model's prior (`prior`).
     public init(
       years: ClosedRange<Int> = 5...25, statements: ClosedRange<Int> = 5...50, series: ClosedRange<Int> = 1...4,
       referenceProbability: Double = 0.4, groupProbability: Double = 0.6, otherPriorsProbability: Double = 0.25,
-      biasedSeriesLogBias: Double? = nil, outlyingFraction: Double = 0, outlyingExtraSD: Double = 1.5
+      biasedSeriesLogBias: Double? = nil, outlyingFraction: Double = 0, outlyingExtraSD: Double = 1.5,
+      biasedSeriesMinimum: Int = 0
     ) {
       self.years = years
       self.statements = statements
@@ -74,16 +79,23 @@ public enum TrajectorySimulation {
       self.biasedSeriesLogBias = biasedSeriesLogBias
       self.outlyingFraction = outlyingFraction
       self.outlyingExtraSD = outlyingExtraSD
+      self.biasedSeriesMinimum = biasedSeriesMinimum
     }
 
     /// Data sets from the model's prior: everything as the model says.
     public static let prior = Settings()
 
-    /// Misspecified data sets: 2–4 series from the model, one of them biased threefold (log-bias
-    /// `log 3`), and an outlying source stating a tenth of the statements with a further sd of
-    /// 1.5 (a factor of 12 at 90%).
+    /// Misspecified data sets: 5–15 years and 20–50 statements (several sources stating most
+    /// years), 2–4 series from the model, one of them biased threefold (log-bias `log 3`) and
+    /// stating at least 5 of the statements, and an outlying source stating a tenth of them
+    /// with a further sd of 1.5 (a factor of 12 at 90%). A series' bias is known only against
+    /// other series' statements of the same and nearby years: with 5–25 years and 10–50
+    /// statements (about one and a half a year in all), the threefold series' 90% bias interval
+    /// was 1.25 wide on the log scale (median of 300 data sets) and the series was flagged in
+    /// 33% of them, 43% of those where it stated 11 or more.
     public static let misspecified = Settings(
-      series: 2...4, biasedSeriesLogBias: log(3.0), outlyingFraction: 0.1, outlyingExtraSD: 1.5)
+      years: 5...15, statements: 20...50, series: 2...4, biasedSeriesLogBias: log(3.0), outlyingFraction: 0.1,
+      outlyingExtraSD: 1.5, biasedSeriesMinimum: 5)
   }
 
   /// The values drawn for one data set.
@@ -157,13 +169,20 @@ public enum TrajectorySimulation {
 
     // The statements: the outlying source's at random positions.
     var fromOutlying = [Bool](repeating: false, count: n)
-    for i in g.permutation(n).prefix(outlyingCount) { fromOutlying[i] = true }
+    let order = g.permutation(n)
+    for i in order.prefix(outlyingCount) { fromOutlying[i] = true }
+    // The biased series' fewest statements, at the next positions of the same permutation.
+    var fromBiased = [Bool](repeating: false, count: n)
+    if biased != nil {
+      for i in order.dropFirst(outlyingCount).prefix(settings.biasedSeriesMinimum) { fromBiased[i] = true }
+    }
     var statements: [TrajectoryStatement] = []
     var outliers: [Bool] = []
     var points: [(year: Int, value: Double)] = []
     for i in 0..<n {
       let year = g.integer(in: 0...(t - 1))
-      let series = fromOutlying[i] ? seriesCount - 1 : g.integer(in: 0...(modelSeries - 1))
+      let drawn = fromOutlying[i] ? seriesCount - 1 : g.integer(in: 0...(modelSeries - 1))
+      let series = fromBiased[i] ? (biased ?? drawn) : drawn
       let sigma = 0.1 + 0.5 * g.uniform()
       let s = group[i] == nil ? (sigma * sigma + omega * omega).squareRoot() : sigma
       let isOutlier = g.uniform() < priors.outlierProbability

@@ -2,13 +2,17 @@
 # scripts/peers/trajectory/make-reference.sh — the Stan reference of the trajectory model:
 #   1. writes Tests/Fixtures/trajectory/model.stan from TrajectoryStan.model (the Swift test
 #      committedModelIsTheEmittedOne with REGENERATE_TRAJECTORY_STAN=1);
-#   2. draws the 20 data sets (make-datasets.R: random-NN/data.json, truth.csv);
+#   2. draws the 20 data sets (make-datasets.R: random-NN/data.json, truth.csv) and writes the seed
+#      data's (seed-nk/data.json: `reconcile trajectory datasets/nk-in-china.csv --quantity
+#      nk_in_china --emit-stan`);
 #   3. samples each in Stan (sample-stan.py, PyStan 3.10 / Stan 2.35: 4 chains x (1000 warmup +
-#      1000 draws), adapt_delta 0.95, again at 0.99 if a run diverged), writing
-#      random-NN/stan-quantiles.csv and random-NN/stan-run.txt;
+#      STAN_DRAWS draws, default 10000: long enough for the parity test's 2% bound),
+#      adapt_delta 0.95, again at 0.99 if a run diverged), writing DIR/stan-quantiles.csv and
+#      DIR/stan-run.txt;
 #   4. writes Tests/Fixtures/trajectory/reference.txt: the md5 of the model.stan sampled, the
 #      versions, the total time and per data set the sampling time, divergences, ESS and R-hat.
-# Takes about ten minutes on 2 cores (the model compiles once, about 1.5 minutes).
+# Takes about an hour on 2 idle cores (the model compiles once, about 1.5 minutes; Stan samples
+# 4 x 11,000 iterations per data set); several hours on busy ones.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/deps.sh"
 root=$(reconcile_root)
@@ -26,8 +30,16 @@ REGENERATE_TRAJECTORY_STAN=1 swift test --filter 'TrajectoryStanModelTests/commi
   || { cat "$log" >&2; echo "error: could not write $model from TrajectoryStan.model" >&2; exit 1; }
 md5=$(md5sum "$model" | cut -d' ' -f1)
 Rscript "$here/make-datasets.R"
+swift build --product reconcile >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+seed_out=$(mktemp -d)
+"$(swift build --show-bin-path)/reconcile" trajectory datasets/nk-in-china.csv --quantity nk_in_china \
+  --emit-stan "$seed_out/emitted" >/dev/null
+mkdir -p "$fixtures/seed-nk"
+cp "$seed_out/emitted/data.json" "$fixtures/seed-nk/data.json"
+rm -rf "$seed_out"
+export STAN_DRAWS=${STAN_DRAWS:-10000}
 
-for dir in "$fixtures"/random-*/; do
+for dir in "$fixtures"/seed-nk/ "$fixtures"/random-*/; do
   dir=${dir%/}
   .venv-stan/bin/python "$here/sample-stan.py" "$dir" 2028 "$model" 0.95 >>"$log" 2>&1
   if ! grep -qx "divergences: 0" "$dir/stan-run.txt"; then
@@ -48,12 +60,12 @@ finished=$(date +%s)
   echo "R: $(Rscript -e 'cat(R.version.string)')"
   echo "total_seconds: $((finished - started))  (model.stan, data sets, compiling once, sampling and summaries)"
   echo
-  echo "data_set,T,N,S,G,reference,adapt_delta,sampling_seconds,divergences,treedepth_hits,min_ess_bulk,max_rhat"
-  for dir in "$fixtures"/random-*/; do
+  echo "data_set,T,N,S,G,reference,adapt_delta,draws_per_chain,sampling_seconds,divergences,treedepth_hits,min_ess_bulk,max_rhat"
+  for dir in "$fixtures"/seed-nk/ "$fixtures"/random-*/; do
     dir=${dir%/}
     field() { grep -m1 "^$1:" "$dir/stan-run.txt" | cut -d' ' -f2; }
     dims=$(grep -E '^  "(T|N|S|G|reference)":' "$dir/data.json" | sed -E 's/.*: ([0-9]+),?/\1/' | paste -sd,)
-    echo "$(basename "$dir"),$dims,$(field adapt_delta),$(field sampling_seconds),$(field divergences),$(field treedepth_hits),$(field min_ess_bulk),$(field max_rhat)"
+    echo "$(basename "$dir"),$dims,$(field adapt_delta),$(field draws_per_chain),$(field sampling_seconds),$(field divergences),$(field treedepth_hits),$(field min_ess_bulk),$(field max_rhat)"
   done
 } >"$fixtures/reference.txt"
 rm -f "$log"

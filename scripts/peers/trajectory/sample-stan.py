@@ -5,7 +5,8 @@
 
 Reads DIR/data.json (the format TrajectoryStan.dataJSON writes) and the Stan program MODEL
 (default DIR/../model.stan, the committed copy of TrajectoryStan.model), samples 4 chains of
-1000 warmup + 1000 draws with NUTS (PyStan 3: Stan 2.35), and hands the draws to
+1000 warmup + STAN_DRAWS draws (environment, default 1000; the committed references use 20000,
+see make-reference.sh) with NUTS (PyStan 3: Stan 2.35), and hands the draws to
 summarise-draws.R (R's `posterior` package), which writes DIR/stan-quantiles.csv and the
 diagnostics of DIR/stan-run.txt. The model compiles once; PyStan keeps it in its cache, so
 later runs of the same program only sample. Fits cached by PyStan are deleted before sampling,
@@ -25,7 +26,8 @@ import httpstan
 import httpstan.cache
 import stan
 
-CHAINS, WARMUP, DRAWS = 4, 1000, 1000
+CHAINS, WARMUP = 4, 1000
+DRAWS = int(os.environ.get("STAN_DRAWS", "1000"))
 
 
 def main() -> None:
