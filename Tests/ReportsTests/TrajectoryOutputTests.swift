@@ -170,4 +170,32 @@ struct TrajectoryOutputTests {
       #expect(svg.contains("text-anchor=\"end\" fill=\"#333\">\(label)</text>"), "\(label)")
     }
   }
+
+  /// Three series state 1,000 a year over 2010–2015; a fourth ("High") states three times as
+  /// much. Its flag (`TrajectorySeriesBias.flagged`) reaches the table and the JSON, and no
+  /// other series is flagged. The truth is the data's construction.
+  @Test("A series stating three times what the others state is FLAGGED in the table and flagged in the JSON")
+  func biasedSeriesFlaggedInOutputs() throws {
+    var rows: [String] = []
+    let wiggle = [0.97, 1.04, 0.99, 1.02, 0.96, 1.03]
+    for (s, name) in ["High", "B", "C", "D"].enumerated() {
+      for (k, year) in (2010...2015).enumerated() {
+        let value = Int((s == 0 ? 3000.0 : 1000.0) * wiggle[(k + s) % 6])
+        rows.append("\(name)-\(year),q,\(value),,,,point,persons,\(year),stock,,\(name),,,,,")
+      }
+    }
+    let r = try TrajectoryAnalysis.run(
+      [try TrajectoryInputTests.file(rows)], settings: TrajectorySettings(quantity: "q", draws: 300))
+    let table = TrajectoryAnalysis.table(r)
+    let flaggedLines = table.split(separator: "\n").filter { $0.contains("FLAGGED") }
+    #expect(flaggedLines.count == 1 && flaggedLines[0].contains("High:"), "\(table)")
+    #expect(flaggedLines.first?.contains("at least 1.5×") == true)
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(TrajectoryAnalysis.json(r).serialized().utf8)) as? [String: Any])
+    let series = try #require(json["series"] as? [[String: Any]])
+    let flags = Dictionary(uniqueKeysWithValues: series.map { ($0["series"] as? String ?? "", $0["flagged"] as? Bool) })
+    #expect(flags == ["High": true, "B": false, "C": false, "D": false], "\(series)")
+    let p = series.compactMap { $0["flag_probability"] as? Double }
+    #expect(p.count == 4 && p.allSatisfy { (0...1).contains($0) })
+  }
 }

@@ -17,7 +17,8 @@ extension TrajectoryAnalysis {
   /// `settings` (seed, chains, warmup, draws, reference); `years` (per year: `year`,
   /// `median`, `lo50`, `hi50`, `lo90`, `hi90`, and `statements`, `projected`); `bias_scale`
   /// (what the biases are) and `series` (per series: `series`, `bias_median`, `bias_low`,
-  /// `bias_high` as factors exp(b) at `level`, `reference`, `statements`); `statements` (per
+  /// `bias_high` as factors exp(b) at `level`, `reference`, `flag_probability` and `flagged` (see
+  /// `TrajectorySeriesBias.flagged`), `statements`); `statements` (per
   /// statement: `id`, `line`, `year`, `series`, `kind` — `point`, `lower`, `upper` or
   /// `interval` —, `reading`, `value` (the centre it is read at, natural scale), `low`, `high` (the ends it
   /// states: a range's, a point's value at both, a bound's number at its end), `sigma` (log
@@ -71,6 +72,7 @@ extension TrajectoryAnalysis {
             .object([
               ("series", .string(b.series)), ("bias_median", .num(b.factor.median)), ("bias_low", .num(b.factor.low)),
               ("bias_high", .num(b.factor.high)), ("reference", .bool(b.isReference)),
+              ("flag_probability", .num(b.flagProbability)), ("flagged", .bool(b.flagged)),
               ("statements", .int(data.statements.filter { $0.series == k }.count)),
             ])
           })

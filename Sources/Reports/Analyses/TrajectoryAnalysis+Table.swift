@@ -106,8 +106,12 @@ extension TrajectoryAnalysis {
   /// A series' bias in words: "states about 1.8× the level (90% interval 1.2–2.7)".
   static func biasWords(_ b: TrajectorySeriesBias, level: Double) -> String {
     if b.isReference { return "the reference: its bias is fixed at 1× (the level is on its scale)" }
-    return
+    let words =
       "states about \(factor(b.factor.median)) the level (\(pct(level)) interval \(ratio(b.factor.low))–\(ratio(b.factor.high)))"
+    guard b.flagged else { return words }
+    let yardstick = b.logContrast.median > 0 ? "at least 1.5×" : "at most 1/1.5 of"
+    return words
+      + "; FLAGGED as biased: with probability \(NumberFormat.human(b.flagProbability, significant: 2)) it states \(yardstick) what the others state"
   }
 
   /// "0.21 (0.02–0.75)".

@@ -31,7 +31,8 @@ import FoundationEssentials
 ///   between seeds: 0.056); its `outlier_probability` within ``probabilityTolerance`` (0.023);
 /// - the sampler's `diagnostics` (R-hat, effective sample sizes, step sizes, leapfrog steps,
 ///   divergences and the warnings they give), each refit's `max_rhat` and `divergences`, and
-///   a statement's `outlier` verdict (its probability is compared): reported when they differ,
+///   a statement's `outlier` verdict and a series' `flagged` (their probabilities are compared,
+///   within ``probabilityTolerance``): reported when they differ,
 ///   informational, never failing (a realisation with 9 divergent transitions where another
 ///   had none was seen);
 /// - everything else — years, counts, what each statement states and its spread, the priors,
@@ -86,6 +87,12 @@ enum MonteCarloFigures {
       case "outlier": return .informational
       default: return .strict
       }
+    }
+    if parent.contains(".series[") {
+      // A series' bias flag (#28): its probability is a Monte Carlo figure as an outlier's is;
+      // the verdict is reported when it differs, informational.
+      if name == "flag_probability" { return .absolute(probabilityTolerance) }
+      if name == "flagged" { return .informational }
     }
     let sampled =
       parent.contains(".years[") || parent.contains(".series[") || parent.contains(".prior_sensitivity[")

@@ -301,7 +301,7 @@ final class DatasetDocuments {
         ("\(name)/trend.csv", [try bytes(CSVWriter.byteOrderMark + TrendAnalysis.csv([]).headerBytes), trendCSV]))
     }
     if !trajectories.quantities.isEmpty {
-      let header = CSVWriter(header: ReportBuilder.trajectoryCSVHeader).headerBytes
+      let header = CSVWriter.byteOrderMark + CSVWriter(header: ReportBuilder.trajectoryCSVHeader).headerBytes
       out.append(("\(name)/trajectory.csv", [try bytes(header), trajectories.csv]))
     }
     out += [
