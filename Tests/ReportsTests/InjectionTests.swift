@@ -282,8 +282,10 @@ struct InjectionTests {
     #expect(!html.contains("href=\"javascript"))
     #expect(html.contains("href=\"./javascript%3Adocument.title%3D%27x%27%3B0/report.html\""))
     let hrefs = html.components(separatedBy: "href=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
-    // The page, ranges.csv, summary.json and report.md (no trend.csv: the file has no series).
-    #expect(hrefs.count == 4)
+    // The page, ranges.csv, summary.json, report.md and trajectory.csv (=q's statements cover
+    // 2001–2004; #28); no trend.csv: the file has no series.
+    #expect(hrefs.count == 5)
+    #expect(hrefs.contains { $0.hasSuffix("/trajectory.csv") }, "\(hrefs)")
     #expect(!html.contains("trend.csv"))
     for h in hrefs { #expect(h.hasPrefix("./") && !h.contains(":"), "\(h)") }
   }
