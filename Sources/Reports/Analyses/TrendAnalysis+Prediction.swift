@@ -102,23 +102,16 @@ extension TrendAnalysis {
     quantity: String, rows: [Row], model: TrendModel, whole: ModelFit, level: Double, span: ClosedRange<Int>
   ) -> (fit: TrendResult?, warnings: [String]) {
     let name = "span \(span.lowerBound)–\(span.upperBound)"
-    let spread = model == .negbin || model == .quasipoisson
-    var reason = ""
-    if spread && rows.count < 3 {
-      reason =
-        "\(rows.count) periods are too few to estimate the \(model.rawValue) model's \(model == .negbin ? "θ" : "dispersion") (it needs 3)"
-    } else {
-      do throws(AnalysisError) {
-        let fit = try fitSeries(
-          quantity: quantity, rows: rows, model: model, level: level, through: nil, predictions: false)
-        if !spread || fit.fit.intervalsUsable {
-          return (fit, fit.warnings.map { "\(name): \($0)" })
-        }
-        reason = "the \(model.rawValue) fit did not converge (\(fit.warnings.joined(separator: "; ")))"
-      } catch {
-        guard spread else { return (nil, ["\(name): left out: \(error.message)"]) }
-        reason = "the \(model.rawValue) fit failed (\(error.message))"
-      }
+    let reason: String
+    switch spanAttempt(
+      name: name, rows: rows, model: model,
+      {
+        () throws(AnalysisError) in
+        try fitSeries(quantity: quantity, rows: rows, model: model, level: level, through: nil, predictions: false)
+      })
+    {
+    case .done(let fit, let warnings): return (fit, warnings)
+    case .fallback(let why): reason = why
     }
     let borrowed: ModelFit
     let what: String
@@ -171,20 +164,16 @@ extension TrendAnalysis {
   ) -> (fit: TrendResult?, warnings: [String]) {
     let name = "span \(span.lowerBound)–\(span.upperBound)"
     let model = whole.model
-    let spread = model == .negbin || model == .quasipoisson
-    var reason = ""
-    if spread && rows.count < 3 {
-      reason =
-        "\(rows.count) periods are too few to estimate the \(model.rawValue) model's \(model == .negbin ? "θ" : "dispersion") (it needs 3)"
-    } else {
-      do throws(AnalysisError) {
-        let fit = try fitComposite(quantity: quantity, rows: rows, checks: [], model: model, level: level, through: nil)
-        if !spread || fit.fit.intervalsUsable { return (fit, fit.warnings.map { "\(name): \($0)" }) }
-        reason = "the \(model.rawValue) fit did not converge (\(fit.warnings.joined(separator: "; ")))"
-      } catch {
-        guard spread else { return (nil, ["\(name): left out: \(error.message)"]) }
-        reason = "the \(model.rawValue) fit failed (\(error.message))"
-      }
+    let reason: String
+    switch spanAttempt(
+      name: name, rows: rows, model: model,
+      {
+        () throws(AnalysisError) in
+        try fitComposite(quantity: quantity, rows: rows, checks: [], model: model, level: level, through: nil)
+      })
+    {
+    case .done(let fit, let warnings): return (fit, warnings)
+    case .fallback(let why): reason = why
     }
     let source = model == .quasipoisson ? whole.fit.dispersion : whole.overdispersion?.pearsonDispersion ?? 1
     let phi = source.isFinite ? max(1, source) : 1
@@ -202,6 +191,36 @@ extension TrendAnalysis {
       return (fit, ["\(name): \(reason): fitted instead as \(what)"] + fit.warnings.map { "\(name): \($0)" })
     } catch {
       return (nil, ["\(name): \(reason), and the fallback failed too (\(error.message)): no growth over the span"])
+    }
+  }
+
+  /// How a span's own fit under `model` ended (``spanFit(quantity:rows:model:whole:level:span:)``
+  /// and ``compositeSpanFit(quantity:rows:whole:level:span:)``): done (fitted, or left out when
+  /// a model without a spread parameter fails), or a reason to fall back on the series' spread.
+  enum SpanAttempt {
+    case done(TrendResult?, [String])
+    case fallback(String)
+  }
+
+  /// The first step of both span fits: the negative binomial or quasi-Poisson over fewer than 3
+  /// periods falls back at once (θ or φ needs a residual degree of freedom); otherwise `fit`
+  /// runs, and a spread model that fails or does not converge falls back with the reason.
+  static func spanAttempt(
+    name: String, rows: [Row], model: TrendModel, _ fit: () throws(AnalysisError) -> TrendResult
+  ) -> SpanAttempt {
+    let spread = model == .negbin || model == .quasipoisson
+    if spread && rows.count < 3 {
+      return .fallback(
+        "\(rows.count) periods are too few to estimate the \(model.rawValue) model's \(model == .negbin ? "θ" : "dispersion") (it needs 3)"
+      )
+    }
+    do throws(AnalysisError) {
+      let result = try fit()
+      if !spread || result.fit.intervalsUsable { return .done(result, result.warnings.map { "\(name): \($0)" }) }
+      return .fallback("the \(model.rawValue) fit did not converge (\(result.warnings.joined(separator: "; ")))")
+    } catch {
+      guard spread else { return .done(nil, ["\(name): left out: \(error.message)"]) }
+      return .fallback("the \(model.rawValue) fit failed (\(error.message))")
     }
   }
 

@@ -41,21 +41,7 @@ extension RangePooling {
     let sources = d.filter { !$0.shape.isBound && $0.weight > 0 }
     guard !sources.isEmpty, sources.count <= maxDensitySources, points >= 3 else { return nil }
     let total = sources.reduce(0) { $0 + $1.weight }
-    var lo = Double.infinity
-    var hi = -Double.infinity
-    for x in sources {
-      switch x.shape {
-      case .twoPiece(let sl, let sh):
-        lo = min(lo, x.mu - 4 * sl)
-        hi = max(hi, x.mu + 4 * sh)
-      case .uniform(let a, let b):
-        lo = min(lo, a)
-        hi = max(hi, b)
-      default:
-        lo = min(lo, x.mu - 4 * x.sigma)
-        hi = max(hi, x.mu + 4 * x.sigma)
-      }
-    }
+    let (lo, hi) = support(sources, sds: 4)
     guard lo.isFinite, hi.isFinite, hi > lo else { return nil }
     let step = (hi - lo) / Double(points - 1)
     let grid = (0..<points).map { lo + Double($0) * step }

@@ -9,6 +9,28 @@ import Numerics
 #endif
 
 extension RangePooling {
+  /// Where a mixture of `sources` lives on the scale: from the lowest to the highest of each
+  /// source's μ ∓ `sds` σ (a two-piece: σ_L below, σ_U above) and each uniform's ends. The
+  /// linear pool's quantiles search inside it (12 σ) and its density is drawn over it (4 σ).
+  static func support(_ sources: [SourceDistribution], sds: Double) -> (lo: Double, hi: Double) {
+    var lo = Double.infinity
+    var hi = -Double.infinity
+    for x in sources {
+      switch x.shape {
+      case .twoPiece(let sl, let sh):
+        lo = min(lo, x.mu - sds * sl)
+        hi = max(hi, x.mu + sds * sh)
+      case .uniform(let a, let b):
+        lo = min(lo, a)
+        hi = max(hi, b)
+      default:
+        lo = min(lo, x.mu - sds * x.sigma)
+        hi = max(hi, x.mu + sds * x.sigma)
+      }
+    }
+    return (lo, hi)
+  }
+
   /// The linear opinion pool of sources of any shape: the weighted mixture of their exact
   /// CDFs on the scale — a normal Φ((t − μ)/σ), a two-piece Φ((t − μ)/σ_L) below its median μ
   /// and Φ((t − μ)/σ_U) above it, a uniform (t − a)/(b − a) on [a, b] — and its quantiles by
@@ -18,21 +40,7 @@ extension RangePooling {
     let sources = d.filter { !$0.shape.isBound }
     guard !sources.isEmpty else { return nil }
     let total = sources.reduce(0) { $0 + $1.weight }
-    var lo = Double.infinity
-    var hi = -Double.infinity
-    for x in sources {
-      switch x.shape {
-      case .twoPiece(let sl, let sh):
-        lo = min(lo, x.mu - 12 * sl)
-        hi = max(hi, x.mu + 12 * sh)
-      case .uniform(let a, let b):
-        lo = min(lo, a)
-        hi = max(hi, b)
-      default:
-        lo = min(lo, x.mu - 12 * x.sigma)
-        hi = max(hi, x.mu + 12 * x.sigma)
-      }
-    }
+    let (lo, hi) = support(sources, sds: 12)
     func cdfAndDensity(_ t: Double) -> (f: Double, density: Double) {
       var f = Summation.Accumulator()
       var density = 0.0
