@@ -225,16 +225,8 @@ extension TrendAnalysis {
       try cumulativeCheck(c, fit: best.composite, quantity: quantity)
     }
     guard let span else { return result }
-    do throws(StatisticsError) {
-      let a = try Joinpoint.aapc(jp, from: Double(span.lowerBound), to: Double(span.upperBound), level: level)
-      let g = growth(a)
-      let sub = rows.filter { span.contains($0.first) && span.contains($0.last) }
-      result.span = SpanResult(
-        from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: g.factor,
-        annualPercentChange: g.percentChange, doublingTime: g.doublingTime)
-    } catch {
-      throw filesError(rows, "\(quantity): --span: \(error.description)")
-    }
+    let periods = rows.filter { span.contains($0.first) && span.contains($0.last) }.count
+    result.span = try aapcSpan(jp, span: span, periods: periods, level: level, rows: rows, quantity: quantity)
     return result
   }
 

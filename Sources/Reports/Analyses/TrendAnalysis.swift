@@ -249,16 +249,7 @@ public enum TrendAnalysis {
     guard let span else { return result }
     let sub = rows.filter { span.contains($0.period.year) && span.contains($0.lastYear) }
     if let jp = result.joinpointFit {
-      // Joinpoint: the average annual percent change of the fitted segments over the span.
-      do throws(StatisticsError) {
-        let a = try Joinpoint.aapc(jp, from: Double(span.lowerBound), to: Double(span.upperBound), level: level)
-        let g = growth(a)
-        result.span = SpanResult(
-          from: span.lowerBound, to: span.upperBound, periods: sub.count, growthFactor: g.factor,
-          annualPercentChange: g.percentChange, doublingTime: g.doublingTime)
-      } catch {
-        throw filesError(rows, "\(quantity): --span: \(error.description)")
-      }
+      result.span = try aapcSpan(jp, span: span, periods: sub.count, level: level, rows: rows, quantity: quantity)
       return result
     }
     guard sub.count >= 2 else {
@@ -275,6 +266,22 @@ public enum TrendAnalysis {
         annualPercentChange: fit.annualPercentChange, doublingTime: fit.doublingTime)
     }
     return result
+  }
+
+  /// A joinpoint fit's growth over `span`: the average annual percent change of its fitted
+  /// segments (`Joinpoint.aapc`), for the least-squares and the count joinpoint models alike.
+  static func aapcSpan(
+    _ jp: JoinpointFit, span: ClosedRange<Int>, periods: Int, level: Double, rows: [Row], quantity: String
+  ) throws(AnalysisError) -> SpanResult {
+    do throws(StatisticsError) {
+      let a = try Joinpoint.aapc(jp, from: Double(span.lowerBound), to: Double(span.upperBound), level: level)
+      let g = growth(a)
+      return SpanResult(
+        from: span.lowerBound, to: span.upperBound, periods: periods, growthFactor: g.factor,
+        annualPercentChange: g.percentChange, doublingTime: g.doublingTime)
+    } catch {
+      throw filesError(rows, "\(quantity): --span: \(error.description)")
+    }
   }
 
   /// A span that covers fewer than 2 periods: with several series, a warning on the series it
