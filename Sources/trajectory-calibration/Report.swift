@@ -152,14 +152,16 @@ enum Report {
   }
 
   /// The true contrasts of data set `o`'s series, as `TrajectorySeriesBias.logContrast` defines
-  /// the fitted ones: the true log-biases less 0 (with a reference) or less their median.
+  /// the fitted ones: the true log-biases less 0 (with a reference) or less the median of the
+  /// other series' (0 for a lone series).
   static func trueContrasts(_ o: Outcome) -> [Double] {
     let b = o.truth.logBiases
-    guard o.data.reference == nil, !b.isEmpty else { return b }
-    let sorted = b.sorted()
-    let m =
-      sorted.count % 2 == 1 ? sorted[sorted.count / 2] : 0.5 * (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2])
-    return b.map { $0 - m }
+    guard o.data.reference == nil else { return b }
+    guard b.count > 1 else { return b.map { _ in 0 } }
+    return b.indices.map { k in
+      var others = b.indices.filter { $0 != k }.map { b[$0] }
+      return b[k] - Trajectory.median(sorting: &others)
+    }
   }
 
   /// How often the fit flags the biased series (`TrajectorySeriesBias.flagged`: with 90%
@@ -184,7 +186,7 @@ enum Report {
     let (fNo, nNo) = flagged(without)
     print(
       "biased series flagged (P(states ≥ 1.5× or ≤ 1/1.5× its yardstick) ≥ 0.9; the yardstick the reference"
-        + " series, else the median series): \(rate(fAll, nAll)); with a reference \(rate(fRef, nRef)), without"
+        + " series, else the median of the other series): \(rate(fAll, nAll)); with a reference \(rate(fRef, nRef)), without"
         + " \(rate(fNo, nNo)); the issue asks for at least 80%")
     var byCount: [String] = []
     for (name, range) in [("1–3", 1...3), ("4–6", 4...6), ("7–10", 7...10), ("11+", 11...Int.max)] {

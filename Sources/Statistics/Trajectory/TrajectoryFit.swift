@@ -209,11 +209,11 @@ public enum Trajectory {
       years.append(TrajectoryYearLevel(year: year, level: PosteriorSummary(draws: logs.map { exp($0) }, level: level)))
     }
     for values in [d.tau, d.sigmaB, d.omega] { diagnose(values) }
-    let yardstick = biasYardstick(d, reference: data.reference)
     let cut = log(TrajectorySeriesBias.flagFactor)
     var biases: [TrajectorySeriesBias] = []
     for (k, name) in data.series.enumerated() {
       let logs = (0..<total).map { d.logBiases[$0 * d.seriesCount + k] }
+      let yardstick = biasYardstick(d, series: k, reference: data.reference)
       let contrast = (0..<total).map { logs[$0] - yardstick[$0] }
       let above = Double(contrast.filter { $0 > cut }.count) / Double(max(total, 1))
       let below = Double(contrast.filter { $0 < -cut }.count) / Double(max(total, 1))
@@ -246,18 +246,32 @@ public enum Trajectory {
       warnings: warnings(convergence, draws: total), draws: d)
   }
 
-  /// Per draw, what a series' bias is compared with to flag it (`TrajectorySeriesBias.flagged`):
-  /// 0 with a reference series (the biases are relative to it), else the median of the draw's
-  /// biases over all series (the mean of the middle two for an even count).
-  static func biasYardstick(_ d: TrajectoryDraws, reference: Int?) -> [Double] {
+  /// Per draw, what series `series`' bias is compared with to flag it
+  /// (`TrajectorySeriesBias.flagged`): 0 with a reference series (the biases are relative to
+  /// it), else the median of the draw's biases over the other series (the mean of the middle two
+  /// for an even count; a lone series is its own yardstick: contrast 0, never flagged). The other
+  /// series only: with the series itself among them, one series stating three times what a
+  /// second states would be judged against the mean of the two, half its own bias.
+  static func biasYardstick(_ d: TrajectoryDraws, series: Int, reference: Int?) -> [Double] {
     let s = d.seriesCount
-    guard reference == nil, s > 0 else { return [Double](repeating: 0, count: d.count) }
-    var row = [Double](repeating: 0, count: s)
+    guard reference == nil else { return [Double](repeating: 0, count: d.count) }
+    guard s > 1 else { return (0..<d.count).map { d.logBiases[$0 * s + series] } }
+    var row = [Double](repeating: 0, count: s - 1)
     return (0..<d.count).map { i in
-      for k in 0..<s { row[k] = d.logBiases[i * s + k] }
-      row.sort()
-      return s % 2 == 1 ? row[s / 2] : 0.5 * (row[s / 2 - 1] + row[s / 2])
+      var n = 0
+      for k in 0..<s where k != series {
+        row[n] = d.logBiases[i * s + k]
+        n += 1
+      }
+      return median(sorting: &row)
     }
+  }
+
+  /// The median of `values` (the mean of the middle two for an even count), sorting them in place.
+  public static func median(sorting values: inout [Double]) -> Double {
+    values.sort()
+    let n = values.count
+    return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
   }
 
   /// The sentences a reader needs when R-hat > 1.01, bulk ESS < 400, or a transition diverged

@@ -122,8 +122,8 @@ public struct TrajectorySeriesBias: Sendable, Equatable {
   /// The bias as a factor `exp(b)`: what the series states over the level.
   public var factor: PosteriorSummary
   /// What the series states over its yardstick, log scale (see `flagged`): its `logBias` when
-  /// the data have a reference series, else `b[s]` less the median of all series' biases, per
-  /// draw. 0 for the reference.
+  /// the data have a reference series, else `b[s]` less the median of the other series' biases,
+  /// per draw (0 for a lone series: nothing to compare it with). 0 for the reference.
   public var logContrast: PosteriorSummary
   /// The posterior probability that the series states more than `flagFactor` times its
   /// yardstick, or less than 1/`flagFactor` of it, whichever is larger:
@@ -131,12 +131,14 @@ public struct TrajectorySeriesBias: Sendable, Equatable {
   public var flagProbability: Double
   /// Whether the series is flagged as biased: `flagProbability ≥ flagThreshold`, that is, with
   /// 90% probability it states at least 1.5 times, or at most 1/1.5 of, what the reference
-  /// states (with a reference series) or what the median series states (without one). A
-  /// contrast, not `logBias` itself: without a reference, the biases are random effects of
-  /// mean zero and the level is what a typical series states, so one series biased threefold
+  /// states (with a reference series) or what the median of the other series states (without
+  /// one). A contrast, not `logBias` itself: without a reference, the biases are random effects
+  /// of mean zero and the level is what a typical series states, so one series biased threefold
   /// also moves the level, and `logBias`'s interval carries the uncertainty of that common
-  /// offset, which the contrast with the median series does not (with two series the median is
-  /// their mean: the flag then says that the two disagree, not which one is right).
+  /// offset, which the contrast does not. The other series only: with the series itself among
+  /// them, one series biased threefold among four would be judged against the mean of itself and
+  /// one other. With two series the yardstick of each is the other: the flag then says that the
+  /// two disagree, not which one is right.
   public var flagged: Bool
 
   /// The factor beyond which a series is flagged: 1.5 (one series stating 50% more than the
