@@ -117,11 +117,14 @@ struct ReportFolderCLITests {
     #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("r/stale.csv").path))
   }
 
-  /// Inputs whose report takes a second or more (the same series many times over; run with
-  /// --no-trajectories, else each series would be a Bayesian fit of seconds in a debug build).
+  /// Inputs whose report takes a few seconds: 12 yearly count series of 20 years, each about
+  /// half a second in the tests' debug build (its count joinpoints: up to three, every admissible
+  /// placement, by BIC) and 0.15 s in release. Run with --no-trajectories, else each series would
+  /// also be a Bayesian fit. (150 series until the count joinpoints made each one slower: 85 s a
+  /// report, run five times by this suite.)
   static func slowInputs(_ dir: URL, version: Int) throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    for i in 0..<150 {
+    for i in 0..<12 {
       var text = "id,quantity,value,period,source\n"
       for (k, y) in (1993...2012).enumerated() {
         text += "s\(i)-\(y),arrivals,\(10 + k * k * (version + 1) + i % 7),\(y),test\n"
