@@ -33,6 +33,15 @@ struct RadixSortTests {
           $0.0 < $0.1 || $0.0.bitPattern == $0.1.bitPattern || ($0.0 == 0 && $0.0.sign == .minus)
         })
       #expect(radix.map(\.bitPattern).sorted() == xs.map(\.bitPattern).sorted(), "a permutation, trial \(trial)")
+      // With the order: the same sorted values, each from the index the order names, every
+      // index once, and equal values in their order in xs (stable, for ranks of ties).
+      let (sorted, order) = RadixSort.sortedWithOrder(xs)
+      #expect(sorted.map(\.bitPattern) == radix.map(\.bitPattern), "trial \(trial)")
+      #expect(order.map { xs[Int($0)].bitPattern } == sorted.map(\.bitPattern), "trial \(trial)")
+      #expect(order.map { Int($0) }.sorted() == Array(0..<n), "trial \(trial)")
+      #expect(
+        zip(order, order.dropFirst()).allSatisfy { xs[Int($0.0)].bitPattern != xs[Int($0.1)].bitPattern || $0.0 < $0.1 },
+        "stable, trial \(trial)")
     }
   }
 }

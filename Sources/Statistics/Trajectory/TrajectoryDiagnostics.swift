@@ -82,12 +82,12 @@ public enum PosteriorDiagnostics {
   }
 
   /// Normal scores of the pooled ranks (ties averaged): `Φ⁻¹((r - 3/8)/(S + 1/4))`. One score
-  /// per group of equal values of the sorted copy, found for each value by binary search.
+  /// per group of equal values of the sorted copy, handed to each value through the sort's order.
   /// `scores`, when it holds `S` values, is `normalScores(count: S)`: the score of every rank
   /// without ties, so that only tied groups call `Normal.quantile` (the same values).
   static func rankNormalised(_ values: [Double], scores table: [Double] = []) -> [Double] {
     let s = values.count
-    let sorted = RadixSort.sorted(values)
+    let (sorted, order) = RadixSort.sortedWithOrder(values)
     let useTable = table.count == s
     var scores = [Double](repeating: 0, count: s)
     var i = 0
@@ -96,20 +96,10 @@ public enum PosteriorDiagnostics {
       while j + 1 < s && sorted[j + 1] == sorted[i] { j += 1 }
       let score =
         useTable && i == j ? table[i] : Normal.quantile((Double(i + j) / 2 + 1 - 0.375) / (Double(s) + 0.25))
-      for k in i...j { scores[k] = score }
+      for k in i...j { scores[Int(order[k])] = score }
       i = j + 1
     }
-    return sorted.withUnsafeBufferPointer { sorted in
-      values.map { v in
-        var lo = 0
-        var hi = s
-        while lo < hi {
-          let mid = (lo + hi) / 2
-          if sorted[mid] < v { lo = mid + 1 } else { hi = mid }
-        }
-        return scores[lo]
-      }
-    }
+    return scores
   }
 
   /// The normal scores `Φ⁻¹((r - 3/8)/(count + 1/4))` of the ranks `r = 1…count` without ties,
