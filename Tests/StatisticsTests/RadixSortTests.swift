@@ -40,7 +40,9 @@ struct RadixSortTests {
       #expect(order.map { xs[Int($0)].bitPattern } == sorted.map(\.bitPattern), "trial \(trial)")
       #expect(order.map { Int($0) }.sorted() == Array(0..<n), "trial \(trial)")
       #expect(
-        zip(order, order.dropFirst()).allSatisfy { xs[Int($0.0)].bitPattern != xs[Int($0.1)].bitPattern || $0.0 < $0.1 },
+        zip(order, order.dropFirst()).allSatisfy {
+          xs[Int($0.0)].bitPattern != xs[Int($0.1)].bitPattern || $0.0 < $0.1
+        },
         "stable, trial \(trial)")
     }
   }

@@ -378,7 +378,8 @@ struct TrajectoryTests {
     let data = TrajectoryData(
       years: Array(2010...2015), statements: statements, series: ["high", "low"],
       priors: TrajectoryPriors(levelCenter: log(1000)))
-    let fit = try Trajectory.fit(data, options: TrajectoryOptions(seed: 6, chains: 2, warmup: 300, draws: 300, threads: 2))
+    let fit = try Trajectory.fit(
+      data, options: TrajectoryOptions(seed: 6, chains: 2, warmup: 300, draws: 300, threads: 2))
     #expect(abs(fit.biases[0].logContrast.median - log(3.0)) < 0.2, "\(fit.biases[0].logContrast.median)")
     #expect(abs(fit.biases[1].logContrast.median + log(3.0)) < 0.2, "\(fit.biases[1].logContrast.median)")
     #expect(fit.biases.map(\.flagged) == [true, true], "\(fit.biases.map(\.flagProbability))")
@@ -386,7 +387,8 @@ struct TrajectoryTests {
     let lone = TrajectoryData(
       years: Array(2010...2015), statements: statements.filter { $0.series == 0 }, series: ["high"],
       priors: TrajectoryPriors(levelCenter: log(1000)))
-    let alone = try Trajectory.fit(lone, options: TrajectoryOptions(seed: 6, chains: 2, warmup: 300, draws: 300, threads: 2))
+    let alone = try Trajectory.fit(
+      lone, options: TrajectoryOptions(seed: 6, chains: 2, warmup: 300, draws: 300, threads: 2))
     #expect(alone.biases[0].flagProbability == 0 && alone.biases[0].logContrast.median == 0)
   }
 
