@@ -321,16 +321,12 @@ struct TrajectoryTests {
     #expect(fit.statements[5].id == "far")
   }
 
-  /// Four series state a level of 1000 over six years, six statements each with their own
-  /// noise (sd 0.15, drawn once, seeded); series 0 states three times as much. The fit flags
-  /// series 0 (`TrajectorySeriesBias.flagged`: with 90% probability it states 1.5 times its
-  /// yardstick or more) and no other, without a reference (the yardstick the median of the other series)
-  /// and with series 3 as the reference. The truth is the data's construction, not a fit.
-  @Test("A series stating three times what three others state is flagged as biased; the others are not")
-  func biasedSeriesFlagged() throws {
-    var noise = SplitMix64(state: 28)
+  /// `series` series stating a level of 1000 over six years, one point statement a year each
+  /// with its own noise (sd 0.15, drawn once from `seed`); series 0 states three times as much.
+  static func threefoldStatements(series count: Int, seed: UInt64) -> [TrajectoryStatement] {
+    var noise = SplitMix64(state: seed)
     var statements: [TrajectoryStatement] = []
-    for series in 0..<4 {
+    for series in 0..<count {
       for year in 0..<6 {
         let u = (Double(noise.next() >> 11) + 0.5) * 0x1p-53
         let value = log(1000.0) + (series == 0 ? log(3.0) : 0) + 0.15 * Normal.quantile(u)
@@ -339,6 +335,17 @@ struct TrajectoryTests {
         )
       }
     }
+    return statements
+  }
+
+  /// Four series state a level of 1000 over six years, six statements each with their own
+  /// noise (sd 0.15, drawn once, seeded); series 0 states three times as much. The fit flags
+  /// series 0 (`TrajectorySeriesBias.flagged`: with 90% probability it states 1.5 times its
+  /// yardstick or more) and no other, without a reference (the yardstick the median of the other series)
+  /// and with series 3 as the reference. The truth is the data's construction, not a fit.
+  @Test("A series stating three times what three others state is flagged as biased; the others are not")
+  func biasedSeriesFlagged() throws {
+    let statements = Self.threefoldStatements(series: 4, seed: 28)
     for reference in [nil, 3] as [Int?] {
       let data = TrajectoryData(
         years: Array(2010...2015), statements: statements, series: ["high", "b", "c", "d"], reference: reference,
@@ -364,17 +371,7 @@ struct TrajectoryTests {
   /// flagged — the two disagree, and without a reference the data cannot say which is right.
   @Test("With two series each is judged against the other: a threefold disagreement flags both; a lone series never")
   func twoSeriesContrast() throws {
-    var noise = SplitMix64(state: 29)
-    var statements: [TrajectoryStatement] = []
-    for series in 0..<2 {
-      for year in 0..<6 {
-        let u = (Double(noise.next() >> 11) + 0.5) * 0x1p-53
-        let value = log(1000.0) + (series == 0 ? log(3.0) : 0) + 0.15 * Normal.quantile(u)
-        statements.append(
-          TrajectoryStatement(id: "s\(series)-\(year)", year: year, series: series, kind: .point, y: value, sigma: 0.15)
-        )
-      }
-    }
+    let statements = Self.threefoldStatements(series: 2, seed: 29)
     let data = TrajectoryData(
       years: Array(2010...2015), statements: statements, series: ["high", "low"],
       priors: TrajectoryPriors(levelCenter: log(1000)))
