@@ -33,8 +33,8 @@ struct Settings {
       from the model's prior (TrajectorySimulation.draw), each fitted (4 chains of 1000 + 1000 by
       default), the rank of each true value among L thinned draws, chi-square tests of their
       uniformity and the coverage of the 90% intervals; then N misspecified data sets (one series
-      biased threefold, a tenth of the statements from an outlying source). Writes DIR/ranks.csv
-      and DIR/datasets.csv and prints a summary. --minutes M stops handing out data sets of each
+      biased threefold, a tenth of the statements from an outlying source). Writes DIR/ranks.csv,
+      DIR/datasets.csv and DIR/flags.csv and prints a summary. --minutes M stops handing out data sets of each
       simulation after M minutes (the data sets done are then 0..<n, the same on every run).
     """
 

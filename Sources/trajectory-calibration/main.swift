@@ -173,7 +173,7 @@ for name in settings.simulations {
 }
 do {
   try Report.writeCSV(all, settings: settings)
-  print("\nwrote \(settings.output)/ranks.csv and \(settings.output)/datasets.csv")
+  print("\nwrote \(settings.output)/ranks.csv, \(settings.output)/datasets.csv and \(settings.output)/flags.csv")
 } catch {
   FileHandle.standardError.write(Data("cannot write the CSV files: \(error)\n".utf8))
   exit(1)
