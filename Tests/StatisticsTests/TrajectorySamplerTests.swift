@@ -176,8 +176,14 @@ struct TrajectorySamplerTests {
     let sigmaB = exp(theta[t + 1 + s])
     var logJacobian = 0.0
     if p.centredLevels {
-      // θ = x - levelCenter: z[0] = θ[0]/levelScale, z[t] = (x[t] - x[t-1])/tau.
-      out[0] = theta[0] / data.priors.levelScale
+      // θ = x - levelCenter: z[0] = θ[0]/levelScale, z[t] = (x[t] - x[t-1])/tau. A lone
+      // series' levels carry its bias b: θ = x + b - levelCenter, so z[0] = (θ[0] - b)/levelScale
+      // (b depends on its own coordinate only: the Jacobian is still the diagonal's).
+      var shift = 0.0
+      if s == 1, data.reference == nil {
+        shift = pow(sigmaB, p.biasWeights[0]) * theta[t + 1]
+      }
+      out[0] = (theta[0] - shift) / data.priors.levelScale
       logJacobian -= log(data.priors.levelScale)
       for k in 1..<t {
         out[k] = (theta[k] - theta[k - 1]) / tau
@@ -205,10 +211,14 @@ struct TrajectorySamplerTests {
 
   @Test("Other coordinates: the same posterior (the density less its log-Jacobian), and the same levels")
   func parameterisationsAgree() throws {
-    for reference in [0, nil] as [Int?] {
-      let data = TrajectoryTests.mixedData(reference: reference)
+    let sets =
+      [0, nil].map { TrajectoryTests.mixedData(reference: $0) }
+      + [nil, 0].map { TrajectoryTests.loneData(reference: $0) }
+    for data in sets {
       let nonCentred = try TrajectoryDensity(data)
-      for p in [Self.mixed, .centred(for: data), Self.centredSteps(data)] {
+      let coordinates =
+        data.series.count == 1 ? [.centred(for: data)] : [Self.mixed, .centred(for: data), Self.centredSteps(data)]
+      for p in coordinates {
         let weights = p
         let density = try TrajectoryDensity(data, parameterisation: p)
         var g = SplitMix(state: 31)
@@ -231,8 +241,15 @@ struct TrajectorySamplerTests {
 
   @Test("Other coordinates: the analytic gradient equals central finite differences")
   func parameterisationGradient() throws {
-    for data in [TrajectoryTests.mixedData(), TrajectoryTests.tailData(), TrajectoryTests.mixedData(reference: nil)] {
-      for p in [Self.mixed, .centred(for: data), Self.centredSteps(data), .nonCentredSignedOmega] {
+    for data in [
+      TrajectoryTests.mixedData(), TrajectoryTests.tailData(), TrajectoryTests.mixedData(reference: nil),
+      TrajectoryTests.loneData(), TrajectoryTests.loneData(reference: 0),
+    ] {
+      let coordinates: [TrajectoryParameterisation] =
+        data.series.count == 1
+        ? [.centred(for: data), .nonCentredSignedOmega]
+        : [Self.mixed, .centred(for: data), Self.centredSteps(data), .nonCentredSignedOmega]
+      for p in coordinates {
         let density = try TrajectoryDensity(data, parameterisation: p)
         let n = density.dimension
         var g = SplitMix(state: 17)

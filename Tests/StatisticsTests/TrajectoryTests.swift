@@ -32,6 +32,20 @@ struct TrajectoryTests {
       reference: reference, priors: TrajectoryPriors(levelCenter: l))
   }
 
+  /// `mixedData`'s statements as one series' (every kind, two evidence groups), with that series
+  /// the reference or not: a lone series, whose centred levels carry its bias.
+  static func loneData(reference: Int? = nil) -> TrajectoryData {
+    var d = mixedData(reference: nil)
+    d.statements = d.statements.map { statement in
+      var one = statement
+      one.series = 0
+      return one
+    }
+    d.series = ["only"]
+    d.reference = reference
+    return d
+  }
+
   /// Statements far in the tails of their kinds: bounds and intervals 60 or more sds away.
   static func tailData() -> TrajectoryData {
     var d = mixedData()

@@ -90,6 +90,11 @@ public final class TrajectoryDensity: LogDensityFunction {
   private let biasPower: UnsafeMutablePointer<Int>
   /// θ holds the log-levels less `levelCenter` (`TrajectoryParameterisation.centredLevels`).
   private let centredLevels: Bool
+  /// Centred levels of a lone series: θ[t] holds what the series states, `x[t] + b`, less
+  /// `levelCenter`, so that `x[t] = levelCenter + θ[t] - b` (a shift, Jacobian 1). The data say
+  /// nothing of a lone series' bias, only of `x + b`: in θ = x the two share a ridge the
+  /// sampler crawls along; here the likelihood holds θ alone and `b` keeps its prior.
+  private let levelsCarryBias: Bool
   private let inverseLevelScale2: Double
   private let logLevelScale: Double
   /// `tau^(k/4)` and `sigmaB^(k/4)`, k = 0…4, at the last θ (`effects`).
@@ -125,6 +130,7 @@ public final class TrajectoryDensity: LogDensityFunction {
       (biasPower + k).initialize(to: power)
     }
     centredLevels = parameterisation.centredLevels
+    levelsCarryBias = parameterisation.centredLevels && data.series.count == 1
     inverseLevelScale2 = 1 / (data.priors.levelScale * data.priors.levelScale)
     logLevelScale = log(data.priors.levelScale)
     powers = .allocate(capacity: 10)
@@ -219,8 +225,10 @@ public final class TrajectoryDensity: LogDensityFunction {
     let omega = signedOmega ? theta[logOmegaIndex] : exp(theta[logOmegaIndex])
     Self.fillPowers(powers, tau)
     Self.fillPowers(powers + 5, sigmaB)
+    for s in 0..<seriesCount { b[s] = biasMask[s] * powers[5 + biasPower[s]] * theta[etaStart + s] }
     if centredLevels {
-      for t in 0..<yearCount { x[t] = levelCenter + theta[t] }
+      let shift = levelsCarryBias ? b[0] : 0
+      for t in 0..<yearCount { x[t] = levelCenter + theta[t] - shift }
     } else {
       var level = levelCenter + levelScale * theta[0]
       x[0] = level
@@ -229,7 +237,6 @@ public final class TrajectoryDensity: LogDensityFunction {
         x[t] = level
       }
     }
-    for s in 0..<seriesCount { b[s] = biasMask[s] * powers[5 + biasPower[s]] * theta[etaStart + s] }
     for g in 0..<groupCount { e[g] = omega * theta[uStart + g] }
     e[groupCount] = 0
     return (tau, sigmaB, omega)
@@ -292,6 +299,12 @@ public final class TrajectoryDensity: LogDensityFunction {
     lp += log(product)
 
     let dTau = centredLevels ? levelPrior(gx, &lp, tau: tau) : walkBack(theta, gx, &lp, tau: tau)
+    if levelsCarryBias {
+      // b moves every x[t] by -b: ∂ℓ/∂b gains -Σ ∂ℓ/∂x[t] (gx is ∂ℓ/∂x in full by now).
+      var total = 0.0
+      for t in 0..<yearCount { total += gx[t] }
+      gb[0] -= total
+    }
     let tau2 = tau * tau * inverseSmoothness2
     lp += -0.5 * tau2 + theta[logTauIndex]
     gradient[logTauIndex] = dTau - tau2 + 1

@@ -17,7 +17,7 @@ public enum Trajectory {
   /// biases, `mu` and outlier responsibilities. Summaries use type-7 quantiles; diagnostics are
   /// those of `PosteriorDiagnostics` over the year levels and the three hyperparameters.
   ///
-  /// The coordinates (`options.parameterisation`, unless set): with two statements a year or
+  /// The coordinates (`options.parameterisation`, unless set): with a statement a year or
   /// more and no divergence in a short centred pilot run, the walk and the biases centred with
   /// the pilot's covariance as a dense metric, kept, and a fifth of `options.warmup` to reach
   /// the typical set and adapt the step size (the pilot did the metric's adaptation; on the
@@ -37,10 +37,10 @@ public enum Trajectory {
     try data.validate()
     try options.validate()
     if let chosen = options.parameterisation { return try run(data, options: options, parameterisation: chosen) }
-    // Centred where the data are dense (two statements a year or more) and a pilot finds no
+    // Centred where the data are dense (a statement a year or more) and a pilot finds no
     // funnel, unless the fit then shows one after all.
     var spent = 0  // leapfrog steps of the pilot and of fits not kept, counted in the result's
-    if data.statements.count >= 2 * data.years.count {
+    if data.statements.count >= data.years.count {
       let pilot = try centredPilot(data, options: options)
       spent += pilot.leapfrogSteps
       if pilot.noFunnel {
