@@ -189,22 +189,35 @@ public struct TrajectoryParameterisation: Sendable, Equatable {
   /// Stan's program's: `z`, `eta` and `u` standard normal, `log omega`.
   public static let nonCentred = TrajectoryParameterisation()
 
-  /// The levels centred, the biases centred three quarters (`b = sigmaB^¼·v`), omega signed:
-  /// for data that pin the levels and the biases. Three quarters, not fully: with a few series
-  /// `sigmaB` is loosely known, and fully centred biases meet its funnel (`b` pulled to 0 as
-  /// `sigmaB` shrinks). On 50 statements over 22 years, 4 series, 32 seeds: fully centred, 15
-  /// fits with divergent transitions at a target acceptance of 0.8 and 7 at 0.9; a quarter of
-  /// `sigmaB` left in, none at 0.9 and the same cost per effective draw.
+  /// The walk's steps and the biases centred three quarters (`d = tau^¼·v`, `b = sigmaB^¼·v`),
+  /// omega signed: for data that pin the levels and the biases. Three quarters, not fully: with
+  /// a few series `sigmaB` is loosely known, and fully centred biases meet its funnel (`b`
+  /// pulled to 0 as `sigmaB` shrinks). On 50 statements over 22 years, 4 series, 32 seeds:
+  /// fully centred biases, 15 fits with divergent transitions at a target acceptance of 0.8
+  /// and 7 at 0.9; a quarter of `sigmaB` left in, none at 0.9. And fully centred levels left
+  /// tau the fewest effective draws; a quarter of tau in each step (`centredStepWeight`) gave
+  /// 10–15% less CPU per effective draw.
   ///
   /// A lone series is different: the data say nothing of its bias, only of the level plus the
-  /// bias, so its bias stays non-centred (its prior's own shape) and the levels carry it (θ
-  /// holds what the series states; see `TrajectoryDensity`): on the arrivals table's 32 years,
-  /// 6 times less CPU per effective draw than Stan's coordinates.
+  /// bias, so its bias stays non-centred (its prior's own shape) and the levels themselves are
+  /// sampled, carrying the bias (θ holds what the series states; see `TrajectoryDensity`): on
+  /// the arrivals table's 32 years, 8 times less CPU per fit than Stan's coordinates. With no
+  /// weight below 1 these coordinates get a diagonal metric (`Trajectory.fit`), which there
+  /// took 72–80 ms of CPU against 96–142 ms with the dense one.
   public static func centred(for data: TrajectoryData) -> TrajectoryParameterisation {
-    TrajectoryParameterisation(
-      biasWeights: Array(repeating: data.series.count == 1 ? 1 : centredBiasWeight, count: data.series.count),
-      signedOmega: true, centredLevels: true)
+    if data.series.count == 1 {
+      return TrajectoryParameterisation(biasWeights: [1], signedOmega: true, centredLevels: true)
+    }
+    return TrajectoryParameterisation(
+      stepWeights: Array(repeating: centredStepWeight, count: data.years.count),
+      biasWeights: Array(repeating: centredBiasWeight, count: data.series.count), signedOmega: true)
   }
+
+  /// The weight `w` of the walk's steps in `centred(for:)`: a quarter of tau left in each step
+  /// (`d = tau^¼·v`). Fully centred (the levels themselves), tau's effective draws were the
+  /// fewest of all (about 1,700 of 4,000 on 50 statements over 22 years); with a quarter,
+  /// seeds 1–40 took 10–15% less CPU per effective draw.
+  public static let centredStepWeight = 0.25
 
   /// The weight `w` of the biases in `centred(for:)`.
   public static let centredBiasWeight = 0.25
