@@ -18,8 +18,9 @@ public enum Trajectory {
   /// those of `PosteriorDiagnostics` over the year levels and the three hyperparameters.
   ///
   /// The coordinates (`options.parameterisation`, unless set): with a statement a year or
-  /// more and no divergence in a short centred pilot run, the walk and the biases centred with
-  /// the pilot's covariance as a dense metric, kept, and a fifth of `options.warmup` to reach
+  /// more and no divergence in a short centred pilot run, the walk and the biases (mostly)
+  /// centred (`TrajectoryParameterisation.centred(for:)`) with the pilot's covariance as the
+  /// metric (dense, or its diagonal for a lone series), kept, and a fifth of `options.warmup` to reach
   /// the typical set and adapt the step size (the pilot did the metric's adaptation; on the
   /// 50-statement problem of scripts/bench, six seeds, 13% fewer leapfrog steps per effective
   /// draw than half the warmup with the windows' metric, and fewer divergences), which is
