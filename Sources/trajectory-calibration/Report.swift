@@ -159,8 +159,8 @@ enum Report {
     guard o.data.reference == nil else { return b }
     guard b.count > 1 else { return b.map { _ in 0 } }
     return b.indices.map { k in
-      var others = b.indices.filter { $0 != k }.map { b[$0] }
-      return b[k] - Trajectory.median(sorting: &others)
+      let others = b.indices.filter { $0 != k }.map { b[$0] }.sorted()
+      return b[k] - PosteriorDiagnostics.quantile(sorted: others, 0.5)
     }
   }
 

@@ -290,15 +290,9 @@ public enum Trajectory {
         row[n] = d.logBiases[i * s + k]
         n += 1
       }
-      return median(sorting: &row)
+      row.sort()  // a handful of values: sorted in place, no radix sort's tables per draw
+      return PosteriorDiagnostics.quantile(sorted: row, 0.5)
     }
-  }
-
-  /// The median of `values` (the mean of the middle two for an even count), sorting them in place.
-  public static func median(sorting values: inout [Double]) -> Double {
-    values.sort()
-    let n = values.count
-    return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
   }
 
   /// The sentences a reader needs when R-hat > 1.01, bulk ESS < 400, or a transition diverged
