@@ -163,25 +163,10 @@ public enum JoinpointCount {
         minBetween: options.minObservationsBetween)
     }
 
-    func admits(_ k: Int) -> Bool {
-      n >= 2 * k + 3 && candidates.count(k) >= 1 && candidates.count(k) <= Double(maximumPlacements)
-    }
+    func admits(_ k: Int) -> Bool { candidates.admits(k, maximum: maximumPlacements) }
 
     func checkAdmissible(_ k: Int) throws(StatisticsError) {
-      guard n >= 2 * k + 3 else {
-        throw .invalidInput("\(k) joinpoint(s) need at least \(2 * k + 3) counts, got \(n)")
-      }
-      let count = candidates.count(k)
-      guard count >= 1 else {
-        throw .invalidInput(
-          "\(n) counts admit no placement of \(k) joinpoint(s) with at least \(candidates.minEnd) counts from either end and \(candidates.minBetween) between joinpoints"
-        )
-      }
-      guard count <= Double(maximumPlacements) else {
-        throw .invalidInput(
-          "\(k) joinpoint(s) over \(n) counts have \(Int(count)) admissible placements, more than the \(maximumPlacements) maximum-likelihood fits one search may make: ask for fewer joinpoints"
-        )
-      }
+      try candidates.checkAdmissible(k, maximum: maximumPlacements, unit: "counts")
     }
 
     /// The fit at `taus` (the composite link model with hinge columns).

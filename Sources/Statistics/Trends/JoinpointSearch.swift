@@ -88,6 +88,35 @@ struct JoinpointCandidates: Sendable {
     return length
   }
 
+  /// Whether `k` joinpoints can be searched: at least `2k + 3` observations, an admissible
+  /// placement, and at most `maximum` placements to fit.
+  func admits(_ k: Int, maximum: Int) -> Bool {
+    guard n >= 2 * k + 3 else { return false }
+    let placements = count(k)
+    return placements >= 1 && placements <= Double(maximum)
+  }
+
+  /// Throws unless `admits(k, maximum:)`, saying which condition fails. `unit` names the
+  /// observations ("observations", "counts"); `hint` ends the message when no placement exists.
+  func checkAdmissible(
+    _ k: Int, maximum: Int, unit: String, hint: @autoclosure () -> String = ""
+  ) throws(StatisticsError) {
+    guard n >= 2 * k + 3 else {
+      throw .invalidInput("\(k) joinpoint(s) need at least \(2 * k + 3) \(unit), got \(n)")
+    }
+    let placements = count(k)
+    guard placements >= 1 else {
+      throw .invalidInput(
+        "\(n) \(unit) admit no placement of \(k) joinpoint(s) with at least \(minEnd) \(unit) from either end and "
+          + "\(minBetween) between joinpoints\(hint())")
+    }
+    guard placements <= Double(maximum) else {
+      throw .invalidInput(
+        "\(k) joinpoint(s) over \(n) \(unit) have \(Int(placements)) admissible placements, more than the "
+          + "\(maximum) fits one exhaustive search may make: ask for fewer joinpoints")
+    }
+  }
+
   /// Number of admissible `k`-sets (as `Double`, so that large counts cannot overflow).
   ///
   /// Dynamic programming over the last position, O(k · P²) for P positions.

@@ -71,24 +71,13 @@ struct Series {
       minBetween: options.minObservationsBetween)
   }
 
-  /// Throws unless `k` joinpoints can be fitted: `n ≥ 2k + 3`, an admissible placement exists,
-  /// and the search is not larger than `options.maxCandidateSets`.
+  /// Throws unless `k` joinpoints can be fitted (`JoinpointCandidates.checkAdmissible`), the
+  /// search at most `options.maxCandidateSets` placements.
   func checkAdmissible(_ k: Int, candidates: JoinpointCandidates, options: JoinpointOptions) throws(StatisticsError) {
-    guard n >= 2 * k + 3 else {
-      throw .invalidInput("\(k) joinpoint(s) need at least \(2 * k + 3) observations, got \(n)")
-    }
-    let count = candidates.count(k)
-    guard count >= 1 else {
-      throw .invalidInput(
-        "\(n) observations admit no placement of \(k) joinpoint(s) with at least \(options.minObservationsFromEnd) "
-          + "observations from either end and \(options.minObservationsBetween) between joinpoints; at most "
-          + "\(Joinpoint.maximumJoinpoints(years: years, options: options) ?? 0) joinpoint(s) fit this series")
-    }
-    guard count <= Double(options.maxCandidateSets) else {
-      throw .invalidInput(
-        "\(k) joinpoint(s) over \(n) periods have \(Int(count)) admissible placements, more than the \(options.maxCandidateSets) an exhaustive search may fit: ask for fewer joinpoints"
-      )
-    }
+    try candidates.checkAdmissible(
+      k, maximum: options.maxCandidateSets, unit: "observations",
+      hint: "; at most \(Joinpoint.maximumJoinpoints(years: years, options: options) ?? 0) joinpoint(s) fit this series"
+    )
   }
 
   /// The least-squares fit with joinpoints at `taus`, by `LeastSquares.solve` (QR with iterative
