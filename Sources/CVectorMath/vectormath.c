@@ -9,6 +9,8 @@
 // for `#pragma omp simd` loops).
 __attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_log(__m256d);
 __attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_exp(__m256d);
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_erf(__m256d);
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_erfc(__m256d);
 
 static int vector_state = -1;
 
@@ -58,6 +60,26 @@ void reconcile_exp_array(const double *x, double *out, long n) {
   }
 #endif
   for (long i = 0; i < n; i++) out[i] = exp(x[i]);
+}
+
+void reconcile_erf_array(const double *x, double *out, long n) {
+#ifdef RECONCILE_LIBMVEC
+  if (have_vector()) {
+    apply_avx2(_ZGVdN4v_erf, 0, x, out, n);
+    return;
+  }
+#endif
+  for (long i = 0; i < n; i++) out[i] = erf(x[i]);
+}
+
+void reconcile_erfc_array(const double *x, double *out, long n) {
+#ifdef RECONCILE_LIBMVEC
+  if (have_vector()) {
+    apply_avx2(_ZGVdN4v_erfc, 0, x, out, n);
+    return;
+  }
+#endif
+  for (long i = 0; i < n; i++) out[i] = erfc(x[i]);
 }
 
 int reconcile_vector_math_available(void) {

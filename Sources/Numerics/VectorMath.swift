@@ -1,11 +1,13 @@
 import CVectorMath
 
-/// Logarithms and exponentials of whole arrays, for the inner loops of the count models.
+/// Logarithms, exponentials and error functions of whole arrays, for the inner loops of the
+/// count models and of the trajectory model's gradient.
 ///
 /// On x86-64 Linux with AVX2 and FMA they come four at a time from glibc's vector math
-/// library (libmvec): `log` within 1 ulp and `exp` within 2 ulp of the exact value (measured
-/// against mpmath at 50 digits on 3,000 arguments each, Tests/NumericsTests/VectorMathTests),
-/// where glibc's scalar functions are within 1; so results can differ from the scalar ones in
+/// library (libmvec): `log` within 1 ulp, `exp`, `erf` and `erfc` within 2 of the exact value
+/// (measured against mpmath at 50 digits on 3,000 arguments each,
+/// Tests/NumericsTests/VectorMathTests), where glibc's scalar functions are within 1; so
+/// results can differ from the scalar ones in
 /// the last bit or two. Each value's result depends on that value alone (a short tail is padded,
 /// not computed another way), so the same input gives the same bits on every run. Elsewhere (no
 /// AVX2, another platform) the scalar functions are used.
@@ -24,6 +26,18 @@ public enum VectorMath {
   @inlinable
   public static func exp(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
     apply(reconcile_exp_array, x, out)
+  }
+
+  /// `out[i] = erf(x[i])` for every index of `x` (`out` at least as long; it may be `x` itself).
+  @inlinable
+  public static func erf(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    apply(reconcile_erf_array, x, out)
+  }
+
+  /// `out[i] = erfc(x[i])` for every index of `x` (`out` at least as long; it may be `x` itself).
+  @inlinable
+  public static func erfc(_ x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+    apply(reconcile_erfc_array, x, out)
   }
 
   @inlinable

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Writes Tests/Fixtures/numerics/vector-math.csv: log and exp at 50 significant digits
-(mpmath), rounded to the nearest double, for the arguments the count models meet (ratios of
-counts to means, means, θ + μ, linear predictors) and the ends of the range.
+"""Writes Tests/Fixtures/numerics/vector-math.csv: log, exp, erf and erfc at 50 significant
+digits (mpmath), rounded to the nearest double, for the arguments the count models meet (ratios
+of counts to means, means, θ + μ, linear predictors), those the trajectory model's censored and
+interval statements meet (erf and erfc of (bound − μ)/(s√2)), and the ends of the range.
 
 Columns: function,x,exact — x and exact as %.17g (exact round-trips to the nearest double).
 
@@ -27,6 +28,19 @@ es = [rng.uniform(-745, 709) for _ in range(2000)] + [rng.uniform(-30, 30) for _
 es += [0.0, 1.0, -1.0, 709.78, -708.0]
 for x in es:
     rows.append(("exp", x, float(mp.exp(mp.mpf(x)))))
+# erf and erfc (their own random stream, so the rows above stay as they were): erfc over
+# [-6, 26.5] (results from 2 down to about 1e-307, still normal doubles), 500 of them over
+# [-1, 1]; erf over [-6, 6] and 500 arguments from 1e-300 to 1 in log scale, either sign.
+rng = random.Random(28)
+fs = [rng.uniform(-6, 26.5) for _ in range(2500)] + [rng.uniform(-1, 1) for _ in range(500)]
+fs += [0.0, 1.0, -1.0, 26.0, 26.5]
+for x in fs:
+    rows.append(("erfc", x, float(mp.erfc(mp.mpf(x)))))
+gs = [rng.uniform(-6, 6) for _ in range(2500)]
+gs += [rng.choice([-1, 1]) * 10 ** rng.uniform(-300, 0) for _ in range(500)]
+gs += [0.0, 1.0, -1.0, 6.0]
+for x in gs:
+    rows.append(("erf", x, float(mp.erf(mp.mpf(x)))))
 with open("Tests/Fixtures/numerics/vector-math.csv", "w") as f:
     f.write("function,x,exact\n")
     for fn, x, e in rows:
