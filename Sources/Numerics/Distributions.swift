@@ -49,15 +49,26 @@ public enum Normal {
   package static func cdfAndKernel(_ x: Double) -> (cdf: Double, kernel: Double) {
     if x.isNaN { return (.nan, .nan) }
     let kernel = exp(-0.5 * x * x)
+    return (cdf(x, erfcOfArgument: erfc(cdfArgument(x)), kernel: kernel), kernel)
+  }
+
+  /// The argument `u = -x/√2` (rounded) whose `erfc` gives `Φ(x)` (`cdf(_:erfcOfArgument:kernel:)`).
+  @inlinable
+  package static func cdfArgument(_ x: Double) -> Double { -x * 0.7071067811865476 }
+
+  /// `Φ(x)` from `erfc(cdfArgument(x))` and the kernel `e^{-x²/2}`, with `cdfAndKernel`'s
+  /// correction of the argument's rounding: for callers that take the `erfc` and `exp` of many
+  /// arguments at once (`VectorMath`). `cdfAndKernel` is this with the scalar functions.
+  @inlinable
+  package static func cdf(_ x: Double, erfcOfArgument base: Double, kernel: Double) -> Double {
     let hi = 0.7071067811865476  // 1/√2 rounded to double
     let lo = -4.8336466567264567e-17  // 1/√2 - hi
     let z = -x
     let u = z * hi
-    if !u.isFinite { return (0.5 * erfc(u), kernel) }
+    if !u.isFinite { return 0.5 * base }
     let delta = (-u).addingProduct(z, hi) + z * lo
-    let base = erfc(u)
     let correction = delta * 1.1283791670955126 * kernel  // 2/√π
-    return (0.5 * (base - correction), kernel)
+    return 0.5 * (base - correction)
   }
 
   /// Quantile `Φ⁻¹(p)` by M. J. Wichura, "Algorithm AS 241: The percentage points of the

@@ -23,8 +23,9 @@ import Numerics
 ///
 /// An instance owns preallocated workspaces: evaluation allocates nothing, and one instance
 /// must not be used from two threads at once (make one per chain). The point statements'
-/// kernels come from `VectorMath.exp` (libmvec where the CPU has AVX2), so values can differ
-/// in the last bits between machines, never between runs on one machine.
+/// kernels, and the bounds' and intervals' `erfc`, `erf` and kernels, come from `VectorMath`
+/// (libmvec where the CPU has AVX2), so values can differ in the last bits between machines,
+/// never between runs on one machine.
 public final class TrajectoryDensity: LogDensityFunction {
   /// Length of θ: `T + S + G + 3`.
   public let dimension: Int
@@ -81,6 +82,24 @@ public final class TrajectoryDensity: LogDensityFunction {
   private let pointInv1: UnsafeMutablePointer<Double>
   private let pointInv2: UnsafeMutablePointer<Double>
   private let pointKernel: UnsafeMutablePointer<Double>
+  /// The bounds' and intervals' workspaces (`logDensity`): per bound (j = k - pointEnd) two
+  /// standardised distances `v`, their `erfc` arguments then values, their kernels' exponents
+  /// then kernels, `1/s` and `1/so`, `mu` and `s²`; per interval (j = k - boundEnd) four
+  /// standardised ends, their `erf`/`erfc` arguments (two per mass), those arguments' `erf` and
+  /// `erfc`, the ends' kernels, `1/s` and `1/so`, `mu` and `s²`, and per mass 1 where it
+  /// straddles 0 (`NormalTails.intervalArguments`).
+  private let boundV: UnsafeMutablePointer<Double>
+  private let boundErfc: UnsafeMutablePointer<Double>
+  private let boundKernel: UnsafeMutablePointer<Double>
+  private let boundScale: UnsafeMutablePointer<Double>
+  private let boundMuS2: UnsafeMutablePointer<Double>
+  private let intervalEnds: UnsafeMutablePointer<Double>
+  private let intervalErf: UnsafeMutablePointer<Double>
+  private let intervalErfc: UnsafeMutablePointer<Double>
+  private let intervalKernel: UnsafeMutablePointer<Double>
+  private let intervalScale: UnsafeMutablePointer<Double>
+  private let intervalMuS2: UnsafeMutablePointer<Double>
+  private let intervalStraddles: UnsafeMutablePointer<Double>
 
   /// The coordinates of θ (see `TrajectoryParameterisation`).
   public let parameterisation: TrajectoryParameterisation
@@ -158,7 +177,9 @@ public final class TrajectoryDensity: LogDensityFunction {
     yearOf = ints
     seriesOf = ints + n
     groupOf = ints + 2 * n
-    let doubleCount = 10 * n + s + t + s + (g + 1) + s + (g + 1)
+    let nb = bounds.count
+    let ni = n - points.count - bounds.count
+    let doubleCount = 10 * n + s + t + s + (g + 1) + s + (g + 1) + 10 * nb + 22 * ni
     doubles = .allocate(capacity: doubleCount)
     doubles.initialize(repeating: 0, count: doubleCount)
     alone = doubles
@@ -177,6 +198,18 @@ public final class TrajectoryDensity: LogDensityFunction {
     pointInv1 = pointR + n
     pointInv2 = pointInv1 + n
     pointKernel = pointInv2 + n
+    boundV = pointKernel + n
+    boundErfc = boundV + 2 * nb
+    boundKernel = boundErfc + 2 * nb
+    boundScale = boundKernel + 2 * nb
+    boundMuS2 = boundScale + 2 * nb
+    intervalEnds = boundMuS2 + 2 * nb
+    intervalErf = intervalEnds + 4 * ni
+    intervalErfc = intervalErf + 4 * ni
+    intervalKernel = intervalErfc + 4 * ni
+    intervalScale = intervalKernel + 4 * ni
+    intervalMuS2 = intervalScale + 2 * ni
+    intervalStraddles = intervalMuS2 + 2 * ni
 
     for (k, i) in original.enumerated() {
       let st = data.statements[i]
@@ -242,6 +275,36 @@ public final class TrajectoryDensity: LogDensityFunction {
     return (tau, sigmaB, omega)
   }
 
+  /// The statements' running sums in `logDensity`.
+  struct Sums {
+    var lp: Double
+    /// Π of the terms' factors not yet in `lp`, kept within [1e-200, 1e200].
+    var product = 1.0
+    /// Σ over statements alone of ∂ℓ/∂s², since ∂s²/∂ω² = 1.
+    var dOmega2 = 0.0
+  }
+
+  /// Adds statement `k`'s term to the sums and its ∂ℓ/∂mu to its year's, series' and group's
+  /// gradients (`gx`: ∂/∂x by year).
+  @inline(__always)
+  private func accumulate(_ k: Int, _ term: Term, _ gx: UnsafeMutablePointer<Double>, _ sums: inout Sums) {
+    sums.lp += term.logPart
+    let f = term.factor
+    if f > 1e-100 && f < 1e100 {
+      sums.product *= f
+      if !(sums.product > 1e-200 && sums.product < 1e200) {
+        sums.lp += log(sums.product)
+        sums.product = 1
+      }
+    } else {
+      sums.lp += log(f)
+    }
+    gx[yearOf[k]] += term.dMu
+    gb[seriesOf[k]] += term.dMu
+    ge[groupOf[k]] += term.dMu
+    sums.dOmega2 += alone[k] * term.dS2
+  }
+
   /// The log density at θ (`dimension` values); writes its gradient into `gradient`.
   /// Non-finite θ gives a NaN or infinite value, never a trap.
   public func logDensity(_ theta: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>) -> Double {
@@ -251,26 +314,9 @@ public final class TrajectoryDensity: LogDensityFunction {
     for t in 0..<yearCount { gx[t] = 0 }
     for s in 0..<seriesCount { gb[s] = 0 }
     for g in 0...groupCount { ge[g] = 0 }
-    var lp = constant
-    var product = 1.0  // Π of the terms' factors not yet in lp, kept within [1e-200, 1e200]
-    var dOmega2 = 0.0  // Σ over statements alone of ∂ℓ/∂s², since ∂s²/∂ω² = 1
-    @inline(__always) func add(_ k: Int, _ term: Term) {
-      lp += term.logPart
-      let f = term.factor
-      if f > 1e-100 && f < 1e100 {
-        product *= f
-        if !(product > 1e-200 && product < 1e200) {
-          lp += log(product)
-          product = 1
-        }
-      } else {
-        lp += log(f)
-      }
-      gx[yearOf[k]] += term.dMu
-      gb[seriesOf[k]] += term.dMu
-      ge[groupOf[k]] += term.dMu
-      dOmega2 += alone[k] * term.dS2
-    }
+    // The running sums live in one struct passed inout: captured by a nested function, as
+    // they were, each loop over the statements began dynamically checked accesses.
+    var sums = Sums(lp: constant)
     for k in 0..<pointEnd {
       let r = y[k] - (x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]])
       let s2 = sigma2[k] + alone[k] * omega2
@@ -285,18 +331,119 @@ public final class TrajectoryDensity: LogDensityFunction {
       UnsafeBufferPointer(start: pointKernel, count: pointEnd),
       into: UnsafeMutableBufferPointer(start: pointKernel, count: pointEnd))
     for k in 0..<pointEnd {
-      add(k, pointTerm(r: pointR[k], inv1: pointInv1[k], inv2: pointInv2[k], kernel: pointKernel[k]))
+      accumulate(
+        k, pointTerm(r: pointR[k], inv1: pointInv1[k], inv2: pointInv2[k], kernel: pointKernel[k]), gx, &sums)
     }
-    for k in pointEnd..<boundEnd {
+    // Bounds and intervals: every erfc, erf and kernel of them at once (`VectorMath`, four at
+    // a time: a fifth of an erfc's cost), then each term (`boundMixture`, `intervalMixture`);
+    // the far tails, where these underflow, one by one in log space (`boundTerm`,
+    // `intervalTerm`).
+    let boundCount = boundEnd - pointEnd
+    for j in 0..<boundCount {
+      let k = pointEnd + j
       let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
-      add(k, boundTerm(k, mu: mu, s2: sigma2[k] + alone[k] * omega2))
+      let s2 = sigma2[k] + alone[k] * omega2
+      let inverseS = 1 / s2.squareRoot()
+      let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+      let d = side[k] * (mu - y[k])
+      let v1 = d * inverseS
+      let v2 = d * inverseSo
+      boundV[2 * j] = v1
+      boundV[2 * j + 1] = v2
+      boundErfc[2 * j] = Normal.cdfArgument(v1)
+      boundErfc[2 * j + 1] = Normal.cdfArgument(v2)
+      boundKernel[2 * j] = -0.5 * v1 * v1
+      boundKernel[2 * j + 1] = -0.5 * v2 * v2
+      boundScale[2 * j] = inverseS
+      boundScale[2 * j + 1] = inverseSo
+      boundMuS2[2 * j] = mu
+      boundMuS2[2 * j + 1] = s2
     }
-    for k in boundEnd..<statementCount {
+    if boundCount > 0 {
+      let erfcs = UnsafeMutableBufferPointer(start: boundErfc, count: 2 * boundCount)
+      VectorMath.erfc(UnsafeBufferPointer(erfcs), into: erfcs)
+      let kernels = UnsafeMutableBufferPointer(start: boundKernel, count: 2 * boundCount)
+      VectorMath.exp(UnsafeBufferPointer(kernels), into: kernels)
+    }
+    for j in 0..<boundCount {
+      let k = pointEnd + j
+      let v1 = boundV[2 * j]
+      if v1 > NormalTails.tailCut {
+        let v2 = boundV[2 * j + 1]
+        let k1 = boundKernel[2 * j]
+        let k2 = boundKernel[2 * j + 1]
+        let term = boundMixture(
+          k, v1: v1, v2: v2, inverseS: boundScale[2 * j], inverseSo: boundScale[2 * j + 1],
+          c1: Normal.cdf(v1, erfcOfArgument: boundErfc[2 * j], kernel: k1), k1: k1,
+          c2: Normal.cdf(v2, erfcOfArgument: boundErfc[2 * j + 1], kernel: k2), k2: k2)
+        accumulate(k, term, gx, &sums)
+      } else {
+        accumulate(k, boundTerm(k, mu: boundMuS2[2 * j], s2: boundMuS2[2 * j + 1]), gx, &sums)
+      }
+    }
+    let intervalCount = statementCount - boundEnd
+    for j in 0..<intervalCount {
+      let k = boundEnd + j
       let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
-      add(k, intervalTerm(k, mu: mu, s2: sigma2[k] + alone[k] * omega2))
+      let s2 = sigma2[k] + alone[k] * omega2
+      let inverseS = 1 / s2.squareRoot()
+      let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+      let a1 = (low[k] - mu) * inverseS
+      let b1 = (high[k] - mu) * inverseS
+      let a2 = (low[k] - mu) * inverseSo
+      let b2 = (high[k] - mu) * inverseSo
+      let ends = intervalEnds + 4 * j
+      ends[0] = a1
+      ends[1] = b1
+      ends[2] = a2
+      ends[3] = b2
+      let (f1, s1, straddles1) = NormalTails.intervalArguments(a1, b1)
+      let (f2, s2Argument, straddles2) = NormalTails.intervalArguments(a2, b2)
+      let arguments = intervalErf + 4 * j
+      arguments[0] = f1
+      arguments[1] = s1
+      arguments[2] = f2
+      arguments[3] = s2Argument
+      intervalStraddles[2 * j] = straddles1 ? 1 : 0
+      intervalStraddles[2 * j + 1] = straddles2 ? 1 : 0
+      let kernels = intervalKernel + 4 * j
+      kernels[0] = -0.5 * a1 * a1
+      kernels[1] = -0.5 * b1 * b1
+      kernels[2] = -0.5 * a2 * a2
+      kernels[3] = -0.5 * b2 * b2
+      intervalScale[2 * j] = inverseS
+      intervalScale[2 * j + 1] = inverseSo
+      intervalMuS2[2 * j] = mu
+      intervalMuS2[2 * j + 1] = s2
+    }
+    if intervalCount > 0 {
+      let arguments = UnsafeBufferPointer(start: intervalErf, count: 4 * intervalCount)
+      VectorMath.erfc(arguments, into: UnsafeMutableBufferPointer(start: intervalErfc, count: 4 * intervalCount))
+      VectorMath.erf(arguments, into: UnsafeMutableBufferPointer(start: intervalErf, count: 4 * intervalCount))
+      let kernels = UnsafeMutableBufferPointer(start: intervalKernel, count: 4 * intervalCount)
+      VectorMath.exp(UnsafeBufferPointer(kernels), into: kernels)
+    }
+    for j in 0..<intervalCount {
+      let k = boundEnd + j
+      let f = intervalErf + 4 * j
+      let c = intervalErfc + 4 * j
+      let p1 = intervalStraddles[2 * j] == 1 ? 0.5 * (f[0] + f[1]) : 0.5 * (c[0] - c[1])
+      let p2 = intervalStraddles[2 * j + 1] == 1 ? 0.5 * (f[2] + f[3]) : 0.5 * (c[2] - c[3])
+      if p1 > Self.smallestMass && p2 > Self.smallestMass {
+        let ends = intervalEnds + 4 * j
+        let kernels = intervalKernel + 4 * j
+        let term = intervalMixture(
+          a1: ends[0], b1: ends[1], a2: ends[2], b2: ends[3], inverseS: intervalScale[2 * j],
+          inverseSo: intervalScale[2 * j + 1], p1: p1, p2: p2, fa1: kernels[0], fb1: kernels[1], fa2: kernels[2],
+          fb2: kernels[3])
+        accumulate(k, term, gx, &sums)
+      } else {
+        accumulate(k, intervalTerm(k, mu: intervalMuS2[2 * j], s2: intervalMuS2[2 * j + 1]), gx, &sums)
+      }
     }
 
-    lp += log(product)
+    var lp = sums.lp + log(sums.product)
+    let dOmega2 = sums.dOmega2
 
     let dTau = centredLevels ? levelPrior(gx, &lp, tau: tau) : walkBack(theta, gx, &lp, tau: tau)
     if levelsCarryBias {

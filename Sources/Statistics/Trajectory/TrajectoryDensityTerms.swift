@@ -42,7 +42,8 @@ extension TrajectoryDensity {
   }
 
   /// A lower (`side` +1) or upper (`side` -1) bound: the mixture of `Φ(side·(mu-y)/s)` and
-  /// `Φ(side·(mu-y)/so)`; summed directly while `Φ` is a normal double, else in log space.
+  /// `Φ(side·(mu-y)/so)`; summed directly while `Φ` is a normal double (`boundMixture`), else in
+  /// log space.
   @inline(__always)
   func boundTerm(_ k: Int, mu: Double, s2: Double) -> Term {
     let inverseS = 1 / s2.squareRoot()
@@ -50,38 +51,43 @@ extension TrajectoryDensity {
     let d = side[k] * (mu - y[k])
     let v1 = d * inverseS
     let v2 = d * inverseSo
-    var term = Term(logPart: 0, factor: 1, dMu: 0, dS2: 0, outlier: 0)
-    let g1: Double
-    let g2: Double
     if v1 > NormalTails.tailCut {
       let (c1, k1) = Normal.cdfAndKernel(v1)
       let (c2, k2) = Normal.cdfAndKernel(v2)
-      let inlier = (1 - p) * c1
-      let outlier = p * c2
-      let total = inlier + outlier
-      let inverseTotal = 1 / total
-      term.factor = total
-      term.outlier = outlier * inverseTotal
-      let scale = NormalTails.inverseSqrtTwoPi * inverseTotal
-      g1 = (1 - p) * k1 * scale
-      g2 = p * k2 * scale
-    } else {
-      let (l1, m1) = NormalTails.logCDFAndMills(v1)
-      let (l2, m2) = NormalTails.logCDFAndMills(v2)
-      let mix = Self.logSumExp(logOneMinusP + l1, logP + l2)
-      term.logPart = mix.value
-      term.outlier = mix.second
-      g1 = mix.first * m1
-      g2 = mix.second * m2
+      return boundMixture(k, v1: v1, v2: v2, inverseS: inverseS, inverseSo: inverseSo, c1: c1, k1: k1, c2: c2, k2: k2)
     }
-    term.dMu = side[k] * (g1 * inverseS + g2 * inverseSo)
-    term.dS2 = -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo)
-    return term
+    let (l1, m1) = NormalTails.logCDFAndMills(v1)
+    let (l2, m2) = NormalTails.logCDFAndMills(v2)
+    let mix = Self.logSumExp(logOneMinusP + l1, logP + l2)
+    let g1 = mix.first * m1
+    let g2 = mix.second * m2
+    return Term(
+      logPart: mix.value, factor: 1, dMu: side[k] * (g1 * inverseS + g2 * inverseSo),
+      dS2: -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo), outlier: mix.second)
+  }
+
+  /// A bound's term from `c1 = Φ(v1)`, `c2 = Φ(v2)` and their kernels `e^{-v²/2}` (`v1 >
+  /// NormalTails.tailCut`, so both are normal doubles), however they were computed.
+  @inline(__always)
+  func boundMixture(
+    _ k: Int, v1: Double, v2: Double, inverseS: Double, inverseSo: Double, c1: Double, k1: Double, c2: Double,
+    k2: Double
+  ) -> Term {
+    let inlier = (1 - p) * c1
+    let outlier = p * c2
+    let total = inlier + outlier
+    let inverseTotal = 1 / total
+    let scale = NormalTails.inverseSqrtTwoPi * inverseTotal
+    let g1 = (1 - p) * k1 * scale
+    let g2 = p * k2 * scale
+    return Term(
+      logPart: 0, factor: total, dMu: side[k] * (g1 * inverseS + g2 * inverseSo),
+      dS2: -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo), outlier: outlier * inverseTotal)
   }
 
   /// An interval `low < y* < high`: the mixture of `Φ((high-mu)/s) - Φ((low-mu)/s)` and the same
-  /// with `so`. Summed directly (`NormalTails.intervalMass`) while both masses are normal
-  /// doubles, else in log space (`NormalTails.logIntervalMass`).
+  /// with `so`. Summed directly (`intervalMixture`) while both masses are normal doubles, else
+  /// in log space (`NormalTails.logIntervalMass`).
   @inline(__always)
   func intervalTerm(_ k: Int, mu: Double, s2: Double) -> Term {
     let inverseS = 1 / s2.squareRoot()
@@ -92,22 +98,10 @@ extension TrajectoryDensity {
     let b2 = (high[k] - mu) * inverseSo
     let p1 = NormalTails.intervalMass(a1, b1)
     let p2 = NormalTails.intervalMass(a2, b2)
-    if p1 > 1e-280 && p2 > 1e-280 {
-      let inlier = (1 - p) * p1
-      let outlier = p * p2
-      let total = inlier + outlier
-      let inverseTotal = 1 / total
-      let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi * inverseTotal
-      let w2 = p * NormalTails.inverseSqrtTwoPi * inverseTotal
-      let fa1 = exp(-0.5 * a1 * a1)
-      let fb1 = exp(-0.5 * b1 * b1)
-      let fa2 = exp(-0.5 * a2 * a2)
-      let fb2 = exp(-0.5 * b2 * b2)
-      let dMu = -(w1 * (fb1 - fa1) * inverseS + w2 * (fb2 - fa2) * inverseSo)
-      let dS2 =
-        -0.5
-        * (w1 * (b1 * fb1 - a1 * fa1) * inverseS * inverseS + w2 * (b2 * fb2 - a2 * fa2) * inverseSo * inverseSo)
-      return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier * inverseTotal)
+    if p1 > Self.smallestMass && p2 > Self.smallestMass {
+      return intervalMixture(
+        a1: a1, b1: b1, a2: a2, b2: b2, inverseS: inverseS, inverseSo: inverseSo, p1: p1, p2: p2,
+        fa1: exp(-0.5 * a1 * a1), fb1: exp(-0.5 * b1 * b1), fa2: exp(-0.5 * a2 * a2), fb2: exp(-0.5 * b2 * b2))
     }
     let r1 = NormalTails.logIntervalMass(a1, b1)
     let r2 = NormalTails.logIntervalMass(a2, b2)
@@ -118,6 +112,29 @@ extension TrajectoryDensity {
       * (mix.first * (r1.dA * a1 + r1.dB * b1) * inverseS * inverseS + mix.second * (r2.dA * a2 + r2.dB * b2)
         * inverseSo * inverseSo)
     return Term(logPart: mix.value, factor: 1, dMu: dMu, dS2: dS2, outlier: mix.second)
+  }
+
+  /// Below this an interval's mass is summed in log space (`intervalTerm`).
+  static let smallestMass = 1e-280
+
+  /// An interval's term from its standardised ends, masses `p1`, `p2` (both above
+  /// `smallestMass`) and the ends' kernels `e^{-a²/2}`, however they were computed.
+  @inline(__always)
+  func intervalMixture(
+    a1: Double, b1: Double, a2: Double, b2: Double, inverseS: Double, inverseSo: Double, p1: Double, p2: Double,
+    fa1: Double, fb1: Double, fa2: Double, fb2: Double
+  ) -> Term {
+    let inlier = (1 - p) * p1
+    let outlier = p * p2
+    let total = inlier + outlier
+    let inverseTotal = 1 / total
+    let w1 = (1 - p) * NormalTails.inverseSqrtTwoPi * inverseTotal
+    let w2 = p * NormalTails.inverseSqrtTwoPi * inverseTotal
+    let dMu = -(w1 * (fb1 - fa1) * inverseS + w2 * (fb2 - fa2) * inverseSo)
+    let dS2 =
+      -0.5
+      * (w1 * (b1 * fb1 - a1 * fa1) * inverseS * inverseS + w2 * (b2 * fb2 - a2 * fa2) * inverseSo * inverseSo)
+    return Term(logPart: 0, factor: total, dMu: dMu, dS2: dS2, outlier: outlier * inverseTotal)
   }
 
   /// `log(eᵃ + eᵇ)` and the shares `eᵃ/(eᵃ + eᵇ)`, `eᵇ/(eᵃ + eᵇ)`.

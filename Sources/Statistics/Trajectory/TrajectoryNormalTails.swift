@@ -66,10 +66,20 @@ enum NormalTails {
   /// Underflows to 0 beyond about 38 sds.
   @inline(__always)
   static func intervalMass(_ a: Double, _ b: Double) -> Double {
+    let (first, second, straddles) = intervalArguments(a, b)
+    if straddles { return 0.5 * (erf(first) + erf(second)) }
+    return 0.5 * (erfc(first) - erfc(second))
+  }
+
+  /// The two arguments whose `erf` or `erfc` give `Φ(b) - Φ(a)` (`intervalMass`): `(a, b)/√2`
+  /// when `a ≥ 0`, `(-b, -a)/√2` when `b ≤ 0`, with `½(erfc(first) - erfc(second))`; else
+  /// (`straddles`) `(b, -a)/√2` with `½(erf(first) + erf(second))`.
+  @inline(__always)
+  static func intervalArguments(_ a: Double, _ b: Double) -> (first: Double, second: Double, straddles: Bool) {
     let rootHalf = 0.7071067811865476
-    if a >= 0 { return 0.5 * (erfc(a * rootHalf) - erfc(b * rootHalf)) }
-    if b <= 0 { return 0.5 * (erfc(-b * rootHalf) - erfc(-a * rootHalf)) }
-    return 0.5 * (erf(b * rootHalf) + erf(-a * rootHalf))
+    if a >= 0 { return (a * rootHalf, b * rootHalf, false) }
+    if b <= 0 { return (-b * rootHalf, -a * rootHalf, false) }
+    return (b * rootHalf, -a * rootHalf, true)
   }
 
   /// `log(Φ(b) - Φ(a))` for `a < b`, with `∂/∂a = -φ(a)/P` and `∂/∂b = φ(b)/P`.
