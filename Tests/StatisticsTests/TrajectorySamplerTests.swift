@@ -239,6 +239,35 @@ struct TrajectorySamplerTests {
     }
   }
 
+  @Test("The pilot's draws in centred levels carried to the fit's coordinates give the same point")
+  func pilotDrawsCarriedOver() throws {
+    for data in [TrajectoryTests.mixedData(), TrajectoryTests.mixedData(reference: nil)] {
+      let main = TrajectoryParameterisation.centred(for: data)
+      let levels = Trajectory.pilotParameterisation(main)
+      #expect(levels.centredLevels && levels.biasWeights == main.biasWeights && levels.signedOmega == main.signedOmega)
+      let from = try TrajectoryDensity(data, parameterisation: levels)
+      let to = try TrajectoryDensity(data, parameterisation: main)
+      let n = from.dimension
+      var g = SplitMix(state: 41)
+      let draws = (0..<5).flatMap { _ in TrajectoryTests.randomTheta(n, &g) }
+      let carried = Trajectory.walkCoordinates(draws, count: 5, dimension: n, data: data, from: levels, to: main)
+      #expect(carried != draws)
+      for d in 0..<5 {
+        let a = try #require(from.values(at: Array(draws[(d * n)..<(d * n + n)])))
+        let b = try #require(to.values(at: Array(carried[(d * n)..<(d * n + n)])))
+        for (u, v) in zip(a.levels, b.levels) { #expect(isClose(u, v, relative: 1e-12), "level \(u) vs \(v)") }
+        for (u, v) in zip(a.mu, b.mu) { #expect(isClose(u, v, relative: 1e-12, absolute: 1e-12)) }
+        #expect(a.tau == b.tau && a.sigmaB == b.sigmaB && a.omega == b.omega)
+      }
+    }
+    // A lone series: the pilot runs in the fit's own coordinates, its draws kept as they are.
+    let lone = TrajectoryTests.loneData()
+    let main = TrajectoryParameterisation.centred(for: lone)
+    #expect(Trajectory.pilotParameterisation(main) == main)
+    let draws = [1.0, 2.0, 3.0]
+    #expect(Trajectory.walkCoordinates(draws, count: 1, dimension: 3, data: lone, from: main, to: main) == draws)
+  }
+
   @Test("Other coordinates: the analytic gradient equals central finite differences")
   func parameterisationGradient() throws {
     for data in [

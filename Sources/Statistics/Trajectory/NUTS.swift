@@ -253,6 +253,17 @@ final class NUTSSampler<Target: LogDensityFunction> {
     return a > 0 && b > 0
   }
 
+  /// `log(eᵃ + eᵇ)` and the share `eᵇ/(eᵃ + eᵇ)`, from one `exp` (the subtree's weight and
+  /// the chance of the final half's proposal: uniform sampling within a subtree).
+  @inline(__always)
+  private static func logAddExpWithShare(_ a: Double, _ b: Double) -> (value: Double, share: Double) {
+    if b == -.infinity { return (a, 0) }
+    if a == -.infinity { return (b, 1) }
+    let e = exp(-abs(a - b))
+    let total = 1 + e
+    return (max(a, b) + log1p(e), b >= a ? 1 / total : e / total)
+  }
+
   @inline(__always)
   private static func logAddExp(_ a: Double, _ b: Double) -> Double {
     if a == -.infinity { return b }
@@ -307,9 +318,9 @@ final class NUTSSampler<Target: LogDensityFunction> {
         depth: depth - 1, propose: proposeFinal, sharpBegin: sFinalBegin, sharpEnd: sharpEnd, rho: rhoFinal,
         pBegin: pFinalBegin, pEnd: pEnd, h0: h0, sign: sign, logSumWeight: &logSumFinal)
     else { return false }
-    let logSumSubtree = Self.logAddExp(logSumInit, logSumFinal)
+    let (logSumSubtree, finalShare) = Self.logAddExpWithShare(logSumInit, logSumFinal)
     logSumWeight = Self.logAddExp(logSumWeight, logSumSubtree)
-    if logSumFinal > logSumSubtree || rng.uniform() < exp(logSumFinal - logSumSubtree) {
+    if rng.uniform() < finalShare {
       copy(proposeFinal, to: propose, pointSize)
     }
     // Across the whole subtree, then across each half extended by the other's nearest momentum.
