@@ -305,7 +305,7 @@ struct TrajectoryTests {
     single.threads = 1
     let b = try Trajectory.fit(data, options: single)
     #expect(a.draws == b.draws)
-    #expect(a.statements == b.statements && a.years == b.years)
+    #expect(a.statements == b.statements && a.years == b.years && a.diagnostics == b.diagnostics)
     var other = Self.quick
     other.seed = 8
     let c = try Trajectory.fit(data, options: other)
