@@ -343,11 +343,7 @@ public final class TrajectoryDensity: LogDensityFunction {
       let k = pointEnd + j
       let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
       let s2 = sigma2[k] + alone[k] * omega2
-      let inverseS = 1 / s2.squareRoot()
-      let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
-      let d = side[k] * (mu - y[k])
-      let v1 = d * inverseS
-      let v2 = d * inverseSo
+      let (inverseS, inverseSo, v1, v2) = boundDistances(k, mu: mu, s2: s2)
       boundV[2 * j] = v1
       boundV[2 * j + 1] = v2
       boundErfc[2 * j] = Normal.cdfArgument(v1)
@@ -386,12 +382,7 @@ public final class TrajectoryDensity: LogDensityFunction {
       let k = boundEnd + j
       let mu = x[yearOf[k]] + b[seriesOf[k]] + e[groupOf[k]]
       let s2 = sigma2[k] + alone[k] * omega2
-      let inverseS = 1 / s2.squareRoot()
-      let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
-      let a1 = (low[k] - mu) * inverseS
-      let b1 = (high[k] - mu) * inverseS
-      let a2 = (low[k] - mu) * inverseSo
-      let b2 = (high[k] - mu) * inverseSo
+      let (inverseS, inverseSo, a1, b1, a2, b2) = standardisedEnds(k, mu: mu, s2: s2)
       let ends = intervalEnds + 4 * j
       ends[0] = a1
       ends[1] = b1

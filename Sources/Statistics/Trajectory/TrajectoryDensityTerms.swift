@@ -46,11 +46,7 @@ extension TrajectoryDensity {
   /// log space.
   @inline(__always)
   func boundTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let inverseS = 1 / s2.squareRoot()
-    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
-    let d = side[k] * (mu - y[k])
-    let v1 = d * inverseS
-    let v2 = d * inverseSo
+    let (inverseS, inverseSo, v1, v2) = boundDistances(k, mu: mu, s2: s2)
     if v1 > NormalTails.tailCut {
       let (c1, k1) = Normal.cdfAndKernel(v1)
       let (c2, k2) = Normal.cdfAndKernel(v2)
@@ -64,6 +60,17 @@ extension TrajectoryDensity {
     return Term(
       logPart: mix.value, factor: 1, dMu: side[k] * (g1 * inverseS + g2 * inverseSo),
       dS2: -0.5 * (g1 * v1 * inverseS * inverseS + g2 * v2 * inverseSo * inverseSo), outlier: mix.second)
+  }
+
+  /// A bound's `1/s`, `1/so` and its standardised distances `v1 = side·(mu - y)/s`, `v2 = …/so`.
+  @inline(__always)
+  func boundDistances(_ k: Int, mu: Double, s2: Double) -> (
+    inverseS: Double, inverseSo: Double, v1: Double, v2: Double
+  ) {
+    let inverseS = 1 / s2.squareRoot()
+    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+    let d = side[k] * (mu - y[k])
+    return (inverseS, inverseSo, d * inverseS, d * inverseSo)
   }
 
   /// A bound's term from `c1 = Φ(v1)`, `c2 = Φ(v2)` and their kernels `e^{-v²/2}` (`v1 >
@@ -90,12 +97,7 @@ extension TrajectoryDensity {
   /// in log space (`NormalTails.logIntervalMass`).
   @inline(__always)
   func intervalTerm(_ k: Int, mu: Double, s2: Double) -> Term {
-    let inverseS = 1 / s2.squareRoot()
-    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
-    let a1 = (low[k] - mu) * inverseS
-    let b1 = (high[k] - mu) * inverseS
-    let a2 = (low[k] - mu) * inverseSo
-    let b2 = (high[k] - mu) * inverseSo
+    let (inverseS, inverseSo, a1, b1, a2, b2) = standardisedEnds(k, mu: mu, s2: s2)
     let p1 = NormalTails.intervalMass(a1, b1)
     let p2 = NormalTails.intervalMass(a2, b2)
     if p1 > Self.smallestMass && p2 > Self.smallestMass {
@@ -112,6 +114,19 @@ extension TrajectoryDensity {
       * (mix.first * (r1.dA * a1 + r1.dB * b1) * inverseS * inverseS + mix.second * (r2.dA * a2 + r2.dB * b2)
         * inverseSo * inverseSo)
     return Term(logPart: mix.value, factor: 1, dMu: dMu, dS2: dS2, outlier: mix.second)
+  }
+
+  /// An interval's `1/s`, `1/so` and its standardised ends `(low - mu)/s`, `(high - mu)/s`,
+  /// then the same over `so`.
+  @inline(__always)
+  func standardisedEnds(_ k: Int, mu: Double, s2: Double) -> (
+    inverseS: Double, inverseSo: Double, a1: Double, b1: Double, a2: Double, b2: Double
+  ) {
+    let inverseS = 1 / s2.squareRoot()
+    let inverseSo = 1 / (s2 + outlierVariance).squareRoot()
+    let lowGap = low[k] - mu
+    let highGap = high[k] - mu
+    return (inverseS, inverseSo, lowGap * inverseS, highGap * inverseS, lowGap * inverseSo, highGap * inverseSo)
   }
 
   /// Below this an interval's mass is summed in log space (`intervalTerm`).
