@@ -118,6 +118,19 @@ struct TrajectorySamplerTests {
     #expect(one == two)
   }
 
+  @Test("Chains run again by number are those chains: the same draws as in the whole run, in the order asked")
+  func chainsByNumber() throws {
+    let (target, _, _) = Self.correlatedGaussian()
+    let options = NUTSOptions(warmup: 150, draws: 50, metric: .dense)
+    let all = try NUTS.sampleChains(chains: 3, threads: 2, options: options, seed: 9) { _ in target }
+    let some = try NUTS.sampleChains(indices: [2, 0], threads: 2, options: options, seed: 9) { _ in target }
+    #expect(some == [all[2], all[0]])
+    var other = options
+    other.targetAcceptance = 0.95
+    let again = try NUTS.sampleChains(indices: [1], threads: 1, options: other, seed: 9) { _ in target }
+    #expect(again.count == 1 && again[0] != all[1] && again[0].stepSize < all[1].stepSize)
+  }
+
   @Test("The windows' regularised covariance equals a direct computation", arguments: [false, true])
   func windowCovariance(dense: Bool) {
     let n = 4

@@ -106,10 +106,24 @@ extension NUTS {
     chains: Int, threads: Int = 1, options: NUTSOptions = NUTSOptions(), seed: UInt64,
     makeTarget: @escaping @Sendable (Int) throws(StatisticsError) -> Target
   ) throws(StatisticsError) -> [NUTSChain] {
-    let count = max(chains, 0)
+    try sampleChains(
+      indices: Array(0..<max(chains, 0)), threads: threads, options: options, seed: seed, makeTarget: makeTarget)
+  }
+
+  /// Runs the chains numbered `indices` (chain `c` on stream `c` of `seed`, as
+  /// `sampleChains(chains:…)` runs it), `threads` at a time; the result in the order of
+  /// `indices`.
+  ///
+  /// - Throws: the first chain's error, in that order.
+  public static func sampleChains<Target: LogDensityFunction>(
+    indices: [Int], threads: Int = 1, options: NUTSOptions = NUTSOptions(), seed: UInt64,
+    makeTarget: @escaping @Sendable (Int) throws(StatisticsError) -> Target
+  ) throws(StatisticsError) -> [NUTSChain] {
+    let count = indices.count
     var results = [Result<NUTSChain, StatisticsError>?](repeating: nil, count: count)
     let workers = max(1, min(threads, count))
-    let run = { @Sendable (c: Int) -> Result<NUTSChain, StatisticsError> in
+    let run = { @Sendable (k: Int) -> Result<NUTSChain, StatisticsError> in
+      let c = indices[k]
       do throws(StatisticsError) {
         var target = try makeTarget(c)
         return .success(try sample(&target, options: options, seed: seed, chain: c))

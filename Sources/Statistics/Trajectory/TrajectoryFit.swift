@@ -48,24 +48,22 @@ public enum Trajectory {
       if pilot.noFunnel {
         // Started from the pilot's metric, which they keep, the chains only reach the typical
         // set and adapt their step size: a fifth of the warmup. The step size adapts to an
-        // acceptance of at least 0.9, and, if a transition still diverges, once more to 0.95:
-        // smaller steps that keep the fit out of Stan's coordinates, which cost five to seven
-        // times as much (50 statements over 22 years, 40 seeds: at 0.8, 15 of 32 centred fits
-        // had a divergent transition; at 0.9, 2 of 40, and those two none at 0.95).
+        // acceptance of at least 0.9, and a chain with a divergent transition is redone at
+        // 0.95 (`run`'s retries; the other chains kept): smaller steps that keep the fit out of
+        // Stan's coordinates, which cost five to seven times as much (50 statements over 22
+        // years, 40 seeds: at 0.8, 15 of 32 centred fits had a divergent transition; at 0.9, 2
+        // of 40, and those two none at 0.95). Until 2026-12-07 13:45 UTC the whole fit was
+        // redone, all four chains: twice the cost, for 3 of 30 seeds.
         var shorter = options
         shorter.warmup = options.warmup / 5
         let ladder = Set(centredTargetAcceptances.map { max(options.targetAcceptance, $0) }).sorted()
-        for acceptance in ladder {
-          shorter.targetAcceptance = acceptance
-          var result = try run(
-            data, options: shorter, parameterisation: .centred(for: data), initialInverseMetric: pilot.covariance,
-            keepsInitialMetric: true)
-          result.diagnostics.leapfrogSteps += spent
-          if healthy(result.diagnostics, draws: result.draws.count) { return result }
-          spent = result.diagnostics.leapfrogSteps
-          // Only divergences call for smaller steps; disagreeing chains call for other coordinates.
-          if result.diagnostics.divergences == 0 { break }
-        }
+        shorter.targetAcceptance = ladder[0]
+        var result = try run(
+          data, options: shorter, parameterisation: .centred(for: data), initialInverseMetric: pilot.covariance,
+          keepsInitialMetric: true, retries: Array(ladder.dropFirst()))
+        result.diagnostics.leapfrogSteps += spent
+        if healthy(result.diagnostics, draws: result.draws.count) { return result }
+        spent = result.diagnostics.leapfrogSteps
       }
     }
     var result = try run(data, options: options, parameterisation: .nonCentredSignedOmega)
@@ -78,10 +76,14 @@ public enum Trajectory {
   static let centredTargetAcceptances = [0.9, 0.95]
 
   /// A fit in `parameterisation` (the metric, unless set, dense when anything is centred),
-  /// its metric starting from `initialInverseMetric` when given (see `NUTSOptions`).
+  /// its metric starting from `initialInverseMetric` when given (see `NUTSOptions`). Each of
+  /// `retries`, in turn, is a target acceptance at which every chain that had a divergent
+  /// transition is run again, on its own stream, the others kept: each chain is a valid chain
+  /// of the posterior at any step size, and the fit's diagnostics judge them together. The
+  /// leapfrog steps of the chains replaced count in the result's.
   static func run(
     _ data: TrajectoryData, options: TrajectoryOptions, parameterisation: TrajectoryParameterisation,
-    initialInverseMetric: [Double]? = nil, keepsInitialMetric: Bool = false
+    initialInverseMetric: [Double]? = nil, keepsInitialMetric: Bool = false, retries: [Double] = []
   ) throws(StatisticsError) -> TrajectoryResult {
     let centred = parameterisation.stepWeights.contains { $0 < 1 } || parameterisation.biasWeights.contains { $0 < 1 }
     let metric = options.metric ?? (centred ? .dense : .diagonal)
@@ -94,13 +96,29 @@ public enum Trajectory {
       warmup: options.warmup, draws: options.draws, maxTreeDepth: options.maxTreeDepth,
       targetAcceptance: options.targetAcceptance, metric: metric, initialInverseMetric: initial,
       keepsInitialMetric: keepsInitialMetric)
-    let chains = try NUTS.sampleChains(
-      chains: options.chains, threads: options.threads, options: nuts, seed: options.seed
-    ) { _ throws(StatisticsError) in try TrajectoryDensity(data, parameterisation: parameterisation) }
+    let makeTarget = { @Sendable (_: Int) throws(StatisticsError) -> TrajectoryDensity in
+      try TrajectoryDensity(data, parameterisation: parameterisation)
+    }
+    var chains = try NUTS.sampleChains(
+      chains: options.chains, threads: options.threads, options: nuts, seed: options.seed, makeTarget: makeTarget)
+    var replaced = 0
+    for acceptance in retries {
+      let diverged = chains.indices.filter { chains[$0].divergences > 0 }
+      if diverged.isEmpty { break }
+      var again = nuts
+      again.targetAcceptance = acceptance
+      let redone = try NUTS.sampleChains(
+        indices: diverged, threads: options.threads, options: again, seed: options.seed, makeTarget: makeTarget)
+      for (k, c) in diverged.enumerated() {
+        replaced += chains[c].leapfrogSteps
+        chains[c] = redone[k]
+      }
+    }
     let density = try TrajectoryDensity(data, parameterisation: parameterisation)
     let draws = quantities(chains, density: density, options: options)
     var result = summarise(data: data, draws: draws, chains: chains, level: options.level, threads: options.threads)
     result.diagnostics.warmupPerChain = options.warmup
+    result.diagnostics.leapfrogSteps += replaced
     result.parameterisation = parameterisation
     return result
   }
