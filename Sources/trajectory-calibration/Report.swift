@@ -156,11 +156,9 @@ enum Report {
   /// other series' (0 for a lone series).
   static func trueContrasts(_ o: Outcome) -> [Double] {
     let b = o.truth.logBiases
-    guard o.data.reference == nil else { return b }
-    guard b.count > 1 else { return b.map { _ in 0 } }
+    var scratch: [Double] = []
     return b.indices.map { k in
-      let others = b.indices.filter { $0 != k }.map { b[$0] }.sorted()
-      return b[k] - PosteriorDiagnostics.quantile(sorted: others, 0.5)
+      b[k] - Trajectory.yardstick(of: k, among: b[...], reference: o.data.reference, scratch: &scratch)
     }
   }
 

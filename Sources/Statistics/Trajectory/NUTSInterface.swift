@@ -121,24 +121,13 @@ extension NUTS {
   ) throws(StatisticsError) -> [NUTSChain] {
     let count = indices.count
     var results = [Result<NUTSChain, StatisticsError>?](repeating: nil, count: count)
-    let workers = max(1, min(threads, count))
-    let run = { @Sendable (k: Int) -> Result<NUTSChain, StatisticsError> in
+    inParallel(count, threads: threads, into: &results) { k in
       let c = indices[k]
       do throws(StatisticsError) {
         var target = try makeTarget(c)
         return .success(try sample(&target, options: options, seed: seed, chain: c))
       } catch {
         return .failure(error)
-      }
-    }
-    if workers == 1 {
-      for c in 0..<count { results[c] = run(c) }
-    } else {
-      results.withUnsafeMutableBufferPointer { buffer in
-        nonisolated(unsafe) let out = buffer
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-          for c in stride(from: w, to: count, by: workers) { out[c] = run(c) }
-        }
       }
     }
     var chainsOut: [NUTSChain] = []
@@ -150,5 +139,24 @@ extension NUTS {
       }
     }
     return chainsOut
+  }
+
+  /// `out[k] = body(k)` for `k` in `0..<count`, `threads` at a time (each index by one thread,
+  /// in strides), so the result is the same at any thread count: the chains of a fit, and its
+  /// summaries (`Trajectory.summarise`).
+  static func inParallel<T>(
+    _ count: Int, threads: Int, into out: inout [T], _ body: @Sendable (Int) -> T
+  ) {
+    let workers = max(1, min(threads, count))
+    if workers == 1 {
+      for k in 0..<count { out[k] = body(k) }
+      return
+    }
+    out.withUnsafeMutableBufferPointer { buffer in
+      nonisolated(unsafe) let slots = buffer
+      DispatchQueue.concurrentPerform(iterations: workers) { w in
+        for k in stride(from: w, to: count, by: workers) { slots[k] = body(k) }
+      }
+    }
   }
 }

@@ -111,12 +111,13 @@ public enum PosteriorDiagnostics {
 
   /// `rHat`, `bulkESS` and `tailESS` of the same draws together, sharing the split chains, the
   /// sort and the rank-normalised draws (the same values as the three calls); `scores` as in
-  /// `rankNormalised(_:scores:)`, for the split chains' count of draws.
+  /// `rankNormalised(_:scores:)`, for the split chains' count of draws. Also the draws sorted,
+  /// which the caller's summary of them reuses (`PosteriorSummary(draws:sorted:level:)`).
   static func all(_ values: [Double], chains: Int, scores: [Double] = []) -> (
-    rHat: Double, bulkESS: Double, tailESS: Double
+    rHat: Double, bulkESS: Double, tailESS: Double, sorted: [Double]
   ) {
-    guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan) }
     let sorted = RadixSort.sorted(values)
+    guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan, sorted) }
     let normalised = rankNormalised(split.values, scores: scores)
     let bulk = basicRHat(normalised, chains: split.chains)
     let m = quantile(sorted: sorted, 0.5)
@@ -132,7 +133,7 @@ public enum PosteriorDiagnostics {
       }
       tailESS = min(tailESS, e)
     }
-    return (rHat, ess(normalised, chains: split.chains), tailESS)
+    return (rHat, ess(normalised, chains: split.chains), tailESS, sorted)
   }
 
   /// The basic R-hat `√((n-1)/n + B/(n·W))` of equal-length chains (B/n the variance of the

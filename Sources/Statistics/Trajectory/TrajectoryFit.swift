@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -298,7 +297,7 @@ public enum Trajectory {
     var diagnosed = [(rHat: Double, bulk: Double, tail: Double, level: PosteriorSummary?)](
       repeating: (.nan, .nan, .nan, nil), count: work)
     let chainCount = d.chains
-    inParallel(work, threads: threads, into: &diagnosed) { k in
+    NUTS.inParallel(work, threads: threads, into: &diagnosed) { k in
       let values: [Double]
       switch k - yearCount {
       case 0: values = d.tau
@@ -306,8 +305,11 @@ public enum Trajectory {
       case 2: values = d.omega
       default: values = d.logLevels(year: k)
       }
-      let (r, b, e) = PosteriorDiagnostics.all(values, chains: chainCount, scores: scores)
-      let summary = k < yearCount ? PosteriorSummary(draws: values.map { exp($0) }, level: level) : nil
+      let (r, b, e, sorted) = PosteriorDiagnostics.all(values, chains: chainCount, scores: scores)
+      // The level's summary on the natural scale from the diagnostics' sort (exp keeps the order).
+      let summary =
+        k < yearCount
+        ? PosteriorSummary(draws: values.map { exp($0) }, sorted: sorted.map { exp($0) }, level: level) : nil
       return (r, b, e, summary)
     }
     for (k, one) in diagnosed.enumerated() {
@@ -337,7 +339,7 @@ public enum Trajectory {
     }
     var medians = [Double](repeating: .nan, count: data.statements.count)
     let mu = q.mu
-    inParallel(data.statements.count, threads: threads, into: &medians) { i in
+    NUTS.inParallel(data.statements.count, threads: threads, into: &medians) { i in
       PosteriorDiagnostics.quantile(sorted: RadixSort.sorted(Array(mu[(i * total)..<(i * total + total)])), 0.5)
     }
     let statements = data.statements.enumerated().map { i, statement in
@@ -356,24 +358,6 @@ public enum Trajectory {
       warnings: warnings(convergence, draws: total), draws: d)
   }
 
-  /// `out[k] = body(k)` for `k` in `0..<count`, `threads` at a time (each index by one thread,
-  /// in strides), so the result is the same at any thread count.
-  static func inParallel<T>(
-    _ count: Int, threads: Int, into out: inout [T], _ body: @Sendable (Int) -> T
-  ) {
-    let workers = max(1, min(threads, count))
-    if workers == 1 {
-      for k in 0..<count { out[k] = body(k) }
-      return
-    }
-    out.withUnsafeMutableBufferPointer { buffer in
-      nonisolated(unsafe) let slots = buffer
-      DispatchQueue.concurrentPerform(iterations: workers) { w in
-        for k in stride(from: w, to: count, by: workers) { slots[k] = body(k) }
-      }
-    }
-  }
-
   /// Per draw, what series `series`' bias is compared with to flag it
   /// (`TrajectorySeriesBias.flagged`): 0 with a reference series (the biases are relative to
   /// it), else the median of the draw's biases over the other series (the mean of the middle two
@@ -382,18 +366,26 @@ public enum Trajectory {
   /// second states would be judged against the mean of the two, half its own bias.
   static func biasYardstick(_ d: TrajectoryDraws, series: Int, reference: Int?) -> [Double] {
     let s = d.seriesCount
-    guard reference == nil else { return [Double](repeating: 0, count: d.count) }
-    guard s > 1 else { return (0..<d.count).map { d.logBiases[$0 * s + series] } }
-    var row = [Double](repeating: 0, count: s - 1)
+    var scratch: [Double] = []
+    scratch.reserveCapacity(s)
     return (0..<d.count).map { i in
-      var n = 0
-      for k in 0..<s where k != series {
-        row[n] = d.logBiases[i * s + k]
-        n += 1
-      }
-      row.sort()  // a handful of values: sorted in place, no radix sort's tables per draw
-      return PosteriorDiagnostics.quantile(sorted: row, 0.5)
+      yardstick(of: series, among: d.logBiases[(i * s)..<(i * s + s)], reference: reference, scratch: &scratch)
     }
+  }
+
+  /// One draw's yardstick for series `series` among `biases` (every series' log-bias, in order):
+  /// 0 with a reference series, else the type-7 median of the other series' biases (the series
+  /// itself for a lone series). `scratch` is working storage. The rule of
+  /// `TrajectorySeriesBias.flagged`, also for the simulation's true contrasts.
+  public static func yardstick(
+    of series: Int, among biases: ArraySlice<Double>, reference: Int?, scratch: inout [Double]
+  ) -> Double {
+    guard reference == nil else { return 0 }
+    guard biases.count > 1 else { return biases[biases.startIndex + series] }
+    scratch.removeAll(keepingCapacity: true)
+    for (k, b) in biases.enumerated() where k != series { scratch.append(b) }
+    scratch.sort()  // a handful of values: sorted in place, no radix sort's tables per draw
+    return PosteriorDiagnostics.quantile(sorted: scratch, 0.5)
   }
 
   /// The sentences a reader needs when R-hat > 1.01, bulk ESS < 400, or a transition diverged

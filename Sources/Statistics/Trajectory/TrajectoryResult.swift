@@ -90,7 +90,12 @@ public struct PosteriorSummary: Sendable, Equatable {
 
   /// Summarises `draws` with the central interval of coverage `level`.
   public init(draws: [Double], level: Double) {
-    let sorted = RadixSort.sorted(draws)
+    self.init(draws: draws, sorted: RadixSort.sorted(draws), level: level)
+  }
+
+  /// Summarises `draws`, given them in increasing order as `sorted` too (a sort already made,
+  /// as `PosteriorDiagnostics.all`'s).
+  init(draws: [Double], sorted: [Double], level: Double) {
     let q = { (p: Double) in PosteriorDiagnostics.quantile(sorted: sorted, p) }
     mean = draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count)
     median = q(0.5)
