@@ -195,6 +195,34 @@ enum Report {
       byCount.append("\(name): \(k) of \(n)")
     }
     print("  by the biased series' number of statements: " + byCount.joined(separator: ", "))
+    // What the analyst sees: how tightly the statements pin the contrast (its 90% interval's
+    // width, log scale) — where it is narrow the flag has power, where it is wide it cannot.
+    var byWidth: [String] = []
+    for (name, range) in [
+      ("< 0.8", 0.0..<0.8), ("0.8–1.0", 0.8..<1.0), ("1.0–1.2", 1.0..<1.2), ("≥ 1.2", 1.2..<Double.infinity),
+    ] {
+      let set = done.filter { o in
+        o.truth.biasedSeries.map { k in
+          o.contrasts.indices.contains(k) && range.contains(o.contrasts[k].q95 - o.contrasts[k].q05)
+        }
+          ?? false
+      }
+      let (k, n) = flagged(set)
+      byWidth.append("\(name): \(rate(k, n))")
+    }
+    print(
+      "  by the width of its contrast's 90% interval (log scale; 0.8 is a factor of 2.2): "
+        + byWidth.joined(separator: ", "))
+    var byOmega: [String] = []
+    for (name, range) in [
+      ("< 0.2", 0.0..<0.2), ("0.2–0.4", 0.2..<0.4), ("0.4–0.8", 0.4..<0.8), ("≥ 0.8", 0.8..<Double.infinity),
+    ] {
+      let (k, n) = flagged(done.filter { range.contains($0.truth.omega) })
+      byOmega.append("\(name): \(rate(k, n))")
+    }
+    print(
+      "  by the data set's true omega (error beyond the statements' own sd, drawn from its prior): "
+        + byOmega.joined(separator: ", "))
     var falseFlags = (k: 0, n: 0)
     var trueFlags = (k: 0, n: 0)
     var outlyingFlags = (k: 0, n: 0)

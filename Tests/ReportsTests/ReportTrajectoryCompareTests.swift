@@ -14,6 +14,7 @@ struct ReportTrajectoryCompareTests {
       {"dataset": "d", "\(member)": [{"quantity": "q", "from": 2000,
         "years": [{"year": 2000, "median": 100, "lo50": 80, "hi50": 120, "lo90": 50, "hi90": 200, "statements": 1}],
         "statements": [{"id": "a", "year": 2000, "value": 90, "low": 60, "high": 130, "sigma": 0.42, "outlier_probability": 0.05, "fitted": 95, "outlier": false}],
+        "series": [{"series": "A", "bias_median": 1, "bias_low": 0.5, "bias_high": 2, "relative_median": 1, "relative_low": 0.8, "relative_high": 1.25, "flagged": false, "verdict": "in_line"}],
         "hyperparameters": {"tau": {"median": 0.3, "low": 0.03, "high": 0.9}},
         "diagnostics": {"max_rhat": 1.002, "divergences": 0, "warnings": []}}]}
       """
@@ -49,6 +50,23 @@ struct ReportTrajectoryCompareTests {
     #expect(elsewhere.filter(\.isFailure).count == 8, "\(elsewhere.map(\.line))")
     let otherFile = try Self.differences(moved, file: "d/other.json")
     #expect(otherFile.filter(\.isFailure).count == 8)
+  }
+
+  /// A series' `relative_*` figures are judged by the width of their own interval (ln 1.5625 =
+  /// 0.446), not the bias's (ln 4): relative_median 1 → 1.06 is 0.13 of its own width (the limit
+  /// is 0.1) though 0.042 of the bias's; 1 → 1.03 is 0.066 and passes; the verdict is informational.
+  @Test("A series' figure relative to the others is judged by its own interval's width")
+  func relativeFiguresByTheirOwnWidth() throws {
+    let within = try Self.differences([
+      ("\"relative_median\": 1,", "\"relative_median\": 1.03,"), ("\"relative_high\": 1.25", "\"relative_high\": 1.3"),
+      ("\"verdict\": \"in_line\"", "\"verdict\": \"uncertain\""),
+    ])
+    #expect(within.allSatisfy { !$0.isFailure }, "\(within.map(\.line))")
+    #expect(within.map(\.column) == ["verdict"], "\(within.map(\.line))")
+    let beyond = try Self.differences([("\"relative_median\": 1,", "\"relative_median\": 1.06,")])
+    #expect(beyond.filter(\.isFailure).map(\.column) == ["relative_median"], "\(beyond.map(\.line))")
+    let tail = try Self.differences([("\"relative_low\": 0.8", "\"relative_low\": 0.6")])  // 0.64 of its width
+    #expect(tail.filter(\.isFailure).map(\.column) == ["relative_low"], "\(tail.map(\.line))")
   }
 
   @Test(

@@ -198,4 +198,116 @@ struct TrajectoryOutputTests {
     let p = series.compactMap { $0["flag_probability"] as? Double }
     #expect(p.count == 4 && p.allSatisfy { (0...1).contains($0) })
   }
+
+  /// Four series over `years`: "High" states three times what B, C and D state (each a
+  /// point a year, within 4% of 1,000 or 3,000).
+  static func fourSeries(years: ClosedRange<Int>, reference: String? = nil) throws -> TrajectoryReport {
+    var rows: [String] = []
+    let wiggle = [0.97, 1.04, 0.99, 1.02, 0.96, 1.03]
+    for (s, name) in ["High", "B", "C", "D"].enumerated() {
+      for (k, year) in years.enumerated() {
+        let value = Int((s == 0 ? 3000.0 : 1000.0) * wiggle[(k + s) % 6])
+        rows.append("\(name)-\(year),q,\(value),,,,point,persons,\(year),stock,,\(name),,,,,")
+      }
+    }
+    return try TrajectoryAnalysis.run(
+      [try TrajectoryInputTests.file(rows)],
+      settings: TrajectorySettings(quantity: "q", draws: 300, reference: reference))
+  }
+
+  /// The series' JSON objects by name.
+  static func seriesJSON(_ r: TrajectoryReport) throws -> [String: [String: Any]] {
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(TrajectoryAnalysis.json(r).serialized().utf8)) as? [String: Any])
+    let series = try #require(json["series"] as? [[String: Any]])
+    return Dictionary(uniqueKeysWithValues: series.map { ($0["series"] as? String ?? "", $0) })
+  }
+
+  /// Twelve years of four series: the statements pin B, C and D to within a factor of 1.2 of
+  /// each other, so each is "in line" (its interval over the others inside 1/1.5…1.5), High is
+  /// flagged, and the figures relative to the others say so: High's interval above 1.5, the
+  /// others' inside. With B as the reference the yardstick is B, the reference's own verdict
+  /// "reference", its relative figures 1.
+  @Test("Each series' verdict against the others: flagged, in line; relative figures in the table and JSON")
+  func verdictsAndRelativeFigures() throws {
+    let r = try Self.fourSeries(years: 2010...2021)
+    let series = try Self.seriesJSON(r)
+    #expect(
+      series.mapValues { $0["verdict"] as? String } == [
+        "High": "flagged", "B": "in_line", "C": "in_line", "D": "in_line",
+      ])
+    let high = try #require(series["High"])
+    #expect(try #require(high["relative_low"] as? Double) > 1.5)
+    for name in ["B", "C", "D"] {
+      let s = try #require(series[name])
+      let (lo, mid, hi) = (
+        s["relative_low"] as? Double ?? .nan, s["relative_median"] as? Double ?? .nan,
+        s["relative_high"] as? Double ?? .nan
+      )
+      #expect(1 / 1.5 < lo && lo < mid && mid < hi && hi < 1.5, "\(name): \(lo) \(mid) \(hi)")
+    }
+    let table = TrajectoryAnalysis.table(r)
+    let lines = table.split(separator: "\n").map(String.init)
+    for name in ["B", "C", "D"] {
+      let line = try #require(lines.first { $0.hasPrefix("    \(name): ") })
+      #expect(
+        line.contains("what the others state (")
+          && line.hasSuffix("; in line with the others (within 1.5× either way)"), "\(line)")
+    }
+    #expect(
+      ReportBuilder.trajectorySentence(r).contains("B about ")
+        && ReportBuilder.trajectorySentence(r).contains(", in line with the others"))
+    #expect(
+      ReportBuilder.trajectorySentence(r).contains("High about ")
+        && ReportBuilder.trajectorySentence(r).contains(", flagged as biased (probability"))
+
+    let referenced = try Self.fourSeries(years: 2010...2021, reference: "B")
+    let withReference = try Self.seriesJSON(referenced)
+    #expect(
+      withReference.mapValues { $0["verdict"] as? String } == [
+        "High": "flagged", "B": "reference", "C": "in_line", "D": "in_line",
+      ])
+    #expect(withReference["B"]?["relative_median"] as? Double == 1)
+    let referencedTable = TrajectoryAnalysis.table(referenced)
+    #expect(referencedTable.contains("it states at least 1.5× what the reference states"), "\(referencedTable)")
+    #expect(referencedTable.contains("; in line with the reference (within 1.5× either way)"))
+    #expect(
+      !referencedTable.contains("what the others state ("),
+      "with a reference the level is on its scale: no second factor")
+  }
+
+  /// One statement a series, in three different years: nothing pins one series against the
+  /// others, and the output says the statements cannot tell — not that the series is in line.
+  @Test("Few statements: the verdict is that the statements cannot tell, in the table, JSON and report sentence")
+  func verdictCannotTell() throws {
+    let rows = [
+      "a,q,1000,,,,point,persons,2010,stock,,A,,,,,", "b,q,1100,,,,point,persons,2011,stock,,B,,,,,",
+      "c,q,900,,,,point,persons,2012,stock,,C,,,,,",
+    ]
+    let r = try TrajectoryAnalysis.run(
+      [try TrajectoryInputTests.file(rows)], settings: TrajectorySettings(quantity: "q", draws: 300))
+    let series = try Self.seriesJSON(r)
+    #expect(series.mapValues { $0["verdict"] as? String } == ["A": "uncertain", "B": "uncertain", "C": "uncertain"])
+    for s in series.values {
+      #expect((s["relative_low"] as? Double ?? 1) < 1 / 1.5 && (s["relative_high"] as? Double ?? 1) > 1.5)
+    }
+    let table = TrajectoryAnalysis.table(r)
+    #expect(
+      table.components(separatedBy: "; cannot tell if out of line (may be 1.5× or 1/1.5 of the others)").count == 4,
+      "\(table)")
+    #expect(ReportBuilder.trajectorySentence(r).components(separatedBy: ", cannot tell against the others").count == 4)
+  }
+
+  /// A lone series has nothing to compare with: verdict "alone", relative figures 1, no clause.
+  @Test("A lone series: verdict alone, no comparison in its line")
+  func loneSeriesVerdict() throws {
+    let rows = ["a,q,1000,,,,point,persons,2010,stock,,A,,,,,", "b,q,1100,,,,point,persons,2012,stock,,A,,,,,"]
+    let r = try TrajectoryAnalysis.run(
+      [try TrajectoryInputTests.file(rows)], settings: TrajectorySettings(quantity: "q", draws: 300))
+    let a = try #require(try Self.seriesJSON(r)["A"])
+    #expect(a["verdict"] as? String == "alone")
+    #expect(a["relative_low"] as? Double == 1 && a["relative_high"] as? Double == 1)
+    let line = try #require(TrajectoryAnalysis.table(r).split(separator: "\n").first { $0.hasPrefix("    A: ") })
+    #expect(line.hasSuffix(")") && !line.contains("others"), "\(line)")
+  }
 }

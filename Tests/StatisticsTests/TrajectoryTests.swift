@@ -498,4 +498,20 @@ struct TrajectoryTests {
     options.draws = 0
     #expect(throws: StatisticsError.self) { try Trajectory.fit(good, options: options) }
   }
+
+  /// The verdict against the yardstick: flagged wins; else in line only when the whole interval
+  /// lies strictly inside a factor of 1.5 either way; a lone series is alone whatever its numbers.
+  @Test("A series' verdict: flagged, in line inside 1/1.5…1.5, else cannot tell; alone without others")
+  func seriesVerdict() {
+    typealias V = TrajectorySeriesBias.Verdict
+    let cut = log(1.5)
+    #expect(V.of(flagged: true, low: 0.5, high: 1.5, seriesCount: 3) == .flagged)
+    #expect(V.of(flagged: false, low: -0.1, high: 0.2, seriesCount: 3) == .inLine)
+    #expect(V.of(flagged: false, low: -cut + 1e-9, high: cut - 1e-9, seriesCount: 2) == .inLine)
+    #expect(V.of(flagged: false, low: -0.1, high: cut, seriesCount: 3) == .uncertain)
+    #expect(V.of(flagged: false, low: -cut, high: 0.1, seriesCount: 3) == .uncertain)
+    #expect(V.of(flagged: false, low: -2, high: 2, seriesCount: 4) == .uncertain)
+    #expect(V.of(flagged: false, low: 0, high: 0, seriesCount: 1) == .alone)
+    #expect(V.inLine.rawValue == "in_line")
+  }
 }

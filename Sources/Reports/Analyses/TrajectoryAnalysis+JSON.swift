@@ -17,8 +17,12 @@ extension TrajectoryAnalysis {
   /// `settings` (seed, chains, warmup, draws, reference); `years` (per year: `year`,
   /// `median`, `lo50`, `hi50`, `lo90`, `hi90`, and `statements`, `projected`); `bias_scale`
   /// (what the biases are) and `series` (per series: `series`, `bias_median`, `bias_low`,
-  /// `bias_high` as factors exp(b) at `level`, `reference`, `flag_probability` and `flagged` (see
-  /// `TrajectorySeriesBias.flagged`), `statements`); `statements` (per
+  /// `bias_high` as factors exp(b) at `level`, `reference`, `relative_median`, `relative_low`,
+  /// `relative_high` — what it states over its yardstick, the reference series or else the
+  /// median of the other series, as factors at `level` (1 for the reference and a lone series)
+  /// —, `flag_probability` and `flagged` (see `TrajectorySeriesBias.flagged`), `verdict`
+  /// (`flagged`, `in_line`, `uncertain`, `reference` or `alone`: `TrajectorySeriesBias.Verdict`),
+  /// `statements`); `statements` (per
   /// statement: `id`, `line`, `year`, `series`, `kind` — `point`, `lower`, `upper` or
   /// `interval` —, `reading`, `value` (the centre it is read at, natural scale), `low`, `high` (the ends it
   /// states: a range's, a point's value at both, a bound's number at its end), `sigma` (log
@@ -72,7 +76,10 @@ extension TrajectoryAnalysis {
             .object([
               ("series", .string(b.series)), ("bias_median", .num(b.factor.median)), ("bias_low", .num(b.factor.low)),
               ("bias_high", .num(b.factor.high)), ("reference", .bool(b.isReference)),
+              ("relative_median", .num(exp(b.logContrast.median))), ("relative_low", .num(exp(b.logContrast.low))),
+              ("relative_high", .num(exp(b.logContrast.high))),
               ("flag_probability", .num(b.flagProbability)), ("flagged", .bool(b.flagged)),
+              ("verdict", .string(b.verdict.rawValue)),
               ("statements", .int(data.statements.filter { $0.series == k }.count)),
             ])
           })

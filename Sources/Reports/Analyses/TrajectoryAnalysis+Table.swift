@@ -65,7 +65,9 @@ extension TrajectoryAnalysis {
     }
     out += TextTable.render(rows).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
     out += "  bias by series (a factor: what the series states over the level; \(pct(res.level)) intervals):\n"
-    for b in res.biases { out += "    \(b.series): \(biasWords(b, level: res.level))\n" }
+    for b in res.biases {
+      out += "    \(b.series): \(biasWords(b, level: res.level, hasReference: data.reference != nil))\n"
+    }
     let outliers = r.outliers
     if outliers.isEmpty {
       out += "  outliers (probability above \(NumberFormat.plain(outlierThreshold))): none\n"
@@ -103,15 +105,52 @@ extension TrajectoryAnalysis {
     }
   }
 
-  /// A series' bias in words: "states about 1.8× the level (90% interval 1.2–2.7)".
-  static func biasWords(_ b: TrajectorySeriesBias, level: Double) -> String {
+  /// A series' bias in words: "states about 1.8× the level (90% interval 1.2–2.7)"; without a
+  /// reference, also what it states over the others (its contrast: "1.9× what the others state
+  /// (1.1–3.4)"); then its verdict (`TrajectorySeriesBias.Verdict`): flagged, in line, or that
+  /// the statements cannot tell — an unflagged series is not thereby cleared.
+  static func biasWords(_ b: TrajectorySeriesBias, level: Double, hasReference: Bool) -> String {
     if b.isReference { return "the reference: its bias is fixed at 1× (the level is on its scale)" }
-    let words =
+    var words =
       "states about \(factor(b.factor.median)) the level (\(pct(level)) interval \(ratio(b.factor.low))–\(ratio(b.factor.high)))"
-    guard b.flagged else { return words }
-    let yardstick = b.logContrast.median > 0 ? "at least 1.5×" : "at most 1/1.5 of"
-    return words
-      + "; FLAGGED as biased: with probability \(NumberFormat.human(b.flagProbability, significant: 2)) it states \(yardstick) what the others state"
+    let c = b.logContrast
+    let what = hasReference ? "what the reference states" : "what the others state"
+    if !hasReference, b.verdict != .alone {
+      words += ", \(factor(exp(c.median))) \(what) (\(ratio(exp(c.low)))–\(ratio(exp(c.high))))"
+    }
+    let cut = log(TrajectorySeriesBias.flagFactor)
+    switch b.verdict {
+    case .flagged:
+      let side = c.median > 0 ? "at least 1.5× \(what)" : "at most 1/1.5 of \(what)"
+      return words
+        + "; FLAGGED as biased: with probability \(NumberFormat.human(b.flagProbability, significant: 2)) it states \(side)"
+    case .inLine:
+      return words + "; in line with \(hasReference ? "the reference" : "the others") (within 1.5× either way)"
+    case .uncertain:
+      let whom = hasReference ? "the reference" : "the others"
+      let sides =
+        c.high >= cut && c.low <= -cut
+        ? "1.5× or 1/1.5 of \(whom)" : c.high >= cut ? "1.5× \(whom)" : "1/1.5 of \(whom)"
+      return words + "; cannot tell if out of line (may be \(sides))"
+    case .reference, .alone:
+      return words
+    }
+  }
+
+  /// A series' verdict in a clause for the report's sentence on the biases: ", flagged as biased
+  /// (probability 0.97 that it states at least 1.5× what the others state)", ", in line with the
+  /// others", ", cannot tell against the others"; empty for the reference and a lone series.
+  static func verdictClause(_ b: TrajectorySeriesBias, hasReference: Bool) -> String {
+    let whom = hasReference ? "the reference" : "the others"
+    switch b.verdict {
+    case .flagged:
+      let side = b.logContrast.median > 0 ? "at least 1.5×" : "at most 1/1.5 of"
+      return
+        ", flagged as biased (probability \(NumberFormat.human(b.flagProbability, significant: 2)) that it states \(side) what \(whom) \(hasReference ? "states" : "state"))"
+    case .inLine: return ", in line with \(whom)"
+    case .uncertain: return ", cannot tell against \(whom)"
+    case .reference, .alone: return ""
+    }
   }
 
   /// "0.21 (0.02–0.75)".

@@ -32,6 +32,8 @@ enum JSONComparison {
     var diffs: [Difference] = []
     /// The log width of the 90% interval of the Monte Carlo object being walked.
     var width: Double?
+    /// The log width of a series' `relative_low`–`relative_high`, by which its `relative_*` members are judged.
+    var relativeWidth: Double?
 
     mutating func walk(_ b: JSONValue, _ c: JSONValue, parent: String, name: String) {
       let path = name == "(root)" ? parent : (name.hasPrefix("[") ? parent + name : parent + "." + name)
@@ -40,13 +42,15 @@ enum JSONComparison {
       }
       switch (b, c) {
       case (.object(let bm), .object(let cm)):
-        let outer = width
-        defer { width = outer }
+        let outer = (width, relativeWidth)
+        defer { (width, relativeWidth) = outer }
         if MonteCarloFigures.isTrajectory(file: file, path: path) {
-          width = MonteCarloFigures.logWidth { n in
+          let member = { (n: String) -> Double? in
             if case .number(let x, _)? = bm.first(where: { $0.name == n })?.value { return x }
             return nil
           }
+          width = MonteCarloFigures.logWidth(member)
+          relativeWidth = MonteCarloFigures.relativeLogWidth(member)
         }
         var cByName: [String: JSONValue] = [:]
         for m in cm where cByName[m.name] == nil { cByName[m.name] = m.value }
@@ -105,8 +109,8 @@ enum JSONComparison {
         return true
       }
       guard rule != .strict, case .number(let x, let xt) = b, case .number(let y, let yt) = c else { return false }
-      if xt == yt || MonteCarloFigures.accepts(baseline: x, current: y, rule: rule, width: width, tolerance: tolerance)
-      {
+      let band = name.hasPrefix("relative_") ? relativeWidth : width
+      if xt == yt || MonteCarloFigures.accepts(baseline: x, current: y, rule: rule, width: band, tolerance: tolerance) {
         return true
       }
       diffs.append(

@@ -62,8 +62,10 @@ enum MonteCarloFigures {
     case absolute(Double)
   }
 
-  static let central: Set<String> = ["median", "lo50", "hi50", "bias_median"]
-  static let tails: Set<String> = ["lo90", "hi90", "low", "high", "bias_low", "bias_high"]
+  static let central: Set<String> = ["median", "lo50", "hi50", "bias_median", "relative_median"]
+  static let tails: Set<String> = [
+    "lo90", "hi90", "low", "high", "bias_low", "bias_high", "relative_low", "relative_high",
+  ]
 
   /// Whether a report file is `trajectory.csv`.
   static func isTrajectoryCSV(_ file: String) -> Bool { FilePath.lastComponent(file) == "trajectory.csv" }
@@ -92,7 +94,7 @@ enum MonteCarloFigures {
       // A series' bias flag (#28): its probability is a Monte Carlo figure as an outlier's is;
       // the verdict is reported when it differs, informational.
       if name == "flag_probability" { return .absolute(probabilityTolerance) }
-      if name == "flagged" { return .informational }
+      if name == "flagged" || name == "verdict" { return .informational }
     }
     let sampled =
       parent.contains(".years[") || parent.contains(".series[") || parent.contains(".prior_sensitivity[")
@@ -113,7 +115,19 @@ enum MonteCarloFigures {
   /// or `low`–`high` (whichever it has, in that order; `value` reads a member as a number);
   /// nil when it has none or they are not positive.
   static func logWidth(_ value: (String) -> Double?) -> Double? {
-    for (lo, hi) in [("lo90", "hi90"), ("bias_low", "bias_high"), ("low", "high")] {
+    logWidth(value, pairs: [("lo90", "hi90"), ("bias_low", "bias_high"), ("low", "high")])
+  }
+
+  /// The log width of a series' interval of what it states over its yardstick
+  /// (`relative_low`–`relative_high`), by which its `relative_*` members are judged; nil as
+  /// `logWidth`'s.
+  static func relativeLogWidth(_ value: (String) -> Double?) -> Double? {
+    logWidth(value, pairs: [("relative_low", "relative_high")])
+  }
+
+  /// The log width of the first of `pairs` an object has.
+  static func logWidth(_ value: (String) -> Double?, pairs: [(String, String)]) -> Double? {
+    for (lo, hi) in pairs {
       if let a = value(lo), let b = value(hi) {
         guard a > 0, b > 0, b >= a else { return nil }
         return log(b) - log(a)

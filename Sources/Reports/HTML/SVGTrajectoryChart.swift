@@ -226,7 +226,7 @@ extension HTMLReport {
       "<h3>Bias by series</h3>\n<table>\n<thead><tr><th>series</th><th>factor</th><th>\(pct(res.level)) interval</th><th>reading</th></tr></thead>\n<tbody>\n"
     for b in res.biases {
       out +=
-        "<tr><td>\(Markup.escape(b.series))</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.factor(b.factor.median)))</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.ratio(b.factor.low)))–\(Markup.escape(TrajectoryAnalysis.ratio(b.factor.high)))</td><td>\(Markup.escape(TrajectoryAnalysis.biasWords(b, level: res.level)))</td></tr>\n"
+        "<tr><td>\(Markup.escape(b.series))</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.factor(b.factor.median)))</td><td class=\"num\">\(Markup.escape(TrajectoryAnalysis.ratio(b.factor.low)))–\(Markup.escape(TrajectoryAnalysis.ratio(b.factor.high)))</td><td>\(Markup.escape(TrajectoryAnalysis.biasWords(b, level: res.level, hasReference: r.input.data.reference != nil)))</td></tr>\n"
     }
     out += "</tbody>\n</table>\n<h3>Outliers</h3>\n"
     let outliers = r.outliers

@@ -65,14 +65,16 @@ extension ReportBuilder {
   }
 
   /// One sentence on the biases and the outliers: "Biases (what each series states over the
-  /// level, 90% intervals): A about 0.97× (0.46–1.6), B about 1.2× (0.6–2.4); no statement is
-  /// an outlier (probability above 0.5)."
+  /// level, 90% intervals): A about 0.97× (0.46–1.6), cannot tell against the others; B about
+  /// 3.2× (1.6–6.1), flagged as biased …; no statement is an outlier (probability above 0.5)."
   static func trajectorySentence(_ r: TrajectoryReport) -> String {
     let res = r.result
+    let hasReference = r.input.data.reference != nil
     let biases = res.biases.map { b in
       b.isReference
         ? "\(b.series) the reference (1×)"
         : "\(b.series) about \(TrajectoryAnalysis.factor(b.factor.median)) (\(TrajectoryAnalysis.ratio(b.factor.low))–\(TrajectoryAnalysis.ratio(b.factor.high)))"
+          + TrajectoryAnalysis.verdictClause(b, hasReference: hasReference)
     }
     let threshold = NumberFormat.plain(TrajectoryAnalysis.outlierThreshold)
     let outliers = r.outliers.map { k in

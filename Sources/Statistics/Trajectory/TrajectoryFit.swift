@@ -330,12 +330,17 @@ public enum Trajectory {
       let below = Double(contrast.filter { $0 < -cut }.count) / Double(max(total, 1))
       let isReference = k == data.reference
       let probability = isReference ? 0 : max(above, below)
+      let flagged = probability >= TrajectorySeriesBias.flagThreshold
+      let contrastSummary = PosteriorSummary(draws: contrast, level: level)
       biases.append(
         TrajectorySeriesBias(
           series: name, isReference: isReference, logBias: PosteriorSummary(draws: logs, level: level),
           factor: PosteriorSummary(draws: logs.map { exp($0) }, level: level),
-          logContrast: PosteriorSummary(draws: contrast, level: level), flagProbability: probability,
-          flagged: probability >= TrajectorySeriesBias.flagThreshold))
+          logContrast: contrastSummary, flagProbability: probability, flagged: flagged,
+          verdict: isReference
+            ? .reference
+            : .of(
+              flagged: flagged, low: contrastSummary.low, high: contrastSummary.high, seriesCount: data.series.count)))
     }
     var medians = [Double](repeating: .nan, count: data.statements.count)
     let mu = q.mu

@@ -145,6 +145,36 @@ public struct TrajectorySeriesBias: Sendable, Equatable {
   /// one other. With two series the yardstick of each is the other: the flag then says that the
   /// two disagree, not which one is right.
   public var flagged: Bool
+  /// What the statements say of the series against its yardstick (see `Verdict`).
+  public var verdict: Verdict
+
+  /// What the statements say of a series against its yardstick, from its contrast `c`
+  /// (`logContrast`) at the fit's level.
+  public enum Verdict: String, Sendable, Equatable {
+    /// `flagged`: with probability 0.9 or more it states 1.5× its yardstick or more, or 1/1.5 or less.
+    case flagged
+    /// Not flagged, and the contrast's central interval lies within a factor of 1.5 either way
+    /// (`1/1.5 < exp(c) < 1.5` at both ends): the series is in line with its yardstick.
+    case inLine = "in_line"
+    /// Neither: the interval reaches a factor of 1.5 on one side or both, and the statements
+    /// cannot tell whether the series is out of line. Not a clean bill: in the misspecified
+    /// simulation (`scripts/trajectory-calibration`) a series stating three times the level is
+    /// often here when its statements are few or noisy.
+    case uncertain
+    /// The reference series (`--reference`): its bias is 0 by definition.
+    case reference
+    /// The only series: nothing to compare it with.
+    case alone
+
+    /// The verdict of a non-reference series among `seriesCount` series, flagged or not, whose
+    /// contrast's central interval is `low`…`high` (log scale).
+    public static func of(flagged: Bool, low: Double, high: Double, seriesCount: Int) -> Verdict {
+      if seriesCount < 2 { return .alone }
+      if flagged { return .flagged }
+      let cut = log(TrajectorySeriesBias.flagFactor)
+      return low > -cut && high < cut ? .inLine : .uncertain
+    }
+  }
 
   /// The factor beyond which a series is flagged: 1.5 (one series stating 50% more than the
   /// others, a difference an analyst acts on; `TrajectoryPriors.biasScale`'s one prior sd is 1.65).
