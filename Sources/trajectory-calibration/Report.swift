@@ -248,6 +248,28 @@ enum Report {
       "  false flags: other model series whose true contrast is within a factor of 1.5 flagged in"
         + " \(rate(falseFlags.k, falseFlags.n)); those beyond 1.5 (drawn so from the prior) in \(rate(trueFlags.k, trueFlags.n));"
         + " the outlying source in \(rate(outlyingFlags.k, outlyingFlags.n))")
+    // The verdicts (`TrajectorySeriesBias.Verdict`): the threefold series must never be called
+    // in line; a series within a factor of 1.5 of its yardstick should rarely be flagged.
+    var biasedVerdicts: [TrajectorySeriesBias.Verdict: Int] = [:]
+    var otherVerdicts: [TrajectorySeriesBias.Verdict: Int] = [:]
+    for o in done {
+      guard let biased = o.truth.biasedSeries, o.verdicts.count == o.truth.logBiases.count else { continue }
+      let truth = trueContrasts(o)
+      biasedVerdicts[o.verdicts[biased], default: 0] += 1
+      for k in o.verdicts.indices where k != biased && k != o.data.reference && k != o.truth.outlyingSeries {
+        if abs(truth[k]) < log(TrajectorySeriesBias.flagFactor) { otherVerdicts[o.verdicts[k], default: 0] += 1 }
+      }
+    }
+    func verdicts(_ counts: [TrajectorySeriesBias.Verdict: Int]) -> String {
+      let n = counts.values.reduce(0, +)
+      return [TrajectorySeriesBias.Verdict.flagged, .uncertain, .inLine].map { v in
+        "\(v.rawValue) \(rate(counts[v] ?? 0, n))"
+      }
+      .joined(separator: ", ")
+    }
+    print(
+      "  verdicts: the biased series \(verdicts(biasedVerdicts)); other model series within a factor of 1.5 \(verdicts(otherVerdicts))"
+    )
     // The contrast's own 90% interval excluding 0, for comparison.
     var contrastFlags = (biased: 0, n: 0, falseK: 0, falseN: 0)
     for o in done {

@@ -25,6 +25,8 @@ struct Outcome: Sendable {
   /// flag probability.
   var biasFlags: [Bool] = []
   var flagProbabilities: [Double] = []
+  /// Per series, the fit's verdict against its yardstick (`TrajectorySeriesBias.verdict`).
+  var verdicts: [TrajectorySeriesBias.Verdict] = []
   /// Per series, the 5%, 50% and 95% quantiles of its contrast (`TrajectorySeriesBias.logContrast`).
   var contrasts: [(q05: Double, q50: Double, q95: Double)] = []
   /// tau's central interval.
@@ -94,6 +96,7 @@ func run(_ name: String, _ index: Int, _ settings: Settings) -> Outcome {
     outcome.biasIntervals = fit.biases.map { ($0.logBias.low, $0.logBias.high) }
     outcome.biasFlags = fit.biases.map(\.flagged)
     outcome.flagProbabilities = fit.biases.map(\.flagProbability)
+    outcome.verdicts = fit.biases.map(\.verdict)
     outcome.contrasts = fit.biases.map { ($0.logContrast.q05, $0.logContrast.median, $0.logContrast.q95) }
     outcome.tauInterval = (fit.tau.low, fit.tau.high)
     outcome.sigmaBInterval = (fit.sigmaB.low, fit.sigmaB.high)
