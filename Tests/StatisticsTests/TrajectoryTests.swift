@@ -290,7 +290,69 @@ struct TrajectoryTests {
       for (what, (g, e)) in zip(["R-hat", "bulk ESS", "tail ESS"], zip(got, expected)) {
         #expect(relativeDifference(g, e) < 1e-9, "\(name) \(what): \(g) vs \(e)")
       }
+      // `all`, which the fit calls, gives the same bits as the three functions.
+      let together = PosteriorDiagnostics.all(values, chains: chains)
+      #expect([together.rHat, together.bulkESS, together.tailESS] == got, "\(name): all")
     }
+  }
+
+  /// `all` sorts once and finds the folded draws' order by a merge out from the median, where
+  /// the chains split without dropping a draw; it must equal the three functions, which sort
+  /// three times, bit for bit — with ties (values rounded to a grid, so that x and its mirror
+  /// around the median fold to the same value), with an odd number of draws a chain (the split
+  /// drops one: the sorting path), with the normal-score table or without, and with -0.0 and
+  /// +0.0 among the draws.
+  @Test("Diagnostics together equal the three functions bit for bit, ties and odd chains included")
+  func diagnosticsTogether() {
+    var g = SimulationRandom(seed: 99)
+    for trial in 0..<24 {
+      let chains = 1 + trial % 4
+      let perChain = trial % 3 == 0 ? 101 : 200
+      let grid = trial % 2 == 0 ? 0.25 : 0  // rounded: many ties, mirrored pairs among them
+      var values = (0..<(chains * perChain)).map { k in
+        let x = 3 * g.normal() + Double(k % perChain) / Double(perChain)
+        return grid > 0 ? (x / grid).rounded() * grid : x
+      }
+      if trial % 5 == 0 {
+        values[0] = -0.0
+        values[1] = 0.0
+      }
+      let half = perChain / 2
+      let table = trial % 4 < 2 ? PosteriorDiagnostics.normalScores(count: 2 * chains * half) : []
+      let together = PosteriorDiagnostics.all(values, chains: chains, scores: table)
+      let apart = [
+        PosteriorDiagnostics.rHat(values, chains: chains), PosteriorDiagnostics.bulkESS(values, chains: chains),
+        PosteriorDiagnostics.tailESS(values, chains: chains),
+      ]
+      let same = zip([together.rHat, together.bulkESS, together.tailESS], apart).allSatisfy {
+        $0.bitPattern == $1.bitPattern
+      }
+      #expect(same, "trial \(trial): \([together.rHat, together.bulkESS, together.tailESS]) vs \(apart)")
+      #expect(together.sorted == values.sorted(), "trial \(trial): sorted")
+    }
+    // A level's summary from its log draws: the quantiles bit for bit those of the natural-scale
+    // draws (exp of the two order statistics each needs); the mean within rounding.
+    let logs = (0..<4000).map { _ in 11 + 0.8 * g.normal() }
+    let sortedLogs = logs.sorted()
+    for level in [0.5, 0.8, 0.9, 0.99] {
+      let fromLogs = PosteriorSummary(logDraws: logs, sortedLogs: sortedLogs, level: level)
+      let natural = PosteriorSummary(draws: logs.map { exp($0) }, level: level)
+      let pairs = [
+        (fromLogs.median, natural.median), (fromLogs.q05, natural.q05), (fromLogs.q25, natural.q25),
+        (fromLogs.q75, natural.q75), (fromLogs.q95, natural.q95), (fromLogs.low, natural.low),
+        (fromLogs.high, natural.high),
+      ]
+      #expect(pairs.allSatisfy { $0.0.bitPattern == $0.1.bitPattern }, "level \(level): \(fromLogs) vs \(natural)")
+      #expect(abs(fromLogs.mean / natural.mean - 1) < 1e-12)
+    }
+    // The merge: the folded values in increasing order, each with its index.
+    let values = [3.0, -1.0, 2.0, 0.5, -2.5, 1.0, 1.0, 4.0]
+    let (sorted, order) = RadixSort.sortedWithOrder(values)
+    let m = PosteriorDiagnostics.quantile(sorted: sorted, 0.5)
+    let (folded, foldedOrder) = PosteriorDiagnostics.foldedInOrder(sorted: sorted, order: order, around: m)
+    #expect(folded == values.map { abs($0 - m) }.sorted())
+    #expect(foldedOrder.map { abs(values[Int($0)] - m) } == folded)
+    #expect(Set(foldedOrder) == Set((0..<Int32(values.count)).map { $0 }))
   }
 
   // MARK: Fit

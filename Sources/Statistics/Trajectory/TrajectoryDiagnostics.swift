@@ -55,11 +55,19 @@ public enum PosteriorDiagnostics {
   /// The `p` quantile of sorted values by R's type 7: `h = (n-1)p`, linear between the order
   /// statistics at `⌊h⌋` and `⌊h⌋ + 1` (0-based). NaN for no values.
   public static func quantile(sorted: [Double], _ p: Double) -> Double {
-    guard !sorted.isEmpty, p >= 0, p <= 1 else { return .nan }
-    let h = Double(sorted.count - 1) * p
+    quantile(count: sorted.count, p) { sorted[$0] }
+  }
+
+  /// `quantile(sorted:_:)` of `count` values in increasing order, the value at position `k`
+  /// given by `value(k)`: only the two order statistics it needs are asked for.
+  @inline(__always)
+  static func quantile(count: Int, _ p: Double, _ value: (Int) -> Double) -> Double {
+    guard count > 0, p >= 0, p <= 1 else { return .nan }
+    let h = Double(count - 1) * p
     let lo = Int(h.rounded(.down))
-    let hi = min(lo + 1, sorted.count - 1)
-    return sorted[lo] + (h - Double(lo)) * (sorted[hi] - sorted[lo])
+    let hi = min(lo + 1, count - 1)
+    let a = value(lo)
+    return a + (h - Double(lo)) * (value(hi) - a)
   }
 
   /// The median (type 7).
@@ -86,8 +94,14 @@ public enum PosteriorDiagnostics {
   /// `scores`, when it holds `S` values, is `normalScores(count: S)`: the score of every rank
   /// without ties, so that only tied groups call `Normal.quantile` (the same values).
   static func rankNormalised(_ values: [Double], scores table: [Double] = []) -> [Double] {
-    let s = values.count
     let (sorted, order) = RadixSort.sortedWithOrder(values)
+    return rankNormalised(sorted: sorted, order: order, scores: table)
+  }
+
+  /// `rankNormalised(_:scores:)` of values given sorted, with `order[k]` the index of the value
+  /// at sorted position `k` (any order among equal values: they share one score).
+  static func rankNormalised(sorted: [Double], order: [Int32], scores table: [Double] = []) -> [Double] {
+    let s = sorted.count
     let useTable = table.count == s
     var scores = [Double](repeating: 0, count: s)
     var i = 0
@@ -113,15 +127,36 @@ public enum PosteriorDiagnostics {
   /// sort and the rank-normalised draws (the same values as the three calls); `scores` as in
   /// `rankNormalised(_:scores:)`, for the split chains' count of draws. Also the draws sorted,
   /// which the caller's summary of them reuses (`PosteriorSummary(draws:sorted:level:)`).
+  ///
+  /// When the split chains keep every draw in its place (an even number of draws a chain), one
+  /// sort serves all three: the draws' ranks are those of the split chains, and the folded draws
+  /// `|x - m|` come in increasing order by walking out from the median through the sorted draws
+  /// (down from it, `m - x` grows; up from it, `x - m` grows), merging the two runs, instead of
+  /// sorting them again. The values are the same as the three sorts' (equal values share a score
+  /// whatever their order).
   static func all(_ values: [Double], chains: Int, scores: [Double] = []) -> (
     rHat: Double, bulkESS: Double, tailESS: Double, sorted: [Double]
   ) {
-    let sorted = RadixSort.sorted(values)
-    guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan, sorted) }
-    let normalised = rankNormalised(split.values, scores: scores)
+    guard let split = split(values, chains: chains) else { return (.nan, .nan, .nan, RadixSort.sorted(values)) }
+    let sorted: [Double]
+    let normalised: [Double]
+    let foldedScores: [Double]
+    let m: Double
+    if split.values.count == values.count {
+      let (s, order) = RadixSort.sortedWithOrder(values)
+      sorted = s
+      m = quantile(sorted: sorted, 0.5)
+      normalised = rankNormalised(sorted: sorted, order: order, scores: scores)
+      let (foldedSorted, foldedOrder) = foldedInOrder(sorted: sorted, order: order, around: m)
+      foldedScores = rankNormalised(sorted: foldedSorted, order: foldedOrder, scores: scores)
+    } else {
+      sorted = RadixSort.sorted(values)
+      m = quantile(sorted: sorted, 0.5)
+      normalised = rankNormalised(split.values, scores: scores)
+      foldedScores = rankNormalised(split.values.map { abs($0 - m) }, scores: scores)
+    }
     let bulk = basicRHat(normalised, chains: split.chains)
-    let m = quantile(sorted: sorted, 0.5)
-    let tail = basicRHat(rankNormalised(split.values.map { abs($0 - m) }, scores: scores), chains: split.chains)
+    let tail = basicRHat(foldedScores, chains: split.chains)
     let rHat = bulk.isNaN || tail.isNaN ? .nan : max(bulk, tail)
     var tailESS = Double.infinity
     for p in [0.05, 0.95] {
@@ -134,6 +169,38 @@ public enum PosteriorDiagnostics {
       tailESS = min(tailESS, e)
     }
     return (rHat, ess(normalised, chains: split.chains), tailESS, sorted)
+  }
+
+  /// The folded values `|x - m|` of the values given sorted (`order[k]` the index of the value
+  /// at sorted position `k`), in increasing order, with the index of each: a merge of the sorted
+  /// values below `m`, walked down, and those from `m` up, walked up.
+  static func foldedInOrder(sorted: [Double], order: [Int32], around m: Double) -> (sorted: [Double], order: [Int32]) {
+    let n = sorted.count
+    var out = [Double](repeating: 0, count: n)
+    var outOrder = [Int32](repeating: 0, count: n)
+    // The first position at or above m (binary search: sorted is increasing).
+    var lo = 0
+    var hi = n
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if sorted[mid] < m { lo = mid + 1 } else { hi = mid }
+    }
+    var down = lo - 1
+    var up = lo
+    for k in 0..<n {
+      let below = down >= 0 ? abs(sorted[down] - m) : Double.infinity
+      let above = up < n ? abs(sorted[up] - m) : Double.infinity
+      if up >= n || (down >= 0 && below < above) {
+        out[k] = below
+        outOrder[k] = order[down]
+        down -= 1
+      } else {
+        out[k] = above
+        outOrder[k] = order[up]
+        up += 1
+      }
+    }
+    return (out, outOrder)
   }
 
   /// The basic R-hat `√((n-1)/n + B/(n·W))` of equal-length chains (B/n the variance of the

@@ -309,7 +309,7 @@ public enum Trajectory {
       // The level's summary on the natural scale from the diagnostics' sort (exp keeps the order).
       let summary =
         k < yearCount
-        ? PosteriorSummary(draws: values.map { exp($0) }, sorted: sorted.map { exp($0) }, level: level) : nil
+        ? PosteriorSummary(logDraws: values, sortedLogs: sorted, level: level) : nil
       return (r, b, e, summary)
     }
     for (k, one) in diagnosed.enumerated() {

@@ -1,3 +1,5 @@
+import Numerics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -98,6 +100,29 @@ public struct PosteriorSummary: Sendable, Equatable {
   init(draws: [Double], sorted: [Double], level: Double) {
     let q = { (p: Double) in PosteriorDiagnostics.quantile(sorted: sorted, p) }
     mean = draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count)
+    median = q(0.5)
+    q05 = q(0.05)
+    q25 = q(0.25)
+    q75 = q(0.75)
+    q95 = q(0.95)
+    low = q((1 - level) / 2)
+    high = q((1 + level) / 2)
+  }
+
+  /// Summarises the exponentials of `logDraws`, given the log draws in increasing order as
+  /// `sortedLogs` (exp keeps the order): the quantiles are those of
+  /// `init(draws:sorted:level:)` on `exp` of both — each takes the exponentials of the two order
+  /// statistics it needs, the same numbers, not of every draw. The mean's exponentials are
+  /// libmvec's (`VectorMath.exp`), which may differ from glibc's `exp` in a last bit.
+  init(logDraws: [Double], sortedLogs: [Double], level: Double) {
+    let q = { (p: Double) in PosteriorDiagnostics.quantile(count: sortedLogs.count, p) { exp(sortedLogs[$0]) } }
+    if logDraws.isEmpty {
+      mean = .nan
+    } else {
+      var natural = [Double](repeating: 0, count: logDraws.count)
+      logDraws.withUnsafeBufferPointer { x in natural.withUnsafeMutableBufferPointer { VectorMath.exp(x, into: $0) } }
+      mean = natural.reduce(0, +) / Double(natural.count)
+    }
     median = q(0.5)
     q05 = q(0.05)
     q25 = q(0.25)
