@@ -123,7 +123,7 @@ public enum CommandHelp {
 
     A statement enters by its kind, read as `ranges` reads it: a point or "about" as right within a factor of 2 at 90%; a range at its coverage as a point at its centre with the range's spread; a hard range (coverage 1) as an interval; "at least"/"at most" as bounds; words through the verbal table. Left out, with the reason: superseded and restating figures, narrower scope, no period, flows over part of a year or several years.
 
-    Prints the level by year (median, 50% and 90% intervals), each series' bias, outliers, diagnostics (R-hat, effective sample sizes, divergences) and the sensitivity to the smoothness and bias priors (each scale halved and doubled). --format csv: year,median,lo50,hi50,lo90,hi90,statements. --emit-stan DIR writes model.stan, data.json and README.txt.
+    Prints the level by year (median, 50% and 90% intervals), each series' bias and its verdict against the others (flagged as biased, in line, or the statements cannot tell), outliers, diagnostics (R-hat, effective sample sizes, divergences) and the sensitivity to the smoothness and bias priors (each scale halved and doubled). --format csv: year,median,lo50,hi50,lo90,hi90,statements. --emit-stan DIR writes model.stan, data.json and README.txt.
 
     \(exitCodes)
 
