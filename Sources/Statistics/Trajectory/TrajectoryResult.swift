@@ -98,8 +98,14 @@ public struct PosteriorSummary: Sendable, Equatable {
   /// Summarises `draws`, given them in increasing order as `sorted` too (a sort already made,
   /// as `PosteriorDiagnostics.all`'s).
   init(draws: [Double], sorted: [Double], level: Double) {
-    let q = { (p: Double) in PosteriorDiagnostics.quantile(sorted: sorted, p) }
-    mean = draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count)
+    self.init(
+      mean: draws.isEmpty ? .nan : draws.reduce(0, +) / Double(draws.count), level: level,
+      quantile: { PosteriorDiagnostics.quantile(sorted: sorted, $0) })
+  }
+
+  /// The summary of a mean and the quantile function `quantile`.
+  private init(mean: Double, level: Double, quantile q: (Double) -> Double) {
+    self.mean = mean
     median = q(0.5)
     q05 = q(0.05)
     q25 = q(0.25)
@@ -115,21 +121,15 @@ public struct PosteriorSummary: Sendable, Equatable {
   /// statistics it needs, the same numbers, not of every draw. The mean's exponentials are
   /// libmvec's (`VectorMath.exp`), which may differ from glibc's `exp` in a last bit.
   init(logDraws: [Double], sortedLogs: [Double], level: Double) {
-    let q = { (p: Double) in PosteriorDiagnostics.quantile(count: sortedLogs.count, p) { exp(sortedLogs[$0]) } }
-    if logDraws.isEmpty {
-      mean = .nan
-    } else {
+    var mean = Double.nan
+    if !logDraws.isEmpty {
       var natural = [Double](repeating: 0, count: logDraws.count)
       logDraws.withUnsafeBufferPointer { x in natural.withUnsafeMutableBufferPointer { VectorMath.exp(x, into: $0) } }
       mean = natural.reduce(0, +) / Double(natural.count)
     }
-    median = q(0.5)
-    q05 = q(0.05)
-    q25 = q(0.25)
-    q75 = q(0.75)
-    q95 = q(0.95)
-    low = q((1 - level) / 2)
-    high = q((1 + level) / 2)
+    self.init(
+      mean: mean, level: level,
+      quantile: { p in PosteriorDiagnostics.quantile(count: sortedLogs.count, p) { exp(sortedLogs[$0]) } })
   }
 }
 
