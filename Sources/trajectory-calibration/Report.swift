@@ -227,11 +227,16 @@ enum Report {
     var trueFlags = (k: 0, n: 0)
     var outlyingFlags = (k: 0, n: 0)
     var biasCovered = 0
+    // The verdicts (`TrajectorySeriesBias.Verdict`): the threefold series must never be called
+    // in line; a series within a factor of 1.5 of its yardstick should rarely be flagged.
+    var biasedVerdicts: [TrajectorySeriesBias.Verdict: Int] = [:]
+    var otherVerdicts: [TrajectorySeriesBias.Verdict: Int] = [:]
     for o in done {
-      guard let c = o.check, let biased = o.truth.biasedSeries, o.biasFlags.count == o.truth.logBiases.count else {
-        continue
-      }
+      guard let c = o.check, let biased = o.truth.biasedSeries, o.biasFlags.count == o.truth.logBiases.count,
+        o.verdicts.count == o.biasFlags.count
+      else { continue }
       if c.biasCovered[biased] { biasCovered += 1 }
+      biasedVerdicts[o.verdicts[biased], default: 0] += 1
       let truth = trueContrasts(o)
       for k in o.biasFlags.indices where k != biased && k != o.data.reference {
         let flag = o.biasFlags[k] ? 1 : 0
@@ -239,6 +244,7 @@ enum Report {
           outlyingFlags = (outlyingFlags.k + flag, outlyingFlags.n + 1)
         } else if abs(truth[k]) < log(TrajectorySeriesBias.flagFactor) {
           falseFlags = (falseFlags.k + flag, falseFlags.n + 1)
+          otherVerdicts[o.verdicts[k], default: 0] += 1
         } else {
           trueFlags = (trueFlags.k + flag, trueFlags.n + 1)
         }
@@ -248,18 +254,6 @@ enum Report {
       "  false flags: other model series whose true contrast is within a factor of 1.5 flagged in"
         + " \(rate(falseFlags.k, falseFlags.n)); those beyond 1.5 (drawn so from the prior) in \(rate(trueFlags.k, trueFlags.n));"
         + " the outlying source in \(rate(outlyingFlags.k, outlyingFlags.n))")
-    // The verdicts (`TrajectorySeriesBias.Verdict`): the threefold series must never be called
-    // in line; a series within a factor of 1.5 of its yardstick should rarely be flagged.
-    var biasedVerdicts: [TrajectorySeriesBias.Verdict: Int] = [:]
-    var otherVerdicts: [TrajectorySeriesBias.Verdict: Int] = [:]
-    for o in done {
-      guard let biased = o.truth.biasedSeries, o.verdicts.count == o.truth.logBiases.count else { continue }
-      let truth = trueContrasts(o)
-      biasedVerdicts[o.verdicts[biased], default: 0] += 1
-      for k in o.verdicts.indices where k != biased && k != o.data.reference && k != o.truth.outlyingSeries {
-        if abs(truth[k]) < log(TrajectorySeriesBias.flagFactor) { otherVerdicts[o.verdicts[k], default: 0] += 1 }
-      }
-    }
     func verdicts(_ counts: [TrajectorySeriesBias.Verdict: Int]) -> String {
       let n = counts.values.reduce(0, +)
       return [TrajectorySeriesBias.Verdict.flagged, .uncertain, .inLine].map { v in

@@ -114,20 +114,18 @@ extension TrajectoryAnalysis {
     var words =
       "states about \(factor(b.factor.median)) the level (\(pct(level)) interval \(ratio(b.factor.low))–\(ratio(b.factor.high)))"
     let c = b.logContrast
-    let what = hasReference ? "what the reference states" : "what the others state"
+    let (whom, what) = yardstickWords(hasReference: hasReference)
     if !hasReference, b.verdict != .alone {
       words += ", \(factor(exp(c.median))) \(what) (\(ratio(exp(c.low)))–\(ratio(exp(c.high))))"
     }
     let cut = log(TrajectorySeriesBias.flagFactor)
     switch b.verdict {
     case .flagged:
-      let side = c.median > 0 ? "at least 1.5× \(what)" : "at most 1/1.5 of \(what)"
       return words
-        + "; FLAGGED as biased: with probability \(NumberFormat.human(b.flagProbability, significant: 2)) it states \(side)"
+        + "; FLAGGED as biased: with probability \(NumberFormat.human(b.flagProbability, significant: 2)) it states \(flaggedSide(b)) \(what)"
     case .inLine:
-      return words + "; in line with \(hasReference ? "the reference" : "the others") (within 1.5× either way)"
+      return words + "; in line with \(whom) (within 1.5× either way)"
     case .uncertain:
-      let whom = hasReference ? "the reference" : "the others"
       let sides =
         c.high >= cut && c.low <= -cut
         ? "1.5× or 1/1.5 of \(whom)" : c.high >= cut ? "1.5× \(whom)" : "1/1.5 of \(whom)"
@@ -141,16 +139,27 @@ extension TrajectoryAnalysis {
   /// (probability 0.97 that it states at least 1.5× what the others state)", ", in line with the
   /// others", ", cannot tell against the others"; empty for the reference and a lone series.
   static func verdictClause(_ b: TrajectorySeriesBias, hasReference: Bool) -> String {
-    let whom = hasReference ? "the reference" : "the others"
+    let (whom, what) = yardstickWords(hasReference: hasReference)
     switch b.verdict {
     case .flagged:
-      let side = b.logContrast.median > 0 ? "at least 1.5×" : "at most 1/1.5 of"
       return
-        ", flagged as biased (probability \(NumberFormat.human(b.flagProbability, significant: 2)) that it states \(side) what \(whom) \(hasReference ? "states" : "state"))"
+        ", flagged as biased (probability \(NumberFormat.human(b.flagProbability, significant: 2)) that it states \(flaggedSide(b)) \(what))"
     case .inLine: return ", in line with \(whom)"
     case .uncertain: return ", cannot tell against \(whom)"
     case .reference, .alone: return ""
     }
+  }
+
+  /// What a series is judged against (`TrajectorySeriesBias.logContrast`'s yardstick), in words:
+  /// "the reference" and "what the reference states" with a reference series, else "the others"
+  /// and "what the others state".
+  static func yardstickWords(hasReference: Bool) -> (whom: String, what: String) {
+    hasReference ? ("the reference", "what the reference states") : ("the others", "what the others state")
+  }
+
+  /// The side a flagged series is out on: "at least 1.5×" or "at most 1/1.5 of".
+  static func flaggedSide(_ b: TrajectorySeriesBias) -> String {
+    b.logContrast.median > 0 ? "at least 1.5×" : "at most 1/1.5 of"
   }
 
   /// "0.21 (0.02–0.75)".

@@ -65,20 +65,22 @@ public enum Trajectory {
         spent = result.diagnostics.leapfrogSteps
       }
     }
-    var result = try run(data, options: options, parameterisation: .nonCentredSignedOmega)
-    result.diagnostics.leapfrogSteps += spent
-    if healthy(result.diagnostics, draws: result.draws.count) { return result }
-    // Omega signed (w, omega = |w|) lets a chain pass through omega = 0, where data that say
-    // little about it put much of its mass; elsewhere its two mirror halves can cost mixing.
-    // Neither coordinate wins on every data set (Stan's 20 reference data sets at 1,000 draws,
-    // seed 1: signed, random-03 bulk ESS 60, R-hat 1.06, 5 divergent transitions, where log
-    // omega gives 1,399, 1.0033, none; log, random-10 ESS 159, R-hat 1.029, 12 divergent, where
-    // signed is clean), so a signed fit that is not healthy is redone with log omega, Stan's
-    // own coordinates, and that fit is kept if it is healthy.
-    var stan = try run(data, options: options, parameterisation: .nonCentred)
-    stan.diagnostics.leapfrogSteps += result.diagnostics.leapfrogSteps
-    if healthy(stan.diagnostics, draws: stan.draws.count) { return stan }
-    return result
+    // Stan's program's coordinates with omega signed (w, omega = |w|): a chain passes through
+    // omega = 0, where data that say little about it put much of its mass; elsewhere its two
+    // mirror halves can cost mixing. Neither that nor log omega wins on every data set (Stan's 20
+    // reference data sets at 1,000 draws, seed 1: signed, random-03 bulk ESS 60, R-hat 1.06, 5
+    // divergent transitions, where log omega gives 1,399, 1.0033, none; log, random-10 ESS 159,
+    // R-hat 1.029, 12 divergent, where signed is clean), so a signed fit that is not healthy is
+    // redone with log omega, Stan's own coordinates, kept if it is healthy; else the signed fit
+    // stands. The leapfrog steps of every fit count in the one returned.
+    var signed = try run(data, options: options, parameterisation: .nonCentredSignedOmega)
+    signed.diagnostics.leapfrogSteps += spent
+    if healthy(signed.diagnostics, draws: signed.draws.count) { return signed }
+    var logOmega = try run(data, options: options, parameterisation: .nonCentred)
+    logOmega.diagnostics.leapfrogSteps += signed.diagnostics.leapfrogSteps
+    if healthy(logOmega.diagnostics, draws: logOmega.draws.count) { return logOmega }
+    signed.diagnostics.leapfrogSteps = logOmega.diagnostics.leapfrogSteps
+    return signed
   }
 
   /// The target acceptances a centred fit's step size adapts to, in turn, while it diverges
