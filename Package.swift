@@ -39,7 +39,13 @@ let package = Package(
     .target(name: "StRD"),
     .executableTarget(name: "nist-lre", dependencies: ["StRD", "Statistics", "Numerics"]),
     // Times the trajectory model's fit (issue #28) on a synthetic problem of 50 statements.
-    .executableTarget(name: "trajectory-bench", dependencies: ["Statistics", "Numerics"]),
+    .executableTarget(name: "trajectory-bench", dependencies: ["Statistics", "Numerics", "StanParity"]),
+    // Our fit against Stan's reference samples (issue #28): shared by TrajectoryParityTests and
+    // trajectory-parity (scripts/trajectory-parity: release builds, the long references' draws).
+    .target(
+      name: "StanParity", dependencies: ["Statistics"],
+      swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+    .executableTarget(name: "trajectory-parity", dependencies: ["StanParity"]),
     // Simulation-based calibration of the trajectory model (issue #28): scripts/trajectory-calibration.
     .executableTarget(name: "trajectory-calibration", dependencies: ["Statistics"]),
     // libFuzzer targets (scripts/fuzz builds them with -sanitize=fuzzer,address -DFUZZING);
@@ -71,7 +77,8 @@ let package = Package(
     // Shared by every test target: closeness of doubles and the fixtures under Tests/Fixtures.
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "NumericsTests", dependencies: ["Numerics", "StRD", "TestSupport"]),
-    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD", "TestSupport"]),
+    .testTarget(
+      name: "StatisticsTests", dependencies: ["Statistics", "Numerics", "StRD", "TestSupport", "StanParity"]),
     .testTarget(name: "FiguresTests", dependencies: ["Figures", "TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Figures", "Statistics", "Numerics", "TestSupport"]),
     .testTarget(name: "CLITests", dependencies: ["Reports", "Figures", "Statistics", "TestSupport"]),

@@ -1,6 +1,7 @@
 // The problems trajectory-bench times: synthetic ones of issue #28's sizes, or a data file in
 // the format `TrajectoryStan.dataJSON` writes (1-based indices, as Stan reads it).
 import Foundation
+import StanParity
 import Statistics
 
 /// SplitMix64, for reproducible synthetic data.
@@ -65,46 +66,10 @@ func problem(small: Bool = false) -> TrajectoryData {
     groups: small ? ["g0"] : ["g0", "g1"], priors: TrajectoryPriors(levelCenter: sorted[sorted.count / 2]))
 }
 
-/// A data file as Stan reads it (`TrajectoryStan.dataJSON`'s keys).
-struct StanData: Decodable {
-  var T: Int
-  var N: Int
-  var S: Int
-  var G: Int
-  var year: [Int]
-  var series: [Int]
-  var group: [Int]
-  var kind: [Int]
-  var y: [Double]
-  var low: [Double]
-  var high: [Double]
-  var sigma: [Double]
-  var reference: Int
-  var levelCenter: Double
-  var levelScale: Double
-  var smoothnessScale: Double
-  var biasScale: Double
-  var errorScale: Double
-  var outlierProbability: Double
-  var outlierScale: Double
-}
-
-/// Reads `path` (JSONDecoder reads doubles exactly) as 0-based `TrajectoryData`; names are made up.
+/// Reads `path` (Stan's data.json, as `TrajectoryStan.dataJSON` writes it) as 0-based
+/// `TrajectoryData`; names are made up.
 func readProblem(_ path: String) throws -> TrajectoryData {
-  let d = try JSONDecoder().decode(StanData.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-  let statements = (0..<d.N).map { i in
-    TrajectoryStatement(
-      id: "s\(i + 1)", year: d.year[i] - 1, series: d.series[i] - 1, group: d.group[i] == 0 ? nil : d.group[i] - 1,
-      kind: TrajectoryObservationKind(rawValue: d.kind[i]) ?? .point, y: d.y[i], low: d.low[i], high: d.high[i],
-      sigma: d.sigma[i])
-  }
-  let priors = TrajectoryPriors(
-    levelCenter: d.levelCenter, levelScale: d.levelScale, smoothnessScale: d.smoothnessScale,
-    biasScale: d.biasScale, errorScale: d.errorScale, outlierProbability: d.outlierProbability,
-    outlierScale: d.outlierScale)
-  return TrajectoryData(
-    years: Array(0..<d.T), statements: statements, series: (0..<d.S).map { "series \($0)" },
-    groups: (0..<d.G).map { "group \($0)" }, reference: d.reference == 0 ? nil : d.reference - 1, priors: priors)
+  try StanParity.trajectoryData(Data(contentsOf: URL(fileURLWithPath: path)))
 }
 
 /// The draws of the year log-levels and the hyperparameters as CSV, one row per draw

@@ -1,4 +1,5 @@
 import Foundation
+import StanParity
 import TestSupport
 import Testing
 
@@ -293,27 +294,10 @@ struct TrajectoryStanModelTests {
     #expect(folders.count == 20)
     for folder in folders {
       let text = try String(contentsOf: Fixtures.url("trajectory/\(folder)/data.json"), encoding: .utf8)
-      let data = try Self.trajectoryData(TrajectoryStanTests.decode(text))
+      let data = try StanParity.trajectoryData(Data(text.utf8))
       #expect(try TrajectoryStan.dataJSON(data) == text, "\(folder)/data.json is not what dataJSON writes")
       let levels = try Fixtures.csv("trajectory/\(folder)/stan-quantiles.csv").filter { $0["quantity"] == "level" }
       #expect(levels.count == data.years.count, "\(folder): level rows")
     }
-  }
-
-  /// The data of Stan's JSON (1-based) as `TrajectoryData` (0-based); names are made up.
-  static func trajectoryData(_ d: TrajectoryStanTests.StanData) throws -> TrajectoryData {
-    let statements = try (0..<d.N).map { i in
-      TrajectoryStatement(
-        id: "s\(i + 1)", year: d.year[i] - 1, series: d.series[i] - 1, group: d.group[i] == 0 ? nil : d.group[i] - 1,
-        kind: try #require(TrajectoryObservationKind(rawValue: d.kind[i])), y: d.y[i], low: d.low[i], high: d.high[i],
-        sigma: d.sigma[i])
-    }
-    let priors = TrajectoryPriors(
-      levelCenter: d.levelCenter, levelScale: d.levelScale, smoothnessScale: d.smoothnessScale,
-      biasScale: d.biasScale, errorScale: d.errorScale, outlierProbability: d.outlierProbability,
-      outlierScale: d.outlierScale)
-    return TrajectoryData(
-      years: Array(0..<d.T), statements: statements, series: (0..<d.S).map { "series \($0)" },
-      groups: (0..<d.G).map { "group \($0)" }, reference: d.reference == 0 ? nil : d.reference - 1, priors: priors)
   }
 }
