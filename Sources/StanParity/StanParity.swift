@@ -94,33 +94,37 @@ public enum StanParity {
   }
 
   /// The fields of the emitted `data.json` (1-based indices, as Stan reads them).
-  struct StanData: Decodable {
-    var T: Int
-    var N: Int
-    var S: Int
-    var G: Int
-    var year: [Int]
-    var series: [Int]
-    var group: [Int]
-    var kind: [Int]
-    var y: [Double]
-    var low: [Double]
-    var high: [Double]
-    var sigma: [Double]
-    var reference: Int
-    var levelCenter: Double
-    var levelScale: Double
-    var smoothnessScale: Double
-    var biasScale: Double
-    var errorScale: Double
-    var outlierProbability: Double
-    var outlierScale: Double
+  public struct StanData: Decodable, Equatable, Sendable {
+    public var T: Int
+    public var N: Int
+    public var S: Int
+    public var G: Int
+    public var year: [Int]
+    public var series: [Int]
+    public var group: [Int]
+    public var kind: [Int]
+    public var y: [Double]
+    public var low: [Double]
+    public var high: [Double]
+    public var sigma: [Double]
+    public var reference: Int
+    public var levelCenter: Double
+    public var levelScale: Double
+    public var smoothnessScale: Double
+    public var biasScale: Double
+    public var errorScale: Double
+    public var outlierProbability: Double
+    public var outlierScale: Double
   }
 
   /// The emitted `data.json` (JSONDecoder reads doubles exactly) as 0-based `TrajectoryData`;
   /// series and groups get made-up names.
   public static func trajectoryData(_ json: Data) throws -> TrajectoryData {
-    let d = try JSONDecoder().decode(StanData.self, from: json)
+    try trajectoryData(JSONDecoder().decode(StanData.self, from: json))
+  }
+
+  /// `StanData` as 0-based `TrajectoryData`; series and groups get made-up names.
+  public static func trajectoryData(_ d: StanData) throws -> TrajectoryData {
     let columns = [d.year.count, d.series.count, d.group.count, d.kind.count, d.y.count, d.low.count, d.high.count]
     guard columns.allSatisfy({ $0 == d.N }), d.sigma.count == d.N else {
       throw ReferenceError(description: "data.json: a statement column's length is not N = \(d.N)")

@@ -26,28 +26,7 @@ struct TrajectoryStanTests {
   /// The data file as Stan reads it, decoded by Foundation's `JSONDecoder`, which reads every
   /// double exactly (`JSONSerialization` on Linux does not: it misreads about half of random
   /// doubles by an ulp or more). Integers must be written as integers to decode as `Int`.
-  struct StanData: Decodable, Equatable {
-    var T: Int
-    var N: Int
-    var S: Int
-    var G: Int
-    var year: [Int]
-    var series: [Int]
-    var group: [Int]
-    var kind: [Int]
-    var y: [Double]
-    var low: [Double]
-    var high: [Double]
-    var sigma: [Double]
-    var reference: Int
-    var levelCenter: Double
-    var levelScale: Double
-    var smoothnessScale: Double
-    var biasScale: Double
-    var errorScale: Double
-    var outlierProbability: Double
-    var outlierScale: Double
-  }
+  typealias StanData = StanParity.StanData
 
   static func decode(_ text: String) throws -> StanData {
     try JSONDecoder().decode(StanData.self, from: Data(text.utf8))
