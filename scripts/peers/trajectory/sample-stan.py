@@ -8,11 +8,10 @@ Reads DIR/data.json (the format TrajectoryStan.dataJSON writes) and the Stan pro
 1000 warmup + STAN_DRAWS draws (environment, default 1000; the committed references use 20000,
 see make-reference.sh) with NUTS (PyStan 3: Stan 2.35), and hands the draws to
 summarise-draws.R (R's `posterior` package), which writes DIR/stan-quantiles.csv and the
-diagnostics of DIR/stan-run.txt. The model compiles once; PyStan keeps it in its cache, so
+diagnostics of DIR/stan-run.txt (the draws go to R as binary doubles, bit for bit). The model compiles once; PyStan keeps it in its cache, so
 later runs of the same program only sample. Fits cached by PyStan are deleted before sampling,
 so that the time written is that of a real run (compiling excluded).
 """
-import csv
 import hashlib
 import json
 import os
@@ -49,13 +48,13 @@ def main() -> None:
     names = list(fit.sample_and_sampler_param_names) + list(fit.constrained_param_names)
     draws = fit._draws  # (name, draw, chain)
     with tempfile.TemporaryDirectory() as work:
-        draws_csv = pathlib.Path(work) / "draws.csv"
-        with draws_csv.open("w", newline="") as f:
-            out = csv.writer(f)
-            out.writerow([".chain", ".iteration"] + [stan_name(n) for n in names])
-            for chain in range(draws.shape[2]):
-                for draw in range(draws.shape[1]):
-                    out.writerow([chain + 1, draw + 1] + [repr(float(v)) for v in draws[:, draw, chain]])
+        # The draws as little-endian doubles, one row per draw (chain by chain), and beside them
+        # the chains, the draws per chain and the column names: R reads the bits exactly, in a
+        # second, where a CSV of 640,000 rows took minutes to write and to parse.
+        draws_bin = pathlib.Path(work) / "draws.bin"
+        draws.transpose(2, 1, 0).astype("<f8").tofile(draws_bin)
+        (pathlib.Path(work) / "draws.txt").write_text(
+            f"{draws.shape[2]} {draws.shape[1]}\n" + "".join(stan_name(n) + "\n" for n in names))
         run = {
             "model": str(model_path),
             "model_md5": hashlib.md5(code.encode()).hexdigest(),
@@ -72,7 +71,7 @@ def main() -> None:
         run_txt = pathlib.Path(work) / "run.txt"
         run_txt.write_text("".join(f"{k}: {v}\n" for k, v in run.items()))
         here = pathlib.Path(__file__).resolve().parent
-        subprocess.run(["Rscript", str(here / "summarise-draws.R"), str(draws_csv), str(run_txt), str(folder)], check=True)
+        subprocess.run(["Rscript", str(here / "summarise-draws.R"), str(draws_bin), str(run_txt), str(folder)], check=True)
 
 
 def stan_name(name: str) -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# Rscript summarise-draws.R DRAWS.csv RUN.txt DIR — called by sample-stan.py.
+# Rscript summarise-draws.R DRAWS.bin|DRAWS.csv RUN.txt DIR — called by sample-stan.py (binary).
 # Reads the draws (columns .chain, .iteration, lp__ and the sampler's columns, then the model's
 # quantities as name[index]) and writes, with R's `posterior` package (Vehtari et al. 2021):
 #   DIR/stan-quantiles.csv  quantity,index,q05,q50,q95,mcse_q05,mcse_q50,mcse_q95,ess_bulk,rhat,mean,mcse_mean
@@ -10,7 +10,19 @@
 #     tail ESS and the largest R-hat over those quantities.
 suppressPackageStartupMessages(library(posterior))
 args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1], check.names = FALSE)
+if (grepl("\\.bin$", args[1])) {
+  # DRAWS.bin: little-endian doubles, one row per draw, chain by chain; DRAWS.txt beside it
+  # gives the chains and draws per chain, then the column names, one a line (sample-stan.py).
+  about <- readLines(sub("\\.bin$", ".txt", args[1]))
+  shape <- as.integer(strsplit(about[1], " ")[[1]])
+  columns <- about[-1]
+  values <- readBin(args[1], "double", n = shape[1] * shape[2] * length(columns), size = 8, endian = "little")
+  d <- data.frame(.chain = rep(seq_len(shape[1]), each = shape[2]), .iteration = rep(seq_len(shape[2]), shape[1]),
+                  matrix(values, ncol = length(columns), byrow = TRUE), check.names = FALSE)
+  names(d) <- c(".chain", ".iteration", columns)
+} else {
+  d <- read.csv(args[1], check.names = FALSE)
+}
 dir <- args[3]
 draws <- as_draws_df(d)
 
