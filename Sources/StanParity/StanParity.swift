@@ -173,6 +173,20 @@ public enum StanParity {
       return out
     }
 
+    /// Our draws per chain at which every level quantile would be checkable at 2%, from this
+    /// fit's `draws` and MCSEs (an MCSE falls as one over the root of the draws), or nil where
+    /// Stan's MCSE alone leaves a quantile unchecked (`sigmas · mcse_stan ≥ 0.02`).
+    public func drawsToCheckAll(draws: Int) -> Int? {
+      let allowed = StanParity.logBound / StanParity.sigmas
+      var needed = 0.0
+      for c in levels {
+        let room = allowed * allowed - c.mcseStan * c.mcseStan
+        guard room > 0 else { return nil }
+        needed = max(needed, Double(draws) * c.mcseOurs * c.mcseOurs / room)
+      }
+      return Int(needed.rounded(.up))
+    }
+
     /// The level quantiles whose Monte Carlo error leaves the 2% bound unchecked.
     public var unchecked: [String] { levels.filter { !$0.twoPercentCheckable }.map(\.what) }
 
