@@ -115,3 +115,73 @@ struct TrajectoryParityTests {
     }
   }
 }
+
+/// `trajectory-parity`, the executable `scripts/trajectory-parity` runs in a release build: the
+/// same comparison (`StanParity`) from the command line, its exit status the verdict.
+@Suite("trajectory-parity")
+struct TrajectoryParityExecutableTests {
+  /// The executable beside the test bundle (swift build puts both in the same folder).
+  static let executable: URL? = {
+    var dir = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+    var candidates: [URL] = []
+    for _ in 0..<4 {
+      candidates.append(dir.appendingPathComponent("trajectory-parity"))
+      dir = dir.deletingLastPathComponent()
+    }
+    candidates.append(Fixtures.repositoryRoot.appendingPathComponent(".build/debug/trajectory-parity"))
+    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) && !$0.hasDirectoryPath }
+  }()
+
+  static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = try #require(executable, "trajectory-parity not found; run `swift build` first")
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+  }
+
+  static let seed = Fixtures.path("trajectory/seed-nk")
+
+  @Test("Holds on the seed data at 2,000 draws; --full then fails: the tails are not checkable at 2%")
+  func seedData() throws {
+    let held = try Self.run([Self.seed + "=2000"])
+    #expect(held.status == 0, "\(held.output)")
+    #expect(held.output.contains("parity seed-nk: q05 z "))
+    #expect(held.output.contains("; 0 failures"))
+    let full = try Self.run(["--full", Self.seed + "=2000"])
+    #expect(full.status == 1)
+    #expect(full.output.contains("FAILED seed-nk: not checkable at 2% (too few draws on one side): [\"level[1] q05\""))
+  }
+
+  @Test("A Stan reference 10% off in one year's median fails, naming the quantile")
+  func shiftedReference() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("parity-\(UUID().uuidString)")
+    let copy = folder.appendingPathComponent("seed-nk")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try FileManager.default.copyItem(at: URL(fileURLWithPath: Self.seed), to: copy)
+    let csv = copy.appendingPathComponent("stan-quantiles.csv")
+    var lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").map(String.init)
+    let row = try #require(lines.firstIndex { $0.hasPrefix("level,3,") })
+    var cells = lines[row].split(separator: ",").map(String.init)
+    cells[3] = "\(try #require(Double(cells[3])) * 1.1)"  // q50
+    lines[row] = cells.joined(separator: ",")
+    try (lines.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
+    let result = try Self.run([copy.path + "=2000"])
+    #expect(result.status == 1)
+    #expect(result.output.contains("FAILED seed-nk level[3] q50: ours − Stan's = -0.09"))
+  }
+
+  @Test("Usage and reference errors exit 2 with a message")
+  func errors() throws {
+    for arguments in [[], [Self.seed], [Self.seed + "=0"], [Self.seed + "=many"], ["/nonexistent/random-01=100"]] {
+      let result = try Self.run(arguments)
+      #expect(result.status == 2, "\(arguments): \(result.status)")
+      #expect(result.output.hasPrefix("error:") || result.output.hasPrefix("usage:"), "\(arguments): \(result.output)")
+    }
+  }
+}
