@@ -22,14 +22,17 @@ import Testing
 /// Some data sets are held further (`heldInFull`): Stan sampled them longer (the seed data 200,000
 /// draws a chain; random-01, -04, -17 and -20 70,000, 30,000, 40,000 and 50,000) and our fit
 /// takes more draws too, so that every one of their level quantiles is checkable at 2% — and
-/// must be, and must hold it.
+/// must be, and must hold it. `scripts/trajectory-parity` holds more data sets in full with the
+/// same comparison in a release build, at the hundreds of thousands of draws a chain that their
+/// wider posteriors need on our side (minutes each: more than a test run affords).
 ///
 /// Our fits run 4 chains of 1000 warmup and `drawsPerChain` draws (seed 2800 + NN; 2800 for the
-/// seed data) at Stan's `adapt_delta` of the run (0.95; 0.99 for random-08): at the default 0.8
+/// seed data) at Stan's `adapt_delta` of the run (0.95; 0.99 where Stan's run at 0.95 diverged,
+/// its `stan-run.txt` says): at the default 0.8
 /// our sampler diverges on some of these posteriors (random-02, -05, -10, -14), and the
 /// comparison is of one sampler with another at the same settings. Where a posterior is wide
 /// (a 90% interval spanning a factor of ten and more: sparse years, projected years), no
-/// feasible number of draws brings the 5% and 95% quantiles' MCSE near 0.005: `posterior`'s
+/// affordable number of draws brings the 5% and 95% quantiles' MCSE near 0.005: `posterior`'s
 /// MCSE of a tail quantile is about `2·sd/√ESS`, so a log-scale sd of 1 would need 160,000
 /// effective draws on each side. Each data set's line printed by the test gives the numbers.
 @Suite("Trajectory parity with Stan")
