@@ -42,7 +42,7 @@ rm -rf "$seed_out"
 export STAN_DRAWS=${STAN_DRAWS:-10000}
 # Draws per chain where STAN_DRAWS is not enough (see the header).
 declare -A longer=([seed-nk]=200000 [random-01]=70000 [random-02]=20000 [random-03]=20000 [random-04]=30000
-  [random-11]=160000
+  [random-11]=160000 [random-14]=160000
   [random-17]=40000 [random-20]=50000)
 
 for dir in "$fixtures"/seed-nk/ "$fixtures"/random-*/; do
