@@ -47,7 +47,9 @@ for job in jobs {
   let elapsed = (clock.now - start).components
   let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
   let needed = outcome.drawsToCheckAll(draws: job.draws).map { "\($0)" } ?? "none (Stan's MCSE too large)"
-  print(outcome.summary + "; our draws \(job.draws) a chain, \(String(format: "%.1f", seconds)) s; draws to check all at 2%: \(needed)")
+  print(
+    outcome.summary
+      + "; our draws \(job.draws) a chain, \(String(format: "%.1f", seconds)) s; draws to check all at 2%: \(needed)")
   var failures = outcome.failures
   if full && !outcome.unchecked.isEmpty {
     failures.append("\(outcome.name): not checkable at 2% (too few draws on one side): \(outcome.unchecked)")
