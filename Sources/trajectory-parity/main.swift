@@ -11,6 +11,11 @@
 import Foundation
 import StanParity
 
+/// Writes a line at once (`print` buffers a file or pipe until exit: a long run would show nothing).
+func say(_ line: String) {
+  FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 var full = false
 var jobs: [(folder: String, draws: Int)] = []
 for argument in CommandLine.arguments.dropFirst() {
@@ -20,13 +25,13 @@ for argument in CommandLine.arguments.dropFirst() {
   }
   let parts = argument.split(separator: "=")
   guard parts.count == 2, let draws = Int(parts[1]), draws > 0 else {
-    print("error: expected FOLDER=DRAWS or --full, got \(argument)")
+    say("error: expected FOLDER=DRAWS or --full, got \(argument)")
     exit(2)
   }
   jobs.append((String(parts[0]), draws))
 }
 if jobs.isEmpty {
-  print("usage: trajectory-parity [--full] FOLDER=DRAWS ...")
+  say("usage: trajectory-parity [--full] FOLDER=DRAWS ...")
   exit(2)
 }
 var failed = 0
@@ -41,13 +46,13 @@ for job in jobs {
     outcome = try StanParity.compare(
       reference, seed: StanParity.seed(for: reference.name), draws: job.draws, threads: 2)
   } catch {
-    print("error: \(job.folder): \(error)")
+    say("error: \(job.folder): \(error)")
     exit(2)
   }
   let elapsed = (clock.now - start).components
   let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
   let needed = outcome.drawsToCheckAll(draws: job.draws).map { "\($0)" } ?? "none (Stan's MCSE too large)"
-  print(
+  say(
     outcome.summary
       + "; our draws \(job.draws) a chain, \(String(format: "%.1f", seconds)) s; draws to check all at 2%: \(needed)")
   var failures = outcome.failures
@@ -57,10 +62,10 @@ for job in jobs {
   if outcome.fit.diagnostics.divergences != 0 {
     failures.append("\(outcome.name): \(outcome.fit.diagnostics.divergences) divergences")
   }
-  for f in failures { print("FAILED " + f) }
+  for f in failures { say("FAILED " + f) }
   failed += failures.count
   checked += outcome.levels.filter(\.twoPercentCheckable).count
   total += outcome.levels.count
 }
-print("parity: \(checked) of \(total) level quantiles held to 2% on the log scale; \(failed) failures")
+say("parity: \(checked) of \(total) level quantiles held to 2% on the log scale; \(failed) failures")
 exit(failed == 0 ? 0 : 1)
