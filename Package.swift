@@ -43,7 +43,7 @@ let package = Package(
     // Our fit against Stan's reference samples (issue #28): shared by TrajectoryParityTests and
     // trajectory-parity (scripts/trajectory-parity: release builds, the long references' draws).
     .target(
-      name: "StanParity", dependencies: ["Statistics"],
+      name: "StanParity", dependencies: ["Statistics", "TestSupport"],
       swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .executableTarget(name: "trajectory-parity", dependencies: ["StanParity"]),
     // Simulation-based calibration of the trajectory model (issue #28): scripts/trajectory-calibration.

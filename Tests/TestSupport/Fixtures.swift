@@ -29,7 +29,12 @@ public enum Fixtures {
   /// surrounding double quotes. A row shorter than the header lacks the missing keys; cells
   /// beyond the header are ignored.
   public static func csv(_ relativePath: String) throws -> [[String: String]] {
-    let text = try String(contentsOf: url(relativePath), encoding: .utf8)
+    try csv(at: url(relativePath))
+  }
+
+  /// The rows of the simple CSV file at `file`, read as `csv(_:)` reads a fixture.
+  public static func csv(at file: URL) throws -> [[String: String]] {
+    let text = try String(contentsOf: file, encoding: .utf8)
     var lines = text.split(whereSeparator: \.isNewline)
     guard !lines.isEmpty else { return [] }
     let header = cells(lines.removeFirst())

@@ -24,12 +24,17 @@ extension PosteriorDiagnostics {
   /// Draws are given chain after chain (see `PosteriorDiagnostics`). NaN when the ESS is (a
   /// constant indicator, a non-finite draw, chains shorter than 4 draws) or `p` is outside [0, 1].
   public static func quantileMCSE(_ values: [Double], chains: Int, probability p: Double) -> Double {
-    let e = quantileESS(values, chains: chains, probability: p)
+    quantileMCSE(values, sorted: values.sorted(), chains: chains, probability: p)
+  }
+
+  /// `quantileMCSE` with the draws' ascending copy given, so that several quantiles of one
+  /// quantity sort its draws once.
+  public static func quantileMCSE(_ values: [Double], sorted: [Double], chains: Int, probability p: Double) -> Double {
+    let e = quantileESS(values, sorted: sorted, chains: chains, probability: p)
     guard e.isFinite, e > 0 else { return .nan }
     let below = betaQuantile(0.158_655_3, a: e * p + 1, b: e * (1 - p) + 1)
     let above = betaQuantile(0.841_344_7, a: e * p + 1, b: e * (1 - p) + 1)
     guard below.isFinite, above.isFinite else { return .nan }
-    let sorted = values.sorted()
     let s = sorted.count
     let low = max(Int((below * Double(s)).rounded(.down)), 1)
     let high = min(Int((above * Double(s)).rounded(.up)), s)
@@ -40,9 +45,14 @@ extension PosteriorDiagnostics {
   /// monotone sequence) of the indicator `x ≤ q_p`, `q_p` the type-7 quantile of all draws; for
   /// `p = 1`, `p` is taken as `(S - ½)/S`, as `posterior::ess_quantile` does.
   public static func quantileESS(_ values: [Double], chains: Int, probability p: Double) -> Double {
+    quantileESS(values, sorted: values.sorted(), chains: chains, probability: p)
+  }
+
+  /// `quantileESS` with the draws' ascending copy given.
+  static func quantileESS(_ values: [Double], sorted: [Double], chains: Int, probability p: Double) -> Double {
     guard p >= 0, p <= 1, let split = split(values, chains: chains) else { return .nan }
     let probability = p == 1 ? (Double(values.count) - 0.5) / Double(values.count) : p
-    let q = quantile(sorted: values.sorted(), probability)
+    let q = quantile(sorted: sorted, probability)
     return ess(split.values.map { $0 <= q ? 1 : 0 }, chains: split.chains)
   }
 
