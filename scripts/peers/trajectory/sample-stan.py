@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+import aiohttp.client
 import httpstan
 import httpstan.cache
 import stan
@@ -37,6 +38,11 @@ def main() -> None:
     code = model_path.read_text()
     data = json.loads((folder / "data.json").read_text())  # arrays stay lists, also of length 1
 
+    # PyStan's client gives up on a request after aiohttp's default 5 minutes. httpstan's server
+    # shares its event loop and, while a chain's draws keep arriving, reads them without yielding
+    # to it, so on runs of 200,000 draws a chain and more a progress poll went unanswered that
+    # long and the run hung with its chains unfinished. No limit on the client's requests:
+    aiohttp.client.DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=30)
     started = time.monotonic()
     posterior = stan.build(code, data=data, random_seed=seed)
     built = time.monotonic()
