@@ -41,8 +41,9 @@ def main() -> None:
     # PyStan's client gives up on a request after aiohttp's default 5 minutes. httpstan's server
     # shares its event loop and, while a chain's draws keep arriving, reads them without yielding
     # to it, so on runs of 200,000 draws a chain and more a progress poll went unanswered that
-    # long and the run hung with its chains unfinished. No limit on the client's requests:
-    aiohttp.client.DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=30)
+    # long (or a connection to it within 30 s) and the run hung with its chains unfinished. No limit
+    # on the client's requests:
+    aiohttp.client.DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
     started = time.monotonic()
     posterior = stan.build(code, data=data, random_seed=seed)
     built = time.monotonic()
