@@ -10,9 +10,8 @@
 #      20,000, random-19 340,000 (not yet enough), and the seed data and 13 others enough that
 #      every quantile of their level can be held to the parity comparison's 2% bound:
 #      TrajectoryParityTests.heldInFull requires it of five, scripts/trajectory-parity of all 14),
-#      adapt_delta 0.95, again at 0.99 if a run
-#      diverged (those of `at99` at 0.99 from the start), writing DIR/stan-quantiles.csv and
-#      DIR/stan-run.txt;
+#      adapt_delta 0.95, again at 0.99 if a run diverged (those of `at99` at 0.99 from the start),
+#      writing DIR/stan-quantiles.csv and DIR/stan-run.txt;
 #   4. writes Tests/Fixtures/trajectory/reference.txt: the md5 of the model.stan sampled, the
 #      versions, the total time and per data set the sampling time, divergences, ESS and R-hat.
 # Takes about five hours on 2 idle cores (the model compiles once, about 1.5 minutes; Stan samples
