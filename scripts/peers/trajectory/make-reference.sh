@@ -6,10 +6,10 @@
 #      data's (seed-nk/data.json: `reconcile trajectory datasets/nk-in-china.csv --quantity
 #      nk_in_china --emit-stan`);
 #   3. samples each in Stan (sample-stan.py, PyStan 3.10 / Stan 2.35: 4 chains x (1000 warmup +
-#      STAN_DRAWS draws, default 10000; the data sets of `longer` below more — random-02 and -03
-#      20,000, random-19 340,000 (not yet enough), and the seed data and 14 others enough that
+#      STAN_DRAWS draws, default 10000; the data sets of `longer` below more — random-02
+#      20,000, random-19 340,000 (not yet enough), and the seed data and 15 others enough that
 #      every quantile of their level can be held to the parity comparison's 2% bound:
-#      TrajectoryParityTests.heldInFull requires it of five, scripts/trajectory-parity of all 15),
+#      TrajectoryParityTests.heldInFull requires it of five, scripts/trajectory-parity of all 16),
 #      adapt_delta 0.95, again at 0.99 if a run diverged (those of `at99` at 0.99 from the start),
 #      writing DIR/stan-quantiles.csv and DIR/stan-run.txt;
 #   4. writes Tests/Fixtures/trajectory/reference.txt: the md5 of the model.stan sampled, the
@@ -41,14 +41,14 @@ trap 'rm -rf "$scratch" "$log"' EXIT
 started=$(date +%s)
 export STAN_DRAWS=${STAN_DRAWS:-10000}
 # Draws per chain where STAN_DRAWS is not enough (see the header).
-declare -A longer=([seed-nk]=200000 [random-01]=70000 [random-02]=20000 [random-03]=20000 [random-04]=30000
+declare -A longer=([seed-nk]=200000 [random-01]=70000 [random-02]=20000 [random-03]=240000 [random-04]=30000
   [random-05]=140000 [random-07]=600000 [random-08]=150000 [random-10]=360000 [random-11]=160000
   [random-12]=110000 [random-13]=80000 [random-14]=160000 [random-15]=190000 [random-17]=40000
   [random-18]=170000 [random-19]=340000 [random-20]=50000)
 # Sampled at adapt_delta 0.99 from the start: at 0.95, runs of 4 x 140,000 draws and more met a
 # divergent transition in three data sets of four (random-05, -11, -14; random-10 did not).
-declare -A at99=([random-07]=1 [random-08]=1 [random-10]=1 [random-12]=1 [random-13]=1
-  [random-15]=1 [random-18]=1 [random-19]=1)
+declare -A at99=([random-03]=1 [random-07]=1 [random-08]=1 [random-10]=1 [random-12]=1
+  [random-13]=1 [random-15]=1 [random-18]=1 [random-19]=1)
 # Every THIN-th draw kept (sample-stan.py's STAN_THIN) where all would not fit in memory: PyStan
 # held 4 x 700,000 draws of random-19 in 18.5 GB and the kernel killed it.
 declare -A thin=()
