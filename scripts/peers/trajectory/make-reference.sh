@@ -14,7 +14,7 @@
 #      writing DIR/stan-quantiles.csv and DIR/stan-run.txt;
 #   4. writes Tests/Fixtures/trajectory/reference.txt: the md5 of the model.stan sampled, the
 #      versions, the total time and per data set the sampling time, divergences, ESS and R-hat.
-# Takes about five hours on 2 idle cores (the model compiles once, about 1.5 minutes; Stan samples
+# Takes about six hours on 2 idle cores (the model compiles once, about 1.5 minutes; Stan samples
 # 4 x 11,000 to 4 x 601,000 iterations per data set; random-10's 360,000 at 0.99 about an hour);
 # more on busy ones. Long runs hold gigabytes of draws in PyStan (random-10's: 7–9 GB).
 #
