@@ -49,8 +49,10 @@ declare -A longer=([seed-nk]=200000 [random-01]=70000 [random-02]=20000 [random-
 # divergent transition in three data sets of four (random-05, -11, -14; random-10 did not).
 declare -A at99=([random-03]=1 [random-07]=1 [random-08]=1 [random-10]=1 [random-12]=1
   [random-13]=1 [random-15]=1 [random-18]=1 [random-19]=1)
-# Every THIN-th draw kept (sample-stan.py's STAN_THIN) where all would not fit in memory: PyStan
-# held 4 x 700,000 draws of random-19 in 18.5 GB and the kernel killed it.
+# Every THIN-th draw kept (sample-stan.py's STAN_THIN) where all would not fit in memory (PyStan
+# held 4 x 700,000 draws of random-19 in 18.5 GB and the kernel killed it). None yet: thinned by 2,
+# random-19's 4 x 700,000 had the MCSE of its 4 x 340,000 in the tail that needs it (its draws are
+# nearly independent); see sample-stan.py.
 declare -A thin=()
 
 # sample NAME: samples $fixtures/NAME in a scratch copy and, when it finished on $model (md5 $md5)
