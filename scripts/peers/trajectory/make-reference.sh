@@ -49,18 +49,12 @@ declare -A longer=([seed-nk]=200000 [random-01]=70000 [random-02]=20000 [random-
 # divergent transition in three data sets of four (random-05, -11, -14; random-10 did not).
 declare -A at99=([random-03]=1 [random-07]=1 [random-08]=1 [random-10]=1 [random-12]=1
   [random-13]=1 [random-15]=1 [random-18]=1 [random-19]=1)
-# Every THIN-th draw kept (sample-stan.py's STAN_THIN) where all would not fit in memory (PyStan
-# held 4 x 700,000 draws of random-19 in 18.5 GB and the kernel killed it). None yet: thinned by 2,
-# random-19's 4 x 700,000 had the MCSE of its 4 x 340,000 in the tail that needs it (its draws are
-# nearly independent); see sample-stan.py.
-declare -A thin=()
 
 # sample NAME: samples $fixtures/NAME in a scratch copy and, when it finished on $model (md5 $md5)
 # and the committed data, puts its stan-quantiles.csv and stan-run.txt in place.
 sample() {
   local name=$1 dir=$fixtures/$1 work=$scratch/$1 draws delta
   draws=${longer[$name]:-$STAN_DRAWS}
-  export STAN_THIN=${thin[$name]:-1}
   delta=0.95
   [ -n "${at99[$name]:-}" ] && delta=0.99
   rm -rf "$work" && mkdir -p "$work" && cp "$dir/data.json" "$work/"
@@ -81,13 +75,12 @@ sample() {
 
 # rows: reference.txt's table, one row per data set.
 rows() {
-  echo "data_set,T,N,S,G,reference,adapt_delta,draws_per_chain,thin,sampling_seconds,divergences,treedepth_hits,min_ess_bulk,max_rhat"
+  echo "data_set,T,N,S,G,reference,adapt_delta,draws_per_chain,sampling_seconds,divergences,treedepth_hits,min_ess_bulk,max_rhat"
   for dir in "$fixtures"/seed-nk/ "$fixtures"/random-*/; do
     dir=${dir%/}
-    field() { grep -m1 "^$1:" "$dir/stan-run.txt" | cut -d' ' -f2 || true; }
-    kept=$(field thin)
+    field() { grep -m1 "^$1:" "$dir/stan-run.txt" | cut -d' ' -f2; }
     dims=$(grep -E '^  "(T|N|S|G|reference)":' "$dir/data.json" | sed -E 's/.*: ([0-9]+),?/\1/' | paste -sd,)
-    echo "$(basename "$dir"),$dims,$(field adapt_delta),$(field draws_per_chain),${kept:-1},$(field sampling_seconds),$(field divergences),$(field treedepth_hits),$(field min_ess_bulk),$(field max_rhat)"
+    echo "$(basename "$dir"),$dims,$(field adapt_delta),$(field draws_per_chain),$(field sampling_seconds),$(field divergences),$(field treedepth_hits),$(field min_ess_bulk),$(field max_rhat)"
   done
 }
 
