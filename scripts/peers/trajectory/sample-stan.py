@@ -6,12 +6,22 @@
 Reads DIR/data.json (the format TrajectoryStan.dataJSON writes) and the Stan program MODEL
 (default DIR/../model.stan, the committed copy of TrajectoryStan.model), samples 4 chains of
 1000 warmup + STAN_DRAWS draws (environment, default 1000; the committed references use 10,000
-to 700,000, see make-reference.sh), keeping every STAN_THIN-th (default 1: all), with NUTS (PyStan 3: Stan 2.35), and hands the draws to
+to 700,000, see make-reference.sh), keeping every STAN_THIN-th (default 1: all), with NUTS
+(PyStan 3 compiles it; httpstan's services call samples: Stan 2.35), and hands the draws to
 summarise-draws.R (R's `posterior` package), which writes DIR/stan-quantiles.csv and the
-diagnostics of DIR/stan-run.txt (the draws go to R as binary doubles, bit for bit). The model compiles once; PyStan keeps it in its cache, so
-later runs of the same program only sample. Fits cached by PyStan are deleted before sampling,
-so that the time written is that of a real run (compiling excluded).
+diagnostics of DIR/stan-run.txt (the draws go to R as binary doubles, bit for bit). The model
+compiles once; PyStan keeps it in its cache, so later runs of the same program only sample.
+
+The chains run as PyStan's `sample` runs them (httpstan's services call on the same arguments, so
+the same draws; see run_chains), but their draws are read from the fit files httpstan writes,
+line by line, and written straight to the binary file: PyStan's `sample` holds every chain's
+messages in memory as text and parses them there, 18.5 GB for 4 x 700,000 draws of random-19,
+which the kernel killed. sampling_seconds is the chains' time (compiling and reading the draws
+excluded).
 """
+import asyncio
+import concurrent.futures
+import gzip
 import hashlib
 import json
 import os
@@ -21,19 +31,24 @@ import sys
 import tempfile
 import time
 
-import aiohttp.client
 import httpstan
 import httpstan.cache
+import httpstan.fits
+import httpstan.schemas
+import httpstan.services_stub
+import numpy
+import simdjson
 import stan
+import stan.model
 
 CHAINS, WARMUP = 4, 1000
 DRAWS = int(os.environ.get("STAN_DRAWS", "1000"))
-# Keep every THIN-th draw (STAN_THIN, default 1: all). PyStan's main process holds the draws it is
-# sent, several kilobytes each while it parses them: 4 x 700,000 draws of random-19 took 18.5 GB and
-# were killed by the kernel. Thinning saves memory but buys little where draws are nearly
-# independent: random-19 thinned by 2 at 4 x 700,000 had the Monte Carlo error of 4 x 340,000 kept
-# whole in its widest tail; it can pay only where they are strongly autocorrelated (not measured). The
-# sampler's diagnostics (divergences, tree depth) are then those of the kept iterations only.
+# Keep every THIN-th draw (STAN_THIN, default 1: all). Written when PyStan's `sample` held every
+# draw as text (4 x 700,000 of random-19: 18.5 GB, killed); the draws now stream to disk (below), so
+# memory no longer asks for it. It buys little Monte Carlo error where draws are nearly
+# independent: random-19 thinned by 2 at 4 x 700,000 had the error of 4 x 340,000 kept whole in its
+# widest tail. The sampler's diagnostics (divergences, tree depth) are then those of the kept
+# iterations only.
 THIN = int(os.environ.get("STAN_THIN", "1"))
 
 
@@ -45,30 +60,19 @@ def main() -> None:
     code = model_path.read_text()
     data = json.loads((folder / "data.json").read_text())  # arrays stay lists, also of length 1
 
-    # PyStan's client gives up on a request after aiohttp's default 5 minutes. httpstan's server
-    # shares its event loop and, while a chain's draws keep arriving, reads them without yielding
-    # to it, so on runs of 200,000 draws a chain and more a progress poll went unanswered that
-    # long (or a connection to it within 30 s) and the run hung with its chains unfinished. No limit
-    # on the client's requests:
-    aiohttp.client.DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=None, sock_connect=None, sock_read=None)
     started = time.monotonic()
     posterior = stan.build(code, data=data, random_seed=seed)
     built = time.monotonic()
-    for fit_file in (httpstan.cache.cache_directory() / "models").glob("*/*.jsonlines.gz"):
-        fit_file.unlink()
-    fit = posterior.sample(num_chains=CHAINS, num_warmup=WARMUP, num_samples=DRAWS, num_thin=THIN, delta=delta)
-    sampled = time.monotonic()
-
-    names = list(fit.sample_and_sampler_param_names) + list(fit.constrained_param_names)
-    draws = fit._draws  # (name, draw, chain)
     with tempfile.TemporaryDirectory() as work:
         # The draws as little-endian doubles, one row per draw (chain by chain), and beside them
         # the chains, the draws per chain and the column names: R reads the bits exactly, in a
         # second, where a CSV of 640,000 rows took minutes to write and to parse.
         draws_bin = pathlib.Path(work) / "draws.bin"
-        draws.transpose(2, 1, 0).astype("<f8").tofile(draws_bin)
+        fits = run_chains(posterior, delta)
+        sampled = time.monotonic()
+        names, kept = write_draws(fits, posterior, draws_bin)
         (pathlib.Path(work) / "draws.txt").write_text(
-            f"{draws.shape[2]} {draws.shape[1]}\n" + "".join(stan_name(n) + "\n" for n in names))
+            f"{CHAINS} {kept}\n" + "".join(stan_name(n) + "\n" for n in names))
         run = {
             "model": str(model_path),
             "model_md5": hashlib.md5(code.encode()).hexdigest(),
@@ -87,6 +91,85 @@ def main() -> None:
         run_txt.write_text("".join(f"{k}: {v}\n" for k, v in run.items()))
         here = pathlib.Path(__file__).resolve().parent
         subprocess.run(["Rscript", str(here / "summarise-draws.R"), str(draws_bin), str(run_txt), str(folder)], check=True)
+
+
+def run_chains(posterior: stan.model.Model, delta: float) -> list:
+    """Runs the chains with httpstan's services call, the one its server makes for PyStan's
+    `sample`, on the arguments its server would pass (PyStan's request read by httpstan's own
+    schema), so the draws are the same; returns the paths of the fit files the calls write
+    (gzip-compressed JSON lines, one message a line).
+
+    Not through the server: each call reads its chain's output in a loop that yields to its event
+    loop only when no output is waiting, so, with the calls sharing the server's loop, a chain
+    writing draws kept the others' output unread and their processes waiting (a run used one core
+    of two), and the server's replies waited minutes (runs of 200,000 draws a chain hung on
+    PyStan's 5-minute request limit). Here each chain has its own thread and event loop; httpstan's
+    process pool (two workers on two cores) runs them, and its workers are started before the
+    threads, so that no thread is running when they fork.
+    """
+    function = "stan::services::sample::hmc_nuts_diag_e_adapt"
+    httpstan.services_stub.executor.submit(int).result()
+
+    def chain(number: int) -> pathlib.Path:
+        request = {"function": function, "chain": number, "data": posterior.data, "init": {},
+                   "random_seed": posterior.random_seed, "num_warmup": WARMUP, "num_samples": DRAWS,
+                   "num_thin": THIN, "delta": delta}
+        args = httpstan.schemas.CreateFitRequest().load(request)
+        args.pop("function")
+        name = httpstan.fits.calculate_fit_name(function, posterior.model_name, args)
+        asyncio.run(httpstan.services_stub.call(function, posterior.model_name, name, None, **args))
+        print(f"sample-stan: chain {number} finished", file=sys.stderr, flush=True)
+        return httpstan.cache.fit_path(name)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=CHAINS) as threads:
+        return list(threads.map(chain, range(1, CHAINS + 1)))
+
+
+def write_draws(fits: list, posterior: stan.model.Model, draws_bin: pathlib.Path) -> tuple:
+    """Reads each chain's draws from its fit file, line by line, appends them to DRAWS_BIN as
+    little-endian doubles (one row per draw, chain by chain) and deletes the fit file. Returns the
+    column names (the sampler's, ending in __, then the model's, as Stan sends them) and the
+    draws kept per chain. Memory holds one block of draws at a time."""
+    kept = -(-DRAWS // THIN)
+    names = None
+    parser = simdjson.Parser()
+    with open(draws_bin, "wb") as out:
+        for chain, path in enumerate(fits, start=1):
+            rows, count = [], 0
+            with gzip.open(path, "rb") as lines:
+                for line in lines:
+                    if b'"sample"' not in line:
+                        continue
+                    try:
+                        message = parser.parse(line)
+                    except ValueError:  # a nan or an infinity, which simdjson does not read
+                        message = json.loads(line)
+                    values = message["values"]
+                    draw = message["topic"] == "sample" and isinstance(values, (simdjson.Object, dict))
+                    if draw:  # not the sampler's other messages (its settings, its adaptation)
+                        if names is None:
+                            names = list(values.keys())
+                        elif list(values.keys()) != names:
+                            raise RuntimeError(f"chain {chain}: a draw with other columns than the first")
+                        rows.append(tuple(values.values()))
+                    del values, message  # simdjson reuses its buffer only when nothing refers to it
+                    if not draw:
+                        continue
+                    if len(rows) == 10_000:
+                        numpy.asarray(rows, dtype="<f8").tofile(out)
+                        count += len(rows)
+                        rows = []
+            if rows:
+                numpy.asarray(rows, dtype="<f8").tofile(out)
+                count += len(rows)
+            if count != kept:
+                raise RuntimeError(f"chain {chain}: {count} draws in {path}, expected {kept}")
+            path.unlink()
+    model_names = [name for name in names if not name.endswith("__")]
+    if model_names != list(posterior.constrained_param_names) or names[: -len(model_names)] != [
+            name for name in names if name.endswith("__")]:
+        raise RuntimeError("the draws' columns are not the sampler's and then the model's")
+    return names, kept
 
 
 def stan_name(name: str) -> str:
