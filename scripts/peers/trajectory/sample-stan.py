@@ -167,6 +167,8 @@ def write_draws(fits: list, posterior: stan.model.Model, draws_bin: pathlib.Path
             if count != kept:
                 raise RuntimeError(f"chain {chain}: {count} draws in {path}, expected {kept}")
             path.unlink()
+    if names is None:
+        raise RuntimeError(f"no draws in {fits}")
     model_names = [name for name in names if not name.endswith("__")]
     if model_names != list(posterior.constrained_param_names) or names[: -len(model_names)] != [
             name for name in names if name.endswith("__")]:
