@@ -17,7 +17,8 @@
 # Takes hours: the model compiles once (about 1.5 minutes), then Stan samples 4 x 11,000 to
 # 4 x 801,000 iterations per data set; reference.txt's sampling times add up to 7.7 hours, most of
 # them taken two or three runs at a time (random-02's 800,000 at 0.99: 53 minutes beside two others);
-# a whole run alone on 2 idle cores has not been timed. sample-stan.py streams the draws to disk, so long runs are limited by time, not memory.
+# a whole run alone on 2 idle cores has not been timed. sample-stan.py streams the draws to disk, so
+# long runs are limited by time, not memory.
 #
 # make-reference.sh NAME ... (for example `make-reference.sh random-15 random-19`) samples only those
 # data sets, with the draws and adapt_delta the tables below give them, against the committed
