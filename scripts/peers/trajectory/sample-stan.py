@@ -6,7 +6,7 @@
 Reads DIR/data.json (the format TrajectoryStan.dataJSON writes) and the Stan program MODEL
 (default DIR/../model.stan, the committed copy of TrajectoryStan.model), samples 4 chains of
 1000 warmup + STAN_DRAWS draws (environment, default 1000; the committed references use 10,000
-to 800,000, see make-reference.sh), keeping every STAN_THIN-th (default 1: all), with NUTS
+to 800,000, see make-reference.sh), every draw kept, with NUTS
 (PyStan 3 compiles it; httpstan's services call samples: Stan 2.35), and hands the draws to
 summarise-draws.R (R's `posterior` package), which writes DIR/stan-quantiles.csv and the
 diagnostics of DIR/stan-run.txt (the draws go to R as binary doubles, bit for bit). The model
@@ -43,13 +43,6 @@ import stan.model
 
 CHAINS, WARMUP = 4, 1000
 DRAWS = int(os.environ.get("STAN_DRAWS", "1000"))
-# Keep every THIN-th draw (STAN_THIN, default 1: all). Written when PyStan's `sample` held every
-# draw as text (4 x 700,000 of random-19: 18.5 GB, killed); the draws now stream to disk (below), so
-# memory no longer asks for it. It buys little Monte Carlo error where draws are nearly
-# independent: random-19 thinned by 2 at 4 x 700,000 had the error of 4 x 340,000 kept whole in its
-# widest tail (0.0051), 4 x 700,000 kept whole 0.0036. The sampler's diagnostics (divergences, tree
-# depth) are then those of the kept iterations only.
-THIN = int(os.environ.get("STAN_THIN", "1"))
 
 
 def main() -> None:
@@ -70,9 +63,9 @@ def main() -> None:
         draws_bin = pathlib.Path(work) / "draws.bin"
         fits = run_chains(posterior, delta)
         sampled = time.monotonic()
-        names, kept = write_draws(fits, posterior, draws_bin)
+        names = write_draws(fits, draws_bin)
         (pathlib.Path(work) / "draws.txt").write_text(
-            f"{CHAINS} {kept}\n" + "".join(stan_name(n) + "\n" for n in names))
+            f"{CHAINS} {DRAWS}\n" + "".join(stan_name(n) + "\n" for n in names))
         run = {
             "model": str(model_path),
             "model_md5": hashlib.md5(code.encode()).hexdigest(),
@@ -82,7 +75,6 @@ def main() -> None:
             "chains": CHAINS,
             "warmup": WARMUP,
             "draws_per_chain": DRAWS,
-            **({"thin": THIN} if THIN > 1 else {}),
             "adapt_delta": delta,
             "build_seconds": round(built - started, 2),
             "sampling_seconds": round(sampled - built, 2),
@@ -115,7 +107,7 @@ def run_chains(posterior: stan.model.Model, delta: float) -> list:
     def chain(number: int) -> pathlib.Path:
         request = {"function": function, "chain": number, "data": posterior.data, "init": {},
                    "random_seed": posterior.random_seed, "num_warmup": WARMUP, "num_samples": DRAWS,
-                   "num_thin": THIN, "delta": delta}
+                   "delta": delta}
         args = httpstan.schemas.CreateFitRequest().load(request)
         args.pop("function")
         name = httpstan.fits.calculate_fit_name(function, posterior.model_name, args)
@@ -127,12 +119,12 @@ def run_chains(posterior: stan.model.Model, delta: float) -> list:
         return list(threads.map(chain, range(1, CHAINS + 1)))
 
 
-def write_draws(fits: list, posterior: stan.model.Model, draws_bin: pathlib.Path) -> tuple:
+def write_draws(fits: list, draws_bin: pathlib.Path) -> list:
     """Reads each chain's draws from its fit file, line by line, appends them to DRAWS_BIN as
-    little-endian doubles (one row per draw, chain by chain) and deletes the fit file. Returns the
-    column names (the sampler's, ending in __, then the model's, as Stan sends them) and the
-    draws kept per chain. Memory holds one block of draws at a time."""
-    kept = -(-DRAWS // THIN)
+    little-endian doubles (one row per draw, chain by chain) and deletes the fit file; the loop of
+    PyStan's `Fit`, a block of 10,000 draws in memory at a time instead of every chain's text.
+    Returns the column names, as Stan's writer sends them (the sampler's, ending in __, then the
+    model's)."""
     names = None
     parser = simdjson.Parser()
     with open(draws_bin, "wb") as out:
@@ -147,33 +139,23 @@ def write_draws(fits: list, posterior: stan.model.Model, draws_bin: pathlib.Path
                     except ValueError:  # a nan or an infinity, which simdjson does not read
                         message = json.loads(line)
                     values = message["values"]
-                    draw = message["topic"] == "sample" and isinstance(values, (simdjson.Object, dict))
-                    if draw:  # not the sampler's other messages (its settings, its adaptation)
-                        if names is None:
-                            names = list(values.keys())
-                        elif list(values.keys()) != names:
-                            raise RuntimeError(f"chain {chain}: a draw with other columns than the first")
+                    # A draw, not one of the sampler's other messages (its settings, adaptation).
+                    if message["topic"] == "sample" and isinstance(values, (simdjson.Object, dict)):
+                        names = names or list(values.keys())
                         rows.append(tuple(values.values()))
                     del values, message  # simdjson reuses its buffer only when nothing refers to it
-                    if not draw:
-                        continue
                     if len(rows) == 10_000:
                         numpy.asarray(rows, dtype="<f8").tofile(out)
-                        count += len(rows)
-                        rows = []
+                        count, rows = count + len(rows), []
             if rows:
                 numpy.asarray(rows, dtype="<f8").tofile(out)
                 count += len(rows)
-            if count != kept:
-                raise RuntimeError(f"chain {chain}: {count} draws in {path}, expected {kept}")
+            if count != DRAWS:
+                raise RuntimeError(f"chain {chain}: {count} draws in {path}, expected {DRAWS}")
             path.unlink()
     if names is None:
         raise RuntimeError(f"no draws in {fits}")
-    model_names = [name for name in names if not name.endswith("__")]
-    if model_names != list(posterior.constrained_param_names) or names[: -len(model_names)] != [
-            name for name in names if name.endswith("__")]:
-        raise RuntimeError("the draws' columns are not the sampler's and then the model's")
-    return names, kept
+    return names
 
 
 def stan_name(name: str) -> str:
